@@ -1,0 +1,45 @@
+// Bundles the three entry points. The WASM parser and PGlite's data files are copied next to
+// the bundles because they are loaded from disk at run time, not imported.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const entries = [
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+function copyRuntimeAssets() {
+  mkdirSync('dist', { recursive: true });
+  const pgQueryDir = dirname(require.resolve('libpg-query'));
+  cpSync(join(pgQueryDir, 'libpg-query.wasm'), 'dist/libpg-query.wasm');
+  const pgliteDir = dirname(require.resolve('@electric-sql/pglite'));
+  for (const file of readdirSync(pgliteDir)) {
+    if (file.endsWith('.wasm') || file.endsWith('.data')) cpSync(join(pgliteDir, file), join('dist', file));
+  }
+}
+
+import { existsSync } from 'node:fs';
+const present = entries.filter((e) => existsSync(e.entryPoints[0]));
+copyRuntimeAssets();
+if (watch) {
+  for (const e of present) (await esbuild.context({ ...common, ...e })).watch();
+} else {
+  await Promise.all(present.map((e) => esbuild.build({ ...common, ...e })));
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs the rules over a LintUnit and turns what they report into findings: severity from the
+ * config, suppressions honoured, "ignore" fixes attached. The rules decide; the engine reports.
+ */
+import { allRules } from './rules';
+import type { Finding, Fix, LintUnit, Rule, RuleReport, Severity } from './types';
+import type { SeveritySetting } from '../migrations/config';
+import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
+import type { Statement } from '../sql/statements';
+
+export interface LintOptions {
+  /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
+  severities?: Record<string, SeveritySetting>;
+  /** Base of the docs links: each finding links to `${docsBase}${rule}.md`. */
+  docsBase?: string;
+  rules?: readonly Rule[];
+  /** Called when a rule throws: the other rules' findings are still returned. */
+  onRuleError?: (rule: string, error: unknown) => void;
+}
+
+export const DEFAULT_DOCS_BASE = 'https://github.com/tidemark-dev/tidemark/blob/main/docs/rules/';
+
+export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const fileIgnores = fileIgnoredRules(unit.file.text);
+  const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
+  for (const rule of options.rules ?? allRules) {
+    const setting = options.severities?.[rule.id];
+    if (setting === 'off') continue;
+    if (fileIgnores.has(rule.id) || fileIgnores.has('*')) continue;
+    const severity: Severity = setting ?? rule.defaultSeverity;
+    const report = (r: RuleReport) => {
+      if (r.section.file.path !== unit.file.path) return;
+      if (r.statement && isSuppressed(r.statement, rule.id)) return;
+      const start = r.start ?? r.statement?.start ?? 0;
+      const end = r.end ?? r.statement?.end ?? start;
+      findings.push({
+        rule: rule.id,
+        severity,
+        message: r.message,
+        start,
+        end,
+        fixes: [...(r.fixes ?? []), ...ignoreFixes(unit, rule.id, r.statement)],
+        docs: `${docsBase}${rule.id}.md`,
+      });
+    };
+    try {
+      rule.check(unit, report);
+    } catch (error) {
+      options.onRuleError?.(rule.id, error);
+    }
+  }
+  return findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
+}
+
+function isSuppressed(statement: Statement, ruleId: string): boolean {
+  // A statement inside a DO block is suppressed by the comment above the DO block.
+  const top = statement.embedding?.parent ?? statement;
+  const ignored = ignoredRules(top.leadingComments);
+  return ignored.has(ruleId) || ignored.has('*');
+}
+
+/** "Ignore for this statement" and "ignore in this file" as plain comment insertions. */
+function ignoreFixes(unit: LintUnit, ruleId: string, statement: Statement | undefined): Fix[] {
+  const fixes: Fix[] = [];
+  const text = unit.file.text;
+  if (statement) {
+    const top = statement.embedding?.parent ?? statement;
+    const lineStart = text.lastIndexOf('\n', top.start - 1) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart, top.start))![0];
+    fixes.push({
+      title: `Ignore ${ruleId} for this statement`,
+      edits: [{ start: lineStart, end: lineStart, newText: `${indent}-- tidemark-ignore ${ruleId}\n` }],
+    });
+  }
+  fixes.push({
+    title: `Ignore ${ruleId} in this file`,
+    edits: [{ start: 0, end: 0, newText: `-- tidemark-ignore-file ${ruleId}\n` }],
+  });
+  return fixes;
+}

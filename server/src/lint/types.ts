@@ -1,0 +1,95 @@
+import type { SourceFile } from '../sql/source';
+import type { Statement } from '../sql/statements';
+import type { DiscoveryProblem, SectionKind } from '../migrations/types';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A replacement of [start, end) in a file's text (offsets), or an insertion when start === end. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/**
+ * A mechanical fix, computed when the finding is made so that code actions, the CLI and tests
+ * only read it (as squawk keeps fixes on the diagnostic).
+ */
+export interface Fix {
+  title: string;
+  /** Edits in the linted file. */
+  edits: TextEdit[];
+  /** Whole new files, e.g. a generated `NAME.down.sql`. */
+  createFiles?: Array<{ path: string; text: string }>;
+  /** Edits in other existing files (absolute path → edits), e.g. appending to a rollback file. */
+  otherFileEdits?: Array<{ path: string; edits: TextEdit[] }>;
+  /** The fix an editor applies on "auto fix". */
+  preferred?: boolean;
+}
+
+/** One section of the migration being linted, parsed. May live in another file than the one linted. */
+export interface ParsedSection {
+  kind: SectionKind;
+  file: SourceFile;
+  offset: number;
+  text: string;
+  /** Top-level statements in order. */
+  statements: Statement[];
+  /**
+   * Top-level statements with, right after each DO block or function, the SQL statements found
+   * in its body (`statement.embedding` set). Rules that judge DDL read this list.
+   */
+  statementsWithEmbedded: Statement[];
+}
+
+/** Everything a rule may look at: the linted file and the whole migration it belongs to. */
+export interface LintUnit {
+  /** The file findings are reported in. */
+  file: SourceFile;
+  version?: string;
+  name?: string;
+  layout: 'sections' | 'paired' | 'folders' | 'flyway';
+  /** The role of the linted file: a one-file migration, or one part of a split migration. */
+  fileRole: 'sections' | 'up' | 'down' | 'verify';
+  /** Sections of the migration, including those in companion files. */
+  up?: ParsedSection;
+  down?: ParsedSection;
+  verify?: ParsedSection;
+  /** `-- tidemark:no-transaction` (or dbmate's transaction:false) is present. */
+  noTransactionDirective: boolean;
+  /** Problems with this file found by looking at its folder (duplicate version...). */
+  problems: DiscoveryProblem[];
+  /** Where a generated down file would go for split layouts (paired, folders, flyway). */
+  downFilePath?: string;
+}
+
+export interface RuleReport {
+  section: ParsedSection;
+  statement?: Statement;
+  /** Defaults to the statement's range. Absolute offsets in `section.file`. */
+  start?: number;
+  end?: number;
+  message: string;
+  fixes?: Fix[];
+}
+
+export interface Rule {
+  /** Stable id: used in config, suppressions, CLI output and the docs page name. */
+  id: string;
+  defaultSeverity: Severity;
+  /** One line for the rule index and SARIF. */
+  summary: string;
+  check(unit: LintUnit, report: (finding: RuleReport) => void): void;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** Absolute offsets in the linted file. */
+  start: number;
+  end: number;
+  fixes: Fix[];
+  /** The docs page of the rule. */
+  docs: string;
+}

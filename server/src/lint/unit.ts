@@ -1,0 +1,129 @@
+/**
+ * Builds the LintUnit for one file: the file's own sections plus the companion files of the same
+ * migration (its down file, its verify file...), each parsed into statements.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { SourceFile } from '../sql/source';
+import { parseStatements, type Statement } from '../sql/statements';
+import { embeddedStatements } from '../sql/embedded';
+import { assembleMigration, diskReader, listMigrationFiles, type FileReader } from '../migrations/discovery';
+import { classifyFile, type ClassifiedFile } from '../migrations/version';
+import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
+import type { DiscoveryProblem, Section } from '../migrations/types';
+import type { LintUnit, ParsedSection } from './types';
+
+const PART_FOLDERS = /^(rollback|rollbacks|down|verify|verification)$/i;
+
+export function parseSection(section: Section): ParsedSection {
+  const statements = parseStatements(section.text, section.offset);
+  const statementsWithEmbedded: Statement[] = [];
+  for (const statement of statements) {
+    statementsWithEmbedded.push(statement);
+    if (statement.node) statementsWithEmbedded.push(...embeddedStatements(statement));
+  }
+  return { kind: section.kind, file: section.file, offset: section.offset, text: section.text, statements, statementsWithEmbedded };
+}
+
+/** The folder a file's migration lives in: part folders (rollback/, verify/) belong to their parent. */
+function migrationFolder(path: string): string {
+  const dir = dirname(path);
+  return PART_FOLDERS.test(basename(dir)) ? dirname(dir) : dir;
+}
+
+export function buildLintUnit(path: string, text: string, reader: FileReader = diskReader): LintUnit {
+  const file = new SourceFile(path, text);
+  const folder = migrationFolder(path);
+  const own = classifyFile(relative(folder, path));
+  const problems: DiscoveryProblem[] = [];
+
+  if (!own) {
+    // Not named like a migration: lint it as a one-file migration with sections.
+    return unitFromSections(file, undefined, problems);
+  }
+
+  type Part = { file: SourceFile; info: ClassifiedFile };
+  const parts: { primary?: Part; down?: Part; verify?: Part } = {};
+  const slotOf = (info: ClassifiedFile) => (info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary');
+  parts[slotOf(own)] = { file, info: own };
+  const sameVersion = (info: ClassifiedFile) => info.versionKey.join('.') === own.versionKey.join('.');
+
+  for (const rel of listMigrationFiles(folder)) {
+    const other = join(folder, rel);
+    if (other === path) continue;
+    const info = classifyFile(rel);
+    if (!info || !sameVersion(info)) continue;
+    const slot = slotOf(info);
+    if (slot === slotOf(own)) {
+      // Report the duplicate on the later file by name so each file is flagged once, deterministically.
+      problems.push({
+        code: 'duplicate-version',
+        message: `version ${own.version} is also used by ${relative(folder, other)}; every migration needs its own version`,
+        path,
+        relatedPath: other,
+      });
+      continue;
+    }
+    if (parts[slot]) continue;
+    const otherText = reader.read(other);
+    if (otherText !== undefined) parts[slot] = { file: new SourceFile(other, otherText), info };
+  }
+
+  if (!parts.primary) {
+    // A down or verify file without its up file: lint it alone, in its own role.
+    const section: Section = { kind: own.role === 'verify' ? 'verify' : 'down', file, offset: 0, text };
+    const parsed = parseSection(section);
+    return {
+      file,
+      version: own.version,
+      name: own.name,
+      layout: own.layout,
+      fileRole: own.role,
+      [section.kind]: parsed,
+      noTransactionDirective: false,
+      problems,
+    };
+  }
+
+  const migration = assembleMigration(parts)!;
+  const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
+  return {
+    file,
+    version: migration.version,
+    name: migration.name,
+    layout: migration.layout,
+    fileRole: own.role,
+    up: parse(migration.up),
+    down: parse(migration.down),
+    verify: parse(migration.verify),
+    noTransactionDirective: migration.noTransactionDirective,
+    problems,
+    downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout),
+  };
+}
+
+function unitFromSections(file: SourceFile, version: string | undefined, problems: DiscoveryProblem[]): LintUnit {
+  const unit: LintUnit = { file, version, layout: 'sections', fileRole: 'sections', noTransactionDirective: hasNoTransactionDirective(file.text), problems };
+  for (const raw of splitSections(file.text)) {
+    if (unit[raw.kind]) continue;
+    unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
+  }
+  unit.up ??= parseSection({ kind: 'up', file, offset: file.text.length, text: '' });
+  return unit;
+}
+
+/** Where "Generate rollback" puts a down file for layouts that keep it separately. */
+function downFilePath(folder: string, upPath: string, layout: LintUnit['layout']): string | undefined {
+  const base = basename(upPath);
+  switch (layout) {
+    case 'paired':
+      return join(dirname(upPath), base.replace(/\.up\.sql$/i, '.down.sql'));
+    case 'folders':
+      return join(folder, 'rollback', base);
+    case 'flyway':
+      return join(dirname(upPath), base.replace(/^V/i, 'U'));
+    default:
+      // A one-file migration in a project that keeps rollbacks in rollback/ follows the project.
+      return existsSync(join(folder, 'rollback')) ? join(folder, 'rollback', base) : undefined;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * tidemark.json: read, validated with zod, and every problem reported with the field it is about
+ * and its position in the file, so the editor can underline it and the CLI can print one clear line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+export const CONFIG_FILE_NAME = 'tidemark.json';
+
+export const SeveritySetting = z.enum(['off', 'error', 'warning', 'info', 'hint']);
+export type SeveritySetting = z.infer<typeof SeveritySetting>;
+
+const Duration = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+\s*(ms|s|min)?$/, 'expected a duration such as "5s", "500ms" or 5000')])
+  .describe('Milliseconds, or a string with a unit: "500ms", "5s", "2min".');
+
+const ENV_REF = /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/;
+
+export const EnvironmentConfig = z
+  .strictObject({
+    url: z
+      .string()
+      .refine((url) => !/^[a-z]+:\/\/[^/@:]+:([^@/]+)@/i.test(url) || ENV_REF.test(url.split('@')[0]), {
+        message: 'the URL holds a password: passwords never live in tidemark.json; use ${env:VAR}, PGPASSWORD/.pgpass or the editor\'s secret storage',
+      })
+      .optional()
+      .describe('postgres:// connection URL; ${env:VAR} is replaced by the environment variable.'),
+    host: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().optional(),
+    user: z.string().optional(),
+    ssl: z.union([z.boolean(), z.enum(['require', 'prefer', 'disable', 'no-verify'])]).optional(),
+    sandbox: z.boolean().optional().describe('An embedded PGlite database instead of a server.'),
+    path: z.string().optional().describe('For sandbox environments: where PGlite keeps its files.'),
+    protected: z.boolean().optional().describe('Require typing the environment name before changing it.'),
+    after: z.string().optional().describe('Only apply versions already applied (and verified) in this environment.'),
+    lockTimeout: Duration.optional(),
+    statementTimeout: Duration.optional(),
+    historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
+    connectTimeout: Duration.optional(),
+  })
+  .describe('One database Tidemark can apply migrations to.');
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
+
+export const TidemarkConfig = z.strictObject({
+  $schema: z.string().optional(),
+  migrationsDir: z.string().optional().describe('Folder of migration files, relative to tidemark.json.'),
+  historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
+  verifyAfterApply: z.boolean().optional(),
+  lockWaitTimeout: Duration.optional().describe('How long apply waits for another runner to finish.'),
+  environments: z.record(z.string().regex(/^[\w.-]+$/, 'environment names use letters, digits, ".", "_" and "-"'), EnvironmentConfig).optional(),
+  lint: z
+    .strictObject({
+      rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
+    })
+    .optional(),
+});
+export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
+
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. `environments.staging.port`; empty for the whole file. */
+  field: string;
+  message: string;
+  /** Offset range in the config file. */
+  start: number;
+  end: number;
+}
+
+export interface LoadedConfig {
+  /** Absent when there is no tidemark.json. */
+  path?: string;
+  /** The folder the project lives in: where tidemark.json is, or the workspace folder. */
+  root: string;
+  config: TidemarkConfig;
+  migrationsDir: string;
+  problems: ConfigProblem[];
+}
+
+/** Parses and validates config text. Problems never throw: the result holds what was valid. */
+export function parseConfig(text: string): { config: TidemarkConfig; problems: ConfigProblem[] } {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: true });
+  const problems: ConfigProblem[] = errors.map((e) => ({
+    field: '',
+    message: `invalid JSON: ${printParseErrorCode(e.error)}`,
+    start: e.offset,
+    end: e.offset + Math.max(1, e.length),
+  }));
+  if (!tree || problems.length) {
+    if (!tree && !problems.length) problems.push({ field: '', message: 'the file is empty', start: 0, end: 0 });
+    return { config: {}, problems };
+  }
+  // Re-read the value from the tree so comments (allowed, as in VS Code's settings) do not matter.
+  const value = nodeValue(tree);
+  const result = TidemarkConfig.safeParse(value);
+  if (result.success) return { config: result.data, problems };
+  for (const issue of result.error.issues) {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    let node = findNodeAtLocation(tree, path as (string | number)[]);
+    // For unknown keys zod points at the parent; underline the key itself.
+    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+    if (keys.length && node?.type === 'object') {
+      const prop = node.children?.find((c) => c.children?.[0]?.value === keys[0]);
+      if (prop?.children?.[0]) node = prop.children[0];
+    }
+    let trimmedPath = path.slice();
+    while (!node && trimmedPath.length) {
+      trimmedPath = trimmedPath.slice(0, -1);
+      node = findNodeAtLocation(tree, trimmedPath as (string | number)[]);
+    }
+    const field = [...path, ...keys.slice(0, 1)].join('.');
+    const message = keys.length ? `unknown field "${keys.join('", "')}"` : issue.message;
+    problems.push({ field, message, start: node?.offset ?? 0, end: (node?.offset ?? 0) + (node?.length ?? 0) });
+  }
+  // Keep the valid parts: drop only top-level sections that failed.
+  const failedTop = new Set(result.error.issues.map((i) => String(i.path[0] ?? '')));
+  const partial: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!failedTop.has(k)) partial[k] = v;
+  const fallback = TidemarkConfig.safeParse(partial);
+  return { config: fallback.success ? fallback.data : {}, problems };
+}
+
+function nodeValue(node: import('jsonc-parser').Node): unknown {
+  switch (node.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const prop of node.children ?? []) {
+        const [key, val] = prop.children ?? [];
+        if (key && val) out[String(key.value)] = nodeValue(val);
+      }
+      return out;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value;
+  }
+}
+
+/** Looks for tidemark.json in `root` (or uses `configPath`), and resolves the migrations folder. */
+export function loadConfig(root: string, configPath?: string, readText: (p: string) => string | undefined = readIfExists): LoadedConfig {
+  const path = configPath ? resolve(root, configPath) : join(root, CONFIG_FILE_NAME);
+  const text = readText(path);
+  if (text === undefined) {
+    if (configPath) {
+      return {
+        root,
+        config: {},
+        migrationsDir: defaultMigrationsDir(root),
+        problems: [{ field: '', message: `config file not found: ${path}`, start: 0, end: 0 }],
+      };
+    }
+    return { root, config: {}, migrationsDir: defaultMigrationsDir(root), problems: [] };
+  }
+  const { config, problems } = parseConfig(text);
+  const configRoot = dirname(path);
+  const migrationsDir = config.migrationsDir ? resolve(configRoot, config.migrationsDir) : defaultMigrationsDir(configRoot);
+  return { path, root: configRoot, config, migrationsDir, problems };
+}
+
+/** `migrations/` when it exists, else the folder itself (DESIGN.md "Migration files"). */
+function defaultMigrationsDir(root: string): string {
+  const candidate = join(root, 'migrations');
+  return existsSync(candidate) ? candidate : root;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Milliseconds from a config duration. */
+export function durationMs(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)\s*(ms|s|min)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 's' ? n * 1000 : m[2] === 'min' ? n * 60000 : n;
+}
+
+/** The JSON Schema contributed for tidemark.json, generated from the zod schema. */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(TidemarkConfig, { io: 'input' });
+}

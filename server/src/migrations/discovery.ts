@@ -1,0 +1,158 @@
+/**
+ * Finds every migration under the migrations folder, in all four layouts at once, and pairs up
+ * their up, down and verify parts by version.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SourceFile } from '../sql/source';
+import { checksum } from './checksum';
+import { hasNoTransactionDirective, splitSections } from './sections';
+import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
+import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version';
+
+/** Subfolders that hold parts of migrations rather than migrations of their own. */
+const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification']);
+
+export interface FileReader {
+  /** Text of a file, preferring an editor's unsaved copy when there is one. */
+  read(path: string): string | undefined;
+}
+
+export const diskReader: FileReader = {
+  read(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Paths of the .sql files that may be migrations or their parts, relative to `dir`. */
+export function listMigrationFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of entries.sort()) {
+    const full = join(dir, entry);
+    let isDir = false;
+    try {
+      isDir = statSync(full).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir) {
+      if (!PART_FOLDERS.has(entry.toLowerCase())) continue;
+      for (const inner of safeReaddir(full).sort()) if (inner.toLowerCase().endsWith('.sql')) out.push(`${entry}/${inner}`);
+    } else if (entry.toLowerCase().endsWith('.sql')) {
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+interface Parts {
+  primary?: { file: SourceFile; info: ClassifiedFile };
+  down?: { file: SourceFile; info: ClassifiedFile };
+  verify?: { file: SourceFile; info: ClassifiedFile };
+}
+
+function sectionOf(file: SourceFile, kind: Section['kind']): Section {
+  return { kind, file, offset: 0, text: file.text };
+}
+
+/** Builds a migration from its files: the sections of a one-file migration, or separate files. */
+export function assembleMigration(parts: Parts): Migration | undefined {
+  const primary = parts.primary;
+  if (!primary) return undefined;
+  const { info, file } = primary;
+  let up: Section | undefined;
+  let down: Section | undefined;
+  let verify: Section | undefined;
+  for (const raw of splitSections(file.text, 'up')) {
+    const section: Section = { kind: raw.kind, file, offset: raw.offset, text: raw.text };
+    if (raw.kind === 'up') up ??= section;
+    else if (raw.kind === 'down') down ??= section;
+    else verify ??= section;
+  }
+  up ??= { kind: 'up', file, offset: file.text.length, text: '' };
+  if (parts.down) down = sectionOf(parts.down.file, 'down');
+  if (parts.verify) verify = sectionOf(parts.verify.file, 'verify');
+  return {
+    version: info.version,
+    versionKey: info.versionKey,
+    name: info.name,
+    // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
+    layout: info.layout === 'sections' && (parts.down?.info.layout === 'folders' || parts.verify?.info.layout === 'folders') ? 'folders' : info.layout,
+    up,
+    down,
+    verify,
+    noTransactionDirective: hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset)),
+    checksum: checksum(up.text),
+  };
+}
+
+/** Discovers the migrations in `migrationsDir`. Never throws for bad files: they become problems. */
+export function discoverMigrations(migrationsDir: string, reader: FileReader = diskReader): DiscoveryResult {
+  const problems: DiscoveryProblem[] = [];
+  const byVersion = new Map<string, Parts>();
+  const keyOf = (info: ClassifiedFile) => info.versionKey.join('.');
+
+  for (const rel of listMigrationFiles(migrationsDir)) {
+    const info = classifyFile(rel);
+    if (!info) continue;
+    const path = join(migrationsDir, rel);
+    const text = reader.read(path);
+    if (text === undefined) {
+      problems.push({ code: 'unreadable-file', message: `cannot read ${rel}`, path });
+      continue;
+    }
+    const file = new SourceFile(path, text);
+    const key = keyOf(info);
+    const parts = byVersion.get(key) ?? {};
+    byVersion.set(key, parts);
+    const slot: keyof Parts = info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary';
+    const existing = parts[slot];
+    if (existing) {
+      const what = slot === 'primary' ? 'migration' : `${slot} file`;
+      problems.push({
+        code: 'duplicate-version',
+        message: `version ${info.version} is used twice: ${relative(migrationsDir, path)} and ${relative(migrationsDir, existing.file.path)} are both a ${what} for it`,
+        path,
+        relatedPath: existing.file.path,
+      });
+      continue;
+    }
+    parts[slot] = { file, info };
+  }
+
+  const migrations: Migration[] = [];
+  for (const parts of byVersion.values()) {
+    const migration = assembleMigration(parts);
+    if (migration) migrations.push(migration);
+    else {
+      const orphan = parts.down ?? parts.verify;
+      if (orphan) {
+        problems.push({
+          code: 'orphan-file',
+          message: `${relative(migrationsDir, orphan.file.path)} belongs to version ${orphan.info.version}, which has no up migration`,
+          path: orphan.file.path,
+        });
+      }
+    }
+  }
+  migrations.sort((a, b) => compareVersionKeys(a.versionKey, b.versionKey));
+  return { migrationsDir, migrations, problems };
+}

@@ -1,0 +1,70 @@
+/**
+ * Sections and directives inside one file: `-- migrate:up|down|verify` markers (dbmate-compatible),
+ * `-- tidemark:no-transaction`, `-- tidemark-ignore` and `-- tidemark-ignore-file`.
+ */
+import type { SectionKind } from './types';
+
+export interface RawSection {
+  kind: SectionKind;
+  /** Offset of the section body (the line after its marker) in the file. */
+  offset: number;
+  text: string;
+  /** Offset of the marker line itself; undefined for text before any marker. */
+  markerOffset?: number;
+}
+
+const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify)\b([^\n]*)$/gim;
+
+/**
+ * Cuts a file into sections. Text before the first marker is up; a file with no marker is all
+ * up. `defaultKind` is used for files whose role comes from the name (`x.down.sql`).
+ */
+export function splitSections(text: string, defaultKind: SectionKind = 'up'): RawSection[] {
+  const markers = [...text.matchAll(MARKER)];
+  if (markers.length === 0) return [{ kind: defaultKind, offset: 0, text }];
+  const sections: RawSection[] = [];
+  const first = markers[0].index!;
+  if (text.slice(0, first).trim() !== '') sections.push({ kind: defaultKind, offset: 0, text: text.slice(0, first) });
+  markers.forEach((m, i) => {
+    const lineEnd = m.index! + m[0].length;
+    const bodyStart = Math.min(text.length, lineEnd + (text[lineEnd] === '\r' ? 2 : 1));
+    const bodyEnd = i + 1 < markers.length ? markers[i + 1].index! : text.length;
+    sections.push({
+      kind: m[1].toLowerCase() as SectionKind,
+      offset: bodyStart,
+      text: text.slice(bodyStart, Math.max(bodyStart, bodyEnd)),
+      markerOffset: m.index!,
+    });
+  });
+  return sections;
+}
+
+/** `-- tidemark:no-transaction`, or dbmate's `-- migrate:up transaction:false`. */
+export function hasNoTransactionDirective(text: string): boolean {
+  return /^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(text) || /^[ \t]*--[ \t]*migrate:up\b[^\n]*transaction:false/im.test(text);
+}
+
+const IGNORE = /^--[ \t]*tidemark-ignore(?![-\w])[ \t]*(.*)$/i;
+const IGNORE_FILE = /^[ \t]*--[ \t]*tidemark-ignore-file(?![-\w])[ \t]*(.*)$/gim;
+
+function ruleList(text: string): string[] {
+  const list = text.split(/[\s,]+/).filter(Boolean);
+  return list.length ? list : ['*'];
+}
+
+/** Rules suppressed for one statement by `-- tidemark-ignore a, b` in its leading comments. */
+export function ignoredRules(leadingComments: string[]): Set<string> {
+  const rules = new Set<string>();
+  for (const comment of leadingComments) {
+    const m = IGNORE.exec(comment);
+    if (m) for (const r of ruleList(m[1])) rules.add(r);
+  }
+  return rules;
+}
+
+/** Rules suppressed for a whole file by `-- tidemark-ignore-file a, b` (no list: every rule). */
+export function fileIgnoredRules(text: string): Set<string> {
+  const rules = new Set<string>();
+  for (const m of text.matchAll(IGNORE_FILE)) for (const r of ruleList(m[1])) rules.add(r);
+  return rules;
+}

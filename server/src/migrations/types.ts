@@ -1,0 +1,55 @@
+import type { SourceFile } from '../sql/source';
+
+/** The part of a migration a piece of SQL belongs to. */
+export type SectionKind = 'up' | 'down' | 'verify';
+
+/** Which of the four file layouts (DESIGN.md "Migration files") a migration was found in. */
+export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
+
+/**
+ * One section of a migration: the SQL text and where it lives. `offset` is where the section's
+ * text starts inside `file.text`, so positions inside the section map back to the file.
+ */
+export interface Section {
+  kind: SectionKind;
+  file: SourceFile;
+  /** Offset of the first character of the section body in the file's text. */
+  offset: number;
+  /** The section body (text after the marker line up to the next marker or end of file). */
+  text: string;
+}
+
+/** A numbered migration with its up, and optional down and verify parts. */
+export interface Migration {
+  /** The version as written (`001`, `20251126_004`, `1.2` for Flyway `V1_2`/`V1.2`). */
+  version: string;
+  /** Numeric groups of the version, compared group by group. */
+  versionKey: number[];
+  /** Human name from the file name (`create_users`). */
+  name: string;
+  layout: LayoutKind;
+  up: Section;
+  down?: Section;
+  verify?: Section;
+  /** Directives found in the up section (`-- tidemark:no-transaction`). */
+  noTransactionDirective: boolean;
+  /** sha-256 of the up section, line endings and trailing whitespace normalised. */
+  checksum: string;
+}
+
+/** A problem found while discovering migrations (a duplicate version, an orphan down file...). */
+export interface DiscoveryProblem {
+  code: 'duplicate-version' | 'orphan-file' | 'unreadable-file';
+  message: string;
+  /** Absolute path of the file the problem belongs to. */
+  path: string;
+  /** Other file involved (the first file with the same version). */
+  relatedPath?: string;
+}
+
+export interface DiscoveryResult {
+  migrationsDir: string;
+  /** Sorted by version. A duplicate version keeps only the first file found here. */
+  migrations: Migration[];
+  problems: DiscoveryProblem[];
+}

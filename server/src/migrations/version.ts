@@ -1,0 +1,99 @@
+/**
+ * Migration versions from file names. A version is the leading run of digit groups
+ * (`001`, `20251126_004`, `20251026000001`, Flyway `V1_2` / `V1.2`), compared group by group as
+ * numbers so that `2` < `10` and `1.2` < `1.10`.
+ */
+
+export type FileRole = 'sections' | 'up' | 'down' | 'verify';
+
+export interface ClassifiedFile {
+  version: string;
+  versionKey: number[];
+  name: string;
+  role: FileRole;
+  layout: 'sections' | 'paired' | 'folders' | 'flyway';
+}
+
+const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/i;
+const PAIRED = /^(.+)\.(up|down|verify)\.sql$/i;
+
+function versionOf(stem: string): { version: string; name: string } | undefined {
+  // Take digit groups greedily while each is followed by a separator and more digits.
+  const match = /^\d+(?:[._]\d+)*/.exec(stem);
+  if (!match) return undefined;
+  let version = match[0];
+  let rest = stem.slice(version.length);
+  // `001_2fa_codes`: a last group glued to letters belongs to the name, not the version.
+  if (/^[a-z]/i.test(rest)) {
+    const cut = version.search(/[._]\d+$/);
+    if (cut <= 0) return undefined;
+    rest = version.slice(cut) + rest;
+    version = version.slice(0, cut);
+  }
+  const name = rest.replace(/^[._-]+/, '');
+  return { version, name: name || version };
+}
+
+export function versionKey(version: string): number[] {
+  return version.split(/[._]/).map((group) => Number.parseInt(group, 10));
+}
+
+export function compareVersionKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? -1;
+    const y = b[i] ?? -1;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+export function compareVersions(a: string, b: string): number {
+  return compareVersionKeys(versionKey(a), versionKey(b));
+}
+
+/**
+ * What a file is, from its path relative to the migrations folder: `001_x.sql`,
+ * `001_x.up.sql`, `rollback/001_x.sql`, `rollback/001_rollback.sql`, `verify/001_x.sql`,
+ * `V1_2__x.sql`, `U1_2__x.sql`. Undefined for files that are not migrations.
+ */
+export function classifyFile(relativePath: string): ClassifiedFile | undefined {
+  const parts = relativePath.split(/[\\/]/);
+  const base = parts[parts.length - 1];
+  const folder = parts.length > 1 ? parts[parts.length - 2].toLowerCase() : '';
+  if (!base.toLowerCase().endsWith('.sql')) return undefined;
+
+  const flyway = FLYWAY.exec(base);
+  if (flyway) {
+    const version = flyway[2].replace(/_/g, '.');
+    return {
+      version,
+      versionKey: versionKey(version),
+      name: flyway[3],
+      role: flyway[1].toUpperCase() === 'U' ? 'down' : 'up',
+      layout: 'flyway',
+    };
+  }
+
+  const paired = PAIRED.exec(base);
+  if (paired) {
+    const parsed = versionOf(paired[1]);
+    if (!parsed) return undefined;
+    return {
+      ...parsed,
+      versionKey: versionKey(parsed.version),
+      role: paired[2].toLowerCase() as FileRole,
+      layout: 'paired',
+    };
+  }
+
+  const parsed = versionOf(base.slice(0, -4));
+  if (!parsed) return undefined;
+  if (folder === 'rollback' || folder === 'rollbacks' || folder === 'down') {
+    return { ...parsed, name: parsed.name.replace(/[._-]?rollback$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'down', layout: 'folders' };
+  }
+  if (folder === 'verify' || folder === 'verification') {
+    return { ...parsed, name: parsed.name.replace(/[._-]?verify$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'verify', layout: 'folders' };
+  }
+  return { ...parsed, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
+}
+

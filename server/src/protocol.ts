@@ -1,0 +1,168 @@
+/**
+ * Custom LSP messages between the VS Code client and the Tidemark language server, declared once.
+ * The client imports these constants and types (never the engine), so a renamed field breaks the
+ * build on both sides instead of silently at run time.
+ */
+import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+
+/** Where a migration stands in one environment (DESIGN.md "Status of a migration"). */
+export type MigrationState =
+  | 'applied'
+  | 'pending'
+  | 'failed'
+  | 'drifted'
+  | 'missing'
+  | 'out-of-order'
+  | 'verified'
+  | 'verify-failed';
+
+export interface MigrationStatus {
+  version: string;
+  name: string;
+  state: MigrationState;
+  /** Absolute paths of the migration's files; absent for `missing`. */
+  files?: { up: string; down?: string; verify?: string };
+  appliedAt?: string;
+  appliedBy?: string;
+  durationMs?: number;
+  /** false when the file's checksum differs from the applied one. */
+  checksumMatches?: boolean;
+  hasDown: boolean;
+  hasVerify: boolean;
+  verifiedAt?: string;
+  /** For `failed`: statements done so far and the error recorded. */
+  statementsDone?: number;
+  error?: string;
+}
+
+export interface EnvironmentInfo {
+  name: string;
+  /** `sandbox` is the embedded PGlite database; everything else is a PostgreSQL server. */
+  kind: 'pglite' | 'postgres';
+  /** Connection target without secrets, e.g. `deploy@db.internal:5432/app`. */
+  target: string;
+  protected: boolean;
+  after?: string;
+}
+
+export interface EnvironmentStatus {
+  environment: EnvironmentInfo;
+  /** Set when the environment could not be read (unreachable, bad password...). */
+  error?: string;
+  migrations: MigrationStatus[];
+}
+
+/** A failure mapped back into the migration file. */
+export interface StatementFailure {
+  version: string;
+  file: string;
+  /** 0-based position in `file`. */
+  line: number;
+  character: number;
+  statement: string;
+  message: string;
+}
+
+export interface RunReport {
+  environment: string;
+  /** What happened to each migration touched, in order. */
+  steps: Array<{
+    version: string;
+    name: string;
+    action: 'apply' | 'verify' | 'rollback' | 'plan';
+    outcome: 'ok' | 'failed' | 'skipped';
+    durationMs: number;
+    message?: string;
+    /** plan only: locks taken per relation. */
+    locks?: Array<{ relation: string; mode: string; statement: string }>;
+  }>;
+  failure?: StatementFailure;
+  /** One sentence a user can act on, e.g. "Applied 3 migrations to local; 0 pending." */
+  summary: string;
+}
+
+export interface RunParams extends WorkDoneProgressParams {
+  /** Workspace folder (root holding tidemark.json or migrations/). */
+  root: string;
+  environment: string;
+  /** Stop at this version (inclusive for apply/plan, exclusive lower bound for rollback). */
+  toVersion?: string;
+  /** The environment's name typed by the user; required for protected environments. */
+  confirm?: string;
+}
+
+export interface HistoryEvent {
+  version: string;
+  kind: 'apply' | 'rollback' | 'verify' | 'fail';
+  actor: string;
+  clientHost: string;
+  at: string;
+  durationMs?: number;
+  message?: string;
+}
+
+export namespace StatusRequest {
+  export const method = 'tidemark/status' as const;
+  export const type = new RequestType<{ root: string; environment?: string }, EnvironmentStatus[], void>(method);
+}
+
+export namespace ApplyRequest {
+  export const method = 'tidemark/apply' as const;
+  export const type = new ProtocolRequestType<RunParams & PartialResultParams, RunReport, never, void, void>(method);
+}
+
+export namespace VerifyRequest {
+  export const method = 'tidemark/verify' as const;
+  export const type = new ProtocolRequestType<RunParams & { version?: string }, RunReport, never, void, void>(method);
+}
+
+export namespace RollbackRequest {
+  export const method = 'tidemark/rollback' as const;
+  export const type = new ProtocolRequestType<RunParams, RunReport, never, void, void>(method);
+}
+
+export namespace PlanRequest {
+  export const method = 'tidemark/plan' as const;
+  export const type = new ProtocolRequestType<RunParams, RunReport, never, void, void>(method);
+}
+
+export namespace HistoryRequest {
+  export const method = 'tidemark/history' as const;
+  export const type = new RequestType<{ root: string; environment: string; limit?: number }, HistoryEvent[], void>(method);
+}
+
+export namespace DiffRequest {
+  export const method = 'tidemark/diff' as const;
+  /** The SQL stored at apply time and the file's current up section, for a drifted migration. */
+  export const type = new RequestType<{ root: string; environment: string; version: string }, { applied: string; current: string }, void>(method);
+}
+
+export namespace NewMigrationRequest {
+  export const method = 'tidemark/newMigration' as const;
+  /** Scaffolds the next migration in the project's layout; returns the files created. */
+  export const type = new RequestType<{ root: string; name: string }, { files: string[] }, void>(method);
+}
+
+export namespace ListEnvironmentsRequest {
+  export const method = 'tidemark/environments' as const;
+  export const type = new RequestType<{ root: string }, { environments: EnvironmentInfo[]; configError?: string }, void>(method);
+}
+
+/** Server → client: a connection needs a password that is not in the config or environment. */
+export namespace PasswordRequest {
+  export const method = 'tidemark/password' as const;
+  export const type = new RequestType<{ environment: string; target: string }, { password?: string }, void>(method);
+}
+
+/** Server → client: the password the server was given was rejected; the client should forget it. */
+export namespace PasswordRejectedNotification {
+  export const method = 'tidemark/passwordRejected' as const;
+  export const type = new NotificationType<{ environment: string }>(method);
+}
+
+/** Server → client: migration files or an environment's history changed; refresh views. */
+export namespace StatusChangedNotification {
+  export const method = 'tidemark/statusChanged' as const;
+  export const type = new NotificationType<{ root: string; environment?: string }>(method);
+}

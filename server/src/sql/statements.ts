@@ -1,0 +1,78 @@
+/**
+ * A piece of SQL turned into statements: each with its exact range, its parse tree or its syntax
+ * error, and the comments just before it (where suppressions and `-- expect:` live).
+ */
+import type { Node } from '@pgsql/types';
+import { splitStatements } from './split';
+import { parseStatement, ByteOffsets } from './parse';
+
+export interface Statement {
+  /** 0-based position among the statements of its section. */
+  index: number;
+  /** Absolute offsets in the file's text. */
+  start: number;
+  end: number;
+  text: string;
+  /** Comment lines between the previous statement and this one, as written. */
+  leadingComments: string[];
+  /** The parse tree's statement node, e.g. `{ AlterTableStmt: {...} }`. */
+  node?: Node;
+  /** The syntax error that stopped the parser, at an absolute offset in the file. */
+  syntaxError?: { message: string; offset: number };
+  /** Set for a statement found inside a DO block or function body. */
+  embedding?: {
+    parent: Statement;
+    /** True when it runs only under an IF / exception guard (an existence check). */
+    guarded: boolean;
+  };
+  /** Converts an AST `location` (a byte offset into `text`) to an absolute file offset. */
+  offsetOf(location: number | undefined): number;
+}
+
+const COMMENT_LINE = /--[^\n]*/g;
+
+function leadingCommentsOf(gap: string): string[] {
+  return gap.match(COMMENT_LINE)?.map((c) => c.trim()) ?? [];
+}
+
+export function makeStatement(
+  index: number,
+  text: string,
+  start: number,
+  extras: { leadingComments?: string[]; node?: Node; embedding?: Statement['embedding'] } = {},
+): Statement {
+  let offsets: ByteOffsets | undefined;
+  return {
+    index,
+    start,
+    end: start + text.length,
+    text,
+    leadingComments: extras.leadingComments ?? [],
+    node: extras.node,
+    embedding: extras.embedding,
+    offsetOf(location) {
+      if (location === undefined || location < 0) return start;
+      offsets ??= new ByteOffsets(text);
+      return start + offsets.toOffset(location);
+    },
+  };
+}
+
+/** Splits and parses `text`, which starts at `baseOffset` in its file. */
+export function parseStatements(text: string, baseOffset = 0): Statement[] {
+  return splitStatements(text).map((span, index) => {
+    const stmtText = text.slice(span.start, span.end);
+    const statement = makeStatement(index, stmtText, span.start + baseOffset, {
+      leadingComments: leadingCommentsOf(text.slice(span.gapStart, span.start)),
+    });
+    const outcome = parseStatement(stmtText);
+    if (outcome.ok) statement.node = outcome.node;
+    else statement.syntaxError = { message: outcome.message, offset: statement.start + outcome.offset };
+    return statement;
+  });
+}
+
+/** The node type name of a statement (`CreateStmt`, `IndexStmt`...). */
+export function nodeType(node: Node | undefined): string | undefined {
+  return node ? Object.keys(node)[0] : undefined;
+}

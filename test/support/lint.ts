@@ -1,0 +1,48 @@
+/**
+ * Lints SQL written in a test as if it were a migration file in a temporary folder, through the
+ * same unit builder and engine the language server and CLI use.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ensureParser } from '../../server/src/sql/parse';
+import { buildLintUnit } from '../../server/src/lint/unit';
+import { lintUnit } from '../../server/src/lint/engine';
+import { rulesById } from '../../server/src/lint/rules';
+import type { Finding } from '../../server/src/lint/types';
+
+export { ensureParser };
+
+/**
+ * Writes `files` (relative path → text) into a fresh folder and lints `target` (default: the
+ * first file). `rule` limits the findings to one rule.
+ */
+export function lintFiles(files: Record<string, string>, options: { target?: string; rule?: string } = {}): { findings: Finding[]; dir: string; text: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tidemark-lint-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  const target = options.target ?? Object.keys(files)[0];
+  const path = join(dir, target);
+  const unit = buildLintUnit(path, files[target]);
+  const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
+  if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
+  const findings = lintUnit(unit, { rules, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
+  return { findings, dir, text: files[target] };
+}
+
+/** Lints one migration with sections (`-- migrate:up` / `-- migrate:down`) for one rule. */
+export function lintSql(sql: string, rule?: string): Finding[] {
+  return lintFiles({ '001_test.sql': sql }, { rule }).findings;
+}
+
+/** The text a finding underlines. */
+export function flagged(text: string, finding: Finding): string {
+  return text.slice(finding.start, finding.end);
+}
+
+/** Applies a fix's edits to the linted text (edits never overlap; applied from the end). */
+export function applyEdits(text: string, edits: Array<{ start: number; end: number; newText: string }>): string {
+  return [...edits].sort((a, b) => b.start - a.start).reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+}
