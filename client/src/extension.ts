@@ -1,0 +1,3 @@
+// Entry point of the extension (dist/extension.js); built by the client work.
+export function activate(): void {}
+export function deactivate(): void {}

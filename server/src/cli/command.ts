@@ -1,0 +1,24 @@
+import type { FlagSpec, ParsedArgs } from './args';
+
+/** What a command writes; injected so tests can run commands in-process. */
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `tidemark --help`. */
+  summary: string;
+  usage: string;
+  flags: FlagSpec;
+  /** Returns the exit code. Throwing a CliError prints its message as one line and exits 2. */
+  run(args: ParsedArgs, out: Output): Promise<number>;
+}
+
+/** A failure the user can fix (bad config, unknown environment, unreachable server). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}

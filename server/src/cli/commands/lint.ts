@@ -1,0 +1,14 @@
+import type { CliCommand } from '../command';
+import { CliError } from '../command';
+
+// Placeholder until the command is built; the table in main.ts already lists it.
+const command: CliCommand = {
+  name: 'lint',
+  summary: '(not yet available)',
+  usage: 'tidemark lint',
+  flags: {},
+  async run() {
+    throw new CliError('tidemark lint is not available yet');
+  },
+};
+export default command;

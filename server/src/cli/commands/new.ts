@@ -1,0 +1,14 @@
+import type { CliCommand } from '../command';
+import { CliError } from '../command';
+
+// Placeholder until the command is built; the table in main.ts already lists it.
+const command: CliCommand = {
+  name: 'new',
+  summary: '(not yet available)',
+  usage: 'tidemark new',
+  flags: {},
+  async run() {
+    throw new CliError('tidemark new is not available yet');
+  },
+};
+export default command;

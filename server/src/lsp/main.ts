@@ -1,0 +1,2 @@
+// Entry point of the language server process (dist/server.js); built by the LSP work.
+export {};
