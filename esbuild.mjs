@@ -17,6 +17,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD "main" requires its files dynamically, which a bundle cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
 };
 
 const entries = [

@@ -84,8 +84,34 @@ function failure(error: unknown, text: string): ParseFailure {
   return { ok: false, message, offset };
 }
 
+/**
+ * Outcomes by statement text. An editor re-lints the whole file on every keystroke while only
+ * one statement changed; re-parsing the other thousand would cost most of the re-lint. Parse trees
+ * are shared between callers, so rules must treat them as read-only (they do: rules only read).
+ */
+const parseCache = new Map<string, ParseOutcome>();
+const PARSE_CACHE_ENTRIES = 20_000;
+/** Statements longer than this are parsed each time: caching them would pin too much memory. */
+const PARSE_CACHE_MAX_TEXT = 64 * 1024;
+
 /** Parses the text of one statement. Call ensureParser() first. */
 export function parseStatement(text: string): ParseOutcome {
+  const cached = parseCache.get(text);
+  if (cached) {
+    // Re-insert so the most recently used entries survive eviction (Map keeps insertion order).
+    parseCache.delete(text);
+    parseCache.set(text, cached);
+    return cached;
+  }
+  const outcome = parseUncached(text);
+  if (text.length <= PARSE_CACHE_MAX_TEXT) {
+    if (parseCache.size >= PARSE_CACHE_ENTRIES) parseCache.delete(parseCache.keys().next().value!);
+    parseCache.set(text, outcome);
+  }
+  return outcome;
+}
+
+function parseUncached(text: string): ParseOutcome {
   try {
     const result = parseSync(text);
     const nodes = (result.stmts ?? []).map((s) => s.stmt).filter((n): n is Node => n !== undefined);

@@ -1,14 +1,150 @@
-import type { CliCommand } from '../command';
+/**
+ * `tidemark lint [paths...]`: the language server's diagnostics for CI. With no paths, every
+ * migration file under migrationsDir; with paths, those files and folders.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
+import { loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
+import { listMigrationFiles } from '../../migrations/discovery';
+import { ensureParser } from '../../sql/parse';
+import { SourceFile } from '../../sql/source';
+import { buildLintUnit } from '../../lint/unit';
+import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
+import { allRules } from '../../lint/rules';
+import { unknownRuleProblems } from '../../lint/rule-settings';
+import { locateFinding, type LintReport } from '../format/located';
+import { formatText } from '../format/text';
+import { formatJson } from '../format/json';
+import { formatSarif } from '../format/sarif';
 
-// Placeholder until the command is built; the table in main.ts already lists it.
 const command: CliCommand = {
   name: 'lint',
-  summary: '(not yet available)',
-  usage: 'tidemark lint',
+  summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
+  usage: [
+    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE]',
+    '',
+    'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
+    'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
+  ].join('\n'),
   flags: {},
-  async run() {
-    throw new CliError('tidemark lint is not available yet');
+  async run(args, out) {
+    const cwd = resolve(args.common.cwd);
+    if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
+    const loaded = loadConfig(cwd, args.common.config);
+    checkConfig(loaded, cwd, out);
+
+    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(loaded, cwd);
+    await ensureParser();
+    const report: LintReport = { findings: [], fileCount: files.length };
+    const severities = loaded.config.lint?.rules;
+    for (const path of files) {
+      const text = readText(path, cwd);
+      const unit = buildLintUnit(path, text);
+      const findings = lintUnit(unit, {
+        severities,
+        docsBase: DEFAULT_DOCS_BASE,
+        onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      const file = new SourceFile(path, text);
+      for (const finding of findings) report.findings.push(locateFinding(finding, file, cwd));
+    }
+
+    switch (args.common.format) {
+      case 'json':
+        out.stdout(formatJson(report));
+        break;
+      case 'sarif':
+        out.stdout(formatSarif(report, allRules, DEFAULT_DOCS_BASE, packageVersion()));
+        break;
+      default:
+        out.stdout(formatText(report));
+    }
+    return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
   },
 };
 export default command;
+
+/** An invalid config stops the run (exit 2); an unknown rule id is only a warning. */
+function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
+  const where = (problem: ConfigProblem) => {
+    if (!loaded.path) return relative(cwd, cwd) || '.';
+    const text = readIfPresent(loaded.path);
+    const file = relative(cwd, loaded.path) || loaded.path;
+    if (text === undefined) return file;
+    const at = new SourceFile(loaded.path, text).positionAt(problem.start);
+    return `${file}:${at.line + 1}:${at.character + 1}`;
+  };
+  const describe = (problem: ConfigProblem) => `${where(problem)}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+  if (loaded.problems.length) {
+    const first = loaded.problems[0];
+    const more = loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more problem${loaded.problems.length > 2 ? 's' : ''})` : '';
+    if (!loaded.path || readIfPresent(loaded.path) === undefined) throw new CliError(first.message);
+    throw new CliError(`invalid config: ${describe(first)}${more}`);
+  }
+  const text = loaded.path ? readIfPresent(loaded.path) : undefined;
+  if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
+}
+
+function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
+  if (!isDirectory(loaded.migrationsDir)) {
+    const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
+    throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
+  }
+  return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
+}
+
+function filesFromPaths(paths: string[], cwd: string): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (path: string) => {
+    if (!seen.has(path)) files.push(path);
+    seen.add(path);
+  };
+  for (const given of paths) {
+    const path = resolve(cwd, given);
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new CliError(`no such file or folder: ${given}`);
+    }
+    if (isDir) for (const rel of listMigrationFiles(path)) add(join(path, rel));
+    else add(path);
+  }
+  return files;
+}
+
+function readText(path: string, cwd: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${relative(cwd, path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The version in SARIF's tool.driver; package.json sits next to dist/ in the repo and the extension. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

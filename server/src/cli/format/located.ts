@@ -1,0 +1,39 @@
+/**
+ * A finding placed in its file for people and tools: path relative to the working folder,
+ * 1-based lines and columns (columns in UTF-16 units, as editors and SARIF count them).
+ */
+import { relative, sep } from 'node:path';
+import type { SourceFile } from '../../sql/source';
+import type { Finding, Severity } from '../../lint/types';
+
+export interface LocatedFinding {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  rule: string;
+  severity: Severity;
+  message: string;
+}
+
+export interface LintReport {
+  findings: LocatedFinding[];
+  /** How many files were linted (the summary says so even when nothing was found). */
+  fileCount: number;
+}
+
+export function locateFinding(finding: Finding, file: SourceFile, cwd: string): LocatedFinding {
+  const start = file.positionAt(finding.start);
+  const end = file.positionAt(finding.end);
+  return {
+    file: relative(cwd, file.path).split(sep).join('/'),
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    rule: finding.rule,
+    severity: finding.severity,
+    message: finding.message,
+  };
+}
