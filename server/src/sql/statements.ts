@@ -24,6 +24,11 @@ export interface Statement {
     parent: Statement;
     /** True when it runs only under an IF / exception guard (an existence check). */
     guarded: boolean;
+    /**
+     * The text could not be found in the file (e.g. an E'...' string with escapes): start/end are
+     * the parent's range and locations map to its start, so no fix may be computed from them.
+     */
+    inexact?: boolean;
   };
   /** Converts an AST `location` (a byte offset into `text`) to an absolute file offset. */
   offsetOf(location: number | undefined): number;
