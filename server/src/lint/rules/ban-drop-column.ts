@@ -1,6 +1,8 @@
 import type { AlterTableCmd, AlterTableStmt } from '@pgsql/types';
 import type { Rule } from '../types';
 import { qualifiedName } from '../../sql/names';
+import { createdByUp } from '../reversal';
+import { relationName } from '../../sql/objects';
 
 /**
  * Dropping a column breaks every running app instance that still selects or inserts it. In a
@@ -20,7 +22,8 @@ const rule: Rule = {
         for (const item of alter.cmds ?? []) {
           const cmd = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
           if (cmd?.subtype !== 'AT_DropColumn' || !cmd.name) continue;
-          if (section.kind === 'down' && unit.up && addsColumn(unit.up.statementsWithEmbedded, table, cmd.name)) continue;
+          // Judged column by column: one ALTER TABLE may drop a column the up added and one it did not.
+          if (section.kind === 'down' && createdByUp(unit, { kind: 'column', name: cmd.name, table: relationName(alter.relation) })) continue;
           report({
             section,
             statement,
@@ -32,15 +35,4 @@ const rule: Rule = {
   },
 };
 
-function addsColumn(statements: import('../../sql/statements').Statement[], table: string, column: string): boolean {
-  return statements.some((s) => {
-    const alter = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
-    if (!alter?.relation || qualifiedName(alter.relation) !== table) return false;
-    return (alter.cmds ?? []).some((item) => {
-      const cmd = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
-      const def = (cmd?.def as { ColumnDef?: { colname?: string } } | undefined)?.ColumnDef;
-      return cmd?.subtype === 'AT_AddColumn' && def?.colname === column;
-    });
-  });
-}
 export default rule;
