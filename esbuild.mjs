@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { writeConfigSchema } from './scripts/config-schema.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -40,6 +41,7 @@ function copyRuntimeAssets() {
 import { existsSync } from 'node:fs';
 const present = entries.filter((e) => existsSync(e.entryPoints[0]));
 copyRuntimeAssets();
+await writeConfigSchema();
 if (watch) {
   for (const e of present) (await esbuild.context({ ...common, ...e })).watch();
 } else {

@@ -1,3 +1,136 @@
-// Entry point of the extension (dist/extension.js); built by the client work.
-export function activate(): void {}
-export function deactivate(): void {}
+/**
+ * Entry point of the extension (dist/extension.js): starts the Tidemark language server, which
+ * lints migrations and runs them, and wires the views and commands that show and move each
+ * environment's tidemark.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification } from '../../server/src/protocol';
+import { appliedSqlScheme, treeViewId } from './command-ids';
+import { registerCommands } from './commands';
+import { ActiveEnvironmentStatusBar, AppliedSqlProvider, MigrationCodeLenses, MigrationFileBadges } from './editor-decorations';
+import { PasswordStore } from './passwords';
+import { findProjectRoots } from './project-roots';
+import { StatusStore } from './status-store';
+import { TidemarkTreeProvider, type TidemarkNode } from './tree-view';
+
+/** What activate() returns: used by other extensions and the in-editor test suite. */
+export interface TidemarkApi {
+  /** Resolves once the language server runs and the first status is loaded. */
+  ready: Promise<void>;
+  refresh(): Promise<void>;
+  /** The tree as shown: labels, descriptions and context values, environments with their rows. */
+  treeRows(): TreeRow[];
+  activationMs?: number;
+}
+
+export interface TreeRow {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  children: TreeRow[];
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): TidemarkApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Tidemark', { log: true });
+  context.subscriptions.push(log);
+
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/{tidemark.json,*.sql}');
+  context.subscriptions.push(watcher);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'sql' },
+      { scheme: 'untitled', language: 'sql' },
+      { scheme: 'file', pattern: '**/tidemark.json' },
+    ],
+    synchronize: { configurationSection: 'tidemark', fileEvents: watcher },
+    outputChannel: log,
+    initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
+  };
+  // The id "tidemark" makes the client honour the `tidemark.trace.server` setting.
+  client = new LanguageClient('tidemark', 'Tidemark', serverOptions, clientOptions);
+  const languageClient = client;
+
+  const passwords = new PasswordStore(context.secrets, log);
+  const store = new StatusStore(languageClient, findProjectRoots, log);
+  const tree = new TidemarkTreeProvider(store);
+  const statusBar = new ActiveEnvironmentStatusBar(store);
+  context.subscriptions.push(
+    store,
+    statusBar,
+    vscode.window.createTreeView(treeViewId, { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'sql' }, new MigrationCodeLenses(store)),
+    vscode.window.registerFileDecorationProvider(new MigrationFileBadges(store)),
+    vscode.workspace.registerTextDocumentContentProvider(appliedSqlScheme, new AppliedSqlProvider(languageClient)),
+    ...registerCommands({ client: languageClient, store, passwords, log }),
+  );
+
+  store.onDidChange(() => {
+    const projects = store.all;
+    const state = projects.length === 0 ? 'none' : projects.every((p) => p.environments.length === 0) ? 'noEnvironment' : 'ready';
+    void vscode.commands.executeCommand('setContext', 'tidemark.projectState', state);
+    void vscode.commands.executeCommand('setContext', 'tidemark.configError', projects.find((p) => p.error)?.error ?? '');
+  });
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const refreshSoon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void store.refresh(), 300);
+  };
+  context.subscriptions.push(
+    watcher.onDidCreate(refreshSoon),
+    watcher.onDidChange(refreshSoon),
+    watcher.onDidDelete(refreshSoon),
+    vscode.workspace.onDidChangeWorkspaceFolders(refreshSoon),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void store.refresh()),
+    { dispose: () => clearTimeout(refreshTimer) },
+  );
+
+  const api: TidemarkApi = {
+    ready: Promise.resolve(),
+    refresh: () => store.refresh(),
+    treeRows: () => rowsOf(tree, undefined),
+  };
+  api.ready = (async () => {
+    languageClient.onRequest(PasswordRequest.type, async ({ environment, target }) => ({ password: await passwords.passwordFor(environment, target) }));
+    languageClient.onNotification(PasswordRejectedNotification.type, ({ environment }) => {
+      void passwords.forget(environment);
+      void vscode.window.showWarningMessage(`Tidemark: the password for ${environment} was rejected and has been forgotten; you will be asked again.`);
+    });
+    languageClient.onNotification(StatusChangedNotification.type, () => refreshSoon());
+    await languageClient.start();
+    const serverReady = performance.now();
+    await store.refresh();
+    api.activationMs = Math.round(performance.now() - started);
+    log.info(`Tidemark activated in ${api.activationMs} ms (language server started in ${Math.round(serverReady - started)} ms, first status loaded)`);
+  })();
+  api.ready.catch((err) => {
+    log.error(`Tidemark failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(`Tidemark: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && log.show());
+  });
+  return api;
+}
+
+function rowsOf(tree: TidemarkTreeProvider, node: TidemarkNode | undefined): TreeRow[] {
+  return tree.getChildren(node).map((child) => {
+    const item = tree.getTreeItem(child);
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    return {
+      label,
+      description: typeof item.description === 'string' ? item.description : undefined,
+      contextValue: item.contextValue,
+      children: rowsOf(tree, child),
+    };
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,329 @@
+/**
+ * The command table (id → handler, as rust-analyzer keeps it) and the one wrapper every command
+ * runs through: workspace-trust check, errors turned into a clear notification, logging.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
+import {
+  ApplyRequest, HistoryRequest, NewMigrationRequest, PlanRequest, RollbackRequest, VerifyRequest,
+  type EnvironmentStatus, type RunParams, type RunReport,
+} from '../../server/src/protocol';
+import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
+import type { PasswordStore } from './passwords';
+import { renderHistory, renderPlanReport } from './reports';
+import type { StatusStore } from './status-store';
+import { pendingCount, summarize } from './tree-model';
+import type { TidemarkNode } from './tree-view';
+
+export interface CommandContext {
+  client: LanguageClient;
+  store: StatusStore;
+  passwords: PasswordStore;
+  log: vscode.LogOutputChannel;
+}
+
+/** What a command acts on: from a tree node, a code lens, or picked when run from the palette. */
+export interface Target {
+  root: string;
+  environment: string;
+  version?: string;
+}
+
+type Handler = (ctx: CommandContext, ...args: unknown[]) => Promise<unknown>;
+
+// Typed by CommandId: the compiler insists on exactly one handler per id in command-ids.ts.
+const table: Record<CommandId, Handler> = {
+  [CommandId.applyAll]: async (ctx, arg) => run(ctx, 'apply', await resolveTarget(ctx, arg, false)),
+  [CommandId.applyTo]: async (ctx, arg) => run(ctx, 'apply', await resolveTarget(ctx, arg, true)),
+  [CommandId.verify]: async (ctx, arg) => run(ctx, 'verify', await resolveTarget(ctx, arg, false)),
+  [CommandId.rollbackLast]: async (ctx, arg) => run(ctx, 'rollback', { ...(await resolveTarget(ctx, arg, false)), version: undefined }),
+  [CommandId.rollbackTo]: async (ctx, arg) => run(ctx, 'rollback', await resolveTarget(ctx, arg, true)),
+  [CommandId.plan]: async (ctx, arg) => run(ctx, 'plan', await resolveTarget(ctx, arg, false)),
+  [CommandId.showDiff]: showDiff,
+  [CommandId.openUp]: async (ctx, arg) => openPart(ctx, arg, 'up'),
+  [CommandId.openDown]: async (ctx, arg) => openPart(ctx, arg, 'down'),
+  [CommandId.openVerify]: async (ctx, arg) => openPart(ctx, arg, 'verify'),
+  [CommandId.newMigration]: newMigration,
+  [CommandId.setPassword]: async (ctx, arg) => {
+    const { environment, status } = await resolveEnvironment(ctx, arg);
+    const stored = await ctx.passwords.ask(environment, status.environment.target);
+    if (stored !== undefined) {
+      void vscode.window.showInformationMessage(`Tidemark: the password for ${environment} is stored in VS Code's secret storage.`);
+      await ctx.store.refresh();
+    }
+  },
+  [CommandId.forgetPassword]: async (ctx, arg) => {
+    const { environment } = await resolveEnvironment(ctx, arg);
+    const had = await ctx.passwords.forget(environment);
+    void vscode.window.showInformationMessage(had ? `Tidemark: forgot the password for ${environment}.` : `Tidemark: no password was stored for ${environment}.`);
+  },
+  [CommandId.showHistory]: async (ctx, arg) => {
+    const target = await resolveTarget(ctx, arg, false);
+    const events = await withProgress(`Reading the history of ${target.environment}`, (token) =>
+      ctx.client.sendRequest(HistoryRequest.type, { root: target.root, environment: target.environment, limit: 500 }, token));
+    await openMarkdown(renderHistory(target.environment, events));
+  },
+  [CommandId.refresh]: async (ctx) => ctx.store.refresh(),
+  [CommandId.selectEnvironment]: selectEnvironment,
+  [CommandId.showLog]: async (ctx) => ctx.log.show(),
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return (Object.entries(table) as Array<[CommandId, Handler]>).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, (...args: unknown[]) => runSafely(ctx, id, () => handler(ctx, ...args))));
+}
+
+/** Marks a failure already shown to the user (with its own actions); the wrapper only logs it. */
+class ReportedError extends Error {}
+/** The user cancelled a prompt: nothing to report. */
+class Cancelled extends Error {}
+
+async function runSafely(ctx: CommandContext, id: CommandId, body: () => Promise<unknown>): Promise<unknown> {
+  if (trustedOnlyCommands.has(id) && !vscode.workspace.isTrusted) {
+    const manage = 'Manage Workspace Trust';
+    const choice = await vscode.window.showWarningMessage(
+      'Tidemark connects to databases and runs SQL only in trusted workspaces: this folder\'s tidemark.json and migrations could target any server. Linting keeps working.',
+      manage,
+    );
+    if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  ctx.log.info(`${id}: started`);
+  try {
+    const result = await body();
+    ctx.log.info(`${id}: done`);
+    return result;
+  } catch (err) {
+    if (err instanceof Cancelled) {
+      ctx.log.info(`${id}: cancelled`);
+      return undefined;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.log.error(`${id}: ${message}`);
+    if (!(err instanceof ReportedError)) {
+      void vscode.window.showErrorMessage(`Tidemark: ${message}`, 'Show Log').then((c) => c && ctx.log.show());
+    }
+    // Tests (and other extensions) executing the command see the failure too.
+    throw err;
+  } finally {
+    // Every command may have moved a tidemark or changed files: refresh after each one.
+    if (id !== CommandId.refresh && id !== CommandId.showLog) void ctx.store.refresh();
+  }
+}
+
+type RunKind = 'apply' | 'verify' | 'rollback' | 'plan';
+const runRequests: Record<RunKind, ProtocolRequestType<RunParams, RunReport, never, void, void>> = {
+  apply: ApplyRequest.type as unknown as ProtocolRequestType<RunParams, RunReport, never, void, void>,
+  verify: VerifyRequest.type as unknown as ProtocolRequestType<RunParams, RunReport, never, void, void>,
+  rollback: RollbackRequest.type,
+  plan: PlanRequest.type,
+};
+const runTitles: Record<RunKind, string> = { apply: 'Applying migrations to', verify: 'Verifying', rollback: 'Rolling back', plan: 'Planning (dry run) on' };
+
+async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<RunReport> {
+  const status = statusOf(ctx, target);
+  let confirm: string | undefined;
+  if (status?.environment.protected && kind !== 'plan' && kind !== 'verify') confirm = await confirmProtected(kind, target);
+
+  const params: RunParams & { version?: string } = { root: target.root, environment: target.environment, confirm };
+  if (kind === 'verify') params.version = target.version;
+  else if (target.version !== undefined) params.toVersion = target.version;
+
+  const what = `${runTitles[kind]} ${target.environment}${target.version ? ` (${kind === 'rollback' ? 'down to' : 'up to'} ${target.version})` : ''}`;
+  ctx.log.info(`${what}: ${JSON.stringify({ root: target.root, environment: target.environment, toVersion: params.toVersion, version: params.version })}`);
+  const report = await withProgress(what, async (token, progress) => {
+    const workDoneToken = randomUUID();
+    const listening = ctx.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+      if (value.kind !== 'end' && value.message) {
+        progress.report({ message: value.message });
+        ctx.log.info(`${target.environment}: ${value.message}`);
+      }
+    });
+    try {
+      return await ctx.client.sendRequest(runRequests[kind], { ...params, workDoneToken }, token);
+    } finally {
+      listening.dispose();
+    }
+  });
+  for (const step of report.steps) {
+    ctx.log.info(`${step.action} ${step.version} ${step.name}: ${step.outcome} in ${step.durationMs} ms${step.message ? ` — ${step.message}` : ''}`);
+  }
+  if (kind === 'plan') await openMarkdown(renderPlanReport(report));
+  if (report.failure) {
+    const f = report.failure;
+    const statement = f.statement.replace(/\s+/g, ' ').trim();
+    const short = statement.length > 80 ? `${statement.slice(0, 77)}...` : statement;
+    ctx.log.error(`${report.summary} ${f.file}:${f.line + 1}:${f.character + 1} ${f.message}`);
+    const choice = await vscode.window.showErrorMessage(
+      `Tidemark: ${f.version} failed in ${target.environment} at \`${short}\` (${path.basename(f.file)}:${f.line + 1}): ${f.message}`,
+      'Open',
+      'Show Log',
+    );
+    if (choice === 'Open') {
+      const position = new vscode.Position(f.line, f.character);
+      await vscode.window.showTextDocument(vscode.Uri.file(f.file), { selection: new vscode.Range(position, position) });
+    } else if (choice === 'Show Log') ctx.log.show();
+    throw new ReportedError(`${f.version} failed: ${f.message}`);
+  }
+  ctx.log.info(report.summary);
+  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
+  return report;
+}
+
+/** Protected environments need the user to type the environment's name, which the server checks. */
+async function confirmProtected(kind: RunKind, target: Target): Promise<string> {
+  const verb = kind === 'rollback' ? 'Roll back' : kind === 'apply' ? 'Apply migrations to' : 'Change';
+  const proceed = 'Continue…';
+  const choice = await vscode.window.showWarningMessage(
+    `${verb} the protected environment "${target.environment}"${target.version ? ` (to ${target.version})` : ''}?`,
+    { modal: true, detail: 'You will be asked to type its name to confirm.' },
+    proceed,
+  );
+  if (choice !== proceed) throw new Cancelled();
+  const typed = await vscode.window.showInputBox({
+    title: `Confirm: ${verb.toLowerCase()} ${target.environment}`,
+    prompt: `Type "${target.environment}" to confirm.`,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value === target.environment ? undefined : `Type the environment's name exactly: ${target.environment}`),
+  });
+  if (typed !== target.environment) throw new Cancelled();
+  return typed;
+}
+
+function withProgress<T>(title: string, task: (token: vscode.CancellationToken, progress: vscode.Progress<{ message?: string }>) => Thenable<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tidemark: ${title}`, cancellable: true }, (progress, token) => task(token, progress));
+}
+
+async function openMarkdown(content: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(doc, { preview: false });
+}
+
+function isTarget(arg: unknown): arg is Target {
+  return typeof arg === 'object' && arg !== null && typeof (arg as Target).root === 'string' && typeof (arg as Target).environment === 'string';
+}
+
+function statusOf(ctx: CommandContext, target: Target): EnvironmentStatus | undefined {
+  return ctx.store.environmentsOf(target.root).find((s) => s.environment.name === target.environment);
+}
+
+/**
+ * The target of a command: a tree node or code-lens argument, else the active environment
+ * (tidemark.activeEnvironment), else one picked by the user.
+ */
+async function resolveTarget(ctx: CommandContext, arg: unknown, needsVersion: boolean): Promise<Target> {
+  let target: Target | undefined;
+  if (isTarget(arg)) {
+    const node = arg as Partial<Extract<TidemarkNode, { kind: 'migration' }>> & Target;
+    target = { root: arg.root, environment: arg.environment, version: node.migration?.version ?? arg.version };
+  } else {
+    if (ctx.store.all.length === 0) await ctx.store.refresh();
+    target = await pickEnvironment(ctx);
+  }
+  if (needsVersion && !target.version) {
+    const status = statusOf(ctx, target);
+    const picked = await vscode.window.showQuickPick(
+      (status?.migrations ?? []).map((m) => ({ label: `${m.version} ${m.name}`, description: m.state, version: m.version })),
+      { title: `Which migration in ${target.environment}?` },
+    );
+    if (!picked) throw new Cancelled();
+    target.version = picked.version;
+  }
+  return target;
+}
+
+async function resolveEnvironment(ctx: CommandContext, arg: unknown): Promise<{ environment: string; status: EnvironmentStatus }> {
+  const target = await resolveTarget(ctx, arg, false);
+  const status = statusOf(ctx, target);
+  if (!status) throw new Error(`no environment named "${target.environment}" in ${target.root}`);
+  return { environment: target.environment, status };
+}
+
+async function pickEnvironment(ctx: CommandContext): Promise<Target> {
+  const all = ctx.store.all.flatMap((p) => p.environments.map((s) => ({ root: p.root, status: s })));
+  if (all.length === 0) {
+    const problem = ctx.store.all.find((p) => p.error);
+    throw new Error(problem ? `no environments in ${problem.root}: ${problem.error}` : 'no Tidemark project in this workspace (no tidemark.json and no migrations folder)');
+  }
+  const active = vscode.workspace.getConfiguration('tidemark').get<string>('activeEnvironment');
+  const preferred = all.filter((e) => e.status.environment.name === active);
+  if (preferred.length === 1) return { root: preferred[0].root, environment: active! };
+  if (all.length === 1) return { root: all[0].root, environment: all[0].status.environment.name };
+  const multipleRoots = ctx.store.all.length > 1;
+  const picked = await vscode.window.showQuickPick(
+    all.map((e) => ({
+      label: e.status.environment.name,
+      description: `${e.status.environment.protected ? '$(lock) ' : ''}${summarize(e.status)}`,
+      detail: multipleRoots ? e.root : undefined,
+      target: { root: e.root, environment: e.status.environment.name },
+    })),
+    { title: 'Tidemark environment' },
+  );
+  if (!picked) throw new Cancelled();
+  return picked.target;
+}
+
+async function selectEnvironment(ctx: CommandContext): Promise<void> {
+  if (ctx.store.all.length === 0) await ctx.store.refresh();
+  const all = ctx.store.allEnvironments();
+  const picked = await vscode.window.showQuickPick(
+    all.map((s) => ({ label: s.environment.name, description: `${pendingCount(s)} pending · ${summarize(s)}` })),
+    { title: 'Active Tidemark environment (used by commands run from the palette)' },
+  );
+  if (!picked) return;
+  await vscode.workspace.getConfiguration('tidemark').update('activeEnvironment', picked.label, vscode.ConfigurationTarget.Workspace);
+}
+
+async function openPart(ctx: CommandContext, arg: unknown, part: 'up' | 'down' | 'verify'): Promise<void> {
+  const node = arg as Extract<TidemarkNode, { kind: 'migration' }> | undefined;
+  const files = node?.migration?.files;
+  if (!files) throw new Error('choose a migration in the Tidemark view to open its files');
+  const file = files[part];
+  if (!file) throw new Error(`${node.migration.version} ${node.migration.name} has no ${part} part`);
+  // A section in a single file opens at its marker; paired files open at the top.
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const marker = part === 'up' ? undefined : new RegExp(`^--\\s*migrate:${part}\\b`, 'm').exec(doc.getText());
+  const position = marker ? doc.positionAt(marker.index) : new vscode.Position(0, 0);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position) });
+  ctx.log.info(`opened ${part} of ${node.migration.version}: ${file}`);
+}
+
+async function showDiff(_ctx: CommandContext, arg: unknown): Promise<void> {
+  const node = arg as Extract<TidemarkNode, { kind: 'migration' }> | undefined;
+  if (!node?.migration?.files) throw new Error('choose a drifted migration in the Tidemark view to compare it with the applied SQL');
+  const m = node.migration;
+  const applied = vscode.Uri.from({
+    scheme: appliedSqlScheme,
+    path: `/${node.environment}/${m.version}_${m.name}.sql`,
+    query: new URLSearchParams({ root: node.root, environment: node.environment, version: m.version }).toString(),
+  });
+  await vscode.commands.executeCommand('vscode.diff', applied, vscode.Uri.file(m.files!.up), `${m.version} ${m.name}: applied in ${node.environment} ↔ file`);
+}
+
+async function newMigration(ctx: CommandContext, arg: unknown): Promise<void> {
+  if (ctx.store.all.length === 0) await ctx.store.refresh();
+  let root = isTarget(arg) ? arg.root : (arg as { root?: string } | undefined)?.root;
+  if (!root) {
+    const roots = ctx.store.all.map((p) => p.root);
+    if (roots.length === 0) {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder) throw new Error('open a folder first: new migrations are created in its migrations/ folder');
+      root = folder.uri.fsPath;
+    } else if (roots.length === 1) root = roots[0];
+    else {
+      root = await vscode.window.showQuickPick(roots, { title: 'New migration in which project?' });
+      if (!root) throw new Cancelled();
+    }
+  }
+  const name = await vscode.window.showInputBox({
+    title: 'New migration',
+    prompt: 'Name of the migration, e.g. add_users_email',
+    validateInput: (value) => (/^[A-Za-z0-9][\w-]*$/.test(value.trim()) ? undefined : 'Use letters, digits, "_" and "-" (no spaces or slashes)'),
+  });
+  if (!name) throw new Cancelled();
+  const { files } = await ctx.client.sendRequest(NewMigrationRequest.type, { root, name: name.trim() });
+  ctx.log.info(`created ${files.join(', ')}`);
+  if (files[0]) await vscode.window.showTextDocument(vscode.Uri.file(files[0]));
+}

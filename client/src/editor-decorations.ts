@@ -1,0 +1,103 @@
+/**
+ * Where statuses show up outside the tree: code lenses above migration files, Explorer badges,
+ * and the status bar item with the active environment.
+ */
+import * as vscode from 'vscode';
+import { DiffRequest } from '../../server/src/protocol';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { CommandId } from './command-ids';
+import type { StatusStore } from './status-store';
+import { fileBadge, fileLenses, pendingCount, summarize, type LensAction } from './tree-model';
+
+const lensCommand: Record<Exclude<LensAction, 'none'>, CommandId> = {
+  apply: CommandId.applyTo,
+  rollbackLast: CommandId.rollbackLast,
+  rollbackTo: CommandId.rollbackTo,
+};
+
+export class MigrationCodeLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly store: StatusStore) {
+    store.onDidChange(() => this.changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('tidemark').get<boolean>('codeLens.enabled', true)) return [];
+    const top = new vscode.Range(0, 0, 0, 0);
+    const trusted = vscode.workspace.isTrusted;
+    const lenses: vscode.CodeLens[] = [];
+    for (const project of this.store.all) {
+      for (const lens of fileLenses(project.environments, document.uri.fsPath)) {
+        const target = { root: project.root, environment: lens.environment, version: lens.version };
+        if (lens.action === 'none') {
+          lenses.push(new vscode.CodeLens(top, { title: lens.title, command: 'tidemark.environments.focus', tooltip: 'Show the Tidemark view' }));
+        } else if (trusted) {
+          lenses.push(new vscode.CodeLens(top, { title: lens.title, command: lensCommand[lens.action], arguments: [target] }));
+        }
+      }
+    }
+    return lenses;
+  }
+}
+
+export class MigrationFileBadges implements vscode.FileDecorationProvider {
+  private readonly changed = new vscode.EventEmitter<undefined>();
+  readonly onDidChangeFileDecorations = this.changed.event;
+
+  constructor(private readonly store: StatusStore) {
+    store.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== 'file' || !uri.fsPath.endsWith('.sql')) return undefined;
+    const badge = fileBadge(this.store.allEnvironments(), uri.fsPath);
+    if (!badge) return undefined;
+    return new vscode.FileDecoration(badge.badge, `Tidemark: ${badge.tooltip}`, new vscode.ThemeColor(badge.color));
+  }
+}
+
+export class ActiveEnvironmentStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('tidemark.activeEnvironment', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(private readonly store: StatusStore) {
+    this.item.name = 'Tidemark environment';
+    this.item.command = CommandId.selectEnvironment;
+    store.onDidChange(() => this.update());
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tidemark.activeEnvironment') && this.update());
+  }
+
+  update(): void {
+    const all = this.store.allEnvironments();
+    if (all.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const active = vscode.workspace.getConfiguration('tidemark').get<string>('activeEnvironment');
+    const status = all.find((s) => s.environment.name === active) ?? all[0];
+    const pending = pendingCount(status);
+    this.item.text = `$(${status.environment.protected ? 'lock' : 'database'}) ${status.environment.name}${pending ? ` $(arrow-up) ${pending}` : ' $(check)'}`;
+    this.item.tooltip = `Tidemark: ${status.environment.name} — ${summarize(status)}. Click to choose the environment palette commands use.`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** Serves `tidemark-applied:` documents: a migration's up SQL as stored when it was applied. */
+export class AppliedSqlProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly client: LanguageClient) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const query = new URLSearchParams(uri.query);
+    const root = query.get('root');
+    const environment = query.get('environment');
+    const version = query.get('version');
+    if (!root || !environment || !version) throw new Error(`not a Tidemark applied-SQL address: ${uri.toString()}`);
+    const diff = await this.client.sendRequest(DiffRequest.type, { root, environment, version }, token);
+    return diff.applied;
+  }
+}

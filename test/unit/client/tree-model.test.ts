@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { environmentRow, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, summarize } from '../../../client/src/tree-model';
+import { environment, migration } from './fixtures';
+
+const now = new Date('2026-11-26T12:00:00Z');
+
+describe('client tree model', () => {
+  const staging = environment('staging', [
+    migration('001', 'create_users', 'applied', { appliedAt: '2026-11-26T11:57:00Z', appliedBy: 'ana' }),
+    migration('002', 'add_email', 'drifted', { appliedAt: '2026-11-20T09:00:00Z', appliedBy: 'ben' }),
+    migration('003', 'add_index', 'pending'),
+    migration('004', 'backfill', 'pending'),
+    migration('005', 'drop_old', 'pending'),
+  ]);
+
+  it('summarises an environment with what needs attention, most urgent first', () => {
+    assert.equal(summarize(staging), '1 drifted · 3 pending');
+    assert.equal(pendingCount(staging), 3);
+  });
+
+  it('says an environment is up to date when nothing is pending', () => {
+    const done = environment('local', [migration('001', 'a', 'applied'), migration('002', 'b', 'verified')]);
+    assert.equal(summarize(done), 'up to date · 2 applied');
+    assert.equal(summarize(environment('local', [])), 'no migrations');
+  });
+
+  it('shows why an environment cannot be read instead of a summary', () => {
+    const down = environment('staging', [], {}, 'connect ECONNREFUSED 10.0.0.5:5432\nstack...');
+    assert.equal(summarize(down), 'unavailable: connect ECONNREFUSED 10.0.0.5:5432');
+    const row = environmentRow(down);
+    assert.equal(row.icon.id, 'debug-disconnect');
+    assert.match(row.contextValue, /\bunavailable\b/);
+  });
+
+  it('marks protected environments and their upstream in the row', () => {
+    const prod = environment('production', [migration('001', 'a', 'pending')], { protected: true, after: 'staging' });
+    const row = environmentRow(prod);
+    assert.equal(row.label, 'production');
+    assert.equal(row.description, 'protected · after staging · 1 pending');
+    assert.equal(row.icon.id, 'lock');
+    assert.match(row.tooltip, /protected/);
+    assert.equal(row.contextValue, 'environment postgres protected hasPending');
+  });
+
+  it('describes applied migrations with when and by whom, pending ones by their state', () => {
+    const [first, second, third] = staging.migrations;
+    assert.equal(migrationRow(first, false, now).description, 'applied 3 minutes ago by ana');
+    assert.equal(migrationRow(second, true, now).description, 'drifted 6 days ago by ben');
+    assert.equal(migrationRow(third, false, now).description, 'pending');
+    assert.equal(migrationRow(third, false, now).label, '003 add_index');
+  });
+
+  it('gives each state its own icon and colour', () => {
+    const applied = migrationRow(staging.migrations[0], false, now);
+    const pending = migrationRow(staging.migrations[2], false, now);
+    const drifted = migrationRow(staging.migrations[1], false, now);
+    assert.deepEqual(applied.icon, { id: 'pass', color: 'testing.iconPassed' });
+    assert.notEqual(pending.icon.id, applied.icon.id);
+    assert.notEqual(drifted.icon.id, applied.icon.id);
+    assert.match(drifted.tooltip, /Show Diff/);
+  });
+
+  it('puts the state first in the context value so menus can match it', () => {
+    assert.equal(migrationRow(staging.migrations[1], true, now).contextValue, 'migration drifted hasFile hasDown newestApplied');
+    const missing = migrationRow({ version: '009', name: 'gone', state: 'missing', hasDown: false, hasVerify: false }, false, now);
+    assert.equal(missing.contextValue, 'migration missing');
+  });
+
+  it('shows a failed migration\'s progress and error', () => {
+    const failed = migrationRow(migration('006', 'concurrent_index', 'failed', { statementsDone: 2, error: 'deadlock detected' }), false, now);
+    assert.equal(failed.description, 'failed after 2 statements');
+    assert.match(failed.tooltip, /deadlock detected/);
+  });
+
+  it('finds the newest applied migration, the one "roll back last" undoes', () => {
+    assert.equal(newestAppliedVersion(staging), '002');
+    assert.equal(newestAppliedVersion(environment('x', [migration('001', 'a', 'pending')])), undefined);
+  });
+
+  it('puts a state lens per environment and the action that moves its tidemark above a file', () => {
+    const sandbox = environment('sandbox', [migration('001', 'create_users', 'applied'), migration('003', 'add_index', 'applied')]);
+    const lenses = fileLenses([sandbox, staging], '/proj/migrations/003_add_index.sql');
+    assert.deepEqual(lenses.map((l) => [l.title, l.action]), [
+      ['$(pass) sandbox: applied', 'none'],
+      ['Roll back sandbox', 'rollbackLast'],
+      ['$(circle-large-outline) staging: pending', 'none'],
+      ['Apply to staging', 'apply'],
+    ]);
+    const older = fileLenses([sandbox], '/proj/migrations/rollback/001_create_users.sql');
+    assert.deepEqual(older.map((l) => l.title), ['$(pass) sandbox: applied', 'Roll back sandbox to here']);
+    assert.deepEqual(fileLenses([sandbox], '/proj/notes.sql'), []);
+  });
+
+  it('badges a file in the Explorer with its most urgent state across environments', () => {
+    const local = environment('local', [migration('002', 'add_email', 'pending')]);
+    const badge = fileBadge([local, staging], '/proj/migrations/002_add_email.sql');
+    assert.deepEqual(badge, { badge: 'D', tooltip: 'drifted in staging, pending in local', color: 'charts.orange' });
+    assert.equal(fileBadge([staging], '/proj/migrations/001_create_users.sql'), undefined);
+  });
+
+  it('writes times relative to now', () => {
+    assert.equal(relativeTime(new Date('2026-11-26T11:59:50Z'), now), 'just now');
+    assert.equal(relativeTime(new Date('2026-11-26T10:00:00Z'), now), '2 hours ago');
+    assert.equal(relativeTime(new Date('2026-11-25T10:00:00Z'), now), 'yesterday');
+    assert.equal(relativeTime(new Date('2026-01-02T10:00:00Z'), now), 'on 2026-01-02');
+  });
+});
