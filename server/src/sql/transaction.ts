@@ -4,11 +4,10 @@
  * mode; the linter warns where that leaves a migration half-applied on failure.
  */
 import type { Node } from '@pgsql/types';
+import { optionEnabled } from './options';
 
 type AnyNode = Record<string, any>;
 
-const hasOption = (options: unknown, name: string) =>
-  Array.isArray(options) && options.some((o: AnyNode) => o?.DefElem?.defname === name && o.DefElem.arg?.Boolean?.boolval !== false);
 
 /** Why the statement cannot run in a transaction (e.g. "CREATE INDEX CONCURRENTLY"), or undefined. */
 export function transactionIncompatibility(node: Node | undefined): string | undefined {
@@ -21,7 +20,7 @@ export function transactionIncompatibility(node: Node | undefined): string | und
     case 'DropStmt':
       return stmt.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
     case 'ReindexStmt':
-      if (hasOption(stmt.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
+      if (optionEnabled(stmt.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
       // REINDEX SYSTEM / DATABASE run one transaction per table themselves.
       return stmt.kind === 'REINDEX_OBJECT_SYSTEM' || stmt.kind === 'REINDEX_OBJECT_DATABASE' ? 'REINDEX DATABASE/SYSTEM' : undefined;
     case 'AlterTableStmt':
