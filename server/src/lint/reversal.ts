@@ -2,7 +2,7 @@
  * Rules judge the direction they are in: a DROP in a down section that removes what the up
  * section of the same migration created is the rollback doing its job, not a finding.
  */
-import type { Statement } from '../sql/statements';
+import { nodeType, type Statement } from '../sql/statements';
 import { objectEffects, removes, sameName, sameObject, type DbObject, type ObjectEffect } from '../sql/objects';
 import type { LintUnit, ParsedSection } from './types';
 
@@ -25,6 +25,14 @@ export interface UpRename {
 export interface UpOutcome {
   changes: UpChange[];
   renames: UpRename[];
+}
+
+/**
+ * True for statements the migration itself runs: top-level ones and those inside DO blocks, not the
+ * body of a function it merely creates.
+ */
+export function runsInMigration(statement: Statement): boolean {
+  return !statement.embedding || nodeType(statement.embedding.parent.node) === 'DoStmt';
 }
 
 const outcomes = new WeakMap<ParsedSection, UpOutcome>();
@@ -51,6 +59,7 @@ export function upOutcome(up: ParsedSection): UpOutcome {
   let changes: UpChange[] = [];
   const renames: UpRename[] = [];
   for (const statement of up.statementsWithEmbedded) {
+    if (!runsInMigration(statement)) continue;
     for (const effect of objectEffects(statement.node)) {
       switch (effect.action) {
         case 'create':
@@ -122,5 +131,5 @@ export function reversesUp(unit: LintUnit, statement: Statement): boolean {
 
 /** True when one of the statements removes `object`, explicitly or with its table, column or schema. */
 export function removedBy(statements: readonly Statement[], object: DbObject): boolean {
-  return statements.some((s) => objectEffects(s.node).some((e) => removes(e, object)));
+  return statements.some((s) => runsInMigration(s) && objectEffects(s.node).some((e) => removes(e, object)));
 }

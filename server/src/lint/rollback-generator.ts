@@ -1,6 +1,13 @@
 /**
  * "Generate rollback": the statements that reverse a migration's up section, newest first.
+ * Every statement is written to run safely twice (IF EXISTS), and whatever cannot be reversed
+ * mechanically is listed — as a TODO comment at the place its reversal would go.
  */
+import type { AlterTableCmd, AlterTableStmt, Node, RenameStmt } from '@pgsql/types';
+import { quoteIdentifier } from '../sql/names';
+import { describeObject, objectEffects, relationName, renderName, sameName, type DbObject, type ObjectEffect } from '../sql/objects';
+import { nodeType, type Statement } from '../sql/statements';
+import { runsInMigration, upOutcome } from './reversal';
 import type { ParsedSection } from './types';
 
 export interface GeneratedRollback {
@@ -10,6 +17,239 @@ export interface GeneratedRollback {
   skipped: Array<{ statement: string; reason: string }>;
 }
 
-export function generateRollback(_up: ParsedSection): GeneratedRollback {
-  return { sql: '', skipped: [] };
+const DROP_KEYWORDS: Partial<Record<DbObject['kind'], string>> = {
+  table: 'TABLE',
+  index: 'INDEX',
+  type: 'TYPE',
+  domain: 'DOMAIN',
+  sequence: 'SEQUENCE',
+  view: 'VIEW',
+  'materialized view': 'MATERIALIZED VIEW',
+  schema: 'SCHEMA',
+  extension: 'EXTENSION',
+};
+
+function routineSignature(object: DbObject): string {
+  return `${renderName(object)}(${(object.args ?? []).join(', ')})`;
+}
+
+/**
+ * The statement that undoes one creation or enabling, written to be safe to run twice:
+ * `DROP INDEX IF EXISTS ...`, `ALTER TABLE ... DISABLE ROW LEVEL SECURITY`.
+ */
+export function undoStatement(action: 'create' | 'enable', object: DbObject, options: { concurrent?: boolean } = {}): string | undefined {
+  const table = object.table && renderName(object.table);
+  if (action === 'enable') {
+    if (object.kind === 'row level security') return `ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY;`;
+    if (object.kind === 'forced row level security') return `ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY;`;
+    return undefined;
+  }
+  switch (object.kind) {
+    case 'column':
+      return `ALTER TABLE ${table} DROP COLUMN IF EXISTS ${quoteIdentifier(object.name)};`;
+    case 'constraint':
+      return `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(object.name)};`;
+    case 'trigger':
+    case 'policy':
+      return `DROP ${object.kind.toUpperCase()} IF EXISTS ${quoteIdentifier(object.name)} ON ${table};`;
+    case 'function':
+    case 'procedure':
+      return `DROP ${object.kind.toUpperCase()} IF EXISTS ${routineSignature(object)};`;
+    case 'index':
+      return `DROP INDEX ${options.concurrent ? 'CONCURRENTLY ' : ''}IF EXISTS ${renderName(object)};`;
+    default: {
+      const keyword = DROP_KEYWORDS[object.kind];
+      return keyword ? `DROP ${keyword} IF EXISTS ${renderName(object)};` : undefined;
+    }
+  }
+}
+
+/** One line of the up statement, for TODO comments and `skipped`. */
+function summarize(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+}
+
+const RENAME_TARGETS: Partial<Record<DbObject['kind'], string>> = {
+  table: 'TABLE',
+  index: 'INDEX',
+  sequence: 'SEQUENCE',
+  view: 'VIEW',
+  'materialized view': 'MATERIALIZED VIEW',
+  type: 'TYPE',
+  domain: 'DOMAIN',
+  schema: 'SCHEMA',
+};
+
+/** `ALTER ... RENAME` back from the new name to the old one. */
+function renameBack(effect: ObjectEffect): string | undefined {
+  const object = effect.object;
+  const renamedTo = { ...object, name: effect.newName! };
+  const table = object.table && renderName(object.table);
+  const oldName = quoteIdentifier(object.name);
+  switch (object.kind) {
+    case 'column':
+      return `ALTER TABLE ${table} RENAME COLUMN ${quoteIdentifier(renamedTo.name)} TO ${oldName};`;
+    case 'constraint':
+      return `ALTER TABLE ${table} RENAME CONSTRAINT ${quoteIdentifier(renamedTo.name)} TO ${oldName};`;
+    case 'trigger':
+    case 'policy':
+      return `ALTER ${object.kind.toUpperCase()} ${quoteIdentifier(renamedTo.name)} ON ${table} RENAME TO ${oldName};`;
+    case 'function':
+    case 'procedure':
+      return object.args ? `ALTER ${object.kind.toUpperCase()} ${routineSignature(renamedTo)} RENAME TO ${oldName};` : undefined;
+    default: {
+      const keyword = RENAME_TARGETS[object.kind];
+      return keyword ? `ALTER ${keyword} ${renderName(renamedTo)} RENAME TO ${oldName};` : undefined;
+    }
+  }
+}
+
+type Reversal = { sql: string[] } | { reason: string };
+
+/** Statements that change nothing a rollback must restore. */
+const NOTHING_TO_REVERSE = new Set([
+  'VariableSetStmt',
+  'VariableShowStmt',
+  'SelectStmt',
+  'TransactionStmt',
+  'ExplainStmt',
+  'VacuumStmt',
+  'CheckPointStmt',
+  'LockStmt',
+  'NotifyStmt',
+  'RefreshMatViewStmt',
+  'ReindexStmt',
+  'ClusterStmt',
+]);
+
+const DATA_CHANGES = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt', 'TruncateStmt', 'CopyStmt']);
+
+interface Context {
+  /** True for tables (and their contents) the up section creates: dropping them undoes the rest. */
+  createdTable(table: DbObject['table']): boolean;
+}
+
+function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
+  const tableName = relationName(stmt.relation);
+  const table = renderName(tableName);
+  const fresh = context.createdTable(tableName);
+  // One entry per command, each possibly a comment plus a statement, undone last-first.
+  const sql: string[] = [];
+  const reasons: string[] = [];
+  for (const item of stmt.cmds ?? []) {
+    const cmd = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
+    if (!cmd) continue;
+    const column = cmd.name ? quoteIdentifier(cmd.name) : '';
+    const effect = objectEffects({ AlterTableStmt: { ...stmt, cmds: [item] } } as Node)[0];
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+      case 'AT_AddConstraint':
+      case 'AT_EnableRowSecurity':
+      case 'AT_ForceRowSecurity': {
+        if (fresh) break;
+        const undo = effect && undoStatement(effect.action as 'create' | 'enable', effect.object);
+        if (undo) sql.push(undo);
+        else reasons.push('a constraint without a name PostgreSQL would choose predictably');
+        break;
+      }
+      case 'AT_DisableRowSecurity':
+        if (!fresh) sql.push(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`);
+        break;
+      case 'AT_NoForceRowSecurity':
+        if (!fresh) sql.push(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`);
+        break;
+      case 'AT_SetNotNull':
+        if (!fresh) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP NOT NULL;`);
+        break;
+      case 'AT_DropNotNull':
+        if (!fresh) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;`);
+        break;
+      case 'AT_ColumnDefault':
+        if (fresh) break;
+        if (cmd.def) {
+          sql.push(
+            `-- The default of ${table}.${column} before this migration is unknown: restore it here if it had one.\nALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT;`,
+          );
+        } else reasons.push(`DROP DEFAULT on ${table}.${column} (the previous default is unknown)`);
+        break;
+      case 'AT_DropColumn':
+        reasons.push(`dropping column ${table}.${column} loses its data and definition`);
+        break;
+      case 'AT_DropConstraint':
+        reasons.push(`the definition of dropped constraint ${cmd.name ?? ''} is unknown`);
+        break;
+      case 'AT_AlterColumnType':
+        reasons.push(`changing the type of ${table}.${column} (the previous type is unknown)`);
+        break;
+      case 'AT_ValidateConstraint':
+        break;
+      default:
+        if (!fresh) reasons.push(`ALTER TABLE ${(cmd.subtype ?? '').replace(/^AT_/, '')} has no automatic reversal`);
+    }
+  }
+  if (reasons.length && !sql.length) return { reason: reasons.join('; ') };
+  sql.reverse();
+  if (reasons.length) sql.unshift(`-- TODO: cannot reverse automatically: ${reasons.join('; ')}`);
+  return { sql };
+}
+
+function reversalOf(statement: Statement, context: Context): Reversal {
+  if (statement.syntaxError) return { reason: 'it does not parse' };
+  const node = statement.node;
+  const type = nodeType(node);
+  if (!type) return { sql: [] };
+  if (NOTHING_TO_REVERSE.has(type)) return { sql: [] };
+  if (DATA_CHANGES.has(type)) return { reason: 'data changes cannot be undone from the statement alone' };
+  if (type === 'AlterEnumStmt') return { reason: 'PostgreSQL cannot remove or reliably rename back an enum value' };
+  if (type === 'DropStmt') return { reason: 'what it dropped (definition and data) is gone; recreate it by hand' };
+  if (type === 'AlterTableStmt') return alterTableReversal((node as { AlterTableStmt: AlterTableStmt }).AlterTableStmt, context);
+  if (type === 'DoStmt') {
+    // Its statements come right after it (statement.embedding); a DO with none we could read is opaque.
+    return { sql: [] };
+  }
+  if (type === 'CommentStmt') return { sql: [] };
+  const effects = objectEffects(node);
+  if (type === 'RenameStmt') {
+    const back = effects[0] && renameBack(effects[0]);
+    return back ? { sql: [back] } : { reason: `renaming ${(node as { RenameStmt: RenameStmt }).RenameStmt.renameType ?? ''} back is not supported` };
+  }
+  const creates = effects.filter((e) => e.action === 'create');
+  if (!creates.length) return { reason: `no automatic reversal for ${type.replace(/Stmt$/, '')}` };
+  const sql: string[] = [];
+  for (const effect of creates) {
+    // An index, trigger or policy on a table this migration creates goes away with the table.
+    if (effect.object.table && context.createdTable(effect.object.table)) continue;
+    const undo = undoStatement('create', effect.object, { concurrent: effect.concurrent });
+    if (!undo) return { reason: `${describeObject(effect.object)} has no name to drop it by` };
+    sql.push(undo);
+  }
+  return { sql };
+}
+
+export function generateRollback(up: ParsedSection): GeneratedRollback {
+  const created = upOutcome(up).changes.filter((c) => c.action === 'create' && c.object.kind === 'table').map((c) => c.object);
+  const context: Context = { createdTable: (table) => !!table && created.some((t) => sameName(t, table)) };
+  const blocks: string[][] = [];
+  const skipped: GeneratedRollback['skipped'] = [];
+  const statements = up.statementsWithEmbedded;
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i];
+    if (!runsInMigration(statement)) continue;
+    const reversal = reversalOf(statement, context);
+    if ('sql' in reversal) {
+      const opaqueDo = nodeType(statement.node) === 'DoStmt' && statements[i + 1]?.embedding?.parent !== statement;
+      if (opaqueDo) {
+        const entry = { statement: summarize(statement.text), reason: 'a DO block whose statements could not be read' };
+        skipped.push(entry);
+        blocks.push([`-- TODO: cannot reverse automatically: ${entry.statement} (${entry.reason})`]);
+      } else blocks.push(reversal.sql);
+      continue;
+    }
+    const entry = { statement: summarize(statement.text), reason: reversal.reason };
+    skipped.push(entry);
+    blocks.push([`-- TODO: cannot reverse automatically: ${entry.statement} (${entry.reason})`]);
+  }
+  const lines = blocks.reverse().flat();
+  return { sql: lines.length ? `${lines.join('\n')}\n` : '', skipped };
 }
