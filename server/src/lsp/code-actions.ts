@@ -1,0 +1,130 @@
+/**
+ * Code actions read the fixes the rules attached to each diagnostic (quick fixes, multi-statement
+ * rewrites, "ignore" comments) and add "Generate rollback" as a refactoring.
+ */
+import {
+  CodeActionKind,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type TextDocumentEdit,
+  type CreateFile,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import type { Fix, LintUnit, TextEdit } from '../lint/types';
+import { generateRollback } from '../lint/rollback-generator';
+import { SourceFile } from '../sql/source';
+import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
+
+export const GENERATE_ROLLBACK_KIND = `${CodeActionKind.Refactor}.generateRollback`;
+
+/** Where edits go: open documents keep their URI spelling and version; others are read from disk. */
+export interface EditTarget {
+  uriOf(path: string): string;
+  versionOf(path: string): number | null;
+  read(path: string): string | undefined;
+}
+
+export interface CodeActionContext {
+  /** The linted document as the diagnostics saw it. */
+  file: SourceFile;
+  version: number;
+  unit: LintUnit;
+  target: EditTarget;
+  /** Which kinds the client asked for (undefined: all). */
+  only?: string[];
+}
+
+function wanted(kind: string, only: string[] | undefined): boolean {
+  return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** Quick fixes from the diagnostics in the request, deduplicated by title (one "ignore in file" per rule). */
+export function quickFixes(diagnostics: Diagnostic[], ctx: CodeActionContext): CodeAction[] {
+  if (!wanted(CodeActionKind.QuickFix, ctx.only)) return [];
+  const byTitle = new Map<string, CodeAction>();
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+    const data = diagnostic.data as DiagnosticData | undefined;
+    if (!data?.fixes || data.version !== ctx.version) continue;
+    for (const fix of data.fixes) {
+      const existing = byTitle.get(fix.title);
+      if (existing) {
+        existing.diagnostics!.push(diagnostic);
+        continue;
+      }
+      const edit = fixToWorkspaceEdit(fix, ctx);
+      if (!edit) continue;
+      byTitle.set(fix.title, {
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: fix.preferred || undefined,
+        edit,
+      });
+    }
+  }
+  // Real fixes first, suppressions after them.
+  return [...byTitle.values()].sort((a, b) => Number(isIgnore(a)) - Number(isIgnore(b)));
+}
+
+function isIgnore(action: CodeAction): boolean {
+  return action.title.startsWith('Ignore ');
+}
+
+export function fixToWorkspaceEdit(fix: Fix, ctx: CodeActionContext): WorkspaceEdit | undefined {
+  const changes: Array<TextDocumentEdit | CreateFile> = [];
+  for (const created of fix.createFiles ?? []) {
+    const uri = ctx.target.uriOf(created.path);
+    changes.push({ kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } });
+    changes.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: created.text }] });
+  }
+  if (fix.edits.length) {
+    changes.push({ textDocument: { uri: ctx.target.uriOf(ctx.file.path), version: ctx.version }, edits: fix.edits.map((e) => toLspEdit(e, ctx.file)) });
+  }
+  for (const other of fix.otherFileEdits ?? []) {
+    const text = ctx.target.read(other.path);
+    if (text === undefined) return undefined;
+    const file = new SourceFile(other.path, text);
+    changes.push({ textDocument: { uri: ctx.target.uriOf(other.path), version: ctx.target.versionOf(other.path) }, edits: other.edits.map((e) => toLspEdit(e, file)) });
+  }
+  return changes.length ? { documentChanges: changes } : undefined;
+}
+
+function toLspEdit(edit: TextEdit, file: SourceFile): { range: Range; newText: string } {
+  return { range: { start: file.positionAt(edit.start), end: file.positionAt(edit.end) }, newText: edit.newText };
+}
+
+/**
+ * "Generate rollback": a `-- migrate:down` section for a one-file migration, or the down file of
+ * the layout (LintUnit.downFilePath) for split migrations. An existing down part is replaced.
+ */
+export function generateRollbackAction(ctx: CodeActionContext): CodeAction | undefined {
+  if (!wanted(GENERATE_ROLLBACK_KIND, ctx.only)) return undefined;
+  const { unit, file } = ctx;
+  if (unit.fileRole === 'down' || unit.fileRole === 'verify') return undefined;
+  if (!unit.up || !unit.up.statements.some((s) => s.node)) return undefined;
+  const rollback = generateRollback(unit.up);
+  if (!rollback.sql.trim() && rollback.skipped.length === 0) return undefined;
+  const sql = rollback.sql.endsWith('\n') ? rollback.sql : `${rollback.sql}\n`;
+
+  let fix: Fix;
+  const down = unit.down;
+  if (down && down.file.path === file.path) {
+    fix = { title: 'Regenerate rollback (replace the down section)', edits: [{ start: down.offset, end: down.offset + down.text.length, newText: sql }] };
+  } else if (down) {
+    fix = {
+      title: 'Regenerate rollback (replace the down file)',
+      edits: [],
+      otherFileEdits: [{ path: down.file.path, edits: [{ start: 0, end: down.file.text.length, newText: sql }] }],
+    };
+  } else if (unit.downFilePath) {
+    fix = { title: 'Generate rollback file', edits: [], createFiles: [{ path: unit.downFilePath, text: sql }] };
+  } else {
+    const text = file.text;
+    const separator = text.length === 0 || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
+    fix = { title: 'Generate rollback (-- migrate:down section)', edits: [{ start: text.length, end: text.length, newText: `${separator}-- migrate:down\n${sql}` }] };
+  }
+  const edit = fixToWorkspaceEdit(fix, ctx);
+  return edit && { title: fix.title, kind: GENERATE_ROLLBACK_KIND, edit };
+}

@@ -1,0 +1,291 @@
+/**
+ * The language server's wiring: documents in, diagnostics out, and the editor features that read
+ * the last lint result of a document. Each feature lives in its own module.
+ */
+import { basename, dirname } from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { ensureParser } from '../sql/parse';
+import { CONFIG_FILE_NAME, SeveritySetting } from '../migrations/config';
+import { registerRunnerHandlers } from './runner-handlers';
+import { OpenDocuments, uriToPath } from './open-documents';
+import { WorkspaceConfigs } from './workspace-config';
+import { configDiagnostics, lintDocument, localDocsBase, type LintResult } from './diagnostics';
+import { GENERATE_ROLLBACK_KIND, generateRollbackAction, quickFixes, type CodeActionContext } from './code-actions';
+import { hoverAt } from './hover';
+import { documentSymbols, foldingRanges } from './symbols';
+import type { DiagnosticData } from './diagnostics';
+
+export interface ServerOptions {
+  /** Folder of the bundle (dist/): the docs pages ship next to it. */
+  bundleDir: string;
+}
+
+/** Pause after a keystroke before re-linting; clients may lower it (benchmarks use 0). */
+const DEFAULT_LINT_DELAY_MS = 150;
+
+function isSqlDocument(doc: TextDocument): boolean {
+  return doc.languageId === 'sql' || doc.languageId === 'pgsql' || doc.languageId === 'postgres' || /\.sql$/i.test(doc.uri);
+}
+
+function isConfigPath(path: string): boolean {
+  return basename(path) === CONFIG_FILE_NAME;
+}
+
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const docs = new OpenDocuments();
+  const configs = new WorkspaceConfigs(docs);
+  const results = new Map<string, LintResult>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const publishedConfigUris = new Set<string>();
+  const docsBase = localDocsBase(options.bundleDir);
+  let settingsLoaded!: () => void;
+  // The first lint waits for the parser and for the editor's settings, so it is not redone at once
+  // with other severities (a client that never sends `initialized` only delays it by a second).
+  const ready = Promise.all([
+    ensureParser(),
+    new Promise<void>((resolve) => {
+      settingsLoaded = resolve;
+      setTimeout(resolve, 1000).unref();
+    }),
+  ]);
+  let lintDelayMs = DEFAULT_LINT_DELAY_MS;
+  let capabilities: ClientCapabilities = {};
+
+  const log = (message: string, error?: unknown) =>
+    connection.console.error(`${message}${error ? `: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : ''}`);
+
+  /** Lints one open document now and publishes its diagnostics. Never throws. */
+  const lintNow = (uri: string): LintResult | undefined => {
+    clearTimeout(timers.get(uri));
+    timers.delete(uri);
+    const doc = docs.documents.get(uri);
+    if (!doc || !isSqlDocument(doc)) return undefined;
+    try {
+      const path = uriToPath(uri);
+      const result = lintDocument({ uri, version: doc.version, path, text: doc.getText() }, docs, configs.forFile(path), docsBase, (rule, error) =>
+        log(`rule ${rule} failed on ${path}`, error),
+      );
+      results.set(uri, result);
+      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: result.diagnostics });
+      return result;
+    } catch (error) {
+      log(`linting ${uri} failed`, error);
+      return undefined;
+    }
+  };
+
+  const schedule = (uri: string, delay = lintDelayMs) => {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => {
+        ready.then(() => lintNow(uri), (error) => log('the SQL parser failed to load', error));
+      }, delay),
+    );
+  };
+
+  /** The current lint result of a document, linting it first when it changed since. */
+  const freshResult = async (uri: string): Promise<LintResult | undefined> => {
+    await ready;
+    const doc = docs.documents.get(uri);
+    if (!doc) return undefined;
+    const result = results.get(uri);
+    return result && result.version === doc.version && !timers.has(uri) ? result : lintNow(uri);
+  };
+
+  /** Open documents whose diagnostics may change when `path` changes: parts of the same migration folder. */
+  const relintNeighbours = (path: string) => {
+    const folder = dirname(path);
+    for (const doc of docs.all()) {
+      const other = uriToPath(doc.uri);
+      if (other === path || !isSqlDocument(doc)) continue;
+      const otherFolder = dirname(other);
+      const unit = results.get(doc.uri)?.unit;
+      const uses = [unit?.up, unit?.down, unit?.verify].some((s) => s?.file.path === path) || unit?.problems.some((p) => p.relatedPath === path);
+      if (uses || otherFolder === folder || otherFolder === dirname(folder) || dirname(otherFolder) === folder) schedule(doc.uri);
+    }
+  };
+
+  const publishConfigDiagnostics = () => {
+    const current = new Set<string>();
+    for (const config of configs.knownConfigs()) {
+      const text = docs.read(config.path!);
+      if (text === undefined) continue;
+      const uri = docs.uriOf(config.path!);
+      current.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: configDiagnostics(config.allProblems, text, config.path!) });
+    }
+    for (const uri of publishedConfigUris) if (!current.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    publishedConfigUris.clear();
+    for (const uri of current) publishedConfigUris.add(uri);
+  };
+
+  const configChanged = () => {
+    configs.invalidate();
+    for (const doc of docs.all()) if (isSqlDocument(doc)) schedule(doc.uri, 0);
+    // After the re-lint has loaded the configs the open documents use.
+    setTimeout(() => ready.then(publishConfigDiagnostics, () => undefined), 0);
+  };
+
+  const loadEditorSettings = async (pushed?: unknown) => {
+    let rules: unknown;
+    if (capabilities.workspace?.configuration) {
+      try {
+        rules = await connection.workspace.getConfiguration('tidemark.lint.rules');
+      } catch (error) {
+        log('reading the tidemark.lint.rules setting failed', error);
+      }
+    } else {
+      rules = (pushed as { tidemark?: { lint?: { rules?: unknown } } } | undefined)?.tidemark?.lint?.rules;
+    }
+    const valid: Record<string, SeveritySetting> = {};
+    if (rules && typeof rules === 'object') {
+      for (const [id, value] of Object.entries(rules)) {
+        const parsed = SeveritySetting.safeParse(value);
+        if (parsed.success) valid[id] = parsed.data;
+        else log(`tidemark.lint.rules: "${id}" has an invalid severity ${JSON.stringify(value)}; expected off, error, warning, info or hint`);
+      }
+    }
+    configs.setEditorRules(valid);
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    capabilities = params.capabilities;
+    const requested = (params.initializationOptions as { lintDelayMs?: unknown } | undefined)?.lintDelayMs;
+    if (typeof requested === 'number' && requested >= 0) lintDelayMs = requested;
+    const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
+    configs.setWorkspaceFolders(folders);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_ROLLBACK_KIND] },
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'tidemark' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tidemark' });
+    }
+    if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*.sql' }],
+      });
+    }
+    if (capabilities.workspace?.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async () => {
+        const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+        configs.setWorkspaceFolders(folders.map((f) => uriToPath(f.uri)));
+        configChanged();
+      });
+    }
+    await loadEditorSettings();
+    settingsLoaded();
+    configChanged();
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    await loadEditorSettings(change.settings);
+    configChanged();
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let config = false;
+    for (const change of changes) {
+      const path = uriToPath(change.uri);
+      if (isConfigPath(path)) config = true;
+      // An open document's editor text already wins over the disk; only other files matter.
+      else if (/\.sql$/i.test(path) && (change.type !== FileChangeType.Changed || !docs.byPath(path))) relintNeighbours(path);
+    }
+    if (config) configChanged();
+  });
+
+  // TextDocuments reports an opened document as a content change too: lint it at once the first
+  // time, and after a pause while the user types.
+  const seen = new Set<string>();
+  docs.documents.onDidChangeContent(({ document }) => {
+    const first = !seen.has(document.uri);
+    seen.add(document.uri);
+    const path = uriToPath(document.uri);
+    if (isConfigPath(path)) return configChanged();
+    if (!isSqlDocument(document)) return;
+    schedule(document.uri, first ? 0 : lintDelayMs);
+    relintNeighbours(path);
+  });
+
+  docs.documents.onDidClose(({ document }) => {
+    const path = uriToPath(document.uri);
+    clearTimeout(timers.get(document.uri));
+    timers.delete(document.uri);
+    results.delete(document.uri);
+    seen.delete(document.uri);
+    if (isConfigPath(path)) return configChanged();
+    // A closed file's problems are shown only while it is open; the disk copy is now what counts.
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    relintNeighbours(path);
+  });
+
+  connection.onCodeAction(async (params) => {
+    const result = await freshResult(params.textDocument.uri);
+    if (!result) return [];
+    const ctx: CodeActionContext = {
+      file: result.file,
+      version: result.version,
+      unit: result.unit,
+      only: params.context.only,
+      target: { uriOf: (p) => docs.uriOf(p), versionOf: (p) => docs.byPath(p)?.version ?? null, read: (p) => docs.read(p) },
+    };
+    // Diagnostics from before the last edit carry stale offsets: use the fresh ones in the range.
+    const stale = params.context.diagnostics.some((d) => (d.data as DiagnosticData | undefined)?.version !== result.version);
+    const inRange = stale
+      ? result.diagnostics.filter((d) => !(comparePositions(d.range.end, params.range.start) < 0 || comparePositions(d.range.start, params.range.end) > 0))
+      : params.context.diagnostics;
+    try {
+      const actions = quickFixes(inRange, ctx);
+      const rollback = generateRollbackAction(ctx);
+      return rollback ? [...actions, rollback] : actions;
+    } catch (error) {
+      log('computing code actions failed', error);
+      return [];
+    }
+  });
+
+  connection.onHover(async (params) => {
+    const result = await freshResult(params.textDocument.uri);
+    if (!result) return null;
+    return hoverAt(result.unit, result.file, result.findings, result.file.offsetAt(params.position));
+  });
+
+  connection.onDocumentSymbol(async (params) => {
+    const result = await freshResult(params.textDocument.uri);
+    return result ? documentSymbols(result.unit, result.file) : [];
+  });
+
+  connection.onFoldingRanges(async (params) => {
+    const result = await freshResult(params.textDocument.uri);
+    return result ? foldingRanges(result.unit, result.file) : [];
+  });
+
+  registerRunnerHandlers(connection);
+  docs.documents.listen(connection);
+}
+
+function comparePositions(a: { line: number; character: number }, b: { line: number; character: number }): number {
+  return a.line - b.line || a.character - b.character;
+}
+

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, DiagnosticSeverity, FileChangeType } from 'vscode-languageserver-protocol/node';
+import { codes, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
+
+const DROP = 'ALTER TABLE users DROP COLUMN email;\n';
+
+describe('language server: tidemark.json and settings', function () {
+  let client: TestLspClient;
+  afterEach(async () => client?.dispose());
+
+  it('honours tidemark.json rules and re-lints open files when the file changes on disk', async () => {
+    const dir = tempWorkspace({
+      'tidemark.json': JSON.stringify({ lint: { rules: { 'ban-drop-column': 'off' } } }),
+      'migrations/001_drop.sql': DROP,
+    });
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations/001_drop.sql'), DROP);
+    assert.deepEqual(codes(await client.diagnosticsFor(u, 1)), []);
+
+    const configPath = join(dir, 'tidemark.json');
+    writeFileSync(configPath, JSON.stringify({ lint: { rules: { 'ban-drop-column': 'error' } } }));
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(configPath), type: FileChangeType.Changed }] });
+    const after = await client.diagnostics(u, (d) => d.length > 0);
+    assert.deepEqual(codes(after), ['ban-drop-column']);
+    assert.equal(after[0].severity, DiagnosticSeverity.Error);
+  });
+
+  it('uses the unsaved text of an open tidemark.json and underlines its problems', async () => {
+    const configText = JSON.stringify({ lint: { rules: {} } }, null, 2);
+    const dir = tempWorkspace({ 'tidemark.json': configText, 'migrations/001_drop.sql': DROP });
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations/001_drop.sql'), DROP);
+    assert.deepEqual(codes(await client.diagnosticsFor(u, 1)), ['ban-drop-column']);
+
+    const configUri = client.open(join(dir, 'tidemark.json'), configText);
+    const edited = '{\n  "lint": {\n    "rules": {\n      "ban-drop-column": "off",\n      "ban-drop-colum": "warning"\n    }\n  },\n  "migrationsDir": 5\n}\n';
+    client.change(configUri, edited);
+    // Off in the editor's copy of tidemark.json, before it is saved.
+    await client.diagnostics(u, (d) => d.length === 0);
+    const problems = await client.diagnostics(configUri, (d) => d.length === 2);
+    const bySeverity = new Map(problems.map((p) => [p.severity, p]));
+    const invalid = bySeverity.get(DiagnosticSeverity.Error)!;
+    assert.match(String(invalid.message), /^migrationsDir: /);
+    assert.deepEqual(invalid.range, { start: { line: 7, character: 19 }, end: { line: 7, character: 20 } });
+    const unknown = bySeverity.get(DiagnosticSeverity.Warning)!;
+    assert.match(String(unknown.message), /unknown rule "ban-drop-colum"; did you mean "ban-drop-column"\?/);
+    assert.deepEqual(unknown.range, { start: { line: 4, character: 6 }, end: { line: 4, character: 22 } });
+
+    // Fixing the file clears its diagnostics.
+    client.change(configUri, '{ "lint": { "rules": { "ban-drop-column": "off" } } }');
+    await client.diagnostics(configUri, (d) => d.length === 0);
+  });
+
+  it('applies the tidemark.lint.rules setting, with tidemark.json taking precedence', async () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP + 'SELEC 1;\n' });
+    client = new TestLspClient({ workspaceFolder: dir, settings: { 'ban-drop-column': 'error', 'syntax-error': 'off' } });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations/001_drop.sql'), DROP + 'SELEC 1;\n');
+    const first = await client.diagnosticsFor(u, 1);
+    assert.deepEqual(codes(first), ['ban-drop-column']);
+    assert.equal(first[0].severity, DiagnosticSeverity.Error);
+
+    client.settings = { 'ban-drop-column': 'hint' };
+    const since = client.mark();
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    const second = await client.diagnostics(u, (d) => d.length === 2, since);
+    assert.deepEqual(codes(second), ['ban-drop-column', 'syntax-error']);
+    assert.equal(second[0].severity, DiagnosticSeverity.Hint);
+
+    const configPath = join(dir, 'tidemark.json');
+    writeFileSync(configPath, JSON.stringify({ lint: { rules: { 'ban-drop-column': 'off' } } }));
+    const beforeConfig = client.mark();
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(configPath), type: FileChangeType.Created }] });
+    assert.deepEqual(codes(await client.diagnostics(u, (d) => d.length === 1, beforeConfig)), ['syntax-error']);
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DidChangeWatchedFilesNotification, FileChangeType, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
+import { codes, tempWorkspace as workspace, TestLspClient, uri } from '../support/lsp-client';
+
+describe('language server: diagnostics', function () {
+  let client: TestLspClient;
+  afterEach(async () => client?.dispose());
+
+  it('publishes findings with rule code, exact range, severity, docs link and fixes', async () => {
+    const dir = workspace({});
+    const path = join(dir, 'migrations', '001_users.sql');
+    const text = 'ALTER TABLE users DROP COLUMN email;\nSELEC 1;\n';
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(path, text);
+    const diagnostics = await client.diagnosticsFor(u, 1);
+    assert.deepEqual(codes(diagnostics), ['ban-drop-column', 'syntax-error']);
+    const [drop, syntax] = diagnostics;
+    assert.deepEqual(drop.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 36 } });
+    assert.equal(drop.severity, DiagnosticSeverity.Warning);
+    assert.equal(drop.source, 'tidemark');
+    assert.match(drop.codeDescription!.href, /\/docs\/rules\/ban-drop-column\.md$/);
+    // The syntax error underlines the token the parser stopped at.
+    assert.deepEqual(syntax.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } });
+    assert.equal(syntax.severity, DiagnosticSeverity.Error);
+    const titles = (drop.data as { fixes: Array<{ title: string }> }).fixes.map((f) => f.title);
+    assert.ok(titles.includes('Ignore ban-drop-column for this statement'), titles.join(', '));
+  });
+
+  it('re-lints as the user types (incremental edits) and drops fixed findings', async () => {
+    const dir = workspace({});
+    const path = join(dir, '002_orders.sql');
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(path, 'SELEC 1;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(u, 1)), ['syntax-error']);
+    const v2 = client.edit(u, { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } }, 'T');
+    assert.deepEqual(codes(await client.diagnosticsFor(u, v2)), []);
+    const v3 = client.edit(u, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, 'ALTER TABLE orders DROP COLUMN note;\n');
+    const after = await client.diagnosticsFor(u, v3);
+    assert.deepEqual(codes(after), ['ban-drop-column']);
+    assert.equal(after[0].range.start.line, 1);
+  });
+
+  it('reads a companion file from the editor, not the disk, and re-lints it when its partner changes', async () => {
+    const dir = workspace({
+      'migrations/003_note.up.sql': 'ALTER TABLE orders ADD COLUMN note text;\n',
+      'migrations/003_note.down.sql': 'ALTER TABLE orders DROP COLUMN note;\n',
+    });
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const upPath = join(dir, 'migrations/003_note.up.sql');
+    const up = client.open(upPath, 'ALTER TABLE orders ADD COLUMN note text;\n');
+    const down = client.open(join(dir, 'migrations/003_note.down.sql'), 'ALTER TABLE orders DROP COLUMN note;\n');
+    // The down file reverses what the up added: the drop is the rollback doing its job.
+    assert.deepEqual(codes(await client.diagnosticsFor(down, 1)), []);
+    await client.diagnosticsFor(up, 1);
+    // Unsaved edit of the up file: it now adds another column, so the down's drop is a real drop.
+    client.change(up, 'ALTER TABLE orders ADD COLUMN remark text;\n');
+    const downAfter = await client.diagnostics(down, (d) => d.length > 0);
+    assert.deepEqual(codes(downAfter), ['ban-drop-column']);
+  });
+
+  it('reports a duplicate version when another file appears on disk, and clears it when it goes', async () => {
+    const dir = workspace({ 'migrations/004_a.sql': 'SELECT 1;\n' });
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations/004_a.sql'), 'SELECT 1;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(u, 1)), []);
+    const other = join(dir, 'migrations/004_b.sql');
+    writeFileSync(other, 'SELECT 2;\n');
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(other), type: FileChangeType.Created }] });
+    const dup = await client.diagnostics(u, (d) => d.length > 0);
+    assert.deepEqual(codes(dup), ['duplicate-version']);
+    assert.match(String(dup[0].message), /004_b\.sql/);
+    rmSync(other);
+    const since = client.mark();
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(other), type: FileChangeType.Deleted }] });
+    assert.deepEqual(codes(await client.diagnostics(u, (d) => d.length === 0, since)), []);
+  });
+
+  it('clears diagnostics when a document is closed', async () => {
+    const dir = workspace({});
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, '005_x.sql'), 'SELEC 1;');
+    assert.equal((await client.diagnosticsFor(u, 1)).length, 1);
+    const since = client.mark();
+    client.close(u);
+    await client.diagnostics(u, (d) => d.length === 0, since);
+  });
+});

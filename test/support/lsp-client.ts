@@ -1,0 +1,194 @@
+/**
+ * A real LSP client for tests: spawns dist/server.js over stdio and speaks JSON-RPC to it with
+ * vscode-languageserver-protocol, as VS Code's client does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  InitializeRequest,
+  InitializedNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ConfigurationRequest,
+  ShutdownRequest,
+  ExitNotification,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol/node';
+import { repoRoot } from './paths';
+
+export interface TestClientOptions {
+  workspaceFolder: string;
+  /** Answer to workspace/configuration for `tidemark.lint.rules`. */
+  settings?: Record<string, string>;
+  lintDelayMs?: number;
+}
+
+export class TestLspClient {
+  readonly connection: ProtocolConnection;
+  readonly child: ChildProcess;
+  /** Every publishDiagnostics seen, newest last. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  readonly logs: string[] = [];
+  private waiters: Array<() => void> = [];
+  private versions = new Map<string, number>();
+  settings: Record<string, string>;
+
+  constructor(private readonly options: TestClientOptions) {
+    this.settings = options.settings ?? {};
+    this.child = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr!.on('data', (d) => this.logs.push(String(d)));
+    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      this.published.push(params);
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    });
+    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
+    this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'tidemark.lint.rules' ? this.settings : null)));
+    this.connection.listen();
+  }
+
+  async initialize(): Promise<void> {
+    await this.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: uri(this.options.workspaceFolder),
+      workspaceFolders: [{ uri: uri(this.options.workspaceFolder), name: 'test' }],
+      initializationOptions: { lintDelayMs: this.options.lintDelayMs ?? 0 },
+      capabilities: {
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+          workspaceFolders: true,
+        },
+        textDocument: {
+          publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } }, dataSupport: true },
+          hover: { contentFormat: ['markdown'] },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        },
+      },
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+  }
+
+  open(path: string, text: string): string {
+    const u = uri(path);
+    this.versions.set(u, 1);
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: u, languageId: path.endsWith('.json') ? 'json' : 'sql', version: 1, text } });
+    return u;
+  }
+
+  /** Replaces the whole text (a full-document change event). */
+  change(u: string, text: string): number {
+    const version = (this.versions.get(u) ?? 1) + 1;
+    this.versions.set(u, version);
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: u, version }, contentChanges: [{ text }] });
+    return version;
+  }
+
+  /** An incremental change of one range, as an editor sends for a keystroke. */
+  edit(u: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): number {
+    const version = (this.versions.get(u) ?? 1) + 1;
+    this.versions.set(u, version);
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: u, version }, contentChanges: [{ range, text }] });
+    return version;
+  }
+
+  close(u: string): void {
+    void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: u } });
+  }
+
+  /** How many publishDiagnostics were seen so far: pass it as `since` to wait for newer ones. */
+  mark(): number {
+    return this.published.length;
+  }
+
+  /** Waits for a publishDiagnostics for `u` (the `since`-th or later) that satisfies `accept`. */
+  async diagnostics(u: string, accept: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true, since = 0, timeoutMs = 20000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    let checked = since;
+    for (;;) {
+      for (; checked < this.published.length; checked++) {
+        const p = this.published[checked];
+        if (p.uri === u && accept(p.diagnostics, p)) return p.diagnostics;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const last = [...this.published].reverse().find((p) => p.uri === u);
+        throw new Error(`no matching diagnostics for ${u}; last: ${JSON.stringify(last?.diagnostics.map((d) => d.code))}\nserver log:\n${this.logs.join('')}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Diagnostics of `u` for document version `version`. */
+  diagnosticsFor(u: string, version: number, timeoutMs?: number): Promise<Diagnostic[]> {
+    return this.diagnostics(u, (_d, p) => p.version === version, 0, timeoutMs);
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // The process may already be gone.
+    }
+    this.connection.dispose();
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
+
+export function uri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+/** Applies LSP text edits to a text (edits do not overlap; applied from the end). */
+export function applyTextEdits(text: string, edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>): string {
+  const offsetAt = (p: { line: number; character: number }) => {
+    let offset = 0;
+    for (let line = 0; line < p.line; line++) {
+      const nl = text.indexOf('\n', offset);
+      if (nl < 0) return text.length;
+      offset = nl + 1;
+    }
+    return Math.min(offset + p.character, text.length);
+  };
+  const resolved = edits.map((e) => ({ start: offsetAt(e.range.start), end: offsetAt(e.range.end), newText: e.newText }));
+  resolved.sort((a, b) => b.start - a.start);
+  return resolved.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
+}
+
+/** A fresh folder holding `files` (relative path → text). */
+export function tempWorkspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tidemark-lsp-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+export const codes = (diagnostics: Array<{ code?: string | number }>) => diagnostics.map((d) => d.code);
