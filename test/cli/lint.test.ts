@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tempWorkspace } from '../support/lsp-client';
+import { repoRoot } from '../support/paths';
+
+function tidemark(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const DROP = 'ALTER TABLE users DROP COLUMN email;\n';
+
+describe('tidemark lint', function () {
+  it('lints every migration under migrationsDir, gcc-style, and exits 1 on an error', () => {
+    const dir = tempWorkspace({
+      'tidemark.json': JSON.stringify({ migrationsDir: 'db' }),
+      'db/001_drop.sql': DROP,
+      'db/002_typo.sql': 'SELECT 1;\nSELEC 2;\n',
+      'db/rollback/002_typo.sql': 'SELECT 3;\n',
+      'elsewhere/003_ignored.sql': 'SELEC 3;\n',
+    });
+    const run = tidemark(['lint'], dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stdout,
+      [
+        'db/001_drop.sql:1:1: warning ban-drop-column: ' + run.stdout.split('ban-drop-column: ')[1].split('\n')[0],
+        'db/002_typo.sql:2:1: error syntax-error: syntax error at or near "SELEC"',
+        '2 problems (1 error, 1 warning) in 3 files.',
+        '',
+      ].join('\n'),
+    );
+    assert.match(run.stdout, /ban-drop-column: Dropping column "email" from users/);
+  });
+
+  it('exits 0 when findings are only warnings, and honours tidemark.json severities', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP });
+    const warned = tidemark(['lint'], dir);
+    assert.equal(warned.code, 0);
+    assert.match(warned.stdout, /1 problem \(1 warning\) in 1 file\.\n$/);
+
+    const strict = tempWorkspace({ 'migrations/001_drop.sql': DROP, 'tidemark.json': JSON.stringify({ lint: { rules: { 'ban-drop-column': 'error' } } }) });
+    assert.equal(tidemark(['lint'], strict).code, 1);
+    const off = tempWorkspace({ 'migrations/001_drop.sql': DROP, 'tidemark.json': JSON.stringify({ lint: { rules: { 'ban-drop-column': 'off' } } }) });
+    const quiet = tidemark(['lint'], off);
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stdout, 'No problems in 1 file.\n');
+  });
+
+  it('--format json prints the contract array with 1-based positions relative to --cwd', () => {
+    const dir = tempWorkspace({ 'migrations/001_x.sql': '-- header\n  ALTER TABLE t DROP COLUMN c;\n' });
+    const run = tidemark(['lint', '--format', 'json', '--cwd', dir], repoRoot);
+    assert.equal(run.code, 0, run.stderr);
+    const findings = JSON.parse(run.stdout);
+    assert.deepEqual(findings.map((f: Record<string, unknown>) => ({ ...f, message: undefined })), [
+      { file: 'migrations/001_x.sql', line: 2, column: 3, endLine: 2, endColumn: 31, rule: 'ban-drop-column', severity: 'warning', message: undefined },
+    ]);
+    assert.deepEqual(Object.keys(findings[0]), ['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message']);
+  });
+
+  it('--format sarif writes SARIF 2.1.0 with rules and regions', () => {
+    const dir = tempWorkspace({ 'migrations/001_x.sql': 'SELECT 1;\nSELEC 2;\n' });
+    const run = tidemark(['lint', '--format=sarif'], dir);
+    assert.equal(run.code, 1);
+    const sarif = JSON.parse(run.stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const [sarifRun] = sarif.runs;
+    const rules = sarifRun.tool.driver.rules as Array<{ id: string; shortDescription: { text: string }; helpUri: string }>;
+    const [result] = sarifRun.results;
+    assert.equal(result.ruleId, 'syntax-error');
+    assert.equal(rules[result.ruleIndex].id, 'syntax-error');
+    assert.ok(rules[result.ruleIndex].shortDescription.text.length > 0);
+    assert.match(rules[result.ruleIndex].helpUri, /^https:\/\/.*\/docs\/rules\/syntax-error\.md$/);
+    assert.equal(result.level, 'error');
+    assert.deepEqual(result.locations[0].physicalLocation, {
+      artifactLocation: { uri: 'migrations/001_x.sql', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 6 },
+    });
+  });
+
+  it('lints the files and folders given as paths', () => {
+    const dir = tempWorkspace({ 'a/001_x.sql': DROP, 'b/002_y.sql': DROP, 'migrations/003_z.sql': DROP });
+    const run = tidemark(['lint', 'a', 'b/002_y.sql', '--format', 'json'], dir);
+    assert.deepEqual(JSON.parse(run.stdout).map((f: { file: string }) => f.file), ['a/001_x.sql', 'b/002_y.sql']);
+  });
+
+  it('exits 2 with one clear line for a path that does not exist', () => {
+    const dir = tempWorkspace({ 'migrations/001_x.sql': DROP });
+    const run = tidemark(['lint', 'migrations/nope.sql'], dir);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'tidemark: no such file or folder: migrations/nope.sql\n');
+    assert.equal(run.stdout, '');
+  });
+
+  it('exits 2 naming the field and file:line of an invalid config, and warns about unknown rules', () => {
+    const dir = tempWorkspace({
+      'migrations/001_x.sql': DROP,
+      'tidemark.json': '{\n  "lint": {\n    "rules": { "ban-drop-column": "loud" }\n  }\n}\n',
+    });
+    const run = tidemark(['lint'], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^tidemark: invalid config: tidemark\.json:3:35: lint\.rules\.ban-drop-column: .*"off"/);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+
+    const typo = tempWorkspace({ 'migrations/001_x.sql': DROP, 'custom.json': '{ "lint": { "rules": { "ban-drop-colum": "off" } } }' });
+    const warned = tidemark(['lint', '--config', 'custom.json'], typo);
+    assert.equal(warned.code, 0);
+    assert.match(warned.stderr, /^tidemark: warning: custom\.json:1:24: lint\.rules\.ban-drop-colum: unknown rule "ban-drop-colum"; did you mean "ban-drop-column"\?\n$/);
+    assert.match(warned.stdout, /ban-drop-column/);
+
+    const missing = tidemark(['lint', '--config', 'nope.json'], typo);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^tidemark: config file not found: .*nope\.json\n$/);
+  });
+
+  it('exits 2 when the configured migrations folder is missing', () => {
+    const dir = tempWorkspace({ 'tidemark.json': JSON.stringify({ migrationsDir: 'db' }) });
+    const run = tidemark(['lint'], dir);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'tidemark: migrations folder not found: db (migrationsDir in tidemark.json)\n');
+  });
+});
