@@ -27,3 +27,9 @@ export function quoteIdentifier(name: string): string {
   if (parserReady()) quotedCache.set(name, quoted);
   return quoted;
 }
+
+/** The strings of a name list node (`{List: {items: [{String: {sval}}]}}` or a bare item array). */
+export function stringList(node: unknown): string[] {
+  const items = Array.isArray(node) ? node : ((node as { List?: { items?: unknown[] } })?.List?.items ?? []);
+  return items.map((i) => (i as { String?: { sval?: string } })?.String?.sval).filter((s): s is string => s !== undefined);
+}

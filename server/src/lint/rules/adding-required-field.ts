@@ -1,0 +1,49 @@
+import type { ColumnDef, Constraint } from '@pgsql/types';
+import type { Rule } from '../types';
+import { qualifiedName } from '../../sql/names';
+import { alterTableCommands } from '../alter-table-commands';
+import { tableCreatedEarlier } from '../created-in-migration';
+
+// Types whose columns get a default from a sequence.
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+/**
+ * ADD COLUMN ... NOT NULL without a DEFAULT fills existing rows with NULL, so it fails on the
+ * first row ("column contains null values") — the migration works on an empty development
+ * database and breaks in production.
+ */
+const rule: Rule = {
+  id: 'adding-required-field',
+  defaultSeverity: 'error',
+  summary: 'Adding a NOT NULL column without a DEFAULT fails on a table that has rows.',
+  check(unit, report) {
+    for (const section of [unit.up, unit.down]) {
+      if (!section) continue;
+      for (const { statement, alter, cmd, range } of alterTableCommands(section)) {
+        if (cmd.subtype !== 'AT_AddColumn') continue;
+        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+        if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
+        const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint?.contype);
+        const required = constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY');
+        const filled =
+          def.raw_default !== undefined ||
+          constraints.some((t) => t === 'CONSTR_DEFAULT' || t === 'CONSTR_IDENTITY' || t === 'CONSTR_GENERATED') ||
+          SERIAL_TYPES.has(lastName(def));
+        if (!required || filled) continue;
+        const table = qualifiedName(alter.relation!);
+        report({
+          section,
+          statement,
+          ...range,
+          message: `Adding NOT NULL column ${def.colname} without a DEFAULT to existing table ${table} fails as soon as the table has a row ("column contains null values"); give it a constant DEFAULT (PostgreSQL 11+ adds it without rewriting the table), or add it nullable, backfill it in batches and then set NOT NULL with a validated CHECK constraint.`,
+        });
+      }
+    }
+  },
+};
+
+function lastName(def: ColumnDef): string {
+  const names = def.typeName?.names ?? [];
+  return (names[names.length - 1] as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
+}
+export default rule;

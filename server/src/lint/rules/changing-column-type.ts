@@ -1,0 +1,108 @@
+import type { AlterTableCmd, AlterTableStmt, ColumnDef, TypeName } from '@pgsql/types';
+import type { ParsedSection, Rule } from '../types';
+import type { Statement } from '../../sql/statements';
+import { qualifiedName } from '../../sql/names';
+import { alterTableCommands } from '../alter-table-commands';
+import { tableCreatedEarlier } from '../created-in-migration';
+import { relationName, sameName } from '../../sql/objects';
+
+/**
+ * ALTER COLUMN ... TYPE rewrites the whole table and rebuilds its indexes under ACCESS EXCLUSIVE
+ * lock, unless the new type is binary-compatible with the old one (varchar(n) → text). The old
+ * type is not in the migration's up section, so the change is judged safe only when the
+ * migration itself shows the old type: the down section changing the column back, or an ADD
+ * COLUMN earlier in the section.
+ */
+const rule: Rule = {
+  id: 'changing-column-type',
+  defaultSeverity: 'warning',
+  summary: 'Changing a column type rewrites the table under an ACCESS EXCLUSIVE lock.',
+  check(unit, report) {
+    for (const section of [unit.up, unit.down]) {
+      if (!section) continue;
+      const other = section.kind === 'up' ? unit.down : unit.up;
+      for (const { statement, alter, cmd, range } of alterTableCommands(section)) {
+        if (cmd.subtype !== 'AT_AlterColumnType' || !cmd.name) continue;
+        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+        if (!def?.typeName || tableCreatedEarlier(section, statement, alter.relation!)) continue;
+        const target = describeType(def.typeName);
+        const plain = !def.raw_default && !def.collClause;
+        const before = knownOldType(section, other, statement, alter, cmd.name);
+        if (plain && before && isBinaryCompatibleChange(before, target)) continue;
+        const table = qualifiedName(alter.relation!);
+        const maybeSafe = plain && !before && widensToUnknown(target);
+        report({
+          section,
+          statement,
+          ...range,
+          message:
+            `Changing the type of column ${cmd.name} of ${table} to ${target.written} rewrites the whole table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking reads and writes until it finishes; ` +
+            (maybeSafe
+              ? `if the column is varchar or text today the change is metadata-only (suppress with -- tidemark-ignore changing-column-type), otherwise add a new column, backfill it in batches and switch over.`
+              : `add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then switch readers and drop the old column.`),
+        });
+      }
+    }
+  },
+};
+
+interface TypeDescription {
+  /** Canonical base name: varchar, text, numeric, varbit, int8... */
+  base: string;
+  mods: number[];
+  written: string;
+  isArray: boolean;
+}
+
+function describeType(typeName: TypeName): TypeDescription {
+  const names = (typeName.names ?? []).map((n) => (n as { String?: { sval?: string } }).String?.sval ?? '');
+  const last = names[names.length - 1] ?? '';
+  const base = last === 'decimal' ? 'numeric' : last;
+  const mods = (typeName.typmods ?? []).map((m) => (m as { A_Const?: { ival?: { ival?: number } } }).A_Const?.ival?.ival ?? 0);
+  const isArray = (typeName.arrayBounds?.length ?? 0) > 0;
+  return { base, mods, isArray, written: `${base}${mods.length ? `(${mods.join(',')})` : ''}${isArray ? '[]' : ''}` };
+}
+
+/** PostgreSQL changes these without touching a row (binary-coercible, same or wider typmod). */
+function isBinaryCompatibleChange(from: TypeDescription, to: TypeDescription): boolean {
+  if (from.isArray !== to.isArray) return false;
+  const widened = () => to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0]);
+  if ((from.base === 'varchar' || from.base === 'text') && to.base === 'text') return true;
+  if ((from.base === 'varchar' || from.base === 'text') && to.base === 'varchar') return from.base === 'varchar' ? widened() : to.mods.length === 0;
+  if (from.base === 'varbit' && to.base === 'varbit') return widened();
+  // numeric: a higher precision with the same scale keeps every stored value as it is.
+  if (from.base === 'numeric' && to.base === 'numeric') return to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0] && (to.mods[1] ?? 0) === (from.mods[1] ?? 0));
+  if (from.base === 'cidr' && to.base === 'inet') return true;
+  return from.base === to.base && from.mods.join() === to.mods.join();
+}
+
+/** Targets that are binary-compatible from some common source types. */
+function widensToUnknown(to: TypeDescription): boolean {
+  return to.base === 'text' || to.base === 'varchar' || to.base === 'numeric' || to.base === 'varbit' || to.base === 'inet';
+}
+
+/** The column's type before the change, when the migration shows it. */
+function knownOldType(section: ParsedSection, other: ParsedSection | undefined, statement: Statement, alter: AlterTableStmt, column: string): TypeDescription | undefined {
+  const position = section.statementsWithEmbedded.indexOf(statement);
+  const candidates: Array<{ statements: Statement[]; subtype: string }> = [
+    // An ADD COLUMN earlier in this section.
+    { statements: section.statementsWithEmbedded.slice(0, position).reverse(), subtype: 'AT_AddColumn' },
+    // The other section changing the type back (a down section undoing this up, or the up this down undoes).
+    { statements: other?.statementsWithEmbedded ?? [], subtype: 'AT_AlterColumnType' },
+  ];
+  for (const { statements, subtype } of candidates) {
+    for (const s of statements) {
+      const a = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
+      if (!a?.relation || !sameName(relationName(a.relation), relationName(alter.relation!))) continue;
+      for (const item of a.cmds ?? []) {
+        const c = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
+        const def = (c?.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+        if (c?.subtype !== subtype || !def?.typeName) continue;
+        const name = subtype === 'AT_AddColumn' ? def.colname : c.name;
+        if (name === column) return describeType(def.typeName);
+      }
+    }
+  }
+  return undefined;
+}
+export default rule;

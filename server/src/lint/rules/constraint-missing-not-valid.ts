@@ -1,0 +1,70 @@
+import type { Constraint } from '@pgsql/types';
+import type { Rule, TextEdit } from '../types';
+import { qualifiedName, quoteIdentifier, stringList } from '../../sql/names';
+import { alterTableCommands } from '../alter-table-commands';
+import { tableCreatedEarlier } from '../created-in-migration';
+import { constraintName, tableAsWritten } from '../alter-table-fix';
+import { insertAfter } from '../statement-rewrite';
+
+/**
+ * Adding a FOREIGN KEY or CHECK validates every existing row while the ALTER TABLE holds its
+ * lock. Added NOT VALID it only checks new writes; VALIDATE CONSTRAINT then checks the old rows
+ * under SHARE UPDATE EXCLUSIVE, which lets reads and writes through.
+ */
+const rule: Rule = {
+  id: 'constraint-missing-not-valid',
+  defaultSeverity: 'warning',
+  summary: 'A FOREIGN KEY or CHECK added to an existing table without NOT VALID scans it under lock.',
+  check(unit, report) {
+    for (const section of [unit.up, unit.down]) {
+      if (!section) continue;
+      const text = section.file.text;
+      for (const command of alterTableCommands(section)) {
+        const { statement, alter, cmd, range } = command;
+        if (cmd.subtype !== 'AT_AddConstraint') continue;
+        const con = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
+        if (!con || (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') || con.skip_validation) continue;
+        if (tableCreatedEarlier(section, statement, alter.relation!)) continue;
+        const table = qualifiedName(alter.relation!);
+        const foreign = con.contype === 'CONSTR_FOREIGN';
+        const referenced = foreign && con.pktable ? qualifiedName(con.pktable) : undefined;
+        const message = foreign
+          ? `Adding a FOREIGN KEY to existing table ${table} validates every row under a SHARE ROW EXCLUSIVE lock on ${table} and ${referenced}, blocking their writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`
+          : `Adding a CHECK constraint to existing table ${table} validates every row under an ACCESS EXCLUSIVE lock, blocking reads and writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`;
+        report({ section, statement, ...range, message, fixes: notValidFix(text, command, con, table) });
+      }
+    }
+  },
+};
+
+function notValidFix(text: string, command: Parameters<typeof tableAsWritten>[1], con: Constraint, table: string) {
+  if (command.statement.embedding || !command.ranges || con.location === undefined) return [];
+  const edits: TextEdit[] = [];
+  let name = con.conname;
+  if (!name) {
+    // Name it as PostgreSQL would, so VALIDATE CONSTRAINT can refer to it.
+    const relname = command.alter.relation!.relname ?? table;
+    name = con.contype === 'CONSTR_FOREIGN' ? constraintName(relname, ...stringList(con.fk_attrs), 'fkey') : constraintName(relname, firstColumn(con.raw_expr) ?? '', 'check');
+    const at = command.statement.offsetOf(con.location);
+    edits.push({ start: at, end: at, newText: `CONSTRAINT ${quoteIdentifier(name)} ` });
+  }
+  edits.push({ start: command.range.end, end: command.range.end, newText: ' NOT VALID' });
+  edits.push(insertAfter(text, command.statement, [`ALTER TABLE ${tableAsWritten(text, command)} VALIDATE CONSTRAINT ${quoteIdentifier(name)}`]));
+  return [{ title: 'Add the constraint NOT VALID, then VALIDATE CONSTRAINT', edits, preferred: true }];
+}
+
+/** The first column an expression mentions, which PostgreSQL uses to name an unnamed CHECK. */
+function firstColumn(node: unknown): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const ref = (node as { ColumnRef?: { fields?: unknown[] } }).ColumnRef;
+  if (ref) {
+    const fields = stringList(ref.fields ?? []);
+    return fields[fields.length - 1];
+  }
+  for (const value of Object.values(node)) {
+    const found = firstColumn(value);
+    if (found) return found;
+  }
+  return undefined;
+}
+export default rule;

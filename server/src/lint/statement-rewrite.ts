@@ -1,0 +1,27 @@
+/**
+ * Text edits for fixes that turn one statement into several (SET NOT NULL → CHECK NOT VALID +
+ * VALIDATE + SET NOT NULL, ADD UNIQUE → CREATE UNIQUE INDEX CONCURRENTLY + USING INDEX), written
+ * in the statement's own indentation and line endings.
+ */
+import { hasSemicolon } from '../sql/clauses';
+import type { Statement } from '../sql/statements';
+import type { TextEdit } from './types';
+
+function lineLayout(text: string, statement: Statement): { indent: string; eol: string } {
+  const lineStart = text.lastIndexOf('\n', statement.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, statement.start))![0];
+  return { indent, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+/** Inserts `statements` (each without its semicolon) on new lines after `statement`. */
+export function insertAfter(text: string, statement: Statement, statements: string[]): TextEdit {
+  const { indent, eol } = lineLayout(text, statement);
+  const terminator = hasSemicolon(statement) ? '' : ';';
+  return { start: statement.end, end: statement.end, newText: terminator + statements.map((s) => `${eol}${indent}${s};`).join('') };
+}
+
+/** Inserts `statements` (each without its semicolon) on lines of their own before `statement`. */
+export function insertBefore(text: string, statement: Statement, statements: string[]): TextEdit {
+  const { indent, eol } = lineLayout(text, statement);
+  return { start: statement.start, end: statement.start, newText: statements.map((s) => `${s};${eol}${indent}`).join('') };
+}

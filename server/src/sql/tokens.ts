@@ -1,0 +1,137 @@
+/**
+ * The tokens of one statement's text with their exact ranges, comments and whitespace skipped.
+ * The parse tree gives locations for some nodes only (an ALTER TABLE command has none); rules
+ * that underline a clause or insert a keyword find it among these tokens.
+ */
+
+export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct';
+
+export interface Token {
+  kind: TokenKind;
+  /** Offsets in the text that was tokenized. */
+  start: number;
+  end: number;
+  /** Lower-cased for words (keywords and unquoted identifiers), the raw text otherwise. */
+  value: string;
+}
+
+const isIdentChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+
+/** Tokenizes SQL; never throws (an unterminated quote runs to the end of the text). */
+export function sqlTokens(text: string): Token[] {
+  const tokens: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
+          depth++;
+          i += 2;
+        } else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) {
+          depth--;
+          i += 2;
+        } else i++;
+      }
+      continue;
+    }
+    const start = i;
+    if (c === 39 /* ' */) {
+      const prev = tokens[tokens.length - 1];
+      const escapes = prev?.kind === 'word' && prev.end === i && prev.value === 'e';
+      i = closeQuote(text, i + 1, 39, escapes);
+      if (escapes) {
+        // E'...' is one string token with its prefix.
+        tokens.pop();
+        tokens.push({ kind: 'string', start: prev.start, end: i, value: text.slice(prev.start, i) });
+      } else tokens.push({ kind: 'string', start, end: i, value: text.slice(start, i) });
+      continue;
+    }
+    if (c === 34 /* " */) {
+      i = closeQuote(text, i + 1, 34, false);
+      tokens.push({ kind: 'quoted', start, end: i, value: text.slice(start + 1, Math.max(start + 1, i - 1)).replace(/""/g, '"') });
+      continue;
+    }
+    if (c === 36 /* $ */) {
+      let j = i + 1;
+      if (j < n && isIdentStart(text.charCodeAt(j))) while (j < n && isIdentChar(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
+      if (text.charCodeAt(j) === 36) {
+        const tag = text.slice(i, j + 1);
+        const closing = text.indexOf(tag, j + 1);
+        i = closing < 0 ? n : closing + tag.length;
+        tokens.push({ kind: 'string', start, end: i, value: text.slice(start, i) });
+        continue;
+      }
+      // $1: a parameter.
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      i = Math.max(j, i + 1);
+      tokens.push({ kind: 'punct', start, end: i, value: text.slice(start, i) });
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      i = j;
+      tokens.push({ kind: 'word', start, end: i, value: text.slice(start, i).toLowerCase() });
+      continue;
+    }
+    if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i + 1;
+      while (j < n && (isIdentChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
+      i = j;
+      tokens.push({ kind: 'number', start, end: i, value: text.slice(start, i) });
+      continue;
+    }
+    i++;
+    tokens.push({ kind: 'punct', start, end: i, value: text[start] });
+  }
+  return tokens;
+}
+
+function closeQuote(text: string, i: number, quote: number, backslashEscapes: boolean): number {
+  const n = text.length;
+  while (i < n) {
+    const d = text.charCodeAt(i);
+    if (backslashEscapes && d === 92) {
+      i += 2;
+      continue;
+    }
+    if (d === quote) {
+      if (text.charCodeAt(i + 1) === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return n;
+}
+
+/** Index of the first token at or after `from` that is the word `word` (lower case). */
+export function findWord(tokens: readonly Token[], word: string, from = 0): number {
+  for (let k = from; k < tokens.length; k++) if (tokens[k].kind === 'word' && tokens[k].value === word) return k;
+  return -1;
+}
+
+/** Index of the first token that starts at or after `offset`. */
+export function tokenAt(tokens: readonly Token[], offset: number): number {
+  for (let k = 0; k < tokens.length; k++) if (tokens[k].start >= offset) return k;
+  return tokens.length;
+}
