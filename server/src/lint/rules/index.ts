@@ -6,7 +6,35 @@ import type { Rule } from '../types';
 import syntaxError from './syntax-error';
 import duplicateVersion from './duplicate-version';
 import banDropColumn from './ban-drop-column';
+import banDropTable from './ban-drop-table';
+import renamingColumn from './renaming-column';
+import renamingTable from './renaming-table';
+import changingColumnType from './changing-column-type';
+import addingNotNullableField from './adding-not-nullable-field';
+import addingRequiredField from './adding-required-field';
+import constraintMissingNotValid from './constraint-missing-not-valid';
+import disallowedUniqueConstraint from './disallowed-unique-constraint';
+import requireConcurrentIndexCreation from './require-concurrent-index-creation';
+import requireConcurrentIndexDeletion from './require-concurrent-index-deletion';
+import banCascade from './ban-cascade';
+import unbatchedBackfill from './unbatched-backfill';
 
-export const allRules: readonly Rule[] = [syntaxError, duplicateVersion, banDropColumn];
+export const allRules: readonly Rule[] = [
+  syntaxError,
+  duplicateVersion,
+  banDropColumn,
+  banDropTable,
+  renamingColumn,
+  renamingTable,
+  changingColumnType,
+  addingNotNullableField,
+  addingRequiredField,
+  constraintMissingNotValid,
+  disallowedUniqueConstraint,
+  requireConcurrentIndexCreation,
+  requireConcurrentIndexDeletion,
+  banCascade,
+  unbatchedBackfill,
+];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
