@@ -18,6 +18,8 @@ import requireConcurrentIndexCreation from './require-concurrent-index-creation'
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion';
 import banCascade from './ban-cascade';
 import unbatchedBackfill from './unbatched-backfill';
+import requireRollback from './require-rollback';
+import rollbackIncomplete from './rollback-incomplete';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -35,6 +37,8 @@ export const allRules: readonly Rule[] = [
   requireConcurrentIndexDeletion,
   banCascade,
   unbatchedBackfill,
+  requireRollback,
+  rollbackIncomplete,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
