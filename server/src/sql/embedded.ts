@@ -290,3 +290,20 @@ function findQuery(body: string, query: string, from: number): number | undefine
   }
   return undefined;
 }
+
+/**
+ * The file offset of an offset into `statement.text`. Equal to `start + offset` except inside an
+ * EXECUTE'd or single-quoted body, whose text has its doubled quotes undone.
+ */
+export function fileOffsetOf(statement: Statement, offset: number): number {
+  if (statement.end - statement.start === statement.text.length && !statement.embedding?.inexact) return statement.start + offset;
+  return statement.offsetOf(Buffer.byteLength(statement.text.slice(0, offset)));
+}
+
+/**
+ * Whether positions inside the statement can be trusted for edits: false for an embedded statement
+ * whose text could not be found in the file.
+ */
+export function hasExactPositions(statement: Statement): boolean {
+  return !statement.embedding?.inexact;
+}

@@ -20,6 +20,10 @@ import banCascade from './ban-cascade';
 import unbatchedBackfill from './unbatched-backfill';
 import requireRollback from './require-rollback';
 import rollbackIncomplete from './rollback-incomplete';
+import preferTimestamptz from './prefer-timestamptz';
+import preferTextField from './prefer-text-field';
+import preferBigintOverInt from './prefer-bigint-over-int';
+import preferIdentity from './prefer-identity';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -39,6 +43,10 @@ export const allRules: readonly Rule[] = [
   unbatchedBackfill,
   requireRollback,
   rollbackIncomplete,
+  preferTimestamptz,
+  preferTextField,
+  preferBigintOverInt,
+  preferIdentity,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));

@@ -1,0 +1,37 @@
+import type { Rule } from '../types';
+import { columnTypeSites, siteRange } from '../column-types';
+import { quoteIdentifier } from '../../sql/names';
+
+/**
+ * varchar(n) gains nothing over text in PostgreSQL (same storage, same speed), and changing n
+ * later is an ALTER COLUMN TYPE under ACCESS EXCLUSIVE — shrinking it rewrites or scans the
+ * table. A CHECK constraint on the length can be replaced with NOT VALID + VALIDATE instead.
+ */
+const rule: Rule = {
+  id: 'prefer-text-field',
+  defaultSeverity: 'warning',
+  summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).',
+  check(unit, report) {
+    for (const site of columnTypeSites(unit)) {
+      if (site.typeName !== 'varchar' || !site.column.type.typmods?.length) continue;
+      const limit = /\(\s*(\d+)\s*\)/.exec(site.modifiers ?? '')?.[1];
+      const column = quoteIdentifier(site.column.name);
+      const check = limit ? `CHECK (char_length(${column}) <= ${limit})` : undefined;
+      const fixes = [];
+      if (site.start !== undefined) {
+        // A column constraint can follow the type only where the column is defined, not in ALTER COLUMN TYPE.
+        if (check && site.column.context !== 'alter type')
+          fixes.push({ title: `Change the type to text ${check}`, edits: [{ start: site.start, end: site.end!, newText: `text ${check}` }], preferred: true });
+        fixes.push({ title: 'Change the type to text', edits: [{ start: site.start, end: site.end!, newText: 'text' }] });
+      }
+      report({
+        section: site.section,
+        statement: site.statement,
+        ...siteRange(site),
+        message: `Column "${site.column.name}" is ${site.written ?? 'varchar(n)'}: changing the limit later takes an ACCESS EXCLUSIVE lock (and a full scan to shrink it); use text${check ? `, with ${check} if the limit matters` : ''}.`,
+        fixes,
+      });
+    }
+  },
+};
+export default rule;

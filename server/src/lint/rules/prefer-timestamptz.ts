@@ -1,0 +1,30 @@
+import type { Rule } from '../types';
+import { columnTypeSites, siteRange } from '../column-types';
+
+/**
+ * `timestamp` (without time zone) stores a wall-clock reading with no zone: the same instant is
+ * stored differently by servers and clients in different zones, and DST makes some values
+ * ambiguous. `timestamptz` stores an instant and converts on the way in and out.
+ */
+const rule: Rule = {
+  id: 'prefer-timestamptz',
+  defaultSeverity: 'warning',
+  summary: 'Use timestamptz instead of timestamp without time zone.',
+  check(unit, report) {
+    for (const site of columnTypeSites(unit)) {
+      if (site.typeName !== 'timestamp') continue;
+      const replacement = `timestamptz${site.modifiers ?? ''}`;
+      report({
+        section: site.section,
+        statement: site.statement,
+        ...siteRange(site),
+        message: `Column "${site.column.name}" is timestamp without time zone: it stores a wall-clock time with no zone, so values written from sessions in different time zones (or across a DST change) cannot be compared; use ${replacement}.`,
+        fixes:
+          site.start !== undefined
+            ? [{ title: `Change the type to ${replacement}`, edits: [{ start: site.start, end: site.end!, newText: replacement }], preferred: true }]
+            : [],
+      });
+    }
+  },
+};
+export default rule;
