@@ -24,6 +24,7 @@ import preferTimestamptz from './prefer-timestamptz';
 import preferTextField from './prefer-text-field';
 import preferBigintOverInt from './prefer-bigint-over-int';
 import preferIdentity from './prefer-identity';
+import nonIdempotentDdl from './non-idempotent-ddl';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -47,6 +48,7 @@ export const allRules: readonly Rule[] = [
   preferTextField,
   preferBigintOverInt,
   preferIdentity,
+  nonIdempotentDdl,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
