@@ -75,7 +75,16 @@ export interface RunReport {
     durationMs: number;
     message?: string;
     /** plan only: locks taken per relation. */
-    locks?: Array<{ relation: string; mode: string; statement: string }>;
+    locks?: Array<{
+      /** `schema.table` (or index, sequence). */
+      relation: string;
+      /** As pg_locks names it, e.g. `AccessExclusiveLock`. */
+      mode: string;
+      /** The statement that took it: `line 3: ALTER TABLE users ...`. */
+      statement: string;
+      /** The relation was created by the plan itself, so nobody else can be waiting on it. */
+      newRelation?: boolean;
+    }>;
   }>;
   failure?: StatementFailure;
   /** One sentence a user can act on, e.g. "Applied 3 migrations to local; 0 pending." */

@@ -1,14 +1,89 @@
+import { compareVersions } from '../../migrations/version';
+import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
+import { getStatus } from '../../runner/status';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
+import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
 
-// Placeholder until the command is built; the table in main.ts already lists it.
 const command: CliCommand = {
   name: 'status',
-  summary: '(not yet available)',
-  usage: 'tidemark status',
+  summary: 'Where every migration stands in an environment, or in all of them side by side',
+  usage: [
+    'tidemark status [--env NAME] [--format text|json] [--cwd DIR] [--config FILE]',
+    '',
+    'With --env: one environment. JSON: {environment, kind, target, migrations: [{version, name, state, appliedAt?, checksumMatches?}]}.',
+    'Without --env: every environment; text shows them side by side, JSON is an array of the objects above.',
+    'States: applied, verified, verify-failed, pending, out-of-order, failed, drifted, missing.',
+  ].join('\n'),
   flags: {},
-  async run() {
-    throw new CliError('tidemark status is not available yet');
+  async run(args, out) {
+    const format = requireTextOrJson(args);
+    const project = openProject(args);
+    const statuses = await asCliErrors(() => getStatus(project, args.common.env));
+    const unreachable = statuses.filter((s) => s.error);
+    if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);
+    if (format === 'json') {
+      const objects = statuses.map(statusJson);
+      out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
+    } else {
+      out.stdout(statuses.length === 1 ? singleTable(statuses[0]) : sideBySide(statuses));
+    }
+    for (const s of unreachable) out.stderr(`tidemark: ${s.error}\n`);
+    return unreachable.length ? 2 : 0;
   },
 };
 export default command;
+
+function statusJson(s: EnvironmentStatus) {
+  return {
+    environment: s.environment.name,
+    kind: s.environment.kind,
+    target: s.environment.target,
+    ...(s.error ? { error: s.error } : {}),
+    migrations: s.migrations.map((m) => ({
+      version: m.version,
+      name: m.name,
+      state: m.state,
+      ...(m.appliedAt ? { appliedAt: m.appliedAt } : {}),
+      ...(m.checksumMatches !== undefined ? { checksumMatches: m.checksumMatches } : {}),
+      ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
+      ...(m.state === 'failed' ? { statementsDone: m.statementsDone, error: m.error } : {}),
+      ...(m.state === 'verify-failed' ? { error: m.error } : {}),
+    })),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function note(m: MigrationStatus): string {
+  if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
+  if (m.state === 'verify-failed') return m.error ?? '';
+  if (m.state === 'drifted') return 'file changed since it was applied';
+  if (m.state === 'missing') return 'applied, but its file is gone';
+  if (m.state === 'out-of-order') return 'older than the newest applied version';
+  return '';
+}
+
+function singleTable(s: EnvironmentStatus): string {
+  const header = `${s.environment.name} (${s.environment.target})${s.environment.protected ? ' [protected]' : ''}\n`;
+  if (s.migrations.length === 0) return `${header}no migrations found\n`;
+  const rows = [['VERSION', 'NAME', 'STATE', 'APPLIED AT', 'NOTE']];
+  for (const m of s.migrations) rows.push([m.version, m.name, m.state, m.appliedAt ? m.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '', note(m)]);
+  const counts = new Map<string, number>();
+  for (const m of s.migrations) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
+  return `${header}${table(rows)}${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}\n`;
+}
+
+function sideBySide(statuses: EnvironmentStatus[]): string {
+  const versions = new Map<string, string>();
+  for (const s of statuses) for (const m of s.migrations) if (!versions.has(m.version)) versions.set(m.version, m.name);
+  const rows = [['VERSION', 'NAME', ...statuses.map((s) => s.environment.name)]];
+  const ordered = [...versions.entries()].sort((a, b) => compareVersions(a[0], b[0]));
+  for (const [version, name] of ordered) {
+    rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version)?.state ?? '')))]);
+  }
+  return table(rows);
+}

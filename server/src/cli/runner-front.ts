@@ -1,0 +1,67 @@
+/**
+ * What the runner commands (status, apply, verify, rollback, plan, new) share: opening the project
+ * from --cwd/--config, turning the runner's input errors into one stderr line with exit code 2,
+ * and printing run reports as text or JSON.
+ */
+import { relative } from 'node:path';
+import type { RunReport, StatementFailure } from '../protocol';
+import { RunnerInputError, loadProject, type Project } from '../runner/environments';
+import { ServerError } from '../runner/adapter';
+import type { ParsedArgs } from './args';
+import { CliError, type Output } from './command';
+
+export function openProject(args: ParsedArgs): Project {
+  return asCliErrors(() => loadProject(args.common.cwd, args.common.config));
+}
+
+/** Runs an engine call; input problems (bad config, unknown env, unreachable server) become CliErrors. */
+export function asCliErrors<T>(work: () => T): T {
+  try {
+    const result = work();
+    if (result instanceof Promise) return result.catch(rethrow) as T;
+    return result;
+  } catch (error) {
+    return rethrow(error);
+  }
+}
+
+function rethrow(error: unknown): never {
+  if (error instanceof RunnerInputError) throw new CliError(error.message);
+  if (error instanceof ServerError) throw new CliError(`the server refused: ${error.message}`);
+  throw error;
+}
+
+export function requireTextOrJson(args: ParsedArgs): 'text' | 'json' {
+  if (args.common.format === 'sarif') throw new CliError('--format sarif is only for lint; use text or json');
+  return args.common.format;
+}
+
+export const RUN_FLAGS = { to: 'value', confirm: 'value' } as const;
+
+export function failureForJson(project: Project, f: StatementFailure) {
+  return { version: f.version, file: relative(project.root, f.file) || f.file, line: f.line + 1, column: f.character + 1, statement: f.statement, message: f.message };
+}
+
+/** Prints a run report; exit code 1 when a step failed. */
+export function printReport(project: Project, report: RunReport, format: 'text' | 'json', out: Output): number {
+  const failed = report.steps.some((s) => s.outcome === 'failed');
+  if (format === 'json') {
+    out.stdout(`${JSON.stringify({ ...report, failure: report.failure && failureForJson(project, report.failure) }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  const lines: string[] = [];
+  for (const step of report.steps) {
+    const mark = step.outcome === 'ok' ? 'ok  ' : step.outcome === 'failed' ? 'FAIL' : 'skip';
+    lines.push(`${mark} ${step.action.padEnd(8)} ${step.version} ${step.name} (${step.durationMs} ms)${step.message ? ` — ${step.message}` : ''}`);
+    for (const lock of step.locks ?? []) {
+      lines.push(`       ${lock.mode} on ${lock.relation}${lock.newRelation ? ' (created by this plan)' : ''}  ← ${lock.statement}`);
+    }
+  }
+  if (report.failure) {
+    const f = failureForJson(project, report.failure);
+    lines.push(`${f.file}:${f.line}:${f.column}: ${f.message}`);
+  }
+  lines.push(report.summary);
+  out.stdout(`${lines.join('\n')}\n`);
+  return failed ? 1 : 0;
+}

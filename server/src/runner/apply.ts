@@ -1,0 +1,192 @@
+/**
+ * apply: pending migrations in version order, up to a target. A migration that can run in a
+ * transaction runs in one together with its history row; one that cannot (CREATE INDEX
+ * CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`) runs statement by statement with its
+ * progress recorded, and resumes at the failed statement once the file is fixed.
+ */
+import type { Migration } from '../migrations/types';
+import { compareVersionKeys, versionKey } from '../migrations/version';
+import type { RunReport, StatementFailure } from '../protocol';
+import { ServerError } from './adapter';
+import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, describeFailure, type SectionPlan } from './execution';
+import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
+import type { HistoryRow } from './history';
+import { checkTarget, displayFile, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
+import { verifySection } from './verify';
+
+type Step = RunReport['steps'][number];
+
+/** Migrations not yet (fully) applied, up to `toVersion`. */
+export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
+  const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionKey(r.version).join('.')));
+  const limit = toVersion === undefined ? undefined : versionKey(toVersion);
+  return migrations.filter((m) => !done.has(m.versionKey.join('.')) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+}
+
+/** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
+async function checkUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions): Promise<void> {
+  const upstreamName = env.info.after;
+  if (!upstreamName || candidates.length === 0) return;
+  const upstream = findEnvironment(project, upstreamName);
+  let rows: HistoryRow[];
+  try {
+    rows = await withReadSession(upstream, options, ({ history }) => history.rows());
+  } catch (error) {
+    throw new RunnerInputError(`${env.name} applies only what ${upstreamName} has (after: ${upstreamName}), but ${upstreamName} cannot be read: ${errorMessage(error)}`);
+  }
+  const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
+  const refusals: string[] = [];
+  for (const m of candidates) {
+    const row = byVersion.get(m.versionKey.join('.'));
+    if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
+    else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
+    else if (m.verify && row.verifyResult !== 'passed') refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
+  }
+  if (refusals.length) {
+    const allowed = candidates.slice(0, candidates.findIndex((m) => refusals.some((r) => r.startsWith(`${m.version} `))));
+    const hint = allowed.length ? `; apply up to ${allowed[allowed.length - 1].version} with --to ${allowed[allowed.length - 1].version}` : '';
+    throw new RunnerInputError(`refusing to apply to ${env.name} (after: ${upstreamName}): ${refusals.join('; ')}${hint}`);
+  }
+}
+
+export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
+  const env = findEnvironment(project, environment);
+  requireConfirmation(env, options.confirm, 'apply migrations to');
+  const { migrations } = migrationsOnDisk(project, true);
+  checkTarget(options.toVersion);
+  const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
+  return withLockedSession(env, options, async (session) => {
+    // Read under the lock: another runner may have applied some of these a moment ago.
+    const rows = await session.history.rows();
+    const candidates = pendingMigrations(migrations, rows, options.toVersion);
+    await checkUpstream(project, env, candidates, options);
+    const steps: Step[] = [];
+    let failure: StatementFailure | undefined;
+    let stopped = false;
+    for (const [i, migration] of candidates.entries()) {
+      if (options.isCancelled?.()) {
+        steps.push({ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: 'cancelled' });
+        stopped = true;
+        break;
+      }
+      options.progress?.(`applying ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
+      const row = rows.find((r) => versionKey(r.version).join('.') === migration.versionKey.join('.'));
+      const result = await applyOne(project, env, session, migration, row, options);
+      steps.push(result.step);
+      if (result.failure || result.step.outcome !== 'ok') {
+        failure = result.failure;
+        stopped = true;
+        break;
+      }
+      if (verifyAfter && migration.verify) {
+        const outcome = await verifySection(session.db, session.history, migration, migration.verify, options.isCancelled);
+        steps.push({ version: migration.version, name: migration.name, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message });
+        if (!outcome.passed) {
+          failure = outcome.failure;
+          stopped = true;
+          break;
+        }
+      }
+    }
+    const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
+    const remaining = pendingMigrations(migrations, await session.history.rows(), undefined).length;
+    let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
+    if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
+    if (stopped) {
+      const last = steps[steps.length - 1];
+      summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}` : ''}: ${last.message}`;
+    }
+    return { environment: env.name, steps, failure: failure && { ...failure }, summary };
+  });
+}
+
+interface OneResult {
+  step: Step;
+  failure?: StatementFailure;
+}
+
+async function applyOne(project: Project, env: Environment, session: Session, migration: Migration, row: HistoryRow | undefined, options: RunOptions): Promise<OneResult> {
+  const plan = await planSection(migration.up, migration.noTransactionDirective);
+  const started = Date.now();
+  const base = { version: migration.version, name: migration.name, action: 'apply' as const };
+  const historyRow = (state: 'applied' | 'failed', statementsDone: number, error?: string) => ({
+    version: migration.version,
+    name: migration.name,
+    checksum: migration.checksum,
+    upSql: migration.up.text,
+    downSql: migration.down?.text,
+    verifySql: migration.verify?.text,
+    durationMs: Date.now() - started,
+    state,
+    statementsDone,
+    error,
+  });
+  try {
+    if (plan.conflictingControl) {
+      const s = plan.conflictingControl;
+      throw new StatementError(
+        {
+          version: migration.version,
+          file: migration.up.file.path,
+          ...migration.up.file.positionAt(s.start),
+          statement: s.text,
+          message: `${s.text.trim()} would end the transaction Tidemark runs this migration in; remove it, or add -- tidemark:no-transaction to run the migration statement by statement`,
+        },
+        undefined,
+      );
+    }
+    let message: string | undefined;
+    if (plan.noTransactionReason) {
+      const from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
+      message = `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`;
+      // The row exists before the first statement so that a crash leaves an honest record.
+      await session.history.upsert(historyRow('failed', from, 'started; not finished'));
+      await setTimeouts(session.db, env, 'SESSION');
+      let done = from;
+      try {
+        await runStatements(session.db, migration, plan, {
+          from,
+          isCancelled: options.isCancelled,
+          after: async (i) => {
+            done = i + 1;
+            await session.history.recordProgress(migration.version, done, 'started; not finished');
+          },
+        });
+      } catch (error) {
+        // A lost connection cannot record anything; the row keeps the last progress written.
+        const note = error instanceof StatementError ? error.failure.message : error instanceof CancelledError ? 'cancelled' : errorMessage(error);
+        await session.history.recordProgress(migration.version, done, note).catch(() => undefined);
+        throw error;
+      } finally {
+        await resetTimeouts(session.db, env);
+      }
+      await session.db.transaction(async () => {
+        await session.history.upsert(historyRow('applied', plan.statements.length));
+        await session.history.event(migration.version, 'apply', Date.now() - started, message);
+      });
+    } else {
+      await session.db.transaction(async () => {
+        await setTimeouts(session.db, env, 'LOCAL');
+        await runStatements(session.db, migration, plan, { isCancelled: options.isCancelled });
+        await session.history.upsert(historyRow('applied', plan.statements.length));
+        await session.history.event(migration.version, 'apply', Date.now() - started, undefined);
+      });
+    }
+    return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };
+  } catch (error) {
+    const durationMs = Date.now() - started;
+    if (error instanceof CancelledError) {
+      await session.history.event(migration.version, 'fail', durationMs, 'cancelled').catch(() => undefined);
+      return { step: { ...base, outcome: 'skipped', durationMs, message: plan.noTransactionReason ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' } };
+    }
+    const failure = error instanceof StatementError ? error.failure : undefined;
+    const lost = (error instanceof StatementError ? error.cause : error) instanceof ServerError && ((error instanceof StatementError ? error.cause : error) as ServerError).connectionLost;
+    const where = failure ? `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}` : undefined;
+    const message = `${failure ? failure.message : errorMessage(error)}${plan.noTransactionReason ? '' : ' (rolled back)'}`;
+    if (!lost) await session.history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
+    if (!failure && !(error instanceof ServerError)) throw error;
+    return { step: { ...base, outcome: 'failed', durationMs, message }, failure };
+  }
+}
+
+export { describeFailure, type SectionPlan };

@@ -1,0 +1,179 @@
+/**
+ * Tidemark's own tables in each target database (DESIGN.md "History"): `<schema>.migrations`, one
+ * row per applied (or half-applied) version, and `<schema>.events`, append-only. Every value goes
+ * through a parameter; only the schema name — a plain identifier checked by the config schema —
+ * is written into the SQL, quoted.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { HistoryEvent } from '../protocol';
+import type { DatabaseAdapter } from './adapter';
+
+export interface HistoryRow {
+  version: string;
+  name: string;
+  checksum: string;
+  upSql: string;
+  downSql?: string;
+  verifySql?: string;
+  appliedAt: string;
+  appliedBy: string;
+  durationMs?: number;
+  state: 'applied' | 'failed';
+  statementsDone: number;
+  error?: string;
+  verifyResult?: 'passed' | 'failed';
+  verifyMessage?: string;
+  verifiedAt?: string;
+}
+
+/** Who runs Tidemark, as recorded in history rows and events. */
+export const actor = (() => {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+})();
+export const clientHost = hostname();
+
+export class History {
+  readonly migrations: string;
+  readonly events: string;
+
+  constructor(
+    private readonly db: DatabaseAdapter,
+    readonly schema: string,
+  ) {
+    const q = `"${schema.replace(/"/g, '""')}"`;
+    this.migrations = `${q}.migrations`;
+    this.events = `${q}.events`;
+  }
+
+  /** Creates the schema and tables if needed. Call under the migration lock: CREATE IF NOT EXISTS alone races. */
+  async ensure(): Promise<void> {
+    const q = `"${this.schema.replace(/"/g, '""')}"`;
+    await this.db.exec(`
+      CREATE SCHEMA IF NOT EXISTS ${q};
+      CREATE TABLE IF NOT EXISTS ${this.migrations} (
+        version text PRIMARY KEY,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        up_sql text NOT NULL,
+        down_sql text,
+        verify_sql text,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        applied_by text NOT NULL,
+        duration_ms integer,
+        state text NOT NULL CHECK (state IN ('applied', 'failed')),
+        statements_done integer NOT NULL DEFAULT 0,
+        error text,
+        verify_result text CHECK (verify_result IN ('passed', 'failed')),
+        verify_message text,
+        verified_at timestamptz
+      );
+      CREATE TABLE IF NOT EXISTS ${this.events} (
+        id bigserial PRIMARY KEY,
+        version text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('apply', 'rollback', 'verify', 'fail')),
+        actor text NOT NULL,
+        client_host text NOT NULL,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        duration_ms integer,
+        message text
+      );`);
+  }
+
+  async exists(): Promise<boolean> {
+    const r = await this.db.query('SELECT to_regclass($1) IS NOT NULL AS present', [this.migrations]);
+    return r.rows[0]?.present === true;
+  }
+
+  /** Every row, oldest version first as stored; empty when the tables do not exist yet. */
+  async rows(): Promise<HistoryRow[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(
+      `SELECT version, name, checksum, up_sql, down_sql, verify_sql, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+              applied_by, duration_ms, state, statements_done, error, verify_result, verify_message,
+              to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS verified_at
+         FROM ${this.migrations}`,
+    );
+    return r.rows.map((row) => ({
+      version: String(row.version),
+      name: String(row.name),
+      checksum: String(row.checksum),
+      upSql: String(row.up_sql),
+      downSql: opt(row.down_sql),
+      verifySql: opt(row.verify_sql),
+      appliedAt: String(row.applied_at),
+      appliedBy: String(row.applied_by),
+      durationMs: row.duration_ms === null ? undefined : Number(row.duration_ms),
+      state: row.state === 'failed' ? 'failed' : 'applied',
+      statementsDone: Number(row.statements_done),
+      error: opt(row.error),
+      verifyResult: row.verify_result === 'passed' || row.verify_result === 'failed' ? row.verify_result : undefined,
+      verifyMessage: opt(row.verify_message),
+      verifiedAt: opt(row.verified_at),
+    }));
+  }
+
+  /** Inserts or replaces the row of a version (a resumed migration replaces its failed row). */
+  async upsert(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
+         down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = now(), applied_by = EXCLUDED.applied_by,
+         duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
+         verify_result = NULL, verify_message = NULL, verified_at = NULL`,
+      [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, row.durationMs ?? null, row.state, row.statementsDone, row.error ?? null],
+    );
+  }
+
+  async recordProgress(version: string, statementsDone: number, error: string | null): Promise<void> {
+    await this.db.query(`UPDATE ${this.migrations} SET statements_done = $2, error = $3 WHERE version = $1`, [version, statementsDone, error]);
+  }
+
+  async recordVerify(version: string, passed: boolean, message: string | null): Promise<void> {
+    await this.db.query(`UPDATE ${this.migrations} SET verify_result = $2, verify_message = $3, verified_at = clock_timestamp() WHERE version = $1`, [
+      version,
+      passed ? 'passed' : 'failed',
+      message,
+    ]);
+  }
+
+  async remove(version: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.migrations} WHERE version = $1`, [version]);
+  }
+
+  async event(version: string, kind: HistoryEvent['kind'], durationMs: number | undefined, message: string | undefined): Promise<void> {
+    await this.db.query(`INSERT INTO ${this.events} (version, kind, actor, client_host, duration_ms, message) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      version,
+      kind,
+      actor,
+      clientHost,
+      durationMs === undefined ? null : Math.round(durationMs),
+      message ?? null,
+    ]);
+  }
+
+  /** The newest events first. */
+  async recentEvents(limit: number): Promise<HistoryEvent[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(
+      `SELECT version, kind, actor, client_host, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, duration_ms, message
+         FROM ${this.events} ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return r.rows.map((row) => ({
+      version: String(row.version),
+      kind: row.kind as HistoryEvent['kind'],
+      actor: String(row.actor),
+      clientHost: String(row.client_host),
+      at: String(row.at),
+      durationMs: row.duration_ms === null ? undefined : Number(row.duration_ms),
+      message: opt(row.message),
+    }));
+  }
+}
+
+const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));

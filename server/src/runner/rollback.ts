@@ -1,0 +1,97 @@
+/**
+ * rollback: the newest applied migration, or every one newer than a version, newest first. Each
+ * down section runs in a transaction together with the deletion of its history row (statement by
+ * statement when it holds something like DROP INDEX CONCURRENTLY). A migration without a down
+ * section is refused before anything runs.
+ */
+import type { Migration, Section } from '../migrations/types';
+import { compareVersionKeys, versionKey } from '../migrations/version';
+import type { RunReport, StatementFailure } from '../protocol';
+import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
+import { findEnvironment, RunnerInputError, type Project } from './environments';
+import type { HistoryRow } from './history';
+import { checkTarget, displayFile, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
+
+type Step = RunReport['steps'][number];
+
+export async function rollbackMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
+  const env = findEnvironment(project, environment);
+  requireConfirmation(env, options.confirm, 'roll back');
+  const { migrations } = migrationsOnDisk(project, false);
+  checkTarget(options.toVersion);
+  return withLockedSession(env, options, async ({ db, history }) => {
+    const rows = (await history.rows()).sort((a, b) => compareVersionKeys(versionKey(b.version), versionKey(a.version)));
+    const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
+    const targets = limit ? rows.filter((r) => compareVersionKeys(versionKey(r.version), limit) > 0) : rows.slice(0, 1);
+    if (targets.length === 0) {
+      return { environment: env.name, steps: [], summary: `Nothing to roll back in ${env.name}${options.toVersion ? ` above ${options.toVersion}` : ''}.` };
+    }
+    const byKey = new Map(migrations.map((m) => [m.versionKey.join('.'), m]));
+    const downs = targets.map((row) => ({ row, migration: byKey.get(versionKey(row.version).join('.')), down: downSection(row, byKey.get(versionKey(row.version).join('.'))) }));
+    const missing = downs.filter((d) => !d.down);
+    if (missing.length) {
+      const list = missing.map((d) => `${d.row.version} (${d.row.name})`).join(', ');
+      throw new RunnerInputError(`cannot roll back ${env.name}: ${list} ${missing.length === 1 ? 'has' : 'have'} no down section; write one (-- migrate:down, a .down.sql file or rollback/ file) or undo it by hand`);
+    }
+    const steps: Step[] = [];
+    let failure: StatementFailure | undefined;
+    for (const [i, { row, migration, down }] of downs.entries()) {
+      if (options.isCancelled?.()) {
+        steps.push({ version: row.version, name: row.name, action: 'rollback', outcome: 'skipped', durationMs: 0, message: 'cancelled' });
+        break;
+      }
+      options.progress?.(`rolling back ${row.version} ${row.name}`, Math.round((i / downs.length) * 100));
+      const started = Date.now();
+      const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
+      const base = { version: row.version, name: row.name, action: 'rollback' as const };
+      try {
+        if (plan.noTransactionReason) {
+          await setTimeouts(db, env, 'SESSION');
+          try {
+            await runStatements(db, row, plan, { isCancelled: options.isCancelled });
+          } finally {
+            await resetTimeouts(db, env);
+          }
+          await db.transaction(async () => {
+            await history.remove(row.version);
+            await history.event(row.version, 'rollback', Date.now() - started, `ran without a transaction: ${plan.noTransactionReason}`);
+          });
+        } else {
+          await db.transaction(async () => {
+            await setTimeouts(db, env, 'LOCAL');
+            await runStatements(db, row, plan, { isCancelled: options.isCancelled });
+            await history.remove(row.version);
+            await history.event(row.version, 'rollback', Date.now() - started, undefined);
+          });
+        }
+        steps.push({ ...base, outcome: 'ok', durationMs: Date.now() - started });
+      } catch (error) {
+        const durationMs = Date.now() - started;
+        if (error instanceof CancelledError) {
+          steps.push({ ...base, outcome: 'skipped', durationMs, message: 'cancelled' });
+          break;
+        }
+        failure = error instanceof StatementError ? error.failure : undefined;
+        const message = failure ? failure.message : errorMessage(error);
+        const where = failure ? `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}: ` : '';
+        await history.event(row.version, 'fail', durationMs, `rollback: ${where}${message}`).catch(() => undefined);
+        steps.push({ ...base, outcome: 'failed', durationMs, message });
+        break;
+      }
+    }
+    const done = steps.filter((s) => s.outcome === 'ok').length;
+    const last = steps[steps.length - 1];
+    let summary = `Rolled back ${done} migration${done === 1 ? '' : 's'} in ${env.name}.`;
+    if (last && last.outcome !== 'ok') {
+      summary += ` Stopped at ${last.version}${failure ? ` (${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1})` : ''}: ${last.message}`;
+    }
+    return { environment: env.name, steps, failure, summary };
+  });
+}
+
+/** The file's down section; for a migration whose file is gone, the down SQL stored at apply time. */
+function downSection(row: HistoryRow, migration: Migration | undefined): Section | undefined {
+  if (migration?.down && migration.down.text.trim()) return migration.down;
+  if (!migration && row.downSql?.trim()) return storedSection('down', row.downSql, `(down SQL of ${row.version} stored in history)`);
+  return undefined;
+}

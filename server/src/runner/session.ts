@@ -1,0 +1,91 @@
+/**
+ * What every runner operation shares: the options a front end passes, the migrations on disk,
+ * and a session on an environment's database holding the migration lock.
+ */
+import { relative } from 'node:path';
+import { discoverMigrations } from '../migrations/discovery';
+import type { DiscoveryResult } from '../migrations/types';
+import type { DatabaseAdapter } from './adapter';
+import { openDatabase } from './connect';
+import { RunnerInputError, type Environment, type Project } from './environments';
+import { History } from './history';
+import { acquireMigrationLock } from './lock';
+import type { PasswordSource } from './postgres-adapter';
+
+export interface RunOptions {
+  /** Last version to apply or plan; for rollback, the version to roll back down to (kept). */
+  toVersion?: string;
+  /** The environment's name, typed by the user: required for protected environments. */
+  confirm?: string;
+  askPassword?: PasswordSource;
+  /** Checked between statements and migrations; a cancelled transactional migration is rolled back. */
+  isCancelled?: () => boolean;
+  progress?: (message: string, percentage?: number) => void;
+  /** Defaults to the config's verifyAfterApply (itself true by default). */
+  verifyAfterApply?: boolean;
+}
+
+/** Migrations on disk; a duplicate version stops any change to a database. */
+export function migrationsOnDisk(project: Project, forChange: boolean): DiscoveryResult {
+  const discovery = discoverMigrations(project.migrationsDir);
+  const duplicate = discovery.problems.find((p) => p.code === 'duplicate-version');
+  if (forChange && duplicate) throw new RunnerInputError(`${duplicate.message}; renumber one before applying`);
+  return discovery;
+}
+
+export function requireConfirmation(env: Environment, confirm: string | undefined, action: string): void {
+  if (env.info.protected && confirm !== env.name) {
+    throw new RunnerInputError(
+      confirm === undefined
+        ? `${env.name} is protected: to ${action} it, confirm with --confirm ${env.name}`
+        : `${env.name} is protected and the confirmation "${confirm}" does not match its name; to ${action} it, confirm with --confirm ${env.name}`,
+    );
+  }
+}
+
+export interface Session {
+  db: DatabaseAdapter;
+  history: History;
+}
+
+/** Opens the environment's database, takes the migration lock, makes sure the history tables exist. */
+export async function withLockedSession<T>(env: Environment, options: RunOptions, work: (session: Session) => Promise<T>): Promise<T> {
+  const db = await openDatabase(env, options.askPassword);
+  try {
+    const release = await acquireMigrationLock(db, env.historySchema, {
+      waitMs: env.lockWaitTimeoutMs,
+      environment: env.name,
+      isCancelled: options.isCancelled,
+      onWait: (holder) => options.progress?.(`waiting for the migration lock on ${env.name} (${holder})`),
+    });
+    try {
+      const history = new History(db, env.historySchema);
+      await history.ensure();
+      return await work({ db, history });
+    } finally {
+      await release();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** Opens the database without the lock, for reading history. */
+export async function withReadSession<T>(env: Environment, options: Pick<RunOptions, 'askPassword'>, work: (session: Session) => Promise<T>): Promise<T> {
+  const db = await openDatabase(env, options.askPassword);
+  try {
+    return await work({ db, history: new History(db, env.historySchema) });
+  } finally {
+    await db.close();
+  }
+}
+
+export function displayFile(project: Project, path: string): string {
+  return relative(project.root, path) || path;
+}
+
+/** A version given by the user (--to) must look like one. */
+export function checkTarget(toVersion: string | undefined): void {
+  if (toVersion === undefined) return;
+  if (!/^\d+([._]\d+)*$/.test(toVersion)) throw new RunnerInputError(`--to must be a version such as 003 or 20251126_004, not "${toVersion}"`);
+}

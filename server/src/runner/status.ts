@@ -1,0 +1,109 @@
+/**
+ * Where each migration stands in an environment (DESIGN.md "Status"), from the files on disk and
+ * the environment's history table, and all environments side by side.
+ */
+import type { Migration } from '../migrations/types';
+import { compareVersionKeys, versionKey } from '../migrations/version';
+import type { EnvironmentStatus, MigrationStatus } from '../protocol';
+import { errorMessage } from './execution';
+import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
+import type { HistoryRow } from './history';
+import { migrationsOnDisk, withReadSession, type RunOptions } from './session';
+
+/** Pure: the state of every migration given the files and the history rows. */
+export function migrationStates(migrations: Migration[], rows: HistoryRow[]): MigrationStatus[] {
+  const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
+  let newestApplied: number[] | undefined;
+  for (const r of rows) {
+    const key = versionKey(r.version);
+    if (!newestApplied || compareVersionKeys(key, newestApplied) > 0) newestApplied = key;
+  }
+  const out: Array<MigrationStatus & { key: number[] }> = [];
+  const seen = new Set<string>();
+  for (const m of migrations) {
+    const k = m.versionKey.join('.');
+    seen.add(k);
+    const row = byVersion.get(k);
+    const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
+    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey };
+    if (!row) {
+      const older = newestApplied && compareVersionKeys(m.versionKey, newestApplied) < 0;
+      out.push({ ...base, state: older ? 'out-of-order' : 'pending' });
+      continue;
+    }
+    const checksumMatches = row.checksum === m.checksum;
+    const recorded = {
+      appliedAt: row.appliedAt,
+      appliedBy: row.appliedBy,
+      durationMs: row.durationMs,
+      checksumMatches,
+      verifiedAt: row.verifiedAt,
+      statementsDone: row.statementsDone,
+    };
+    if (row.state === 'failed') {
+      out.push({ ...base, ...recorded, state: 'failed', error: row.error });
+    } else if (!checksumMatches) {
+      out.push({ ...base, ...recorded, state: 'drifted' });
+    } else if (row.verifyResult === 'failed') {
+      out.push({ ...base, ...recorded, state: 'verify-failed', error: row.verifyMessage });
+    } else if (row.verifyResult === 'passed') {
+      out.push({ ...base, ...recorded, state: 'verified' });
+    } else {
+      out.push({ ...base, ...recorded, state: 'applied' });
+    }
+  }
+  for (const row of rows) {
+    const key = versionKey(row.version);
+    if (seen.has(key.join('.'))) continue;
+    out.push({
+      version: row.version,
+      name: row.name,
+      state: 'missing',
+      appliedAt: row.appliedAt,
+      appliedBy: row.appliedBy,
+      durationMs: row.durationMs,
+      hasDown: !!row.downSql,
+      hasVerify: !!row.verifySql,
+      statementsDone: row.statementsDone,
+      error: row.error,
+      key,
+    });
+  }
+  out.sort((a, b) => compareVersionKeys(a.key, b.key));
+  return out.map(({ key: _key, ...status }) => status);
+}
+
+/** One environment's status, or every environment's (side by side) when `environment` is undefined. */
+export async function getStatus(project: Project, environment: string | undefined, options: Pick<RunOptions, 'askPassword'> = {}): Promise<EnvironmentStatus[]> {
+  const envs = environment === undefined ? project.environments : [findEnvironment(project, environment)];
+  const { migrations } = migrationsOnDisk(project, false);
+  return Promise.all(envs.map((env) => environmentStatus(env, migrations, options)));
+}
+
+async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword'>): Promise<EnvironmentStatus> {
+  try {
+    const rows = await withReadSession(env, options, ({ history }) => history.rows());
+    return { environment: env.info, migrations: migrationStates(migrations, rows) };
+  } catch (error) {
+    // One unreachable environment must not hide the others.
+    return { environment: env.info, error: errorMessage(error), migrations: [] };
+  }
+}
+
+/** The SQL stored when a version was applied next to the file's current up section. */
+export async function appliedAndCurrent(project: Project, environment: string, version: string, options: Pick<RunOptions, 'askPassword'> = {}): Promise<{ applied: string; current: string }> {
+  const env = findEnvironment(project, environment);
+  const { migrations } = migrationsOnDisk(project, false);
+  const key = versionKey(version).join('.');
+  const migration = migrations.find((m) => m.versionKey.join('.') === key);
+  const rows = await withReadSession(env, options, ({ history }) => history.rows());
+  const row = rows.find((r) => versionKey(r.version).join('.') === key);
+  if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);
+  return { applied: row?.upSql ?? '', current: migration?.up.text ?? '' };
+}
+
+/** The newest events of an environment's history, newest first. */
+export async function recentEvents(project: Project, environment: string, limit = 100, options: Pick<RunOptions, 'askPassword'> = {}) {
+  const env = findEnvironment(project, environment);
+  return withReadSession(env, options, ({ history }) => history.recentEvents(Math.max(1, Math.min(limit, 10_000))));
+}

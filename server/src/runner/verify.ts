@@ -1,0 +1,139 @@
+/**
+ * Verification: the verify section runs in a transaction that is always rolled back. Every
+ * statement must succeed; a query returning a single boolean must return true; a query with
+ * `-- expect: VALUE` (or the runbooks' `-- Should be VALUE`) before it must return VALUE in its
+ * first cell.
+ */
+import type { Migration, Section } from '../migrations/types';
+import { compareVersionKeys, versionKey } from '../migrations/version';
+import type { RunReport, StatementFailure } from '../protocol';
+import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from './adapter';
+import { findEnvironment, RunnerInputError, type Project } from './environments';
+import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
+import type { History } from './history';
+import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+
+const EXPECT = /^--\s*(?:expect\s*:|should\s+be\b:?)\s*(.*?)\s*$/i;
+
+export interface VerifyOutcome {
+  passed: boolean;
+  message: string;
+  durationMs: number;
+  failure?: StatementFailure;
+}
+
+/** The expected first cell written before a verify query, if any. */
+export function expectedValue(leadingComments: string[]): string | undefined {
+  for (let i = leadingComments.length - 1; i >= 0; i--) {
+    const m = EXPECT.exec(leadingComments[i]);
+    if (m) return m[1].replace(/^'(.*)'$/, '$1');
+  }
+  return undefined;
+}
+
+/** Text of a cell as PostgreSQL would print it, for comparing with an expectation. */
+function cellMatches(value: unknown, expected: string): boolean {
+  if (value === null || value === undefined) return /^null$/i.test(expected);
+  if (typeof value === 'boolean') return value ? /^(t|true)$/i.test(expected) : /^(f|false)$/i.test(expected);
+  if (value instanceof Date) return value.toISOString() === expected || String(value) === expected;
+  if (typeof value === 'number' || typeof value === 'bigint') return Number(expected) === Number(value) && expected.trim() !== '';
+  if (typeof value === 'object') return JSON.stringify(value) === expected;
+  return String(value) === expected;
+}
+
+function resultProblem(result: QueryResult, expected: string | undefined): string | undefined {
+  if (expected !== undefined) {
+    if (result.fields.length === 0) return `expected ${expected}, but the statement returned no result`;
+    if (result.rows.length === 0) return `expected ${expected}, but the query returned no rows`;
+    const value = result.rows[0][result.fields[0].name];
+    return cellMatches(value, expected) ? undefined : `expected ${expected}, got ${value === null ? 'NULL' : typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value)}`;
+  }
+  if (result.fields.length === 1 && result.rows.length === 1 && result.fields[0].dataTypeID === BOOLEAN_TYPE_OID) {
+    const value = result.rows[0][result.fields[0].name];
+    if (value !== true) return `the check returned ${value === null ? 'NULL' : 'false'}`;
+  }
+  return undefined;
+}
+
+/** Runs a verify section and records the result on the migration's history row and as an event. */
+export async function verifySection(
+  db: DatabaseAdapter,
+  history: History,
+  migration: Pick<Migration, 'version' | 'noTransactionDirective'>,
+  section: Section,
+  isCancelled?: () => boolean,
+): Promise<VerifyOutcome> {
+  const started = Date.now();
+  const plan = await planSection(section, false);
+  let outcome: VerifyOutcome;
+  try {
+    await db.transaction(
+      async () => {
+        for (const statement of plan.statements) {
+          if (isCancelled?.()) throw new CancelledError();
+          let result: QueryResult;
+          try {
+            result = await db.query(statement.text);
+          } catch (error) {
+            throw new StatementError(statementFailure(migration, section, statement, error), error);
+          }
+          const problem = resultProblem(result, expectedValue(statement.leadingComments));
+          if (problem) {
+            const failure = statementFailure(migration, section, statement, new Error(problem));
+            throw new StatementError(failure, undefined);
+          }
+        }
+      },
+      { rollback: true },
+    );
+    outcome = { passed: true, message: `${plan.statements.length} check${plan.statements.length === 1 ? '' : 's'} passed`, durationMs: Date.now() - started };
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    if (!(error instanceof StatementError)) throw error;
+    const f = error.failure;
+    outcome = { passed: false, message: `line ${f.line + 1}: ${f.message}`, durationMs: Date.now() - started, failure: f };
+  }
+  await history.recordVerify(migration.version, outcome.passed, outcome.passed ? null : outcome.message);
+  await history.event(migration.version, 'verify', outcome.durationMs, outcome.passed ? 'passed' : `failed: ${outcome.message}`);
+  return outcome;
+}
+
+/**
+ * Verifies applied migrations that have a verify section: one version, or all up to `toVersion`.
+ * The current file's verify section is used; for a file that is gone, the one stored at apply time.
+ */
+export async function verifyMigrations(project: Project, environment: string | undefined, options: RunOptions & { version?: string } = {}): Promise<RunReport> {
+  const env = findEnvironment(project, environment);
+  const { migrations } = migrationsOnDisk(project, false);
+  checkTarget(options.toVersion ?? options.version);
+  return withLockedSession(env, options, async ({ db, history }) => {
+    const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(versionKey(a.version), versionKey(b.version)));
+    const only = options.version === undefined ? undefined : versionKey(options.version).join('.');
+    const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
+    if (only && !rows.some((r) => versionKey(r.version).join('.') === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
+    const byKey = new Map(migrations.map((m) => [m.versionKey.join('.'), m]));
+    const steps: RunReport['steps'] = [];
+    let failure: StatementFailure | undefined;
+    const targets = rows.filter((r) => (!only || versionKey(r.version).join('.') === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0));
+    for (const [i, row] of targets.entries()) {
+      const migration = byKey.get(versionKey(row.version).join('.'));
+      const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;
+      if (!section || !section.text.trim()) {
+        if (only) steps.push({ version: row.version, name: row.name, action: 'verify', outcome: 'skipped', durationMs: 0, message: 'no verify section' });
+        continue;
+      }
+      options.progress?.(`verifying ${row.version} ${row.name}`, Math.round((i / targets.length) * 100));
+      const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled);
+      steps.push({ version: row.version, name: row.name, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message });
+      failure ??= outcome.failure;
+    }
+    const failed = steps.filter((s) => s.outcome === 'failed');
+    const passed = steps.filter((s) => s.outcome === 'ok').length;
+    const summary = steps.length === 0
+      ? `Nothing to verify in ${env.name}: no applied migration has a verify section.`
+      : failed.length
+        ? `Verification failed in ${env.name} for ${failed.map((s) => s.version).join(', ')}; ${passed} passed. ${failed[0].version}: ${failed[0].message}`
+        : `Verified ${passed} migration${passed === 1 ? '' : 's'} in ${env.name}.`;
+    return { environment: env.name, steps, failure, summary };
+  });
+}
