@@ -53,9 +53,11 @@ export function printReport(project: Project, report: RunReport, format: 'text' 
   for (const step of report.steps) {
     const mark = step.outcome === 'ok' ? 'ok  ' : step.outcome === 'failed' ? 'FAIL' : 'skip';
     lines.push(`${mark} ${step.action.padEnd(8)} ${step.version} ${step.name} (${step.durationMs} ms)${step.message ? ` — ${step.message}` : ''}`);
-    for (const lock of step.locks ?? []) {
-      lines.push(`       ${lock.mode} on ${lock.relation}${lock.newRelation ? ' (created by this plan)' : ''}  ← ${lock.statement}`);
-    }
+    // Locks on relations the plan itself creates block nobody; they stay in the JSON output.
+    const locks = step.locks ?? [];
+    for (const lock of locks.filter((l) => !l.newRelation)) lines.push(`       ${lock.mode} on ${lock.relation}  ← ${lock.statement}`);
+    const onNew = locks.filter((l) => l.newRelation).length;
+    if (onNew) lines.push(`       (${onNew} lock${onNew === 1 ? '' : 's'} on relations created by this migration not shown)`);
   }
   if (report.failure) {
     const f = failureForJson(project, report.failure);

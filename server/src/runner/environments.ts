@@ -32,6 +32,8 @@ export interface Environment {
   name: string;
   info: EnvironmentInfo;
   postgres?: PostgresTarget;
+  /** Why this environment cannot be opened (e.g. an unset ${env:VAR}); reported when it is used. */
+  unusable?: string;
   /** PGlite data folder, for the sandbox kind. */
   sandboxPath?: string;
   historySchema: string;
@@ -77,11 +79,20 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
       environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec));
       continue;
     }
-    const target = postgresTarget(name, ec, env, fieldWhere);
+    let target: PostgresTarget | undefined;
+    let unusable: string | undefined;
+    try {
+      target = postgresTarget(name, ec, env, fieldWhere);
+    } catch (error) {
+      // Only this environment is unusable; the others (and lint) keep working.
+      if (!(error instanceof RunnerInputError)) throw error;
+      unusable = error.message;
+    }
     environments.push({
       name,
-      info: { name, kind: 'postgres', target: describeTarget(target), protected: ec.protected ?? false, after: ec.after },
+      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after },
       postgres: target,
+      unusable,
       historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
       lockTimeoutMs: durationMs(ec.lockTimeout),
       statementTimeoutMs: durationMs(ec.statementTimeout),

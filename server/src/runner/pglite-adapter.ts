@@ -7,7 +7,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
+// require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
+// bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
+// CommonJS bundle does not have.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+type PGlite = PGliteType;
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 
