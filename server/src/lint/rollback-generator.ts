@@ -123,6 +123,14 @@ const NOTHING_TO_REVERSE = new Set([
   'ClusterStmt',
 ]);
 
+/** False for statements that leave nothing to roll back: queries, session settings, maintenance. */
+export function changesDatabase(statement: Statement): boolean {
+  const type = nodeType(statement.node);
+  if (!type || NOTHING_TO_REVERSE.has(type)) return false;
+  // SELECT ... INTO creates a table.
+  return type !== 'SelectStmt';
+}
+
 const DATA_CHANGES = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt', 'TruncateStmt', 'CopyStmt']);
 
 interface Context {
@@ -222,7 +230,9 @@ function reversalOf(statement: Statement, context: Context): Reversal {
     if (effect.object.table && context.createdTable(effect.object.table)) continue;
     const undo = undoStatement('create', effect.object, { concurrent: effect.concurrent });
     if (!undo) return { reason: `${describeObject(effect.object)} has no name to drop it by` };
-    sql.push(undo);
+    // OR REPLACE may have replaced an older version that the rollback should bring back instead.
+    if (effect.orReplace) sql.push(`-- If the up replaced an existing ${effect.object.kind}, restore its previous definition here instead of dropping it.\n${undo}`);
+    else sql.push(undo);
   }
   return { sql };
 }

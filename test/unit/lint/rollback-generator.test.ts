@@ -140,6 +140,7 @@ ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';`),
     );
     assert.deepEqual(skipped.map((s) => s.statement), ['UPDATE users SET email_verified = false;']);
     assert.match(sql, /DROP TYPE IF EXISTS plan;/, 'DDL inside the DO block is reversed too');
+    assert.match(sql, /-- If the up replaced an existing function, restore its previous definition here instead of dropping it.\nDROP FUNCTION IF EXISTS touch_updated_at\(\);/);
 
     const db = await PGlite.create();
     try {

@@ -39,6 +39,11 @@ describe('rule require-rollback', () => {
       assert.deepEqual(lintFiles({ '003_b.sql': 'CREATE TABLE b (id int);', 'rollback/003_b.sql': 'DROP TABLE IF EXISTS b;' }, { rule: RULE }).findings, []);
     });
 
+    it('when the up changes nothing a rollback could restore: queries, settings, text that does not parse', () => {
+      assert.deepEqual(lintSql(`SET lock_timeout = '1s';\nSELECT count(*) FROM users;\nANALYZE users;\n`, RULE), []);
+      assert.deepEqual(lintSql('\u0000\u0001garbage ;; \uffff SELEC 1;', RULE), []);
+    });
+
     it('on an empty file, on the down file itself, or when suppressed', () => {
       assert.deepEqual(lintSql('-- just a comment\n', RULE), []);
       assert.deepEqual(lintFiles({ '002_a.down.sql': '', '002_a.up.sql': 'CREATE TABLE a (id int);' }, { rule: RULE, target: '002_a.down.sql' }).findings, []);

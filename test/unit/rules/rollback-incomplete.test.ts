@@ -78,6 +78,14 @@ DROP TABLE IF EXISTS invoices;
       assert.deepEqual(lintSql(`CREATE TABLE tmp (id int);\nDROP TABLE tmp;\nCREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\n-- migrate:down\nDROP TABLE b;\n`, RULE), []);
     });
 
+    it('when the up replaces an existing function and the down restores the previous definition', () => {
+      const sql = `CREATE OR REPLACE FUNCTION has_role(u uuid) RETURNS boolean LANGUAGE sql AS 'select true';
+-- migrate:down
+CREATE OR REPLACE FUNCTION has_role(u uuid) RETURNS boolean LANGUAGE sql AS 'select false';
+`;
+      assert.deepEqual(lintSql(sql, RULE), []);
+    });
+
     it('for DDL in the down section reversed by a DO block', () => {
       const sql = `CREATE TYPE mood AS ENUM ('ok');\n-- migrate:down\nDO $$ BEGIN\n  DROP TYPE IF EXISTS mood;\nEND $$;\n`;
       assert.deepEqual(lintSql(sql, RULE), []);

@@ -1,5 +1,5 @@
 import type { Fix, LintUnit, ParsedSection, Rule } from '../types';
-import { generateRollback } from '../rollback-generator';
+import { changesDatabase, generateRollback } from '../rollback-generator';
 
 /**
  * A migration without a rollback turns a bad deploy into an outage: there is nothing to run, and
@@ -11,8 +11,10 @@ const rule: Rule = {
   summary: 'A migration without a down section or rollback file cannot be rolled back.',
   check(unit, report) {
     const up = unit.up;
-    if (!up || up.file.path !== unit.file.path || up.statements.length === 0) return;
+    if (!up || up.file.path !== unit.file.path) return;
     if (unit.down && unit.down.statements.length > 0) return;
+    // Queries, settings and text that does not parse leave nothing to roll back.
+    if (!up.statements.some(changesDatabase)) return;
     const first = up.statements[0];
     const lineEnd = up.file.text.indexOf('\n', first.start);
     const end = Math.min(first.end, lineEnd < 0 ? first.end : lineEnd);

@@ -1,5 +1,6 @@
 import type { Fix, LintUnit, ParsedSection, Rule, TextEdit } from '../types';
-import { describeObject, objectEffects, removes, type ObjectKind } from '../../sql/objects';
+import { describeObject, objectEffects, removes, sameObject, type ObjectKind } from '../../sql/objects';
+import type { Statement } from '../../sql/statements';
 import { removedBy, runsInMigration, upOutcome, type UpChange } from '../reversal';
 import { undoStatement } from '../rollback-generator';
 
@@ -32,7 +33,9 @@ const rule: Rule = {
   check(unit, report) {
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;
-    const missing = upOutcome(up).changes.filter((c) => CHECKED.has(c.object.kind) && !removedBy(down.statementsWithEmbedded, c.object));
+    const missing = upOutcome(up).changes.filter(
+      (c) => CHECKED.has(c.object.kind) && !removedBy(down.statementsWithEmbedded, c.object) && !restoredBy(down.statementsWithEmbedded, c),
+    );
     const items = missing.flatMap((change) => {
       const sql = undoStatement(change.action, change.object, { concurrent: change.effect.concurrent });
       return sql ? [{ change, sql }] : [];
@@ -55,6 +58,15 @@ const rule: Rule = {
     }
   },
 };
+
+/**
+ * CREATE OR REPLACE in the up may redefine an existing function, view or trigger: a down that
+ * puts back the previous definition (CREATE OR REPLACE again) reverses it without dropping it.
+ */
+function restoredBy(statements: readonly Statement[], change: UpChange): boolean {
+  if (!change.effect.orReplace) return false;
+  return statements.some((s) => runsInMigration(s) && objectEffects(s.node).some((e) => e.action === 'create' && sameObject(e.object, change.object)));
+}
 
 /**
  * Where a missing reversal belongs: before the first down statement that undoes something the up
