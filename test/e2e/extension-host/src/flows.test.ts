@@ -1,0 +1,125 @@
+/**
+ * The Tidemark extension driven through the `vscode` API inside a real extension host, on a
+ * fresh copy of the sample workspace whose only environment is the embedded sandbox.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { TidemarkApi, TreeRow } from '../../../../client/src/extension';
+
+const flagged = JSON.parse(process.env.TIDEMARK_E2E_FLAGGED ?? '{}') as { file?: string; rule?: string };
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, seconds = 60): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function root(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+function sandbox(api: TidemarkApi): TreeRow | undefined {
+  return api.treeRows().find((row) => row.label === 'sandbox');
+}
+
+function states(row: TreeRow): string[] {
+  // The second context-value token is the state (see tree-model.ts migrationRow).
+  return row.children.map((child) => child.contextValue?.split(' ')[1] ?? '?');
+}
+
+describe('Tidemark in a real VS Code extension host', function () {
+  let api: TidemarkApi;
+  let migrationCount: number;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<TidemarkApi>('tidemark.tidemark');
+    assert.ok(extension, 'the Tidemark extension is installed');
+    api = await extension.activate();
+    await api.ready;
+    const files = readdirSync(join(root(), 'migrations')).filter((f) => /^\d.*\.sql$/.test(f) && !/\.(down|verify)\.sql$/.test(f));
+    migrationCount = files.length;
+    assert.ok(migrationCount > 0, 'the workspace has migrations');
+  });
+
+  it('shows the sandbox environment with every migration pending', async () => {
+    const env = await until('the sandbox environment in the tree', () => sandbox(api));
+    assert.equal(env.children.length, migrationCount, JSON.stringify(env.children.map((c) => c.label)));
+    assert.deepEqual(new Set(states(env)), new Set(['pending']));
+    assert.match(env.description ?? '', new RegExp(`${migrationCount} pending`));
+  });
+
+  it('reports the flagged migration\'s lint finding as a diagnostic', async function () {
+    if (!flagged.file || !flagged.rule) this.skip();
+    const uri = vscode.Uri.file(join(root(), flagged.file!));
+    await vscode.window.showTextDocument(uri);
+    const diagnostic = await until(`a ${flagged.rule} diagnostic in ${flagged.file}`, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === flagged.rule));
+    assert.ok(typeof diagnostic.code === 'object' && /docs\/rules\//.test(diagnostic.code.target.toString()), 'the code links to the rule page');
+  });
+
+  it('applies all pending migrations and the tree shows them applied', async () => {
+    await vscode.commands.executeCommand('tidemark.applyAll');
+    const env = await until('every migration applied', () => {
+      const row = sandbox(api);
+      return row && states(row).every((s) => s === 'applied' || s === 'verified') ? row : undefined;
+    });
+    assert.match(env.description ?? '', /up to date/);
+    assert.match(env.children[0].description ?? '', /^(applied|verified) just now by /);
+  });
+
+  it('puts the state and a roll back action above the newest migration file', async () => {
+    const env = sandbox(api)!;
+    const newest = env.children[env.children.length - 1].label.split(' ')[0];
+    const file = readdirSync(join(root(), 'migrations')).find((f) => f.startsWith(newest) && f.endsWith('.sql'))!;
+    const lenses = await until('code lenses', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(join(root(), 'migrations', file)));
+      return found?.some((l) => /sandbox: (applied|verified)/.test(l.command?.title ?? '')) ? found : undefined;
+    });
+    assert.ok(lenses.some((l) => l.command?.title === 'Roll back sandbox' && l.command.command === 'tidemark.rollbackLast'), JSON.stringify(lenses.map((l) => l.command?.title)));
+  });
+
+  it('rolls back the last migration and the tree shows it pending again', async () => {
+    await vscode.commands.executeCommand('tidemark.rollbackLast');
+    const env = await until('the last migration pending', () => {
+      const row = sandbox(api);
+      const s = row && states(row);
+      return s && s[s.length - 1] === 'pending' && s.slice(0, -1).every((x) => x === 'applied' || x === 'verified') ? row : undefined;
+    });
+    assert.match(env.description ?? '', /^1 pending$/);
+  });
+
+  it('plans the pending migration and opens a report of the locks it takes', async () => {
+    await vscode.commands.executeCommand('tidemark.plan');
+    const text = await until('the plan report', () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      return doc?.languageId === 'markdown' && doc.getText().startsWith('# Plan for sandbox') ? doc.getText() : undefined;
+    });
+    assert.match(text, /AccessExclusiveLock|ACCESS EXCLUSIVE/i, text);
+    // A dry run leaves the environment as it was.
+    await api.refresh();
+    assert.deepEqual(states(sandbox(api)!).slice(-1), ['pending']);
+  });
+
+  it('shows the history of applies and the rollback', async () => {
+    await vscode.commands.executeCommand('tidemark.showHistory');
+    const text = await until('the history document', () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      return doc?.getText().startsWith('# History of sandbox') ? doc.getText() : undefined;
+    });
+    assert.match(text, /\| apply \|/);
+    assert.match(text, /\| rollback \|/);
+  });
+});

@@ -1,0 +1,55 @@
+// Shared by run.mjs (code-server) and run-electron.mjs (@vscode/test-electron): the test-only
+// extension's build, fresh workspace copies, and the lint finding the editor must show.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const e2e = join(repo, 'test', 'e2e');
+export const work = join(e2e, '.work');
+
+/** Type-checks and bundles test/e2e/extension-host into `target` (package.json + dist/). */
+export async function buildTestExtension(target) {
+  const tsc = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(e2e, 'extension-host', 'tsconfig.json')], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`the test extension does not type-check:\n${tsc.stdout}${tsc.stderr}`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  cpSync(join(e2e, 'extension-host', 'package.json'), join(target, 'package.json'));
+  await esbuild.build({
+    entryPoints: ['index', 'electron', 'flows.test'].map((f) => join(e2e, 'extension-host', 'src', `${f}.ts`)),
+    outdir: join(target, 'dist'), bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    // mocha comes from the repository at run time (TIDEMARK_E2E_REPO); vscode from the host.
+    external: ['vscode', 'mocha'], logLevel: 'warning',
+  });
+  return target;
+}
+
+/** migrations-sample once it holds a project; until then the fixture standing in for it. */
+export function sampleSource() {
+  const sample = join(repo, 'migrations-sample');
+  const hasProject = existsSync(join(sample, 'tidemark.json')) || (existsSync(join(sample, 'migrations')) && readdirSync(join(sample, 'migrations')).some((f) => f.endsWith('.sql')));
+  return hasProject ? sample : join(e2e, 'fixture-workspace');
+}
+
+/** A copy of `source` under .work without the sandbox database or any other local state. */
+export function freshWorkspace(source, name) {
+  const target = join(work, name);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  cpSync(source, target, { recursive: true, filter: (src) => !/[\\/](\.tidemark|node_modules|\.vscode)$/.test(src) });
+  return target;
+}
+
+/** The first lint finding `tidemark lint` reports in the workspace: {file, rule, line}, or {}. */
+export function firstFinding(workspace) {
+  const lint = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'lint', '--cwd', workspace, '--format', 'json'], { encoding: 'utf8' });
+  try {
+    const findings = JSON.parse(lint.stdout);
+    const finding = findings.find((f) => f.rule !== 'syntax-error') ?? findings[0];
+    return finding ? { file: finding.file, rule: finding.rule, line: finding.line } : {};
+  } catch {
+    return {};
+  }
+}

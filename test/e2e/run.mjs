@@ -1,0 +1,227 @@
+// The real-VS-Code tier (shared/VSCODE-E2E.md): installs its tools, packages the .vsix, installs it
+// into code-server next to a test-only extension, and checks Tidemark twice on fresh copies of the
+// sample workspace: through the `vscode` API inside the extension host (mocha, results as JSON),
+// and through the workbench UI with playwright-core and Debian's Chromium. Screenshots land in
+// test/e2e/output/. Ends with one plain line: "N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { buildTestExtension, e2e, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
+import { runUiFlows } from './ui-flows.mjs';
+
+const output = join(e2e, 'output');
+const started = Date.now();
+const checks = [];
+
+function record(title, error) {
+  checks.push({ title, error });
+  console.log(`${error ? '  ✗' : '  ✓'} ${title}${error ? `\n      ${String(error.stack ?? error).split('\n').slice(0, 6).join('\n      ')}` : ''}`);
+}
+
+function step(title) {
+  console.log(`\n[e2e ${((Date.now() - started) / 1000).toFixed(0)}s] ${title}`);
+}
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${result.status}:\n${(result.stderr || result.stdout || '').slice(-3000)}`);
+  }
+  return result.stdout;
+}
+
+function finish() {
+  const failed = checks.filter((c) => c.error).length;
+  console.log(`\ne2e finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${checks.length - failed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => res(port));
+    });
+    server.on('error', rej);
+  });
+}
+
+async function waitForHttp(url, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`code-server did not answer at ${url} within ${seconds} s`);
+}
+
+async function waitForFile(file, seconds, alive) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+    alive();
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no results in ${file} after ${seconds} s`);
+}
+
+function findFiles(dir, match, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findFiles(path, match, found);
+    else if (match(entry.name)) found.push(path);
+  }
+  return found;
+}
+
+mkdirSync(work, { recursive: true });
+mkdirSync(output, { recursive: true });
+
+step('tools: Chromium, ripgrep, code-server (installed once, cached)');
+let codeServer;
+try {
+  const out = run('bash', [join(e2e, 'install-tools.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  codeServer = out.trim().split('\n').pop();
+} catch (err) {
+  record('install the e2e tools', err);
+  finish();
+}
+
+step('package the extension (.vsix)');
+const vsix = join(work, 'tidemark.vsix');
+try {
+  run(process.execPath, ['esbuild.mjs', '--production']);
+  rmSync(vsix, { force: true });
+  run(join(repo, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix]);
+  const listed = run(join(repo, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies']).trim().split('\n');
+  const size = statSync(vsix).size;
+  console.log(`  tidemark.vsix: ${(size / 1024 / 1024).toFixed(2)} MB, ${listed.length} files`);
+  const problems = [];
+  if (listed.some((f) => f.includes('node_modules'))) problems.push(`ships node_modules files: ${listed.filter((f) => f.includes('node_modules')).join(', ')}`);
+  for (const needed of ['dist/extension.js', 'dist/server.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'schemas/tidemark.schema.json', 'LICENSE']) {
+    if (!listed.includes(needed)) problems.push(`lacks ${needed}`);
+  }
+  const stray = listed.filter((f) => /^(client|server|test|out|scripts)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
+  if (stray.length) problems.push(`ships sources: ${stray.slice(0, 5).join(', ')}`);
+  record(`the .vsix holds the bundles and the engine's WASM files, nothing from sources or node_modules (${(size / 1024 / 1024).toFixed(2)} MB)`, problems.length ? new Error(problems.join('; ')) : undefined);
+} catch (err) {
+  record('package the extension', err);
+  finish();
+}
+
+step('build the test-only extension');
+const testExtension = join(work, 'test-extension');
+const testVsix = join(work, 'tidemark-e2e-tests.vsix');
+try {
+  await buildTestExtension(testExtension);
+  rmSync(testVsix, { force: true });
+  run(join(repo, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', testVsix], { cwd: testExtension });
+} catch (err) {
+  record('build the test-only extension', err);
+  finish();
+}
+
+step('workspaces and the finding the linter must show');
+const source = sampleSource();
+console.log(`  workspace: ${relative(repo, source)}`);
+const apiWorkspace = freshWorkspace(source, 'workspace-api');
+const uiWorkspace = freshWorkspace(source, 'workspace-ui');
+const flagged = firstFinding(uiWorkspace);
+console.log(`  flagged: ${flagged.file ? `${flagged.file}:${flagged.line} ${flagged.rule}` : 'none found by tidemark lint'}`);
+
+step('install both extensions into a fresh code-server profile');
+const profile = join(work, 'profile');
+rmSync(profile, { recursive: true, force: true });
+const home = join(profile, 'home');
+const userData = join(profile, 'user-data');
+const extensions = join(profile, 'extensions');
+for (const dir of [home, userData, extensions]) mkdirSync(dir, { recursive: true });
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  XDG_DATA_HOME: join(home, '.local', 'share'),
+  XDG_CACHE_HOME: join(home, '.cache'),
+  TIDEMARK_E2E_SUITE_FOLDER: apiWorkspace,
+  TIDEMARK_E2E_RESULTS: join(work, 'extension-host-results.json'),
+  TIDEMARK_E2E_REPO: repo,
+  TIDEMARK_E2E_FLAGGED: JSON.stringify(flagged),
+};
+rmSync(env.TIDEMARK_E2E_RESULTS, { force: true });
+try {
+  for (const file of [vsix, testVsix]) {
+    run(codeServer, ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', file], { env });
+  }
+} catch (err) {
+  record('install the extensions into code-server', err);
+  finish();
+}
+
+step('start code-server');
+const port = await freePort();
+const server = spawn(codeServer, [
+  '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+  '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensions,
+], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+let serverLog = '';
+server.stdout.on('data', (d) => (serverLog += d));
+server.stderr.on('data', (d) => (serverLog += d));
+let serverExited = false;
+server.on('exit', () => (serverExited = true));
+const stopServer = () => {
+  if (!serverExited) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {}
+  }
+};
+process.on('exit', stopServer);
+const base = `http://127.0.0.1:${port}`;
+
+let browser;
+try {
+  await waitForHttp(`${base}/healthz`, 60);
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  step('in the extension host: the mocha suite through the vscode API');
+  const apiPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await apiPage.goto(`${base}/?folder=${encodeURIComponent(apiWorkspace)}`);
+  await apiPage.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  const results = await waitForFile(env.TIDEMARK_E2E_RESULTS, 420, () => {
+    if (serverExited) throw new Error(`code-server exited:\n${serverLog.slice(-2000)}`);
+  });
+  for (const test of results.tests) record(`[extension host] ${test.title}`, test.error ? new Error(test.error) : undefined);
+  if (results.tests.length === 0) record('[extension host] the suite ran tests', new Error('no tests ran'));
+  await apiPage.close();
+
+  step('in the workbench UI: playwright-core and Chromium');
+  const uiPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await runUiFlows({ page: uiPage, base, workspace: uiWorkspace, flagged, output, record });
+  await uiPage.close();
+} catch (err) {
+  record('drive code-server', err);
+  if (serverLog) console.log(serverLog.slice(-3000));
+} finally {
+  await browser?.close();
+}
+
+const logs = findFiles(userData, (name) => name === 'Tidemark.log');
+const activation = logs.map((f) => /Tidemark activated in (\d+) ms \(language server started in (\d+) ms/.exec(readFileSync(f, 'utf8'))).filter(Boolean);
+if (activation.length) {
+  console.log(`\nactivation (from the extension's log): ${activation.map((m) => `${m[1]} ms (server started in ${m[2]} ms)`).join('; ')}`);
+} else {
+  console.log(`\nactivation: no "Tidemark activated" line in ${logs.length} log file(s)`);
+}
+stopServer();
+finish();

@@ -1,0 +1,113 @@
+// What a user sees in the workbench: the Tidemark tree, the Problems panel, and the tree moving
+// after "apply all pending" and "roll back" run from the Command Palette.
+import { basename, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+
+const sidebarRows = '.part.sidebar .monaco-list-row';
+
+async function rows(page) {
+  return page.$$eval(sidebarRows, (els) => els.map((el) => ({
+    label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+    description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+    level: Number(el.getAttribute('aria-level') ?? 0),
+  })));
+}
+
+async function until(what, probe, seconds = 90) {
+  const deadline = Date.now() + seconds * 1000;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function quickOpen(page, file) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: basename(file) }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+function migrationRows(all) {
+  // Level 1 is the environment; its migrations are level 2.
+  return all.filter((r) => r.level === 2);
+}
+
+export async function runUiFlows({ page, base, workspace, flagged, output, record }) {
+  const check = async (title, body) => {
+    try {
+      await body();
+      record(`[workbench] ${title}`);
+    } catch (err) {
+      record(`[workbench] ${title}`, err);
+      await page.screenshot({ path: join(output, `failure-${title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => {});
+    }
+  };
+  const migrationCount = readdirSync(join(workspace, 'migrations')).filter((f) => /^\d.*\.sql$/.test(f) && !/\.(down|verify)\.sql$/.test(f)).length;
+
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+
+  await check('the Tidemark view shows the sandbox environment with its migrations pending', async () => {
+    const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
+    await container.waitFor({ timeout: 90_000 });
+    await container.click();
+    const shown = await until('the sandbox environment and its migrations in the tree', async () => {
+      const all = await rows(page);
+      return all.some((r) => r.label === 'sandbox') && migrationRows(all).length === migrationCount ? all : undefined;
+    });
+    const env = shown.find((r) => r.label === 'sandbox');
+    if (!new RegExp(`${migrationCount} pending`).test(env.description)) throw new Error(`sandbox says "${env.description}"`);
+    const notPending = migrationRows(shown).filter((r) => r.description !== 'pending');
+    if (notPending.length) throw new Error(`not pending: ${JSON.stringify(notPending)}`);
+  });
+
+  await check(`the Problems panel lists the ${flagged.rule ?? '(none)'} finding of ${flagged.file ?? '(none)'}`, async () => {
+    if (!flagged.file) throw new Error('tidemark lint found nothing to show in this workspace');
+    await quickOpen(page, flagged.file);
+    await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error, .monaco-editor .squiggly-info').first().waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: join(output, 'diagnostic.png') });
+    await runCommand(page, 'View: Focus Problems');
+    await until('the finding in the Problems panel', async () => {
+      const text = await page.locator('.markers-panel').innerText();
+      return text.includes(flagged.rule) && text.includes(basename(flagged.file));
+    }, 60);
+  });
+
+  await check('"Apply All Pending Migrations" turns every migration in the tree to applied', async () => {
+    await runCommand(page, 'Tidemark: Apply All Pending Migrations');
+    const shown = await until('every migration applied', async () => {
+      const migrations = migrationRows(await rows(page));
+      return migrations.length === migrationCount && migrations.every((r) => /^(applied|verified)\b/.test(r.description)) ? migrations : undefined;
+    }, 120);
+    if (!/by /.test(shown[0].description)) throw new Error(`no "by whom" in "${shown[0].description}"`);
+    await page.locator('.part.sidebar').screenshot({ path: join(output, 'tree.png') });
+  });
+
+  await check('"Roll Back Last Migration" turns the last migration back to pending', async () => {
+    await runCommand(page, 'Tidemark: Roll Back Last Migration');
+    await until('the last migration pending', async () => {
+      const migrations = migrationRows(await rows(page));
+      const last = migrations[migrations.length - 1];
+      return migrations.length === migrationCount && last.description === 'pending' && migrations.slice(0, -1).every((r) => /^(applied|verified)\b/.test(r.description));
+    }, 120);
+  });
+}
