@@ -112,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
     log.info(`Tidemark activated in ${api.activationMs} ms (language server started in ${Math.round(serverReady - started)} ms, first status loaded)`);
   })();
   api.ready.catch((err) => {
+    void vscode.commands.executeCommand('setContext', 'tidemark.projectState', 'serverFailed');
     log.error(`Tidemark failed to start: ${err instanceof Error ? err.message : String(err)}`);
     void vscode.window.showErrorMessage(`Tidemark: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && log.show());
   });

@@ -4,7 +4,7 @@
 // and through the workbench UI with playwright-core and Debian's Chromium. Screenshots land in
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { buildTestExtension, e2e, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
@@ -142,7 +142,16 @@ rmSync(profile, { recursive: true, force: true });
 const home = join(profile, 'home');
 const userData = join(profile, 'user-data');
 const extensions = join(profile, 'extensions');
-for (const dir of [home, userData, extensions]) mkdirSync(dir, { recursive: true });
+for (const dir of [home, join(userData, 'User'), extensions]) mkdirSync(dir, { recursive: true });
+// No welcome page over the editor, no telemetry or update pings from an offline machine.
+writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'git.enabled': false,
+}, null, 2));
 const env = {
   ...process.env,
   HOME: home,
