@@ -50,14 +50,20 @@ const rule: Rule = {
       report({
         section: up,
         statement: change.statement,
-        message: `The up section ${verb} ${what}, but the down section does not undo it: after a rollback it is still there${
-          change.action === 'create' ? ' and applying the migration again fails' : ''
-        }.${item ? ` Add to the rollback: ${item.sql}` : ''}`,
+        message: `The up section ${verb} ${what}, but the down section does not undo it: after a rollback it is still there, ${consequence(change)}.${
+          item ? ` Add to the rollback: ${item.sql}` : ''
+        }`,
         fixes,
       });
     }
   },
 };
+
+function consequence(change: UpChange): string {
+  if (change.action === 'enable') return 'still in force for code that no longer expects it';
+  if (change.effect.conditional || change.effect.orReplace) return 'so the database no longer matches the migrations applied to it';
+  return 'and applying the migration again fails on "already exists"';
+}
 
 /**
  * CREATE OR REPLACE in the up may redefine an existing function, view or trigger: a down that
