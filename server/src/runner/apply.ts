@@ -89,7 +89,11 @@ export async function applyMigrations(project: Project, environment: string | un
       }
     }
     const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
-    const remaining = pendingMigrations(migrations, await session.history.rows(), undefined).length;
+    // After a lost connection the history cannot be read again; count from what this run knows.
+    const remaining = await session.history
+      .rows()
+      .then((now) => pendingMigrations(migrations, now, undefined).length)
+      .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
     let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
     if (stopped) {

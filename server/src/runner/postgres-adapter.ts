@@ -69,6 +69,7 @@ function connectError(env: Environment, error: unknown, secrets: Array<string | 
     return new PasswordRejectedError(scrubSecrets(`cannot connect to ${where}: ${e.message}`, secrets));
   } else if (e.code === 'ECONNREFUSED') reason = 'connection refused (is the server running and listening on that port?)';
   else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') reason = `unknown host "${env.postgres!.host}"`;
+  else if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') reason = `host ${env.postgres!.host} is unreachable`;
   else if (/timeout/i.test(e.message ?? '')) reason = `no answer within ${env.connectTimeoutMs} ms (connectTimeout)`;
   else if (e.code === '3D000') reason = e.message ?? 'database does not exist';
   else reason = e.message ?? String(error);
