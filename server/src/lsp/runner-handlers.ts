@@ -1,9 +1,130 @@
 /**
  * The runner's custom requests (protocol.ts: status, apply, verify, rollback, plan, history,
- * diff, new migration, environments), registered on the language server's connection.
+ * diff, new migration, environments), registered on the language server's connection. Long runs
+ * report LSP work-done progress and stop between statements and migrations when the client
+ * cancels; a password the config and environment do not provide is asked of the client.
  */
-import type { Connection } from 'vscode-languageserver';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter } from 'vscode-languageserver';
+import {
+  ApplyRequest,
+  DiffRequest,
+  HistoryRequest,
+  ListEnvironmentsRequest,
+  NewMigrationRequest,
+  PasswordRejectedNotification,
+  PasswordRequest,
+  PlanRequest,
+  RollbackRequest,
+  StatusChangedNotification,
+  StatusRequest,
+  VerifyRequest,
+  type RunParams,
+  type RunReport,
+} from '../protocol';
+import { ServerError } from '../runner/adapter';
+import { applyMigrations } from '../runner/apply';
+import { loadProject, RunnerInputError, type Project } from '../runner/environments';
+import { planMigrations } from '../runner/plan';
+import { PasswordRejectedError, type PasswordSource } from '../runner/postgres-adapter';
+import { rollbackMigrations } from '../runner/rollback';
+import { scaffoldMigration } from '../runner/scaffold';
+import type { RunOptions } from '../runner/session';
+import { appliedAndCurrent, getStatus, recentEvents } from '../runner/status';
+import { verifyMigrations } from '../runner/verify';
 
-export function registerRunnerHandlers(_connection: Connection): void {
-  // Built by the runner work.
+/** A workspace folder given as a path or a file:// URI. */
+function rootPath(root: string): string {
+  if (typeof root !== 'string' || root === '') throw new RunnerInputError('the request needs "root": the workspace folder');
+  const path = root.startsWith('file:') ? fileURLToPath(root) : root;
+  if (!isAbsolute(path)) throw new RunnerInputError(`"root" must be an absolute path or file URI, not "${root}"`);
+  return path;
+}
+
+export function registerRunnerHandlers(connection: Connection): void {
+  // Passwords the user typed, for this server process only: never written anywhere.
+  const passwords = new Map<string, string>();
+  const asked = new Set<string>();
+
+  const askPassword = (root: string): PasswordSource => async ({ environment, target }) => {
+    const key = `${root}\0${environment}`;
+    const known = passwords.get(key);
+    if (known) return known;
+    const answer = await connection.sendRequest(PasswordRequest.type, { environment, target });
+    asked.add(key);
+    if (answer?.password) passwords.set(key, answer.password);
+    return answer?.password;
+  };
+
+  /** Runs an engine call, turning the user's problems into request errors with one clear message. */
+  async function guarded<T>(root: string, environment: string | undefined, work: (project: Project, options: RunOptions) => Promise<T>, extra: RunOptions = {}): Promise<T> {
+    let path: string | undefined;
+    try {
+      path = rootPath(root);
+      return await work(loadProject(path), { askPassword: askPassword(path), ...extra });
+    } catch (error) {
+      if (error instanceof PasswordRejectedError && path && environment) {
+        const key = `${path}\0${environment}`;
+        passwords.delete(key);
+        if (asked.has(key)) connection.sendNotification(PasswordRejectedNotification.type, { environment });
+      }
+      if (error instanceof RunnerInputError || error instanceof ServerError) throw new ResponseError(LSPErrorCodes.RequestFailed, error.message);
+      throw error;
+    }
+  }
+
+  /** Progress and cancellation for a run: the client's token if it sent one, else one the server creates. */
+  async function progressFor(params: RunParams, title: string, token: CancellationToken) {
+    const reporter: WorkDoneProgressReporter =
+      params.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(params.workDoneToken) : await connection.window.createWorkDoneProgress();
+    reporter.begin(title, 0, undefined, true);
+    const progressToken = (reporter as { token?: CancellationToken }).token;
+    return {
+      reporter,
+      options: {
+        isCancelled: () => token.isCancellationRequested || progressToken?.isCancellationRequested === true,
+        progress: (message: string, percentage?: number) => reporter.report(percentage ?? 0, message),
+      } satisfies RunOptions,
+    };
+  }
+
+  const run = (title: string, engine: (project: Project, env: string, options: RunOptions & { version?: string }) => Promise<RunReport>, changes: boolean) =>
+    async (params: RunParams & { version?: string }, token: CancellationToken): Promise<RunReport> => {
+      const { reporter, options } = await progressFor(params, `${title} ${params.environment ?? ''}`.trim(), token);
+      try {
+        return await guarded(params.root, params.environment, (project, base) => engine(project, params.environment, { ...base, version: params.version }), {
+          ...options,
+          toVersion: params.toVersion,
+          confirm: params.confirm,
+        });
+      } finally {
+        reporter.done();
+        if (changes) connection.sendNotification(StatusChangedNotification.type, { root: params.root, environment: params.environment });
+      }
+    };
+
+  connection.onRequest(StatusRequest.type, (params) => guarded(params.root, params.environment, (project, options) => getStatus(project, params.environment, options)));
+  connection.onRequest(ApplyRequest.type, run('Applying migrations to', applyMigrations, true));
+  connection.onRequest(
+    VerifyRequest.type,
+    run('Verifying', verifyMigrations, true),
+  );
+  connection.onRequest(RollbackRequest.type, run('Rolling back', rollbackMigrations, true));
+  connection.onRequest(PlanRequest.type, run('Planning migrations for', planMigrations, false));
+  connection.onRequest(HistoryRequest.type, (params) => guarded(params.root, params.environment, (project, options) => recentEvents(project, params.environment, params.limit ?? 100, options)));
+  connection.onRequest(DiffRequest.type, (params) => guarded(params.root, params.environment, (project, options) => appliedAndCurrent(project, params.environment, params.version, options)));
+  connection.onRequest(NewMigrationRequest.type, async (params) => {
+    const result = await guarded(params.root, undefined, async (project) => scaffoldMigration(project, params.name));
+    connection.sendNotification(StatusChangedNotification.type, { root: params.root });
+    return { files: result.files };
+  });
+  connection.onRequest(ListEnvironmentsRequest.type, async (params) => {
+    try {
+      return { environments: loadProject(rootPath(params.root)).environments.map((e) => e.info) };
+    } catch (error) {
+      if (error instanceof RunnerInputError) return { environments: [], configError: error.message };
+      throw error;
+    }
+  });
 }

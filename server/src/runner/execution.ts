@@ -131,7 +131,12 @@ export async function runStatements(
 ): Promise<void> {
   for (let i = options.from ?? 0; i < plan.statements.length; i++) {
     if (plan.skipped.has(i)) continue;
-    if (options.isCancelled?.()) throw new CancelledError();
+    if (options.isCancelled) {
+      // PGlite runs in this thread and its queries can resolve without giving I/O a turn; yield so
+      // a cancellation message that arrived meanwhile is read before asking.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.isCancelled()) throw new CancelledError();
+    }
     const statement = plan.statements[i];
     try {
       await db.query(statement.text);
