@@ -25,6 +25,13 @@ import preferTextField from './prefer-text-field';
 import preferBigintOverInt from './prefer-bigint-over-int';
 import preferIdentity from './prefer-identity';
 import nonIdempotentDdl from './non-idempotent-ddl';
+import transactionIncompatibleStatement from './transaction-incompatible-statement';
+import transactionNesting from './transaction-nesting';
+import fkMissingIndex from './fk-missing-index';
+import rlsEnabledWithoutPolicy from './rls-enabled-without-policy';
+import permissivePolicy from './permissive-policy';
+import securityDefinerSearchPath from './security-definer-search-path';
+import policySettingMissingOk from './policy-setting-missing-ok';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -49,6 +56,13 @@ export const allRules: readonly Rule[] = [
   preferBigintOverInt,
   preferIdentity,
   nonIdempotentDdl,
+  transactionIncompatibleStatement,
+  transactionNesting,
+  fkMissingIndex,
+  rlsEnabledWithoutPolicy,
+  permissivePolicy,
+  securityDefinerSearchPath,
+  policySettingMissingOk,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));

@@ -1,0 +1,57 @@
+/**
+ * The row level security policies a statement creates or alters, with their USING and WITH
+ * CHECK expressions — what permissive-policy, policy-setting-missing-ok and
+ * rls-enabled-without-policy look at.
+ */
+import type { Node, RangeVar } from '@pgsql/types';
+import type { Statement } from '../sql/statements';
+
+export interface PolicyDefinition {
+  statement: Statement;
+  name: string;
+  table: RangeVar;
+  /** 'all' | 'select' | 'insert' | 'update' | 'delete'; undefined for ALTER POLICY. */
+  command?: string;
+  /** False for AS RESTRICTIVE; ALTER POLICY cannot change it, so it is taken as permissive. */
+  permissive: boolean;
+  roles: string[];
+  using?: Node;
+  withCheck?: Node;
+}
+
+type AnyNode = Record<string, any>;
+
+export function policyDefinition(statement: Statement): PolicyDefinition | undefined {
+  const node = statement.node as AnyNode | undefined;
+  const create = node?.CreatePolicyStmt;
+  const alter = node?.AlterPolicyStmt;
+  const stmt = create ?? alter;
+  if (!stmt?.table) return undefined;
+  const roles = (stmt.roles ?? []).map((r: AnyNode) => {
+    const spec = r?.RoleSpec ?? {};
+    return spec.rolename ?? String(spec.roletype ?? '').replace(/^ROLESPEC_/, '').toLowerCase();
+  });
+  return {
+    statement,
+    name: stmt.policy_name ?? '',
+    table: stmt.table,
+    command: create ? (create.cmd_name ?? 'all') : undefined,
+    permissive: create ? create.permissive !== false : true,
+    roles: roles.length ? roles : create ? ['public'] : [],
+    using: stmt.qual,
+    withCheck: stmt.with_check,
+  };
+}
+
+/** Calls every node of an expression tree, depth first. */
+export function visitNodes(node: unknown, visit: (type: string, body: AnyNode) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visitNodes(item, visit);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as AnyNode)) {
+    if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as AnyNode);
+    visitNodes(value, visit);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Rule } from '../types';
+import { relationName, renderName, sameName } from '../../sql/objects';
+import { hasExactPositions } from '../../sql/embedded';
+import { statementTokens } from '../../sql/clauses';
+import { fileRange } from '../../sql/token-ranges';
+import { policyDefinition } from '../policies';
+import type { Statement } from '../../sql/statements';
+
+type AnyNode = Record<string, any>;
+
+/** `ENABLE ROW LEVEL SECURITY` as written in the statement, for the underline. */
+function enableClause(statement: Statement): { start: number; end: number } | undefined {
+  if (!hasExactPositions(statement)) return undefined;
+  const tokens = statementTokens(statement);
+  const words = ['enable', 'row', 'level', 'security'];
+  for (let k = 0; k + 3 < tokens.length; k++) {
+    if (words.every((w, i) => tokens[k + i].kind === 'word' && tokens[k + i].value === w)) return fileRange(statement, tokens, k, k + 3);
+  }
+  return undefined;
+}
+
+/**
+ * Enabling row level security without any policy: PostgreSQL then applies default-deny to every
+ * role but the table owner (and superusers and BYPASSRLS roles), so the application's queries
+ * silently return no rows and its writes fail — the owner's psql session looks fine.
+ */
+const rule: Rule = {
+  id: 'rls-enabled-without-policy',
+  defaultSeverity: 'warning',
+  summary: 'ENABLE ROW LEVEL SECURITY with no CREATE POLICY for that table in the migration.',
+  check(unit, report) {
+    const section = unit.up;
+    if (!section) return;
+    const policyTables = section.statementsWithEmbedded.map((s) => policyDefinition(s)).filter((p) => p !== undefined).map((p) => relationName(p!.table));
+    for (const statement of section.statementsWithEmbedded) {
+      const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
+      if (!alter?.relation) continue;
+      if (!(alter.cmds ?? []).some((c: AnyNode) => c?.AlterTableCmd?.subtype === 'AT_EnableRowSecurity')) continue;
+      const table = relationName(alter.relation);
+      if (policyTables.some((p) => sameName(p, table))) continue;
+      const name = renderName(table);
+      report({
+        section,
+        statement,
+        ...(enableClause(statement) ?? {}),
+        message: `Row level security is enabled on ${name} but this migration creates no policy for it: every role other than the owner (and BYPASSRLS roles) now sees no rows and cannot insert or update any. Create the table's policies in the same migration.`,
+      });
+    }
+  },
+};
+export default rule;

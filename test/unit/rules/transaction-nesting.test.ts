@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { ensureParser, flagged, lintSql } from '../../support/lint';
+import { applyRuleFix, assertParses } from '../../support/rule-fixes';
+
+const RULE = 'transaction-nesting';
+
+const WRAPPED = `-- migrate:up
+BEGIN;
+SET LOCAL lock_timeout = '5s';
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS support_tier text;
+COMMIT;
+
+-- migrate:down
+ALTER TABLE tenants DROP COLUMN IF EXISTS support_tier;
+`;
+
+describe(`rule ${RULE}`, () => {
+  before(ensureParser);
+
+  it('flags BEGIN and COMMIT in a migration the runner wraps in a transaction', () => {
+    const findings = lintSql(WRAPPED, RULE);
+    assert.deepEqual(findings.map((f) => flagged(WRAPPED, f)), ['BEGIN;', 'COMMIT;']);
+    assert.match(findings[1].message, /COMMIT ends that transaction early/);
+    assert.match(findings[0].message, /tidemark:no-transaction/);
+  });
+
+  it('flags ROLLBACK, START TRANSACTION and END, in down sections too', () => {
+    const sql = `-- migrate:up
+START TRANSACTION;
+-- migrate:down
+DROP TABLE IF EXISTS t;
+ROLLBACK;
+END;`;
+    const findings = lintSql(sql, RULE);
+    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['START TRANSACTION;', 'ROLLBACK;', 'END;']);
+    assert.match(findings[1].message, /throws away everything/);
+  });
+
+  it('does not flag savepoints, migrations marked no-transaction, or migrations run statement by statement', () => {
+    assert.deepEqual(lintSql('SAVEPOINT a;\nALTER TABLE t ADD COLUMN b int;\nRELEASE SAVEPOINT a;', RULE), []);
+    assert.deepEqual(lintSql(`-- tidemark:no-transaction\n${WRAPPED}`, RULE), []);
+    assert.deepEqual(lintSql('BEGIN;\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (b);', RULE), []);
+  });
+
+  it('fixes by deleting the statement and its line; the result parses and no longer fires', () => {
+    let text = WRAPPED;
+    for (let round = 0; round < 3; round++) {
+      const [finding] = lintSql(text, RULE);
+      if (!finding) break;
+      text = applyRuleFix(text, finding);
+    }
+    assert.equal(
+      text,
+      `-- migrate:up
+SET LOCAL lock_timeout = '5s';
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS support_tier text;
+
+-- migrate:down
+ALTER TABLE tenants DROP COLUMN IF EXISTS support_tier;
+`,
+    );
+    assertParses(text);
+    assert.deepEqual(lintSql(text, RULE), []);
+  });
+
+  it('deletes only the statement when other SQL shares its line', () => {
+    const sql = 'BEGIN; ALTER TABLE t ADD COLUMN b int; COMMIT;';
+    const [begin] = lintSql(sql, RULE);
+    assert.equal(applyRuleFix(sql, begin), ' ALTER TABLE t ADD COLUMN b int; COMMIT;');
+  });
+});
