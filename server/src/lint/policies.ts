@@ -36,7 +36,7 @@ export function policyDefinition(statement: Statement): PolicyDefinition | undef
     name: stmt.policy_name ?? '',
     table: stmt.table,
     command: create ? (create.cmd_name ?? 'all') : undefined,
-    permissive: create ? create.permissive !== false : true,
+    permissive: create ? create.permissive === true : true,
     roles: roles.length ? roles : create ? ['public'] : [],
     using: stmt.qual,
     withCheck: stmt.with_check,
