@@ -65,7 +65,17 @@ export class StatusStore implements vscode.Disposable {
           projects.push({ root, environments: [], error: listed.configError });
           continue;
         }
-        const environments = await this.client.sendRequest(StatusRequest.type, { root });
+        // One request per environment: an unreachable server must not hide the others.
+        const environments = await Promise.all(listed.environments.map(async (environment): Promise<EnvironmentStatus> => {
+          try {
+            const [status] = await this.client.sendRequest(StatusRequest.type, { root, environment: environment.name });
+            return status ?? { environment, migrations: [], error: 'the language server returned no status' };
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            this.log.warn(`status of ${environment.name} in ${root}: ${message}`);
+            return { environment, migrations: [], error: message };
+          }
+        }));
         projects.push({ root, environments });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);

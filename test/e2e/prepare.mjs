@@ -42,14 +42,33 @@ export function freshWorkspace(source, name) {
   return target;
 }
 
-/** The first lint finding `tidemark lint` reports in the workspace: {file, rule, line}, or {}. */
+/**
+ * A lint finding the editor must show: `tidemark lint` of the workspace's migrations, else of its
+ * flagged/ examples (the sample keeps its migrations clean): {file, rule, line}, or {}.
+ */
 export function firstFinding(workspace) {
-  const lint = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'lint', '--cwd', workspace, '--format', 'json'], { encoding: 'utf8' });
-  try {
-    const findings = JSON.parse(lint.stdout);
-    const finding = findings.find((f) => f.rule !== 'syntax-error') ?? findings[0];
-    return finding ? { file: finding.file, rule: finding.rule, line: finding.line } : {};
-  } catch {
-    return {};
+  const attempts = [[], ...(existsSync(join(workspace, 'flagged', 'ban-drop-column.sql')) ? [['flagged/ban-drop-column.sql']] : []), ...(existsSync(join(workspace, 'flagged')) ? [['flagged']] : [])];
+  for (const paths of attempts) {
+    const lint = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'lint', '--cwd', workspace, '--format', 'json', ...paths], { encoding: 'utf8' });
+    try {
+      const findings = JSON.parse(lint.stdout);
+      const finding = findings.find((f) => f.rule !== 'syntax-error') ?? findings[0];
+      if (finding) return { file: finding.file, rule: finding.rule, line: finding.line };
+    } catch {}
   }
+  return {};
+}
+
+/**
+ * The migrations `tidemark status` lists for the sandbox on a throwaway copy of the workspace:
+ * what the tree must show. {environment, versions: ["001 name", ...]}
+ */
+export function expectedSandbox(source) {
+  const probe = freshWorkspace(source, 'workspace-probe');
+  const status = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'status', '--cwd', probe, '--env', 'sandbox', '--format', 'json'], { encoding: 'utf8' });
+  rmSync(probe, { recursive: true, force: true });
+  if (status.status !== 0) throw new Error(`tidemark status --env sandbox failed: ${status.stderr || status.stdout}`);
+  const parsed = JSON.parse(status.stdout);
+  const env = Array.isArray(parsed) ? parsed[0] : parsed;
+  return { environment: env.environment, labels: env.migrations.map((m) => `${m.version} ${m.name}`) };
 }

@@ -3,7 +3,7 @@
 // which these CI machines cannot reach; `npm run test:e2e` runs the same suite in code-server.
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { buildTestExtension, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
+import { buildTestExtension, expectedSandbox, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 
 const testExtension = await buildTestExtension(join(work, 'test-extension'));
 const workspace = freshWorkspace(sampleSource(), 'workspace-electron');
@@ -14,7 +14,7 @@ try {
     extensionDevelopmentPath: [repo, testExtension],
     extensionTestsPath: join(testExtension, 'dist', 'electron.js'),
     launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-    extensionTestsEnv: { TIDEMARK_E2E_REPO: repo, TIDEMARK_E2E_RESULTS: results, TIDEMARK_E2E_FLAGGED: JSON.stringify(firstFinding(workspace)) },
+    extensionTestsEnv: { TIDEMARK_E2E_REPO: repo, TIDEMARK_E2E_RESULTS: results, TIDEMARK_E2E_FLAGGED: JSON.stringify(firstFinding(workspace)), TIDEMARK_E2E_EXPECTED: JSON.stringify(expectedSandbox(sampleSource())) },
   });
   console.log(`results: ${results}`);
 } catch (err) {

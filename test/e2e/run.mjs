@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { buildTestExtension, e2e, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
+import { buildTestExtension, e2e, expectedSandbox, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { runUiFlows } from './ui-flows.mjs';
 
 const output = join(e2e, 'output');
@@ -135,6 +135,14 @@ const apiWorkspace = freshWorkspace(source, 'workspace-api');
 const uiWorkspace = freshWorkspace(source, 'workspace-ui');
 const flagged = firstFinding(uiWorkspace);
 console.log(`  flagged: ${flagged.file ? `${flagged.file}:${flagged.line} ${flagged.rule}` : 'none found by tidemark lint'}`);
+let expected;
+try {
+  expected = expectedSandbox(source);
+  console.log(`  sandbox migrations (tidemark status): ${expected.labels.join(', ')}`);
+} catch (err) {
+  record('list the sandbox migrations with tidemark status', err);
+  finish();
+}
 
 step('install both extensions into a fresh code-server profile');
 const profile = join(work, 'profile');
@@ -151,6 +159,8 @@ writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
   'extensions.autoUpdate': false,
   'extensions.autoCheckUpdates': false,
   'git.enabled': false,
+  // Palette commands act on the sandbox, the one environment this machine can reach.
+  'tidemark.activeEnvironment': 'sandbox',
 }, null, 2));
 const env = {
   ...process.env,
@@ -162,6 +172,7 @@ const env = {
   TIDEMARK_E2E_RESULTS: join(work, 'extension-host-results.json'),
   TIDEMARK_E2E_REPO: repo,
   TIDEMARK_E2E_FLAGGED: JSON.stringify(flagged),
+  TIDEMARK_E2E_EXPECTED: JSON.stringify(expected),
 };
 rmSync(env.TIDEMARK_E2E_RESULTS, { force: true });
 try {
@@ -216,7 +227,7 @@ try {
 
   step('in the workbench UI: playwright-core and Chromium');
   const uiPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await runUiFlows({ page: uiPage, base, workspace: uiWorkspace, flagged, output, record });
+  await runUiFlows({ page: uiPage, base, workspace: uiWorkspace, flagged, expected, output, record });
   await uiPage.close();
 } catch (err) {
   record('drive code-server', err);

@@ -1,7 +1,6 @@
 // What a user sees in the workbench: the Tidemark tree, the Problems panel, and the tree moving
 // after "apply all pending" and "roll back" run from the Command Palette.
 import { basename, join } from 'node:path';
-import { readdirSync } from 'node:fs';
 
 const sidebarRows = '.part.sidebar .monaco-list-row';
 
@@ -46,12 +45,19 @@ async function quickOpen(page, file) {
   await page.keyboard.press('Enter');
 }
 
+/** The sandbox's migration rows: level 2 rows after the level-1 "sandbox" row, up to the next environment. */
 function migrationRows(all) {
-  // Level 1 is the environment; its migrations are level 2.
-  return all.filter((r) => r.level === 2);
+  const start = all.findIndex((r) => r.level === 1 && r.label === 'sandbox');
+  if (start < 0) return [];
+  const rows = [];
+  for (const row of all.slice(start + 1)) {
+    if (row.level <= 1) break;
+    rows.push(row);
+  }
+  return rows;
 }
 
-export async function runUiFlows({ page, base, workspace, flagged, output, record }) {
+export async function runUiFlows({ page, base, workspace, flagged, expected, output, record }) {
   const check = async (title, body) => {
     try {
       await body();
@@ -61,7 +67,7 @@ export async function runUiFlows({ page, base, workspace, flagged, output, recor
       await page.screenshot({ path: join(output, `failure-${title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => {});
     }
   };
-  const migrationCount = readdirSync(join(workspace, 'migrations')).filter((f) => /^\d.*\.sql$/.test(f) && !/\.(down|verify)\.sql$/.test(f)).length;
+  const migrationCount = expected.labels.length;
 
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
@@ -72,8 +78,10 @@ export async function runUiFlows({ page, base, workspace, flagged, output, recor
     await container.click();
     const shown = await until('the sandbox environment and its migrations in the tree', async () => {
       const all = await rows(page);
-      return all.some((r) => r.label === 'sandbox') && migrationRows(all).length === migrationCount ? all : undefined;
+      return migrationRows(all).length === migrationCount ? all : undefined;
     });
+    const labels = migrationRows(shown).map((r) => r.label);
+    if (JSON.stringify(labels) !== JSON.stringify(expected.labels)) throw new Error(`tree shows ${JSON.stringify(labels)}, tidemark status lists ${JSON.stringify(expected.labels)}`);
     const env = shown.find((r) => r.label === 'sandbox');
     if (!new RegExp(`${migrationCount} pending`).test(env.description)) throw new Error(`sandbox says "${env.description}"`);
     const notPending = migrationRows(shown).filter((r) => r.description !== 'pending');
