@@ -3,7 +3,8 @@
  * Every statement is written to run safely twice (IF EXISTS), and whatever cannot be reversed
  * mechanically is listed — as a TODO comment at the place its reversal would go.
  */
-import type { AlterTableCmd, AlterTableStmt, Node, RenameStmt } from '@pgsql/types';
+import type { AlterTableCmd, AlterTableStmt, Node, RangeVar, RenameStmt } from '@pgsql/types';
+import { statementTokens } from '../sql/clauses';
 import { quoteIdentifier } from '../sql/names';
 import { describeObject, objectEffects, relationName, renderName, sameName, type DbObject, type ObjectEffect } from '../sql/objects';
 import { nodeType, type Statement } from '../sql/statements';
@@ -126,9 +127,10 @@ const NOTHING_TO_REVERSE = new Set([
 /** False for statements that leave nothing to roll back: queries, session settings, maintenance. */
 export function changesDatabase(statement: Statement): boolean {
   const type = nodeType(statement.node);
-  if (!type || NOTHING_TO_REVERSE.has(type)) return false;
+  if (!type) return false;
   // SELECT ... INTO creates a table.
-  return type !== 'SelectStmt';
+  if (type === 'SelectStmt') return objectEffects(statement.node).length > 0;
+  return !NOTHING_TO_REVERSE.has(type);
 }
 
 const DATA_CHANGES = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeStmt', 'TruncateStmt', 'CopyStmt']);
@@ -136,6 +138,8 @@ const DATA_CHANGES = new Set(['UpdateStmt', 'DeleteStmt', 'InsertStmt', 'MergeSt
 interface Context {
   /** True for tables (and their contents) the up section creates: dropping them undoes the rest. */
   createdTable(table: DbObject['table']): boolean;
+  /** True for columns the up section adds: dropping them undoes their defaults, types and NOT NULL. */
+  createdColumn(table: DbObject['table'], column: string): boolean;
 }
 
 function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
@@ -150,6 +154,8 @@ function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
     if (!cmd) continue;
     const column = cmd.name ? quoteIdentifier(cmd.name) : '';
     const effect = objectEffects({ AlterTableStmt: { ...stmt, cmds: [item] } } as Node)[0];
+    // Changes to a column this migration adds go away with the column.
+    if (cmd.name && cmd.subtype !== 'AT_DropColumn' && context.createdColumn(tableName, cmd.name)) continue;
     switch (cmd.subtype) {
       case 'AT_AddColumn':
       case 'AT_AddConstraint':
@@ -202,12 +208,44 @@ function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
   return { sql };
 }
 
+/**
+ * GRANT ... TO r becomes REVOKE ... FROM r (options such as WITH GRANT OPTION dropped), rewritten
+ * token by token so privileges, objects and roles stay exactly as written. A REVOKE cannot be
+ * undone: whether the privilege was there before is unknown.
+ */
+function grantReversal(statement: Statement, context: Context): Reversal {
+  const type = nodeType(statement.node)!;
+  const body = (statement.node as unknown as Record<string, Record<string, unknown>>)[type];
+  const grant = (type === 'AlterDefaultPrivilegesStmt' ? body.action : body) as {
+    is_grant?: boolean;
+    objtype?: string;
+    objects?: Node[];
+    grantees?: Array<{ RoleSpec?: { location?: number } }>;
+    grantee_roles?: Array<{ RoleSpec?: { location?: number } }>;
+  };
+  if (!grant?.is_grant) return { reason: 'whether the privilege existed before this migration is unknown' };
+  // Privileges on a table this migration creates disappear with the table.
+  const tables = grant.objtype === 'OBJECT_TABLE' && type === 'GrantStmt' ? (grant.objects ?? []).map((o) => (o as { RangeVar?: RangeVar }).RangeVar) : [];
+  if (tables.length && tables.every((t) => t && context.createdTable(relationName(t)))) return { sql: [] };
+  const grantee = (grant.grantees ?? grant.grantee_roles)?.[0]?.RoleSpec?.location;
+  if (statement.embedding || grantee === undefined) return { reason: 'the GRANT could not be rewritten as a REVOKE' };
+  const tokens = statementTokens(statement);
+  const granteeAt = statement.offsetOf(grantee) - statement.start;
+  const g = tokens.findIndex((t) => t.value === 'grant');
+  const to = tokens.findIndex((t) => t.start >= granteeAt) - 1;
+  if (g < 0 || to <= g || tokens[to].value !== 'to') return { reason: 'the GRANT could not be rewritten as a REVOKE' };
+  let end = tokens.findIndex((t, k) => k > to && (t.value === 'with' || t.value === 'granted' || t.value === ';'));
+  if (end < 0) end = tokens.length;
+  const text = statement.text;
+  const revoke = `${text.slice(0, tokens[g].start)}REVOKE${text.slice(tokens[g].end, tokens[to].start)}FROM${text.slice(tokens[to].end, tokens[end - 1].end)};`;
+  return { sql: [revoke.replace(/\s*\n\s*/g, ' ')] };
+}
+
 function reversalOf(statement: Statement, context: Context): Reversal {
   if (statement.syntaxError) return { reason: 'it does not parse' };
   const node = statement.node;
   const type = nodeType(node);
-  if (!type) return { sql: [] };
-  if (NOTHING_TO_REVERSE.has(type)) return { sql: [] };
+  if (!type || !changesDatabase(statement)) return { sql: [] };
   if (DATA_CHANGES.has(type)) return { reason: 'data changes cannot be undone from the statement alone' };
   if (type === 'AlterEnumStmt') return { reason: 'PostgreSQL cannot remove or reliably rename back an enum value' };
   if (type === 'DropStmt') return { reason: 'what it dropped (definition and data) is gone; recreate it by hand' };
@@ -217,6 +255,7 @@ function reversalOf(statement: Statement, context: Context): Reversal {
     return { sql: [] };
   }
   if (type === 'CommentStmt') return { sql: [] };
+  if (type === 'GrantStmt' || type === 'GrantRoleStmt' || type === 'AlterDefaultPrivilegesStmt') return grantReversal(statement, context);
   const effects = objectEffects(node);
   if (type === 'RenameStmt') {
     const back = effects[0] && renameBack(effects[0]);
@@ -239,7 +278,11 @@ function reversalOf(statement: Statement, context: Context): Reversal {
 
 export function generateRollback(up: ParsedSection): GeneratedRollback {
   const created = upOutcome(up).changes.filter((c) => c.action === 'create' && c.object.kind === 'table').map((c) => c.object);
-  const context: Context = { createdTable: (table) => !!table && created.some((t) => sameName(t, table)) };
+  const columns = upOutcome(up).changes.filter((c) => c.action === 'create' && c.object.kind === 'column').map((c) => c.object);
+  const context: Context = {
+    createdTable: (table) => !!table && created.some((t) => sameName(t, table)),
+    createdColumn: (table, column) => columns.some((c) => c.name === column && sameName(c.table, table)),
+  };
   const blocks: string[][] = [];
   const skipped: GeneratedRollback['skipped'] = [];
   const statements = up.statementsWithEmbedded;

@@ -373,6 +373,11 @@ export function objectEffects(node: Node | undefined): ObjectEffect[] {
       const stmt = body as { extname?: string; if_not_exists?: boolean };
       return [effect('create', { kind: 'extension', name: stmt.extname ?? '' }, { conditional: !!stmt.if_not_exists })];
     }
+    case 'SelectStmt': {
+      // SELECT ... INTO new_table creates a table like CREATE TABLE AS.
+      const into = (body as { intoClause?: { rel?: RangeVar } }).intoClause;
+      return into?.rel ? [effect('create', { kind: 'table', ...relationName(into.rel) })] : [];
+    }
     case 'AlterTableStmt':
       return alterTableEffects(body as AlterTableStmt);
     case 'DropStmt':

@@ -22,6 +22,7 @@ const CATALOG_QUERIES = {
   types: `SELECT n.nspname, t.typname, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
   schemas: `SELECT nspname FROM pg_namespace ORDER BY 1`,
+  grants: `SELECT grantee, table_name, privilege_type FROM information_schema.role_table_grants WHERE grantee = 'reporting' ORDER BY 2, 3`,
 };
 
 async function catalog(db: PGlite): Promise<Record<string, unknown[]>> {
@@ -30,7 +31,8 @@ async function catalog(db: PGlite): Promise<Record<string, unknown[]>> {
   return snapshot;
 }
 
-const EXISTING_SCHEMA = `CREATE TABLE users (id bigint PRIMARY KEY, name text, email text, created_at timestamptz, updated_at timestamptz);
+const EXISTING_SCHEMA = `CREATE ROLE reporting;
+CREATE TABLE users (id bigint PRIMARY KEY, name text, email text, created_at timestamptz, updated_at timestamptz);
 INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@example.com');`;
 
 const REALISTIC_UP = `-- migrate:up
@@ -74,6 +76,9 @@ BEGIN
   END IF;
 END $$;
 ALTER TABLE users ADD COLUMN plan plan;
+ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';
+GRANT SELECT, UPDATE ON users TO reporting WITH GRANT OPTION;
+GRANT SELECT ON billing.invoices TO reporting;
 `;
 
 describe('lint/rollback-generator: Generate rollback', () => {
@@ -108,6 +113,32 @@ DROP TABLE IF EXISTS orders;
 `,
     );
     assert.deepEqual(skipped, []);
+  });
+
+  it('revokes what the up grants, and leaves alone what goes away with a new table or column', () => {
+    const { sql, skipped } = generateRollback(
+      upOf(`CREATE TABLE audit (id int);
+GRANT SELECT ON audit TO reporting;
+ALTER TABLE users ADD COLUMN plan text;
+ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free', ALTER COLUMN plan SET NOT NULL;
+GRANT SELECT, INSERT ON TABLE users, orders TO app_user WITH GRANT OPTION;
+GRANT app_admin TO "Bob";
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO reporting;
+REVOKE ALL ON invoices FROM public;
+SELECT id INTO TEMP scratch FROM users;`),
+    );
+    assert.equal(
+      sql,
+      `DROP TABLE IF EXISTS scratch;
+-- TODO: cannot reverse automatically: REVOKE ALL ON invoices FROM public; (whether the privilege existed before this migration is unknown)
+ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE SELECT ON TABLES FROM reporting;
+REVOKE app_admin FROM "Bob";
+REVOKE SELECT, INSERT ON TABLE users, orders FROM app_user;
+ALTER TABLE users DROP COLUMN IF EXISTS plan;
+DROP TABLE IF EXISTS audit;
+`,
+    );
+    assert.equal(skipped.length, 1);
   });
 
   it('lists what it cannot reverse, as TODO comments where the reversal would go', () => {
