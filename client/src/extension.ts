@@ -75,7 +75,9 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
 
   store.onDidChange(() => {
     const projects = store.all;
-    const state = projects.length === 0 ? 'none' : projects.every((p) => p.environments.length === 0) ? 'noEnvironment' : 'ready';
+    const state = projects.length === 0 ? 'none'
+      : projects.some((p) => p.error) ? 'error'
+      : projects.every((p) => p.environments.length === 0) ? 'noEnvironment' : 'ready';
     void vscode.commands.executeCommand('setContext', 'tidemark.projectState', state);
     void vscode.commands.executeCommand('setContext', 'tidemark.configError', projects.find((p) => p.error)?.error ?? '');
   });

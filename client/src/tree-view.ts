@@ -21,7 +21,8 @@ export class TidemarkTreeProvider implements vscode.TreeDataProvider<TidemarkNod
   getChildren(node?: TidemarkNode): TidemarkNode[] {
     if (!node) {
       const projects = this.store.all;
-      if (projects.length === 1) return this.projectChildren(projects[0]);
+      // A lone healthy project needs no row of its own; an unreadable one shows why.
+      if (projects.length === 1 && !projects[0].error) return this.projectChildren(projects[0]);
       return projects.map((project) => ({ kind: 'project', root: project.root, project }));
     }
     if (node.kind === 'project') return this.projectChildren(node.project);

@@ -83,6 +83,7 @@ function findFiles(dir, match, found = []) {
 
 mkdirSync(work, { recursive: true });
 mkdirSync(output, { recursive: true });
+for (const old of readdirSync(output)) if (old.endsWith('.png')) rmSync(join(output, old));
 
 step('tools: Chromium, ripgrep, code-server (installed once, cached)');
 let codeServer;
