@@ -30,28 +30,35 @@ export interface ColumnTypeSite {
  * there before, and "fixing" a restored type would make the rollback restore something else.
  */
 export function columnTypeSites(unit: LintUnit): ColumnTypeSite[] {
-  const sites: ColumnTypeSite[] = [];
   const section = unit.up;
-  if (!section) return sites;
+  if (!section) return [];
+  // The four type rules ask for the same sites: compute them once per parsed section.
+  let sites = sitesBySection.get(section);
+  if (sites) return sites;
+  sites = [];
   for (const statement of section.statementsWithEmbedded) {
-    for (const column of columnDefinitions(statement.node)) {
+    const columns = columnDefinitions(statement.node);
+    if (!columns.length) continue;
+    const exact = hasExactPositions(statement);
+    const tokens = exact ? statementTokens(statement) : [];
+    const offsets = new ByteOffsets(statement.text);
+    for (const column of columns) {
       const site: ColumnTypeSite = { section, statement, column, typeName: baseTypeName(column.type) };
-      if (hasExactPositions(statement)) {
-        const tokens = statementTokens(statement);
-        const local = new ByteOffsets(statement.text).toOffset(column.type.location ?? -1);
-        const span = typeTokens(tokens, local);
-        if (span) {
-          site.start = fileOffsetOf(statement, tokens[span.first].start);
-          site.end = fileOffsetOf(statement, tokens[span.last].end);
-          site.modifiers = span.modifiers;
-          site.written = section.file.text.slice(site.start, site.end);
-        }
+      const span = exact ? typeTokens(tokens, offsets.toOffset(column.type.location ?? -1)) : undefined;
+      if (span) {
+        site.start = fileOffsetOf(statement, tokens[span.first].start);
+        site.end = fileOffsetOf(statement, tokens[span.last].end);
+        site.modifiers = span.modifiers;
+        site.written = section.file.text.slice(site.start, site.end);
       }
       sites.push(site);
     }
   }
+  sitesBySection.set(section, sites);
   return sites;
 }
+
+const sitesBySection = new WeakMap<ParsedSection, ColumnTypeSite[]>();
 
 /** The finding's range: the type when known, else the whole statement. */
 export function siteRange(site: ColumnTypeSite): { start?: number; end?: number } {

@@ -19,10 +19,63 @@ type OffsetMap = (offset: number) => number;
 /** Embedded code is rarely nested more than once (EXECUTE inside a DO block); stop well before stack trouble. */
 const MAX_DEPTH = 4;
 
+/** An embedded statement found in a top-level statement's text, positioned relative to that text. */
+interface Found {
+  text: string;
+  node: Statement['node'];
+  guarded: boolean;
+  inexact: boolean;
+  start: number;
+  end: number;
+  /** AST location (bytes into `text`) → offset relative to the top-level statement's start. */
+  offsetOf: (location: number | undefined) => number;
+}
+
+/**
+ * Results by top-level statement text. An editor re-lints the whole file on every keystroke;
+ * re-reading every unchanged DO block and function body with the PL/pgSQL parser would cost most
+ * of that re-lint (as statements.ts caches parse trees for the same reason).
+ */
+const foundByText = new Map<string, Found[]>();
+const FOUND_CACHE_ENTRIES = 5_000;
+
 /** Statements found in the body of a DO block or CREATE FUNCTION/PROCEDURE, in order. */
 export function embeddedStatements(statement: Statement): Statement[] {
+  const type = nodeType(statement.node);
+  if (type !== 'DoStmt' && type !== 'CreateFunctionStmt') return [];
+  let found = foundByText.get(statement.text);
+  if (found) {
+    foundByText.delete(statement.text);
+    foundByText.set(statement.text, found);
+  } else {
+    found = findEmbedded(statement);
+    if (foundByText.size >= FOUND_CACHE_ENTRIES) foundByText.delete(foundByText.keys().next().value!);
+    foundByText.set(statement.text, found);
+  }
+  return found.map((f) => {
+    const embeddedStatement = makeStatement(statement.index, f.text, statement.start + f.start, {
+      node: f.node,
+      embedding: f.inexact ? { parent: statement, guarded: f.guarded, inexact: true } : { parent: statement, guarded: f.guarded },
+    });
+    embeddedStatement.end = statement.start + f.end;
+    embeddedStatement.offsetOf = (location) => statement.start + f.offsetOf(location);
+    return embeddedStatement;
+  });
+}
+
+/** Finds the embedded statements of `statement` as if it started at offset 0 of its file. */
+function findEmbedded(statement: Statement): Found[] {
+  const top = makeStatement(statement.index, statement.text, 0, { node: statement.node });
   try {
-    return collect(statement, statement, identityMap(statement), false, 0);
+    return collect(top, top, identityMap(top), false, 0).map((s) => ({
+      text: s.text,
+      node: s.node,
+      guarded: s.embedding?.guarded ?? false,
+      inexact: s.embedding?.inexact ?? false,
+      start: s.start,
+      end: s.end,
+      offsetOf: s.offsetOf,
+    }));
   } catch {
     // Malformed bodies are the syntax-error rule's business; finding nothing here is the safe answer.
     return [];
