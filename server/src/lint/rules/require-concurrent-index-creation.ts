@@ -20,7 +20,7 @@ const rule: Rule = {
         const index = (statement.node as { IndexStmt?: IndexStmt } | undefined)?.IndexStmt;
         if (!index?.relation || index.concurrent) continue;
         // ON ONLY parent: the partitioned-table pattern, instant, and CONCURRENTLY is not allowed there.
-        if (index.relation.inh === false) continue;
+        if (!index.relation.inh) continue;
         if (tableCreatedEarlier(section, statement, index.relation)) continue;
         const table = qualifiedName(index.relation);
         const tokens = statementTokens(statement);
