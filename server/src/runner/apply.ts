@@ -164,16 +164,12 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
       } finally {
         await resetTimeouts(session.db, env);
       }
-      await session.db.transaction(async () => {
-        await session.history.upsert(historyRow('applied', plan.statements.length));
-        await session.history.event(migration.version, 'apply', Date.now() - started, message);
-      });
+      await session.history.upsertWithEvent(historyRow('applied', plan.statements.length), 'apply', message);
     } else {
       await session.db.transaction(async () => {
         await setTimeouts(session.db, env, 'LOCAL');
         await runStatements(session.db, migration, plan, { isCancelled: options.isCancelled });
-        await session.history.upsert(historyRow('applied', plan.statements.length));
-        await session.history.event(migration.version, 'apply', Date.now() - started, undefined);
+        await session.history.upsertWithEvent(historyRow('applied', plan.statements.length), 'apply', undefined);
       });
     }
     return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };

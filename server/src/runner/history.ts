@@ -129,6 +129,26 @@ export class History {
     );
   }
 
+  /**
+   * The row of a version and its event in one statement: the runner pays one round trip per
+   * migration for its bookkeeping, which is what keeps `apply` close to plain `psql -f`.
+   */
+  async upsertWithEvent(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>, kind: HistoryEvent['kind'], message: string | undefined): Promise<void> {
+    await this.db.query(
+      `WITH written AS (
+         INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
+           down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = now(), applied_by = EXCLUDED.applied_by,
+           duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
+           verify_result = NULL, verify_message = NULL, verified_at = NULL
+         RETURNING version)
+       INSERT INTO ${this.events} (version, kind, actor, client_host, duration_ms, message)
+       SELECT version, $12, $7, $13, $8, $14 FROM written`,
+      [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, row.durationMs === undefined ? null : Math.round(row.durationMs), row.state, row.statementsDone, row.error ?? null, kind, clientHost, message ?? null],
+    );
+  }
+
   async recordProgress(version: string, statementsDone: number, error: string | null): Promise<void> {
     await this.db.query(`UPDATE ${this.migrations} SET statements_done = $2, error = $3 WHERE version = $1`, [version, statementsDone, error]);
   }
