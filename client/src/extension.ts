@@ -28,6 +28,8 @@ export interface TreeRow {
   label: string;
   description?: string;
   contextValue?: string;
+  /** A migration row's up file. */
+  file?: string;
   children: TreeRow[];
 }
 
@@ -129,6 +131,7 @@ function rowsOf(tree: TidemarkTreeProvider, node: TidemarkNode | undefined): Tre
       label,
       description: typeof item.description === 'string' ? item.description : undefined,
       contextValue: item.contextValue,
+      file: child.kind === 'migration' ? child.migration.files?.up : undefined,
       children: rowsOf(tree, child),
     };
   });
