@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { freePort, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
 import { tempWorkspace } from '../support/lsp-client';
@@ -104,6 +105,19 @@ describe('tidemark runner commands', function () {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr.trim(), expected);
+    }
+
+    // A host that accepts the TCP connection and never answers: the connect timeout ends it.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const silentPort = (silent.address() as { port: number }).port;
+      config(JSON.stringify({ environments: { slow: { url: `postgres://postgres@127.0.0.1:${silentPort}/app`, connectTimeout: '1s' } } }));
+      const r = await tidemark(root, ['status', '--env', 'slow']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr.trim(), new RegExp(`^tidemark: cannot connect to slow \\(postgres@127\\.0\\.0\\.1:${silentPort}/app\\): no answer within 1000 ms \\(connectTimeout\\)$`));
+    } finally {
+      silent.close();
     }
 
     config('{\n  "environments": {\n    "local": { "url": "not a url" }\n  }\n}\n');

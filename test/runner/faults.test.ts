@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { loadProject, RunnerInputError } from '../../server/src/runner/environments';
 import { PasswordRejectedError } from '../../server/src/runner/postgres-adapter';
 import { getStatus } from '../../server/src/runner/status';
-import { freePort, TEST_PASSWORD } from '../support/databases';
+import { adminClient, freePort, TEST_PASSWORD } from '../support/databases';
 import { postgresBackend, type Fixture } from './backends';
 
 const backend = postgresBackend();
@@ -64,6 +64,33 @@ describe(`runner faults on ${backend.label}`, function () {
     const resumed = await applyMigrations(f.project(), 'local', f.options);
     assert.equal(resumed.steps[0].outcome, 'ok', resumed.summary);
     assert.deepEqual((await f.sql('local', `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name), ['first_part', 'second_part']);
+  });
+
+  it('lockTimeout from the config: a migration blocked by another session fails fast at its statement and leaves nothing behind', async () => {
+    const f = await backend.fixture({ 'migrations/001_users.sql': 'CREATE TABLE users (id int);\n' });
+    const configPath = join(f.root, 'tidemark.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.environments.local.lockTimeout = '300ms';
+    writeFileSync(configPath, JSON.stringify(config));
+    const localDb = new URL(config.environments.local.url).pathname.slice(1);
+    await applyMigrations(f.project(), 'local', f.options);
+    f.write({ 'migrations/002_add_email.sql': 'SELECT 1;\nALTER TABLE users ADD COLUMN email text;\n' });
+    const blocker = await adminClient(backend.servers![0], localDb);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE users IN ACCESS SHARE MODE');
+    try {
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(report.steps[0].outcome, 'failed');
+      assert.match(report.failure!.message, /canceling statement due to lock timeout/);
+      assert.equal(report.failure!.line, 1);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users'`);
+    assert.deepEqual(columns.map((c) => c.column_name), ['id']);
+    const [status] = await getStatus(f.project(), 'local', f.options);
+    assert.deepEqual(status.migrations.map((m) => m.state), ['applied', 'pending']);
   });
 
   it('a second runner waits for the lock, then gives up naming the holder', async () => {

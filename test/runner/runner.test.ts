@@ -216,6 +216,10 @@ CREATE TABLE audit (id int);
       const diff = await appliedAndCurrent(f.project(), 'local', '001', f.options);
       assert.match(diff.applied, /email text NOT NULL/);
       assert.doesNotMatch(diff.current, /NOT NULL/);
+      // Drift and missing files do not block; the late version is applied and flagged.
+      const late = await applyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(late.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+      assert.match(late.steps[0].message!, /out of order: older than 003, applied before it/);
       // Trailing whitespace and CRLF do not count as drift.
       f.write({ 'migrations/001_users.sql': USERS.replace(/\n/g, '  \r\n') });
       assert.equal((await states(f))['001'], 'verified');

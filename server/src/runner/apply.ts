@@ -63,6 +63,10 @@ export async function applyMigrations(project: Project, environment: string | un
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
     let stopped = false;
+    const newestApplied = rows
+      .filter((r) => r.state === 'applied')
+      .map((r) => ({ version: r.version, key: versionKey(r.version) }))
+      .sort((a, b) => compareVersionKeys(b.key, a.key))[0];
     for (const [i, migration] of candidates.entries()) {
       if (options.isCancelled?.()) {
         steps.push({ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: 'cancelled' });
@@ -72,6 +76,8 @@ export async function applyMigrations(project: Project, environment: string | un
       options.progress?.(`applying ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
       const row = rows.find((r) => versionKey(r.version).join('.') === migration.versionKey.join('.'));
       const result = await applyOne(project, env, session, migration, row, options);
+      const newer = newestApplied && compareVersionKeys(migration.versionKey, newestApplied.key) < 0 ? newestApplied.version : undefined;
+      if (newer && result.step.outcome === 'ok') result.step.message = [`out of order: older than ${newer}, applied before it`, result.step.message].filter(Boolean).join('; ');
       steps.push(result.step);
       if (result.failure || result.step.outcome !== 'ok') {
         failure = result.failure;
