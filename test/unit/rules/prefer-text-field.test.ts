@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyEdits, ensureParser, flagged, lintSql } from '../../support/lint';
+import { runOnScratchDatabase } from '../../support/rule-fixes';
 
 const RULE = 'prefer-text-field';
 
@@ -23,7 +24,7 @@ CREATE TABLE t (a text, b varchar, c char(2));
 ALTER TABLE t ADD COLUMN d varchar(10);`, RULE), []);
   });
 
-  it('fixes to text with a CHECK keeping the limit (preferred), or plain text; results parse and are clean', () => {
+  it('fixes to text with a CHECK keeping the limit (preferred), or plain text; results parse and are clean', async () => {
     const sql = 'CREATE TABLE users (email varchar(255) NOT NULL);';
     const [finding] = lintSql(sql, RULE);
     assert.equal(finding.fixes[0].preferred, true);
@@ -31,6 +32,12 @@ ALTER TABLE t ADD COLUMN d varchar(10);`, RULE), []);
     assert.equal(withCheck, 'CREATE TABLE users (email text CHECK (char_length(email) <= 255) NOT NULL);');
     assert.deepEqual(lintSql(withCheck, RULE), []);
     assert.deepEqual(lintSql(withCheck, 'syntax-error'), []);
+    // On a real database the column is text and the limit still holds.
+    const db = await runOnScratchDatabase('', withCheck);
+    const type = await db.query<{ data_type: string }>("SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'");
+    assert.equal(type.rows[0].data_type, 'text');
+    await db.query(`INSERT INTO users VALUES ('${'a'.repeat(255)}')`);
+    await assert.rejects(db.query(`INSERT INTO users VALUES ('${'a'.repeat(256)}')`), /check constraint/);
     const plain = applyEdits(sql, finding.fixes[1].edits);
     assert.equal(plain, 'CREATE TABLE users (email text NOT NULL);');
     assert.deepEqual(lintSql(plain, RULE), []);

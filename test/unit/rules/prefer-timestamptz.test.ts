@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyEdits, ensureParser, flagged, lintSql } from '../../support/lint';
+import { runOnScratchDatabase } from '../../support/rule-fixes';
 
 const RULE = 'prefer-timestamptz';
 
@@ -39,7 +40,7 @@ ALTER TABLE t ADD COLUMN old_at timestamp;`;
     assert.deepEqual(lintSql(sql, RULE), []);
   });
 
-  it('fixes to timestamptz keeping the precision and array brackets; the result parses and is clean', () => {
+  it('fixes to timestamptz keeping the precision and array brackets; the result parses and is clean', async () => {
     const sql = `CREATE TABLE events (seen TIMESTAMP(3) WITHOUT TIME ZONE NOT NULL, log timestamp[]);`;
     let text = sql;
     for (let round = 0; round < 3; round++) {
@@ -48,6 +49,12 @@ ALTER TABLE t ADD COLUMN old_at timestamp;`;
       text = applyEdits(text, finding.fixes[0].edits);
     }
     assert.equal(text, 'CREATE TABLE events (seen timestamptz(3) NOT NULL, log timestamptz[]);');
+    const db = await runOnScratchDatabase('', text);
+    const columns = await db.query<{ column_name: string; data_type: string; datetime_precision: number | null }>(
+      "SELECT column_name, data_type, datetime_precision FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
+    );
+    assert.deepEqual(columns.rows[0], { column_name: 'seen', data_type: 'timestamp with time zone', datetime_precision: 3 });
+    assert.equal(columns.rows[1].data_type, 'ARRAY');
     assert.deepEqual(lintSql(text, RULE), []);
     assert.deepEqual(lintSql(text, 'syntax-error'), []);
   });

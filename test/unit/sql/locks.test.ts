@@ -143,6 +143,18 @@ describe('sql/locks: the lock each statement takes, predicted from the parse tre
     assert.deepEqual(lockEffects(undefined), []);
   });
 
+  it('statistics, comments, inheritance and a column added with REFERENCES', () => {
+    assert.deepEqual(modes('CREATE STATISTICS s ON a, b FROM orders'), { orders: 'SHARE UPDATE EXCLUSIVE' });
+    assert.deepEqual(modes("COMMENT ON COLUMN app.orders.total IS 'cents'"), { 'app.orders': 'SHARE UPDATE EXCLUSIVE' });
+    assert.deepEqual(modes('CREATE TABLE child (x int) INHERITS (parent)'), { parent: 'SHARE UPDATE EXCLUSIVE' });
+    assert.deepEqual(modes('ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id)'), {
+      orders: 'ACCESS EXCLUSIVE',
+      customers: 'SHARE ROW EXCLUSIVE',
+    });
+    assert.deepEqual(modes('ALTER TABLE orders DISABLE TRIGGER ALL'), { orders: 'SHARE ROW EXCLUSIVE' });
+    assert.deepEqual(modes('ALTER TABLE orders ENABLE ROW LEVEL SECURITY'), { orders: 'ACCESS EXCLUSIVE' });
+  });
+
   it('renames: tables and columns ACCESS EXCLUSIVE, indexes SHARE UPDATE EXCLUSIVE; REINDEX', () => {
     assert.deepEqual(modes('ALTER TABLE users RENAME COLUMN a TO b'), { users: 'ACCESS EXCLUSIVE' });
     assert.deepEqual(modes('ALTER INDEX users_a_idx RENAME TO users_b_idx'), { users_a_idx: 'SHARE UPDATE EXCLUSIVE' });
