@@ -18,6 +18,7 @@ import requireConcurrentIndexCreation from './require-concurrent-index-creation'
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion';
 import banCascade from './ban-cascade';
 import unbatchedBackfill from './unbatched-backfill';
+import requireLockTimeout from './require-lock-timeout';
 import requireRollback from './require-rollback';
 import rollbackIncomplete from './rollback-incomplete';
 import preferTimestamptz from './prefer-timestamptz';
@@ -49,6 +50,7 @@ export const allRules: readonly Rule[] = [
   requireConcurrentIndexDeletion,
   banCascade,
   unbatchedBackfill,
+  requireLockTimeout,
   requireRollback,
   rollbackIncomplete,
   preferTimestamptz,
