@@ -190,9 +190,10 @@ CREATE TABLE audit (id int);
         'migrations/002_add_name.sql': ADD_NAME,
         'migrations/003_index.sql': 'CREATE INDEX CONCURRENTLY users_email ON users (email);\n',
         'migrations/004_broken.sql': 'SELECT nope FROM users;\n',
+        'migrations/005_age.sql': 'ALTER TABLE users ADD COLUMN age int;\nUPDATE users SET age = 1 WHERE email IS NULL;\n',
       });
       const report = await planMigrations(f.project(), 'local', f.options);
-      const [add, index, broken] = report.steps;
+      const [add, index, broken, age] = report.steps;
       assert.equal(add.outcome, 'ok');
       assert.ok(
         add.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 2: ALTER TABLE users ADD COLUMN name text/.test(l.statement) && !l.newRelation),
@@ -201,7 +202,12 @@ CREATE TABLE audit (id int);
       assert.match(index.message!, /not planned: line 1: CREATE INDEX CONCURRENTLY/);
       assert.equal(broken.outcome, 'failed');
       assert.match(broken.message!, /004_broken\.sql:1:8: column "nope" does not exist/);
-      assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending', '004': 'pending' });
+      // 002 already holds users exclusively when 005 runs in the same transaction; measured alone,
+      // 005 shows its own AccessExclusiveLock too.
+      assert.equal(age.outcome, 'ok', age.message);
+      assert.ok(age.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ADD COLUMN age/.test(l.statement)), JSON.stringify(age.locks));
+      assert.equal(report.failure?.version, '004');
+      assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending', '004': 'pending', '005': 'pending' });
       const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users'`);
       assert.ok(!columns.some((c) => c.column_name === 'name'), 'the plan was rolled back');
     });

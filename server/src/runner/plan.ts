@@ -1,18 +1,39 @@
 /**
- * plan: the dry run. Pending migrations are applied inside one transaction that is always rolled
- * back, each in a savepoint so one failure does not hide the others, and after every statement
- * the runner's own locks (pg_locks of its backend) show which statement takes which lock on which
- * relation — "AccessExclusiveLock on public.users" — before production finds out.
+ * plan: the dry run. Each pending migration runs inside a transaction that is always rolled back,
+ * and after every statement the runner's own locks (pg_locks of its backend) show which statement
+ * takes which lock on which relation — "AccessExclusiveLock on public.users" — before production
+ * finds out.
+ *
+ * Locks are only visible when newly taken, so in one transaction a migration would not show the
+ * locks an earlier pending migration already holds. Two passes: all pending migrations in order in
+ * one transaction (errors as they would happen, and what each newly locks), then each migration
+ * alone on the current schema, whose locks on existing relations are added to its list when it
+ * can run alone (one that needs an earlier pending migration keeps the first pass's list).
  */
+import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
-import { errorMessage, planSection, setTimeouts, statementFailure, CancelledError } from './execution';
-import { findEnvironment, type Project } from './environments';
-import { pendingMigrations } from './apply';
-import { checkTarget, displayFile, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 import { transactionIncompatibility } from '../sql/transaction';
+import type { DatabaseAdapter } from './adapter';
+import { pendingMigrations } from './apply';
+import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
+import { findEnvironment, type Environment, type Project } from './environments';
+import { checkTarget, displayFile, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
 type LockTaken = NonNullable<Step['locks']>[number];
+
+const USER_RELATIONS = `SELECT c.oid::int8::text AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`;
+
+const OWN_LOCKS = `SELECT l.mode, n.nspname, c.relname, c.oid::int8::text AS oid
+    FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname <> $1`;
+
+interface Planned {
+  migration: Migration;
+  plan: SectionPlan;
+}
 
 export async function planMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
@@ -20,73 +41,41 @@ export async function planMigrations(project: Project, environment: string | und
   checkTarget(options.toVersion);
   return withLockedSession(env, options, async ({ db, history }) => {
     const candidates = pendingMigrations(migrations, await history.rows(), options.toVersion);
+    const planned: Planned[] = [];
+    for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, migration.noTransactionDirective) });
+    const existing = new Set((await db.query(USER_RELATIONS)).rows.map((r) => String(r.oid)));
     const steps: Step[] = [];
     let firstFailure: RunReport['failure'];
-    const lockQuery = `SELECT l.mode, n.nspname, c.relname, c.oid::int8::text AS oid
-        FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-         AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname <> $1`;
     await db.transaction(
       async () => {
-        const existing = new Set((await db.query(`SELECT c.oid::int8::text AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`)).rows.map((r) => String(r.oid)));
         await setTimeouts(db, env, 'LOCAL');
-        for (const [i, migration] of candidates.entries()) {
+        for (const [i, item] of planned.entries()) {
           if (options.isCancelled?.()) throw new CancelledError();
-          options.progress?.(`planning ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
-          const plan = await planSection(migration.up, migration.noTransactionDirective);
-          const started = Date.now();
-          const locks: LockTaken[] = [];
-          const notes: string[] = [];
-          const held = new Set((await db.query(lockQuery, [env.historySchema])).rows.map((r) => `${r.oid}/${r.mode}`));
-          await db.query('SAVEPOINT tidemark_plan');
-          let error: unknown;
-          let failedAt: number | undefined;
-          for (const [index, statement] of plan.statements.entries()) {
-            if (plan.skipped.has(index)) continue;
-            const line = migration.up.file.positionAt(statement.start).line + 1;
-            const label = `line ${line}: ${firstLine(statement.text)}`;
-            const incompatible = transactionIncompatibility(statement.node);
-            if (incompatible) {
-              notes.push(`not planned: ${label} — ${incompatible} cannot run inside the dry run's transaction; its locks are not measured`);
-              continue;
-            }
-            try {
-              await db.query(statement.text);
-            } catch (e) {
-              error = e;
-              failedAt = index;
-              break;
-            }
-            for (const r of (await db.query(lockQuery, [env.historySchema])).rows) {
-              const key = `${r.oid}/${r.mode}`;
-              if (held.has(key)) continue;
-              held.add(key);
-              locks.push({ relation: `${r.nspname}.${r.relname}`, mode: String(r.mode), statement: label, ...(existing.has(String(r.oid)) ? {} : { newRelation: true }) });
-            }
-          }
-          const durationMs = Date.now() - started;
-          if (error !== undefined) {
-            await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');
-            const failure = statementFailure(migration, migration.up, plan.statements[failedAt!], error);
-            firstFailure ??= failure;
-            steps.push({
-              version: migration.version,
-              name: migration.name,
-              action: 'plan',
-              outcome: 'failed',
-              durationMs,
-              message: `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}: ${errorMessage(error)}`,
-              locks,
-            });
-          } else {
-            await db.query('RELEASE SAVEPOINT tidemark_plan');
-            if (plan.noTransactionReason) notes.unshift(`runs without a transaction when applied (${plan.noTransactionReason})`);
-            steps.push({ version: migration.version, name: migration.name, action: 'plan', outcome: 'ok', durationMs, message: notes.length ? notes.join('; ') : undefined, locks });
-          }
+          options.progress?.(`planning ${item.migration.version} ${item.migration.name}`, Math.round((i / planned.length) * 50));
+          const { step, failure } = await measure(project, env, db, item, existing);
+          steps.push(step);
+          firstFailure ??= failure;
         }
       },
       { rollback: true },
     );
+    for (const [i, item] of planned.entries()) {
+      if (i === 0) continue; // alone or first: the same measurement
+      if (options.isCancelled?.()) throw new CancelledError();
+      options.progress?.(`measuring the locks of ${item.migration.version} alone`, 50 + Math.round((i / planned.length) * 50));
+      const alone = await db.transaction(
+        async () => {
+          await setTimeouts(db, env, 'LOCAL');
+          return measure(project, env, db, item, existing);
+        },
+        { rollback: true },
+      );
+      if (alone.step.outcome !== 'ok') continue;
+      const listed = new Set(steps[i].locks!.map((l) => `${l.relation}/${l.mode}`));
+      for (const lock of alone.step.locks ?? []) {
+        if (!lock.newRelation && !listed.has(`${lock.relation}/${lock.mode}`)) steps[i].locks!.push(lock);
+      }
+    }
     const failed = steps.filter((s) => s.outcome === 'failed').length;
     const summary =
       candidates.length === 0
@@ -94,6 +83,49 @@ export async function planMigrations(project: Project, environment: string | und
         : `Planned ${candidates.length} migration${candidates.length === 1 ? '' : 's'} on ${env.name} (rolled back): ${failed ? `${failed} would fail` : 'all would succeed'}.`;
     return { environment: env.name, steps, failure: firstFailure, summary };
   });
+}
+
+/** Runs one migration in a savepoint, recording the locks each statement takes. */
+async function measure(project: Project, env: Environment, db: DatabaseAdapter, { migration, plan }: Planned, existing: Set<string>): Promise<{ step: Step; failure?: RunReport['failure'] }> {
+  const started = Date.now();
+  const locks: LockTaken[] = [];
+  const notes: string[] = [];
+  const held = new Set((await db.query(OWN_LOCKS, [env.historySchema])).rows.map((r) => `${r.oid}/${r.mode}`));
+  await db.query('SAVEPOINT tidemark_plan');
+  let error: unknown;
+  let failedAt: number | undefined;
+  for (const [index, statement] of plan.statements.entries()) {
+    if (plan.skipped.has(index)) continue;
+    const label = `line ${migration.up.file.positionAt(statement.start).line + 1}: ${firstLine(statement.text)}`;
+    const incompatible = transactionIncompatibility(statement.node);
+    if (incompatible) {
+      notes.push(`not planned: ${label} — ${incompatible} cannot run inside the dry run's transaction; its locks are not measured`);
+      continue;
+    }
+    try {
+      await db.query(statement.text);
+    } catch (e) {
+      error = e;
+      failedAt = index;
+      break;
+    }
+    for (const r of (await db.query(OWN_LOCKS, [env.historySchema])).rows) {
+      const key = `${r.oid}/${r.mode}`;
+      if (held.has(key)) continue;
+      held.add(key);
+      locks.push({ relation: `${r.nspname}.${r.relname}`, mode: String(r.mode), statement: label, ...(existing.has(String(r.oid)) ? {} : { newRelation: true }) });
+    }
+  }
+  const durationMs = Date.now() - started;
+  const base = { version: migration.version, name: migration.name, action: 'plan' as const, durationMs, locks };
+  if (error !== undefined) {
+    await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');
+    const failure = statementFailure(migration, migration.up, plan.statements[failedAt!], error);
+    return { step: { ...base, outcome: 'failed', message: `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}: ${errorMessage(error)}` }, failure };
+  }
+  await db.query('RELEASE SAVEPOINT tidemark_plan');
+  if (plan.noTransactionReason) notes.unshift(`runs without a transaction when applied (${plan.noTransactionReason})`);
+  return { step: { ...base, outcome: 'ok', message: notes.length ? notes.join('; ') : undefined } };
 }
 
 function firstLine(text: string): string {
