@@ -3,7 +3,7 @@
  * section of the same migration created is the rollback doing its job, not a finding.
  */
 import { nodeType, type Statement } from '../sql/statements';
-import { objectEffects, removes, sameName, sameObject, type DbObject, type ObjectEffect } from '../sql/objects';
+import { objectEffects, removalKeys, removes, sameName, sameObject, type DbObject, type ObjectEffect } from '../sql/objects';
 import type { LintUnit, ParsedSection } from './types';
 
 /** Something the up section leaves behind: an object it created or a setting it enabled. */
@@ -49,6 +49,19 @@ function renamed(object: DbObject, effect: ObjectEffect): DbObject {
   return object;
 }
 
+/** Lists by name, so matching an object means looking at the few entries with its name. */
+class ByName<T> {
+  private readonly map = new Map<string, T[]>();
+  add(name: string, item: T): void {
+    const list = this.map.get(name);
+    if (list) list.push(item);
+    else this.map.set(name, [item]);
+  }
+  get(name: string | undefined): readonly T[] {
+    return (name !== undefined && this.map.get(name)) || [];
+  }
+}
+
 /**
  * What an up section leaves behind, in order: objects created and features enabled that it does
  * not itself drop again, under their final names; and renames of objects it did not create.
@@ -56,44 +69,88 @@ function renamed(object: DbObject, effect: ObjectEffect): DbObject {
 export function upOutcome(up: ParsedSection): UpOutcome {
   const cached = outcomes.get(up);
   if (cached) return cached;
-  let changes: UpChange[] = [];
+  const changes: Array<UpChange | undefined> = [];
+  // Positions in `changes` by every name a drop or rename could reach them under (removalKeys).
+  // Entries go stale when objects are renamed or removed; every lookup re-checks the object.
+  const index = new ByName<number>();
+  const indexAt = (i: number) => removalKeys(changes[i]!.object).forEach((k) => index.add(k, i));
   const renames: UpRename[] = [];
   for (const statement of up.statementsWithEmbedded) {
     if (!runsInMigration(statement)) continue;
     for (const effect of objectEffects(statement.node)) {
       switch (effect.action) {
         case 'create':
-        case 'enable':
+        case 'enable': {
           // CREATE OR REPLACE of an object created earlier, or a guarded re-create: one object.
-          if (!changes.some((c) => c.action === effect.action && sameObject(c.object, effect.object)))
-            changes.push({ action: effect.action, object: effect.object, effect, statement });
+          const same = index.get(effect.object.name).some((i) => {
+            const c = changes[i];
+            return c && c.action === effect.action && sameObject(c.object, effect.object);
+          });
+          if (same) break;
+          changes.push({ action: effect.action, object: effect.object, effect, statement });
+          indexAt(changes.length - 1);
           break;
+        }
         case 'drop':
         case 'disable':
-          changes = changes.filter((c) => !removes(effect, c.object));
+          // Removed entries become holes (filtered out at the end).
+          for (const i of new Set(index.get(effect.object.name))) if (changes[i] && removes(effect, changes[i]!.object)) changes[i] = undefined;
           break;
         case 'rename': {
-          const own = changes.some((c) => sameObject(c.object, effect.object));
-          changes = changes.map((c) => ({ ...c, object: renamed(c.object, effect) }));
+          let own = false;
+          for (const i of new Set(index.get(effect.object.name))) {
+            const c = changes[i];
+            if (!c) continue;
+            own ||= sameObject(c.object, effect.object);
+            const object = renamed(c.object, effect);
+            if (object === c.object) continue;
+            changes[i] = { ...c, object };
+            indexAt(i);
+          }
           if (!own) renames.push({ effect, statement });
           break;
         }
       }
     }
   }
-  const outcome = { changes, renames };
+  const outcome = { changes: changes.filter((c): c is UpChange => !!c), renames };
   outcomes.set(up, outcome);
   return outcome;
 }
 
+const changeIndexes = new WeakMap<UpOutcome, ByName<number>>();
+
+/** Positions in upOutcome(up).changes of the changes a drop or disable removes. */
+export function changesRemovedBy(up: ParsedSection, effect: ObjectEffect): number[] {
+  const outcome = upOutcome(up);
+  let index = changeIndexes.get(outcome);
+  if (!index) {
+    const built = new ByName<number>();
+    outcome.changes.forEach((c, i) => removalKeys(c.object).forEach((k) => built.add(k, i)));
+    changeIndexes.set(outcome, (index = built));
+  }
+  return [...new Set(index.get(effect.object.name))].filter((i) => removes(effect, outcome.changes[i].object));
+}
+
+const createdTables = new WeakMap<UpOutcome, { all: ByName<UpChange>; tables: ByName<UpChange> }>();
+
 /** True when `object` is something the up section created, or hangs off a table it created. */
 export function createdByUp(unit: LintUnit, object: DbObject): boolean {
   if (!unit.up) return false;
-  const { changes } = upOutcome(unit.up);
-  return changes.some(
-    (c) =>
-      (c.action === 'create' && sameObject(c.object, object)) ||
-      (c.action === 'create' && c.object.kind === 'table' && !!object.table && sameName(c.object, object.table)),
+  const outcome = upOutcome(unit.up);
+  let found = createdTables.get(outcome);
+  if (!found) {
+    found = { all: new ByName<UpChange>(), tables: new ByName<UpChange>() };
+    for (const c of outcome.changes) {
+      if (c.action !== 'create') continue;
+      found.all.add(c.object.name, c);
+      if (c.object.kind === 'table') found.tables.add(c.object.name, c);
+    }
+    createdTables.set(outcome, found);
+  }
+  return (
+    found.all.get(object.name).some((c) => sameObject(c.object, object)) ||
+    (!!object.table && found.tables.get(object.table.name).some((c) => sameName(c.object, object.table)))
   );
 }
 
@@ -129,7 +186,18 @@ export function reversesUp(unit: LintUnit, statement: Statement): boolean {
   return undoing.length > 0 && undoing.every((e) => undoes(unit, e));
 }
 
+const removalIndexes = new WeakMap<readonly Statement[], ByName<ObjectEffect>>();
+
 /** True when one of the statements removes `object`, explicitly or with its table, column or schema. */
 export function removedBy(statements: readonly Statement[], object: DbObject): boolean {
-  return statements.some((s) => runsInMigration(s) && objectEffects(s.node).some((e) => removes(e, object)));
+  let index = removalIndexes.get(statements);
+  if (!index) {
+    index = new ByName<ObjectEffect>();
+    for (const s of statements) {
+      if (!runsInMigration(s)) continue;
+      for (const e of objectEffects(s.node)) if (e.action === 'drop' || e.action === 'disable') index.add(e.object.name, e);
+    }
+    removalIndexes.set(statements, index);
+  }
+  return removalKeys(object).some((key) => index!.get(key).some((e) => removes(e, object)));
 }

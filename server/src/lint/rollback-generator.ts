@@ -277,11 +277,17 @@ function reversalOf(statement: Statement, context: Context): Reversal {
 }
 
 export function generateRollback(up: ParsedSection): GeneratedRollback {
-  const created = upOutcome(up).changes.filter((c) => c.action === 'create' && c.object.kind === 'table').map((c) => c.object);
-  const columns = upOutcome(up).changes.filter((c) => c.action === 'create' && c.object.kind === 'column').map((c) => c.object);
+  // By name: a long migration asks about its tables once per statement.
+  const tables = new Map<string, DbObject[]>();
+  const columns = new Map<string, DbObject[]>();
+  for (const { action, object } of upOutcome(up).changes) {
+    if (action !== 'create' || (object.kind !== 'table' && object.kind !== 'column')) continue;
+    const map = object.kind === 'table' ? tables : columns;
+    map.set(object.name, [...(map.get(object.name) ?? []), object]);
+  }
   const context: Context = {
-    createdTable: (table) => !!table && created.some((t) => sameName(t, table)),
-    createdColumn: (table, column) => columns.some((c) => c.name === column && sameName(c.table, table)),
+    createdTable: (table) => !!table && (tables.get(table.name) ?? []).some((t) => sameName(t, table)),
+    createdColumn: (table, column) => (columns.get(column) ?? []).some((c) => sameName(c.table, table)),
   };
   const blocks: string[][] = [];
   const skipped: GeneratedRollback['skipped'] = [];

@@ -18,7 +18,8 @@ export function quoteIdentifier(name: string): string {
   let quoted = quotedCache.get(name);
   if (quoted !== undefined) return quoted;
   let bare = SIMPLE_IDENTIFIER.test(name);
-  if (bare && parserReady()) {
+  // Keywords are letters and underscores only: a name with a digit or $ needs no scan.
+  if (bare && parserReady() && /^[a-z_]+$/.test(name)) {
     const token = scanSync(name).tokens[0];
     // Only unreserved keywords may be used as plain identifiers everywhere.
     bare = !token || token.keywordName === 'NO_KEYWORD' || token.keywordName === 'UNRESERVED_KEYWORD';

@@ -300,9 +300,23 @@ function renameEffects(stmt: RenameStmt): ObjectEffect[] {
   return object ? [effect('rename', object, { conditional: !!stmt.missing_ok, newName })] : [];
 }
 
-/** What one statement does to database objects, in the order it does it. */
+const effectsCache = new WeakMap<object, readonly ObjectEffect[]>();
+
+/**
+ * What one statement does to database objects, in the order it does it. Computed once per parse
+ * tree node (rules ask about the same statements many times); treat the result as read-only.
+ */
 export function objectEffects(node: Node | undefined): ObjectEffect[] {
   if (!node) return [];
+  let effects = effectsCache.get(node);
+  if (!effects) {
+    effects = computeEffects(node);
+    effectsCache.set(node, effects);
+  }
+  return effects as ObjectEffect[];
+}
+
+function computeEffects(node: Node): ObjectEffect[] {
   const [type, body] = Object.entries(node)[0] as [string, AnyNode];
   switch (type) {
     case 'CreateStmt': {
@@ -434,6 +448,21 @@ export function removes(effect: ObjectEffect, target: DbObject): boolean {
   if (dropped.kind === 'schema' && schemaOf(target) === dropped.name) return true;
   if ((dropped.kind === 'function' || dropped.kind === 'procedure') && target.kind === 'trigger' && sameName(dropped, target.function)) return true;
   return false;
+}
+
+/**
+ * The names under which a drop or disable can remove `target` (see removes): its own name, its
+ * table's, its columns', its schema's and, for a trigger, its function's. Indexes of effects by
+ * the dropped object's name use these keys to find candidates without trying every effect.
+ */
+export function removalKeys(target: DbObject): string[] {
+  const keys = [target.name];
+  if (target.table) keys.push(target.table.name);
+  if (target.columns) keys.push(...target.columns);
+  const schema = schemaOf(target);
+  if (schema) keys.push(schema);
+  if (target.function) keys.push(target.function.name);
+  return keys;
 }
 
 /** `schema.name`, each part quoted when PostgreSQL needs it. */

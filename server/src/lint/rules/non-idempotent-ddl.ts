@@ -51,11 +51,22 @@ function fix(title: string, edits: TextEdit[] | undefined): Fix[] {
   return edits ? [{ title, edits, preferred: true }] : [];
 }
 
+const sectionDrops = new WeakMap<ParsedSection, Map<string, Array<{ position: number; object: DbObject }>>>();
+
 /** A drop of the same object earlier in the section makes a plain CREATE safe to re-run. */
 function droppedBefore(section: ParsedSection, position: number, object: DbObject): boolean {
-  return section.statementsWithEmbedded
-    .slice(0, position)
-    .some((s) => runsInMigration(s) && objectEffects(s.node).some((e) => e.action === 'drop' && sameObject(e.object, object)));
+  let drops = sectionDrops.get(section);
+  if (!drops) {
+    drops = new Map();
+    section.statementsWithEmbedded.forEach((s, at) => {
+      if (!runsInMigration(s)) return;
+      for (const e of objectEffects(s.node)) {
+        if (e.action === 'drop') drops!.set(e.object.name, [...(drops!.get(e.object.name) ?? []), { position: at, object: e.object }]);
+      }
+    });
+    sectionDrops.set(section, drops);
+  }
+  return (drops.get(object.name) ?? []).some((d) => d.position < position && sameObject(d.object, object));
 }
 
 /** Inserts a line before the statement, at its indentation. Only for top-level statements. */

@@ -1,7 +1,7 @@
 import type { Fix, LintUnit, ParsedSection, Rule, TextEdit } from '../types';
-import { describeObject, objectEffects, removes, sameObject, type ObjectKind } from '../../sql/objects';
+import { describeObject, objectEffects, sameObject, type DbObject, type ObjectKind } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
-import { removedBy, runsInMigration, upOutcome, type UpChange } from '../reversal';
+import { changesRemovedBy, removedBy, runsInMigration, upOutcome, type UpChange } from '../reversal';
 import { undoStatement } from '../rollback-generator';
 
 /** What a rollback must take away again; constraints, schemas and extensions are left to judgement. */
@@ -40,13 +40,17 @@ const rule: Rule = {
       const sql = undoStatement(change.action, change.object, { concurrent: change.effect.concurrent });
       return sql ? [{ change, sql }] : [];
     });
+    const pointOf = insertionPoints(up, down);
+    // One "add all" fix, shared by every finding: building it per finding would cost missing².
+    const all = items.length > 1 ? insertFix(unit, down, pointOf, items, `Add all ${items.length} missing reversals to the rollback`) : undefined;
+    const itemOf = new Map(items.map((i) => [i.change, i]));
     for (const change of missing) {
-      const item = items.find((i) => i.change === change);
+      const item = itemOf.get(change);
       const what = describeObject(change.object);
       const verb = change.action === 'enable' ? 'enables' : 'creates';
       const fixes: Fix[] = [];
-      if (item) fixes.push(insertFix(unit, up, down, [item], `Add "${item.sql}" to the rollback`));
-      if (item && items.length > 1) fixes.push(insertFix(unit, up, down, items, `Add all ${items.length} missing reversals to the rollback`));
+      if (item) fixes.push(insertFix(unit, down, pointOf, [item], `Add "${item.sql}" to the rollback`));
+      if (item && all) fixes.push(all);
       report({
         section: up,
         statement: change.statement,
@@ -71,31 +75,50 @@ function consequence(change: UpChange): string {
  */
 function restoredBy(statements: readonly Statement[], change: UpChange): boolean {
   if (!change.effect.orReplace) return false;
-  return statements.some((s) => runsInMigration(s) && objectEffects(s.node).some((e) => e.action === 'create' && sameObject(e.object, change.object)));
+  let creates = downCreates.get(statements);
+  if (!creates) {
+    creates = new Map();
+    for (const s of statements) {
+      if (!runsInMigration(s)) continue;
+      for (const e of objectEffects(s.node)) if (e.action === 'create') creates.set(e.object.name, [...(creates.get(e.object.name) ?? []), e.object]);
+    }
+    downCreates.set(statements, creates);
+  }
+  return (creates.get(change.object.name) ?? []).some((o) => sameObject(o, change.object));
 }
+
+const downCreates = new WeakMap<readonly Statement[], Map<string, DbObject[]>>();
 
 /**
  * Where a missing reversal belongs: before the first down statement that undoes something the up
  * created earlier (rollbacks run newest first), else at the end of the down section.
  */
-function insertionPoint(up: ParsedSection, down: ParsedSection, change: UpChange): number {
-  const older = upOutcome(up).changes.filter((c) => c.statement.start < change.statement.start || (c.statement === change.statement && c !== change));
-  for (const statement of down.statements) {
-    const candidates = [statement, ...down.statementsWithEmbedded.filter((s) => s.embedding?.parent === statement && runsInMigration(s))];
-    const effects = candidates.flatMap((s) => objectEffects(s.node));
-    if (older.some((c) => effects.some((e) => removes(e, c.object)))) {
-      const text = down.file.text;
-      return text.lastIndexOf('\n', statement.start - 1) + 1;
+function insertionPoints(up: ParsedSection, down: ParsedSection): (change: UpChange) => number {
+  const changes = upOutcome(up).changes;
+  // For each top-level down statement: the oldest up change it (or a DO block inside it) undoes.
+  const oldest = new Map<Statement, number>();
+  for (const s of down.statementsWithEmbedded) {
+    if (!runsInMigration(s)) continue;
+    const top = s.embedding?.parent ?? s;
+    for (const e of objectEffects(s.node)) {
+      if (e.action !== 'drop' && e.action !== 'disable') continue;
+      for (const i of changesRemovedBy(up, e)) oldest.set(top, Math.min(oldest.get(top) ?? Infinity, i));
     }
   }
-  return down.offset + down.text.length;
+  const text = down.file.text;
+  const positions = new Map(changes.map((c, i) => [c, i]));
+  return (change) => {
+    const position = positions.get(change) ?? Infinity;
+    const before = down.statements.find((s) => (oldest.get(s) ?? Infinity) < position);
+    return before ? text.lastIndexOf('\n', before.start - 1) + 1 : down.offset + down.text.length;
+  };
 }
 
-function insertFix(unit: LintUnit, up: ParsedSection, down: ParsedSection, items: Array<{ change: UpChange; sql: string }>, title: string): Fix {
+function insertFix(unit: LintUnit, down: ParsedSection, pointOf: (change: UpChange) => number, items: Array<{ change: UpChange; sql: string }>, title: string): Fix {
   const text = down.file.text;
   const byPosition = new Map<number, string[]>();
   for (const { change, sql } of items) {
-    const at = insertionPoint(up, down, change);
+    const at = pointOf(change);
     // Several reversals at one place: newest first, like the rest of a rollback.
     byPosition.set(at, [sql, ...(byPosition.get(at) ?? [])]);
   }
