@@ -2,37 +2,68 @@
  * The up sections of the migrations that run before the one being linted (same folder, lower
  * version). Some judgements depend on them: an index created CONCURRENTLY in its own earlier
  * migration — the recommended expand/contract shape — serves a foreign key added later.
+ *
+ * `tidemark lint` over a folder asks this for every file in a row, and an editor on every
+ * keystroke: the folder is discovered and parsed once, then reused for as long as no file in it
+ * changed (same names, sizes and modification times) — and without even checking that for a
+ * second after the last check, so linting N files costs N, not N², file-system calls.
  */
-import { dirname } from 'node:path';
-import { discoverMigrations, diskReader } from '../migrations/discovery';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { discoverMigrations, diskReader, listMigrationFiles } from '../migrations/discovery';
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import { parseSection } from './unit';
 import type { LintUnit, ParsedSection } from './types';
 
-/** Parsed up sections by file path, reused while the file's text is unchanged. */
-const parsed = new Map<string, { text: string; section: ParsedSection }>();
+interface FolderState {
+  signature: string;
+  /** performance.now() of the last time the signature was found current. */
+  checkedAt: number;
+  /** Up sections in version order, with their version keys. */
+  ups: Array<{ versionKey: number[]; section: ParsedSection }>;
+}
+
+const folders = new Map<string, FolderState>();
+const MAX_FOLDERS = 32;
+const RECHECK_AFTER_MS = 1000;
+
+function signatureOf(dir: string, files: string[]): string {
+  return files
+    .map((rel) => {
+      try {
+        const stat = statSync(join(dir, rel));
+        return `${rel}:${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return `${rel}:gone`;
+      }
+    })
+    .join('|');
+}
+
+function folderState(dir: string): FolderState {
+  const cached = folders.get(dir);
+  const now = performance.now();
+  if (cached && now - cached.checkedAt < RECHECK_AFTER_MS) return cached;
+  const signature = signatureOf(dir, listMigrationFiles(dir));
+  if (cached?.signature === signature) {
+    cached.checkedAt = now;
+    return cached;
+  }
+  const ups = discoverMigrations(dir, diskReader).migrations.map((m) => ({ versionKey: m.versionKey, section: parseSection(m.up) }));
+  const state = { signature, checkedAt: now, ups };
+  if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
+  folders.set(dir, state);
+  return state;
+}
 
 export function earlierUpSections(unit: LintUnit): ParsedSection[] {
   if (!unit.version || !unit.up) return [];
   const own = versionKey(unit.version);
-  const sections: ParsedSection[] = [];
-  let discovered;
   try {
-    discovered = discoverMigrations(dirname(unit.up.file.path), diskReader);
+    return folderState(dirname(unit.up.file.path))
+      .ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0)
+      .map((u) => u.section);
   } catch {
     return [];
   }
-  for (const migration of discovered.migrations) {
-    if (compareVersionKeys(migration.versionKey, own) >= 0) continue;
-    const path = migration.up.file.path;
-    const cached = parsed.get(path);
-    if (cached && cached.text === migration.up.file.text && cached.section.offset === migration.up.offset) {
-      sections.push(cached.section);
-      continue;
-    }
-    const section = parseSection(migration.up);
-    parsed.set(path, { text: migration.up.file.text, section });
-    sections.push(section);
-  }
-  return sections;
 }

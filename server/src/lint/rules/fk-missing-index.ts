@@ -88,6 +88,18 @@ function covers(statement: Statement): Cover[] {
   return found;
 }
 
+const coversBySection = new WeakMap<ParsedSection, Cover[]>();
+
+/** Every index-like cover a section creates; earlier migrations' sections are asked again and again. */
+function sectionCovers(section: ParsedSection): Cover[] {
+  let list = coversBySection.get(section);
+  if (!list) {
+    list = section.statementsWithEmbedded.flatMap(covers);
+    coversBySection.set(section, list);
+  }
+  return list;
+}
+
 /** The index serves the foreign key when the key's columns, in any order, are its leading columns. */
 function serves(cover: Cover, key: ForeignKey): boolean {
   if (!sameName(cover.table, relationName(key.table)) || cover.columns.length < key.columns.length) return false;
@@ -156,7 +168,7 @@ const rule: Rule = {
     // Earlier migrations are read only when this one leaves a key uncovered.
     let earlierCovers: Cover[] | undefined;
     const coveredEarlier = (key: ForeignKey) => {
-      earlierCovers ??= earlierUpSections(unit).flatMap((s) => s.statementsWithEmbedded.flatMap(covers));
+      earlierCovers ??= earlierUpSections(unit).flatMap(sectionCovers);
       return earlierCovers.some((cover) => serves(cover, key));
     };
     for (const statement of statements) {
