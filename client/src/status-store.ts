@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ListEnvironmentsRequest, StatusRequest, type EnvironmentStatus } from '../../server/src/protocol';
+import { ListEnvironmentsRequest, StatusRequest, type EnvironmentInfo, type EnvironmentStatus } from '../../server/src/protocol';
 
 export interface ProjectStatus {
   root: string;
@@ -55,9 +55,17 @@ export class StatusStore implements vscode.Disposable {
     return this.inFlight;
   }
 
+  /** Whether an environment's first status is still on its way (PGlite starts in seconds). */
+  isLoading(root: string, environment: string): boolean {
+    return this.loading.has(`${root}\0${environment}`);
+  }
+
+  private readonly loading = new Set<string>();
+
   private async load(): Promise<void> {
     const roots = await this.findRoots();
     const projects: ProjectStatus[] = [];
+    const fetches: Promise<void>[] = [];
     for (const root of roots) {
       try {
         const listed = await this.client.sendRequest(ListEnvironmentsRequest.type, { root });
@@ -65,26 +73,47 @@ export class StatusStore implements vscode.Disposable {
           projects.push({ root, environments: [], error: listed.configError });
           continue;
         }
-        // One request per environment: an unreachable server must not hide the others.
-        const environments = await Promise.all(listed.environments.map(async (environment): Promise<EnvironmentStatus> => {
-          try {
-            const [status] = await this.client.sendRequest(StatusRequest.type, { root, environment: environment.name });
-            return status ?? { environment, migrations: [], error: 'the language server returned no status' };
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            this.log.warn(`status of ${environment.name} in ${root}: ${message}`);
-            return { environment, migrations: [], error: message };
-          }
-        }));
-        projects.push({ root, environments });
+        // Environments show at once (the previous status, or "loading" the first time); each
+        // status replaces its row as it arrives, so a slow server holds up only its own row.
+        const previous = this.projects.find((p) => p.root === root)?.environments ?? [];
+        const project: ProjectStatus = {
+          root,
+          environments: listed.environments.map((environment) => {
+            const known = previous.find((s) => s.environment.name === environment.name);
+            if (known) return { ...known, environment };
+            this.loading.add(`${root}\0${environment.name}`);
+            return { environment, migrations: [] };
+          }),
+        };
+        projects.push(project);
+        listed.environments.forEach((environment, index) => {
+          fetches.push(this.statusOf(root, environment).then((status) => {
+            project.environments[index] = status;
+            this.loading.delete(`${root}\0${environment.name}`);
+            this.changed.fire();
+          }));
+        });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        this.log.warn(`status of ${root}: ${message}`);
+        this.log.warn(`environments of ${root}: ${message}`);
         projects.push({ root, environments: [], error: message });
       }
     }
     this.projects = projects;
     this.changed.fire();
+    await Promise.all(fetches);
+  }
+
+  /** One request per environment: an unreachable server must not hide the others. */
+  private async statusOf(root: string, environment: EnvironmentInfo): Promise<EnvironmentStatus> {
+    try {
+      const [status] = await this.client.sendRequest(StatusRequest.type, { root, environment: environment.name });
+      return status ?? { environment, migrations: [], error: 'the language server returned no status' };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn(`status of ${environment.name} in ${root}: ${message}`);
+      return { environment, migrations: [], error: message };
+    }
   }
 
   dispose(): void {

@@ -51,12 +51,18 @@ export class TidemarkTreeProvider implements vscode.TreeDataProvider<TidemarkNod
     }
     if (node.kind === 'environment') {
       const row = environmentRow(node.status);
-      const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Expanded);
+      const state = node.status.migrations.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
+      const item = new vscode.TreeItem(row.label, state);
       item.id = `env:${node.root}:${node.environment}`;
       item.description = row.description;
       item.tooltip = markdown(row.tooltip);
       item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
       item.contextValue = row.contextValue;
+      if (this.store.isLoading(node.root, node.environment)) {
+        item.description = 'loading…';
+        item.iconPath = new vscode.ThemeIcon('loading~spin');
+        item.contextValue = 'environment loading';
+      }
       return item;
     }
     const row = migrationRow(node.migration, node.newestApplied);

@@ -238,11 +238,11 @@ try {
 }
 
 const logs = findFiles(userData, (name) => name === 'Tidemark.log');
-const activation = logs.map((f) => /Tidemark activated in (\d+) ms \(language server started in (\d+) ms/.exec(readFileSync(f, 'utf8'))).filter(Boolean);
-if (activation.length) {
-  console.log(`\nactivation (from the extension's log): ${activation.map((m) => `${m[1]} ms (server started in ${m[2]} ms)`).join('; ')}`);
-} else {
-  console.log(`\nactivation: no "Tidemark activated" line in ${logs.length} log file(s)`);
-}
+const activation = logs.map((f) => {
+  const log = readFileSync(f, 'utf8');
+  const ms = (re) => re.exec(log)?.[1] ?? '?';
+  return `activate() returned in ${ms(/activate\(\) returned in (\d+) ms/)} ms, language server started at ${ms(/language server started (\d+) ms/)} ms, every environment's status loaded at ${ms(/status loaded (\d+) ms/)} ms`;
+});
+console.log(`\nactivation (from the extension's log, one line per window):\n  ${activation.join('\n  ') || 'no Tidemark log found'}`);
 stopServer();
 finish();

@@ -45,6 +45,22 @@ async function quickOpen(page, file) {
   await page.keyboard.press('Enter');
 }
 
+/** The sidebar widened so descriptions ("verified just now by ...") fit, without a hover tooltip. */
+async function screenshotTree(page, path) {
+  const sidebar = page.locator('.part.sidebar');
+  const box = await sidebar.boundingBox();
+  if (box && box.width < 500) {
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width - 1, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 560, y, { steps: 8 });
+    await page.mouse.up();
+  }
+  await page.mouse.move(1300, 850);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path, clip: { x: 0, y: 0, width: 700, height: 520 } });
+}
+
 /** The sandbox's migration rows: level 2 rows after the level-1 "sandbox" row, up to the next environment. */
 function migrationRows(all) {
   const start = all.findIndex((r) => r.level === 1 && r.label === 'sandbox');
@@ -107,7 +123,7 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
       return migrations.length === migrationCount && migrations.every((r) => /^(applied|verified)\b/.test(r.description)) ? migrations : undefined;
     }, 120);
     if (!/by /.test(shown[0].description)) throw new Error(`no "by whom" in "${shown[0].description}"`);
-    await page.locator('.part.sidebar').screenshot({ path: join(output, 'tree.png') });
+    await screenshotTree(page, join(output, 'tree.png'));
   });
 
   await check('"Roll Back Last Migration" turns the last migration back to pending', async () => {
@@ -117,5 +133,49 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
       const last = migrations[migrations.length - 1];
       return migrations.length === migrationCount && last.description === 'pending' && migrations.slice(0, -1).every((r) => /^(applied|verified)\b/.test(r.description));
     }, 120);
+  });
+
+  const newName = 'add_tenant_note';
+  await check('"New Migration…" asks for a name, opens the new file and lists it as pending', async () => {
+    await runCommand(page, 'Tidemark: New Migration…');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(newName);
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: newName }).waitFor({ timeout: 30_000 });
+    await until('the new migration pending in the tree', async () => {
+      const migrations = migrationRows(await rows(page));
+      const last = migrations[migrations.length - 1];
+      return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'pending';
+    }, 60);
+  });
+
+  await check('a failing statement is reported with an "Open" action that goes to its line', async () => {
+    // Typed as a user would: a statement on the line after "-- migrate:up" (or at the top).
+    const editor = page.locator('.editor-group-container.active .monaco-editor textarea').first();
+    await editor.focus();
+    await page.keyboard.press('Control+Home');
+    const firstLine = await page.locator('.editor-group-container.active .view-line').first().innerText();
+    if (/migrate:up/.test(firstLine)) {
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.type('ALTER TABLE no_such_table ADD COLUMN note text;');
+    if (!/migrate:up/.test(firstLine)) await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 15_000 });
+    await runCommand(page, 'Tidemark: Apply All Pending Migrations');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'no_such_table' }).first();
+    await toast.waitFor({ timeout: 120_000 });
+    const message = await toast.innerText();
+    if (!/does not exist/.test(message)) throw new Error(`the notification does not give the server's reason: ${message}`);
+    await page.screenshot({ path: join(output, 'failure-notification.png') });
+    // Another file first, so "Open" has to bring the failing one back.
+    await quickOpen(page, flagged.file ?? 'tidemark.json');
+    await toast.locator('.monaco-button', { hasText: 'Open' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: newName }).waitFor({ timeout: 30_000 });
+    const cursor = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+    const expectedLine = /migrate:up/.test(firstLine) ? 2 : 1;
+    if (!cursor.includes(`Ln ${expectedLine},`)) throw new Error(`the cursor is at "${cursor}", not on line ${expectedLine} where the statement is`);
   });
 }

@@ -3,6 +3,7 @@
  * fresh copy of the sample workspace whose only environment is the embedded sandbox.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TidemarkApi, TreeRow } from '../../../../client/src/extension';
@@ -85,6 +86,8 @@ describe('Tidemark in a real VS Code extension host', function () {
     const env = sandbox(api)!;
     const file = env.children[env.children.length - 1].file;
     assert.ok(file, 'the newest migration row names its file');
+    // The workbench computes lenses only for documents it has loaded.
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
     const lenses = await until('code lenses', async () => {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));
       return found?.some((l) => /sandbox: (applied|verified)/.test(l.command?.title ?? '')) ? found : undefined;
@@ -122,5 +125,26 @@ describe('Tidemark in a real VS Code extension host', function () {
     });
     assert.match(text, /\| apply \|/);
     assert.match(text, /\| rollback \|/);
+  });
+
+  it('marks a migration edited after it was applied as drifted and diffs it against the applied SQL', async () => {
+    const first = sandbox(api)!.children[0];
+    assert.ok(first.file, 'the first migration row names its file');
+    // Text before the first marker belongs to the up section, so this changes its checksum.
+    const original = readFileSync(first.file, 'utf8');
+    writeFileSync(first.file, `-- edited after it was applied\n${original}`);
+    await api.refresh();
+    const drifted = await until('the first migration drifted', () => sandbox(api)?.children.find((c) => c.label === first.label && c.contextValue?.split(' ')[1] === 'drifted'));
+    const [version, ...name] = drifted.label.split(' ');
+    await vscode.commands.executeCommand('tidemark.showDiff', { root: root(), environment: 'sandbox', migration: { version, name: name.join(' '), files: { up: first.file } } });
+    const diff = await until('a diff editor', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    });
+    assert.equal(diff.original.scheme, 'tidemark-applied');
+    assert.equal(diff.modified.fsPath, first.file);
+    const applied = (await vscode.workspace.openTextDocument(diff.original)).getText();
+    assert.ok(!applied.includes('edited after it was applied'), 'the left side is the SQL as applied');
+    assert.ok(applied.trim().length > 0, 'the applied SQL is not empty');
   });
 });
