@@ -17,10 +17,15 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('judges the down section on its own', () => {
-    const sql = "-- migrate:up\nSET lock_timeout = '3s';\nALTER TABLE orders ADD COLUMN note text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN note;\n";
+    const sql = "-- migrate:up\nSET lock_timeout = '3s';\nALTER TABLE orders DROP COLUMN legacy;\n-- migrate:down\nALTER TABLE orders ADD COLUMN legacy text;\n";
     const [finding, ...rest] = lintSql(sql, RULE);
     assert.equal(rest.length, 0);
-    assert.equal(flagged(sql, finding), 'ALTER TABLE orders DROP COLUMN note');
+    assert.equal(flagged(sql, finding), 'ALTER TABLE orders ADD COLUMN legacy text');
+  });
+
+  it('does not flag a down section that only drops what the up created', () => {
+    const sql = "-- migrate:up\nCREATE TABLE audit_log (id bigint);\nCREATE INDEX audit_log_id ON audit_log (id);\n-- migrate:down\nDROP INDEX IF EXISTS audit_log_id;\nDROP TABLE IF EXISTS audit_log;\n";
+    assert.deepEqual(lintSql(sql, RULE), []);
   });
 
   it('does not flag a migration that sets lock_timeout first (SET, SET LOCAL, set_config), nor light locks', () => {
@@ -43,13 +48,13 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('fixes by setting lock_timeout at the top of the section', () => {
-    const sql = '-- migrate:up\n-- add a note\nALTER TABLE orders ADD COLUMN note text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN note;\n';
+    const sql = '-- migrate:up\n-- drop the old note\nALTER TABLE orders DROP COLUMN note;\n-- migrate:down\nALTER TABLE orders ADD COLUMN note text;\n';
     const findings = lintSql(sql, RULE);
     assert.equal(findings.length, 2);
     const fixedUp = applyRuleFix(sql, findings[0]);
-    assert.equal(fixedUp, "-- migrate:up\nSET lock_timeout = '5s';\n-- add a note\nALTER TABLE orders ADD COLUMN note text;\n-- migrate:down\nALTER TABLE orders DROP COLUMN note;\n");
+    assert.equal(fixedUp, "-- migrate:up\nSET lock_timeout = '5s';\n-- drop the old note\nALTER TABLE orders DROP COLUMN note;\n-- migrate:down\nALTER TABLE orders ADD COLUMN note text;\n");
     const fixedBoth = applyRuleFix(fixedUp, lintSql(fixedUp, RULE)[0]);
-    assert.match(fixedBoth, /-- migrate:down\nSET lock_timeout = '5s';\nALTER TABLE orders DROP COLUMN note;/);
+    assert.match(fixedBoth, /-- migrate:down\nSET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;/);
     assertParses(fixedBoth);
     assert.deepEqual(lintSql(fixedBoth, RULE), []);
   });

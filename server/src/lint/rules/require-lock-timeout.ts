@@ -5,6 +5,7 @@ import { bodyRange } from '../../sql/clauses';
 import { lockEffects, lockStrength, type LockEffect } from '../../sql/locks';
 import { transactionIncompatibility } from '../../sql/transaction';
 import { indexCreatedEarlier, tableCreatedEarlier } from '../created-in-migration';
+import { reversesUp } from '../reversal';
 
 type AnyNode = Record<string, any>;
 
@@ -32,6 +33,8 @@ const rule: Rule = {
           continue;
         }
         if (timeoutSet) continue;
+        // Dropping what the up created is the rollback doing its job; judging it would flag every rollback.
+        if (section.kind === 'down' && reversesUp(unit, statement)) continue;
         const lock = lockEffects(statement.node).find((l) => lockStrength(l.mode) >= WRITE_BLOCKING && onExistingRelation(section, statement, l));
         if (!lock) continue;
         const eol = section.file.text.includes('\r\n') ? '\r\n' : '\n';
