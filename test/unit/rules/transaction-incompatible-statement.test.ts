@@ -26,8 +26,13 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_log_request_id_idx ON audit_log (r
     assert.equal(rest.length, 0);
     assert.match(flagged(sql, finding), /^CREATE INDEX CONCURRENTLY/);
     assert.match(finding.message, /statement by statement/);
-    assert.match(finding.message, /1 other statement fails/);
+    assert.match(finding.message, /if the other statement fails, what ran before stays applied/);
     assert.match(finding.message, /half-applied/);
+  });
+
+  it('counts the other statements when there are several', () => {
+    const sql = `ALTER TABLE t ADD COLUMN a int;\nALTER TABLE t ADD COLUMN b int;\nVACUUM t;`;
+    assert.match(lintSql(sql, RULE)[0].message, /if one of the 2 other statements fails/);
   });
 
   it('flags it in a down section as well', () => {

@@ -58,7 +58,7 @@ const rule: Rule = {
         report({
           section,
           statement,
-          message: `${reason} cannot run inside a transaction, so the runner runs this migration statement by statement (autocommit) instead of in one transaction: if any of its ${others} other statement${others === 1 ? '' : 's'} fails, what ran before stays applied and the migration is left half-applied (the runner resumes at the failed statement). Put ${reason} in a migration of its own.`,
+          message: `${reason} cannot run inside a transaction, so the runner runs this migration statement by statement (autocommit) instead of in one transaction: if ${others === 1 ? 'the other statement' : `one of the ${others} other statements`} fails, what ran before stays applied and the migration is left half-applied (the runner resumes at the failed statement). Put ${reason} in a migration of its own.`,
         });
       }
     }

@@ -5,7 +5,7 @@ import { transactionControl, transactionIncompatibility } from '../../sql/transa
 const CONSEQUENCES: Record<string, string> = {
   BEGIN: 'BEGIN inside it only draws the warning "there is already a transaction in progress", and the COMMIT that usually follows ends the runner\'s transaction early',
   START: 'START TRANSACTION inside it only draws the warning "there is already a transaction in progress", and the COMMIT that usually follows ends the runner\'s transaction early',
-  COMMIT: 'COMMIT ends that transaction early: the statements after it and the history record run in another one, so a failure after it leaves the migration half-applied',
+  COMMIT: 'COMMIT ends that transaction early; the statements after it and the history record run in another one, so a failure after it leaves the migration half-applied',
   ROLLBACK: 'ROLLBACK throws away everything the migration did before it, yet the statements after it still run and the migration is recorded as applied',
   PREPARE: 'PREPARE TRANSACTION takes the runner\'s transaction away from the session, so nothing after it (history record included) is part of the migration',
   'COMMIT PREPARED': 'COMMIT PREPARED cannot run inside a transaction block at all',
