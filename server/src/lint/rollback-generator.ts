@@ -198,6 +198,16 @@ function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
         break;
       case 'AT_ValidateConstraint':
         break;
+      case 'AT_AttachPartition': {
+        const partition = (cmd.def as { PartitionCmd?: { name?: RangeVar } } | undefined)?.PartitionCmd?.name;
+        // A partition this migration creates goes away when it is dropped; detach it first either way.
+        if (partition && !fresh) sql.push(`ALTER TABLE ${table} DETACH PARTITION ${renderName(relationName(partition))};`);
+        else if (!partition) reasons.push('ATTACH PARTITION without a partition name');
+        break;
+      }
+      case 'AT_DetachPartition':
+        reasons.push(`re-attaching a detached partition needs its bounds, which the statement does not say`);
+        break;
       default:
         if (!fresh) reasons.push(`ALTER TABLE ${(cmd.subtype ?? '').replace(/^AT_/, '')} has no automatic reversal`);
     }

@@ -96,11 +96,13 @@ CREATE TYPE mood AS ENUM ('ok');
 CREATE FUNCTION f(a int, b varchar(10)[]) RETURNS int LANGUAGE sql AS 'select 1';
 CREATE TRIGGER t AFTER INSERT ON users EXECUTE FUNCTION g();
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
+ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 ALTER TABLE users RENAME TO members;`),
     );
     assert.equal(
       sql,
       `ALTER TABLE members RENAME TO users;
+ALTER TABLE events DETACH PARTITION events_2026;
 DROP EXTENSION IF EXISTS pgcrypto;
 DROP TRIGGER IF EXISTS t ON users;
 DROP FUNCTION IF EXISTS f(int4, varchar[]);

@@ -86,6 +86,10 @@ CREATE OR REPLACE FUNCTION has_role(u uuid) RETURNS boolean LANGUAGE sql AS 'sel
       assert.deepEqual(lintSql(sql, RULE), []);
     });
 
+    it('while the down section has a statement that does not parse (syntax-error reports it)', () => {
+      assert.deepEqual(lintSql(`CREATE TABLE a (id int);\nCREATE INDEX i ON b (x);\n-- migrate:down\nDROP INDX i;\nDROP TABLE a;\n`, RULE), []);
+    });
+
     it('for DDL in the down section reversed by a DO block', () => {
       const sql = `CREATE TYPE mood AS ENUM ('ok');\n-- migrate:down\nDO $$ BEGIN\n  DROP TYPE IF EXISTS mood;\nEND $$;\n`;
       assert.deepEqual(lintSql(sql, RULE), []);

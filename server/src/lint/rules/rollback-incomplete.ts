@@ -33,6 +33,8 @@ const rule: Rule = {
   check(unit, report) {
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;
+    // A down that does not parse yet (being typed) may hold the very reversal we would ask for.
+    if (down.statements.some((s) => s.syntaxError)) return;
     const missing = upOutcome(up).changes.filter(
       (c) => CHECKED.has(c.object.kind) && !removedBy(down.statementsWithEmbedded, c.object) && !restoredBy(down.statementsWithEmbedded, c),
     );
