@@ -75,6 +75,15 @@ describe('tidemark runner commands', function () {
     assert.match(rolled.stderr, /^tidemark: cannot roll back sandbox: 002 \(orders\) has no down section/);
   });
 
+  it('two tidemark processes applying to one sandbox at once: each migration is applied exactly once', async () => {
+    const root = await sandboxProject({ 'migrations/001_users.sql': USERS, 'migrations/002_notes.sql': 'CREATE TABLE notes (id int);\n' });
+    const [a, b] = await Promise.all([tidemark(root, ['apply', '--format', 'json']), tidemark(root, ['apply', '--format', 'json'])]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const applied = [a, b].flatMap((r) => JSON.parse(r.stdout).steps.filter((s: { action: string; outcome: string }) => s.action === 'apply' && s.outcome === 'ok').map((s: { version: string }) => s.version));
+    assert.deepEqual(applied.sort(), ['001', '002']);
+  });
+
   it('plan names the lock a statement takes on an existing table', async () => {
     const root = await sandboxProject({ 'migrations/001_users.sql': USERS });
     assert.equal((await tidemark(root, ['apply'])).code, 0);
