@@ -85,30 +85,42 @@ function failure(error: unknown, text: string): ParseFailure {
 }
 
 /**
- * Outcomes by statement text. An editor re-lints the whole file on every keystroke while only
- * one statement changed; re-parsing the other thousand would cost most of the re-lint. Parse trees
- * are shared between callers, so rules must treat them as read-only (they do: rules only read).
+ * Parse outcomes by text. An editor re-lints the whole file on every keystroke while only one
+ * statement changed; re-parsing the other thousand (and their PL/pgSQL bodies) would cost most of
+ * the re-lint. Trees are shared between callers, so rules must treat them as read-only (they only
+ * read them). Least recently used entries go first; very long texts are not kept.
  */
-const parseCache = new Map<string, ParseOutcome>();
-const PARSE_CACHE_ENTRIES = 20_000;
-/** Statements longer than this are parsed each time: caching them would pin too much memory. */
-const PARSE_CACHE_MAX_TEXT = 64 * 1024;
+class ParseCache<T> {
+  private readonly entries = new Map<string, T>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly maxTextLength = 64 * 1024,
+  ) {}
+
+  get(text: string, compute: (text: string) => T): T {
+    const cached = this.entries.get(text);
+    if (cached !== undefined) {
+      // Re-insert so it counts as recently used (a Map keeps insertion order).
+      this.entries.delete(text);
+      this.entries.set(text, cached);
+      return cached;
+    }
+    const value = compute(text);
+    if (text.length <= this.maxTextLength) {
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(text, value);
+    }
+    return value;
+  }
+}
+
+const statementCache = new ParseCache<ParseOutcome>(20_000);
+const plpgsqlCache = new ParseCache<PlpgsqlOutcome>(5_000);
 
 /** Parses the text of one statement. Call ensureParser() first. */
 export function parseStatement(text: string): ParseOutcome {
-  const cached = parseCache.get(text);
-  if (cached) {
-    // Re-insert so the most recently used entries survive eviction (Map keeps insertion order).
-    parseCache.delete(text);
-    parseCache.set(text, cached);
-    return cached;
-  }
-  const outcome = parseUncached(text);
-  if (text.length <= PARSE_CACHE_MAX_TEXT) {
-    if (parseCache.size >= PARSE_CACHE_ENTRIES) parseCache.delete(parseCache.keys().next().value!);
-    parseCache.set(text, outcome);
-  }
-  return outcome;
+  return statementCache.get(text, parseUncached);
 }
 
 function parseUncached(text: string): ParseOutcome {
@@ -121,8 +133,14 @@ function parseUncached(text: string): ParseOutcome {
   }
 }
 
+export type PlpgsqlOutcome = { ok: true; functions: unknown[] } | ParseFailure;
+
 /** Parses a CREATE FUNCTION or DO statement's PL/pgSQL body into its JSON tree. */
-export function parsePlpgsql(text: string): { ok: true; functions: unknown[] } | ParseFailure {
+export function parsePlpgsql(text: string): PlpgsqlOutcome {
+  return plpgsqlCache.get(text, parsePlpgsqlUncached);
+}
+
+function parsePlpgsqlUncached(text: string): PlpgsqlOutcome {
   try {
     const result = parsePlPgSQLSync(text) as unknown as { plpgsql_funcs?: unknown[] };
     return { ok: true, functions: result.plpgsql_funcs ?? [] };

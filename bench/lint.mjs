@@ -1,0 +1,270 @@
+// npm run bench:lint — Tidemark's linter against squawk's, side by side on one generated
+// 5,000-statement migration (mixed DDL):
+//   (1) `tidemark lint --format json` vs `squawk --reporter json` (cold processes, wall time)
+//   (2) language server: didOpen → publishDiagnostics, ours vs `squawk server`
+//   (3) our server re-diagnosing a 1,000-statement file after one keystroke-sized edit
+// Build first (npm run build); the script does it when dist/ is missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const rpc = require('vscode-languageserver-protocol/node');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function squawkBinary() {
+  const candidates = [join(root, 'node_modules', '.bin', 'squawk')];
+  try {
+    candidates.push(join(dirname(require.resolve('@squawk-cli/linux-x64/package.json')), 'bin', 'squawk'));
+  } catch {
+    // Other platforms: only node_modules/.bin/squawk.
+  }
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`squawk binary not found (looked at ${candidates.join(', ')}); run npm ci`);
+  return found;
+}
+
+/** Mixed migration DDL, the kinds of statements runbooks hold, each referring to its own objects. */
+function statement(i) {
+  const t = `tenant_table_${Math.floor(i / 10)}`;
+  switch (i % 12) {
+    case 0: return `CREATE TABLE IF NOT EXISTS ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`;
+    case 1: return `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS status_${i} text;`;
+    case 2: return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${t}_tenant_${i} ON ${t} (tenant_id);`;
+    case 3: return `ALTER TABLE ${t} ALTER COLUMN name TYPE varchar(200);`;
+    case 4: return `ALTER TABLE orders_${i} ADD CONSTRAINT orders_${i}_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);`;
+    case 5: return `UPDATE accounts_${i} SET plan = 'free' WHERE plan IS NULL;`;
+    case 6: return `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`;
+    case 7: return `CREATE POLICY ${t}_isolation_${i} ON ${t} USING (tenant_id = current_setting('app.tenant_id', true)::uuid);`;
+    case 8: return `ALTER TABLE users_${i} DROP COLUMN legacy_${i};`;
+    case 9: return `CREATE OR REPLACE FUNCTION touch_${i}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$;`;
+    case 10: return `DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'state_${i}') THEN\n    CREATE TYPE state_${i} AS ENUM ('on', 'off');\n  END IF;\nEND\n$$;`;
+    default: return `ALTER TABLE ${t} ALTER COLUMN name SET NOT NULL;`;
+  }
+}
+
+function migration(count) {
+  return Array.from({ length: count }, (_, i) => statement(i)).join('\n\n') + '\n';
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+function timeProcess(command, args, options) {
+  const times = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    last = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+    times.push(performance.now() - start);
+    if (last.error) throw last.error;
+  }
+  return { time: median(times), result: last };
+}
+
+/**
+ * Starts a language server over stdio and initializes it. `pull`: the server answers
+ * textDocument/diagnostic requests (squawk's server) instead of pushing publishDiagnostics.
+ */
+async function startServer(command, args, folder, initializationOptions, pull = false) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr.resume();
+  const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  const listeners = [];
+  connection.onNotification(rpc.PublishDiagnosticsNotification.type, (params) => {
+    for (const l of [...listeners]) l(params);
+  });
+  connection.onRequest(rpc.RegistrationRequest.type, () => undefined);
+  connection.onRequest(rpc.ConfigurationRequest.type, (params) => params.items.map(() => null));
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('window/logMessage', () => undefined);
+  connection.listen();
+  await connection.sendRequest(rpc.InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: pathToFileURL(folder).href,
+    workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'bench' }],
+    initializationOptions,
+    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, diagnostic: { dynamicRegistration: false } }, workspace: { configuration: true } },
+  });
+  await connection.sendNotification(rpc.InitializedNotification.type, {});
+  let version = 0;
+  const versions = new Map();
+  const server = {
+    /** Resolves with the diagnostics of `uri` accepted by `accept`: pushed, or pulled right away. */
+    waitFor(uri, accept) {
+      if (pull) {
+        return new Promise((resolve) => setImmediate(resolve)).then(() =>
+          connection.sendRequest(rpc.DocumentDiagnosticRequest.type, { textDocument: { uri } }).then((report) => ({ uri, diagnostics: report.items ?? [] })),
+        );
+      }
+      return new Promise((resolve) => {
+        const listener = (params) => {
+          if (params.uri !== uri || !accept(params)) return;
+          listeners.splice(listeners.indexOf(listener), 1);
+          resolve(params);
+        };
+        listeners.push(listener);
+      });
+    },
+    async open(path, text) {
+      const uri = pathToFileURL(path).href;
+      versions.set(uri, 1);
+      const start = performance.now();
+      const sent = connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'sql', version: 1, text } });
+      const done = server.waitFor(uri, () => true);
+      await sent;
+      const params = await done;
+      return { uri, time: performance.now() - start, count: params.diagnostics.length };
+    },
+    async edit(uri, range, text) {
+      version = (versions.get(uri) ?? 1) + 1;
+      versions.set(uri, version);
+      const expected = version;
+      const start = performance.now();
+      const sent = connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: expected }, contentChanges: [{ range, text }] });
+      const done = server.waitFor(uri, (p) => p.version === undefined || p.version === expected);
+      await sent;
+      const params = await done;
+      return { time: performance.now() - start, count: params.diagnostics.length };
+    },
+    async stop() {
+      try {
+        await Promise.race([connection.sendRequest(rpc.ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+        await connection.sendNotification(rpc.ExitNotification.type);
+      } catch {
+        // Already gone.
+      }
+      connection.dispose();
+      child.kill();
+    },
+  };
+  return server;
+}
+
+/**
+ * Where a re-lint of the 1,000-statement file goes, in-process (needs `tsc -b`'s out/): building
+ * the unit (split + cached parse) and each rule, median of 5 warm runs. Rules over 2 ms are listed.
+ */
+function ruleBreakdown(path, text) {
+  const out = join(root, 'out', 'server', 'src');
+  if (!existsSync(join(out, 'lint', 'engine.js'))) return '(run tsc -b for the per-rule breakdown)\n';
+  const { ensureParser } = require(join(out, 'sql', 'parse.js'));
+  const { buildLintUnit } = require(join(out, 'lint', 'unit.js'));
+  const { lintUnit } = require(join(out, 'lint', 'engine.js'));
+  const { allRules } = require(join(out, 'lint', 'rules', 'index.js'));
+  return ensureParser().then(() => {
+    const unitTimes = [];
+    const ruleTimes = new Map(allRules.map((r) => [r.id, []]));
+    for (let run = 0; run < 6; run++) {
+      let start = performance.now();
+      const unit = buildLintUnit(path, text);
+      unitTimes.push(performance.now() - start);
+      for (const rule of allRules) {
+        start = performance.now();
+        lintUnit(unit, { rules: [rule] });
+        ruleTimes.get(rule.id).push(performance.now() - start);
+      }
+    }
+    const rows = [...ruleTimes].map(([id, times]) => [id, median(times.slice(1))]).sort((a, b) => b[1] - a[1]);
+    const total = rows.reduce((sum, [, t]) => sum + t, 0);
+    const listed = rows.filter(([, t]) => t > 2).map(([id, t]) => `  ${id.padEnd(36)} ${ms(t)}`);
+    return [
+      `Re-lint of the 1,000-statement file in-process: unit ${ms(median(unitTimes.slice(1)))}, rules ${ms(total)} (${allRules.length} rules); slowest:`,
+      ...listed,
+      '',
+    ].join('\n');
+  });
+}
+
+/** Types one character at 30 places of a file open in `server`; the time of each re-diagnosis. */
+async function timeEdits(server, path, text) {
+  const opened = await server.open(path, text);
+  const times = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < 30; i++) {
+    const from = (i * 97) % lines.length;
+    let line = lines.findIndex((l, n) => n >= from && l.includes('ADD COLUMN IF NOT EXISTS status_'));
+    if (line < 0) line = lines.findIndex((l) => l.includes('ADD COLUMN IF NOT EXISTS status_'));
+    const character = lines[line].indexOf('status_') + 'status_'.length;
+    const edited = await server.edit(opened.uri, { start: { line, character }, end: { line, character } }, 'x');
+    times.push(edited.time);
+  }
+  await server.stop();
+  return times;
+}
+
+async function main() {
+  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'server.js'))) {
+    spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  }
+  const squawk = squawkBinary();
+  const dir = mkdtempSync(join(tmpdir(), 'tidemark-bench-'));
+  mkdirSync(join(dir, 'migrations'));
+  const big = join(dir, 'migrations', '001_bench.sql');
+  const bigText = migration(5000);
+  writeFileSync(big, bigText);
+  const medium = join(dir, 'migrations', '002_edit.sql');
+  const mediumText = migration(1000);
+  writeFileSync(medium, mediumText);
+  console.log(`Generated ${big}: 5,000 statements, ${(bigText.length / 1024).toFixed(0)} KB; ${medium}: 1,000 statements. Median of ${RUNS} runs.\n`);
+
+  // (1) CLI, cold processes.
+  const ours = timeProcess(process.execPath, [join(root, 'dist', 'cli.js'), 'lint', '--format', 'json', big], { cwd: dir });
+  const theirs = timeProcess(squawk, ['--reporter', 'json', big], { cwd: dir });
+  const ourFindings = JSON.parse(ours.result.stdout).length;
+  const theirFindings = (() => {
+    try {
+      const parsed = JSON.parse(theirs.result.stdout);
+      return Array.isArray(parsed) ? parsed.length : '?';
+    } catch {
+      return '?';
+    }
+  })();
+
+  // (2) Language servers: didOpen → publishDiagnostics, after a warm-up document.
+  const warm = join(dir, 'migrations', '000_warm.sql');
+  writeFileSync(warm, 'SELECT 1;\n');
+  const openTimes = { ours: [], theirs: [] };
+  let ourOpenCount = 0;
+  let theirOpenCount = 0;
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const server = await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 });
+    await server.open(warm, 'SELECT 1;\n');
+    const opened = await server.open(big, bigText);
+    openTimes.ours.push(opened.time);
+    ourOpenCount = opened.count;
+    await server.stop();
+    const squawkServer = await startServer(squawk, ['server'], dir, undefined, true);
+    await squawkServer.open(warm, 'SELECT 1;\n');
+    const theirsOpened = await squawkServer.open(big, bigText);
+    openTimes.theirs.push(theirsOpened.time);
+    theirOpenCount = theirsOpened.count;
+    await squawkServer.stop();
+  }
+
+  // (3) Re-diagnosis after one edit in a 1,000-statement file (our server with no debounce; squawk's for context).
+  const editTimes = await timeEdits(await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }), medium, mediumText);
+  const squawkEditTimes = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
+
+  const rows = [
+    ['(1) CLI, 5,000 statements', ms(ours.time), ms(theirs.time), `${(ours.time / theirs.time).toFixed(2)}×`, '≤ 2×', `${ourFindings} vs ${theirFindings} findings`],
+    ['(2) LSP didOpen → diagnostics', ms(median(openTimes.ours)), ms(median(openTimes.theirs)), `${(median(openTimes.ours) / median(openTimes.theirs)).toFixed(2)}×`, '≤ 0.2×', `${ourOpenCount} vs ${theirOpenCount} diagnostics`],
+    ['(3) LSP re-diagnosis after one edit, 1,000 statements', `${ms(median(editTimes))} (max ${ms(Math.max(...editTimes))})`, ms(median(squawkEditTimes)), `${(median(editTimes) / median(squawkEditTimes)).toFixed(2)}×`, '< 50 ms', `${editTimes.length} edits, one character each`],
+  ];
+  console.log(await ruleBreakdown(medium, mediumText));
+  const header = ['measure', 'tidemark', 'squawk', 'ratio', 'target', 'notes'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells) => cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const row of rows) console.log(line(row));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
