@@ -31,7 +31,7 @@ describe('language server: code actions, hover, symbols', function () {
   afterEach(async () => client?.dispose());
 
   it('"ignore for this statement" and "ignore in this file" silence the finding once applied', async () => {
-    const dir = tempWorkspace({});
+    const dir = tempWorkspace({}, ['ban-drop-column']);
     const text = 'CREATE TABLE t (id int);\n  ALTER TABLE orders DROP COLUMN note;\n';
     client = new TestLspClient({ workspaceFolder: dir });
     await client.initialize();
@@ -94,13 +94,13 @@ describe('language server: code actions, hover, symbols', function () {
   });
 
   it('hover shows the lock a statement takes and, on a finding, its explanation and docs link', async () => {
-    const dir = tempWorkspace({});
+    const dir = tempWorkspace({}, ['ban-drop-column']);
     const text = 'ALTER TABLE orders DROP COLUMN note;\nSELECT 1;\n';
     client = new TestLspClient({ workspaceFolder: dir });
     await client.initialize();
     const u = client.open(join(dir, 'migrations', '004_x.sql'), text);
     const [diagnostic] = await client.diagnosticsFor(u, 1);
-    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position: { line: 0, character: 8 } });
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position: { line: 0, character: diagnostic.range.start.character + 2 } });
     const value = (hover!.contents as MarkupContent).value;
     assert.match(value, /ACCESS EXCLUSIVE/);
     assert.match(value, /reads/);

@@ -8,7 +8,7 @@ describe('language server: malformed input', function () {
   let client: TestLspClient;
   let dir: string;
   beforeEach(async () => {
-    dir = tempWorkspace({});
+    dir = tempWorkspace({}, ['syntax-error', 'ban-drop-column']);
     client = new TestLspClient({ workspaceFolder: dir });
     await client.initialize();
   });

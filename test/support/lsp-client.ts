@@ -26,6 +26,7 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver-protocol/node';
 import { repoRoot } from './paths';
+import { allRules } from '../../server/src/lint/rules';
 
 export interface TestClientOptions {
   workspaceFolder: string;
@@ -181,9 +182,18 @@ export function applyTextEdits(text: string, edits: Array<{ range: { start: { li
   return resolved.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
 }
 
-/** A fresh folder holding `files` (relative path → text). */
-export function tempWorkspace(files: Record<string, string>): string {
+/**
+ * tidemark.json's `lint.rules` turning every rule off except `ids`, so a test about the server or
+ * the CLI sees exactly the findings it is about while the rule set grows.
+ */
+export function onlyRules(ids: string[]): Record<string, 'off'> {
+  return Object.fromEntries(allRules.filter((r) => !ids.includes(r.id)).map((r) => [r.id, 'off' as const]));
+}
+
+/** A fresh folder holding `files` (relative path → text); with `rules`, a tidemark.json enabling only those. */
+export function tempWorkspace(files: Record<string, string>, rules?: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'tidemark-lsp-'));
+  if (rules) files = { 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(rules) } }), ...files };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);
