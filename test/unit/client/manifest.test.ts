@@ -88,7 +88,10 @@ describe('client manifest (package.json contributes)', () => {
   it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {
     assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/tidemark.json', 'workspaceContains:**/migrations/*.sql', `onView:${treeViewId}`]);
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.equal(contributes.grammars[0].injectTo[0], 'source.sql');
+    const grammar = contributes.grammars[0];
+    assert.deepEqual(grammar.injectTo, ['source.sql']);
+    const grammarFile = JSON.parse(readFileSync(join(repoRoot, grammar.path), 'utf8'));
+    assert.equal(grammarFile.scopeName, grammar.scopeName, `${grammar.path} declares another scope name`);
     for (const setting of ['tidemark.lint.rules', 'tidemark.trace.server', 'tidemark.activeEnvironment']) {
       const property = contributes.configuration.properties[setting];
       assert.ok(property && 'default' in property && (property.description || property.markdownDescription), setting);
