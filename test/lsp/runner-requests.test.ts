@@ -11,6 +11,7 @@ import {
   ApplyRequest,
   ListEnvironmentsRequest,
   NewMigrationRequest,
+  PasswordRejectedNotification,
   PasswordRequest,
   PlanRequest,
   StatusChangedNotification,
@@ -98,16 +99,30 @@ describe('language server: runner requests', function () {
     });
     after(() => server.stop());
 
-    it('asks the client for a password when the environment needs one, and never puts it in a message', async () => {
+    it('asks the client for a password when the environment needs one, says when it is rejected, and never puts it in a message', async () => {
       const db = await freshDatabase(server);
       const root = tempWorkspace({ 'migrations/001_users.sql': USERS });
       writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { local: { url: urlOf(server, db) } } }));
       const c = await start(root);
       const asked: Array<{ environment: string; target: string }> = [];
+      let answer = 'a-wrong-password';
       c.connection.onRequest(PasswordRequest.type, (p) => {
         asked.push(p);
-        return { password: TEST_PASSWORD };
+        return { password: answer };
       });
+      const rejected: string[] = [];
+      c.connection.onNotification(PasswordRejectedNotification.type, (p) => {
+        rejected.push(p.environment);
+      });
+      await assert.rejects(c.connection.sendRequest(ApplyRequest.type, { root, environment: 'local' }), (e: Error) => {
+        assert.match(e.message, /cannot connect to local .*password authentication failed for user "postgres"/);
+        assert.ok(!e.message.includes('a-wrong-password'));
+        return true;
+      });
+      await waitUntil(() => rejected.length === 1);
+      assert.deepEqual(rejected, ['local']);
+      answer = TEST_PASSWORD;
+      asked.length = 0;
       const report = await c.connection.sendRequest(ApplyRequest.type, { root, environment: 'local' });
       assert.match(report.summary, /Applied 1 migration to local/);
       assert.equal(asked.length, 1, 'asked once, then remembered for the session');
