@@ -103,6 +103,16 @@ CREATE TABLE never (id int);
       assert.match(String(fails[0].message), /002_orders\.sql:4:19: column "total"/);
     });
 
+    it('maps the error position after non-ASCII text (é, emoji) to the right column of the file', async () => {
+      const text = "-- migrate:up\nCREATE TABLE notes (body text);\nINSERT INTO notes (body) SELECT 'café 😀 ' || nope;\n";
+      const f = await backend.fixture({ 'migrations/001_notes.sql': text });
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.match(report.failure!.message, /column "nope" does not exist/);
+      assert.equal(report.failure!.line, 2);
+      const line = text.split('\n')[2];
+      assert.equal(report.failure!.character, line.indexOf('nope'), 'UTF-16 column of "nope" in the line');
+    });
+
     it('runs a migration with CREATE INDEX CONCURRENTLY statement by statement, records progress when it fails, and resumes at the failed statement after the fix', async () => {
       const broken = `CREATE TABLE accounts (id int PRIMARY KEY, email text);
 CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
