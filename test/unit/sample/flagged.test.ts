@@ -68,6 +68,16 @@ describe('migrations-sample/flagged: a realistic mistake for every rule', () => 
     assert.deepEqual(unknown, [], 'flagged examples whose name is not a rule id');
   });
 
+  it('parses every example except the syntax-error one (a typo must not hide the mistake shown)', () => {
+    const names = readdirSync(flaggedDir).filter((n) => n !== 'syntax-error.sql');
+    const paths = names.flatMap((n) => (n.endsWith('.sql') ? [join(flaggedDir, n)] : statSync(join(flaggedDir, n)).isDirectory() ? exampleFiles(n) : []));
+    assert.ok(paths.length >= 30);
+    for (const path of paths) {
+      const syntaxErrors = lintPath(path).filter((f) => f.rule === 'syntax-error');
+      assert.deepEqual(syntaxErrors.map((f) => f.message), [], relative(sampleDir, path));
+    }
+  });
+
   it('puts the duplicate-version example in a folder of two migrations with the same number', () => {
     const files = exampleFiles('duplicate-version');
     assert.equal(files.length, 2);
