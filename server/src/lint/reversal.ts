@@ -154,6 +154,18 @@ export function createdByUp(unit: LintUnit, object: DbObject): boolean {
   );
 }
 
+/** True when `effect` renames back what the up renamed: the up renamed A to B, this renames B to A. */
+export function renamesBack(rename: UpRename, effect: ObjectEffect): boolean {
+  const from = rename.effect.object;
+  return (
+    effect.action === 'rename' &&
+    from.kind === effect.object.kind &&
+    rename.effect.newName === effect.object.name &&
+    effect.newName === from.name &&
+    (!from.table || !effect.object.table || sameName(from.table, effect.object.table))
+  );
+}
+
 function undoes(unit: LintUnit, effect: ObjectEffect): boolean {
   const { changes, renames } = upOutcome(unit.up!);
   switch (effect.action) {
@@ -162,14 +174,7 @@ function undoes(unit: LintUnit, effect: ObjectEffect): boolean {
     case 'disable':
       return changes.some((c) => c.action === 'enable' && sameObject(c.object, effect.object));
     case 'rename':
-      // Renaming back: the up renamed A to B, the down renames B to A.
-      return renames.some(
-        (r) =>
-          r.effect.object.kind === effect.object.kind &&
-          r.effect.newName === effect.object.name &&
-          effect.newName === r.effect.object.name &&
-          (!r.effect.object.table || !effect.object.table || sameName(r.effect.object.table, effect.object.table)),
-      );
+      return renames.some((r) => renamesBack(r, effect));
     default:
       return false;
   }

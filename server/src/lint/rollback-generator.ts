@@ -83,7 +83,7 @@ const RENAME_TARGETS: Partial<Record<DbObject['kind'], string>> = {
 };
 
 /** `ALTER ... RENAME` back from the new name to the old one. */
-function renameBack(effect: ObjectEffect): string | undefined {
+export function renameBack(effect: ObjectEffect): string | undefined {
   const object = effect.object;
   const renamedTo = { ...object, name: effect.newName! };
   const table = object.table && renderName(object.table);

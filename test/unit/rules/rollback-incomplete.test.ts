@@ -49,6 +49,17 @@ describe('rule rollback-incomplete', () => {
       assert.equal(lintSql(sql, RULE).length, 1);
     });
 
+    it('on a rename the down does not rename back, with the rename-back as the fix', () => {
+      const sql = `ALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE users ADD COLUMN nickname text;\n-- migrate:down\nALTER TABLE users DROP COLUMN IF EXISTS nickname;\n`;
+      const findings = lintSql(sql, RULE);
+      assert.equal(findings.length, 1);
+      assert.equal(flagged(sql, findings[0]), 'ALTER TABLE users RENAME COLUMN name TO full_name;');
+      assert.match(findings[0].message, /renames column users\.name to full_name, but the down section does not rename it back/);
+      const fixed = applyEdits(sql, findings[0].fixes[0].edits);
+      assert.ok(fixed.endsWith('ALTER TABLE users DROP COLUMN IF EXISTS nickname;\nALTER TABLE users RENAME COLUMN full_name TO name;\n'));
+      assert.deepEqual(lintSql(fixed, RULE), []);
+    });
+
     it('on the up file of a paired migration whose down file forgets the index', () => {
       const { findings } = lintFiles(
         { '007_a.up.sql': 'ALTER TABLE users ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY users_a_idx ON users (a);\n', '007_a.down.sql': 'ALTER TABLE users DROP COLUMN IF EXISTS b;\n' },

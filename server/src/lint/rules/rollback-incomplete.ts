@@ -1,8 +1,9 @@
 import type { Fix, LintUnit, ParsedSection, Rule, TextEdit } from '../types';
 import { describeObject, objectEffects, sameObject, type DbObject, type ObjectKind } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
-import { changesRemovedBy, removedBy, runsInMigration, upOutcome, type UpChange } from '../reversal';
-import { undoStatement } from '../rollback-generator';
+import { changesRemovedBy, removedBy, renamesBack, runsInMigration, upOutcome, type UpChange } from '../reversal';
+import { renameBack, undoStatement } from '../rollback-generator';
+import { quoteIdentifier } from '../../sql/names';
 
 /** What a rollback must take away again; constraints, schemas and extensions are left to judgement. */
 const CHECKED: ReadonlySet<ObjectKind> = new Set<ObjectKind>([
@@ -29,41 +30,58 @@ const CHECKED: ReadonlySet<ObjectKind> = new Set<ObjectKind>([
 const rule: Rule = {
   id: 'rollback-incomplete',
   defaultSeverity: 'warning',
-  summary: 'The down section does not reverse everything the up section creates or enables.',
+  summary: 'The down section does not reverse everything the up section creates, enables or renames.',
   check(unit, report) {
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;
     // A down that does not parse yet (being typed) may hold the very reversal we would ask for.
     if (down.statements.some((s) => s.syntaxError)) return;
-    const missing = upOutcome(up).changes.filter(
-      (c) => CHECKED.has(c.object.kind) && !removedBy(down.statementsWithEmbedded, c.object) && !restoredBy(down.statementsWithEmbedded, c),
-    );
-    const items = missing.flatMap((change) => {
-      const sql = undoStatement(change.action, change.object, { concurrent: change.effect.concurrent });
-      return sql ? [{ change, sql }] : [];
-    });
-    const pointOf = insertionPoints(up, down);
-    // One "add all" fix, shared by every finding: building it per finding would cost missing².
-    const all = items.length > 1 ? insertFix(unit, down, pointOf, items, `Add all ${items.length} missing reversals to the rollback`) : undefined;
-    const itemOf = new Map(items.map((i) => [i.change, i]));
-    for (const change of missing) {
-      const item = itemOf.get(change);
+    const outcome = upOutcome(up);
+    const downRenames = down.statementsWithEmbedded.filter(runsInMigration).flatMap((s) => objectEffects(s.node).filter((e) => e.action === 'rename'));
+    const missing: Missing[] = [];
+    outcome.changes.forEach((change, changeIndex) => {
+      if (!CHECKED.has(change.object.kind) || removedBy(down.statementsWithEmbedded, change.object) || restoredBy(down.statementsWithEmbedded, change)) return;
       const what = describeObject(change.object);
-      const verb = change.action === 'enable' ? 'enables' : 'creates';
-      const fixes: Fix[] = [];
-      if (item) fixes.push(insertFix(unit, down, pointOf, [item], `Add "${item.sql}" to the rollback`));
-      if (item && all) fixes.push(all);
-      report({
-        section: up,
+      missing.push({
         statement: change.statement,
-        message: `The up section ${verb} ${what}, but the down section does not undo it: after a rollback it is still there, ${consequence(change)}.${
-          item ? ` Add to the rollback: ${item.sql}` : ''
-        }`,
-        fixes,
+        changeIndex,
+        sql: undoStatement(change.action, change.object, { concurrent: change.effect.concurrent }),
+        problem: `The up section ${change.action === 'enable' ? 'enables' : 'creates'} ${what}, but the down section does not undo it: after a rollback it is still there, ${consequence(change)}.`,
       });
+    });
+    for (const rename of outcome.renames) {
+      if (downRenames.some((e) => renamesBack(rename, e))) continue;
+      const from = rename.effect.object;
+      missing.push({
+        statement: rename.statement,
+        sql: renameBack(rename.effect),
+        problem: `The up section renames ${describeObject(from)} to ${quoteIdentifier(rename.effect.newName!)}, but the down section does not rename it back: after a rollback, code written for the old name breaks.`,
+      });
+    }
+    // Report and place in up order, as the statements that cause them run.
+    missing.sort((a, b) => a.statement.start - b.statement.start || (a.changeIndex ?? 0) - (b.changeIndex ?? 0));
+    const pointOf = insertionPoints(up, down, missing);
+    const withSql = missing.filter((m) => m.sql);
+    // One "add all" fix, shared by every finding: building it per finding would cost missing².
+    const all = withSql.length > 1 ? insertFix(unit, down, pointOf, withSql, `Add all ${withSql.length} missing reversals to the rollback`) : undefined;
+    for (const item of missing) {
+      const fixes: Fix[] = [];
+      if (item.sql) fixes.push(insertFix(unit, down, pointOf, [item], `Add "${item.sql}" to the rollback`));
+      if (item.sql && all) fixes.push(all);
+      report({ section: up, statement: item.statement, message: `${item.problem}${item.sql ? ` Add to the rollback: ${item.sql}` : ''}`, fixes });
     }
   },
 };
+
+/** Something the down section leaves undone, and the statement that would undo it. */
+interface Missing {
+  /** The up statement that made the change. */
+  statement: Statement;
+  /** Position in upOutcome(up).changes, for a created or enabled object. */
+  changeIndex?: number;
+  sql?: string;
+  problem: string;
+}
 
 function consequence(change: UpChange): string {
   if (change.action === 'enable') return 'still in force for code that no longer expects it';
@@ -93,36 +111,36 @@ const downCreates = new WeakMap<readonly Statement[], Map<string, DbObject[]>>()
 
 /**
  * Where a missing reversal belongs: before the first down statement that undoes something the up
- * created earlier (rollbacks run newest first), else at the end of the down section.
+ * did earlier (rollbacks run newest first), else at the end of the down section.
  */
-function insertionPoints(up: ParsedSection, down: ParsedSection): (change: UpChange) => number {
+function insertionPoints(up: ParsedSection, down: ParsedSection, missing: readonly Missing[]): (item: Missing) => number {
   const changes = upOutcome(up).changes;
-  // For each top-level down statement: the oldest up change it (or a DO block inside it) undoes.
+  // For each top-level down statement: where in the up the oldest change it (or a DO block in it) undoes was made.
   const oldest = new Map<Statement, number>();
   for (const s of down.statementsWithEmbedded) {
     if (!runsInMigration(s)) continue;
     const top = s.embedding?.parent ?? s;
     for (const e of objectEffects(s.node)) {
       if (e.action !== 'drop' && e.action !== 'disable') continue;
-      for (const i of changesRemovedBy(up, e)) oldest.set(top, Math.min(oldest.get(top) ?? Infinity, i));
+      for (const i of changesRemovedBy(up, e)) oldest.set(top, Math.min(oldest.get(top) ?? Infinity, changes[i].statement.start));
     }
   }
   const text = down.file.text;
-  const positions = new Map(changes.map((c, i) => [c, i]));
-  return (change) => {
-    const position = positions.get(change) ?? Infinity;
-    const before = down.statements.find((s) => (oldest.get(s) ?? Infinity) < position);
-    return before ? text.lastIndexOf('\n', before.start - 1) + 1 : down.offset + down.text.length;
-  };
+  const points = new Map<Missing, number>();
+  for (const item of missing) {
+    const before = down.statements.find((s) => (oldest.get(s) ?? Infinity) < item.statement.start);
+    points.set(item, before ? text.lastIndexOf('\n', before.start - 1) + 1 : down.offset + down.text.length);
+  }
+  return (item) => points.get(item)!;
 }
 
-function insertFix(unit: LintUnit, down: ParsedSection, pointOf: (change: UpChange) => number, items: Array<{ change: UpChange; sql: string }>, title: string): Fix {
+function insertFix(unit: LintUnit, down: ParsedSection, pointOf: (item: Missing) => number, items: readonly Missing[], title: string): Fix {
   const text = down.file.text;
   const byPosition = new Map<number, string[]>();
-  for (const { change, sql } of items) {
-    const at = pointOf(change);
+  for (const item of items) {
+    const at = pointOf(item);
     // Several reversals at one place: newest first, like the rest of a rollback.
-    byPosition.set(at, [sql, ...(byPosition.get(at) ?? [])]);
+    byPosition.set(at, [item.sql!, ...(byPosition.get(at) ?? [])]);
   }
   const edits: TextEdit[] = [...byPosition].map(([at, lines]) => {
     const atLineStart = at === 0 || text[at - 1] === '\n';
