@@ -19,8 +19,20 @@ export interface AlterTableCommand {
   ranges?: TextRange[];
 }
 
+const cache = new WeakMap<ParsedSection, AlterTableCommand[]>();
+
 /** ALTER TABLE commands of the section's statements (DO block and function bodies included), in order. */
-export function* alterTableCommands(section: ParsedSection): Generator<AlterTableCommand> {
+export function alterTableCommands(section: ParsedSection): readonly AlterTableCommand[] {
+  let commands = cache.get(section);
+  if (!commands) {
+    // Computed once per section: most safety rules walk the same commands.
+    commands = [...findCommands(section)];
+    cache.set(section, commands);
+  }
+  return commands;
+}
+
+function* findCommands(section: ParsedSection): Generator<AlterTableCommand> {
   for (const statement of section.statementsWithEmbedded) {
     const alter = (statement.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
     if (!alter?.relation || (alter.objtype !== undefined && alter.objtype !== 'OBJECT_TABLE')) continue;

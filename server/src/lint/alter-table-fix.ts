@@ -7,7 +7,7 @@ import { relationRange } from '../sql/clauses';
 import { relationName, renderName } from '../sql/objects';
 import type { AlterTableCommand } from './alter-table-commands';
 import { bodyRange, commandRemovalRange } from '../sql/clauses';
-import { insertAfter } from './statement-rewrite';
+import { insertAfter, lineLayout } from './statement-rewrite';
 import type { TextEdit } from './types';
 
 /** The table as the statement wrote it (`public."Orders"`), for statements a fix adds. */
@@ -26,9 +26,7 @@ export function replaceCommandWithStatements(fileText: string, command: AlterTab
   if (!ranges) return undefined;
   if (ranges.length === 1) {
     const body = bodyRange(statement);
-    const lineStart = fileText.lastIndexOf('\n', statement.start - 1) + 1;
-    const indent = /^[ \t]*/.exec(fileText.slice(lineStart, statement.start))![0];
-    const eol = fileText.includes('\r\n') ? '\r\n' : '\n';
+    const { indent, eol } = lineLayout(fileText, statement);
     return [{ start: body.start, end: body.end, newText: statements.join(`;${eol}${indent}`) }];
   }
   const removal = commandRemovalRange(ranges, index)!;

@@ -9,41 +9,55 @@ import { objectEffects, relationName, sameName, type QualifiedName } from '../sq
 import type { Statement } from '../sql/statements';
 import type { ParsedSection } from './types';
 
-interface Creation {
-  /** Position in section.statementsWithEmbedded. */
-  position: number;
-  kind: 'table' | 'index';
-  name: QualifiedName;
+interface Creations {
+  /** Position of each statement in section.statementsWithEmbedded. */
+  positions: Map<Statement, number>;
+  /** `kind:name` → where an object of that kind and name is created (schema as written). */
+  byName: Map<string, Array<{ schema?: string; position: number }>>;
 }
 
-const cache = new WeakMap<ParsedSection, Creation[]>();
+const cache = new WeakMap<ParsedSection, Creations>();
 
-function creationsOf(section: ParsedSection): Creation[] {
-  let list = cache.get(section);
-  if (list) return list;
-  const found: Creation[] = [];
+// Built once per section: rules ask for every statement, and a migration may hold thousands.
+function creationsOf(section: ParsedSection): Creations {
+  let found = cache.get(section);
+  if (found) return found;
+  const creations: Creations = { positions: new Map(), byName: new Map() };
+  const add = (kind: string, name: QualifiedName, position: number) => {
+    const key = `${kind}:${name.name}`;
+    const list = creations.byName.get(key) ?? [];
+    list.push({ schema: name.schema, position });
+    creations.byName.set(key, list);
+  };
+  const created = (kind: string, name: QualifiedName) =>
+    (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => sameName({ schema: c.schema, name: name.name }, name));
   section.statementsWithEmbedded.forEach((statement, position) => {
+    creations.positions.set(statement, position);
     for (const effect of objectEffects(statement.node)) {
       const { object } = effect;
       if (object.kind !== 'table' && object.kind !== 'index') continue;
-      if (effect.action === 'create') found.push({ position, kind: object.kind, name: { schema: object.schema, name: object.name } });
+      if (effect.action === 'create') add(object.kind, object, position);
       // A table created and then renamed in this section is still new under its new name.
-      if (effect.action === 'rename' && effect.newName && found.some((c) => c.kind === object.kind && sameName(c.name, object)))
-        found.push({ position, kind: object.kind, name: { schema: object.schema, name: effect.newName } });
+      if (effect.action === 'rename' && effect.newName && created(object.kind, object)) add(object.kind, { schema: object.schema, name: effect.newName }, position);
     }
   });
-  cache.set(section, found);
-  return found;
+  cache.set(section, creations);
+  return creations;
 }
 
 function asName(relation: RangeVar | QualifiedName): QualifiedName {
   return 'name' in relation ? relation : relationName(relation);
 }
 
-function createdBefore(section: ParsedSection, statement: Statement, kind: Creation['kind'], name: QualifiedName): boolean {
-  const position = section.statementsWithEmbedded.indexOf(statement);
-  const limit = position < 0 ? section.statementsWithEmbedded.length : position;
-  return creationsOf(section).some((c) => c.kind === kind && c.position < limit && sameName(c.name, name));
+function createdBefore(section: ParsedSection, statement: Statement, kind: 'table' | 'index', name: QualifiedName): boolean {
+  const creations = creationsOf(section);
+  const limit = creations.positions.get(statement) ?? section.statementsWithEmbedded.length;
+  return (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => c.position < limit && sameName({ schema: c.schema, name: name.name }, name));
+}
+
+/** Position of the statement in its section's statementsWithEmbedded (-1 when not in it). */
+export function positionInSection(section: ParsedSection, statement: Statement): number {
+  return creationsOf(section).positions.get(statement) ?? -1;
 }
 
 /** The table was created in this section before `statement`: it is new, empty and unused. */

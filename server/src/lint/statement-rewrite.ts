@@ -7,10 +7,14 @@ import { hasSemicolon } from '../sql/clauses';
 import type { Statement } from '../sql/statements';
 import type { TextEdit } from './types';
 
-function lineLayout(text: string, statement: Statement): { indent: string; eol: string } {
+/** The indentation of the statement's line and the file's line ending, read around the statement only. */
+export function lineLayout(text: string, statement: Statement): { indent: string; eol: string } {
   const lineStart = text.lastIndexOf('\n', statement.start - 1) + 1;
   const indent = /^[ \t]*/.exec(text.slice(lineStart, statement.start))![0];
-  return { indent, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  // Look at one nearby line break rather than scanning the whole file for every finding.
+  const after = text.indexOf('\n', statement.end);
+  const near = after >= 0 ? after : lineStart - 1;
+  return { indent, eol: near > 0 && text[near - 1] === '\r' ? '\r\n' : '\n' };
 }
 
 /** Inserts `statements` (each without its semicolon) on new lines after `statement`. */

@@ -1,10 +1,10 @@
-import type { AlterTableCmd, AlterTableStmt, Constraint } from '@pgsql/types';
+import type { AlterTableStmt, Constraint } from '@pgsql/types';
 import type { ParsedSection, Rule } from '../types';
 import type { Statement } from '../../sql/statements';
 import { qualifiedName, quoteIdentifier } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
-import { tableCreatedEarlier } from '../created-in-migration';
-import { relationName, sameName } from '../../sql/objects';
+import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
+import { relationName, sameName, type QualifiedName } from '../../sql/objects';
 import { constraintName, replaceCommandWithStatements, tableAsWritten } from '../alter-table-fix';
 
 /**
@@ -46,33 +46,52 @@ const rule: Rule = {
   },
 };
 
-/** A CHECK (column IS NOT NULL) on the table, valid by `statement`: SET NOT NULL then skips the scan. */
-function provenNotNull(section: ParsedSection, statement: Statement, alter: AlterTableStmt, column: string): boolean {
-  const position = section.statementsWithEmbedded.indexOf(statement);
-  const valid = new Set<string>();
-  const pending = new Set<string>();
-  let unnamedValid = false;
-  for (const s of section.statementsWithEmbedded.slice(0, position < 0 ? undefined : position)) {
-    const a = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
-    if (!a?.relation || !sameName(relationName(a.relation), relationName(alter.relation!))) continue;
-    for (const item of a.cmds ?? []) {
-      const c = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
-      if (c?.subtype === 'AT_ValidateConstraint' && c.name && pending.has(c.name)) valid.add(c.name);
-      const con = (c?.def as { Constraint?: Constraint } | undefined)?.Constraint;
-      if (c?.subtype !== 'AT_AddConstraint' || con?.contype !== 'CONSTR_CHECK' || !checksNotNull(con, column)) continue;
-      if (!con.skip_validation) {
-        if (con.conname) valid.add(con.conname);
-        else unnamedValid = true;
-      } else if (con.conname) pending.add(con.conname);
-    }
-  }
-  return unnamedValid || valid.size > 0;
+interface NotNullProof {
+  table: QualifiedName;
+  column: string;
+  /** Position of the statement from which the CHECK is valid. */
+  position: number;
 }
 
-function checksNotNull(con: Constraint, column: string): boolean {
+const proofCache = new WeakMap<ParsedSection, NotNullProof[]>();
+
+/** The CHECK (col IS NOT NULL) constraints of a section, each from where it is valid: added valid, or VALIDATEd. */
+function notNullProofs(section: ParsedSection): NotNullProof[] {
+  let proofs = proofCache.get(section);
+  if (proofs) return proofs;
+  proofs = [];
+  const pending = new Map<string, Omit<NotNullProof, 'position'>>();
+  for (const { statement, alter, cmd } of alterTableCommands(section)) {
+    const table = relationName(alter.relation);
+    const position = positionInSection(section, statement);
+    if (cmd.subtype === 'AT_ValidateConstraint' && cmd.name) {
+      const proof = pending.get(`${table.name}:${cmd.name}`);
+      if (proof && sameName(proof.table, table)) proofs.push({ ...proof, position });
+      continue;
+    }
+    const con = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
+    if (cmd.subtype !== 'AT_AddConstraint' || con?.contype !== 'CONSTR_CHECK') continue;
+    const column = notNullColumn(con);
+    if (!column) continue;
+    if (!con.skip_validation) proofs.push({ table, column, position });
+    else if (con.conname) pending.set(`${table.name}:${con.conname}`, { table, column });
+  }
+  proofCache.set(section, proofs);
+  return proofs;
+}
+
+/** A CHECK (column IS NOT NULL) on the table, valid by `statement`: SET NOT NULL then skips the scan. */
+function provenNotNull(section: ParsedSection, statement: Statement, alter: AlterTableStmt, column: string): boolean {
+  const position = positionInSection(section, statement);
+  const table = relationName(alter.relation);
+  return notNullProofs(section).some((p) => p.column === column && p.position < position && sameName(p.table, table));
+}
+
+/** The column of `CHECK (column IS NOT NULL)`, or undefined for any other check. */
+function notNullColumn(con: Constraint): string | undefined {
   const test = (con.raw_expr as { NullTest?: { nulltesttype?: string; arg?: { ColumnRef?: { fields?: unknown[] } } } } | undefined)?.NullTest;
   const fields = test?.arg?.ColumnRef?.fields ?? [];
   const last = (fields[fields.length - 1] as { String?: { sval?: string } } | undefined)?.String?.sval;
-  return test?.nulltesttype === 'IS_NOT_NULL' && last === column;
+  return test?.nulltesttype === 'IS_NOT_NULL' ? last : undefined;
 }
 export default rule;

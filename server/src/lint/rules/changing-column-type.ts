@@ -3,7 +3,7 @@ import type { ParsedSection, Rule } from '../types';
 import type { Statement } from '../../sql/statements';
 import { qualifiedName } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
-import { tableCreatedEarlier } from '../created-in-migration';
+import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
 import { relationName, sameName } from '../../sql/objects';
 
 /**
@@ -83,7 +83,7 @@ function widensToUnknown(to: TypeDescription): boolean {
 
 /** The column's type before the change, when the migration shows it. */
 function knownOldType(section: ParsedSection, other: ParsedSection | undefined, statement: Statement, alter: AlterTableStmt, column: string): TypeDescription | undefined {
-  const position = section.statementsWithEmbedded.indexOf(statement);
+  const position = positionInSection(section, statement);
   const candidates: Array<{ statements: Statement[]; subtype: string }> = [
     // An ADD COLUMN earlier in this section.
     { statements: section.statementsWithEmbedded.slice(0, position).reverse(), subtype: 'AT_AddColumn' },

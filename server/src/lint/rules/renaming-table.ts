@@ -2,7 +2,7 @@ import type { RangeVar, ViewStmt } from '@pgsql/types';
 import type { ParsedSection, Rule } from '../types';
 import type { Statement } from '../../sql/statements';
 import { qualifiedName, quoteIdentifier } from '../../sql/names';
-import { tableCreatedEarlier } from '../created-in-migration';
+import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
 import { relationName, renderName, sameName } from '../../sql/objects';
 import { insertAfter } from '../statement-rewrite';
 import { renameClauseRange, renameOf, undoesUpRename } from '../renames';
@@ -45,7 +45,7 @@ const rule: Rule = {
 };
 /** A later `CREATE VIEW old AS ...` keeps the old name working for code not yet redeployed. */
 function keepsOldNameAsView(section: ParsedSection, statement: Statement, old: RangeVar): boolean {
-  const position = section.statementsWithEmbedded.indexOf(statement);
+  const position = positionInSection(section, statement);
   return section.statementsWithEmbedded.slice(position + 1).some((s) => {
     const view = (s.node as { ViewStmt?: ViewStmt } | undefined)?.ViewStmt;
     return !!view?.view && sameName(relationName(view.view), relationName(old));
