@@ -52,6 +52,14 @@ ALTER TABLE t ADD COLUMN d varchar(10);`, RULE), []);
     assert.equal(applyEdits(sql, own[0].edits), 'ALTER TABLE users ALTER COLUMN "Name" TYPE text;');
   });
 
+  it('offers only text[] for an array column, keeping the brackets', () => {
+    const sql = 'CREATE TABLE t (tags varchar(20)[] NOT NULL);';
+    const [finding] = lintSql(sql, RULE);
+    const own = finding.fixes.filter((f) => !f.title.startsWith('Ignore'));
+    assert.equal(own.length, 1);
+    assert.equal(applyEdits(sql, own[0].edits), 'CREATE TABLE t (tags text[] NOT NULL);');
+  });
+
   it('quotes the column name in the CHECK when needed', () => {
     const sql = 'CREATE TABLE t ("User Name" varchar(40));';
     const [finding] = lintSql(sql, RULE);

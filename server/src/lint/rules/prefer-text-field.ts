@@ -19,8 +19,9 @@ const rule: Rule = {
       const check = limit ? `CHECK (char_length(${column}) <= ${limit})` : undefined;
       const fixes = [];
       if (site.start !== undefined) {
-        // A column constraint can follow the type only where the column is defined, not in ALTER COLUMN TYPE.
-        if (check && site.column.context !== 'alter type')
+        // A column constraint can follow the type only where the column is defined (not in ALTER
+        // COLUMN TYPE), and a length check means nothing for an array.
+        if (check && site.column.context !== 'alter type' && !site.column.type.arrayBounds?.length)
           fixes.push({ title: `Change the type to text ${check}`, edits: [{ start: site.start, end: site.end!, newText: `text ${check}` }], preferred: true });
         fixes.push({ title: 'Change the type to text', edits: [{ start: site.start, end: site.end!, newText: 'text' }] });
       }
