@@ -55,6 +55,28 @@ describe('language server: code actions, hover, symbols', function () {
     assert.deepEqual(codes(await client.diagnosticsFor(u, v3)), []);
   });
 
+  it('applies a rule\'s multi-statement rewrite: FOREIGN KEY → NOT VALID + VALIDATE CONSTRAINT', async () => {
+    const dir = tempWorkspace({}, ['constraint-missing-not-valid']);
+    const text = "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n";
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations', '006_fk.sql'), text);
+    const diagnostics = await client.diagnosticsFor(u, 1);
+    assert.deepEqual(codes(diagnostics), ['constraint-missing-not-valid']);
+    const actions = await codeActions(client, u, diagnostics);
+    const rewrite = actions.find((a) => a.kind === 'quickfix' && !a.title.startsWith('Ignore'));
+    assert.ok(rewrite, actions.map((a) => a.title).join(' | '));
+    assert.equal(rewrite.isPreferred, true);
+    const fixed = applyTextEdits(text, editsFor(rewrite, u));
+    assert.equal(
+      fixed,
+      "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n",
+    );
+    // The rewritten migration no longer has the finding.
+    const v2 = client.change(u, fixed);
+    assert.deepEqual(codes(await client.diagnosticsFor(u, v2)), []);
+  });
+
   it('"Generate rollback" appends a -- migrate:down section to a one-file migration', async () => {
     const dir = tempWorkspace({});
     const text = '-- migrate:up\nCREATE TABLE accounts (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN account_id bigint;\n';
