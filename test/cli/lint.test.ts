@@ -87,6 +87,18 @@ describe('tidemark lint', function () {
     assert.deepEqual(JSON.parse(run.stdout).map((f: { file: string }) => f.file), ['a/001_x.sql', 'b/002_y.sql']);
   });
 
+  it('applies the nearest tidemark.json above each path, as the editor does', () => {
+    const dir = tempWorkspace({
+      'project/tidemark.json': JSON.stringify({ lint: { rules: { ...onlyRules(RULES), 'ban-drop-column': 'error' } } }),
+      'project/migrations/001_x.sql': DROP,
+    });
+    const run = tidemark(['lint', 'project/migrations', '--format', 'json'], dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).map((f: { file: string; rule: string; severity: string }) => [f.file, f.rule, f.severity]), [
+      ['project/migrations/001_x.sql', 'ban-drop-column', 'error'],
+    ]);
+  });
+
   it('exits 2 with one clear line for a path that does not exist', () => {
     const dir = tempWorkspace({ 'migrations/001_x.sql': DROP });
     const run = tidemark(['lint', 'migrations/nope.sql'], dir);

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
-import { CONFIG_FILE_NAME, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../migrations/config';
+import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../migrations/config';
 import type { FileReader } from '../migrations/discovery';
 import { unknownRuleProblems } from '../lint/rule-settings';
 
@@ -72,23 +72,10 @@ export class WorkspaceConfigs {
   }
 
   private findUpwards(dir: string): string | null {
-    const visited: string[] = [];
-    let found: string | null = null;
-    for (let current = dir; ; current = dirname(current)) {
-      const cached = this.lookup.get(current);
-      if (cached !== undefined) {
-        found = cached;
-        break;
-      }
-      visited.push(current);
-      const candidate = join(current, CONFIG_FILE_NAME);
-      if (this.exists(candidate)) {
-        found = candidate;
-        break;
-      }
-      if (dirname(current) === current) break;
-    }
-    for (const folder of visited) this.lookup.set(folder, found);
+    const cached = this.lookup.get(dir);
+    if (cached !== undefined) return cached;
+    const found = findConfigFile(dir, (p) => this.exists(p)) ?? null;
+    this.lookup.set(dir, found);
     return found;
   }
 

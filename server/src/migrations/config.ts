@@ -188,3 +188,15 @@ export function durationMs(value: number | string | undefined): number | undefin
 export function configJsonSchema(): object {
   return z.toJSONSchema(TidemarkConfig, { io: 'input' });
 }
+
+/**
+ * The tidemark.json governing files in `dir`: the nearest one in `dir` or a folder above it, so
+ * the editor and `tidemark lint some/path` apply the same project settings.
+ */
+export function findConfigFile(dir: string, exists: (path: string) => boolean = existsSync): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const candidate = join(current, CONFIG_FILE_NAME);
+    if (exists(candidate)) return candidate;
+    if (dirname(current) === current) return undefined;
+  }
+}

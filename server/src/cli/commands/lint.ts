@@ -3,10 +3,10 @@
  * migration file under migrationsDir; with paths, those files and folders.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
-import { loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
+import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
 import { listMigrationFiles } from '../../migrations/discovery';
 import { ensureParser } from '../../sql/parse';
 import { SourceFile } from '../../sql/source';
@@ -32,18 +32,15 @@ const command: CliCommand = {
   async run(args, out) {
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
-    const loaded = loadConfig(cwd, args.common.config);
-    checkConfig(loaded, cwd, out);
-
-    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(loaded, cwd);
+    const configs = new ProjectConfigs(cwd, args.common.config, out);
+    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
     await ensureParser();
     const report: LintReport = { findings: [], fileCount: files.length };
-    const severities = loaded.config.lint?.rules;
     for (const path of files) {
       const text = readText(path, cwd);
       const unit = buildLintUnit(path, text);
       const findings = lintUnit(unit, {
-        severities,
+        severities: configs.forFile(path).config.lint?.rules,
         docsBase: DEFAULT_DOCS_BASE,
         onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
       });
@@ -65,6 +62,43 @@ const command: CliCommand = {
   },
 };
 export default command;
+
+/**
+ * The config for each linted file: --config for all of them, else the tidemark.json of the
+ * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
+ * the editor does). Each config is checked once when first used.
+ */
+class ProjectConfigs {
+  private readonly byPath = new Map<string, LoadedConfig>();
+
+  constructor(
+    private readonly cwd: string,
+    private readonly explicit: string | undefined,
+    private readonly out: Output,
+  ) {}
+
+  forCwd(): LoadedConfig {
+    return this.load(this.explicit ? resolve(this.cwd, this.explicit) : join(this.cwd, CONFIG_FILE_NAME));
+  }
+
+  forFile(path: string): LoadedConfig {
+    if (this.explicit) return this.forCwd();
+    return this.load(findConfigFile(dirname(path)) ?? join(this.cwd, CONFIG_FILE_NAME));
+  }
+
+  private load(configPath: string): LoadedConfig {
+    let loaded = this.byPath.get(configPath);
+    if (!loaded) {
+      const explicit = this.explicit !== undefined;
+      loaded = loadConfig(dirname(configPath), explicit ? configPath : undefined);
+      // Without a tidemark.json, the working folder is the project (migrations/ under it).
+      if (!explicit && !loaded.path) loaded = loadConfig(this.cwd);
+      checkConfig(loaded, this.cwd, this.out);
+      this.byPath.set(configPath, loaded);
+    }
+    return loaded;
+  }
+}
 
 /** An invalid config stops the run (exit 2); an unknown rule id is only a warning. */
 function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
