@@ -142,6 +142,9 @@ interface Context {
   createdColumn(table: DbObject['table'], column: string): boolean;
 }
 
+/** ALTER TABLE commands whose reversal is an undoStatement of the object they create or enable. */
+const EFFECT_COMMANDS = new Set(['AT_AddColumn', 'AT_AddConstraint', 'AT_EnableRowSecurity', 'AT_ForceRowSecurity']);
+
 function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
   const tableName = relationName(stmt.relation);
   const table = renderName(tableName);
@@ -153,7 +156,7 @@ function alterTableReversal(stmt: AlterTableStmt, context: Context): Reversal {
     const cmd = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
     if (!cmd) continue;
     const column = cmd.name ? quoteIdentifier(cmd.name) : '';
-    const effect = objectEffects({ AlterTableStmt: { ...stmt, cmds: [item] } } as Node)[0];
+    const effect = EFFECT_COMMANDS.has(cmd.subtype ?? '') ? objectEffects({ AlterTableStmt: { ...stmt, cmds: [item] } } as Node)[0] : undefined;
     // Changes to a column this migration adds go away with the column.
     if (cmd.name && cmd.subtype !== 'AT_DropColumn' && context.createdColumn(tableName, cmd.name)) continue;
     switch (cmd.subtype) {

@@ -317,7 +317,9 @@ export function objectEffects(node: Node | undefined): ObjectEffect[] {
 }
 
 function computeEffects(node: Node): ObjectEffect[] {
-  const [type, body] = Object.entries(node)[0] as [string, AnyNode];
+  let type = '';
+  for (type in node) break;
+  const body = (node as unknown as Record<string, AnyNode>)[type];
   switch (type) {
     case 'CreateStmt': {
       const stmt = body as { relation?: RangeVar; if_not_exists?: boolean };
