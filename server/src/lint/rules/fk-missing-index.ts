@@ -100,6 +100,17 @@ function sectionCovers(section: ParsedSection): Cover[] {
   return list;
 }
 
+/** Covers grouped by table name (schema compared later by `serves`). */
+function coversByTable(covers: Cover[]): Map<string, Cover[]> {
+  const map = new Map<string, Cover[]>();
+  for (const cover of covers) {
+    const list = map.get(cover.table.name);
+    if (list) list.push(cover);
+    else map.set(cover.table.name, [cover]);
+  }
+  return map;
+}
+
 /** The index serves the foreign key when the key's columns, in any order, are its leading columns. */
 function serves(cover: Cover, key: ForeignKey): boolean {
   if (!sameName(cover.table, relationName(key.table)) || cover.columns.length < key.columns.length) return false;
@@ -164,16 +175,16 @@ const rule: Rule = {
     const section = unit.up;
     if (!section) return;
     const statements = section.statementsWithEmbedded;
-    const allCovers = statements.flatMap(covers);
+    const byTable = coversByTable(sectionCovers(section));
     // Earlier migrations are read only when this one leaves a key uncovered.
-    let earlierCovers: Cover[] | undefined;
+    let earlierCovers: Map<string, Cover[]> | undefined;
     const coveredEarlier = (key: ForeignKey) => {
-      earlierCovers ??= earlierUpSections(unit).flatMap(sectionCovers);
-      return earlierCovers.some((cover) => serves(cover, key));
+      earlierCovers ??= coversByTable(earlierUpSections(unit).flatMap(sectionCovers));
+      return (earlierCovers.get(key.table.relname ?? '') ?? []).some((cover) => serves(cover, key));
     };
     for (const statement of statements) {
       for (const key of foreignKeys(statement)) {
-        if (allCovers.some((cover) => serves(cover, key))) continue;
+        if ((byTable.get(key.table.relname ?? '') ?? []).some((cover) => serves(cover, key))) continue;
         if (!key.inCreateTable && coveredEarlier(key)) continue;
         const table = renderName(relationName(key.table));
         const columns = key.columns.map(quoteIdentifier).join(', ');

@@ -53,7 +53,7 @@ const rule: Rule = {
         }
         // `-- tidemark:no-transaction` says the author chose statement-by-statement execution.
         if (unit.noTransactionDirective) continue;
-        const others = withEffect.filter((s) => s !== statement).length;
+        const others = withEffect.length - (withEffect.includes(statement) ? 1 : 0);
         if (others === 0) continue;
         report({
           section,
