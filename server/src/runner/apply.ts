@@ -8,10 +8,10 @@ import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { ServerError } from './adapter';
-import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, describeFailure, type SectionPlan } from './execution';
+import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
 import type { HistoryRow } from './history';
-import { checkTarget, displayFile, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
+import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { verifySection } from './verify';
 
 type Step = RunReport['steps'][number];
@@ -104,7 +104,7 @@ export async function applyMigrations(project: Project, environment: string | un
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
     if (stopped) {
       const last = steps[steps.length - 1];
-      summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}` : ''}: ${last.message}`;
+      summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
     }
     return { environment: env.name, steps, failure: failure && { ...failure }, summary };
   });
@@ -187,12 +187,10 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     }
     const failure = error instanceof StatementError ? error.failure : undefined;
     const lost = (error instanceof StatementError ? error.cause : error) instanceof ServerError && ((error instanceof StatementError ? error.cause : error) as ServerError).connectionLost;
-    const where = failure ? `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}` : undefined;
+    const where = failure ? failureLocation(project, failure) : undefined;
     const message = `${failure ? failure.message : errorMessage(error)}${plan.noTransactionReason ? '' : ' (rolled back)'}`;
     if (!lost) await session.history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;
     return { step: { ...base, outcome: 'failed', durationMs, message }, failure };
   }
 }
-
-export { describeFailure, type SectionPlan };

@@ -99,11 +99,6 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `file:line:column` (1-based) for messages. */
-export function describeFailure(f: StatementFailure): string {
-  return `${f.file}:${f.line + 1}:${f.character + 1}`;
-}
-
 /** SET LOCAL (in a transaction) or SET (session) of the environment's timeouts; values are integers. */
 export async function setTimeouts(db: DatabaseAdapter, env: Environment, scope: 'LOCAL' | 'SESSION'): Promise<void> {
   const parts: string[] = [];

@@ -118,15 +118,17 @@ export class History {
 
   /** Inserts or replaces the row of a version (a resumed migration replaces its failed row). */
   async upsert(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error)
+    await this.db.query(this.upsertSql(), rowParams(row));
+  }
+
+  /** INSERT ... ON CONFLICT of a version's row with parameters $1..$11 (see rowParams). */
+  private upsertSql(): string {
+    return `INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
          down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = now(), applied_by = EXCLUDED.applied_by,
          duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
-         verify_result = NULL, verify_message = NULL, verified_at = NULL`,
-      [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, row.durationMs ?? null, row.state, row.statementsDone, row.error ?? null],
-    );
+         verify_result = NULL, verify_message = NULL, verified_at = NULL`;
   }
 
   /**
@@ -135,17 +137,10 @@ export class History {
    */
   async upsertWithEvent(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>, kind: HistoryEvent['kind'], message: string | undefined): Promise<void> {
     await this.db.query(
-      `WITH written AS (
-         INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
-           down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = now(), applied_by = EXCLUDED.applied_by,
-           duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
-           verify_result = NULL, verify_message = NULL, verified_at = NULL
-         RETURNING version)
+      `WITH written AS (${this.upsertSql()} RETURNING version)
        INSERT INTO ${this.events} (version, kind, actor, client_host, duration_ms, message)
        SELECT version, $12, $7, $13, $8, $14 FROM written`,
-      [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, row.durationMs === undefined ? null : Math.round(row.durationMs), row.state, row.statementsDone, row.error ?? null, kind, clientHost, message ?? null],
+      [...rowParams(row), kind, clientHost, message ?? null],
     );
   }
 
@@ -194,6 +189,11 @@ export class History {
       message: opt(row.message),
     }));
   }
+}
+
+function rowParams(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): unknown[] {
+  const duration = row.durationMs === undefined ? null : Math.round(row.durationMs);
+  return [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, duration, row.state, row.statementsDone, row.error ?? null];
 }
 
 const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));

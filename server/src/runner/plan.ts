@@ -17,7 +17,7 @@ import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
 import { findEnvironment, type Environment, type Project } from './environments';
-import { checkTarget, displayFile, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+import { checkTarget, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
 type LockTaken = NonNullable<Step['locks']>[number];
@@ -121,7 +121,7 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   if (error !== undefined) {
     await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');
     const failure = statementFailure(migration, migration.up, plan.statements[failedAt!], error);
-    return { step: { ...base, outcome: 'failed', message: `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}: ${errorMessage(error)}` }, failure };
+    return { step: { ...base, outcome: 'failed', message: `${failureLocation(project, failure)}: ${errorMessage(error)}` }, failure };
   }
   await db.query('RELEASE SAVEPOINT tidemark_plan');
   if (plan.noTransactionReason) notes.unshift(`runs without a transaction when applied (${plan.noTransactionReason})`);

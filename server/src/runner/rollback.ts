@@ -10,7 +10,7 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from './environments';
 import type { HistoryRow } from './history';
-import { checkTarget, displayFile, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
+import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
 
@@ -73,7 +73,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         }
         failure = error instanceof StatementError ? error.failure : undefined;
         const message = failure ? failure.message : errorMessage(error);
-        const where = failure ? `${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1}: ` : '';
+        const where = failure ? `${failureLocation(project, failure)}: ` : '';
         await history.event(row.version, 'fail', durationMs, `rollback: ${where}${message}`).catch(() => undefined);
         steps.push({ ...base, outcome: 'failed', durationMs, message });
         break;
@@ -83,7 +83,7 @@ export async function rollbackMigrations(project: Project, environment: string |
     const last = steps[steps.length - 1];
     let summary = `Rolled back ${done} migration${done === 1 ? '' : 's'} in ${env.name}.`;
     if (last && last.outcome !== 'ok') {
-      summary += ` Stopped at ${last.version}${failure ? ` (${displayFile(project, failure.file)}:${failure.line + 1}:${failure.character + 1})` : ''}: ${last.message}`;
+      summary += ` Stopped at ${last.version}${failure ? ` (${failureLocation(project, failure)})` : ''}: ${last.message}`;
     }
     return { environment: env.name, steps, failure, summary };
   });

@@ -5,6 +5,7 @@
 import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
 import type { DiscoveryResult } from '../migrations/types';
+import type { StatementFailure } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
 import { openDatabase } from './connect';
 import { RunnerInputError, type Environment, type Project } from './environments';
@@ -82,6 +83,11 @@ export async function withReadSession<T>(env: Environment, options: Pick<RunOpti
 
 export function displayFile(project: Project, path: string): string {
   return relative(project.root, path) || path;
+}
+
+/** `migrations/002_x.sql:4:19` (1-based, relative to the project) for messages. */
+export function failureLocation(project: Project, f: StatementFailure): string {
+  return `${displayFile(project, f.file)}:${f.line + 1}:${f.character + 1}`;
 }
 
 /** A version given by the user (--to) must look like one. */
