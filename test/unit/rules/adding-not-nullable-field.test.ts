@@ -73,4 +73,18 @@ ALTER TABLE orders DROP CONSTRAINT c_not_null;`,
     assertParses(fixed);
     assert.deepEqual(lintSql(fixed, RULE), []);
   });
+
+  it('fixes the last command of a last statement written without a semicolon', () => {
+    const sql = 'ALTER TABLE orders ADD COLUMN note text, ALTER COLUMN c SET NOT NULL';
+    const fixed = applyRuleFix(sql, lintSql(sql, RULE)[0]);
+    assert.equal(
+      fixed,
+      `ALTER TABLE orders ADD COLUMN note text;
+ALTER TABLE orders ADD CONSTRAINT c_not_null CHECK (c IS NOT NULL) NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT c_not_null;
+ALTER TABLE orders ALTER COLUMN c SET NOT NULL;
+ALTER TABLE orders DROP CONSTRAINT c_not_null;`,
+    );
+    assertParses(fixed);
+  });
 });

@@ -70,6 +70,14 @@ describe(`rule ${RULE}`, () => {
     ]);
   });
 
+  it('keeps CRLF line endings and terminates a last statement written without a semicolon', () => {
+    const sql = '-- migrate:up\r\n    ALTER TABLE orders ADD CONSTRAINT ck CHECK (total >= 0)';
+    const fixed = applyRuleFix(sql, lintSql(sql, RULE)[0]);
+    assert.equal(fixed, '-- migrate:up\r\n    ALTER TABLE orders ADD CONSTRAINT ck CHECK (total >= 0) NOT VALID;\r\n    ALTER TABLE orders VALIDATE CONSTRAINT ck;');
+    assertParses(fixed);
+    assert.deepEqual(lintSql(fixed, RULE), []);
+  });
+
   it('honours -- tidemark-ignore', () => {
     assert.deepEqual(lintSql(`-- tidemark-ignore ${RULE}\nALTER TABLE orders ADD CHECK (total >= 0);`, RULE), []);
   });

@@ -43,6 +43,12 @@ describe(`rule ${RULE}`, () => {
     assert.equal(lintSql("-- tidemark:no-transaction\nSET LOCAL lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;", RULE).length, 1);
   });
 
+  it('counts DDL inside a DO block, and a timeout set before the block', () => {
+    const block = "DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN note text;\nEND\n$$;\n";
+    assert.equal(lintSql(block, RULE).length, 1);
+    assert.deepEqual(lintSql(`SET lock_timeout = '5s';\n${block}`, RULE), []);
+  });
+
   it('honours -- tidemark-ignore on the flagged statement', () => {
     assert.deepEqual(lintSql(`-- tidemark-ignore ${RULE}\nALTER TABLE orders ADD COLUMN note text;`, RULE), []);
   });

@@ -48,8 +48,10 @@ function notValidFix(text: string, command: Parameters<typeof tableAsWritten>[1]
     const at = command.statement.offsetOf(con.location);
     edits.push({ start: at, end: at, newText: `CONSTRAINT ${quoteIdentifier(name)} ` });
   }
-  edits.push({ start: command.range.end, end: command.range.end, newText: ' NOT VALID' });
-  edits.push(insertAfter(text, command.statement, [`ALTER TABLE ${tableAsWritten(text, command)} VALIDATE CONSTRAINT ${quoteIdentifier(name)}`]));
+  const validate = insertAfter(text, command.statement, [`ALTER TABLE ${tableAsWritten(text, command)} VALIDATE CONSTRAINT ${quoteIdentifier(name)}`]);
+  // A last statement without a semicolon ends where the command does: one insertion keeps the order certain.
+  if (validate.start === command.range.end) edits.push({ ...validate, newText: ` NOT VALID${validate.newText}` });
+  else edits.push({ start: command.range.end, end: command.range.end, newText: ' NOT VALID' }, validate);
   return [{ title: 'Add the constraint NOT VALID, then VALIDATE CONSTRAINT', edits, preferred: true }];
 }
 
