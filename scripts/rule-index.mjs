@@ -30,13 +30,14 @@ function engine() {
 
 function flaggedFiles(ruleId) {
   const flagged = join(repo, 'migrations-sample', 'flagged');
+  const files = [];
   const file = join(flagged, `${ruleId}.sql`);
-  if (existsSync(file)) return [file];
+  if (existsSync(file)) files.push(file);
   const folder = join(flagged, ruleId);
   if (existsSync(folder) && statSync(folder).isDirectory()) {
-    return readdirSync(folder).filter((f) => f.endsWith('.sql')).map((f) => join(folder, f));
+    files.push(...readdirSync(folder).filter((f) => f.endsWith('.sql')).sort().map((f) => join(folder, f)));
   }
-  return [];
+  return files;
 }
 
 /** The fixes a rule attaches on its flagged example, without the engine's ignore actions. */

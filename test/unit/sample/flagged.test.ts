@@ -28,13 +28,17 @@ function lintPath(path: string, severities?: Record<string, SeveritySetting>): F
   });
 }
 
-/** The files of a flagged example: `flagged/ID.sql`, or every .sql file in `flagged/ID/`. */
-function exampleFiles(ruleId: string): string[] {
+/**
+ * The flagged examples of a rule: `flagged/ID.sql`, and the migration folder `flagged/ID/` (for
+ * mistakes that need several files: two migrations with one number, an up with its down file).
+ */
+function examples(ruleId: string): string[][] {
+  const sets: string[][] = [];
   const file = join(flaggedDir, `${ruleId}.sql`);
-  if (existsSync(file)) return [file];
+  if (existsSync(file)) sets.push([file]);
   const folder = join(flaggedDir, ruleId);
-  if (existsSync(folder) && statSync(folder).isDirectory()) return listMigrationFiles(folder).map((rel) => join(folder, rel));
-  return [];
+  if (existsSync(folder) && statSync(folder).isDirectory()) sets.push(listMigrationFiles(folder).map((rel) => join(folder, rel)));
+  return sets;
 }
 
 function describeFindings(findings: Finding[], text: string): string {
@@ -46,12 +50,14 @@ describe('migrations-sample/flagged: a realistic mistake for every rule', () => 
 
   for (const rule of allRules) {
     it(`flagged/${rule.id} trips ${rule.id}`, () => {
-      const files = exampleFiles(rule.id);
-      assert.ok(files.length, `migrations-sample/flagged/ has no ${rule.id}.sql (or ${rule.id}/ folder): every rule needs a flagged example`);
-      const fired = files.flatMap((path) => lintPath(path).filter((f) => f.rule === rule.id));
-      if (!fired.length) {
-        const all = files.map((p) => `${relative(sampleDir, p)}:\n  ${describeFindings(lintPath(p), readFileSync(p, 'utf8'))}`).join('\n');
-        assert.fail(`${rule.id} did not fire on its flagged example. Findings were:\n${all}`);
+      const sets = examples(rule.id);
+      assert.ok(sets.length, `migrations-sample/flagged/ has no ${rule.id}.sql (or ${rule.id}/ folder): every rule needs a flagged example`);
+      for (const files of sets) {
+        const fired = files.flatMap((path) => lintPath(path).filter((f) => f.rule === rule.id));
+        if (!fired.length) {
+          const all = files.map((p) => `${relative(sampleDir, p)}:\n  ${describeFindings(lintPath(p), readFileSync(p, 'utf8'))}`).join('\n');
+          assert.fail(`${rule.id} did not fire on its flagged example. Findings were:\n${all}`);
+        }
       }
     });
   }
@@ -67,7 +73,7 @@ describe('migrations-sample/flagged: a realistic mistake for every rule', () => 
 
   it('parses every example except the syntax-error one (a typo must not hide the mistake shown)', () => {
     const names = readdirSync(flaggedDir).filter((n) => n !== 'syntax-error.sql');
-    const paths = names.flatMap((n) => (n.endsWith('.sql') ? [join(flaggedDir, n)] : statSync(join(flaggedDir, n)).isDirectory() ? exampleFiles(n) : []));
+    const paths = names.flatMap((n) => (n.endsWith('.sql') ? [join(flaggedDir, n)] : statSync(join(flaggedDir, n)).isDirectory() ? listMigrationFiles(join(flaggedDir, n)).map((rel) => join(flaggedDir, n, rel)) : []));
     assert.ok(paths.length >= 30);
     for (const path of paths) {
       const syntaxErrors = lintPath(path).filter((f) => f.rule === 'syntax-error');
@@ -76,7 +82,7 @@ describe('migrations-sample/flagged: a realistic mistake for every rule', () => 
   });
 
   it('puts the duplicate-version example in a folder of two migrations with the same number', () => {
-    const files = exampleFiles('duplicate-version');
+    const [files] = examples('duplicate-version');
     assert.equal(files.length, 2);
     const versions = files.map((f) => /(\d+)_/.exec(f.split('/').pop()!)![1]);
     assert.equal(versions[0], versions[1]);
