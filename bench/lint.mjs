@@ -5,7 +5,8 @@
 //   (3) our server re-diagnosing a 1,000-statement file after one keystroke-sized edit
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,19 +52,39 @@ function migration(count) {
   return Array.from({ length: count }, (_, i) => statement(i)).join('\n\n') + '\n';
 }
 
+/**
+ * CPU time (user + system, ms) from /proc on Linux: of a running process, or with `children` of
+ * this process's waited-for children. The machine may be shared; CPU time is what each side
+ * costs, wall time what a user waits. Undefined elsewhere.
+ */
+function cpuMs(pid, children = false) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of stat; the slice above starts at field 3.
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+    return ((children ? cutime + cstime : utime + stime) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
 function timeProcess(command, args, options) {
   const times = [];
+  const cpu = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
+    const cpuBefore = cpuMs('self', true);
     const start = performance.now();
     last = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
     times.push(performance.now() - start);
+    if (cpuBefore !== undefined) cpu.push(cpuMs('self', true) - cpuBefore);
     if (last.error) throw last.error;
   }
-  return { time: median(times), result: last };
+  return { time: median(times), cpu: cpu.length ? median(cpu) : undefined, result: last };
 }
 
 /**
@@ -113,23 +134,29 @@ async function startServer(command, args, folder, initializationOptions, pull = 
     async open(path, text) {
       const uri = pathToFileURL(path).href;
       versions.set(uri, 1);
+      const cpuBefore = cpuMs(child.pid);
       const start = performance.now();
       const sent = connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'sql', version: 1, text } });
       const done = server.waitFor(uri, () => true);
       await sent;
       const params = await done;
-      return { uri, time: performance.now() - start, count: params.diagnostics.length };
+      const time = performance.now() - start;
+      const cpuAfter = cpuMs(child.pid);
+      return { uri, time, cpu: cpuBefore === undefined ? undefined : cpuAfter - cpuBefore, count: params.diagnostics.length };
     },
     async edit(uri, range, text) {
       version = (versions.get(uri) ?? 1) + 1;
       versions.set(uri, version);
       const expected = version;
+      const cpuBefore = cpuMs(child.pid);
       const start = performance.now();
       const sent = connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: expected }, contentChanges: [{ range, text }] });
       const done = server.waitFor(uri, (p) => p.version === undefined || p.version === expected);
       await sent;
       const params = await done;
-      return { time: performance.now() - start, count: params.diagnostics.length };
+      const time = performance.now() - start;
+      const cpuAfter = cpuMs(child.pid);
+      return { time, cpu: cpuBefore === undefined ? undefined : cpuAfter - cpuBefore, count: params.diagnostics.length };
     },
     async stop() {
       try {
@@ -184,6 +211,7 @@ function ruleBreakdown(path, text) {
 async function timeEdits(server, path, text) {
   const opened = await server.open(path, text);
   const times = [];
+  const cpu = [];
   const lines = text.split('\n');
   for (let i = 0; i < 30; i++) {
     const from = (i * 97) % lines.length;
@@ -192,9 +220,10 @@ async function timeEdits(server, path, text) {
     const character = lines[line].indexOf('status_') + 'status_'.length;
     const edited = await server.edit(opened.uri, { start: { line, character }, end: { line, character } }, 'x');
     times.push(edited.time);
+    if (edited.cpu !== undefined) cpu.push(edited.cpu);
   }
   await server.stop();
-  return times;
+  return { times, cpu };
 }
 
 async function main() {
@@ -229,6 +258,7 @@ async function main() {
   const warm = join(dir, 'migrations', '000_warm.sql');
   writeFileSync(warm, 'SELECT 1;\n');
   const openTimes = { ours: [], theirs: [] };
+  const openCpu = { ours: [], theirs: [] };
   let ourOpenCount = 0;
   let theirOpenCount = 0;
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
@@ -236,27 +266,37 @@ async function main() {
     await server.open(warm, 'SELECT 1;\n');
     const opened = await server.open(big, bigText);
     openTimes.ours.push(opened.time);
+    if (opened.cpu !== undefined) openCpu.ours.push(opened.cpu);
     ourOpenCount = opened.count;
     await server.stop();
     const squawkServer = await startServer(squawk, ['server'], dir, undefined, true);
     await squawkServer.open(warm, 'SELECT 1;\n');
     const theirsOpened = await squawkServer.open(big, bigText);
     openTimes.theirs.push(theirsOpened.time);
+    if (theirsOpened.cpu !== undefined) openCpu.theirs.push(theirsOpened.cpu);
     theirOpenCount = theirsOpened.count;
     await squawkServer.stop();
   }
 
   // (3) Re-diagnosis after one edit in a 1,000-statement file (our server with no debounce; squawk's for context).
-  const editTimes = await timeEdits(await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }), medium, mediumText);
-  const squawkEditTimes = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
+  const { times: editTimes, cpu: editCpu } = await timeEdits(await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }), medium, mediumText);
+  const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
 
+  const ratio = (a, b) => (a === undefined || b === undefined || !b ? '-' : `${(a / b).toFixed(2)}×`);
+  const cpuText = (x) => (x === undefined ? '-' : ms(x));
+  const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);
+  const medianOrNone = (xs) => (xs.length ? median(xs) : undefined);
   const rows = [
-    ['(1) CLI, 5,000 statements', ms(ours.time), ms(theirs.time), `${(ours.time / theirs.time).toFixed(2)}×`, '≤ 2×', `${ourFindings} vs ${theirFindings} findings`],
-    ['(2) LSP didOpen → diagnostics', ms(median(openTimes.ours)), ms(median(openTimes.theirs)), `${(median(openTimes.ours) / median(openTimes.theirs)).toFixed(2)}×`, '≤ 0.2×', `${ourOpenCount} vs ${theirOpenCount} diagnostics`],
-    ['(3) LSP re-diagnosis after one edit, 1,000 statements', `${ms(median(editTimes))} (max ${ms(Math.max(...editTimes))})`, ms(median(squawkEditTimes)), `${(median(editTimes) / median(squawkEditTimes)).toFixed(2)}×`, '< 50 ms', `${editTimes.length} edits, one character each`],
+    ['(1) CLI, 5,000 statements', 'wall', ms(ours.time), ms(theirs.time), ratio(ours.time, theirs.time), '≤ 2×', `${ourFindings} vs ${theirFindings} findings`],
+    ['', 'CPU', cpuText(ours.cpu), cpuText(theirs.cpu), ratio(ours.cpu, theirs.cpu), '', ''],
+    ['(2) LSP didOpen → diagnostics, 5,000', 'wall', ms(median(openTimes.ours)), ms(median(openTimes.theirs)), ratio(median(openTimes.ours), median(openTimes.theirs)), '≤ 0.2×', `${ourOpenCount} vs ${theirOpenCount} diagnostics`],
+    ['', 'CPU', cpuText(medianOrNone(openCpu.ours)), cpuText(medianOrNone(openCpu.theirs)), ratio(medianOrNone(openCpu.ours), medianOrNone(openCpu.theirs)), '', 'server process only'],
+    ['(3) LSP re-diagnosis after an edit, 1,000', 'wall', `${ms(median(editTimes))} (max ${ms(Math.max(...editTimes))})`, ms(median(squawkEditTimes)), ratio(median(editTimes), median(squawkEditTimes)), '< 50 ms', `${editTimes.length} one-character edits`],
+    ['', 'CPU', cpuText(mean(editCpu)), cpuText(mean(squawkEditCpu)), ratio(mean(editCpu), mean(squawkEditCpu)), '', 'mean per edit, server process'],
   ];
   console.log(await ruleBreakdown(medium, mediumText));
-  const header = ['measure', 'tidemark', 'squawk', 'ratio', 'target', 'notes'];
+  const header = ['measure', 'time', 'tidemark', 'squawk', 'ratio', 'target', 'notes'];
+  console.log(`Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times grow with it; CPU times much less).\n`);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells) => cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
   console.log(line(header));
