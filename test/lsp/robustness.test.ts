@@ -37,7 +37,7 @@ describe('language server: malformed input', function () {
     const huge = statement.repeat(Math.ceil((10 * 1024 * 1024) / statement.length));
     const u = client.open(join(dir, 'migrations', '003_huge.sql'), huge);
     const [diagnostic] = await client.diagnosticsFor(u, 1);
-    assert.match(String(diagnostic.message), /over the 2\.0 M limit.*tidemark lint/);
+    assert.match(String(diagnostic.message), /over the 1\.0 M limit.*tidemark lint/);
     const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position: { line: 5, character: 3 } });
     assert.equal(hover, null);
     await stillServes('004_after_huge.sql');
