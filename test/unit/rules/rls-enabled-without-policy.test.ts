@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ensureParser, flagged, lintSql } from '../../support/lint';
+import { ensureParser, flagged, lintFiles, lintSql } from '../../support/lint';
 
 const RULE = 'rls-enabled-without-policy';
 
@@ -29,6 +29,17 @@ DO $$ BEGIN
   END IF;
 END $$;`, RULE), []);
     assert.deepEqual(lintSql(`CREATE POLICY p ON t USING (true);\nALTER TABLE t ENABLE ROW LEVEL SECURITY;`, RULE), []);
+  });
+
+  it('counts policies created by an earlier migration in the folder, not by a later one', () => {
+    const files = {
+      '004_policies.sql': 'CREATE POLICY tenant_isolation ON api_keys USING (tenant_id = 1);',
+      '005_enable.sql': 'ALTER TABLE api_keys ENABLE ROW LEVEL SECURITY;',
+      '006_enable.sql': 'ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;',
+      '007_policies.sql': 'CREATE POLICY tenant_isolation ON audit_log USING (tenant_id = 1);',
+    };
+    assert.deepEqual(lintFiles(files, { target: '005_enable.sql', rule: RULE }).findings, []);
+    assert.equal(lintFiles(files, { target: '006_enable.sql', rule: RULE }).findings.length, 1);
   });
 
   it('does not judge the down section (re-enabling on rollback restores the old state) nor DISABLE', () => {

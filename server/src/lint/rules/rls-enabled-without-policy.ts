@@ -4,6 +4,9 @@ import { hasExactPositions } from '../../sql/embedded';
 import { statementTokens } from '../../sql/clauses';
 import { fileRange } from '../../sql/token-ranges';
 import { policyDefinition } from '../policies';
+import { earlierUpSections } from '../earlier-migrations';
+import type { ParsedSection } from '../types';
+import type { QualifiedName } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
 
 type AnyNode = Record<string, any>;
@@ -19,7 +22,16 @@ function enableClause(statement: Statement): { start: number; end: number } | un
   return undefined;
 }
 
+function policyTablesOf(section: ParsedSection): QualifiedName[] {
+  return section.statementsWithEmbedded.flatMap((s) => {
+    const policy = policyDefinition(s);
+    return policy ? [relationName(policy.table)] : [];
+  });
+}
+
 /**
+ * Policies count when this migration or an earlier one (same folder, lower version) creates them.
+ *
  * Enabling row level security without any policy: PostgreSQL then applies default-deny to every
  * role but the table owner (and superusers and BYPASSRLS roles), so the application's queries
  * silently return no rows and its writes fail — the owner's psql session looks fine.
@@ -27,23 +39,29 @@ function enableClause(statement: Statement): { start: number; end: number } | un
 const rule: Rule = {
   id: 'rls-enabled-without-policy',
   defaultSeverity: 'warning',
-  summary: 'ENABLE ROW LEVEL SECURITY with no CREATE POLICY for that table in the migration.',
+  summary: 'ENABLE ROW LEVEL SECURITY with no CREATE POLICY for that table in this or an earlier migration.',
   check(unit, report) {
     const section = unit.up;
     if (!section) return;
-    const policyTables = section.statementsWithEmbedded.map((s) => policyDefinition(s)).filter((p) => p !== undefined).map((p) => relationName(p!.table));
+    const policyTables = policyTablesOf(section);
+    // Earlier migrations are read only when this one enables RLS on a table it gives no policy.
+    let earlierTables: QualifiedName[] | undefined;
+    const hasEarlierPolicy = (table: QualifiedName) => {
+      earlierTables ??= earlierUpSections(unit).flatMap(policyTablesOf);
+      return earlierTables.some((p) => sameName(p, table));
+    };
     for (const statement of section.statementsWithEmbedded) {
       const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
       if (!alter?.relation) continue;
       if (!(alter.cmds ?? []).some((c: AnyNode) => c?.AlterTableCmd?.subtype === 'AT_EnableRowSecurity')) continue;
       const table = relationName(alter.relation);
-      if (policyTables.some((p) => sameName(p, table))) continue;
+      if (policyTables.some((p) => sameName(p, table)) || hasEarlierPolicy(table)) continue;
       const name = renderName(table);
       report({
         section,
         statement,
         ...(enableClause(statement) ?? {}),
-        message: `Row level security is enabled on ${name} but this migration creates no policy for it: every role other than the owner (and BYPASSRLS roles) now sees no rows and cannot insert or update any. Create the table's policies in the same migration.`,
+        message: `Row level security is enabled on ${name} but neither this nor an earlier migration creates a policy for it: every role other than the owner (and BYPASSRLS roles) now sees no rows and cannot insert or update any. Create the table's policies in the same migration.`,
       });
     }
   },
