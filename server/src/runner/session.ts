@@ -2,6 +2,7 @@
  * What every runner operation shares: the options a front end passes, the migrations on disk,
  * and a session on an environment's database holding the migration lock.
  */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
 import type { DiscoveryResult } from '../migrations/types';
@@ -50,8 +51,14 @@ export interface Session {
 }
 
 /** Opens the environment's database, takes the migration lock, makes sure the history tables exist. */
+/** Opens the database; the first use of a sandbox runs initdb, which takes a while: say so. */
+function open(env: Environment, options: Pick<RunOptions, 'askPassword' | 'progress'>): Promise<DatabaseAdapter> {
+  if (env.sandboxPath !== undefined && !existsSync(env.sandboxPath)) options.progress?.(`creating the embedded database of ${env.name} in ${env.sandboxPath} (first use only)`);
+  return openDatabase(env, options.askPassword);
+}
+
 export async function withLockedSession<T>(env: Environment, options: RunOptions, work: (session: Session) => Promise<T>): Promise<T> {
-  const db = await openDatabase(env, options.askPassword);
+  const db = await open(env, options);
   try {
     const release = await acquireMigrationLock(db, env.historySchema, {
       waitMs: env.lockWaitTimeoutMs,
@@ -72,8 +79,8 @@ export async function withLockedSession<T>(env: Environment, options: RunOptions
 }
 
 /** Opens the database without the lock, for reading history. */
-export async function withReadSession<T>(env: Environment, options: Pick<RunOptions, 'askPassword'>, work: (session: Session) => Promise<T>): Promise<T> {
-  const db = await openDatabase(env, options.askPassword);
+export async function withReadSession<T>(env: Environment, options: Pick<RunOptions, 'askPassword' | 'progress'>, work: (session: Session) => Promise<T>): Promise<T> {
+  const db = await open(env, options);
   try {
     return await work({ db, history: new History(db, env.historySchema) });
   } finally {

@@ -74,13 +74,13 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
 }
 
 /** One environment's status, or every environment's (side by side) when `environment` is undefined. */
-export async function getStatus(project: Project, environment: string | undefined, options: Pick<RunOptions, 'askPassword'> = {}): Promise<EnvironmentStatus[]> {
+export async function getStatus(project: Project, environment: string | undefined, options: Pick<RunOptions, 'askPassword' | 'progress'> = {}): Promise<EnvironmentStatus[]> {
   const envs = environment === undefined ? project.environments : [findEnvironment(project, environment)];
   const { migrations } = migrationsOnDisk(project, false);
   return Promise.all(envs.map((env) => environmentStatus(env, migrations, options)));
 }
 
-async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword'>): Promise<EnvironmentStatus> {
+async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>): Promise<EnvironmentStatus> {
   try {
     const rows = await withReadSession(env, options, ({ history }) => history.rows());
     return { environment: env.info, migrations: migrationStates(migrations, rows) };

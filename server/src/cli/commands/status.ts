@@ -19,7 +19,7 @@ const command: CliCommand = {
   async run(args, out) {
     const format = requireTextOrJson(args);
     const project = openProject(args);
-    const statuses = await asCliErrors(() => getStatus(project, args.common.env));
+    const statuses = await asCliErrors(() => getStatus(project, args.common.env, { progress: (message) => out.stderr(`${message}\n`) }));
     const unreachable = statuses.filter((s) => s.error);
     if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);
     if (format === 'json') {
