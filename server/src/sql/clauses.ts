@@ -102,3 +102,27 @@ export function commandRemovalRange(ranges: readonly TextRange[], index: number)
   if (index > 0) return { start: ranges[index - 1].end, end: ranges[index].end };
   return { start: ranges[0].start, end: ranges[1].start };
 }
+
+/**
+ * The range of each name in a `DROP kind [IF EXISTS] a, b.c [CASCADE | RESTRICT]` statement, in
+ * order; undefined when the count does not match the tree's object list.
+ */
+export function dropObjectRanges(statement: Statement, objectCount: number): TextRange[] | undefined {
+  const tokens = statementTokens(statement);
+  let end = tokens.length;
+  while (end > 0 && tokens[end - 1].kind === 'punct' && tokens[end - 1].value === ';') end--;
+  if (end > 0 && tokens[end - 1].kind === 'word' && (tokens[end - 1].value === 'cascade' || tokens[end - 1].value === 'restrict')) end--;
+  const ranges: TextRange[] = [];
+  // Walk back over `name, name, ...`: each name is word/quoted tokens joined by dots.
+  let k = end - 1;
+  for (;;) {
+    const last = k;
+    if (k < 0 || (tokens[k].kind !== 'word' && tokens[k].kind !== 'quoted')) return undefined;
+    while (k >= 2 && tokens[k - 1].value === '.' && tokens[k - 1].kind === 'punct' && (tokens[k - 2].kind === 'word' || tokens[k - 2].kind === 'quoted')) k -= 2;
+    ranges.unshift({ start: statement.start + tokens[k].start, end: statement.start + tokens[last].end });
+    if (ranges.length === objectCount) return ranges;
+    k--;
+    if (k < 0 || tokens[k].kind !== 'punct' || tokens[k].value !== ',') return undefined;
+    k--;
+  }
+}

@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { bodyRange } from '../../sql/clauses';
+import { bodyRange, dropObjectRanges } from '../../sql/clauses';
 import { objectEffects, renderName } from '../../sql/objects';
 import { tableCreatedEarlier } from '../created-in-migration';
 import { createdByUp } from '../reversal';
@@ -17,14 +17,17 @@ const rule: Rule = {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {
-        for (const { action, object } of objectEffects(statement.node)) {
+        const effects = objectEffects(statement.node);
+        // With several tables in one DROP, underline the name of each one flagged.
+        const names = effects.length > 1 ? dropObjectRanges(statement, effects.length) : undefined;
+        for (const [i, { action, object }] of effects.entries()) {
           if (action !== 'drop' || object.kind !== 'table') continue;
           if (tableCreatedEarlier(section, statement, object)) continue;
           if (section.kind === 'down' && createdByUp(unit, object)) continue;
           report({
             section,
             statement,
-            ...bodyRange(statement),
+            ...(names?.[i] ?? bodyRange(statement)),
             message: `Dropping table ${renderName(object)} deletes its rows for good and breaks application code that still queries it (ACCESS EXCLUSIVE lock, blocking reads and writes while it waits); remove every use of the table in a release first, keep a backup, then drop it in a later migration.`,
           });
         }

@@ -5,6 +5,7 @@ import { objectEffects, renderName } from '../../sql/objects';
 import { findWord } from '../../sql/tokens';
 import { indexCreatedEarlier } from '../created-in-migration';
 import { createdByUp } from '../reversal';
+import { lineLayout } from '../statement-rewrite';
 
 /**
  * DROP INDEX takes ACCESS EXCLUSIVE on the index's table: quick once granted, but while it waits
@@ -30,14 +31,14 @@ const rule: Rule = {
           statement,
           ...bodyRange(statement),
           message: `Dropping index ${names} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table: while it waits for running queries, every read and write of the table queues behind it; use DROP INDEX CONCURRENTLY (one index per statement, no CASCADE, outside a transaction: Tidemark then runs the migration statement by statement).`,
-          fixes: statement.embedding ? [] : concurrentFix(statement, drop),
+          fixes: statement.embedding ? [] : concurrentFix(section.file.text, statement, drop),
         });
       }
     }
   },
 };
 
-function concurrentFix(statement: Parameters<typeof bodyRange>[0], drop: DropStmt): Fix[] {
+function concurrentFix(text: string, statement: Parameters<typeof bodyRange>[0], drop: DropStmt): Fix[] {
   // CONCURRENTLY refuses CASCADE: removing dependents is a decision the author makes.
   if (drop.behavior === 'DROP_CASCADE') return [];
   const objects = objectEffects(statement.node).map((e) => e.object);
@@ -52,11 +53,12 @@ function concurrentFix(statement: Parameters<typeof bodyRange>[0], drop: DropStm
   // CONCURRENTLY drops one index per statement.
   const ifExists = drop.missing_ok ? 'IF EXISTS ' : '';
   const body = bodyRange(statement);
+  const { indent, eol } = lineLayout(text, statement);
   return [
     {
       title: 'Drop each index CONCURRENTLY in its own statement',
       preferred: true,
-      edits: [{ start: body.start, end: body.end, newText: objects.map((o) => `DROP INDEX CONCURRENTLY ${ifExists}${renderName(o)}`).join(';\n') }],
+      edits: [{ start: body.start, end: body.end, newText: objects.map((o) => `DROP INDEX CONCURRENTLY ${ifExists}${renderName(o)}`).join(`;${eol}${indent}`) }],
     },
   ];
 }
