@@ -261,6 +261,16 @@ CREATE TABLE audit (id int);
       assert.deepEqual(await tables(f, 'staging'), ['users']);
     });
 
+    if (backend.kind === 'pglite') {
+      it('two environments on one sandbox folder do not deadlock: the second open gives up after lockWaitTimeout', async () => {
+        const f = await backend.fixture(
+          { 'migrations/001_users.sql': USERS },
+          { environments: { staging: { sandbox: true, path: '.tidemark/local', after: 'local' } } },
+        );
+        await assert.rejects(applyMigrations(f.project(), 'staging', f.options), /cannot be read: the sandbox database .* is busy with another operation of this process; gave up after 2000 ms/);
+      });
+    }
+
     it('two appliers started at once: one applies, the other finds nothing left, never a double apply', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_add_name.sql': ADD_NAME }, { lockWaitTimeout: '30s' });
       const results = await Promise.allSettled([applyMigrations(f.project(), 'local', f.options), applyMigrations(f.project(), 'local', f.options)]);

@@ -20,7 +20,7 @@ import { RunnerInputError } from './environments';
 const queues = new Map<string, Promise<void>>();
 
 export async function openPglite(dataDir: string, waitMs: number): Promise<DatabaseAdapter> {
-  const releaseQueue = await queueTurn(dataDir);
+  const releaseQueue = await queueTurn(dataDir, waitMs);
   let releaseFile: (() => void) | undefined;
   try {
     releaseFile = await lockFile(`${dataDir}.lock`, waitMs);
@@ -38,17 +38,26 @@ export async function openPglite(dataDir: string, waitMs: number): Promise<Datab
   }
 }
 
-async function queueTurn(key: string): Promise<() => void> {
+async function queueTurn(key: string, waitMs: number): Promise<() => void> {
   const previous = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
   const mine = new Promise<void>((done) => (release = done));
   const tail = previous.then(() => mine);
   queues.set(key, tail);
-  await previous;
-  return () => {
+  const done = () => {
     release();
     if (queues.get(key) === tail) queues.delete(key);
   };
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  const outcome = await Promise.race([previous.then(() => 'turn' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    // Give up our place without blocking those queued after us.
+    previous.then(done, done);
+    throw new RunnerInputError(`the sandbox database ${key} is busy with another operation of this process; gave up after ${waitMs} ms`);
+  }
+  return done;
 }
 
 async function lockFile(path: string, waitMs: number): Promise<() => void> {
