@@ -24,8 +24,27 @@ export function insertAfter(text: string, statement: Statement, statements: stri
   return { start: statement.end, end: statement.end, newText: terminator + statements.map((s) => `${eol}${indent}${s};`).join('') };
 }
 
-/** Inserts `statements` (each without its semicolon) on lines of their own before `statement`. */
+/**
+ * Inserts `statements` (each without its semicolon) on lines of their own before `statement` and
+ * above the comment lines right over it, so a `-- tidemark-ignore` there keeps its statement.
+ */
 export function insertBefore(text: string, statement: Statement, statements: string[]): TextEdit {
   const { indent, eol } = lineLayout(text, statement);
-  return { start: statement.start, end: statement.start, newText: statements.map((s) => `${s};${eol}${indent}`).join('') };
+  const at = commentBlockStart(text, statement);
+  if (at === statement.start) return { start: at, end: at, newText: statements.map((s) => `${s};${eol}${indent}`).join('') };
+  return { start: at, end: at, newText: statements.map((s) => `${indent}${s};${eol}`).join('') };
+}
+
+/** Start of the run of `--` comment lines directly above a statement that begins its line (section markers excluded). */
+function commentBlockStart(text: string, statement: Statement): number {
+  const lineStart = text.lastIndexOf('\n', statement.start - 1) + 1;
+  if (text.slice(lineStart, statement.start).trim() !== '') return statement.start;
+  let at = lineStart;
+  while (at > 0) {
+    const previous = text.lastIndexOf('\n', at - 2) + 1;
+    const line = text.slice(previous, at - 1);
+    if (!/^[ \t]*--/.test(line) || /^[ \t]*--[ \t]*migrate:/i.test(line)) break;
+    at = previous;
+  }
+  return at === lineStart ? statement.start : at;
 }

@@ -57,6 +57,16 @@ describe(`rule ${RULE}`, () => {
     assert.deepEqual(con.rows, [{ conname: 'users_pkey' }]);
   });
 
+  it('puts the new index above the comments over the statement, so a suppression there stays with it', () => {
+    const sql = '-- migrate:up\n  -- one account per address\n  -- tidemark-ignore require-lock-timeout\n  ALTER TABLE users ADD UNIQUE (email);\n';
+    const fixed = applyRuleFix(sql, lintSql(sql, RULE)[0]);
+    assert.equal(
+      fixed,
+      '-- migrate:up\n  CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_key ON users (email);\n  -- one account per address\n  -- tidemark-ignore require-lock-timeout\n  ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;\n',
+    );
+    assert.deepEqual(lintSql(fixed, 'require-lock-timeout'), [], 'the suppression still applies to the ALTER TABLE');
+  });
+
   it('offers no fix when storage options would have to move to the index', () => {
     const [finding] = lintSql('ALTER TABLE users ADD PRIMARY KEY (id) WITH (fillfactor = 70);', RULE);
     assert.equal(finding.fixes.filter((f) => !f.title.startsWith('Ignore ')).length, 0);
