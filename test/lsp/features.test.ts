@@ -115,6 +115,37 @@ describe('language server: code actions, hover, symbols', function () {
     assert.deepEqual(editsFor(generate, u), []);
   });
 
+  it('"Generate rollback" follows the project: a file in rollback/ when the project keeps rollbacks there', async () => {
+    const dir = tempWorkspace({ 'migrations/rollback/001_old.sql': 'DROP TABLE IF EXISTS old;\n', 'migrations/001_old.sql': 'CREATE TABLE old (id int);\n' });
+    const text = 'CREATE TABLE tenants (id bigint PRIMARY KEY);\n';
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations', '002_tenants.sql'), text);
+    await client.diagnosticsFor(u, 1);
+    const actions = await codeActions(client, u, [], { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    const generate = actions.find((a) => a.kind === 'refactor.generateRollback')!;
+    assert.equal(generate.title, 'Generate rollback file');
+    const downUri = uri(join(dir, 'migrations', 'rollback', '002_tenants.sql'));
+    assert.deepEqual((generate.edit!.documentChanges as CreateFile[])[0], { kind: 'create', uri: downUri, options: { overwrite: false, ignoreIfExists: true } });
+    assert.match(applyTextEdits('', editsFor(generate, downUri)), /^DROP TABLE IF EXISTS tenants;\n$/);
+  });
+
+  it('"Generate rollback" on a migration that has a down section replaces that section', async () => {
+    const dir = tempWorkspace({});
+    const text = '-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE IF EXISTS b;\n';
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations', '003_ab.sql'), text);
+    await client.diagnosticsFor(u, 1);
+    const actions = await codeActions(client, u, [], { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } });
+    const regenerate = actions.find((a) => a.kind === 'refactor.generateRollback')!;
+    assert.equal(regenerate.title, 'Regenerate rollback (replace the down section)');
+    assert.equal(
+      applyTextEdits(text, editsFor(regenerate, u)),
+      '-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE IF EXISTS b;\nDROP TABLE IF EXISTS a;\n',
+    );
+  });
+
   it('hover shows the lock a statement takes and, on a finding, its explanation and docs link', async () => {
     const dir = tempWorkspace({}, ['ban-drop-column']);
     const text = 'ALTER TABLE orders DROP COLUMN note;\nSELECT 1;\n';
