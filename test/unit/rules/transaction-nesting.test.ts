@@ -17,11 +17,19 @@ ALTER TABLE tenants DROP COLUMN IF EXISTS support_tier;
 describe(`rule ${RULE}`, () => {
   before(ensureParser);
 
-  it('flags BEGIN and COMMIT in a migration the runner wraps in a transaction', () => {
+  it('flags a wrapping BEGIN ... COMMIT, which the runner skips, as redundant', () => {
     const findings = lintSql(WRAPPED, RULE);
     assert.deepEqual(findings.map((f) => flagged(WRAPPED, f)), ['BEGIN;', 'COMMIT;']);
-    assert.match(findings[1].message, /COMMIT ends that transaction early/);
-    assert.match(findings[0].message, /tidemark:no-transaction/);
+    assert.match(findings[0].message, /skips a BEGIN that opens the section/);
+    assert.match(findings[1].message, /skips a COMMIT that closes the section/);
+  });
+
+  it('flags transaction control in the middle, which makes the runner refuse the migration', () => {
+    const sql = `ALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b int;`;
+    const [finding] = lintSql(sql, RULE);
+    assert.equal(flagged(sql, finding), 'COMMIT;');
+    assert.match(finding.message, /refuses to apply it with COMMIT in the middle: a COMMIT here would end that transaction early/);
+    assert.match(finding.message, /tidemark:no-transaction/);
   });
 
   it('flags ROLLBACK, START TRANSACTION and END, in down sections too', () => {
@@ -33,7 +41,7 @@ ROLLBACK;
 END;`;
     const findings = lintSql(sql, RULE);
     assert.deepEqual(findings.map((f) => flagged(sql, f)), ['START TRANSACTION;', 'ROLLBACK;', 'END;']);
-    assert.match(findings[1].message, /throws away everything/);
+    assert.match(findings[1].message, /throw away everything/);
   });
 
   it('does not flag savepoints, migrations marked no-transaction, or migrations run statement by statement', () => {

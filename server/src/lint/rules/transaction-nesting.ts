@@ -3,11 +3,11 @@ import { transactionControl, transactionIncompatibility } from '../../sql/transa
 
 /** Transaction control that ends or opens the runner's transaction; SAVEPOINT and friends nest fine. */
 const CONSEQUENCES: Record<string, string> = {
-  BEGIN: 'BEGIN inside it only draws the warning "there is already a transaction in progress", and the COMMIT that usually follows ends the runner\'s transaction early',
-  START: 'START TRANSACTION inside it only draws the warning "there is already a transaction in progress", and the COMMIT that usually follows ends the runner\'s transaction early',
-  COMMIT: 'COMMIT ends that transaction early; the statements after it and the history record run in another one, so a failure after it leaves the migration half-applied',
-  ROLLBACK: 'ROLLBACK throws away everything the migration did before it, yet the statements after it still run and the migration is recorded as applied',
-  PREPARE: 'PREPARE TRANSACTION takes the runner\'s transaction away from the session, so nothing after it (history record included) is part of the migration',
+  BEGIN: 'a BEGIN here would only draw "there is already a transaction in progress"',
+  START: 'a START TRANSACTION here would only draw "there is already a transaction in progress"',
+  COMMIT: 'a COMMIT here would end that transaction early, so a failure after it would leave the migration half-applied and unrecorded',
+  ROLLBACK: 'a ROLLBACK here would throw away everything before it while the rest still ran and the migration was recorded as applied',
+  PREPARE: 'PREPARE TRANSACTION would take that transaction away from the session, history record included',
   'COMMIT PREPARED': 'COMMIT PREPARED cannot run inside a transaction block at all',
   'ROLLBACK PREPARED': 'ROLLBACK PREPARED cannot run inside a transaction block at all',
 };
@@ -15,6 +15,8 @@ const CONSEQUENCES: Record<string, string> = {
 /**
  * BEGIN/COMMIT/ROLLBACK written into a migration the runner already wraps in a transaction (no
  * `-- tidemark:no-transaction`, and no statement that forces statement-by-statement execution).
+ * The runner skips a BEGIN that opens the section and a COMMIT/END that closes it — a file
+ * written for psql — and refuses to apply a migration with transaction control anywhere else.
  */
 const rule: Rule = {
   id: 'transaction-nesting',
@@ -26,26 +28,31 @@ const rule: Rule = {
       if (!section) continue;
       // With a CONCURRENTLY/VACUUM... the runner runs statements one by one: BEGIN/COMMIT are then real.
       if (section.statements.some((s) => transactionIncompatibility(s.node))) continue;
-      for (const statement of section.statements) {
+      const statements = section.statements.filter((s) => s.node);
+      statements.forEach((statement, i) => {
         const control = transactionControl(statement.node);
         const consequence = control && CONSEQUENCES[control];
-        if (!consequence) continue;
+        if (!consequence) return;
+        const wraps = (i === 0 && (control === 'BEGIN' || control === 'START')) || (i === statements.length - 1 && control === 'COMMIT');
         const text = section.file.text;
         // Delete the statement with its line when nothing else is on it.
         const lineStart = text.lastIndexOf('\n', statement.start - 1) + 1;
         const before = text.slice(lineStart, statement.start);
         const after = /^[ \t]*(\r?\n|$)/.exec(text.slice(statement.end));
-        const wholeLine = before.trim() === '' && after;
-        const edit = wholeLine
-          ? { start: lineStart, end: statement.end + after[0].length, newText: '' }
-          : { start: statement.start, end: statement.end, newText: '' };
+        const edit =
+          before.trim() === '' && after
+            ? { start: lineStart, end: statement.end + after[0].length, newText: '' }
+            : { start: statement.start, end: statement.end, newText: '' };
+        const fix = { title: `Delete ${control}`, edits: [edit], preferred: true };
         report({
           section,
           statement,
-          message: `The runner already runs this migration in a transaction: ${consequence}. Delete the ${control}, or add -- tidemark:no-transaction if the migration manages its own transactions.`,
-          fixes: [{ title: `Delete ${control}`, edits: [edit], preferred: true }],
+          message: wraps
+            ? `The runner already runs this migration in one transaction together with its history record, and skips a ${control} that ${i === 0 ? 'opens' : 'closes'} the section: delete it so the file says what runs (run through psql or another tool, the ${control} would split the migration from its record).`
+            : `The runner runs this migration in a transaction and refuses to apply it with ${control} in the middle: ${consequence}. Delete the ${control}, or add -- tidemark:no-transaction if the migration manages its own transactions.`,
+          fixes: [fix],
         });
-      }
+      });
     }
   },
 };
