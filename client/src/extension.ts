@@ -103,7 +103,9 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
     treeRows: () => rowsOf(tree, undefined),
   };
   api.ready = (async () => {
-    languageClient.onRequest(PasswordRequest.type, async ({ environment, target }) => ({ password: await passwords.passwordFor(environment, target) }));
+    languageClient.onRequest(PasswordRequest.type, async ({ environment, target }) =>
+      // Database commands are refused in untrusted workspaces; never hand a secret to one either.
+      ({ password: vscode.workspace.isTrusted ? await passwords.passwordFor(environment, target) : undefined }));
     languageClient.onNotification(PasswordRejectedNotification.type, ({ environment }) => {
       void passwords.forget(environment);
       void vscode.window.showWarningMessage(`Tidemark: the password for ${environment} was rejected and has been forgotten; you will be asked again.`);

@@ -14,6 +14,8 @@ export interface ProjectStatus {
   error?: string;
 }
 
+export const restrictedModeMessage = 'not read in Restricted Mode: trust this workspace to let Tidemark connect to its databases';
+
 export class StatusStore implements vscode.Disposable {
   private projects: ProjectStatus[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
@@ -106,6 +108,9 @@ export class StatusStore implements vscode.Disposable {
 
   /** One request per environment: an unreachable server must not hide the others. */
   private async statusOf(root: string, environment: EnvironmentInfo): Promise<EnvironmentStatus> {
+    // Reading a status connects to the configured server: an untrusted tidemark.json must not
+    // make the editor contact hosts (or ask for passwords) just by opening the folder.
+    if (!vscode.workspace.isTrusted) return { environment, migrations: [], error: restrictedModeMessage };
     try {
       const [status] = await this.client.sendRequest(StatusRequest.type, { root, environment: environment.name });
       return status ?? { environment, migrations: [], error: 'the language server returned no status' };

@@ -107,8 +107,16 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
   await check(`the Problems panel lists the ${flagged.rule ?? '(none)'} finding of ${flagged.file ?? '(none)'}`, async () => {
     if (!flagged.file) throw new Error('tidemark lint found nothing to show in this workspace');
     await quickOpen(page, flagged.file);
-    await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error, .monaco-editor .squiggly-info').first().waitFor({ timeout: 90_000 });
+    const squiggle = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error, .monaco-editor .squiggly-info').first();
+    await squiggle.waitFor({ timeout: 90_000 });
+    // Hovering the underlined text shows the finding as a user reads it, for the screenshot.
+    const box = await squiggle.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2 - 4);
+      await page.locator('.monaco-hover', { hasText: flagged.rule }).first().waitFor({ timeout: 15_000 }).catch(() => {});
+    }
     await page.screenshot({ path: join(output, 'diagnostic.png') });
+    await page.mouse.move(1300, 850);
     await runCommand(page, 'View: Focus Problems');
     await until('the finding in the Problems panel', async () => {
       const text = await page.locator('.markers-panel').innerText();
