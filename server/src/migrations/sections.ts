@@ -3,6 +3,7 @@
  * `-- tidemark:no-transaction`, `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
 import type { SectionKind } from './types';
+import { sqlTokens } from '../sql/tokens';
 
 export interface RawSection {
   kind: SectionKind;
@@ -16,19 +17,29 @@ export interface RawSection {
 const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify)\b([^\n]*)$/gim;
 
 /**
- * Cuts a file into sections. Text before the first marker is up; a file with no marker is all
- * up. `defaultKind` is used for files whose role comes from the name (`x.down.sql`).
+ * Cuts a file into sections. SQL before the first marker is up (part of the up section when that
+ * marker is `-- migrate:up`); comments alone before it are a header, not a section. A file with no
+ * marker is all up. `defaultKind` is used for files whose role comes from the name (`x.down.sql`).
  */
 export function splitSections(text: string, defaultKind: SectionKind = 'up'): RawSection[] {
   const markers = [...text.matchAll(MARKER)];
   if (markers.length === 0) return [{ kind: defaultKind, offset: 0, text }];
   const sections: RawSection[] = [];
   const first = markers[0].index!;
-  if (text.slice(0, first).trim() !== '') sections.push({ kind: defaultKind, offset: 0, text: text.slice(0, first) });
+  const preamble = text.slice(0, first);
+  // A header comment above `-- migrate:up` is not a section of its own; SQL above it belongs to
+  // that up section. Only before a down/verify marker does the preamble form the up section.
+  const firstIsDefault = markers[0][1].toLowerCase() === defaultKind;
+  const preambleHasSql = sqlTokens(preamble).length > 0;
+  if (preambleHasSql && !firstIsDefault) sections.push({ kind: defaultKind, offset: 0, text: preamble });
   markers.forEach((m, i) => {
     const lineEnd = m.index! + m[0].length;
     const bodyStart = Math.min(text.length, lineEnd + (text[lineEnd] === '\r' ? 2 : 1));
     const bodyEnd = i + 1 < markers.length ? markers[i + 1].index! : text.length;
+    if (i === 0 && firstIsDefault && preambleHasSql) {
+      sections.push({ kind: defaultKind, offset: 0, text: text.slice(0, Math.max(bodyStart, bodyEnd)) });
+      return;
+    }
     sections.push({
       kind: m[1].toLowerCase() as SectionKind,
       offset: bodyStart,
