@@ -32,8 +32,9 @@ describe(`rule ${RULE}`, () => {
     assert.deepEqual(lintSql('CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int NOT NULL;', RULE), []);
   });
 
-  it('flags an added PRIMARY KEY column without a default (it is NOT NULL too)', () => {
+  it('flags an added PRIMARY KEY column without a default (it is NOT NULL too), and DEFAULT NULL', () => {
     assert.equal(lintSql('ALTER TABLE orders ADD COLUMN code text PRIMARY KEY;', RULE).length, 1);
+    assert.equal(lintSql('ALTER TABLE orders ADD COLUMN code text NOT NULL DEFAULT NULL;', RULE).length, 1);
   });
 
   it('honours -- tidemark-ignore', () => {

@@ -23,11 +23,13 @@ const rule: Rule = {
         if (cmd.subtype !== 'AT_AddColumn') continue;
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
         if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
-        const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint?.contype);
-        const required = constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY');
+        const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint).filter((c): c is Constraint => !!c);
+        const types = constraints.map((c) => c.contype);
+        const required = types.includes('CONSTR_NOTNULL') || types.includes('CONSTR_PRIMARY');
+        // DEFAULT NULL fills nothing: the NOT NULL still fails on the first row.
         const filled =
           def.raw_default !== undefined ||
-          constraints.some((t) => t === 'CONSTR_DEFAULT' || t === 'CONSTR_IDENTITY' || t === 'CONSTR_GENERATED') ||
+          constraints.some((c) => (c.contype === 'CONSTR_DEFAULT' && !isNullConstant(c.raw_expr)) || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED') ||
           SERIAL_TYPES.has(lastName(def));
         if (!required || filled) continue;
         const table = qualifiedName(alter.relation!);
@@ -41,6 +43,10 @@ const rule: Rule = {
     }
   },
 };
+
+function isNullConstant(expr: unknown): boolean {
+  return (expr as { A_Const?: { isnull?: boolean } } | undefined)?.A_Const?.isnull === true;
+}
 
 function lastName(def: ColumnDef): string {
   const names = def.typeName?.names ?? [];
