@@ -58,13 +58,15 @@ ALTER TABLE users ADD COLUMN plan text, ADD COLUMN IF NOT EXISTS ok int;`;
 DROP POLICY if_guarded_below ON t;
 ALTER TABLE t DROP COLUMN a, DROP CONSTRAINT c;
 DROP INDEX CONCURRENTLY i;
-DROP FUNCTION f(int);`;
+DROP FUNCTION f(int);
+DROP ROLE reporting;`;
       const findings = lintSql(sql, RULE).filter((f) => f.start > sql.indexOf('-- migrate:down'));
       assert.deepEqual(
         findings.map((f) => flagged(sql, f)),
-        ['DROP POLICY if_guarded_below ON t;', 'DROP COLUMN a', 'DROP CONSTRAINT c', 'DROP INDEX CONCURRENTLY i;', 'DROP FUNCTION f(int);'],
+        ['DROP POLICY if_guarded_below ON t;', 'DROP COLUMN a', 'DROP CONSTRAINT c', 'DROP INDEX CONCURRENTLY i;', 'DROP FUNCTION f(int);', 'DROP ROLE reporting;'],
       );
       assert.match(findings[0].message, /DROP POLICY if_guarded_below ON t fails .*rollback runs after a half-applied up.*DROP POLICY IF EXISTS/);
+      assert.match(findings[5].message, /^DROP ROLE reporting fails/);
     });
 
     it('on CREATE FUNCTION/PROCEDURE/VIEW without OR REPLACE', () => {

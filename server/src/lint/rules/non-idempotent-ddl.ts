@@ -216,7 +216,9 @@ function dropStatement(statement: Statement, body: Record<string, unknown>, type
     if (tokens[words.length + 1]?.value === 'concurrently') token = tokens[words.length + 1];
   }
   const spelled = words ? `DROP ${words.join(' ').toUpperCase()}` : 'DROP';
-  const what = objects.length ? ` ${objects.map(droppedName).join(', ')}` : '';
+  const roles = type === 'DropRoleStmt' ? ((body.roles ?? []) as Array<{ RoleSpec?: { rolename?: string } }>).map((r) => r.RoleSpec?.rolename).filter((r): r is string => !!r) : [];
+  const names = [...objects.map(droppedName), ...roles.map(quoteIdentifier)];
+  const what = names.length ? ` ${names.join(', ')}` : '';
   return [
     {
       message: `${spelled}${what} ${RERUN} or a rollback runs after a half-applied up ("does not exist"): write ${spelled} IF EXISTS.`,
