@@ -51,9 +51,11 @@ export class TidemarkTreeProvider implements vscode.TreeDataProvider<TidemarkNod
     }
     if (node.kind === 'environment') {
       const row = environmentRow(node.status);
-      const state = node.status.migrations.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
-      const item = new vscode.TreeItem(row.label, state);
-      item.id = `env:${node.root}:${node.environment}`;
+      const hasRows = node.status.migrations.length > 0;
+      const item = new vscode.TreeItem(row.label, hasRows ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      // The tree remembers an item's collapse state by id: a row that was empty while loading
+      // would stay collapsed once its migrations arrive, so the empty row gets its own id.
+      item.id = `env:${node.root}:${node.environment}${hasRows ? '' : ':empty'}`;
       item.description = row.description;
       item.tooltip = markdown(row.tooltip);
       item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
