@@ -7,13 +7,11 @@ import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
-import { assembleMigration, diskReader, listMigrationFiles, type FileReader } from '../migrations/discovery';
+import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, versionKeyString, type FileReader } from '../migrations/discovery';
 import { classifyFile, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
-
-const PART_FOLDERS = /^(rollback|rollbacks|down|verify|verification)$/i;
 
 export function parseSection(section: Section): ParsedSection {
   const statements = parseStatements(section.text, section.offset);
@@ -28,7 +26,7 @@ export function parseSection(section: Section): ParsedSection {
 /** The folder a file's migration lives in: part folders (rollback/, verify/) belong to their parent. */
 function migrationFolder(path: string): string {
   const dir = dirname(path);
-  return PART_FOLDERS.test(basename(dir)) ? dirname(dir) : dir;
+  return isPartFolder(basename(dir)) ? dirname(dir) : dir;
 }
 
 export function buildLintUnit(path: string, text: string, reader: FileReader = diskReader): LintUnit {
@@ -46,13 +44,10 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   const parts: { primary?: Part; down?: Part; verify?: Part } = {};
   const slotOf = (info: ClassifiedFile) => (info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary');
   parts[slotOf(own)] = { file, info: own };
-  const sameVersion = (info: ClassifiedFile) => info.versionKey.join('.') === own.versionKey.join('.');
 
-  for (const rel of listMigrationFiles(folder)) {
+  for (const { rel, info } of migrationFilesByVersion(folder).get(versionKeyString(own.versionKey)) ?? []) {
     const other = join(folder, rel);
     if (other === path) continue;
-    const info = classifyFile(rel);
-    if (!info || !sameVersion(info)) continue;
     const slot = slotOf(info);
     if (slot === slotOf(own)) {
       // Report the duplicate on the later file by name so each file is flagged once, deterministically.

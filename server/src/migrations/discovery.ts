@@ -13,6 +13,8 @@ import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version
 /** Subfolders that hold parts of migrations rather than migrations of their own. */
 const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification']);
 
+export const isPartFolder = (name: string) => PART_FOLDERS.has(name.toLowerCase());
+
 export interface FileReader {
   /** Text of a file, preferring an editor's unsaved copy when there is one. */
   read(path: string): string | undefined;
@@ -54,6 +56,52 @@ export function listMigrationFiles(dir: string): string[] {
   }
   return out;
 }
+
+export interface IndexedFile {
+  /** Path relative to the migrations folder. */
+  rel: string;
+  info: ClassifiedFile;
+}
+
+/** A folder's migration files grouped by version, kept while the folders' modification times hold. */
+const folderIndexes = new Map<string, { stamp: string; byVersion: Map<string, IndexedFile[]> }>();
+
+function folderStamp(dir: string): string {
+  // Adding, removing or renaming a file changes its folder's mtime; edits to contents do not
+  // matter here because texts are always read fresh.
+  const stamps: number[] = [];
+  for (const sub of ['', ...PART_FOLDERS]) {
+    try {
+      stamps.push(statSync(sub ? join(dir, sub) : dir).mtimeMs);
+    } catch {
+      stamps.push(-1);
+    }
+  }
+  return stamps.join(':');
+}
+
+/**
+ * The migration files of a folder grouped by version key (`1.2`), so that finding a file's
+ * companions costs a lookup instead of listing and classifying the whole folder per file.
+ */
+export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
+  const stamp = folderStamp(dir);
+  const cached = folderIndexes.get(dir);
+  if (cached?.stamp === stamp) return cached.byVersion;
+  const byVersion = new Map<string, IndexedFile[]>();
+  for (const rel of listMigrationFiles(dir)) {
+    const info = classifyFile(rel);
+    if (!info) continue;
+    const key = versionKeyString(info.versionKey);
+    const list = byVersion.get(key) ?? [];
+    list.push({ rel, info });
+    byVersion.set(key, list);
+  }
+  folderIndexes.set(dir, { stamp, byVersion });
+  return byVersion;
+}
+
+export const versionKeyString = (key: readonly number[]) => key.join('.');
 
 function safeReaddir(dir: string): string[] {
   try {
@@ -108,7 +156,7 @@ export function assembleMigration(parts: Parts): Migration | undefined {
 export function discoverMigrations(migrationsDir: string, reader: FileReader = diskReader): DiscoveryResult {
   const problems: DiscoveryProblem[] = [];
   const byVersion = new Map<string, Parts>();
-  const keyOf = (info: ClassifiedFile) => info.versionKey.join('.');
+  const keyOf = (info: ClassifiedFile) => versionKeyString(info.versionKey);
 
   for (const rel of listMigrationFiles(migrationsDir)) {
     const info = classifyFile(rel);
