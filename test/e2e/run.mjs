@@ -4,11 +4,11 @@
 // and through the workbench UI with playwright-core and Debian's Chromium. Screenshots land in
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
-import { runUiFlows } from './ui-flows.mjs';
+import { runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -185,30 +185,35 @@ try {
   finish();
 }
 
-step('start code-server');
-const port = await freePort();
-const server = spawn(codeServer, [
-  '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-  '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', extensions,
-], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-let serverExited = false;
-server.on('exit', () => (serverExited = true));
-const stopServer = () => {
-  if (!serverExited) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {}
-  }
-};
-process.on('exit', stopServer);
-const base = `http://127.0.0.1:${port}`;
+/** A code-server process in its own process group; `trust` false leaves workspace trust on. */
+async function startCodeServer(dataDir, { trustAll }) {
+  const port = await freePort();
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--user-data-dir', dataDir, '--extensions-dir', extensions];
+  if (trustAll) args.push('--disable-workspace-trust');
+  const child = spawn(codeServer, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const handle = { base: `http://127.0.0.1:${port}`, log: '', exited: false };
+  child.stdout.on('data', (d) => (handle.log += d));
+  child.stderr.on('data', (d) => (handle.log += d));
+  child.on('exit', () => (handle.exited = true));
+  handle.stop = () => {
+    if (!handle.exited) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+    }
+  };
+  process.on('exit', handle.stop);
+  await waitForHttp(`${handle.base}/healthz`, 60);
+  return handle;
+}
 
+step('start code-server');
 let browser;
+let server;
 try {
-  await waitForHttp(`${base}/healthz`, 60);
+  server = await startCodeServer(userData, { trustAll: true });
+  const base = server.base;
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -220,7 +225,7 @@ try {
   await apiPage.goto(`${base}/?folder=${encodeURIComponent(apiWorkspace)}`);
   await apiPage.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   const results = await waitForFile(env.TIDEMARK_E2E_RESULTS, 420, () => {
-    if (serverExited) throw new Error(`code-server exited:\n${serverLog.slice(-2000)}`);
+    if (server.exited) throw new Error(`code-server exited:\n${server.log.slice(-2000)}`);
   });
   for (const test of results.tests) record(`[extension host] ${test.title}`, test.error ? new Error(test.error) : undefined);
   if (results.tests.length === 0) record('[extension host] the suite ran tests', new Error('no tests ran'));
@@ -230,11 +235,22 @@ try {
   const uiPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await runUiFlows({ page: uiPage, base, workspace: uiWorkspace, flagged, expected, output, record });
   await uiPage.close();
+  server.stop();
+
+  step('in Restricted Mode: a workspace the user does not trust');
+  const restrictedData = join(profile, 'user-data-restricted');
+  mkdirSync(join(restrictedData, 'User'), { recursive: true });
+  cpSync(join(userData, 'User', 'settings.json'), join(restrictedData, 'User', 'settings.json'));
+  server = await startCodeServer(restrictedData, { trustAll: false });
+  const restrictedPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await runRestrictedFlows({ page: restrictedPage, base: server.base, workspace: freshWorkspace(source, 'workspace-restricted'), flagged, output, record });
+  await restrictedPage.close();
 } catch (err) {
   record('drive code-server', err);
-  if (serverLog) console.log(serverLog.slice(-3000));
+  if (server?.log) console.log(server.log.slice(-3000));
 } finally {
   await browser?.close();
+  server?.stop();
 }
 
 const logs = findFiles(userData, (name) => name === 'Tidemark.log');
@@ -244,5 +260,4 @@ const activation = logs.map((f) => {
   return `activate() returned in ${ms(/activate\(\) returned in (\d+) ms/)} ms, language server started at ${ms(/language server started (\d+) ms/)} ms, every environment's status loaded at ${ms(/status loaded (\d+) ms/)} ms`;
 });
 console.log(`\nactivation (from the extension's log, one line per window):\n  ${activation.join('\n  ') || 'no Tidemark log found'}`);
-stopServer();
 finish();

@@ -1,5 +1,6 @@
 // What a user sees in the workbench: the Tidemark tree, the Problems panel, and the tree moving
 // after "apply all pending" and "roll back" run from the Command Palette.
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const sidebarRows = '.part.sidebar .monaco-list-row';
@@ -171,7 +172,12 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     await page.keyboard.type('ALTER TABLE no_such_table ADD COLUMN note text;');
     if (!/migrate:up/.test(firstLine)) await page.keyboard.press('Enter');
     await page.keyboard.press('Control+S');
-    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 15_000 });
+    // Apply reads the file from disk: wait until the save has landed there.
+    await until('the typed statement saved to disk', () => {
+      const dir = join(workspace, 'migrations');
+      const file = readdirSync(dir).find((f) => f.includes(newName) && !/^U\d|\.(down|verify)\.sql$/.test(f));
+      return file && readFileSync(join(dir, file), 'utf8').includes('no_such_table');
+    }, 30);
     await runCommand(page, 'Tidemark: Apply All Pending Migrations');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'no_such_table' }).first();
     await toast.waitFor({ timeout: 120_000 });
@@ -185,5 +191,55 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     const cursor = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
     const expectedLine = /migrate:up/.test(firstLine) ? 2 : 1;
     if (!cursor.includes(`Ln ${expectedLine},`)) throw new Error(`the cursor is at "${cursor}", not on line ${expectedLine} where the statement is`);
+  });
+}
+
+/**
+ * Workspace trust "limited": in a folder the user does not trust, linting still works, but the
+ * database commands are gone from the palette and no environment is read (no connection made).
+ */
+export async function runRestrictedFlows({ page, base, workspace, flagged, output, record }) {
+  const check = async (title, body) => {
+    try {
+      await body();
+      record(`[restricted mode] ${title}`);
+    } catch (err) {
+      record(`[restricted mode] ${title}`, err);
+      await page.screenshot({ path: join(output, `failure-restricted-${title.replace(/\W+/g, '-').slice(0, 50)}.png`) }).catch(() => {});
+    }
+  };
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  const distrust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don.t trust/ }).first();
+  await distrust.waitFor({ timeout: 60_000 });
+  await distrust.click();
+
+  await check('the tree lists the environments without reading them', async () => {
+    const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
+    await container.waitFor({ timeout: 90_000 });
+    await container.click();
+    await until('the sandbox row saying why it is not read', async () => {
+      const sandbox = (await rows(page)).find((r) => r.label === 'sandbox');
+      return sandbox && /Restricted Mode/.test(sandbox.description);
+    }, 90);
+  });
+
+  await check('linting still works', async () => {
+    if (!flagged.file) throw new Error('tidemark lint found nothing to show in this workspace');
+    await quickOpen(page, flagged.file);
+    await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error, .monaco-editor .squiggly-info').first().waitFor({ timeout: 90_000 });
+  });
+
+  await check('the palette offers no database command', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Tidemark: ');
+    // Commands that stay available say the palette is filtered, not empty.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Tidemark: Refresh' }).first().waitFor({ timeout: 30_000 });
+    const offered = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    const database = offered.filter((t) => /Apply All|Roll Back|Plan \(Dry Run\)|Verify|Show History|New Migration/.test(t));
+    await page.keyboard.press('Escape');
+    if (database.length) throw new Error(`offered in Restricted Mode: ${database.join(' | ')}`);
   });
 }

@@ -130,9 +130,11 @@ describe('Tidemark in a real VS Code extension host', function () {
   it('marks a migration edited after it was applied as drifted and diffs it against the applied SQL', async () => {
     const first = sandbox(api)!.children[0];
     assert.ok(first.file, 'the first migration row names its file');
-    // Text before the first marker belongs to the up section, so this changes its checksum.
+    // A line inside the up section (after its marker, if the file has one) changes its checksum.
     const original = readFileSync(first.file, 'utf8');
-    writeFileSync(first.file, `-- edited after it was applied\n${original}`);
+    const marker = /^--\s*migrate:up[^\n]*\n/m.exec(original);
+    const at = marker ? marker.index + marker[0].length : 0;
+    writeFileSync(first.file, `${original.slice(0, at)}-- edited after it was applied\n${original.slice(at)}`);
     await api.refresh();
     const drifted = await until('the first migration drifted', () => sandbox(api)?.children.find((c) => c.label === first.label && c.contextValue?.split(' ')[1] === 'drifted'));
     const [version, ...name] = drifted.label.split(' ');
