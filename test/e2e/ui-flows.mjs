@@ -183,7 +183,7 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     await toast.waitFor({ timeout: 120_000 });
     const message = await toast.innerText();
     if (!/does not exist/.test(message)) throw new Error(`the notification does not give the server's reason: ${message}`);
-    await page.screenshot({ path: join(output, 'failure-notification.png') });
+    await page.screenshot({ path: join(output, 'apply-error.png') });
     // Another file first, so "Open" has to bring the failing one back.
     await quickOpen(page, flagged.file ?? 'tidemark.json');
     await toast.locator('.monaco-button', { hasText: 'Open' }).click();
