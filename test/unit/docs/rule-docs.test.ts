@@ -55,6 +55,9 @@ describe('docs/rules', function () {
       }
       const example = [...found.entries()].find(([title]) => /example/i.test(title))![1];
       assert.match(example, /```sql\n[\s\S]*?\n```/, `${rule.id}.md: the example holds a sql code block`);
+      const links = [...page.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/i.test(href));
+      const broken = links.filter((href) => !existsSync(join(docsDir, decodeURIComponent(href))));
+      assert.deepEqual(broken, [], `${rule.id}.md links to missing files`);
       const suppress = [...found.entries()].find(([title]) => /suppress/i.test(title))![1];
       assert.ok(suppress.includes(`tidemark-ignore ${rule.id}`) || suppress.includes(`"${rule.id}"`), `${rule.id}.md shows how to suppress ${rule.id}`);
     });
