@@ -1,5 +1,6 @@
 -- migrate:up
 -- "Nobody uses sessions any more" - except the instances still running the previous release.
+SET lock_timeout = '5s';
 DROP TABLE IF EXISTS user_sessions;
 
 -- migrate:down
