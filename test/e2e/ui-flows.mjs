@@ -103,6 +103,9 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     if (!new RegExp(`${migrationCount} pending`).test(env.description)) throw new Error(`sandbox says "${env.description}"`);
     const notPending = migrationRows(shown).filter((r) => r.description !== 'pending');
     if (notPending.length) throw new Error(`not pending: ${JSON.stringify(notPending)}`);
+    // The status bar names the active environment and how many migrations wait for it.
+    const statusBar = (await page.locator('.statusbar-item', { hasText: 'sandbox' }).first().innerText()).trim();
+    if (!statusBar.includes(String(migrationCount))) throw new Error(`status bar says "${statusBar}", not ${migrationCount} pending`);
   });
 
   await check(`the Problems panel lists the ${flagged.rule ?? '(none)'} finding of ${flagged.file ?? '(none)'}`, async () => {
