@@ -6,6 +6,7 @@
 import type { RangeVar } from '@pgsql/types';
 import type { Statement } from './statements';
 import { sqlTokens, tokenAt, type Token } from './tokens';
+import { TextCache } from './text-cache';
 
 /** A range of absolute offsets in the statement's file. */
 export interface TextRange {
@@ -13,16 +14,12 @@ export interface TextRange {
   end: number;
 }
 
-const tokenCache = new WeakMap<Statement, Token[]>();
+// By text rather than by Statement: the server builds new Statement objects on every keystroke.
+const tokenCache = new TextCache<Token[]>(20_000);
 
-/** The statement's tokens (offsets relative to `statement.text`), computed once per statement. */
+/** The statement's tokens (offsets relative to `statement.text`); callers must not modify them. */
 export function statementTokens(statement: Statement): Token[] {
-  let tokens = tokenCache.get(statement);
-  if (!tokens) {
-    tokens = sqlTokens(statement.text);
-    tokenCache.set(statement, tokens);
-  }
-  return tokens;
+  return tokenCache.get(statement.text, sqlTokens);
 }
 
 /** The statement's range without its terminating semicolon. */

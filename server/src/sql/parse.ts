@@ -5,6 +5,7 @@
  */
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import type { Node } from '@pgsql/types';
+import { TextCache } from './text-cache';
 
 let loading: Promise<void> | undefined;
 let loaded = false;
@@ -84,39 +85,9 @@ function failure(error: unknown, text: string): ParseFailure {
   return { ok: false, message, offset };
 }
 
-/**
- * Parse outcomes by text. An editor re-lints the whole file on every keystroke while only one
- * statement changed; re-parsing the other thousand (and their PL/pgSQL bodies) would cost most of
- * the re-lint. Trees are shared between callers, so rules must treat them as read-only (they only
- * read them). Least recently used entries go first; very long texts are not kept.
- */
-class ParseCache<T> {
-  private readonly entries = new Map<string, T>();
-
-  constructor(
-    private readonly capacity: number,
-    private readonly maxTextLength = 64 * 1024,
-  ) {}
-
-  get(text: string, compute: (text: string) => T): T {
-    const cached = this.entries.get(text);
-    if (cached !== undefined) {
-      // Re-insert so it counts as recently used (a Map keeps insertion order).
-      this.entries.delete(text);
-      this.entries.set(text, cached);
-      return cached;
-    }
-    const value = compute(text);
-    if (text.length <= this.maxTextLength) {
-      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(text, value);
-    }
-    return value;
-  }
-}
-
-const statementCache = new ParseCache<ParseOutcome>(20_000);
-const plpgsqlCache = new ParseCache<PlpgsqlOutcome>(5_000);
+// Parse outcomes by statement text: see TextCache for why and for the read-only rule.
+const statementCache = new TextCache<ParseOutcome>(20_000);
+const plpgsqlCache = new TextCache<PlpgsqlOutcome>(5_000);
 
 /** Parses the text of one statement. Call ensureParser() first. */
 export function parseStatement(text: string): ParseOutcome {
