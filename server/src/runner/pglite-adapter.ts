@@ -7,13 +7,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import type { PGlite as PGliteType } from '@electric-sql/pglite';
-// require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
-// bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
-// CommonJS bundle does not have.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-type PGlite = PGliteType;
+import type { PGlite } from '@electric-sql/pglite';
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 
@@ -25,7 +19,13 @@ export async function openPglite(dataDir: string, waitMs: number): Promise<Datab
   try {
     releaseFile = await lockFile(`${dataDir}.lock`, waitMs);
     mkdirSync(dirname(dataDir), { recursive: true });
-    const db = new PGlite(dataDir);
+    // require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
+    // bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
+    // CommonJS bundle does not have. Loaded here, not at the top, so commands that never open a
+    // sandbox (lint) do not pay for loading it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+    const db = new PGliteClass(dataDir);
     await db.waitReady;
     return new PgliteAdapter(db, () => {
       releaseFile?.();

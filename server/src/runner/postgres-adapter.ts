@@ -1,11 +1,9 @@
 /** The adapter for PostgreSQL servers, over `pg`, one session per runner. */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { runTransaction, ServerError, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError, scrubSecrets, type Environment } from './environments';
 
-// pg depends on pgpass; it is the reader of ~/.pgpass libpq users already rely on.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pgpass = require('pgpass') as (info: object, cb: (password: string | undefined) => void) => void;
+type PgpassLookup = (info: object, cb: (password: string | undefined) => void) => void;
 
 /** Asked when neither the config, PGPASSWORD nor ~/.pgpass has a password for the target. */
 export type PasswordSource = (request: { environment: string; target: string }) => Promise<string | undefined>;
@@ -16,9 +14,15 @@ export const APPLICATION_NAME = 'tidemark';
 export class PasswordRejectedError extends RunnerInputError {}
 
 export async function connectPostgres(env: Environment, askPassword?: PasswordSource): Promise<DatabaseAdapter> {
+  // Loaded here, not at the top: every CLI command bundles the runner, and `lint` never connects.
+  // pg depends on pgpass; it is the reader of ~/.pgpass libpq users already rely on.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Client } = require('pg') as typeof import('pg');
+  const pgpass = require('pgpass') as PgpassLookup;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const target = env.postgres!;
   const secrets: Array<string | undefined> = [target.password];
-  let client: Client;
+  let client: InstanceType<typeof Client>;
   const password = async (): Promise<string> => {
     if (target.password) return target.password;
     if (process.env.PGPASSWORD) return process.env.PGPASSWORD;
