@@ -6,6 +6,7 @@
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import type { Node } from '@pgsql/types';
 import { TextCache } from './text-cache';
+import type { StatementSpan } from './split';
 
 let loading: Promise<void> | undefined;
 let loaded = false;
@@ -92,6 +93,70 @@ const plpgsqlCache = new TextCache<PlpgsqlOutcome>(5_000);
 /** Parses the text of one statement. Call ensureParser() first. */
 export function parseStatement(text: string): ParseOutcome {
   return statementCache.get(text, parseUncached);
+}
+
+/**
+ * Parses the statements of `text` at `spans` (from splitStatements), one outcome per span, the same
+ * as parseStatement on each span's text. When most of them are not cached yet (a file opened or a
+ * CLI run), the whole text is parsed in one call, which costs far less than one call per statement,
+ * and the trees are cut apart; a text that does not parse as a whole, or whose statements the
+ * parser delimits differently from the splitter, is parsed statement by statement instead.
+ */
+export function parseSpans(text: string, spans: readonly StatementSpan[]): ParseOutcome[] {
+  const texts = spans.map((span) => text.slice(span.start, span.end));
+  let uncached = 0;
+  for (const t of texts) if (!statementCache.has(t)) uncached++;
+  const together = uncached >= 2 && uncached * 2 > texts.length ? parseTogether(text, spans) : undefined;
+  return together ? texts.map((t, i) => statementCache.get(t, () => together[i])) : texts.map(parseStatement);
+}
+
+/** Outcomes as per-statement parses would give them, or undefined when that cannot be guaranteed. */
+function parseTogether(text: string, spans: readonly StatementSpan[]): ParseSuccess[] | undefined {
+  // Locations are UTF-8 byte offsets: in ASCII text they equal string offsets, which keeps cutting simple.
+  if (!ASCII_ONLY.test(text)) return undefined;
+  let stmts: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }>;
+  try {
+    stmts = parseSync(text).stmts ?? [];
+  } catch {
+    return undefined;
+  }
+  if (stmts.length !== spans.length) return undefined;
+  const outcomes: ParseSuccess[] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const { stmt, stmt_location: start = 0, stmt_len: length = 0 } = stmts[i];
+    const span = spans[i];
+    // The parser's statement must be exactly the splitter's: same first token, and the same
+    // semicolon (stmt_len stops before it; 0 means "to the end of the text", the last one only).
+    if (!stmt || start !== span.start) return undefined;
+    if (span.terminated ? start + length !== span.end - 1 || text[span.end - 1] !== ';' : length !== 0 || i !== spans.length - 1) return undefined;
+    rebaseLocations(stmt, start);
+    outcomes.push({ ok: true, node: stmt, extra: [] });
+  }
+  return outcomes;
+}
+
+/**
+ * Makes a tree's locations relative to its statement's text rather than the whole text, as a
+ * per-statement parse gives them: the parser omits a location of 0 and writes -1 for none.
+ */
+// Every offset field libpg-query writes into a statement's tree (found in the parser's JSON writer).
+const LOCATION_FIELDS = new Set(['location', 'name_location', 'list_start', 'list_end', 'rexpr_list_start', 'rexpr_list_end']);
+
+function rebaseLocations(value: unknown, base: number): void {
+  if (base === 0 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) rebaseLocations(item, base);
+    return;
+  }
+  const node = value as Record<string, unknown>;
+  for (const key in node) {
+    const field = node[key];
+    if (typeof field === 'object') rebaseLocations(field, base);
+    else if (typeof field === 'number' && field >= 0 && LOCATION_FIELDS.has(key)) {
+      if (field === base) delete node[key];
+      else node[key] = field - base;
+    }
+  }
 }
 
 function parseUncached(text: string): ParseOutcome {

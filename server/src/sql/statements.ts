@@ -4,7 +4,7 @@
  */
 import type { Node } from '@pgsql/types';
 import { splitStatements } from './split';
-import { parseStatement, ByteOffsets } from './parse';
+import { parseSpans, ByteOffsets } from './parse';
 
 export interface Statement {
   /** 0-based position among the statements of its section. */
@@ -65,12 +65,14 @@ export function makeStatement(
 
 /** Splits and parses `text`, which starts at `baseOffset` in its file. */
 export function parseStatements(text: string, baseOffset = 0): Statement[] {
-  return splitStatements(text).map((span, index) => {
+  const spans = splitStatements(text);
+  const outcomes = parseSpans(text, spans);
+  return spans.map((span, index) => {
     const stmtText = text.slice(span.start, span.end);
     const statement = makeStatement(index, stmtText, span.start + baseOffset, {
       leadingComments: leadingCommentsOf(text.slice(span.gapStart, span.start)),
     });
-    const outcome = parseStatement(stmtText);
+    const outcome = outcomes[index];
     if (outcome.ok) statement.node = outcome.node;
     else statement.syntaxError = { message: outcome.message, offset: statement.start + outcome.offset };
     return statement;

@@ -12,6 +12,10 @@ export class TextCache<T> {
     private readonly maxTextLength = 64 * 1024,
   ) {}
 
+  has(text: string): boolean {
+    return this.entries.has(text);
+  }
+
   get(text: string, compute: (text: string) => T): T {
     const cached = this.entries.get(text);
     if (cached !== undefined) {
