@@ -8,7 +8,8 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { RunnerInputError, loadProject, type Project } from '../runner/environments';
 import { ServerError } from '../runner/adapter';
 import type { ParsedArgs } from './args';
-import { CliError, type Output } from './command';
+import { CliError, type CliCommand, type Output } from './command';
+import type { RunOptions } from '../runner/session';
 
 export function openProject(args: ParsedArgs): Project {
   return asCliErrors(() => loadProject(args.common.cwd, args.common.config));
@@ -66,4 +67,40 @@ export function printReport(project: Project, report: RunReport, format: 'text' 
   lines.push(report.summary);
   out.stdout(`${lines.join('\n')}\n`);
   return failed ? 1 : 0;
+}
+
+/**
+ * A command that moves an environment (apply, verify, rollback, plan): they differ only in the
+ * engine call and their help text; options, confirmation, progress and output are the same.
+ */
+export function runCommand(spec: {
+  name: string;
+  summary: string;
+  /** Help lines after the synopsis. */
+  description: string[];
+  run: (project: Project, environment: string | undefined, options: RunOptions) => Promise<RunReport>;
+}): CliCommand {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: [
+      `tidemark ${spec.name} [--env NAME] [--to VERSION] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]`,
+      '',
+      ...spec.description,
+      'Exit code: 0 when every step succeeded, 1 when one failed, 2 for bad input (config, environment, connection).',
+    ].join('\n'),
+    flags: { ...RUN_FLAGS },
+    async run(args, out) {
+      const format = requireTextOrJson(args);
+      const project = openProject(args);
+      const report = await asCliErrors(() =>
+        spec.run(project, args.common.env, {
+          toVersion: args.flags.get('to') as string | undefined,
+          confirm: args.flags.get('confirm') as string | undefined,
+          progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
+        }),
+      );
+      return printReport(project, report, format, out);
+    },
+  };
 }
