@@ -14,13 +14,17 @@ import { discoverMigrations, diskReader, listMigrationFiles } from '../migration
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import { parseSection } from './unit';
 import type { LintUnit, ParsedSection } from './types';
+import type { Section } from '../migrations/types';
 
 interface FolderState {
   signature: string;
   /** performance.now() of the last time the signature was found current. */
   checkedAt: number;
-  /** Up sections in version order, with their version keys. */
-  ups: Array<{ versionKey: number[]; section: ParsedSection }>;
+  /**
+   * Up sections in version order, with their version keys; each parsed the first time a later
+   * migration asks for it (the last migration of a folder, often the one edited, needs none).
+   */
+  ups: Array<{ versionKey: number[]; up: Section; parsed?: ParsedSection }>;
 }
 
 const folders = new Map<string, FolderState>();
@@ -49,7 +53,7 @@ function folderState(dir: string): FolderState {
     cached.checkedAt = now;
     return cached;
   }
-  const ups = discoverMigrations(dir, diskReader).migrations.map((m) => ({ versionKey: m.versionKey, section: parseSection(m.up) }));
+  const ups = discoverMigrations(dir, diskReader).migrations.map((m) => ({ versionKey: m.versionKey, up: m.up }));
   const state = { signature, checkedAt: now, ups };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
@@ -62,7 +66,7 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
   try {
     return folderState(dirname(unit.up.file.path))
       .ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0)
-      .map((u) => u.section);
+      .map((u) => (u.parsed ??= parseSection(u.up)));
   } catch {
     return [];
   }
