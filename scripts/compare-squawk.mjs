@@ -1,5 +1,5 @@
 // Lints every example in migrations-sample/flagged/ (and the sample migrations) with Tidemark's CLI
-// and with squawk's own binary (devDependency squawk-cli), and prints a Markdown table of the rules
+// and with squawk's own binary (devDependency @squawk-cli/linux-x64), and prints a Markdown table of the rules
 // each tool reported per file: the measured side of the README's comparison with squawk.
 //
 //   node esbuild.mjs && node scripts/compare-squawk.mjs [--migrations] [--assume-in-transaction]
@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 function squawkBinary() {
   const candidates = [join(repo, 'node_modules', '@squawk-cli', 'linux-x64', 'bin', 'squawk'), join(repo, 'node_modules', '.bin', 'squawk')];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error('squawk binary not found: npm ci installs it (devDependency squawk-cli)');
+  if (!found) throw new Error('squawk binary not found: npm ci installs it (devDependency @squawk-cli/linux-x64)');
   return found;
 }
 
