@@ -32,6 +32,12 @@ export interface Backend {
   servers?: TestServer[];
 }
 
+/** tidemark.json for a fixture: local → staging (after local) and a protected prod, plus the test's own config. */
+function writeConfig(root: string, config: Record<string, unknown>, environments: Record<string, object>): void {
+  const merged = { lockWaitTimeout: '2s', ...config, environments: { ...environments, ...((config.environments as object) ?? {}) } };
+  writeFileSync(join(root, 'tidemark.json'), JSON.stringify(merged, null, 2));
+}
+
 function makeRoot(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'tidemark-runner-'));
   writeFiles(root, files);
@@ -63,23 +69,11 @@ export function postgresBackend(): Backend {
       const [s1, s2] = backend.servers!;
       const [db1, db2] = await Promise.all([freshDatabase(s1), freshDatabase(s2)]);
       const root = makeRoot(files);
-      writeFileSync(
-        join(root, 'tidemark.json'),
-        JSON.stringify(
-          {
-            lockWaitTimeout: '2s',
-            ...config,
-            environments: {
-              local: { url: urlOf(s1, db1), connectTimeout: '5s' },
-              staging: { url: urlOf(s2, db2), after: 'local' },
-              prod: { url: urlOf(s2, db2), protected: true },
-              ...((config.environments as object) ?? {}),
-            },
-          },
-          null,
-          2,
-        ),
-      );
+      writeConfig(root, config, {
+        local: { url: urlOf(s1, db1), connectTimeout: '5s' },
+        staging: { url: urlOf(s2, db2), after: 'local' },
+        prod: { url: urlOf(s2, db2), protected: true },
+      });
       const sql: Fixture['sql'] = async (env, text, params) => {
         const client = await adminClient(env === 'local' ? s1 : s2, env === 'local' ? db1 : db2);
         try {
@@ -103,23 +97,11 @@ export function pgliteBackend(): Backend {
     async fixture(files, config = {}) {
       const root = makeRoot(files);
       await Promise.all([seedSandbox(join(root, '.tidemark', 'local')), seedSandbox(join(root, '.tidemark', 'staging'))]);
-      writeFileSync(
-        join(root, 'tidemark.json'),
-        JSON.stringify(
-          {
-            lockWaitTimeout: '2s',
-            ...config,
-            environments: {
-              local: { sandbox: true, path: '.tidemark/local' },
-              staging: { sandbox: true, path: '.tidemark/staging', after: 'local' },
-              prod: { sandbox: true, path: '.tidemark/staging', protected: true },
-              ...((config.environments as object) ?? {}),
-            },
-          },
-          null,
-          2,
-        ),
-      );
+      writeConfig(root, config, {
+        local: { sandbox: true, path: '.tidemark/local' },
+        staging: { sandbox: true, path: '.tidemark/staging', after: 'local' },
+        prod: { sandbox: true, path: '.tidemark/staging', protected: true },
+      });
       const sql: Fixture['sql'] = async (env, text, params) => {
         const db = new PGlite(join(root, '.tidemark', env));
         try {
