@@ -3,6 +3,7 @@
  * statement at a time, with positions converted from the parser's UTF-8 byte offsets to the
  * UTF-16 offsets editors and JavaScript strings use.
  */
+import './wasm-tiering';
 import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
 import type { Node } from '@pgsql/types';
 import { TextCache } from './text-cache';
