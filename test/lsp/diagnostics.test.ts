@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DidChangeWatchedFilesNotification, FileChangeType, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, DidChangeWatchedFilesNotification, FileChangeType, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
 import { codes, tempWorkspace as workspace, TestLspClient, uri } from '../support/lsp-client';
 import { ensureParser, lintFiles } from '../support/lint';
 import { SourceFile } from '../../server/src/sql/source';
@@ -41,7 +41,10 @@ describe('language server: diagnostics', function () {
     const drop = diagnostics.find((d) => d.code === 'ban-drop-column')!;
     // Docs pages ship with the extension: the link is a file URL next to dist/.
     assert.equal(drop.codeDescription!.href, `${pathToFileURL(join(repoRoot, 'docs', 'rules')).href}/ban-drop-column.md`);
-    const titles = (drop.data as { fixes: Array<{ title: string }> }).fixes.map((f) => f.title);
+    // The fixes stay in the server (a diagnostic carries only which finding it is) and come back as code actions.
+    assert.deepEqual(Object.keys(drop.data as object).sort(), ['finding', 'version']);
+    const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: drop.range, context: { diagnostics: [drop] } });
+    const titles = (actions ?? []).map((a) => a.title);
     assert.ok(titles.includes('Ignore ban-drop-column for this statement'), titles.join(', '));
   });
 

@@ -34,15 +34,13 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       if (r.statement && isSuppressed(r.statement, rule.id)) return;
       const start = r.start ?? r.statement?.start ?? 0;
       const end = r.end ?? r.statement?.end ?? start;
-      findings.push({
-        rule: rule.id,
-        severity,
-        message: r.message,
-        start,
-        end,
-        fixes: [...(r.fixes ?? []), ...ignoreFixes(unit, rule.id, r.statement)],
-        docs: `${docsBase}${rule.id}.md`,
-      });
+      const reported = r.fixes;
+      findings.push(
+        findingWithLazyFixes(
+          { rule: rule.id, severity, message: r.message, start, end, docs: `${docsBase}${rule.id}.md` },
+          () => [...((typeof reported === 'function' ? reported() : reported) ?? []), ...ignoreFixes(unit, rule.id, r.statement)],
+        ),
+      );
     };
     try {
       rule.check(unit, report);
@@ -51,6 +49,18 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
     }
   }
   return findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
+}
+
+/**
+ * A finding whose `fixes` are computed when first read. Most findings are only ever printed (the
+ * CLI, a file the user scrolls past), and their fixes can cost more than finding them.
+ */
+function findingWithLazyFixes(fields: Omit<Finding, 'fixes'>, computeFixes: () => Fix[]): Finding {
+  let fixes: Fix[] | undefined;
+  return Object.defineProperty(fields, 'fixes', {
+    enumerable: true,
+    get: () => (fixes ??= computeFixes()),
+  }) as Finding;
 }
 
 function isSuppressed(statement: Statement, ruleId: string): boolean {

@@ -12,8 +12,9 @@ export interface TextEdit {
 }
 
 /**
- * A mechanical fix, computed when the finding is made so that code actions, the CLI and tests
- * only read it (as squawk keeps fixes on the diagnostic).
+ * A mechanical fix, kept on the finding so that code actions and tests only read it (as squawk
+ * keeps fixes on the diagnostic). Rules may hand it over as a function: it then runs the first
+ * time somebody reads the finding's fixes, which a CLI run never does.
  */
 export interface Fix {
   title: string;
@@ -70,7 +71,8 @@ export interface RuleReport {
   start?: number;
   end?: number;
   message: string;
-  fixes?: Fix[];
+  /** The fixes, or how to compute them when first read (generating a rollback is not free). */
+  fixes?: Fix[] | (() => Fix[]);
 }
 
 export interface Rule {
@@ -89,7 +91,8 @@ export interface Finding {
   /** Absolute offsets in the linted file. */
   start: number;
   end: number;
-  fixes: Fix[];
+  /** Computed on first read (see RuleReport.fixes), then kept. */
+  readonly fixes: Fix[];
   /** The docs page of the rule. */
   docs: string;
 }

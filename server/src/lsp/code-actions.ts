@@ -1,6 +1,6 @@
 /**
- * Code actions read the fixes the rules attached to each diagnostic (quick fixes, multi-statement
- * rewrites, "ignore" comments) and add "Generate rollback" as a refactoring.
+ * Code actions read the fixes the rules attached to the finding behind each diagnostic (quick
+ * fixes, multi-statement rewrites, "ignore" comments) and add "Generate rollback" as a refactoring.
  */
 import {
   CodeActionKind,
@@ -11,7 +11,7 @@ import {
   type CreateFile,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { Fix, LintUnit, TextEdit } from '../lint/types';
+import type { Finding, Fix, LintUnit, TextEdit } from '../lint/types';
 import { generateRollback } from '../lint/rollback-generator';
 import { SourceFile } from '../sql/source';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
@@ -30,6 +30,8 @@ export interface CodeActionContext {
   file: SourceFile;
   version: number;
   unit: LintUnit;
+  /** The findings of that lint, which diagnostics point at (DiagnosticData.finding). */
+  findings: readonly Finding[];
   target: EditTarget;
   /** Which kinds the client asked for (undefined: all). */
   only?: string[];
@@ -46,8 +48,10 @@ export function quickFixes(diagnostics: Diagnostic[], ctx: CodeActionContext): C
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
     const data = diagnostic.data as DiagnosticData | undefined;
-    if (!data?.fixes || data.version !== ctx.version) continue;
-    for (const fix of data.fixes) {
+    if (data?.version !== ctx.version) continue;
+    const finding = ctx.findings[data.finding];
+    if (!finding || finding.rule !== diagnostic.code) continue;
+    for (const fix of finding.fixes) {
       const existing = byTitle.get(fix.title);
       if (existing) {
         existing.diagnostics!.push(diagnostic);

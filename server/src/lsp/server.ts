@@ -247,6 +247,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       file: result.file,
       version: result.version,
       unit: result.unit,
+      findings: result.findings,
       only: params.context.only,
       target: { uriOf: (p) => docs.uriOf(p), versionOf: (p) => docs.byPath(p)?.version ?? null, read: (p) => docs.read(p) },
     };

@@ -25,21 +25,24 @@ const rule: Rule = {
         if (tableCreatedEarlier(section, statement, alter.relation!)) continue;
         if (provenNotNull(section, statement, alter, cmd.name)) continue;
         const table = qualifiedName(alter.relation!);
-        const written = tableAsWritten(section.file.text, command);
-        const column = quoteIdentifier(cmd.name);
-        const check = quoteIdentifier(constraintName(cmd.name, 'not_null'));
-        const edits = replaceCommandWithStatements(section.file.text, command, [
-          `ALTER TABLE ${written} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID`,
-          `ALTER TABLE ${written} VALIDATE CONSTRAINT ${check}`,
-          `ALTER TABLE ${written} ALTER COLUMN ${column} SET NOT NULL`,
-          `ALTER TABLE ${written} DROP CONSTRAINT ${check}`,
-        ]);
+        const name = cmd.name;
         report({
           section,
           statement,
           ...range,
           message: `Setting column ${cmd.name} of existing table ${table} NOT NULL scans every row under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole scan; add CHECK (${cmd.name} IS NOT NULL) NOT VALID, VALIDATE it (a SHARE UPDATE EXCLUSIVE lock that lets reads and writes through), then SET NOT NULL, which uses the constraint instead of scanning.`,
-          fixes: edits ? [{ title: `Set ${cmd.name} NOT NULL through a validated CHECK constraint`, edits, preferred: true }] : [],
+          fixes: () => {
+            const written = tableAsWritten(section.file.text, command);
+            const column = quoteIdentifier(name);
+            const check = quoteIdentifier(constraintName(name, 'not_null'));
+            const edits = replaceCommandWithStatements(section.file.text, command, [
+              `ALTER TABLE ${written} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID`,
+              `ALTER TABLE ${written} VALIDATE CONSTRAINT ${check}`,
+              `ALTER TABLE ${written} ALTER COLUMN ${column} SET NOT NULL`,
+              `ALTER TABLE ${written} DROP CONSTRAINT ${check}`,
+            ]);
+            return edits ? [{ title: `Set ${name} NOT NULL through a validated CHECK constraint`, edits, preferred: true }] : [];
+          },
         });
       }
     }

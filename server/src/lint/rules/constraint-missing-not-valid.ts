@@ -31,7 +31,7 @@ const rule: Rule = {
         const message = foreign
           ? `Adding a FOREIGN KEY to existing table ${table} validates every row under a SHARE ROW EXCLUSIVE lock on ${table} and ${referenced}, blocking their writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`
           : `Adding a CHECK constraint to existing table ${table} validates every row under an ACCESS EXCLUSIVE lock, blocking reads and writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`;
-        report({ section, statement, ...range, message, fixes: notValidFix(text, command, con, table) });
+        report({ section, statement, ...range, message, fixes: () => notValidFix(text, command, con, table) });
       }
     }
   },

@@ -31,7 +31,7 @@ const rule: Rule = {
             statement,
             ...range,
             message: `Adding a ${kind} constraint to existing table ${table} builds its index under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole build; create the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX, which is instant.`,
-            fixes: usingIndexFix(section.file.text, command, con, kind),
+            fixes: () => usingIndexFix(section.file.text, command, con, kind),
           });
         } else if (cmd.subtype === 'AT_AddColumn') {
           const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;

@@ -195,7 +195,7 @@ const rule: Rule = {
           statement,
           ...(constraintRange(statement, key.constraint) ?? {}),
           message: `Foreign key ${table} (${columns}) → ${parent} has no index leading with (${columns}) in this or an earlier migration: every DELETE from ${parent}, and every update of its key, scans ${table} to find referencing rows. Add CREATE INDEX ON ${table} (${columns}).`,
-          fixes: indexFixes(section, key, newTable),
+          fixes: () => indexFixes(section, key, newTable),
         });
       }
     }

@@ -25,7 +25,7 @@ const rule: Rule = {
       start: first.start,
       end,
       message: `This migration cannot be rolled back: ${missing}. Add the statements that undo it ("Generate rollback" writes them).`,
-      fixes: rollbackFixes(unit, up),
+      fixes: () => rollbackFixes(unit, up),
     });
   },
 };
