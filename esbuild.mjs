@@ -22,10 +22,25 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/**
+ * The CLI is two bundles: dist/cli.js (argument parsing and lint) requires dist/cli-runner.js
+ * (the database commands, with pg and PGlite) only when one of those runs, so a cold
+ * `tidemark lint` compiles half the code. main.ts's `require('./runner-commands')` is that seam.
+ */
+const runnerCommandsSeam = {
+  name: 'cli-runner-seam',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/runner-commands$/ }, (args) =>
+      args.importer.endsWith(join('server', 'src', 'cli', 'main.ts')) ? { path: './cli-runner.js', external: true } : undefined,
+    );
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [runnerCommandsSeam] },
+  { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js' },
 ];
 
 function copyRuntimeAssets() {

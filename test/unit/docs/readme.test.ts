@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig, TidemarkConfig } from '../../../server/src/migrations/config';
-import { commands } from '../../../server/src/cli/main';
+import { allCommands } from '../../../server/src/cli/main';
 import { COMMON_FLAGS } from '../../../server/src/cli/args';
 import { repoRoot } from '../../support/paths';
 
@@ -27,8 +27,8 @@ describe('README.md', () => {
 
   it('documents every CLI command and option', () => {
     const cli = section('Command line');
-    for (const command of commands) assert.ok(cli.includes(`tidemark ${command.name}`), `README documents "tidemark ${command.name}"`);
-    const flags = new Set([...Object.keys(COMMON_FLAGS), ...commands.flatMap((c) => Object.keys(c.flags))]);
+    for (const command of allCommands()) assert.ok(cli.includes(`tidemark ${command.name}`), `README documents "tidemark ${command.name}"`);
+    const flags = new Set([...Object.keys(COMMON_FLAGS), ...allCommands().flatMap((c) => Object.keys(c.flags))]);
     const missing = [...flags].filter((flag) => !cli.includes(`--${flag}`));
     assert.deepEqual(missing, [], 'CLI options missing from the README');
   });
