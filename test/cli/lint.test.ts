@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
@@ -134,5 +136,22 @@ describe('tidemark lint', function () {
     const run = tidemark(['lint'], dir);
     assert.equal(run.code, 2);
     assert.equal(run.stderr, 'tidemark: migrations folder not found: db (migrationsDir in tidemark.json)\n');
+  });
+
+  it('lints without the database commands\' bundle, which only they and the full command list load', () => {
+    // dist/cli.js alone with the parser's WASM: lint must not need dist/cli-runner.js (pg, PGlite).
+    const bin = mkdtempSync(join(tmpdir(), 'tidemark-lint-only-'));
+    for (const file of ['cli.js', 'libpg-query.wasm']) copyFileSync(join(repoRoot, 'dist', file), join(bin, file));
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
+    const lintOnly = (args: string[]) => spawnSync(process.execPath, [join(bin, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    const run = lintOnly(['lint', '--format', 'json']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).map((f: { rule: string }) => f.rule), ['ban-drop-column']);
+    assert.equal(run.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
+
+    // With the full dist/, help lists every command, read from both bundles.
+    const help = tidemark(['--help'], dir);
+    assert.equal(help.code, 0, help.stderr);
+    for (const name of ['lint', 'status', 'apply', 'verify', 'rollback', 'plan', 'new']) assert.match(help.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
   });
 });
