@@ -36,10 +36,10 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       const end = r.end ?? r.statement?.end ?? start;
       const reported = r.fixes;
       findings.push(
-        findingWithLazyFixes(
-          { rule: rule.id, severity, message: r.message, start, end, docs: `${docsBase}${rule.id}.md` },
-          () => [...((typeof reported === 'function' ? reported() : reported) ?? []), ...ignoreFixes(unit, rule.id, r.statement)],
-        ),
+        new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => [
+          ...((typeof reported === 'function' ? reported() : reported) ?? []),
+          ...ignoreFixes(unit, rule.id, r.statement),
+        ]),
       );
     };
     try {
@@ -55,12 +55,22 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
  * A finding whose `fixes` are computed when first read. Most findings are only ever printed (the
  * CLI, a file the user scrolls past), and their fixes can cost more than finding them.
  */
-function findingWithLazyFixes(fields: Omit<Finding, 'fixes'>, computeFixes: () => Fix[]): Finding {
-  let fixes: Fix[] | undefined;
-  return Object.defineProperty(fields, 'fixes', {
-    enumerable: true,
-    get: () => (fixes ??= computeFixes()),
-  }) as Finding;
+class LintFinding implements Finding {
+  private computed?: Fix[];
+
+  constructor(
+    readonly rule: string,
+    readonly severity: Severity,
+    readonly message: string,
+    readonly start: number,
+    readonly end: number,
+    readonly docs: string,
+    private readonly computeFixes: () => Fix[],
+  ) {}
+
+  get fixes(): Fix[] {
+    return (this.computed ??= this.computeFixes());
+  }
 }
 
 function isSuppressed(statement: Statement, ruleId: string): boolean {

@@ -5,8 +5,7 @@
  */
 import type { RangeVar } from '@pgsql/types';
 import type { Statement } from './statements';
-import { sqlTokens, tokenAt, type Token } from './tokens';
-import { TextCache } from './text-cache';
+import { cachedTokens, tokenAt, type Token } from './tokens';
 
 /** A range of absolute offsets in the statement's file. */
 export interface TextRange {
@@ -14,12 +13,9 @@ export interface TextRange {
   end: number;
 }
 
-// By text rather than by Statement: the server builds new Statement objects on every keystroke.
-const tokenCache = new TextCache<Token[]>(20_000);
-
 /** The statement's tokens (offsets relative to `statement.text`); callers must not modify them. */
 export function statementTokens(statement: Statement): Token[] {
-  return tokenCache.get(statement.text, sqlTokens);
+  return cachedTokens(statement.text);
 }
 
 /** The statement's range without its terminating semicolon. */

@@ -4,7 +4,7 @@
  * The tokenizer already knows what can hide a semicolon (strings, quoted names, dollar quotes,
  * comments); this adds BEGIN ATOMIC ... END bodies, whose semicolons do not end the statement.
  */
-import { sqlTokens } from './tokens';
+import { rememberTokens, sqlTokens, type Token } from './tokens';
 
 export interface StatementSpan {
   /** Offset of the statement's first character (after whitespace and comments). */
@@ -25,13 +25,20 @@ export function splitStatements(text: string, baseOffset = 0): StatementSpan[] {
   // Depth of BEGIN ATOMIC bodies; CASE ... END nests inside them.
   let atomicDepth = 0;
   let previousWord = '';
-  for (const token of sqlTokens(text)) {
-    if (start < 0) start = token.start;
+  const tokens = sqlTokens(text);
+  let first = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k];
+    if (start < 0) {
+      start = token.start;
+      first = k;
+    }
     lastTokenEnd = token.end;
     if (token.kind === 'punct' && token.value === ';' && atomicDepth === 0) {
       spans.push({ start: start + baseOffset, end: token.end + baseOffset, gapStart: gapStart + baseOffset, terminated: true });
       start = -1;
       gapStart = token.end;
+      keepStatementTokens(text, tokens, first, k + 1);
       previousWord = '';
       continue;
     }
@@ -44,6 +51,24 @@ export function splitStatements(text: string, baseOffset = 0): StatementSpan[] {
     else if (atomicDepth > 0 && token.value === 'end') atomicDepth--;
     previousWord = token.value;
   }
-  if (start >= 0) spans.push({ start: start + baseOffset, end: lastTokenEnd + baseOffset, gapStart: gapStart + baseOffset, terminated: false });
+  if (start >= 0) {
+    spans.push({ start: start + baseOffset, end: lastTokenEnd + baseOffset, gapStart: gapStart + baseOffset, terminated: false });
+    keepStatementTokens(text, tokens, first, tokens.length);
+  }
   return spans;
+}
+
+/**
+ * Tokens [from, to) are one statement's: a statement's text tokenizes the same on its own as in
+ * its file (a token never depends on what precedes the statement), so they are kept for it,
+ * moved to offsets relative to its text. They are this call's own objects, moved in place.
+ */
+function keepStatementTokens(text: string, tokens: Token[], from: number, to: number): void {
+  const start = tokens[from].start;
+  const own = tokens.slice(from, to);
+  for (const token of own) {
+    token.start -= start;
+    token.end -= start;
+  }
+  rememberTokens(text.slice(start, tokens[to - 1].end), own);
 }

@@ -25,10 +25,15 @@ export class TextCache<T> {
       return cached;
     }
     const value = compute(text);
-    if (text.length <= this.maxTextLength) {
-      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(text, value);
-    }
+    this.set(text, value);
     return value;
+  }
+
+  /** Stores a value computed elsewhere (e.g. as a by-product of other work). */
+  set(text: string, value: T): void {
+    if (text.length > this.maxTextLength) return;
+    this.entries.delete(text);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(text, value);
   }
 }

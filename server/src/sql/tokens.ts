@@ -3,6 +3,7 @@
  * The parse tree gives locations for some nodes only (an ALTER TABLE command has none); rules
  * that underline a clause or insert a keyword find it among these tokens.
  */
+import { TextCache } from './text-cache';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct';
 
@@ -130,8 +131,30 @@ export function findWord(tokens: readonly Token[], word: string, from = 0): numb
   return -1;
 }
 
-/** Index of the first token that starts at or after `offset`. */
+/** Index of the first token that starts at or after `offset` (tokens are in text order). */
 export function tokenAt(tokens: readonly Token[], offset: number): number {
-  for (let k = 0; k < tokens.length; k++) if (tokens[k].start >= offset) return k;
-  return tokens.length;
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].start >= offset) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+// By text rather than by statement: the server builds new Statement objects on every keystroke.
+const tokensByText = new TextCache<Token[]>(20_000);
+
+/** The tokens of one statement's text, cached; callers must not modify them. */
+export function cachedTokens(text: string): Token[] {
+  return tokensByText.get(text, sqlTokens);
+}
+
+/**
+ * Keeps tokens the splitter already produced for a statement's text (offsets relative to that
+ * text), so rules asking for them later do not tokenize the statement a second time.
+ */
+export function rememberTokens(text: string, tokens: Token[]): void {
+  tokensByText.set(text, tokens);
 }

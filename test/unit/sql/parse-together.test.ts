@@ -1,5 +1,5 @@
 /**
- * A section is parsed in one libpg-query call and cut into per-statement trees (much cheaper than
+ * A section is tokenized once and parsed in one libpg-query call and cut into per-statement trees (much cheaper than
  * one call per statement). Rules read positions from those trees, so they must be exactly what a
  * parse of each statement alone gives — including every location field the parser writes, which a
  * parser upgrade could extend. This compares the two on every SQL file in the repository.
@@ -11,6 +11,7 @@ import { parseSync } from 'libpg-query';
 import { ensureParser } from '../../support/parse';
 import { parseSpans } from '../../../server/src/sql/parse';
 import { splitStatements } from '../../../server/src/sql/split';
+import { cachedTokens, sqlTokens } from '../../../server/src/sql/tokens';
 import { repoRoot } from '../../support/paths';
 
 function sqlFiles(dir: string): string[] {
@@ -64,5 +65,19 @@ describe('sql/parse: whole-section parses equal per-statement parses', () => {
       }
     });
     assert.ok(parsedWhole >= 20, `only ${parsedWhole} files went through the whole-section parse`);
+  });
+
+  it("keeps the splitter's tokens for each statement exactly as tokenizing the statement alone gives them", () => {
+    const files = [...sqlFiles(join(repoRoot, 'migrations-sample')), ...sqlFiles(join(repoRoot, 'test', 'grammar'))];
+    let statements = 0;
+    files.forEach((file, n) => {
+      const text = uncachedCopy(readFileSync(file, 'utf8'), `k${n}-${Date.now()}`);
+      for (const span of splitStatements(text)) {
+        const alone = text.slice(span.start, span.end);
+        assert.deepEqual(cachedTokens(alone), sqlTokens(alone), `${file}: ${alone.slice(0, 80)}`);
+        statements++;
+      }
+    });
+    assert.ok(statements >= 200, `compared ${statements} statements`);
   });
 });

@@ -14,7 +14,7 @@ import { buildLintUnit } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
 import { allRules } from '../../lint/rules';
 import { unknownRuleProblems } from '../../lint/rule-settings';
-import { locateFinding, type LintReport } from '../format/located';
+import { displayPath, locateFinding, type LintReport } from '../format/located';
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
@@ -44,8 +44,8 @@ const command: CliCommand = {
         docsBase: DEFAULT_DOCS_BASE,
         onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
       });
-      const file = new SourceFile(path, text);
-      for (const finding of findings) report.findings.push(locateFinding(finding, file, cwd));
+      const shown = displayPath(path, cwd);
+      for (const finding of findings) report.findings.push(locateFinding(finding, unit.file, shown));
     }
 
     switch (args.common.format) {

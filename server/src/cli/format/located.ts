@@ -23,11 +23,16 @@ export interface LintReport {
   fileCount: number;
 }
 
-export function locateFinding(finding: Finding, file: SourceFile, cwd: string): LocatedFinding {
+/** How findings name their file: relative to the working folder, with forward slashes. */
+export function displayPath(path: string, cwd: string): string {
+  return relative(cwd, path).split(sep).join('/');
+}
+
+export function locateFinding(finding: Finding, file: SourceFile, shownPath: string): LocatedFinding {
   const start = file.positionAt(finding.start);
   const end = file.positionAt(finding.end);
   return {
-    file: relative(cwd, file.path).split(sep).join('/'),
+    file: shownPath,
     line: start.line + 1,
     column: start.character + 1,
     endLine: end.line + 1,
