@@ -134,6 +134,40 @@ END $outer$;`;
     assert.equal(found[1].statement.embedding!.parent.text.startsWith('DO $outer$'), true);
   });
 
+  it('finds every kind of SQL command a body can run, however rare, and nothing in a body that runs none', () => {
+    // Bodies without an SQL command word are skipped unparsed: each command here must still be found.
+    const commands: Array<[string, string]> = [
+      ['VACUUM orders', 'VacuumStmt'],
+      ['ANALYSE orders', 'VacuumStmt'],
+      ['REINDEX TABLE orders', 'ReindexStmt'],
+      ['CLUSTER orders USING orders_pkey', 'ClusterStmt'],
+      ['LOCK TABLE orders IN ACCESS EXCLUSIVE MODE', 'LockStmt'],
+      ['TRUNCATE orders', 'TruncateStmt'],
+      ['REFRESH MATERIALIZED VIEW order_totals', 'RefreshMatViewStmt'],
+      ["COMMENT ON TABLE orders IS 'x'", 'CommentStmt'],
+      ['GRANT SELECT ON orders TO reporting', 'GrantStmt'],
+      ['REASSIGN OWNED BY old_owner TO new_owner', 'ReassignOwnedStmt'],
+      ['MERGE INTO orders o USING staged s ON o.id = s.id WHEN MATCHED THEN DELETE', 'MergeStmt'],
+      ["SET lock_timeout = '5s'", 'VariableSetStmt'],
+      ['NOTIFY orders_changed', 'NotifyStmt'],
+      ['WITH gone AS (DELETE FROM orders RETURNING id) SELECT count(*) FROM gone', 'SelectStmt'],
+    ];
+    for (const [command, type] of commands) {
+      const found = embeddedIn(`DO $$\nBEGIN\n  ${command};\nEND\n$$;`);
+      assert.deepEqual(found.map((f) => [f.type, f.covers]), [[type, command]], command);
+    }
+    assert.deepEqual(
+      embeddedIn(`CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.updated_at IS NULL THEN RAISE NOTICE 'stamping'; END IF;
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$$;`),
+      [],
+    );
+  });
+
   it('ignores functions in other languages and statements without bodies', () => {
     assert.deepEqual(embeddedIn(`CREATE FUNCTION c() RETURNS int LANGUAGE c AS 'lib', 'sym';
 CREATE FUNCTION pl() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$;
