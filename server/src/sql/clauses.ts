@@ -13,9 +13,18 @@ export interface TextRange {
   end: number;
 }
 
+// Rules ask for the same statement's tokens many times: by identity first, which is cheaper than
+// looking the text up (hashing and comparing it) each time.
+const tokensByStatement = new WeakMap<Statement, Token[]>();
+
 /** The statement's tokens (offsets relative to `statement.text`); callers must not modify them. */
 export function statementTokens(statement: Statement): Token[] {
-  return cachedTokens(statement.text);
+  let tokens = tokensByStatement.get(statement);
+  if (!tokens) {
+    tokens = cachedTokens(statement.text);
+    tokensByStatement.set(statement, tokens);
+  }
+  return tokens;
 }
 
 /** The statement's range without its terminating semicolon. */
