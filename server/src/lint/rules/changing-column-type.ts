@@ -4,7 +4,7 @@ import type { Statement } from '../../sql/statements';
 import { qualifiedName } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
 import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
-import { relationName, sameName } from '../../sql/objects';
+import { relationName, sameName, type QualifiedName } from '../../sql/objects';
 
 /**
  * ALTER COLUMN ... TYPE rewrites the whole table and rebuilds its indexes under ACCESS EXCLUSIVE
@@ -81,28 +81,53 @@ function widensToUnknown(to: TypeDescription): boolean {
   return to.base === 'text' || to.base === 'varchar' || to.base === 'numeric' || to.base === 'varbit' || to.base === 'inet';
 }
 
+interface ColumnTypeSite {
+  position: number;
+  table: QualifiedName;
+  column: string;
+  typeName: TypeName;
+}
+
+/** Per section, ADD COLUMN and ALTER COLUMN TYPE commands by table name, in statement order. */
+const typeSitesBySection = new WeakMap<ParsedSection, Record<'AT_AddColumn' | 'AT_AlterColumnType', Map<string, ColumnTypeSite[]>>>();
+
+// Built once per section: looking back through every earlier statement for each type change costs
+// (type changes × statements), which a long migration made the slowest part of a lint.
+function typeSites(section: ParsedSection) {
+  let sites = typeSitesBySection.get(section);
+  if (sites) return sites;
+  sites = { AT_AddColumn: new Map(), AT_AlterColumnType: new Map() };
+  section.statementsWithEmbedded.forEach((s, position) => {
+    const a = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
+    if (!a?.relation) return;
+    const table = relationName(a.relation);
+    for (const item of a.cmds ?? []) {
+      const c = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
+      const def = (c?.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+      if ((c?.subtype !== 'AT_AddColumn' && c?.subtype !== 'AT_AlterColumnType') || !def?.typeName) continue;
+      const column = c.subtype === 'AT_AddColumn' ? def.colname : c.name;
+      if (!column) continue;
+      const byTable = sites![c.subtype];
+      const list = byTable.get(table.name) ?? [];
+      list.push({ position, table, column, typeName: def.typeName });
+      byTable.set(table.name, list);
+    }
+  });
+  typeSitesBySection.set(section, sites);
+  return sites;
+}
+
 /** The column's type before the change, when the migration shows it. */
 function knownOldType(section: ParsedSection, other: ParsedSection | undefined, statement: Statement, alter: AlterTableStmt, column: string): TypeDescription | undefined {
+  const table = relationName(alter.relation!);
+  const matches = (site: ColumnTypeSite) => site.column === column && sameName(site.table, table);
+  // The nearest ADD COLUMN earlier in this section (the first of them in a statement adding it twice).
   const position = positionInSection(section, statement);
-  const candidates: Array<{ statements: Statement[]; subtype: string }> = [
-    // An ADD COLUMN earlier in this section.
-    { statements: section.statementsWithEmbedded.slice(0, position).reverse(), subtype: 'AT_AddColumn' },
-    // The other section changing the type back (a down section undoing this up, or the up this down undoes).
-    { statements: other?.statementsWithEmbedded ?? [], subtype: 'AT_AlterColumnType' },
-  ];
-  for (const { statements, subtype } of candidates) {
-    for (const s of statements) {
-      const a = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
-      if (!a?.relation || !sameName(relationName(a.relation), relationName(alter.relation!))) continue;
-      for (const item of a.cmds ?? []) {
-        const c = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
-        const def = (c?.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-        if (c?.subtype !== subtype || !def?.typeName) continue;
-        const name = subtype === 'AT_AddColumn' ? def.colname : c.name;
-        if (name === column) return describeType(def.typeName);
-      }
-    }
-  }
-  return undefined;
+  const added = (typeSites(section).AT_AddColumn.get(table.name) ?? []).filter((site) => site.position < position && matches(site));
+  const nearest = added.find((site) => site.position === added[added.length - 1].position);
+  if (nearest) return describeType(nearest.typeName);
+  // The other section changing the type back (a down section undoing this up, or the up this down undoes).
+  const changedBack = other && (typeSites(other).AT_AlterColumnType.get(table.name) ?? []).find(matches);
+  return changedBack ? describeType(changedBack.typeName) : undefined;
 }
 export default rule;
