@@ -1,7 +1,7 @@
 import type { Constraint, RangeVar } from '@pgsql/types';
 import type { Fix, ParsedSection, Rule } from '../types';
 import type { Statement } from '../../sql/statements';
-import { relationName, renderName, sameName, type QualifiedName } from '../../sql/objects';
+import { groupByName, relationName, renderName, sameName, type QualifiedName } from '../../sql/objects';
 import { quoteIdentifier, stringList } from '../../sql/names';
 import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, matchingParen, tokensAtLocation } from '../../sql/token-ranges';
@@ -102,13 +102,7 @@ function sectionCovers(section: ParsedSection): Cover[] {
 
 /** Covers grouped by table name (schema compared later by `serves`). */
 function coversByTable(covers: Cover[]): Map<string, Cover[]> {
-  const map = new Map<string, Cover[]>();
-  for (const cover of covers) {
-    const list = map.get(cover.table.name);
-    if (list) list.push(cover);
-    else map.set(cover.table.name, [cover]);
-  }
-  return map;
+  return groupByName(covers, (cover) => cover.table);
 }
 
 /** The index serves the foreign key when the key's columns, in any order, are its leading columns. */

@@ -1,5 +1,5 @@
 import type { Rule } from '../types';
-import { relationName, renderName, sameName } from '../../sql/objects';
+import { groupByName, relationName, renderName, sameName } from '../../sql/objects';
 import { hasExactPositions } from '../../sql/embedded';
 import { statementTokens } from '../../sql/clauses';
 import { fileRange } from '../../sql/token-ranges';
@@ -29,6 +29,11 @@ function policyTablesOf(section: ParsedSection): QualifiedName[] {
   });
 }
 
+/** Whether any of the tables (grouped by groupByName) is `table`. */
+function includesTable(tables: Map<string, QualifiedName[]>, table: QualifiedName): boolean {
+  return (tables.get(table.name) ?? []).some((t) => sameName(t, table));
+}
+
 /**
  * Policies count when this migration or an earlier one (same folder, lower version) creates them.
  *
@@ -43,19 +48,20 @@ const rule: Rule = {
   check(unit, report) {
     const section = unit.up;
     if (!section) return;
-    const policyTables = policyTablesOf(section);
+    const byName = (tables: QualifiedName[]) => groupByName(tables, (t) => t);
+    const policyTables = byName(policyTablesOf(section));
     // Earlier migrations are read only when this one enables RLS on a table it gives no policy.
-    let earlierTables: QualifiedName[] | undefined;
+    let earlierTables: Map<string, QualifiedName[]> | undefined;
     const hasEarlierPolicy = (table: QualifiedName) => {
-      earlierTables ??= earlierUpSections(unit).flatMap(policyTablesOf);
-      return earlierTables.some((p) => sameName(p, table));
+      earlierTables ??= byName(earlierUpSections(unit).flatMap(policyTablesOf));
+      return includesTable(earlierTables, table);
     };
     for (const statement of section.statementsWithEmbedded) {
       const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
       if (!alter?.relation) continue;
       if (!(alter.cmds ?? []).some((c: AnyNode) => c?.AlterTableCmd?.subtype === 'AT_EnableRowSecurity')) continue;
       const table = relationName(alter.relation);
-      if (policyTables.some((p) => sameName(p, table)) || hasEarlierPolicy(table)) continue;
+      if (includesTable(policyTables, table) || hasEarlierPolicy(table)) continue;
       const name = renderName(table);
       report({
         section,
