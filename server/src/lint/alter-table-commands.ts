@@ -7,16 +7,50 @@ import { alterTableCommandRanges, bodyRange, type TextRange } from '../sql/claus
 import type { Statement } from '../sql/statements';
 import type { ParsedSection } from './types';
 
-export interface AlterTableCommand {
-  statement: Statement;
-  alter: AlterTableStmt;
-  cmd: AlterTableCmd;
-  /** Position of the command in the statement's command list. */
-  index: number;
+/**
+ * One command of an ALTER TABLE. Its clause's range is worked out on first use: rules filter
+ * commands by kind first and need the range only for the few they report.
+ */
+export class AlterTableCommand {
+  constructor(
+    readonly statement: Statement,
+    readonly alter: AlterTableStmt,
+    readonly cmd: AlterTableCmd,
+    /** Position of the command in the statement's command list. */
+    readonly index: number,
+    private readonly clauses: StatementClauses,
+  ) {}
+
   /** The command's clause, or the whole statement when the text could not be matched to the tree. */
-  range: TextRange;
+  get range(): TextRange {
+    return this.clauses.ranges()?.[this.index] ?? this.clauses.whole();
+  }
+
   /** Ranges of all commands of the statement, when matched. */
-  ranges?: TextRange[];
+  get ranges(): TextRange[] | undefined {
+    return this.clauses.ranges();
+  }
+}
+
+/** The clause ranges of one ALTER TABLE statement, computed once for all its commands. */
+class StatementClauses {
+  private commandRanges?: { value: TextRange[] | undefined };
+  private body?: TextRange;
+
+  constructor(
+    private readonly statement: Statement,
+    private readonly alter: AlterTableStmt,
+    private readonly commandCount: number,
+  ) {}
+
+  ranges(): TextRange[] | undefined {
+    this.commandRanges ??= { value: alterTableCommandRanges(this.statement, this.alter.relation, this.commandCount) };
+    return this.commandRanges.value;
+  }
+
+  whole(): TextRange {
+    return (this.body ??= bodyRange(this.statement));
+  }
 }
 
 const cache = new WeakMap<ParsedSection, AlterTableCommand[]>();
@@ -37,11 +71,10 @@ function* findCommands(section: ParsedSection): Generator<AlterTableCommand> {
     const alter = (statement.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
     if (!alter?.relation || (alter.objtype !== undefined && alter.objtype !== 'OBJECT_TABLE')) continue;
     const cmds = (alter.cmds ?? []).map((item) => (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd);
-    const ranges = alterTableCommandRanges(statement, alter.relation, cmds.length);
-    const whole = bodyRange(statement);
+    const clauses = new StatementClauses(statement, alter, cmds.length);
     for (let index = 0; index < cmds.length; index++) {
       const cmd = cmds[index];
-      if (cmd) yield { statement, alter, cmd, index, range: ranges?.[index] ?? whole, ranges };
+      if (cmd) yield new AlterTableCommand(statement, alter, cmd, index, clauses);
     }
   }
 }

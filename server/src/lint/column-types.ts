@@ -10,19 +10,56 @@ import type { Statement } from '../sql/statements';
 import { ByteOffsets } from '../sql/parse';
 import type { LintUnit, ParsedSection } from './types';
 
-export interface ColumnTypeSite {
-  section: ParsedSection;
-  statement: Statement;
-  column: ColumnDefinition;
+/**
+ * One column type chosen by the up section. Where its text lies is worked out on first use: a
+ * rule reads it only for the few columns it flags, and a long migration has thousands of columns.
+ */
+export class ColumnTypeSite {
   /** `int4`, `varchar`, `timestamp`, `serial`... */
-  typeName: string;
-  /** The type as written, e.g. `character varying(20)`, without array brackets. */
-  written?: string;
-  /** Absolute range of the type's text; undefined when the position is not exact (no fix then). */
-  start?: number;
-  end?: number;
+  readonly typeName: string;
+  private located?: { start?: number; end?: number; modifiers?: string; written?: string };
+
+  constructor(
+    readonly section: ParsedSection,
+    readonly statement: Statement,
+    readonly column: ColumnDefinition,
+  ) {
+    this.typeName = baseTypeName(column.type);
+  }
+
+  /** Absolute start of the type's text; undefined when the position is not exact (no fix then). */
+  get start(): number | undefined {
+    return this.locate().start;
+  }
+
+  get end(): number | undefined {
+    return this.locate().end;
+  }
+
   /** `(20)`, `(3)`: modifiers as written. */
-  modifiers?: string;
+  get modifiers(): string | undefined {
+    return this.locate().modifiers;
+  }
+
+  /** The type as written, e.g. `character varying(20)`, without array brackets. */
+  get written(): string | undefined {
+    return this.locate().written;
+  }
+
+  private locate() {
+    if (this.located) return this.located;
+    const { statement } = this;
+    this.located = {};
+    if (!hasExactPositions(statement)) return this.located;
+    const tokens = statementTokens(statement);
+    const span = typeTokens(tokens, new ByteOffsets(statement.text).toOffset(this.column.type.location ?? -1));
+    if (span) {
+      const start = fileOffsetOf(statement, tokens[span.first].start);
+      const end = fileOffsetOf(statement, tokens[span.last].end);
+      this.located = { start, end, modifiers: span.modifiers, written: this.section.file.text.slice(start, end) };
+    }
+    return this.located;
+  }
 }
 
 /**
@@ -37,22 +74,7 @@ export function columnTypeSites(unit: LintUnit): ColumnTypeSite[] {
   if (sites) return sites;
   sites = [];
   for (const statement of section.statementsWithEmbedded) {
-    const columns = columnDefinitions(statement.node);
-    if (!columns.length) continue;
-    const exact = hasExactPositions(statement);
-    const tokens = exact ? statementTokens(statement) : [];
-    const offsets = new ByteOffsets(statement.text);
-    for (const column of columns) {
-      const site: ColumnTypeSite = { section, statement, column, typeName: baseTypeName(column.type) };
-      const span = exact ? typeTokens(tokens, offsets.toOffset(column.type.location ?? -1)) : undefined;
-      if (span) {
-        site.start = fileOffsetOf(statement, tokens[span.first].start);
-        site.end = fileOffsetOf(statement, tokens[span.last].end);
-        site.modifiers = span.modifiers;
-        site.written = section.file.text.slice(site.start, site.end);
-      }
-      sites.push(site);
-    }
+    for (const column of columnDefinitions(statement.node)) sites.push(new ColumnTypeSite(section, statement, column));
   }
   sitesBySection.set(section, sites);
   return sites;

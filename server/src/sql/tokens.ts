@@ -86,10 +86,13 @@ export function sqlTokens(text: string): Token[] {
       continue;
     }
     if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      let j = i;
+      // Lower-casing allocates a second string; most words in hand-written SQL are lower case already.
+      let upper = false;
+      for (let d = c; j < n && isIdentChar((d = text.charCodeAt(j))); j++) upper ||= (d >= 65 && d <= 90) || d > 127;
       i = j;
-      tokens.push({ kind: 'word', start, end: i, value: text.slice(start, i).toLowerCase() });
+      const word = text.slice(start, i);
+      tokens.push({ kind: 'word', start, end: i, value: upper ? word.toLowerCase() : word });
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {

@@ -20,7 +20,7 @@ const rule: Rule = {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd, range } = command;
+        const { statement, alter, cmd } = command;
         if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
         if (tableCreatedEarlier(section, statement, alter.relation!)) continue;
         if (provenNotNull(section, statement, alter, cmd.name)) continue;
@@ -29,7 +29,7 @@ const rule: Rule = {
         report({
           section,
           statement,
-          ...range,
+          ...command.range,
           message: `Setting column ${cmd.name} of existing table ${table} NOT NULL scans every row under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole scan; add CHECK (${cmd.name} IS NOT NULL) NOT VALID, VALIDATE it (a SHARE UPDATE EXCLUSIVE lock that lets reads and writes through), then SET NOT NULL, which uses the constraint instead of scanning.`,
           fixes: () => {
             const written = tableAsWritten(section.file.text, command);

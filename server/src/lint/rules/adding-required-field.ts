@@ -19,7 +19,8 @@ const rule: Rule = {
   check(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
-      for (const { statement, alter, cmd, range } of alterTableCommands(section)) {
+      for (const command of alterTableCommands(section)) {
+        const { statement, alter, cmd } = command;
         if (cmd.subtype !== 'AT_AddColumn') continue;
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
         if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
@@ -36,7 +37,7 @@ const rule: Rule = {
         report({
           section,
           statement,
-          ...range,
+          ...command.range,
           message: `Adding NOT NULL column ${def.colname} without a DEFAULT to existing table ${table} fails as soon as the table has a row ("column contains null values"); give it a constant DEFAULT (PostgreSQL 11+ adds it without rewriting the table), or add it nullable, backfill it in batches and then set NOT NULL with a validated CHECK constraint.`,
         });
       }

@@ -26,11 +26,12 @@ const rule: Rule = {
           reportCascade(section, statement, { start: statement.start, end: statement.end }, what, report);
         }
       }
-      for (const { statement, cmd, range } of alterTableCommands(section)) {
+      for (const command of alterTableCommands(section)) {
+        const { statement, cmd } = command;
         if (cmd.behavior !== 'DROP_CASCADE' || (cmd.subtype !== 'AT_DropColumn' && cmd.subtype !== 'AT_DropConstraint')) continue;
         if (section.kind === 'down' && reversesUp(unit, statement)) continue;
         const what = `dropping ${cmd.subtype === 'AT_DropColumn' ? 'column' : 'constraint'} ${cmd.name} with CASCADE also drops the views, indexes and constraints that depend on it`;
-        reportCascade(section, statement, range, what, report);
+        reportCascade(section, statement, command.range, what, report);
       }
     }
   },

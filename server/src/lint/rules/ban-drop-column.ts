@@ -16,7 +16,8 @@ const rule: Rule = {
   check(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
-      for (const { statement, alter, cmd, range } of alterTableCommands(section)) {
+      for (const command of alterTableCommands(section)) {
+        const { statement, alter, cmd } = command;
         if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
         if (tableCreatedEarlier(section, statement, alter.relation!)) continue;
         // Judged column by column: one ALTER TABLE may drop a column the up added and one it did not.
@@ -25,7 +26,7 @@ const rule: Rule = {
         report({
           section,
           statement,
-          ...range,
+          ...command.range,
           message: `Dropping column ${cmd.name} from ${table} breaks application code that still reads or writes it (SELECT *, INSERTs naming it, ORM models) and deletes its data; stop using the column in a release first, then drop it in a later migration.`,
         });
       }

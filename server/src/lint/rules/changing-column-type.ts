@@ -21,7 +21,8 @@ const rule: Rule = {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       const other = section.kind === 'up' ? unit.down : unit.up;
-      for (const { statement, alter, cmd, range } of alterTableCommands(section)) {
+      for (const command of alterTableCommands(section)) {
+        const { statement, alter, cmd } = command;
         if (cmd.subtype !== 'AT_AlterColumnType' || !cmd.name) continue;
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
         if (!def?.typeName || tableCreatedEarlier(section, statement, alter.relation!)) continue;
@@ -34,7 +35,7 @@ const rule: Rule = {
         report({
           section,
           statement,
-          ...range,
+          ...command.range,
           message:
             `Changing the type of column ${cmd.name} of ${table} to ${target.written} rewrites the whole table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking reads and writes until it finishes; ` +
             (maybeSafe

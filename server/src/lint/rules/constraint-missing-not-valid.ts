@@ -20,7 +20,7 @@ const rule: Rule = {
       if (!section) continue;
       const text = section.file.text;
       for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd, range } = command;
+        const { statement, alter, cmd } = command;
         if (cmd.subtype !== 'AT_AddConstraint') continue;
         const con = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
         if (!con || (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') || con.skip_validation) continue;
@@ -31,7 +31,7 @@ const rule: Rule = {
         const message = foreign
           ? `Adding a FOREIGN KEY to existing table ${table} validates every row under a SHARE ROW EXCLUSIVE lock on ${table} and ${referenced}, blocking their writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`
           : `Adding a CHECK constraint to existing table ${table} validates every row under an ACCESS EXCLUSIVE lock, blocking reads and writes until the scan ends; add it NOT VALID, then VALIDATE CONSTRAINT (SHARE UPDATE EXCLUSIVE: reads and writes continue), ideally in a separate transaction.`;
-        report({ section, statement, ...range, message, fixes: () => notValidFix(text, command, con, table) });
+        report({ section, statement, ...command.range, message, fixes: () => notValidFix(text, command, con, table) });
       }
     }
   },

@@ -19,7 +19,7 @@ const rule: Rule = {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd, range } = command;
+        const { statement, alter, cmd } = command;
         if (tableCreatedEarlier(section, statement, alter.relation!)) continue;
         const table = qualifiedName(alter.relation!);
         if (cmd.subtype === 'AT_AddConstraint') {
@@ -29,7 +29,7 @@ const rule: Rule = {
           report({
             section,
             statement,
-            ...range,
+            ...command.range,
             message: `Adding a ${kind} constraint to existing table ${table} builds its index under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole build; create the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX, which is instant.`,
             fixes: () => usingIndexFix(section.file.text, command, con, kind),
           });
@@ -43,7 +43,7 @@ const rule: Rule = {
           report({
             section,
             statement,
-            ...range,
+            ...command.range,
             message: `Adding column ${def.colname} as ${kind} to existing table ${table} builds a unique index under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole build; add the column alone, create the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX.`,
           });
         }

@@ -229,15 +229,14 @@ function dropStatement(statement: Statement, body: Record<string, unknown>, type
 
 function alterTable(section: ParsedSection, statement: Statement, position: number, alter: AlterTableStmt): RuleReport[] {
   const cmds = (alter.cmds ?? []).map((item) => (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd);
-  const ranges = alterTableCommandRanges(statement, alter.relation, cmds.length);
-  const tokens = statementTokens(statement);
+  // Clause ranges and tokens only for statements with something to report: most have nothing.
+  let ranges: { value: TextRange[] | undefined } | undefined;
+  const rangeOf = (i: number) => (ranges ??= { value: alterTableCommandRanges(statement, alter.relation, cmds.length) }).value?.[i];
   const table = relationName(alter.relation);
   const reports: RuleReport[] = [];
   cmds.forEach((cmd, i) => {
     if (!cmd) return;
-    const range = ranges?.[i];
-    const report = (message: string, fixes: Fix[]) => reports.push({ section, statement, message, fixes, ...range });
-    const firstToken = range && tokens.findIndex((t) => statement.start + t.start === range.start);
+    const report = (message: string, fixes: Fix[]) => reports.push({ section, statement, message, fixes, ...rangeOf(i) });
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
@@ -253,6 +252,9 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
       case 'AT_DropConstraint': {
         if (cmd.missing_ok || !cmd.name) return;
         const word = cmd.subtype === 'AT_DropColumn' ? 'column' : 'constraint';
+        const tokens = statementTokens(statement);
+        const range = rangeOf(i);
+        const firstToken = range && tokens.findIndex((t) => statement.start + t.start === range.start);
         let token: Token | undefined;
         if (firstToken !== undefined && firstToken >= 0 && tokens[firstToken].value === 'drop')
           token = tokens[firstToken + 1]?.value === word ? tokens[firstToken + 1] : tokens[firstToken];
