@@ -65,10 +65,11 @@ export function splitStatements(text: string, baseOffset = 0): StatementSpan[] {
  */
 function keepStatementTokens(text: string, tokens: Token[], from: number, to: number): void {
   const start = tokens[from].start;
+  const statementText = text.slice(start, tokens[to - 1].end);
   const own = tokens.slice(from, to);
   for (const token of own) {
     token.start -= start;
     token.end -= start;
   }
-  rememberTokens(text.slice(start, tokens[to - 1].end), own);
+  rememberTokens(statementText, own);
 }

@@ -154,6 +154,11 @@ export function cachedTokens(text: string): Token[] {
   return tokensByText.get(text, sqlTokens);
 }
 
+/** The cached tokens of a statement's text, without tokenizing it when there are none. */
+export function knownTokens(text: string): Token[] | undefined {
+  return tokensByText.has(text) ? tokensByText.get(text, sqlTokens) : undefined;
+}
+
 /**
  * Keeps tokens the splitter already produced for a statement's text (offsets relative to that
  * text), so rules asking for them later do not tokenize the statement a second time.
