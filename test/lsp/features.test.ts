@@ -124,10 +124,28 @@ describe('language server: code actions, hover, symbols', function () {
     await client.diagnosticsFor(u, 1);
     const actions = await codeActions(client, u, [], { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
     const generate = actions.find((a) => a.kind === 'refactor.generateRollback')!;
-    assert.equal(generate.title, 'Generate rollback file');
+    assert.equal(generate.title, 'Generate rollback file (rollback/002_tenants.sql)');
     const downUri = uri(join(dir, 'migrations', 'rollback', '002_tenants.sql'));
     assert.deepEqual((generate.edit!.documentChanges as CreateFile[])[0], { kind: 'create', uri: downUri, options: { overwrite: false, ignoreIfExists: true } });
     assert.match(applyTextEdits('', editsFor(generate, downUri)), /^DROP TABLE IF EXISTS tenants;\n$/);
+  });
+
+  it('"Generate rollback" writes what require-rollback\'s quick fix writes, before a verify section', async () => {
+    const dir = tempWorkspace({});
+    const text = '-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:verify\nSELECT count(*) FROM a;\n';
+    client = new TestLspClient({ workspaceFolder: dir });
+    await client.initialize();
+    const u = client.open(join(dir, 'migrations', '004_a.sql'), text);
+    const diagnostics = await client.diagnosticsFor(u, 1);
+    const missing = diagnostics.filter((d) => d.code === 'require-rollback');
+    assert.equal(missing.length, 1, codes(diagnostics).join(', '));
+    const actions = await codeActions(client, u, missing);
+    const quickFix = actions.find((a) => a.kind === 'quickfix' && a.title === 'Generate rollback')!;
+    const refactor = actions.find((a) => a.kind === 'refactor.generateRollback')!;
+    assert.ok(quickFix && refactor, actions.map((a) => a.title).join(' | '));
+    const expected = '-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE IF EXISTS a;\n\n-- migrate:verify\nSELECT count(*) FROM a;\n';
+    assert.equal(applyTextEdits(text, editsFor(quickFix, u)), expected);
+    assert.equal(applyTextEdits(text, editsFor(refactor, u)), expected);
   });
 
   it('"Generate rollback" on a migration that has a down section replaces that section', async () => {

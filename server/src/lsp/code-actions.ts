@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageserver';
 import type { Finding, Fix, LintUnit, TextEdit } from '../lint/types';
 import { generateRollback } from '../lint/rollback-generator';
+import { rollbackPlacements } from '../lint/rollback-placement';
 import { SourceFile } from '../sql/source';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
 
@@ -100,35 +101,17 @@ function toLspEdit(edit: TextEdit, file: SourceFile): { range: Range; newText: s
 }
 
 /**
- * "Generate rollback": a `-- migrate:down` section for a one-file migration, or the down file of
- * the layout (LintUnit.downFilePath) for split migrations. An existing down part is replaced.
+ * "Generate rollback": the up section's reversal where require-rollback's fix would put it (a
+ * `-- migrate:down` section, or the layout's down file), or in place of an existing down part.
  */
 export function generateRollbackAction(ctx: CodeActionContext): CodeAction | undefined {
   if (!wanted(GENERATE_ROLLBACK_KIND, ctx.only)) return undefined;
-  const { unit, file } = ctx;
+  const { unit } = ctx;
   if (unit.fileRole === 'down' || unit.fileRole === 'verify') return undefined;
   if (!unit.up || !unit.up.statements.some((s) => s.node)) return undefined;
   const rollback = generateRollback(unit.up);
   if (!rollback.sql.trim() && rollback.skipped.length === 0) return undefined;
-  const sql = rollback.sql.endsWith('\n') ? rollback.sql : `${rollback.sql}\n`;
-
-  let fix: Fix;
-  const down = unit.down;
-  if (down && down.file.path === file.path) {
-    fix = { title: 'Regenerate rollback (replace the down section)', edits: [{ start: down.offset, end: down.offset + down.text.length, newText: sql }] };
-  } else if (down) {
-    fix = {
-      title: 'Regenerate rollback (replace the down file)',
-      edits: [],
-      otherFileEdits: [{ path: down.file.path, edits: [{ start: 0, end: down.file.text.length, newText: sql }] }],
-    };
-  } else if (unit.downFilePath) {
-    fix = { title: 'Generate rollback file', edits: [], createFiles: [{ path: unit.downFilePath, text: sql }] };
-  } else {
-    const text = file.text;
-    const separator = text.length === 0 || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-    fix = { title: 'Generate rollback (-- migrate:down section)', edits: [{ start: text.length, end: text.length, newText: `${separator}-- migrate:down\n${sql}` }] };
-  }
-  const edit = fixToWorkspaceEdit(fix, ctx);
+  const [fix] = rollbackPlacements(unit, unit.up, rollback.sql.endsWith('\n') ? rollback.sql : `${rollback.sql}\n`);
+  const edit = fix && fixToWorkspaceEdit(fix, ctx);
   return edit && { title: fix.title, kind: GENERATE_ROLLBACK_KIND, edit };
 }
