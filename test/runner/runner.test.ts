@@ -143,6 +143,31 @@ CREATE TABLE audit (id int);
       assert.equal(idx.length, 1);
     });
 
+    it('refuses to resume a no-transaction migration whose already-run statements were edited, naming the statement, and changes nothing', async () => {
+      const broken = `CREATE TABLE accounts (id int PRIMARY KEY, email text);
+CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
+INSERT INTO accounts (id, emial) VALUES (1, 'ada@example.com');
+CREATE TABLE audit (id int);
+`;
+      const f = await backend.fixture({ 'migrations/001_accounts.sql': broken });
+      assert.equal((await applyMigrations(f.project(), 'local', f.options)).steps[0].outcome, 'failed');
+      // Fixed, but the index that already ran was renamed too: resuming would never create the new name.
+      f.write({ 'migrations/001_accounts.sql': broken.replace('emial', 'email').replace('accounts_email ON', 'accounts_by_email ON') });
+      await assert.rejects(applyMigrations(f.project(), 'local', f.options), (error: Error) => {
+        assert.match(error.message, /cannot resume 001 \(accounts\).*stopped after statement 2, but statement 2 \(.*001_accounts\.sql:2\) is not the one that ran/);
+        return true;
+      });
+      const [status] = await getStatus(f.project(), 'local', f.options);
+      assert.equal(status.migrations[0].state, 'failed');
+      assert.equal(status.migrations[0].statementsDone, 2);
+      assert.deepEqual(await tables(f), ['accounts'], 'nothing ran');
+      // Only the failed statement changed: the resume goes ahead.
+      f.write({ 'migrations/001_accounts.sql': broken.replace('emial', 'email') });
+      const resumed = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(resumed.steps[0].outcome, 'ok', resumed.summary);
+      assert.deepEqual(await tables(f), ['accounts', 'audit']);
+    });
+
     it('verify fails on a wrong -- expect value and on a false check, and status says verify-failed', async () => {
       const f = await backend.fixture({
         'migrations/001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY);\nINSERT INTO users VALUES (1);\n',

@@ -10,6 +10,9 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { ServerError } from './adapter';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
+import { normaliseForChecksum } from '../migrations/checksum';
+import { splitStatements } from '../sql/split';
+import type { Statement } from '../sql/statements';
 import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { verifySection } from './verify';
@@ -110,6 +113,25 @@ export async function applyMigrations(project: Project, environment: string | un
   });
 }
 
+/**
+ * Resuming goes by position: statements 1..from ran from the file as it was then (the history keeps
+ * that text). If one of them has changed since, resuming would leave the database matching neither
+ * version of the file — an edited statement never runs, or an inserted one shifts what is skipped —
+ * so refuse, and say which statement differs and how to get out.
+ */
+function refuseChangedPrefix(migration: Migration, statements: readonly Statement[], row: HistoryRow, from: number): void {
+  const ran = splitStatements(row.upSql).map((span) => row.upSql.slice(span.start, span.end));
+  const changed = statements.slice(0, from).findIndex((s, i) => ran[i] === undefined || normaliseForChecksum(ran[i]) !== normaliseForChecksum(s.text));
+  if (changed < 0) return;
+  const line = migration.up.file.positionAt(statements[changed].start).line + 1;
+  throw new RunnerInputError(
+    `cannot resume ${migration.version} (${migration.name}): it ran without a transaction and stopped after statement ${from}, ` +
+      `but statement ${changed + 1} (${migration.up.file.path}:${line}) is not the one that ran then; resuming at statement ${from + 1} ` +
+      `would leave the database matching neither version of the file. Put statements 1-${from} back as they ran (the history holds the ` +
+      `SQL that ran) and change only later ones, or roll the migration back (its down section must cope with the part that ran) and apply it again.`,
+  );
+}
+
 interface OneResult {
   step: Step;
   failure?: StatementFailure;
@@ -148,6 +170,7 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     let message: string | undefined;
     if (plan.noTransactionReason) {
       const from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
+      if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
       message = `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`;
       // The row exists before the first statement so that a crash leaves an honest record.
       await session.history.upsert(historyRow('failed', from, 'started; not finished'));
