@@ -226,9 +226,10 @@ CREATE TABLE audit (id int);
         'migrations/003_index.sql': 'CREATE INDEX CONCURRENTLY users_email ON users (email);\n',
         'migrations/004_broken.sql': 'SELECT nope FROM users;\n',
         'migrations/005_age.sql': 'ALTER TABLE users ADD COLUMN age int;\nUPDATE users SET age = 1 WHERE email IS NULL;\n',
+        'migrations/006_age_required.sql': 'ALTER TABLE users ALTER COLUMN age SET DEFAULT 0;\n',
       });
       const report = await planMigrations(f.project(), 'local', f.options);
-      const [add, index, broken, age] = report.steps;
+      const [add, index, broken, age, ageRequired] = report.steps;
       assert.equal(add.outcome, 'ok');
       assert.ok(
         add.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 2: ALTER TABLE users ADD COLUMN name text/.test(l.statement) && !l.newRelation),
@@ -241,8 +242,15 @@ CREATE TABLE audit (id int);
       // 005 shows its own AccessExclusiveLock too.
       assert.equal(age.outcome, 'ok', age.message);
       assert.ok(age.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ADD COLUMN age/.test(l.statement)), JSON.stringify(age.locks));
+      // 006 cannot run alone (it needs 005's column), and the lock it takes is already held in the
+      // dry run's transaction: it is still listed, as it is taken when 006 runs in its own.
+      assert.equal(ageRequired.outcome, 'ok', ageRequired.message);
+      assert.ok(
+        ageRequired.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ALTER COLUMN age SET DEFAULT 0/.test(l.statement)),
+        JSON.stringify(ageRequired.locks),
+      );
       assert.equal(report.failure?.version, '004');
-      assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending', '004': 'pending', '005': 'pending' });
+      assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending', '004': 'pending', '005': 'pending', '006': 'pending' });
       const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users'`);
       assert.ok(!columns.some((c) => c.column_name === 'name'), 'the plan was rolled back');
     });

@@ -8,11 +8,14 @@
  * locks an earlier pending migration already holds. Two passes: all pending migrations in order in
  * one transaction (errors as they would happen, and what each newly locks), then each migration
  * alone on the current schema, whose locks on existing relations are added to its list when it
- * can run alone (one that needs an earlier pending migration keeps the first pass's list).
+ * can run alone. One that needs an earlier pending migration cannot; for it, the statement's own
+ * lock as the parse tree predicts it (sql/locks) is listed when an earlier migration of the dry run
+ * already holds exactly that lock — applied, each migration runs in its own transaction and takes it.
  */
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
 import { transactionIncompatibility } from '../sql/transaction';
+import { lockEffects, type LockMode } from '../sql/locks';
 import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
@@ -90,7 +93,8 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   const started = Date.now();
   const locks: LockTaken[] = [];
   const notes: string[] = [];
-  const held = new Set((await db.query(OWN_LOCKS, [env.historySchema])).rows.map((r) => `${r.oid}/${r.mode}`));
+  const heldBefore = (await db.query(OWN_LOCKS, [env.historySchema])).rows;
+  const held = new Set(heldBefore.map((r) => `${r.oid}/${r.mode}`));
   await db.query('SAVEPOINT tidemark_plan');
   let error: unknown;
   let failedAt: number | undefined;
@@ -115,6 +119,13 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
       held.add(key);
       locks.push({ relation: `${r.nspname}.${r.relname}`, mode: String(r.mode), statement: label, ...(existing.has(String(r.oid)) ? {} : { newRelation: true }) });
     }
+    for (const effect of lockEffects(statement.node)) {
+      const mode = pgLockMode(effect.mode);
+      const r = heldBefore.find((h) => h.mode === mode && (effect.relation === h.relname || effect.relation === `${h.nspname}.${h.relname}`));
+      const relation = r && `${r.nspname}.${r.relname}`;
+      if (!r || locks.some((l) => l.relation === relation && l.mode === mode)) continue;
+      locks.push({ relation: relation!, mode, statement: label, ...(existing.has(String(r.oid)) ? {} : { newRelation: true }) });
+    }
   }
   const durationMs = Date.now() - started;
   const base = { version: migration.version, name: migration.name, action: 'plan' as const, durationMs, locks };
@@ -126,6 +137,15 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   await db.query('RELEASE SAVEPOINT tidemark_plan');
   if (plan.noTransactionReason) notes.unshift(`runs without a transaction when applied (${plan.noTransactionReason})`);
   return { step: { ...base, outcome: 'ok', message: notes.length ? notes.join('; ') : undefined } };
+}
+
+/** `ACCESS EXCLUSIVE` as pg_locks spells it: `AccessExclusiveLock`. */
+function pgLockMode(mode: LockMode): string {
+  return `${mode
+    .toLowerCase()
+    .split(' ')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('')}Lock`;
 }
 
 function firstLine(text: string): string {
