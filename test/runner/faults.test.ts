@@ -134,6 +134,10 @@ describe(`runner faults on ${backend.label}`, function () {
         assert.ok(!message.includes('\n'), `${name} is one line`);
       }
       await assert.rejects(applyMigrations(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), PasswordRejectedError);
+      // Asked for that one environment, a rejected password fails the request (so the editor
+      // forgets it and asks again) instead of hiding in the row's error.
+      await assert.rejects(getStatus(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), (e: Error) =>
+        e instanceof PasswordRejectedError && /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));
       // The password the user gives is used: status succeeds.
       const [ok] = await getStatus(project, 'wrongpw', { askPassword: async () => TEST_PASSWORD });
       assert.equal(ok.error, undefined);

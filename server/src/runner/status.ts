@@ -8,6 +8,7 @@ import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
 import type { HistoryRow } from './history';
+import { PasswordRejectedError } from './postgres-adapter';
 import { migrationsOnDisk, withReadSession, type RunOptions } from './session';
 
 /** Pure: the state of every migration given the files and the history rows. */
@@ -73,18 +74,23 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
   return out.map(({ key: _key, ...status }) => status);
 }
 
-/** One environment's status, or every environment's (side by side) when `environment` is undefined. */
+/**
+ * One environment's status, or every environment's (side by side) when `environment` is undefined.
+ * A rejected password fails a one-environment status, as it fails apply: the caller (the language
+ * server) then forgets the password it was given and asks again next time, instead of retrying it.
+ */
 export async function getStatus(project: Project, environment: string | undefined, options: Pick<RunOptions, 'askPassword' | 'progress'> = {}): Promise<EnvironmentStatus[]> {
   const envs = environment === undefined ? project.environments : [findEnvironment(project, environment)];
   const { migrations } = migrationsOnDisk(project, false);
-  return Promise.all(envs.map((env) => environmentStatus(env, migrations, options)));
+  return Promise.all(envs.map((env) => environmentStatus(env, migrations, options, environment !== undefined)));
 }
 
-async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>): Promise<EnvironmentStatus> {
+async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
   try {
     const rows = await withReadSession(env, options, ({ history }) => history.rows());
     return { environment: env.info, migrations: migrationStates(migrations, rows) };
   } catch (error) {
+    if (rethrowRejectedPassword && error instanceof PasswordRejectedError) throw error;
     // One unreachable environment must not hide the others.
     return { environment: env.info, error: errorMessage(error), migrations: [] };
   }
