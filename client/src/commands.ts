@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
 import {
-  ApplyRequest, HistoryRequest, NewMigrationRequest, PlanRequest, RollbackRequest, VerifyRequest,
+  ApplyRequest, HistoryRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
   type EnvironmentStatus, type RunParams, type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
@@ -50,6 +50,7 @@ const table: Record<CommandId, Handler> = {
     const { environment, status } = await resolveEnvironment(ctx, arg);
     const stored = await ctx.passwords.ask(environment, status.environment.target);
     if (stored !== undefined) {
+      await ctx.client.sendNotification(PasswordChangedNotification.type, { environment });
       void vscode.window.showInformationMessage(`Tidemark: the password for ${environment} is stored in VS Code's secret storage.`);
       await ctx.store.refresh();
     }
@@ -57,6 +58,7 @@ const table: Record<CommandId, Handler> = {
   [CommandId.forgetPassword]: async (ctx, arg) => {
     const { environment } = await resolveEnvironment(ctx, arg);
     const had = await ctx.passwords.forget(environment);
+    await ctx.client.sendNotification(PasswordChangedNotification.type, { environment });
     void vscode.window.showInformationMessage(had ? `Tidemark: forgot the password for ${environment}.` : `Tidemark: no password was stored for ${environment}.`);
   },
   [CommandId.showHistory]: async (ctx, arg) => {
@@ -105,8 +107,9 @@ async function runSafely(ctx: CommandContext, id: CommandId, body: () => Promise
     if (!(err instanceof ReportedError)) {
       void vscode.window.showErrorMessage(`Tidemark: ${message}`, 'Show Log').then((c) => c && ctx.log.show());
     }
-    // Tests (and other extensions) executing the command see the failure too.
-    throw err;
+    // Reported once, here: rethrowing would make the workbench show its own "Command ... resulted
+    // in an error" box on top of this notification.
+    return undefined;
   } finally {
     // Every command may have moved a tidemark or changed files: refresh after each one.
     if (id !== CommandId.refresh && id !== CommandId.showLog) void ctx.store.refresh();

@@ -170,6 +170,15 @@ export namespace PasswordRejectedNotification {
   export const type = new NotificationType<{ environment: string }>(method);
 }
 
+/**
+ * Client → server: the user set or forgot an environment's password; the server drops the copy it
+ * keeps for its connections, so the next one asks again (and gets the new one).
+ */
+export namespace PasswordChangedNotification {
+  export const method = 'tidemark/passwordChanged' as const;
+  export const type = new NotificationType<{ environment: string }>(method);
+}
+
 /** Server → client: migration files or an environment's history changed; refresh views. */
 export namespace StatusChangedNotification {
   export const method = 'tidemark/statusChanged' as const;

@@ -11,6 +11,7 @@ import {
   ApplyRequest,
   ListEnvironmentsRequest,
   NewMigrationRequest,
+  PasswordChangedNotification,
   PasswordRejectedNotification,
   PasswordRequest,
   PlanRequest,
@@ -132,6 +133,10 @@ describe('language server: runner requests', function () {
       assert.equal(status[0].migrations[0].state, 'verified');
       assert.equal(asked.length, 1);
       assert.ok(!JSON.stringify([report, status]).includes(TEST_PASSWORD));
+      // The user sets (or forgets) the password in VS Code: the server's copy goes, the next connection asks.
+      await c.connection.sendNotification(PasswordChangedNotification.type, { environment: 'local' });
+      await c.connection.sendRequest(StatusRequest.type, { root, environment: 'local' });
+      assert.equal(asked.length, 2, 'asked again after the password changed');
     });
   });
 });

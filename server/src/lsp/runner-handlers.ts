@@ -13,6 +13,7 @@ import {
   HistoryRequest,
   ListEnvironmentsRequest,
   NewMigrationRequest,
+  PasswordChangedNotification,
   PasswordRejectedNotification,
   PasswordRequest,
   PlanRequest,
@@ -46,6 +47,10 @@ export function registerRunnerHandlers(connection: Connection): void {
   // Passwords the user typed, for this server process only: never written anywhere.
   const passwords = new Map<string, string>();
   const asked = new Set<string>();
+
+  connection.onNotification(PasswordChangedNotification.type, ({ environment }) => {
+    for (const key of [...passwords.keys()]) if (key.endsWith(`\0${environment}`)) passwords.delete(key);
+  });
 
   const askPassword = (root: string): PasswordSource => async ({ environment, target }) => {
     const key = `${root}\0${environment}`;
