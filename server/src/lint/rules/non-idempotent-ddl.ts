@@ -47,9 +47,15 @@ function keyword(statement: Statement, word: string, maxIndex = 6): Token | unde
   return k >= 0 && k <= maxIndex ? tokens[k] : undefined;
 }
 
-function fix(title: string, edits: TextEdit[] | undefined): Fix[] {
-  return edits ? [{ title, edits, preferred: true }] : [];
+/** The fix, worked out when someone reads the finding's fixes (see RuleReport.fixes). */
+function fix(title: string, edits: () => TextEdit[] | undefined): () => Fix[] {
+  return () => {
+    const computed = edits();
+    return computed ? [{ title, edits: computed, preferred: true }] : [];
+  };
 }
+
+type Fixes = RuleReport['fixes'];
 
 const sectionDrops = new WeakMap<ParsedSection, Map<string, Array<{ position: number; object: DbObject }>>>();
 
@@ -95,11 +101,11 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
   const body = (statement.node as unknown as Record<string, Record<string, unknown>>)[type];
   const effects = objectEffects(statement.node);
   const created = effects.find((e) => e.action === 'create');
-  const at = (message: string, fixes: Fix[], range?: TextRange): RuleReport => ({ section, statement, message, fixes, ...range });
+  const at = (message: string, fixes: Fixes, range?: TextRange): RuleReport => ({ section, statement, message, fixes, ...range });
   const name = created ? renderName(created.object) : '';
   const ifNotExists = (syntax: string, word: string): RuleReport[] => {
     if (body.if_not_exists || (created && droppedBefore(section, position, created.object))) return [];
-    return [at(`${syntax} ${name} ${RERUN} ("already exists"): write ${syntax} IF NOT EXISTS.`, fix('Add IF NOT EXISTS', insertAfter(statement, keyword(statement, word), ' IF NOT EXISTS')))];
+    return [at(`${syntax} ${name} ${RERUN} ("already exists"): write ${syntax} IF NOT EXISTS.`, fix('Add IF NOT EXISTS', () => insertAfter(statement, keyword(statement, word), ' IF NOT EXISTS')))];
   };
 
   switch (type) {
@@ -125,7 +131,7 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
       return [
         at(
           `CREATE INDEX ${index} ${RERUN} ("already exists"): write CREATE INDEX ${body.concurrent ? 'CONCURRENTLY ' : ''}IF NOT EXISTS${body.idxname ? '' : ' with a name'}.`,
-          clause ? fix('Add IF NOT EXISTS', insertAfter(statement, token, clause)) : [],
+          clause ? fix('Add IF NOT EXISTS', () => insertAfter(statement, token, clause)) : [],
         ),
       ];
     }
@@ -133,7 +139,7 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
     case 'ViewStmt': {
       if (body.replace || (created && droppedBefore(section, position, created.object))) return [];
       const what = type === 'ViewStmt' ? 'CREATE VIEW' : body.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION';
-      return [at(`${what} ${name} ${RERUN} ("already exists"): write CREATE OR REPLACE.`, fix('Use CREATE OR REPLACE', insertAfter(statement, keyword(statement, 'create', 0), ' OR REPLACE')))];
+      return [at(`${what} ${name} ${RERUN} ("already exists"): write CREATE OR REPLACE.`, fix('Use CREATE OR REPLACE', () => insertAfter(statement, keyword(statement, 'create', 0), ' OR REPLACE')))];
     }
     case 'CreateTrigStmt':
     case 'CreatePolicyStmt': {
@@ -144,7 +150,7 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
       return [
         at(
           `CREATE ${kind} ${quoteIdentifier(created.object.name)} ON ${renderName(created.object.table!)} ${RERUN} ("already exists"): drop it first (${drop.slice(0, -1)})${kind === 'TRIGGER' ? ', use CREATE OR REPLACE TRIGGER (PostgreSQL 14+)' : ''} or guard it in a DO block.`,
-          fix(`Add ${drop} before it`, lineBefore(statement, section, drop)),
+          fix(`Add ${drop} before it`, () => lineBefore(statement, section, drop)),
         ),
       ];
     }
@@ -159,7 +165,7 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
       return [
         at(
           `${what} ${name} ${RERUN} ("already exists"): guard it in a DO block that ignores duplicate_object (there is no IF NOT EXISTS for types).`,
-          fix('Guard it in a DO block (EXCEPTION WHEN duplicate_object)', guardWrap(statement)),
+          fix('Guard it in a DO block (EXCEPTION WHEN duplicate_object)', () => guardWrap(statement)),
         ),
       ];
     }
@@ -222,7 +228,7 @@ function dropStatement(statement: Statement, body: Record<string, unknown>, type
   return [
     {
       message: `${spelled}${what} ${RERUN} or a rollback runs after a half-applied up ("does not exist"): write ${spelled} IF EXISTS.`,
-      fixes: fix('Add IF EXISTS', insertAfter(statement, token, ' IF EXISTS')),
+      fixes: fix('Add IF EXISTS', () => insertAfter(statement, token, ' IF EXISTS')),
     },
   ];
 }
@@ -236,7 +242,7 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
   const reports: RuleReport[] = [];
   cmds.forEach((cmd, i) => {
     if (!cmd) return;
-    const report = (message: string, fixes: Fix[]) => reports.push({ section, statement, message, fixes, ...rangeOf(i) });
+    const report = (message: string, fixes: Fixes) => reports.push({ section, statement, message, fixes, ...rangeOf(i) });
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
@@ -244,7 +250,7 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
         const at = def.location !== undefined && exact(statement) ? statement.offsetOf(def.location) : undefined;
         report(
           `ADD COLUMN ${quoteIdentifier(def.colname)} ${RERUN} ("already exists"): write ADD COLUMN IF NOT EXISTS.`,
-          fix('Add IF NOT EXISTS', at === undefined ? undefined : [{ start: at, end: at, newText: 'IF NOT EXISTS ' }]),
+          fix('Add IF NOT EXISTS', () => (at === undefined ? undefined : [{ start: at, end: at, newText: 'IF NOT EXISTS ' }])),
         );
         return;
       }
@@ -260,7 +266,7 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
           token = tokens[firstToken + 1]?.value === word ? tokens[firstToken + 1] : tokens[firstToken];
         report(
           `DROP ${word.toUpperCase()} ${quoteIdentifier(cmd.name)} ${RERUN} or a rollback runs after a half-applied up ("does not exist"): write DROP ${word.toUpperCase()} IF EXISTS.`,
-          fix('Add IF EXISTS', insertAfter(statement, token, ' IF EXISTS')),
+          fix('Add IF EXISTS', () => insertAfter(statement, token, ' IF EXISTS')),
         );
         return;
       }
@@ -272,7 +278,7 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
         const drop = name ? `ALTER TABLE ${renderName(table)} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name)};` : undefined;
         report(
           `ADD CONSTRAINT ${name ? quoteIdentifier(name) : ''} ${RERUN} ("already exists"): ${drop ? `drop it first (${drop.slice(0, -1)})` : 'name it and drop it first'} or guard it in a DO block.`.replace('  ', ' '),
-          drop ? fix(`Add ${drop} before it`, lineBefore(statement, section, drop)) : [],
+          drop ? fix(`Add ${drop} before it`, () => lineBefore(statement, section, drop)) : [],
         );
         return;
       }
