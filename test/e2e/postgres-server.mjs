@@ -3,20 +3,9 @@
 // exists only here and in what the test types into VS Code's prompt.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
+import { freePort } from './prepare.mjs';
 
 /**
  * Starts the server and creates `database` owned by `user`.

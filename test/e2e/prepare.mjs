@@ -2,6 +2,7 @@
 // extension's build, fresh workspace copies, and the lint finding the editor must show.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -71,4 +72,16 @@ export function expectedSandbox(source) {
   const parsed = JSON.parse(status.stdout);
   const env = Array.isArray(parsed) ? parsed[0] : parsed;
   return { environment: env.environment, labels: env.migrations.map((m) => `${m.version} ${m.name}`) };
+}
+
+/** A TCP port nothing listens on right now (for code-server and the PostgreSQL server). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => res(port));
+    });
+    server.on('error', rej);
+  });
 }

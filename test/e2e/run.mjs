@@ -6,9 +6,8 @@
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { buildTestExtension, e2e, expectedSandbox, firstFinding, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
+import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { startPasswordServer } from './postgres-server.mjs';
 import { runPromptFlows, runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
 
@@ -38,17 +37,6 @@ function finish() {
   console.log(`\ne2e finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(`${checks.length - failed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
 }
 
 async function waitForHttp(url, seconds) {

@@ -14,6 +14,13 @@ import { appliedAndCurrent, getStatus, recentEvents } from '../../server/src/run
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { backends, type Fixture } from './backends';
 
+/** Runs without a transaction (CREATE INDEX CONCURRENTLY) and fails at statement 3 (a misspelt column). */
+const BROKEN_NO_TRANSACTION = `CREATE TABLE accounts (id int PRIMARY KEY, email text);
+CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
+INSERT INTO accounts (id, emial) VALUES (1, 'ada@example.com');
+CREATE TABLE audit (id int);
+`;
+
 const USERS = `-- migrate:up
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);
 INSERT INTO users VALUES (1, 'ada@example.com'), (2, 'bob@example.com');
@@ -114,11 +121,7 @@ CREATE TABLE never (id int);
     });
 
     it('runs a migration with CREATE INDEX CONCURRENTLY statement by statement, records progress when it fails, and resumes at the failed statement after the fix', async () => {
-      const broken = `CREATE TABLE accounts (id int PRIMARY KEY, email text);
-CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
-INSERT INTO accounts (id, emial) VALUES (1, 'ada@example.com');
-CREATE TABLE audit (id int);
-`;
+      const broken = BROKEN_NO_TRANSACTION;
       const f = await backend.fixture({ 'migrations/001_accounts.sql': broken });
       const first = await applyMigrations(f.project(), 'local', f.options);
       assert.equal(first.steps[0].outcome, 'failed');
@@ -144,11 +147,7 @@ CREATE TABLE audit (id int);
     });
 
     it('refuses to resume a no-transaction migration whose already-run statements were edited, naming the statement, and changes nothing', async () => {
-      const broken = `CREATE TABLE accounts (id int PRIMARY KEY, email text);
-CREATE INDEX CONCURRENTLY accounts_email ON accounts (email);
-INSERT INTO accounts (id, emial) VALUES (1, 'ada@example.com');
-CREATE TABLE audit (id int);
-`;
+      const broken = BROKEN_NO_TRANSACTION;
       const f = await backend.fixture({ 'migrations/001_accounts.sql': broken });
       assert.equal((await applyMigrations(f.project(), 'local', f.options)).steps[0].outcome, 'failed');
       // Fixed, but the index that already ran was renamed too: resuming would never create the new name.
