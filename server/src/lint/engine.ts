@@ -36,10 +36,16 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       const end = r.end ?? r.statement?.end ?? start;
       const reported = r.fixes;
       findings.push(
-        new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => [
-          ...((typeof reported === 'function' ? reported() : reported) ?? []),
-          ...ignoreFixes(unit, rule.id, r.statement),
-        ]),
+        new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => {
+          let ruleFixes: Fix[] = [];
+          try {
+            ruleFixes = (typeof reported === 'function' ? reported() : reported) ?? [];
+          } catch (error) {
+            // Computed later than the finding: a failing fix loses itself, not the ignore actions.
+            options.onRuleError?.(rule.id, error);
+          }
+          return [...ruleFixes, ...ignoreFixes(unit, rule.id, r.statement)];
+        }),
       );
     };
     try {

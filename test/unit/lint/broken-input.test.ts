@@ -14,7 +14,9 @@ import { sampleDir } from '../../support/paths';
 function lintStrict(path: string, text: string) {
   const errors: string[] = [];
   const findings = lintUnit(buildLintUnit(path, text), { onRuleError: (rule, error) => errors.push(`${rule}: ${error instanceof Error ? error.stack : String(error)}`) });
-  return { findings, errors };
+  // Fixes are computed when first read; a code action would read them, so read them all here.
+  const fixCount = findings.reduce((n, f) => n + f.fixes.length, 0);
+  return { findings, errors, fixCount };
 }
 
 /** A small deterministic generator, so a failure reproduces. */
@@ -57,6 +59,7 @@ describe('lint rules on half-typed and corrupted migrations', () => {
   it('no rule throws when characters are deleted or replaced with quotes, dollars and semicolons', () => {
     const next = random(20261126);
     const noise = ["'", '$$', ';', '(', ')', '"', '$q$', '\u0000', 'é', 'DO ', 'BEGIN', '--'];
+    let fixes = 0;
     for (const path of examples) {
       const full = readFileSync(path, 'utf8');
       for (let round = 0; round < 15; round++) {
@@ -66,9 +69,11 @@ describe('lint rules on half-typed and corrupted migrations', () => {
           const len = Math.floor(next() * 6);
           text = text.slice(0, at) + (next() < 0.5 ? noise[Math.floor(next() * noise.length)] : '') + text.slice(at + len);
         }
-        const { errors } = lintStrict(path, text);
+        const { errors, fixCount } = lintStrict(path, text);
         assert.deepEqual(errors, [], `${path}, round ${round}:\n${text}`);
+        fixes += fixCount;
       }
     }
+    assert.ok(fixes > examples.length * 15, `only ${fixes} fixes computed`);
   });
 });
