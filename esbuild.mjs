@@ -2,6 +2,7 @@
 // the bundles because they are loaded from disk at run time, not imported.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { writeConfigSchema } from './scripts/config-schema.mjs';
@@ -36,11 +37,30 @@ const runnerCommandsSeam = {
   },
 };
 
+/**
+ * pg (lib/stream.js) asks at load time whether it runs in a Cloudflare Worker; on Node 20, which has
+ * no `navigator`, it finds out by constructing a fetch Response, and that loads Node's whole fetch
+ * implementation: 45 ms of every cold `tidemark status` or `apply`. Our bundles only run on Node,
+ * so the question is answered at build time. The build fails if pg's code changes shape, rather
+ * than silently keeping or losing the check.
+ */
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const check = "if (typeof Response === 'function') {";
+      if (!source.includes(check)) throw new Error(`pg-on-node: ${args.path} no longer has the check this build removes; review the plugin`);
+      return { contents: source.replace(check, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [pgOnNode] },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [runnerCommandsSeam] },
-  { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js' },
+  { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },
 ];
 
 function copyRuntimeAssets() {
