@@ -90,9 +90,10 @@ export class StatusStore implements vscode.Disposable {
         projects.push(project);
         listed.environments.forEach((environment, index) => {
           fetches.push(this.statusOf(root, environment).then((status) => {
+            const wasLoading = this.loading.delete(`${root}\0${environment.name}`);
+            const same = !wasLoading && JSON.stringify(project.environments[index]) === JSON.stringify(status);
             project.environments[index] = status;
-            this.loading.delete(`${root}\0${environment.name}`);
-            this.changed.fire();
+            if (!same) this.changed.fire();
           }));
         });
       } catch (err) {
@@ -101,8 +102,11 @@ export class StatusStore implements vscode.Disposable {
         projects.push({ root, environments: [], error: message });
       }
     }
+    // Redraw only what changed: a refresh runs after every command and file change, and redrawing
+    // the tree under the pointer can turn a click on a row's inline action into one without its row.
+    const same = JSON.stringify(projects) === JSON.stringify(this.projects);
     this.projects = projects;
-    this.changed.fire();
+    if (!same) this.changed.fire();
     await Promise.all(fetches);
   }
 
