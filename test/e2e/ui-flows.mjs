@@ -292,14 +292,28 @@ function extensionLog(userData) {
 const occurrences = (text, needle) => text.split(needle).length - 1;
 
 /** Clicks an inline action (by its title) on an environment's migration row, as a user hovering it would. */
-async function migrationRowAction(page, environment, label, action) {
-  const all = await rows(page);
-  const start = all.findIndex((r) => r.level === 1 && r.label === environment);
-  const row = start < 0 ? undefined : all.slice(start + 1).find((r) => r.label === label);
-  if (!row) throw new Error(`no row "${label}" under ${environment} in the tree: ${JSON.stringify(all.map((r) => r.label))}`);
-  const element = page.locator(`${sidebarRows}[data-index="${row.index}"]`);
-  await element.hover();
-  await element.locator(`.action-label[aria-label^="${action}"]`).click();
+/**
+ * Clicks a row's inline action and waits for `outcome` (a locator). When the tree is redrawn
+ * between hover and click (a status arriving), VS Code runs the command without its row and the
+ * command asks which environment instead: that prompt is dismissed and the click made again, once.
+ */
+async function migrationRowAction(page, environment, label, action, outcome) {
+  const environmentPicker = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Tidemark environment' });
+  for (let attempt = 1; ; attempt++) {
+    const all = await rows(page);
+    const start = all.findIndex((r) => r.level === 1 && r.label === environment);
+    const row = start < 0 ? undefined : all.slice(start + 1).find((r) => r.label === label);
+    if (!row) throw new Error(`no row "${label}" under ${environment} in the tree: ${JSON.stringify(all.map((r) => r.label))}`);
+    const element = page.locator(`${sidebarRows}[data-index="${row.index}"]`);
+    await element.hover();
+    await element.locator(`.action-label[aria-label^="${action}"]`).click();
+    const seen = await until(`${action} on ${label} to open its dialog`, async () =>
+      (await outcome.isVisible()) ? 'outcome' : (await environmentPicker.isVisible()) ? 'picker' : undefined, 30);
+    if (seen === 'outcome') return;
+    if (attempt === 2) throw new Error(`${action} on ${label} ran without its row twice (asked for the environment)`);
+    await page.keyboard.press('Escape');
+    await environmentPicker.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
 }
 
 async function pickInQuickInput(page, title, choice) {
@@ -413,13 +427,12 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
       const shown = await states('guarded');
       return shown.length === migrationCount && shown.every((s) => s === 'pending') ? shown : undefined;
     }, 60);
-    const cancelled = cancelledCount();
-    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration');
-    await modal.waitFor({ state: 'visible', timeout: 30_000 });
+    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration', modal);
     const text = await modal.innerText();
     if (!text.includes('protected environment "guarded"') || !text.includes(`to ${upToVersion}`)) throw new Error(`the dialog says: ${text}`);
     if (!(await page.locator('.monaco-dialog-modal-block').count())) throw new Error('the dialog is not modal');
     await page.screenshot({ path: join(output, 'protected-confirm.png') });
+    const cancelled = cancelledCount();
     await modal.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await until('the extension to log the command as cancelled', async () => cancelledCount() > cancelled, 30);
     if (await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Confirm' }).isVisible()) throw new Error('asked for the name after Cancel');
@@ -430,8 +443,7 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
   });
 
   await check(`confirming (Continue…, then typing its name) applies the protected environment up to ${upToVersion}`, async () => {
-    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration');
-    await modal.waitFor({ state: 'visible', timeout: 30_000 });
+    await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration', modal);
     await modal.locator('.monaco-button', { hasText: 'Continue' }).click();
     const confirmBox = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: 'Confirm' }) });
     await confirmBox.waitFor({ state: 'visible', timeout: 30_000 });
