@@ -15,7 +15,7 @@
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
 import { transactionIncompatibility } from '../sql/transaction';
-import { lockEffects, type LockMode } from '../sql/locks';
+import { lockEffects, pgLockModeName } from '../sql/locks';
 import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
@@ -120,7 +120,7 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
       locks.push({ relation: `${r.nspname}.${r.relname}`, mode: String(r.mode), statement: label, ...(existing.has(String(r.oid)) ? {} : { newRelation: true }) });
     }
     for (const effect of lockEffects(statement.node)) {
-      const mode = pgLockMode(effect.mode);
+      const mode = pgLockModeName(effect.mode);
       const r = heldBefore.find((h) => h.mode === mode && (effect.relation === h.relname || effect.relation === `${h.nspname}.${h.relname}`));
       const relation = r && `${r.nspname}.${r.relname}`;
       if (!r || locks.some((l) => l.relation === relation && l.mode === mode)) continue;
@@ -137,15 +137,6 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   await db.query('RELEASE SAVEPOINT tidemark_plan');
   if (plan.noTransactionReason) notes.unshift(`runs without a transaction when applied (${plan.noTransactionReason})`);
   return { step: { ...base, outcome: 'ok', message: notes.length ? notes.join('; ') : undefined } };
-}
-
-/** `ACCESS EXCLUSIVE` as pg_locks spells it: `AccessExclusiveLock`. */
-function pgLockMode(mode: LockMode): string {
-  return `${mode
-    .toLowerCase()
-    .split(' ')
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join('')}Lock`;
 }
 
 function firstLine(text: string): string {

@@ -60,6 +60,15 @@ export const LOCK_CONFLICTS: Readonly<Record<LockMode, readonly LockMode[]>> = {
 
 export const lockStrength = (mode: LockMode): number => LOCK_MODES.indexOf(mode);
 
+/** A mode as pg_locks spells it: `ACCESS EXCLUSIVE` → `AccessExclusiveLock`. */
+export function pgLockModeName(mode: LockMode): string {
+  return `${mode
+    .toLowerCase()
+    .split(' ')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('')}Lock`;
+}
+
 /**
  * What a held lock stops other sessions from doing: plain SELECTs take ACCESS SHARE, INSERT/
  * UPDATE/DELETE take ROW EXCLUSIVE, and every mode from SHARE UPDATE EXCLUSIVE up conflicts with

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { PGlite } from '@electric-sql/pglite';
 import { ensureParser, parseStatements } from '../../support/parse';
-import { lockEffects, LOCK_MODES, type LockMode } from '../../../server/src/sql/locks';
+import { lockEffects, LOCK_MODES, pgLockModeName, type LockMode } from '../../../server/src/sql/locks';
 
 const SETUP = `
 CREATE TABLE users (id bigint PRIMARY KEY, email text);
@@ -55,7 +55,7 @@ const STATEMENTS = [
 ];
 
 /** pg_locks spells modes `AccessExclusiveLock`; ours are `ACCESS EXCLUSIVE`. */
-const fromPgLocks = (mode: string): LockMode => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() as LockMode;
+const fromPgLocks = (mode: string): LockMode => LOCK_MODES.find((m) => pgLockModeName(m) === mode) ?? (mode as LockMode);
 
 describe('sql/locks against PostgreSQL: predicted modes are the ones pg_locks shows', () => {
   let db: PGlite;
