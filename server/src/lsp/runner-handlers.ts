@@ -44,21 +44,25 @@ function rootPath(root: string): string {
 }
 
 export function registerRunnerHandlers(connection: Connection): void {
-  // Passwords the user typed, for this server process only: never written anywhere.
-  const passwords = new Map<string, string>();
+  // Passwords the user typed, by environment and then project root, for this server process only:
+  // never written anywhere. By environment first because the client keeps them by environment.
+  const passwords = new Map<string, Map<string, string>>();
   const asked = new Set<string>();
+  const askedKey = (root: string, environment: string) => `${root}\0${environment}`;
 
   connection.onNotification(PasswordChangedNotification.type, ({ environment }) => {
-    for (const key of [...passwords.keys()]) if (key.endsWith(`\0${environment}`)) passwords.delete(key);
+    passwords.delete(environment);
   });
 
   const askPassword = (root: string): PasswordSource => async ({ environment, target }) => {
-    const key = `${root}\0${environment}`;
-    const known = passwords.get(key);
+    const known = passwords.get(environment)?.get(root);
     if (known) return known;
     const answer = await connection.sendRequest(PasswordRequest.type, { environment, target });
-    asked.add(key);
-    if (answer?.password) passwords.set(key, answer.password);
+    asked.add(askedKey(root, environment));
+    if (answer?.password) {
+      if (!passwords.has(environment)) passwords.set(environment, new Map());
+      passwords.get(environment)!.set(root, answer.password);
+    }
     return answer?.password;
   };
 
@@ -70,9 +74,8 @@ export function registerRunnerHandlers(connection: Connection): void {
       return await work(loadProject(path), { askPassword: askPassword(path), ...extra });
     } catch (error) {
       if (error instanceof PasswordRejectedError && path && environment) {
-        const key = `${path}\0${environment}`;
-        passwords.delete(key);
-        if (asked.has(key)) connection.sendNotification(PasswordRejectedNotification.type, { environment });
+        passwords.get(environment)?.delete(path);
+        if (asked.has(askedKey(path, environment))) connection.sendNotification(PasswordRejectedNotification.type, { environment });
       }
       if (error instanceof RunnerInputError || error instanceof ServerError) throw new ResponseError(LSPErrorCodes.RequestFailed, error.message);
       throw error;
