@@ -6,7 +6,7 @@
 import type { AlterTableCmd, AlterTableStmt, Node, RangeVar, RenameStmt } from '@pgsql/types';
 import { statementTokens } from '../sql/clauses';
 import { quoteIdentifier } from '../sql/names';
-import { describeObject, objectEffects, relationName, renderName, sameName, type DbObject, type ObjectEffect } from '../sql/objects';
+import { describeObject, groupByName, objectEffects, relationName, renderName, sameName, type DbObject, type ObjectEffect } from '../sql/objects';
 import { nodeType, type Statement } from '../sql/statements';
 import { runsInMigration, upOutcome } from './reversal';
 import type { ParsedSection } from './types';
@@ -291,13 +291,9 @@ function reversalOf(statement: Statement, context: Context): Reversal {
 
 export function generateRollback(up: ParsedSection): GeneratedRollback {
   // By name: a long migration asks about its tables once per statement.
-  const tables = new Map<string, DbObject[]>();
-  const columns = new Map<string, DbObject[]>();
-  for (const { action, object } of upOutcome(up).changes) {
-    if (action !== 'create' || (object.kind !== 'table' && object.kind !== 'column')) continue;
-    const map = object.kind === 'table' ? tables : columns;
-    map.set(object.name, [...(map.get(object.name) ?? []), object]);
-  }
+  const created = upOutcome(up).changes.filter((c) => c.action === 'create').map((c) => c.object);
+  const tables = groupByName(created.filter((o) => o.kind === 'table'), (o) => o);
+  const columns = groupByName(created.filter((o) => o.kind === 'column'), (o) => o);
   const context: Context = {
     createdTable: (table) => !!table && (tables.get(table.name) ?? []).some((t) => sameName(t, table)),
     createdColumn: (table, column) => (columns.get(column) ?? []).some((c) => sameName(c.table, table)),

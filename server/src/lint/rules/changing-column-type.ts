@@ -4,7 +4,7 @@ import type { Statement } from '../../sql/statements';
 import { qualifiedName } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
 import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
-import { relationName, sameName, type QualifiedName } from '../../sql/objects';
+import { groupByName, relationName, sameName, type QualifiedName } from '../../sql/objects';
 
 /**
  * ALTER COLUMN ... TYPE rewrites the whole table and rebuilds its indexes under ACCESS EXCLUSIVE
@@ -97,7 +97,7 @@ const typeSitesBySection = new WeakMap<ParsedSection, Record<'AT_AddColumn' | 'A
 function typeSites(section: ParsedSection) {
   let sites = typeSitesBySection.get(section);
   if (sites) return sites;
-  sites = { AT_AddColumn: new Map(), AT_AlterColumnType: new Map() };
+  const found: Record<'AT_AddColumn' | 'AT_AlterColumnType', ColumnTypeSite[]> = { AT_AddColumn: [], AT_AlterColumnType: [] };
   section.statementsWithEmbedded.forEach((s, position) => {
     const a = (s.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
     if (!a?.relation) return;
@@ -107,13 +107,11 @@ function typeSites(section: ParsedSection) {
       const def = (c?.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
       if ((c?.subtype !== 'AT_AddColumn' && c?.subtype !== 'AT_AlterColumnType') || !def?.typeName) continue;
       const column = c.subtype === 'AT_AddColumn' ? def.colname : c.name;
-      if (!column) continue;
-      const byTable = sites![c.subtype];
-      const list = byTable.get(table.name) ?? [];
-      list.push({ position, table, column, typeName: def.typeName });
-      byTable.set(table.name, list);
+      if (column) found[c.subtype].push({ position, table, column, typeName: def.typeName });
     }
   });
+  const byTable = (list: ColumnTypeSite[]) => groupByName(list, (site) => site.table);
+  sites = { AT_AddColumn: byTable(found.AT_AddColumn), AT_AlterColumnType: byTable(found.AT_AlterColumnType) };
   typeSitesBySection.set(section, sites);
   return sites;
 }

@@ -1,7 +1,7 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, DropStmt, Node } from '@pgsql/types';
 import type { Fix, ParsedSection, Rule, RuleReport, TextEdit } from '../types';
 import { alterTableCommandRanges, bodyRange, statementTokens, type TextRange } from '../../sql/clauses';
-import { objectEffects, relationName, renderName, sameObject, type DbObject } from '../../sql/objects';
+import { groupByName, objectEffects, relationName, renderName, sameObject, type DbObject } from '../../sql/objects';
 import { quoteIdentifier } from '../../sql/names';
 import { nodeType, type Statement } from '../../sql/statements';
 import { findWord, type Token } from '../../sql/tokens';
@@ -63,13 +63,12 @@ const sectionDrops = new WeakMap<ParsedSection, Map<string, Array<{ position: nu
 function droppedBefore(section: ParsedSection, position: number, object: DbObject): boolean {
   let drops = sectionDrops.get(section);
   if (!drops) {
-    drops = new Map();
+    const found: Array<{ position: number; object: DbObject }> = [];
     section.statementsWithEmbedded.forEach((s, at) => {
       if (!runsInMigration(s)) return;
-      for (const e of objectEffects(s.node)) {
-        if (e.action === 'drop') drops!.set(e.object.name, [...(drops!.get(e.object.name) ?? []), { position: at, object: e.object }]);
-      }
+      for (const e of objectEffects(s.node)) if (e.action === 'drop') found.push({ position: at, object: e.object });
     });
+    drops = groupByName(found, (d) => d.object);
     sectionDrops.set(section, drops);
   }
   return (drops.get(object.name) ?? []).some((d) => d.position < position && sameObject(d.object, object));
