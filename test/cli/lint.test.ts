@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 function tidemark(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
@@ -140,7 +140,7 @@ describe('tidemark lint', function () {
 
   it('lints without the database commands\' bundle, which only they and the full command list load', () => {
     // dist/cli.js alone with the parser's WASM: lint must not need dist/cli-runner.js (pg, PGlite).
-    const bin = mkdtempSync(join(tmpdir(), 'tidemark-lint-only-'));
+    const bin = scratchDir('lint-only-');
     for (const file of ['cli.js', 'libpg-query.wasm']) copyFileSync(join(repoRoot, 'dist', file), join(bin, file));
     const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
     const lintOnly = (args: string[]) => spawnSync(process.execPath, [join(bin, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });

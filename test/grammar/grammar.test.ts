@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 interface GrammarContribution {
   scopeName: string;
@@ -31,7 +31,7 @@ function contributedInjection(): GrammarContribution {
 
 /** A language configuration for the tester: the host SQL grammar plus the contributed injection. */
 function testerConfig(injection: GrammarContribution): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tidemark-grammar-'));
+  const dir = scratchDir('grammar-');
   const config = {
     contributes: {
       languages: [{ id: 'sql', extensions: ['.sql'] }],
@@ -75,7 +75,7 @@ describe('syntaxes/tidemark-sql.injection.tmLanguage.json', function () {
   });
 
   it('fails a file whose annotation names a scope the grammar does not give', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidemark-grammar-wrong-'));
+    const dir = scratchDir('grammar-wrong-');
     const wrong = join(dir, 'wrong.sql');
     writeFileSync(wrong, ['-- SYNTAX TEST "source.sql" "a wrong expectation"', '-- migrate:up', '--         ^^ entity.name.section.tidemark', '-- ^^^^^^^ keyword.control.directive.tidemark', ''].join('\n'));
     const result = runTester(testerConfig(injection), [wrong]);

@@ -4,13 +4,13 @@
  * environments (staging `after: local`) and a protected `prod`, and direct SQL access to each
  * database that does not go through the runner.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { loadProject, type Project } from '../../server/src/runner/environments';
 import type { RunOptions } from '../../server/src/runner/session';
 import { adminClient, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, writeFiles, type TestServer } from '../support/databases';
+import { scratchDir } from '../support/scratch';
 
 export interface Fixture {
   root: string;
@@ -39,7 +39,7 @@ function writeConfig(root: string, config: Record<string, unknown>, environments
 }
 
 function makeRoot(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'tidemark-runner-'));
+  const root = scratchDir('runner-');
   writeFiles(root, files);
   return root;
 }

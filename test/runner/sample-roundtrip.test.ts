@@ -5,8 +5,7 @@
  * and on a real PostgreSQL server.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations } from '../../server/src/runner/apply';
@@ -18,6 +17,7 @@ import { verifyMigrations } from '../../server/src/runner/verify';
 import type { RunReport } from '../../server/src/protocol';
 import { sampleDir } from '../support/paths';
 import { postgresBackend } from './backends';
+import { scratchDir } from '../support/scratch';
 
 const VERSIONS = ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '11'];
 
@@ -84,7 +84,7 @@ describe('migrations-sample through the runner: apply, verify, roll back, apply 
   this.timeout(300_000);
 
   it('on the sample\'s own sandbox environment, with its tidemark.json as shipped', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tidemark-sample-'));
+    const root = scratchDir('sample-');
     cpSync(sampleDir, root, { recursive: true, filter: (src) => !src.includes(`${join(sampleDir, '.tidemark')}`) });
     const sandboxPath = findEnvironment(loadProject(root), 'sandbox').sandboxPath!;
     assert.ok(sandboxPath.startsWith(root), `the sandbox lives in the project: ${sandboxPath}`);

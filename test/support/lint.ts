@@ -2,14 +2,14 @@
  * Lints SQL written in a test as if it were a migration file in a temporary folder, through the
  * same unit builder and engine the language server and CLI use.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensureParser } from '../../server/src/sql/parse';
 import { buildLintUnit } from '../../server/src/lint/unit';
 import { lintUnit } from '../../server/src/lint/engine';
 import { rulesById } from '../../server/src/lint/rules';
 import type { Finding } from '../../server/src/lint/types';
+import { scratchDir } from './scratch';
 
 export { ensureParser };
 
@@ -18,7 +18,7 @@ export { ensureParser };
  * first file). `rule` limits the findings to one rule.
  */
 export function lintFiles(files: Record<string, string>, options: { target?: string; rule?: string } = {}): { findings: Finding[]; dir: string; text: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tidemark-lint-'));
+  const dir = scratchDir('lint-');
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

@@ -3,8 +3,7 @@
  * vscode-languageserver-protocol, as VS Code's client does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -27,6 +26,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { repoRoot } from './paths';
 import { allRules } from '../../server/src/lint/rules';
+import { scratchDir } from './scratch';
 
 export interface TestClientOptions {
   workspaceFolder: string;
@@ -192,7 +192,7 @@ export function onlyRules(ids: string[]): Record<string, 'off'> {
 
 /** A fresh folder holding `files` (relative path → text); with `rules`, a tidemark.json enabling only those. */
 export function tempWorkspace(files: Record<string, string>, rules?: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tidemark-lsp-'));
+  const dir = scratchDir('lsp-');
   if (rules) files = { 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(rules) } }), ...files };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });

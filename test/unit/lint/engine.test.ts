@@ -3,13 +3,12 @@
  * function run when somebody reads them, once, and a fix that fails there costs only itself.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureParser } from '../../../server/src/sql/parse';
 import { buildLintUnit } from '../../../server/src/lint/unit';
 import { lintUnit } from '../../../server/src/lint/engine';
 import type { Rule } from '../../../server/src/lint/types';
+import { scratchDir } from '../../support/scratch';
 
 function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
   return {
@@ -24,7 +23,7 @@ function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
 
 /** A one-file migration in a folder of its own (the engine looks at the folder for the layout). */
 function unitOf(text: string) {
-  return buildLintUnit(join(mkdtempSync(join(tmpdir(), 'tidemark-engine-')), '001_a.sql'), text);
+  return buildLintUnit(join(scratchDir('engine-'), '001_a.sql'), text);
 }
 
 describe('lint/engine: fixes on findings', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, loadConfig, durationMs, configJsonSchema } from '../../../server/src/migrations/config';
+import { scratchDir } from '../../support/scratch';
 
 describe('migrations/config: tidemark.json', () => {
   it('accepts the documented shape, comments and trailing commas included', () => {
@@ -54,7 +54,7 @@ describe('migrations/config: tidemark.json', () => {
   });
 
   it('resolves the migrations folder: configured, else migrations/, else the root', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tidemark-config-'));
+    const root = scratchDir('config-');
     assert.equal(loadConfig(root).migrationsDir, root);
     mkdirSync(join(root, 'migrations'));
     assert.equal(loadConfig(root).migrationsDir, join(root, 'migrations'));
