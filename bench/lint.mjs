@@ -5,7 +5,7 @@
 //   (3) our server re-diagnosing a 1,000-statement file after one keystroke-sized edit
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -320,6 +320,7 @@ async function main() {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const row of rows) console.log(line(row));
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {
