@@ -54,6 +54,7 @@ class StatementClauses {
 }
 
 const cache = new WeakMap<ParsedSection, AlterTableCommand[]>();
+const byStatement = new WeakMap<ParsedSection, Map<Statement, AlterTableCommand[]>>();
 
 /** ALTER TABLE commands of the section's statements (DO block and function bodies included), in order. */
 export function alterTableCommands(section: ParsedSection): readonly AlterTableCommand[] {
@@ -64,6 +65,21 @@ export function alterTableCommands(section: ParsedSection): readonly AlterTableC
     cache.set(section, commands);
   }
   return commands;
+}
+
+/** The commands of one ALTER TABLE statement of the section (none for any other statement). */
+export function commandsOfStatement(section: ParsedSection, statement: Statement): readonly AlterTableCommand[] {
+  let map = byStatement.get(section);
+  if (!map) {
+    map = new Map();
+    for (const command of alterTableCommands(section)) {
+      const list = map.get(command.statement);
+      if (list) list.push(command);
+      else map.set(command.statement, [command]);
+    }
+    byStatement.set(section, map);
+  }
+  return map.get(statement) ?? [];
 }
 
 function* findCommands(section: ParsedSection): Generator<AlterTableCommand> {

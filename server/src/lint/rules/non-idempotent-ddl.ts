@@ -1,6 +1,7 @@
-import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, DropStmt, Node } from '@pgsql/types';
+import type { AlterTableStmt, ColumnDef, Constraint, DropStmt, Node } from '@pgsql/types';
 import type { Fix, ParsedSection, Rule, RuleReport, TextEdit } from '../types';
-import { alterTableCommandRanges, bodyRange, statementTokens, type TextRange } from '../../sql/clauses';
+import { bodyRange, statementTokens, type TextRange } from '../../sql/clauses';
+import { commandsOfStatement } from '../alter-table-commands';
 import { groupByName, objectEffects, relationName, renderName, sameObject, type DbObject } from '../../sql/objects';
 import { quoteIdentifier } from '../../sql/names';
 import { nodeType, type Statement } from '../../sql/statements';
@@ -233,32 +234,29 @@ function dropStatement(statement: Statement, body: Record<string, unknown>, type
 }
 
 function alterTable(section: ParsedSection, statement: Statement, position: number, alter: AlterTableStmt): RuleReport[] {
-  const cmds = (alter.cmds ?? []).map((item) => (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd);
-  // Clause ranges and tokens only for statements with something to report: most have nothing.
-  let ranges: { value: TextRange[] | undefined } | undefined;
-  const rangeOf = (i: number) => (ranges ??= { value: alterTableCommandRanges(statement, alter.relation, cmds.length) }).value?.[i];
   const table = relationName(alter.relation);
   const reports: RuleReport[] = [];
-  cmds.forEach((cmd, i) => {
-    if (!cmd) return;
-    const report = (message: string, fixes: Fixes) => reports.push({ section, statement, message, fixes, ...rangeOf(i) });
+  for (const command of commandsOfStatement(section, statement)) {
+    const { cmd } = command;
+    const report = (message: string, fixes: Fixes) => reports.push({ section, statement, message, fixes, ...command.range });
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-        if (cmd.missing_ok || !def?.colname) return;
+        if (cmd.missing_ok || !def?.colname) continue;
         const at = def.location !== undefined && exact(statement) ? statement.offsetOf(def.location) : undefined;
         report(
           `ADD COLUMN ${quoteIdentifier(def.colname)} ${RERUN} ("already exists"): write ADD COLUMN IF NOT EXISTS.`,
           fix('Add IF NOT EXISTS', () => (at === undefined ? undefined : [{ start: at, end: at, newText: 'IF NOT EXISTS ' }])),
         );
-        return;
+        continue;
       }
       case 'AT_DropColumn':
       case 'AT_DropConstraint': {
-        if (cmd.missing_ok || !cmd.name) return;
+        if (cmd.missing_ok || !cmd.name) continue;
         const word = cmd.subtype === 'AT_DropColumn' ? 'column' : 'constraint';
         const tokens = statementTokens(statement);
-        const range = rangeOf(i);
+        // Only a clause matched in the text has a DROP token to insert after.
+        const range = command.ranges?.[command.index];
         const firstToken = range && tokens.findIndex((t) => statement.start + t.start === range.start);
         let token: Token | undefined;
         if (firstToken !== undefined && firstToken >= 0 && tokens[firstToken].value === 'drop')
@@ -267,22 +265,22 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
           `DROP ${word.toUpperCase()} ${quoteIdentifier(cmd.name)} ${RERUN} or a rollback runs after a half-applied up ("does not exist"): write DROP ${word.toUpperCase()} IF EXISTS.`,
           fix('Add IF EXISTS', () => insertAfter(statement, token, ' IF EXISTS')),
         );
-        return;
+        continue;
       }
       case 'AT_AddConstraint': {
         const constraint = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
         const effect = objectEffects({ AlterTableStmt: { ...alter, cmds: [{ AlterTableCmd: cmd }] } } as Node)[0];
-        if (!constraint || (effect && droppedBefore(section, position, effect.object))) return;
+        if (!constraint || (effect && droppedBefore(section, position, effect.object))) continue;
         const name = effect?.object.name;
         const drop = name ? `ALTER TABLE ${renderName(table)} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name)};` : undefined;
         report(
           `ADD CONSTRAINT ${name ? quoteIdentifier(name) : ''} ${RERUN} ("already exists"): ${drop ? `drop it first (${drop.slice(0, -1)})` : 'name it and drop it first'} or guard it in a DO block.`.replace('  ', ' '),
           drop ? fix(`Add ${drop} before it`, () => lineBefore(statement, section, drop)) : [],
         );
-        return;
+        continue;
       }
     }
-  });
+  }
   return reports;
 }
 
