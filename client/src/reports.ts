@@ -3,6 +3,7 @@
  * Pure text rendering (no `vscode`), so it is unit-testable.
  */
 import type { HistoryEvent, RunReport } from '../../server/src/protocol';
+import { LOCK_MODES, pgLockModeName } from '../../server/src/sql/locks';
 
 export function renderPlanReport(report: RunReport): string {
   const out = [`# Plan for ${report.environment} (dry run, rolled back)`, '', report.summary, ''];
@@ -18,7 +19,7 @@ export function renderPlanReport(report: RunReport): string {
     }
     out.push('| Relation | Lock mode | Statement |', '| --- | --- | --- |');
     for (const lock of sortLocks(locks)) {
-      const mode = lock.mode === 'AccessExclusiveLock' || /ACCESS EXCLUSIVE/i.test(lock.mode) ? `**${lock.mode}**` : lock.mode;
+      const mode = lock.mode === ACCESS_EXCLUSIVE ? `**${lock.mode}**` : lock.mode;
       out.push(`| \`${lock.relation}\` | ${mode} | \`${cell(lock.statement)}\` |`);
     }
     out.push('');
@@ -30,15 +31,14 @@ export function renderPlanReport(report: RunReport): string {
   return out.join('\n');
 }
 
-/** Strongest lock first: what blocks readers is what a reviewer must see. */
-const lockStrength = ['AccessExclusiveLock', 'ExclusiveLock', 'ShareRowExclusiveLock', 'ShareLock', 'ShareUpdateExclusiveLock', 'RowExclusiveLock', 'RowShareLock', 'AccessShareLock'];
+/** pg_locks mode name → strength (ACCESS SHARE 0 … ACCESS EXCLUSIVE 7); other lock kinds rank below. */
+const strengthOfPgMode = new Map(LOCK_MODES.map((mode, strength) => [pgLockModeName(mode), strength]));
+const ACCESS_EXCLUSIVE = pgLockModeName('ACCESS EXCLUSIVE');
 
+/** Strongest lock first: what blocks readers is what a reviewer must see. */
 function sortLocks<T extends { relation: string; mode: string }>(locks: T[]): T[] {
-  const rank = (mode: string) => {
-    const i = lockStrength.findIndex((m) => m.toLowerCase() === mode.replace(/\s+/g, '').toLowerCase() || `${m}`.toLowerCase() === `${mode.replace(/\s+/g, '')}lock`.toLowerCase());
-    return i < 0 ? lockStrength.length : i;
-  };
-  return [...locks].sort((a, b) => rank(a.mode) - rank(b.mode) || a.relation.localeCompare(b.relation));
+  const rank = (mode: string) => strengthOfPgMode.get(mode) ?? -1;
+  return [...locks].sort((a, b) => rank(b.mode) - rank(a.mode) || a.relation.localeCompare(b.relation));
 }
 
 export function renderHistory(environment: string, events: HistoryEvent[]): string {

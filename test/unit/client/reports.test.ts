@@ -10,14 +10,16 @@ describe('client reports', () => {
         version: '004', name: 'add_email', action: 'plan', outcome: 'ok', durationMs: 12,
         locks: [
           { relation: 'public.accounts', mode: 'RowExclusiveLock', statement: 'UPDATE accounts SET x = 1' },
+          { relation: 'public.events', mode: 'ShareUpdateExclusiveLock', statement: 'CREATE INDEX CONCURRENTLY ON events (at)' },
           { relation: 'public.users', mode: 'AccessExclusiveLock', statement: 'ALTER TABLE users\n  ADD COLUMN email text' },
         ],
       }],
     });
     assert.match(text, /^# Plan for staging \(dry run, rolled back\)/);
     const users = text.indexOf('`public.users` | **AccessExclusiveLock** | `ALTER TABLE users ADD COLUMN email text`');
-    const accounts = text.indexOf('`public.accounts` | RowExclusiveLock');
-    assert.ok(users > 0 && accounts > users, text);
+    const events = text.indexOf('`public.events` | ShareUpdateExclusiveLock |');
+    const accounts = text.indexOf('`public.accounts` | RowExclusiveLock |');
+    assert.ok(users > 0 && events > users && accounts > events, text);
   });
 
   it('shows a plan\'s failure with its position in the file', () => {
