@@ -3,7 +3,7 @@
  * Pure text rendering (no `vscode`), so it is unit-testable.
  */
 import type { HistoryEvent, RunReport } from '../../server/src/protocol';
-import { LOCK_MODES, pgLockModeName } from '../../server/src/sql/locks';
+import { LOCK_MODES, pgLockModeName } from '../../server/src/sql/lock-modes';
 
 export function renderPlanReport(report: RunReport): string {
   const out = [`# Plan for ${report.environment} (dry run, rolled back)`, '', report.summary, ''];

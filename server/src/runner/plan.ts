@@ -15,7 +15,8 @@
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
 import { transactionIncompatibility } from '../sql/transaction';
-import { lockEffects, pgLockModeName } from '../sql/locks';
+import { pgLockModeName } from '../sql/lock-modes';
+import { lockEffects } from '../sql/locks';
 import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';

@@ -17,4 +17,13 @@ describe('client packaging (.vscodeignore whitelist)', () => {
     const unwanted = files.filter((f) => /(^|\/)node_modules\//.test(f) || /^(client|server|test|out|scripts|migrations-sample)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
     assert.deepEqual(unwanted, []);
   });
+
+  it('keeps the SQL parser, PGlite and the database driver out of the extension host: they load in the language server', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({ entryPoints: [join(repoRoot, 'client', 'src', 'extension.ts')], bundle: true, write: false, metafile: true, platform: 'node', external: ['vscode'], logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile.inputs);
+    assert.ok(inputs.some((i) => i.endsWith('client/src/reports.ts')), 'the bundle was built from the client sources');
+    const heavy = inputs.filter((i) => /node_modules\/(libpg-query|@electric-sql\/pglite|pg|pg-protocol)\//.test(i) || /server\/src\/(sql\/parse|runner)\//.test(i) || i.endsWith('server/src/sql/parse.ts'));
+    assert.deepEqual(heavy, []);
+  });
 });

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { PGlite } from '@electric-sql/pglite';
 import { ensureParser, parseStatements } from '../../support/parse';
-import { lockEffects, LOCK_MODES, pgLockModeName, type LockMode } from '../../../server/src/sql/locks';
+import { LOCK_MODES, pgLockModeName, type LockMode } from '../../../server/src/sql/lock-modes';
+import { lockEffects } from '../../../server/src/sql/locks';
 
 const SETUP = `
 CREATE TABLE users (id bigint PRIMARY KEY, email text);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ensureParser, parseStatements } from '../../support/parse';
-import { lockEffects, blockedOperations, type LockEffect } from '../../../server/src/sql/locks';
+import { blockedOperations } from '../../../server/src/sql/lock-modes';
+import { lockEffects, type LockEffect } from '../../../server/src/sql/locks';
 
 const effects = (sql: string): LockEffect[] => {
   const [statement] = parseStatements(sql);
