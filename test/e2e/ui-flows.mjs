@@ -2,7 +2,7 @@
 // after "apply all pending" and "roll back" run from the Command Palette; the prompts a user answers
 // (an environment's password, a protected environment's confirmation); Restricted Mode.
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const sidebarRows = '.part.sidebar .monaco-list-row';
 
@@ -402,13 +402,18 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
     if (count !== migrationCount) throw new Error(`${historySchema}.migrations holds ${count} rows on the server, not ${migrationCount}`);
   });
 
-  await check('the password is in no settings file, workspace file, log or Output channel', async () => {
+  // code-server keeps extension secrets in the browser's storage, encrypted with a key from the
+  // server: the password belongs in no file of the profile (home, user data with its settings,
+  // state databases and logs, extensions) and none of the workspace.
+  await check('the password is in no file of the code-server profile (settings, state, logs), the workspace or the server output', async () => {
     const leaks = [];
+    const profile = dirname(userData);
+    // The search itself must see the files: it finds a setting written there.
+    if (!filesContaining(profile, 'tidemark.activeEnvironment').some((path) => path.endsWith('settings.json'))) throw new Error('the search did not read the settings file');
     for (const secret of [postgres.password, wrongPassword]) {
       const where = [
-        ...filesContaining(join(userData, 'User', 'settings.json'), secret),
+        ...filesContaining(profile, secret),
         ...filesContaining(workspace, secret),
-        ...filesContaining(join(userData, 'logs'), secret),
         ...(serverLog().includes(secret) ? ['code-server output'] : []),
       ];
       if (where.length) leaks.push(`${secret === wrongPassword ? 'the wrong' : 'the right'} password in ${where.join(', ')}`);
