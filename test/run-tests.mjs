@@ -11,7 +11,7 @@ if (specs.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['node_modules/mocha/bin/mocha.js', '--require', './test/scratch-hooks.cjs', '--reporter', './test/summary-reporter.cjs', '--timeout', '60000', '--exit', ...specs],
+  ['node_modules/mocha/bin/mocha.js', '--require', './test/test-cleanup-hooks.cjs', '--reporter', './test/summary-reporter.cjs', '--timeout', '60000', '--exit', ...specs],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -16,7 +16,7 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { getStatus } from '../../server/src/runner/status';
 import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
-import { scratchDir } from '../support/scratch';
+import { scratchDir } from '../support/test-cleanup';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 

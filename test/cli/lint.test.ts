@@ -4,7 +4,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
-import { scratchDir } from '../support/scratch';
+import { scratchDir } from '../support/test-cleanup';
 
 function tidemark(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../support/paths';
-import { scratchDir } from '../support/scratch';
+import { scratchDir } from '../support/test-cleanup';
 
 interface GrammarContribution {
   scopeName: string;

@@ -10,7 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { loadProject, type Project } from '../../server/src/runner/environments';
 import type { RunOptions } from '../../server/src/runner/session';
 import { adminClient, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, writeFiles, type TestServer } from '../support/databases';
-import { scratchDir } from '../support/scratch';
+import { scratchDir } from '../support/test-cleanup';
 
 export interface Fixture {
   root: string;

@@ -17,7 +17,7 @@ import { verifyMigrations } from '../../server/src/runner/verify';
 import type { RunReport } from '../../server/src/protocol';
 import { sampleDir } from '../support/paths';
 import { postgresBackend } from './backends';
-import { scratchDir } from '../support/scratch';
+import { scratchDir } from '../support/test-cleanup';
 
 const VERSIONS = ['001', '002', '003', '004', '005', '006', '007', '008', '009', '010', '11'];
 

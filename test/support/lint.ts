@@ -9,7 +9,7 @@ import { buildLintUnit } from '../../server/src/lint/unit';
 import { lintUnit } from '../../server/src/lint/engine';
 import { rulesById } from '../../server/src/lint/rules';
 import type { Finding } from '../../server/src/lint/types';
-import { scratchDir } from './scratch';
+import { scratchDir } from './test-cleanup';
 
 export { ensureParser };
 

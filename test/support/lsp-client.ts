@@ -26,7 +26,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { repoRoot } from './paths';
 import { allRules } from '../../server/src/lint/rules';
-import { scratchDir } from './scratch';
+import { scratchDir } from './test-cleanup';
 
 export interface TestClientOptions {
   workspaceFolder: string;

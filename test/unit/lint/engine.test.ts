@@ -8,7 +8,7 @@ import { ensureParser } from '../../../server/src/sql/parse';
 import { buildLintUnit } from '../../../server/src/lint/unit';
 import { lintUnit } from '../../../server/src/lint/engine';
 import type { Rule } from '../../../server/src/lint/types';
-import { scratchDir } from '../../support/scratch';
+import { scratchDir } from '../../support/test-cleanup';
 
 function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
   return {

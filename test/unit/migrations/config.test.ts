@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, loadConfig, durationMs, configJsonSchema } from '../../../server/src/migrations/config';
-import { scratchDir } from '../../support/scratch';
+import { scratchDir } from '../../support/test-cleanup';
 
 describe('migrations/config: tidemark.json', () => {
   it('accepts the documented shape, comments and trailing commas included', () => {

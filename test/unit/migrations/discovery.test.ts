@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { discoverMigrations } from '../../../server/src/migrations/discovery';
 import { checksum } from '../../../server/src/migrations/checksum';
-import { scratchDir } from '../../support/scratch';
+import { scratchDir } from '../../support/test-cleanup';
 
 function folder(files: Record<string, string>): string {
   const dir = scratchDir('discovery-');
