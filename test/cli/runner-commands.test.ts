@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { freePort, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, type TestServer } from '../support/databases';
+import { freePort, freshDatabase, seedSandbox, startServers, urlOf, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
 import { tempWorkspace } from '../support/lsp-client';
 
@@ -158,7 +158,7 @@ describe('tidemark runner commands', function () {
       const [db1, db2] = await Promise.all([freshDatabase(s1), freshDatabase(s2)]);
       const root = tempWorkspace({ 'migrations/001_users.sql': USERS, 'migrations/002_notes.sql': 'CREATE TABLE notes (id int);\n' });
       writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { local: { url: urlOf(s1, db1) }, staging: { url: urlOf(s2, db2), after: 'local' } } }));
-      const env = { PGPASSWORD: TEST_PASSWORD };
+      const env = { PGPASSWORD: s1.password };
       const noPassword = await tidemark(root, ['status', '--env', 'local']);
       assert.equal(noPassword.code, 2);
       assert.match(noPassword.stderr, /needs a password: set PGPASSWORD/);
@@ -172,7 +172,7 @@ describe('tidemark runner commands', function () {
       assert.match(side.stdout, /VERSION\s+NAME\s+local\s+staging\n001\s+users\s+verified\s+pending\n002\s+notes\s+pending\s+pending/);
       const staged = await tidemark(root, ['apply', '--env', 'staging', '--to', '001'], env);
       assert.equal(staged.code, 0, staged.stderr);
-      assert.ok(!`${side.stdout}${side.stderr}${staged.stdout}${staged.stderr}`.includes(TEST_PASSWORD));
+      assert.ok(!`${side.stdout}${side.stderr}${staged.stdout}${staged.stderr}`.includes(s1.password));
     });
   });
 

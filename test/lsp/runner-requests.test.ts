@@ -18,7 +18,7 @@ import {
   StatusChangedNotification,
   StatusRequest,
 } from '../../server/src/protocol';
-import { freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, type TestServer } from '../support/databases';
+import { freshDatabase, seedSandbox, startServers, urlOf, type TestServer } from '../support/databases';
 import { TestLspClient, tempWorkspace } from '../support/lsp-client';
 
 const USERS = '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n';
@@ -116,13 +116,13 @@ describe('language server: runner requests', function () {
         rejected.push(p.environment);
       });
       await assert.rejects(c.connection.sendRequest(ApplyRequest.type, { root, environment: 'local' }), (e: Error) => {
-        assert.match(e.message, /cannot connect to local .*password authentication failed for user "postgres"/);
+        assert.match(e.message, new RegExp(`cannot connect to local .*password authentication failed for user "${server.user}"`));
         assert.ok(!e.message.includes('a-wrong-password'));
         return true;
       });
       await waitUntil(() => rejected.length === 1);
       assert.deepEqual(rejected, ['local']);
-      answer = TEST_PASSWORD;
+      answer = server.password;
       asked.length = 0;
       const report = await c.connection.sendRequest(ApplyRequest.type, { root, environment: 'local' });
       assert.match(report.summary, /Applied 1 migration to local/);
@@ -132,7 +132,7 @@ describe('language server: runner requests', function () {
       const status = await c.connection.sendRequest(StatusRequest.type, { root, environment: 'local' });
       assert.equal(status[0].migrations[0].state, 'verified');
       assert.equal(asked.length, 1);
-      assert.ok(!JSON.stringify([report, status]).includes(TEST_PASSWORD));
+      assert.ok(!JSON.stringify([report, status]).includes(server.password));
       // The user sets (or forgets) the password in VS Code: the server's copy goes, the next connection asks.
       await c.connection.sendNotification(PasswordChangedNotification.type, { environment: 'local' });
       await c.connection.sendRequest(StatusRequest.type, { root, environment: 'local' });

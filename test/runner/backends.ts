@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { loadProject, type Project } from '../../server/src/runner/environments';
 import type { RunOptions } from '../../server/src/runner/session';
-import { adminClient, freshDatabase, seedSandbox, startServers, TEST_PASSWORD, urlOf, writeFiles, type TestServer } from '../support/databases';
+import { adminClient, freshDatabase, seedSandbox, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { scratchDir } from '../support/test-cleanup';
 
 export interface Fixture {
@@ -82,7 +82,7 @@ export function postgresBackend(): Backend {
           await client.end();
         }
       };
-      return fixtureFor(root, sql, { askPassword: async () => TEST_PASSWORD });
+      return fixtureFor(root, sql, { askPassword: async () => s1.password });
     },
   };
   return backend;

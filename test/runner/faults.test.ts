@@ -11,7 +11,7 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { loadProject, RunnerInputError } from '../../server/src/runner/environments';
 import { PasswordRejectedError } from '../../server/src/runner/postgres-adapter';
 import { getStatus } from '../../server/src/runner/status';
-import { adminClient, freePort, TEST_PASSWORD } from '../support/databases';
+import { adminClient, freePort, urlOf } from '../support/databases';
 import { postgresBackend, type Fixture } from './backends';
 
 const backend = postgresBackend();
@@ -115,22 +115,22 @@ describe(`runner faults on ${backend.label}`, function () {
         environments: {
           refused: { url: `postgres://postgres@127.0.0.1:${closedPort}/app`, connectTimeout: '2s' },
           nodb: { url: '${env:TM_TEST_NODB_URL}' },
-          wrongpw: { url: `postgres://postgres@127.0.0.1:${server.port}/postgres` },
+          wrongpw: { url: urlOf(server, server.adminDatabase) },
           unset: { url: '${env:TM_TEST_NOT_SET}' },
         },
       }),
     );
-    process.env.TM_TEST_NODB_URL = `postgres://postgres:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${server.port}/no_such_db`;
+    process.env.TM_TEST_NODB_URL = `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/no_such_db`;
     try {
       const project = loadProject(f.root);
       const all = await getStatus(project, undefined, { askPassword: async () => 'not-the-password' });
       const errors = Object.fromEntries(all.map((s) => [s.environment.name, s.error ?? '']));
       assert.match(errors.refused, new RegExp(`cannot connect to refused \\(postgres@127\\.0\\.0\\.1:${closedPort}/app\\): connection refused`));
       assert.match(errors.nodb, /database "no_such_db" does not exist/);
-      assert.match(errors.wrongpw, /password authentication failed for user "postgres"/);
+      assert.match(errors.wrongpw, new RegExp(`password authentication failed for user "${server.user}"`));
       assert.match(errors.unset, /tidemark\.json:\d+: environments\.unset\.url uses \$\{env:TM_TEST_NOT_SET\}, but the environment variable TM_TEST_NOT_SET is not set/);
       for (const [name, message] of Object.entries(errors)) {
-        assert.ok(!message.includes(TEST_PASSWORD) && !message.includes('not-the-password'), `${name}: ${message}`);
+        assert.ok(!message.includes(server.password) && !message.includes('not-the-password'), `${name}: ${message}`);
         assert.ok(!message.includes('\n'), `${name} is one line`);
       }
       await assert.rejects(applyMigrations(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), PasswordRejectedError);
@@ -139,7 +139,7 @@ describe(`runner faults on ${backend.label}`, function () {
       await assert.rejects(getStatus(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), (e: Error) =>
         e instanceof PasswordRejectedError && /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));
       // The password the user gives is used: status succeeds.
-      const [ok] = await getStatus(project, 'wrongpw', { askPassword: async () => TEST_PASSWORD });
+      const [ok] = await getStatus(project, 'wrongpw', { askPassword: async () => server.password });
       assert.equal(ok.error, undefined);
     } finally {
       delete process.env.TM_TEST_NODB_URL;
@@ -149,12 +149,12 @@ describe(`runner faults on ${backend.label}`, function () {
   it('no password anywhere: the message says how to give one', async () => {
     const [server] = backend.servers!;
     const f = await backend.fixture({ 'migrations/001_a.sql': 'SELECT 1;\n' });
-    writeFileSync(join(f.root, 'tidemark.json'), JSON.stringify({ environments: { local: { url: `postgres://postgres@127.0.0.1:${server.port}/postgres` } } }));
+    writeFileSync(join(f.root, 'tidemark.json'), JSON.stringify({ environments: { local: { url: urlOf(server, server.adminDatabase) } } }));
     const saved = process.env.PGPASSWORD;
     delete process.env.PGPASSWORD;
     try {
       const [status] = await getStatus(loadProject(f.root), 'local');
-      assert.match(status.error!, /local \(postgres@127\.0\.0\.1:\d+\/postgres\) needs a password: set PGPASSWORD, add it to ~\/\.pgpass, or use \$\{env:VAR\} in the url/);
+      assert.match(status.error!, /local \([^@]+@[^:]+:\d+\/\w+\) needs a password: set PGPASSWORD, add it to ~\/\.pgpass, or use \$\{env:VAR\} in the url/);
     } finally {
       if (saved !== undefined) process.env.PGPASSWORD = saved;
     }
