@@ -34,8 +34,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `count` servers (or reuses TIDEMARK_TEST_DATABASE_URL for all of them). */
-export async function startServers(count: number): Promise<TestServer[]> {
+/**
+ * Starts `count` servers (or reuses TIDEMARK_TEST_DATABASE_URL for all of them). Test servers are
+ * throwaway: no flushing to disk. `durable` keeps PostgreSQL's defaults, for benchmarks whose
+ * result depends on what a commit costs on a real server.
+ */
+export async function startServers(count: number, { durable = false } = {}): Promise<TestServer[]> {
   const external = process.env.TIDEMARK_TEST_DATABASE_URL;
   if (external) {
     const url = new URL(external);
@@ -65,9 +69,9 @@ export async function startServers(count: number): Promise<TestServer[]> {
         persistent: false,
         createPostgresUser: true,
         authMethod: 'scram-sha-256',
-        // Throwaway servers: no flushing to disk, and WAL recycled at 64 MB rather than grown to
-        // the default 1 GB (every CREATE DATABASE writes its whole template to the WAL).
-        postgresFlags: ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'],
+        // WAL recycled at 64 MB rather than grown to the default 1 GB (every CREATE DATABASE writes
+        // its whole template to the WAL).
+        postgresFlags: ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'])],
         onLog: () => undefined,
         onError: () => undefined,
       });
