@@ -24,15 +24,17 @@ const common = {
 };
 
 /**
- * The CLI is two bundles: dist/cli.js (argument parsing and lint) requires dist/cli-runner.js
- * (the database commands, with pg and PGlite) only when one of those runs, so a cold
- * `tidemark lint` compiles half the code. main.ts's `require('./runner-commands')` is that seam.
+ * The CLI is three bundles: dist/cli.js (argument parsing) requires dist/cli-lint.js (lint) or
+ * dist/cli-runner.js (the database commands, with pg and PGlite), whichever the command needs, so
+ * no command compiles the other's code. main.ts's `require('./lint-commands')` and
+ * `require('./runner-commands')` are the seams.
  */
-const runnerCommandsSeam = {
-  name: 'cli-runner-seam',
+const commandBundleSeams = {
+  name: 'cli-command-bundle-seams',
   setup(build) {
-    build.onResolve({ filter: /^\.\/runner-commands$/ }, (args) =>
-      args.importer.endsWith(join('server', 'src', 'cli', 'main.ts')) ? { path: './cli-runner.js', external: true } : undefined,
+    const bundles = { './lint-commands': './cli-lint.js', './runner-commands': './cli-runner.js' };
+    build.onResolve({ filter: /^\.\/(lint|runner)-commands$/ }, (args) =>
+      args.importer.endsWith(join('server', 'src', 'cli', 'main.ts')) ? { path: bundles[args.path], external: true } : undefined,
     );
   },
 };
@@ -59,7 +61,8 @@ const pgOnNode = {
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [pgOnNode] },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [runnerCommandsSeam] },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [commandBundleSeams] },
+  { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js' },
   { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },
 ];
 

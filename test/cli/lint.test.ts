@@ -138,16 +138,24 @@ describe('tidemark lint', function () {
     assert.equal(run.stderr, 'tidemark: migrations folder not found: db (migrationsDir in tidemark.json)\n');
   });
 
-  it('lints without the database commands\' bundle, which only they and the full command list load', () => {
-    // dist/cli.js alone with the parser's WASM: lint must not need dist/cli-runner.js (pg, PGlite).
-    const bin = scratchDir('lint-only-');
-    for (const file of ['cli.js', 'libpg-query.wasm']) copyFileSync(join(repoRoot, 'dist', file), join(bin, file));
+  it('runs each command from its own bundle: lint without the database commands\' (pg, PGlite), status without lint\'s', () => {
     const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
-    const lintOnly = (args: string[]) => spawnSync(process.execPath, [join(bin, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    const only = (files: string[]) => {
+      const bin = scratchDir('cli-part-');
+      for (const file of files) copyFileSync(join(repoRoot, 'dist', file), join(bin, file));
+      return (args: string[]) => spawnSync(process.execPath, [join(bin, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    };
+    const lintOnly = only(['cli.js', 'cli-lint.js', 'libpg-query.wasm']);
     const run = lintOnly(['lint', '--format', 'json']);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout).map((f: { rule: string }) => f.rule), ['ban-drop-column']);
     assert.equal(run.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
+
+    const runnerOnly = only(['cli.js', 'cli-runner.js', 'libpg-query.wasm', 'pglite.wasm', 'pglite.data', 'initdb.wasm']);
+    const status = runnerOnly(['status', '--env', 'sandbox', '--format', 'json']);
+    assert.equal(status.status, 0, status.stderr);
+    const sandbox = JSON.parse(status.stdout);
+    assert.deepEqual(sandbox.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['001 pending']);
 
     // With the full dist/, help lists every command, read from both bundles.
     const help = tidemark(['--help'], dir);

@@ -1,38 +1,58 @@
 /**
- * The `tidemark` command: a thin front end over the engine. Each command lives in commands/;
- * lint is listed here, the database commands in runner-commands.ts, which is loaded only when
- * one of them (or the full command list) is needed: CI runs `tidemark lint` cold, and compiling
- * pg, PGlite and the runner was a tenth of its start-up.
+ * The `tidemark` command: a thin front end over the engine. Each command lives in commands/ and
+ * is bundled with what it needs: lint in lint-commands.ts, the database commands in
+ * runner-commands.ts. This file only parses arguments and loads the one bundle the command needs
+ * (both for the full command list): CI runs `tidemark lint` cold, and compiling pg, PGlite and
+ * the runner was a tenth of its start-up; `tidemark apply` compiling the lint engine and starting a
+ * second copy of the WASM parser was a third of its own.
  */
 import { parseArgs, UsageError } from './args';
-import { CliError, type CliCommand, type Output } from './command';
-import lint from './commands/lint';
+import type { CliCommand, CliError, Output } from './command';
 
-type RunnerModule = typeof import('./runner-commands');
-let runner: RunnerModule | undefined;
+/** What each command bundle exports: its commands and its own copies of the error classes. */
+interface CommandBundle {
+  readonly commands: readonly CliCommand[];
+  readonly CliError: new (...args: never[]) => CliError;
+  readonly UsageError: new (...args: never[]) => UsageError;
+}
 
-function loadRunner(): RunnerModule {
-  // esbuild.mjs rewrites this path to the separate bundle dist/cli-runner.js.
-  return (runner ??= require('./runner-commands') as RunnerModule);
+const loaded = new Map<'lint' | 'runner', CommandBundle>();
+
+// esbuild.mjs rewrites these two paths to the separate bundles dist/cli-lint.js and dist/cli-runner.js.
+function lintBundle(): CommandBundle {
+  if (!loaded.has('lint')) {
+    const bundle = require('./lint-commands') as typeof import('./lint-commands');
+    loaded.set('lint', { commands: bundle.lintCommands, CliError: bundle.CliError, UsageError: bundle.UsageError });
+  }
+  return loaded.get('lint')!;
+}
+
+function runnerBundle(): CommandBundle {
+  if (!loaded.has('runner')) {
+    const bundle = require('./runner-commands') as typeof import('./runner-commands');
+    loaded.set('runner', { commands: bundle.runnerCommands, CliError: bundle.CliError, UsageError: bundle.UsageError });
+  }
+  return loaded.get('runner')!;
 }
 
 /** Every command, in the order `tidemark --help` lists them. */
 export function allCommands(): readonly CliCommand[] {
-  return [lint, ...loadRunner().runnerCommands];
+  return [...lintBundle().commands, ...runnerBundle().commands];
 }
 
 function findCommand(name: string | undefined): CliCommand | undefined {
   if (name === undefined) return undefined;
-  if (name === lint.name) return lint;
-  return allCommands().find((c) => c.name === name);
+  // Only lint lives in the lint bundle: any other name is looked up among the database commands.
+  const bundle = name === 'lint' ? lintBundle() : runnerBundle();
+  return bundle.commands.find((c) => c.name === name);
 }
 
 function isUsageError(error: unknown): error is Error {
-  return error instanceof UsageError || (runner !== undefined && error instanceof runner.UsageError);
+  return error instanceof UsageError || [...loaded.values()].some((b) => error instanceof b.UsageError);
 }
 
 function isCliError(error: unknown): error is CliError {
-  return error instanceof CliError || (runner !== undefined && error instanceof runner.CliError);
+  return [...loaded.values()].some((b) => error instanceof b.CliError);
 }
 
 function helpText(): string {

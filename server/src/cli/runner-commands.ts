@@ -1,7 +1,8 @@
 /**
  * The commands that open a database (status, apply, verify, rollback, plan) and `new`. esbuild
  * bundles this module on its own (dist/cli-runner.js) and main.ts requires it only when one of
- * them runs, so `tidemark lint` does not load and compile pg, PGlite and the runner.
+ * them runs, so `tidemark lint` does not load and compile pg, PGlite and the runner (and these
+ * commands do not load the lint engine, bundled in dist/cli-lint.js).
  *
  * The bundle carries its own copies of the error classes; main.ts recognises errors thrown by
  * these commands through the classes exported here.
