@@ -3,8 +3,8 @@
  * is bundled with what it needs: lint in lint-commands.ts, the database commands in
  * runner-commands.ts. This file only parses arguments and loads the one bundle the command needs
  * (both for the full command list): CI runs `tidemark lint` cold, and compiling pg, PGlite and
- * the runner was a tenth of its start-up; `tidemark apply` compiling the lint engine and starting a
- * second copy of the WASM parser was a third of its own.
+ * the runner was a tenth of its start-up; `tidemark status` compiling the lint engine and starting
+ * a second copy of the WASM parser was a sixth of its own.
  */
 import { parseArgs, UsageError } from './args';
 import type { CliCommand, CliError, Output } from './command';
