@@ -2,6 +2,8 @@
 // (`npm run test:e2e`), streamed as they run, and one combined "N passed, N failed" line last.
 // A tier that dies before printing its own summary line counts as one failure.
 import { spawn } from 'node:child_process';
+import { statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const SUMMARY = /^(\d+) passed, (\d+) failed/;
 
@@ -26,6 +28,15 @@ function runTier(script) {
       resolve({ script, code: code ?? 1, counts: last ?? { passed: 0, failed: 1 } });
     });
   });
+}
+
+// The tests write PGlite sandboxes and PostgreSQL data to the temp folder (about 150 MB at the
+// peak, removed as they go): a nearly full disk shows up as unrelated failures, so say how full.
+try {
+  const fs = statfsSync(tmpdir());
+  console.log(`free space in ${tmpdir()}: ${((fs.bavail * fs.bsize) / 2 ** 30).toFixed(1)} GiB`);
+} catch {
+  // Not every platform can say.
 }
 
 const results = [];
