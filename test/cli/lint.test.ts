@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
@@ -136,6 +136,22 @@ describe('tidemark lint', function () {
     const run = tidemark(['lint'], dir);
     assert.equal(run.code, 2);
     assert.equal(run.stderr, 'tidemark: migrations folder not found: db (migrationsDir in tidemark.json)\n');
+  });
+
+  it('reads a file saved with a byte order mark as the editor does, and stops with file:line:column on one that is not UTF-8', () => {
+    const dir = tempWorkspace({}, RULES);
+    mkdirSync(join(dir, 'migrations'));
+    writeFileSync(join(dir, 'migrations', '001_drop.sql'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(DROP)]));
+    const marked = tidemark(['lint'], dir);
+    assert.equal(marked.code, 0, marked.stderr);
+    // The column counts from after the mark, as VS Code shows it; no syntax error at the mark.
+    assert.match(marked.stdout, /^migrations\/001_drop\.sql:1:19: warning ban-drop-column: /m);
+    assert.doesNotMatch(marked.stdout, /syntax-error/);
+
+    writeFileSync(join(dir, 'migrations', '002_latin1.sql'), Buffer.concat([Buffer.from('SELECT 1;\n-- caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const latin1 = tidemark(['lint'], dir);
+    assert.equal(latin1.code, 2);
+    assert.equal(latin1.stderr, 'tidemark: migrations/002_latin1.sql:2:7: not UTF-8 text (byte 0xE9); save the file as UTF-8\n');
   });
 
   it('runs each command from its own bundle: lint without the database commands\' (pg, PGlite), status without lint\'s', () => {

@@ -4,7 +4,7 @@
  * status, reports, the failing file position — and what is really in the database afterwards.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { RunnerInputError } from '../../server/src/runner/environments';
@@ -118,6 +118,25 @@ CREATE TABLE never (id int);
       assert.equal(report.failure!.line, 2);
       const line = text.split('\n')[2];
       assert.equal(report.failure!.character, line.indexOf('nope'), 'UTF-16 column of "nope" in the line');
+    });
+
+    it('applies a migration saved with a byte order mark, and refuses to run anything while a migration is not UTF-8, naming where', async () => {
+      const f = await backend.fixture({ 'migrations/001_users.sql': USERS });
+      writeFileSync(join(f.root, 'migrations', '001_users.sql'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(USERS)]));
+      writeFileSync(join(f.root, 'migrations', '002_notes.sql'), Buffer.concat([Buffer.from('-- migrate:up\nCOMMENT ON TABLE users IS \'caf'), Buffer.from([0xe9]), Buffer.from('\';\n')]));
+      await assert.rejects(applyMigrations(f.project(), 'local', f.options), (error: Error) => {
+        assert.ok(error instanceof RunnerInputError, String(error));
+        assert.equal(error.message, `${join('migrations', '002_notes.sql')}:2:${"COMMENT ON TABLE users IS 'caf".length + 1}: not UTF-8 text (byte 0xE9); save the file as UTF-8`);
+        return true;
+      });
+      assert.deepEqual(await tables(f), [], 'nothing ran');
+      writeFileSync(join(f.root, 'migrations', '002_notes.sql'), "-- migrate:up\nCOMMENT ON TABLE users IS 'café';\n");
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(report.failure, undefined, report.summary);
+      assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied' });
+      // Stored without the mark: the same checksum the editor's text has, so nothing shows as drifted.
+      const [stored] = await f.sql('local', `SELECT up_sql FROM tidemark.migrations WHERE version = '001'`);
+      assert.ok(String(stored.up_sql).startsWith('CREATE TABLE users'), JSON.stringify(stored.up_sql));
     });
 
     it('runs a migration with CREATE INDEX CONCURRENTLY statement by statement, records progress when it fails, and resumes at the failed statement after the fix', async () => {

@@ -10,7 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { discoverMigrations, diskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import { parseSection } from './unit';
 import type { LintUnit, ParsedSection } from './types';
@@ -53,7 +53,7 @@ function folderState(dir: string): FolderState {
     cached.checkedAt = now;
     return cached;
   }
-  const ups = discoverMigrations(dir, diskReader).migrations.map((m) => ({ versionKey: m.versionKey, up: m.up }));
+  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ versionKey: m.versionKey, up: m.up }));
   const state = { signature, checkedAt: now, ups };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);

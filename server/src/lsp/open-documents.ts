@@ -5,7 +5,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { diskReader, type FileReader } from '../migrations/discovery';
+import { lenientDiskReader, type FileReader } from '../migrations/discovery';
 
 /** The file-system path of a document URI; untitled documents get a stable pseudo path. */
 export function uriToPath(uri: string): string {
@@ -44,7 +44,7 @@ export class OpenDocuments implements FileReader {
   }
 
   read(path: string): string | undefined {
-    return this.byPath(path)?.getText() ?? diskReader.read(path);
+    return this.byPath(path)?.getText() ?? lenientDiskReader.read(path);
   }
 
   all(): TextDocument[] {

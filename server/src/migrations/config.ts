@@ -2,10 +2,11 @@
  * tidemark.json: read, validated with zod, and every problem reported with the field it is about
  * and its position in the file, so the editor can underline it and the CLI can print one clear line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { readTextFileLenient } from './text-file';
 
 export const CONFIG_FILE_NAME = 'tidemark.json';
 
@@ -168,7 +169,7 @@ function defaultMigrationsDir(root: string): string {
 
 function readIfExists(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFileLenient(path);
   } catch {
     return undefined;
   }

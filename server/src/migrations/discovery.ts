@@ -2,13 +2,14 @@
  * Finds every migration under the migrations folder, in all four layouts at once, and pairs up
  * their up, down and verify parts by version.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { checksum } from './checksum';
 import { hasNoTransactionDirective, splitSections } from './sections';
 import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
 import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version';
+import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
 
 /** Subfolders that hold parts of migrations rather than migrations of their own. */
 const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification']);
@@ -20,10 +21,23 @@ export interface FileReader {
   read(path: string): string | undefined;
 }
 
+/** Files as they are on disk; a file that cannot be read is missing, one that is not UTF-8 throws FileEncodingError. */
 export const diskReader: FileReader = {
   read(path) {
     try {
-      return readFileSync(path, 'utf8');
+      return readTextFile(path);
+    } catch (error) {
+      if (error instanceof FileEncodingError) throw error;
+      return undefined;
+    }
+  },
+};
+
+/** As diskReader, but bytes that are not UTF-8 read as U+FFFD: for files read as context while linting another. */
+export const lenientDiskReader: FileReader = {
+  read(path) {
+    try {
+      return readTextFileLenient(path);
     } catch {
       return undefined;
     }

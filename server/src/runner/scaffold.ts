@@ -5,14 +5,15 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { discoverMigrations } from '../migrations/discovery';
+import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { LayoutKind, Migration } from '../migrations/types';
 import { RunnerInputError, type Project } from './environments';
 
 export function scaffoldMigration(project: Project, rawName: string, now = new Date()): { files: string[]; version: string } {
   const name = rawName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   if (!name) throw new RunnerInputError(`"${rawName}" is not a usable migration name: use letters, digits and underscores, e.g. add_users_email`);
-  const { migrations } = discoverMigrations(project.migrationsDir);
+  // Only the last version and its layout matter here: a file that is not UTF-8 does not stop `new`.
+  const { migrations } = discoverMigrations(project.migrationsDir, lenientDiskReader);
   const last = migrations[migrations.length - 1];
   const layout: LayoutKind = last?.layout ?? 'sections';
   const version = nextVersion(last, now);

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
+import { FileEncodingError } from '../migrations/text-file';
 import type { DiscoveryResult } from '../migrations/types';
 import type { StatementFailure } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
@@ -27,9 +28,18 @@ export interface RunOptions {
   verifyAfterApply?: boolean;
 }
 
-/** Migrations on disk; a duplicate version stops any change to a database. */
+/**
+ * Migrations on disk; a duplicate version stops any change to a database, and a file that is not
+ * UTF-8 stops everything: its SQL and its checksum would be garbled.
+ */
 export function migrationsOnDisk(project: Project, forChange: boolean): DiscoveryResult {
-  const discovery = discoverMigrations(project.migrationsDir);
+  let discovery: DiscoveryResult;
+  try {
+    discovery = discoverMigrations(project.migrationsDir);
+  } catch (error) {
+    if (!(error instanceof FileEncodingError)) throw error;
+    throw new RunnerInputError(`${relative(project.root, error.path) || error.path}:${error.line}:${error.column}: ${error.detail}`);
+  }
   const duplicate = discovery.problems.find((p) => p.code === 'duplicate-version');
   if (forChange && duplicate) throw new RunnerInputError(`${duplicate.message}; renumber one before applying`);
   return discovery;

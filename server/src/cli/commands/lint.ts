@@ -8,6 +8,7 @@ import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
 import { listMigrationFiles } from '../../migrations/discovery';
+import { FileEncodingError, readTextFile, readTextFileLenient } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
 import { SourceFile } from '../../sql/source';
 import { buildLintUnit } from '../../lint/unit';
@@ -38,7 +39,7 @@ const command: CliCommand = {
     const report: LintReport = { findings: [], fileCount: files.length };
     for (const path of files) {
       const text = readText(path, cwd);
-      const unit = buildLintUnit(path, text);
+      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
       const findings = lintUnit(unit, {
         severities: configs.forFile(path).config.lint?.rules,
         docsBase: DEFAULT_DOCS_BASE,
@@ -152,15 +153,26 @@ function filesFromPaths(paths: string[], cwd: string): string[] {
 
 function readText(path: string, cwd: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return notUtf8AsCliError(cwd, () => readTextFile(path));
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${relative(cwd, path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** A linted file, or a down or verify file read with it, that is not UTF-8 stops the run (exit 2) naming where. */
+function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof FileEncodingError) throw new CliError(`${relative(cwd, error.path) || error.path}:${error.line}:${error.column}: ${error.detail}`);
+    throw error;
   }
 }
 
 function readIfPresent(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFileLenient(path);
   } catch {
     return undefined;
   }

@@ -1,0 +1,72 @@
+/**
+ * How migration files are read from disk: as UTF-8, without the byte order mark some Windows
+ * editors write. VS Code hides that mark from the text it gives the language server, so stripping
+ * it here keeps the CLI's and the runner's positions and checksums the same as the editor's; left
+ * in, PostgreSQL reads it as part of the first word ("syntax error at or near \uFEFFALTER").
+ * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
+ */
+import { readFileSync } from 'node:fs';
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+
+export class FileEncodingError extends Error {
+  /** What is wrong, without the place: for front ends that show the path their own way. */
+  readonly detail: string;
+
+  constructor(
+    readonly path: string,
+    /** 1-based, of the first byte that is not UTF-8. */
+    readonly line: number,
+    readonly column: number,
+    byte: number,
+  ) {
+    const detail = `not UTF-8 text (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')}); save the file as UTF-8`;
+    super(`${path}:${line}:${column}: ${detail}`);
+    this.detail = detail;
+  }
+}
+
+/** The file's text; throws FileEncodingError when it is not UTF-8, and fs errors as they come. */
+export function readTextFile(path: string): string {
+  return decodeText(readFileSync(path), path);
+}
+
+/** The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for running. */
+export function readTextFileLenient(path: string): string {
+  return lenient.decode(readFileSync(path));
+}
+
+export function decodeText(bytes: Uint8Array, path: string): string {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const at = firstInvalidByte(bytes);
+    const lineStart = bytes.lastIndexOf(0x0a, at - 1) + 1;
+    let line = 1;
+    for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
+    // Everything before `at` decodes: its length is the column, in the editor's UTF-16 units.
+    const column = lenient.decode(bytes.subarray(lineStart, at)).length + 1;
+    throw new FileEncodingError(path, line, column, bytes[at]);
+  }
+}
+
+/** Index of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    // Sequence length and the allowed range of the second byte (no overlongs, surrogates or > U+10FFFF).
+    const [length, low, high] =
+      b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f]
+        : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      const next = bytes[i + k];
+      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
+      if (next === undefined || next < min || next > max) return i;
+    }
+    i += length;
+  }
+  return bytes.length - 1;
+}
