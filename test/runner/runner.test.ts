@@ -223,10 +223,17 @@ CREATE TABLE never (id int);
       await applyMigrations(f.project(), 'local', f.options);
       await assert.rejects(rollbackMigrations(f.project(), 'local', f.options), (e: Error) => e instanceof RunnerInputError && /003 \(no_down\) has no down section/.test(e.message));
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied', '003': 'applied' });
+      // A down section with nothing in it is not taken for "nothing to undo": that is written as a comment.
+      f.write({ 'migrations/003_no_down.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\n\n' });
+      await assert.rejects(rollbackMigrations(f.project(), 'local', f.options), (e: Error) =>
+        e instanceof RunnerInputError && /003 \(no_down\) has an empty down section; .*"-- nothing to undo"/.test(e.message));
+      assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied', '003': 'applied' });
 
-      f.write({ 'migrations/003_no_down.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\nDROP TABLE notes;\n' });
+      // As the message says, a comment alone rolls back without running anything.
+      f.write({ 'migrations/003_no_down.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\n-- nothing to undo\n' });
       const one = await rollbackMigrations(f.project(), 'local', f.options);
       assert.deepEqual(one.steps.map((s) => `${s.version} ${s.outcome}`), ['003 ok']);
+      assert.ok((await tables(f)).includes('notes'), 'nothing ran');
       const rest = await rollbackMigrations(f.project(), 'local', { ...f.options, toVersion: '001' });
       assert.deepEqual(rest.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending' });

@@ -30,8 +30,10 @@ export async function rollbackMigrations(project: Project, environment: string |
     const downs = targets.map((row) => ({ row, migration: byKey.get(versionKey(row.version).join('.')), down: downSection(row, byKey.get(versionKey(row.version).join('.'))) }));
     const missing = downs.filter((d) => !d.down);
     if (missing.length) {
-      const list = missing.map((d) => `${d.row.version} (${d.row.name})`).join(', ');
-      throw new RunnerInputError(`cannot roll back ${env.name}: ${list} ${missing.length === 1 ? 'has' : 'have'} no down section; write one (-- migrate:down, a .down.sql file or rollback/ file) or undo it by hand`);
+      const list = missing.map((d) => `${d.row.version} (${d.row.name}) ${d.migration?.down ? 'has an empty down section' : 'has no down section'}`).join(', ');
+      throw new RunnerInputError(
+        `cannot roll back ${env.name}: ${list}; write the statements that undo it (-- migrate:down, a .down.sql file or rollback/ file), a comment alone such as "-- nothing to undo" to roll back without running anything, or undo it by hand`,
+      );
     }
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
