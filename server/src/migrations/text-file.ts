@@ -6,13 +6,13 @@
  * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
 
 export class FileEncodingError extends Error {
-  /** What is wrong, without the place: for front ends that show the path their own way. */
-  readonly detail: string;
+  private readonly detail: string;
 
   constructor(
     readonly path: string,
@@ -24,6 +24,11 @@ export class FileEncodingError extends Error {
     const detail = `not UTF-8 text (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')}); save the file as UTF-8`;
     super(`${path}:${line}:${column}: ${detail}`);
     this.detail = detail;
+  }
+
+  /** The message with the path relative to `folder` (the working or project folder), as front ends show paths. */
+  relativeTo(folder: string): string {
+    return `${relative(folder, this.path) || this.path}:${this.line}:${this.column}: ${this.detail}`;
   }
 }
 

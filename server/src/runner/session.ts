@@ -38,7 +38,7 @@ export function migrationsOnDisk(project: Project, forChange: boolean): Discover
     discovery = discoverMigrations(project.migrationsDir);
   } catch (error) {
     if (!(error instanceof FileEncodingError)) throw error;
-    throw new RunnerInputError(`${relative(project.root, error.path) || error.path}:${error.line}:${error.column}: ${error.detail}`);
+    throw new RunnerInputError(error.relativeTo(project.root));
   }
   const duplicate = discovery.problems.find((p) => p.code === 'duplicate-version');
   if (forChange && duplicate) throw new RunnerInputError(`${duplicate.message}; renumber one before applying`);

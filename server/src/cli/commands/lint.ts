@@ -165,7 +165,7 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof FileEncodingError) throw new CliError(`${relative(cwd, error.path) || error.path}:${error.line}:${error.column}: ${error.detail}`);
+    if (error instanceof FileEncodingError) throw new CliError(error.relativeTo(cwd));
     throw error;
   }
 }
