@@ -9,6 +9,6 @@
 import lint from './commands/lint';
 import type { CliCommand } from './command';
 
-export const lintCommands: readonly CliCommand[] = [lint];
+export const commands: readonly CliCommand[] = [lint];
 export { CliError } from './command';
 export { UsageError } from './args';

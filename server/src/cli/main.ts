@@ -16,35 +16,30 @@ interface CommandBundle {
   readonly UsageError: new (...args: never[]) => UsageError;
 }
 
-const loaded = new Map<'lint' | 'runner', CommandBundle>();
-
 // esbuild.mjs rewrites these two paths to the separate bundles dist/cli-lint.js and dist/cli-runner.js.
-function lintBundle(): CommandBundle {
-  if (!loaded.has('lint')) {
-    const bundle = require('./lint-commands') as typeof import('./lint-commands');
-    loaded.set('lint', { commands: bundle.lintCommands, CliError: bundle.CliError, UsageError: bundle.UsageError });
-  }
-  return loaded.get('lint')!;
-}
+// Typed as the modules themselves, so the compiler checks that each exports a CommandBundle.
+const bundleLoaders = {
+  lint: (): CommandBundle => require('./lint-commands') as typeof import('./lint-commands'),
+  runner: (): CommandBundle => require('./runner-commands') as typeof import('./runner-commands'),
+};
 
-function runnerBundle(): CommandBundle {
-  if (!loaded.has('runner')) {
-    const bundle = require('./runner-commands') as typeof import('./runner-commands');
-    loaded.set('runner', { commands: bundle.runnerCommands, CliError: bundle.CliError, UsageError: bundle.UsageError });
-  }
-  return loaded.get('runner')!;
+const loaded = new Map<keyof typeof bundleLoaders, CommandBundle>();
+
+function bundle(kind: keyof typeof bundleLoaders): CommandBundle {
+  let found = loaded.get(kind);
+  if (!found) loaded.set(kind, (found = bundleLoaders[kind]()));
+  return found;
 }
 
 /** Every command, in the order `tidemark --help` lists them. */
 export function allCommands(): readonly CliCommand[] {
-  return [...lintBundle().commands, ...runnerBundle().commands];
+  return [...bundle('lint').commands, ...bundle('runner').commands];
 }
 
 function findCommand(name: string | undefined): CliCommand | undefined {
   if (name === undefined) return undefined;
   // Only lint lives in the lint bundle: any other name is looked up among the database commands.
-  const bundle = name === 'lint' ? lintBundle() : runnerBundle();
-  return bundle.commands.find((c) => c.name === name);
+  return bundle(name === 'lint' ? 'lint' : 'runner').commands.find((c) => c.name === name);
 }
 
 function isUsageError(error: unknown): error is Error {

@@ -15,6 +15,6 @@ import plan from './commands/plan';
 import create from './commands/new';
 import type { CliCommand } from './command';
 
-export const runnerCommands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create];
+export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create];
 export { CliError } from './command';
 export { UsageError } from './args';
