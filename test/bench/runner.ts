@@ -16,18 +16,9 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { getStatus } from '../../server/src/runner/status';
 import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
-import { scratchDir } from '../support/test-cleanup';
+import { scratchDir, testCleanupHooks } from '../support/test-cleanup';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
-
-/** Databases the benchmark made, dropped at the end (a TIDEMARK_TEST_DATABASE_URL server keeps nothing). */
-const made: string[] = [];
-
-async function benchDatabase(server: TestServer): Promise<string> {
-  const name = await freshDatabase(server);
-  made.push(name);
-  return name;
-}
 
 function migrationSql(i: number): string {
   const t = `bench_${String(i).padStart(3, '0')}`;
@@ -66,7 +57,7 @@ async function applyBench(server: TestServer): Promise<void> {
   const tidemarkRuns: number[] = [];
   const psqlRuns: number[] = [];
   for (let round = 0; round < 5; round++) {
-    const [dbT, dbP] = [await benchDatabase(server), await benchDatabase(server)];
+    const [dbT, dbP] = [await freshDatabase(server), await freshDatabase(server)];
     writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { bench: { url: urlOf(server, dbT) } } }));
     tidemarkRuns.push(timed(process.execPath, [cli, 'apply', '--env', 'bench', '--format', 'json'], env, root));
     const fileArgs = Object.keys(files).flatMap((f) => ['-f', f]);
@@ -93,17 +84,11 @@ async function statusBench(server: TestServer): Promise<void> {
     files[`migrations/${String(i).padStart(4, '0')}_step_${i}.sql`] = `-- migrate:up\nCREATE TABLE s_${i} (id int);\n-- migrate:down\nDROP TABLE s_${i};\n`;
   }
   writeFiles(root, files);
-  const first = await benchDatabase(server);
+  const first = await freshDatabase(server);
   writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { local: { url: urlOf(server, first) } } }));
   const seed = await applyMigrations(loadProject(root), 'local', { askPassword: async () => server.password });
   if (!/Applied 1000 migrations/.test(seed.summary)) throw new Error(seed.summary);
-  const admin = await adminClient(server);
-  const names = [first, `${first}_b`, `${first}_c`];
-  for (const name of names.slice(1)) {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${first}`);
-    made.push(name);
-  }
-  await admin.end();
+  const names = [first, await freshDatabase(server, first), await freshDatabase(server, first)];
   writeFileSync(
     join(root, 'tidemark.json'),
     JSON.stringify({ environments: { local: { url: urlOf(server, names[0]) }, staging: { url: urlOf(server, names[1]) }, production: { url: urlOf(server, names[2]) } } }),
@@ -126,13 +111,14 @@ async function main(): Promise<void> {
   // Commits cost what they cost on a real server: tidemark commits once per migration, psql -f
   // once per statement.
   const [server] = await startServers(1, { durable: true });
+  // The whole benchmark counts as one test: its databases are dropped and its folders removed at the
+  // end, so a TIDEMARK_TEST_DATABASE_URL server keeps nothing.
+  testCleanupHooks.beforeEach();
   try {
     await applyBench(server);
     await statusBench(server);
   } finally {
-    const admin = await adminClient(server);
-    for (const name of made) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await testCleanupHooks.afterEach();
     await server.stop();
   }
 }

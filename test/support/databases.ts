@@ -102,9 +102,9 @@ export async function adminClient(server: TestServer, database = server.adminDat
 let counter = 0;
 
 /** A new empty database on `server`; its name. */
-export async function freshDatabase(server: TestServer): Promise<string> {
+export async function freshDatabase(server: TestServer, template?: string): Promise<string> {
   const name = `tidemark_t${process.pid}_${++counter}`;
-  await asAdmin(server, `CREATE DATABASE ${name}`);
+  await asAdmin(server, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   // FORCE ends the sessions a test left open (PostgreSQL 13+); an external server keeps nothing.
   whenTestEnds(() => asAdmin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   return name;
