@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readTextFileLenient } from './text-file';
+import { lenientDiskReader } from './discovery';
 
 export const CONFIG_FILE_NAME = 'tidemark.json';
 
@@ -141,7 +141,7 @@ function nodeValue(node: import('jsonc-parser').Node): unknown {
 }
 
 /** Looks for tidemark.json in `root` (or uses `configPath`), and resolves the migrations folder. */
-export function loadConfig(root: string, configPath?: string, readText: (p: string) => string | undefined = readIfExists): LoadedConfig {
+export function loadConfig(root: string, configPath?: string, readText: (p: string) => string | undefined = (p) => lenientDiskReader.read(p)): LoadedConfig {
   const path = configPath ? resolve(root, configPath) : join(root, CONFIG_FILE_NAME);
   const text = readText(path);
   if (text === undefined) {
@@ -165,14 +165,6 @@ export function loadConfig(root: string, configPath?: string, readText: (p: stri
 function defaultMigrationsDir(root: string): string {
   const candidate = join(root, 'migrations');
   return existsSync(candidate) ? candidate : root;
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readTextFileLenient(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Milliseconds from a config duration. */

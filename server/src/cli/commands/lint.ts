@@ -7,8 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
-import { listMigrationFiles } from '../../migrations/discovery';
-import { FileEncodingError, readTextFile, readTextFileLenient } from '../../migrations/text-file';
+import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
+import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
 import { SourceFile } from '../../sql/source';
 import { buildLintUnit } from '../../lint/unit';
@@ -105,7 +105,7 @@ class ProjectConfigs {
 function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   const where = (problem: ConfigProblem) => {
     if (!loaded.path) return relative(cwd, cwd) || '.';
-    const text = readIfPresent(loaded.path);
+    const text = lenientDiskReader.read(loaded.path);
     const file = relative(cwd, loaded.path) || loaded.path;
     if (text === undefined) return file;
     const at = new SourceFile(loaded.path, text).positionAt(problem.start);
@@ -115,10 +115,10 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (loaded.problems.length) {
     const first = loaded.problems[0];
     const more = loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more problem${loaded.problems.length > 2 ? 's' : ''})` : '';
-    if (!loaded.path || readIfPresent(loaded.path) === undefined) throw new CliError(first.message);
+    if (!loaded.path || lenientDiskReader.read(loaded.path) === undefined) throw new CliError(first.message);
     throw new CliError(`invalid config: ${describe(first)}${more}`);
   }
-  const text = loaded.path ? readIfPresent(loaded.path) : undefined;
+  const text = loaded.path ? lenientDiskReader.read(loaded.path) : undefined;
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
@@ -167,14 +167,6 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   } catch (error) {
     if (error instanceof FileEncodingError) throw new CliError(error.relativeTo(cwd));
     throw error;
-  }
-}
-
-function readIfPresent(path: string): string | undefined {
-  try {
-    return readTextFileLenient(path);
-  } catch {
-    return undefined;
   }
 }
 
