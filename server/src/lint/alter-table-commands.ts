@@ -53,31 +53,47 @@ class StatementClauses {
   }
 }
 
-const cache = new WeakMap<ParsedSection, AlterTableCommand[]>();
-const byStatement = new WeakMap<ParsedSection, Map<Statement, AlterTableCommand[]>>();
+interface SectionCommands {
+  /** Of every statement PostgreSQL parses as AlterTableStmt: tables, and foreign tables, types, views... */
+  all: AlterTableCommand[];
+  tables: AlterTableCommand[];
+  byStatement?: Map<Statement, AlterTableCommand[]>;
+}
 
-/** ALTER TABLE commands of the section's statements (DO block and function bodies included), in order. */
-export function alterTableCommands(section: ParsedSection): readonly AlterTableCommand[] {
+const cache = new WeakMap<ParsedSection, SectionCommands>();
+
+function sectionCommands(section: ParsedSection): SectionCommands {
   let commands = cache.get(section);
   if (!commands) {
     // Computed once per section: most safety rules walk the same commands.
-    commands = [...findCommands(section)];
+    const all = [...findCommands(section)];
+    const tables = all.filter(({ alter }) => alter.objtype === undefined || alter.objtype === 'OBJECT_TABLE');
+    commands = { all, tables };
     cache.set(section, commands);
   }
   return commands;
 }
 
-/** The commands of one ALTER TABLE statement of the section (none for any other statement). */
+/** ALTER TABLE commands of the section's statements (DO block and function bodies included), in order. */
+export function alterTableCommands(section: ParsedSection): readonly AlterTableCommand[] {
+  return sectionCommands(section).tables;
+}
+
+/**
+ * The commands of one statement PostgreSQL parses as ALTER TABLE: of a table, but also ALTER
+ * FOREIGN TABLE, ALTER TYPE ... ADD ATTRIBUTE and the like (none for any other statement).
+ */
 export function commandsOfStatement(section: ParsedSection, statement: Statement): readonly AlterTableCommand[] {
-  let map = byStatement.get(section);
+  const commands = sectionCommands(section);
+  let map = commands.byStatement;
   if (!map) {
     map = new Map();
-    for (const command of alterTableCommands(section)) {
+    for (const command of commands.all) {
       const list = map.get(command.statement);
       if (list) list.push(command);
       else map.set(command.statement, [command]);
     }
-    byStatement.set(section, map);
+    commands.byStatement = map;
   }
   return map.get(statement) ?? [];
 }
@@ -85,7 +101,7 @@ export function commandsOfStatement(section: ParsedSection, statement: Statement
 function* findCommands(section: ParsedSection): Generator<AlterTableCommand> {
   for (const statement of section.statementsWithEmbedded) {
     const alter = (statement.node as { AlterTableStmt?: AlterTableStmt } | undefined)?.AlterTableStmt;
-    if (!alter?.relation || (alter.objtype !== undefined && alter.objtype !== 'OBJECT_TABLE')) continue;
+    if (!alter?.relation) continue;
     const cmds = (alter.cmds ?? []).map((item) => (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd);
     const clauses = new StatementClauses(statement, alter, cmds.length);
     for (let index = 0; index < cmds.length; index++) {

@@ -52,6 +52,12 @@ ALTER TABLE users ADD COLUMN plan text, ADD COLUMN IF NOT EXISTS ok int;`;
       assert.match(findings[1].message, /CREATE INDEX orders_id_idx fails when the migration runs again.*IF NOT EXISTS/);
     });
 
+    it('on ADD COLUMN of a foreign table and ADD ATTRIBUTE of a type, which PostgreSQL parses as ALTER TABLE too', () => {
+      const sql = `ALTER FOREIGN TABLE remote_orders ADD COLUMN note text;
+ALTER TYPE address ADD ATTRIBUTE zip text;`;
+      assert.deepEqual(lintSql(sql, RULE).map((f) => flagged(sql, f)), ['ADD COLUMN note text', 'ADD ATTRIBUTE zip text']);
+    });
+
     it('on any DROP without IF EXISTS, in the down section too (DROP POLICY in a rollback)', () => {
       const sql = `CREATE POLICY IF_GUARDED_BELOW ON t USING (true);
 -- migrate:down
