@@ -16,13 +16,11 @@ let parent: string | undefined;
 let cleanups: Array<() => unknown> | undefined;
 
 /**
- * Runs `cleanup` when the running test ends. Outside a test nothing is registered and false is
- * returned: the thing is shared and lives as long as the process.
+ * Runs `cleanup` when the running test ends. Outside a test nothing is registered: the thing is
+ * shared and lives as long as the process.
  */
-export function whenTestEnds(cleanup: () => unknown): boolean {
-  if (!cleanups) return false;
-  cleanups.push(cleanup);
-  return true;
+export function whenTestEnds(cleanup: () => unknown): void {
+  cleanups?.push(cleanup);
 }
 
 /** A fresh empty folder whose name starts with `prefix`; `lifetime: 'process'` keeps it past the test. */
