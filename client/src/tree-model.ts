@@ -2,35 +2,13 @@
  * What the Tidemark tree, code lenses, status bar and file badges show for a status, computed
  * without `vscode` so it is unit-testable. The vscode providers only map these rows to their types.
  */
-import type { EnvironmentStatus, MigrationState, MigrationStatus } from '../../server/src/protocol';
-
-/** How a state looks: a codicon id, a theme colour id, the word shown to users, a file badge. */
-export interface StatePresentation {
-  icon: string;
-  color: string;
-  label: string;
-  /** One or two characters for the Explorer badge; absent when the state needs no attention. */
-  badge?: string;
-}
-
-export const statePresentation: Record<MigrationState, StatePresentation> = {
-  applied: { icon: 'pass', color: 'testing.iconPassed', label: 'applied' },
-  verified: { icon: 'verified-filled', color: 'testing.iconPassed', label: 'verified' },
-  pending: { icon: 'circle-large-outline', color: 'charts.yellow', label: 'pending', badge: 'P' },
-  'out-of-order': { icon: 'arrow-swap', color: 'charts.orange', label: 'out of order', badge: 'O' },
-  failed: { icon: 'error', color: 'testing.iconFailed', label: 'failed', badge: '!' },
-  'verify-failed': { icon: 'warning', color: 'testing.iconFailed', label: 'verify failed', badge: 'V' },
-  drifted: { icon: 'diff', color: 'charts.orange', label: 'drifted', badge: 'D' },
-  missing: { icon: 'question', color: 'disabledForeground', label: 'missing (file deleted)' },
-};
+import { ALL_MIGRATION_STATES, ATTENTION_ORDER, stateDefinition, type MigrationState } from '../../server/src/migration-states';
+import type { EnvironmentStatus, MigrationStatus } from '../../server/src/protocol';
 
 /** States in which the migration's up section has run against the database. */
-export const appliedStates: ReadonlySet<MigrationState> = new Set(['applied', 'verified', 'verify-failed', 'drifted', 'missing']);
+export const appliedStates: ReadonlySet<MigrationState> = new Set(ALL_MIGRATION_STATES.filter((s) => stateDefinition(s).hasRun));
 /** States `apply` will act on. `failed` is a half-applied no-transaction migration that resumes. */
-export const applicableStates: ReadonlySet<MigrationState> = new Set(['pending', 'out-of-order', 'failed']);
-
-/** Order in which summary counts are listed: what needs attention first. */
-const summaryOrder: MigrationState[] = ['failed', 'verify-failed', 'drifted', 'missing', 'out-of-order', 'pending'];
+export const applicableStates: ReadonlySet<MigrationState> = new Set(ALL_MIGRATION_STATES.filter((s) => stateDefinition(s).applyActsOn));
 
 /** "3 pending · 1 drifted", or "up to date · 12 applied" when nothing needs attention. */
 export function summarize(status: EnvironmentStatus): string {
@@ -38,7 +16,7 @@ export function summarize(status: EnvironmentStatus): string {
   if (status.migrations.length === 0) return 'no migrations';
   const counts = new Map<MigrationState, number>();
   for (const m of status.migrations) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-  const parts = summaryOrder.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${statePresentation[s].label}`);
+  const parts = ATTENTION_ORDER.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${stateDefinition(s).label}`);
   if (parts.length > 0) return parts.join(' · ');
   const applied = status.migrations.filter((m) => appliedStates.has(m.state)).length;
   return `up to date · ${applied} applied`;
@@ -94,7 +72,8 @@ export interface MigrationRow {
  *   "roll back last" would undo.
  */
 export function migrationRow(migration: MigrationStatus, newestApplied: boolean, now: Date = new Date()): MigrationRow {
-  const look = statePresentation[migration.state];
+  const definition = stateDefinition(migration.state);
+  const look = { ...definition.look, label: definition.label };
   const when = migration.appliedAt ? relativeTime(new Date(migration.appliedAt), now) : '';
   const by = migration.appliedBy ? ` by ${migration.appliedBy}` : '';
   let description: string;
@@ -105,9 +84,8 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
   if (migration.appliedAt) lines.push(`Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`);
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
-  if (migration.state === 'drifted') lines.push('The file changed since it was applied: *Show Diff* compares it with the SQL that ran.');
-  if (migration.state === 'out-of-order') lines.push('Pending, but older than a migration already applied here.');
-  if (migration.state === 'missing') lines.push('Applied here, but its file is gone from the migrations folder.');
+  if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
+  if (migration.state === 'drifted') lines.push('*Show Diff* compares the file with the SQL that ran.');
   if (migration.error) lines.push('', '```', migration.error, '```');
   lines.push('', [migration.hasDown ? 'has a down section' : 'no down section', migration.hasVerify ? 'has a verify section' : 'no verify section'].join(' · '));
 
@@ -141,13 +119,13 @@ export function migrationForFile(status: EnvironmentStatus, file: string): Migra
 export function fileBadge(statuses: EnvironmentStatus[], file: string): { badge: string; tooltip: string; color: string } | undefined {
   const found = statuses
     .map((s) => ({ env: s.environment.name, m: migrationForFile(s, file) }))
-    .filter((x): x is { env: string; m: MigrationStatus } => x.m !== undefined && statePresentation[x.m.state].badge !== undefined);
+    .filter((x): x is { env: string; m: MigrationStatus } => x.m !== undefined && stateDefinition(x.m.state).look.badge !== undefined);
   if (found.length === 0) return undefined;
-  found.sort((a, b) => summaryOrder.indexOf(a.m.state) - summaryOrder.indexOf(b.m.state));
-  const look = statePresentation[found[0].m.state];
+  found.sort((a, b) => ATTENTION_ORDER.indexOf(a.m.state) - ATTENTION_ORDER.indexOf(b.m.state));
+  const look = stateDefinition(found[0].m.state).look;
   return {
     badge: look.badge!,
-    tooltip: found.map((f) => `${statePresentation[f.m.state].label} in ${f.env}`).join(', '),
+    tooltip: found.map((f) => `${stateDefinition(f.m.state).label} in ${f.env}`).join(', '),
     color: look.color,
   };
 }
@@ -172,7 +150,7 @@ export function fileLenses(statuses: EnvironmentStatus[], file: string): FileLen
     const m = migrationForFile(status, file);
     if (!m) continue;
     const env = status.environment.name;
-    lenses.push({ environment: env, version: m.version, action: 'none', title: `$(${statePresentation[m.state].icon}) ${env}: ${statePresentation[m.state].label}` });
+    lenses.push({ environment: env, version: m.version, action: 'none', title: `$(${stateDefinition(m.state).look.icon}) ${env}: ${stateDefinition(m.state).label}` });
     if (applicableStates.has(m.state)) {
       lenses.push({ environment: env, version: m.version, action: 'apply', title: `Apply to ${env}` });
     } else if (appliedStates.has(m.state) && m.hasDown) {
@@ -200,6 +178,10 @@ export function relativeTime(then: Date, now: Date): string {
 
 function normalizePath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^([a-z]):/, (_m, d: string) => `${d.toUpperCase()}:`);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function firstLine(text: string): string {

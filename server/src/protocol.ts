@@ -6,16 +6,10 @@
 import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 
-/** Where a migration stands in one environment (DESIGN.md "Status of a migration"). */
-export type MigrationState =
-  | 'applied'
-  | 'pending'
-  | 'failed'
-  | 'drifted'
-  | 'missing'
-  | 'out-of-order'
-  | 'verified'
-  | 'verify-failed';
+import type { MigrationState } from './migration-states';
+
+/** Where a migration stands in one environment: the states and their meanings are in migration-states.ts. */
+export type { MigrationState };
 
 export interface MigrationStatus {
   version: string;

@@ -1,3 +1,4 @@
+import { ALL_MIGRATION_STATES, stateDefinition } from '../../migration-states';
 import { compareVersions } from '../../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
 import { getStatus } from '../../runner/status';
@@ -13,7 +14,7 @@ const command: CliCommand = {
     '',
     'With --env: one environment. JSON: {environment, kind, target, migrations: [{version, name, state, appliedAt?, checksumMatches?}]}.',
     'Without --env: every environment; text shows them side by side, JSON is an array of the objects above.',
-    'States: applied, verified, verify-failed, pending, out-of-order, failed, drifted, missing.',
+    `States: ${ALL_MIGRATION_STATES.join(', ')}.`,
   ].join('\n'),
   flags: {},
   async run(args, out) {
@@ -61,9 +62,7 @@ function table(rows: string[][]): string {
 function note(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
-  if (m.state === 'drifted') return 'file changed since it was applied';
-  if (m.state === 'missing') return 'applied, but its file is gone';
-  if (m.state === 'out-of-order') return 'older than the newest applied version';
+  if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
   return '';
 }
 
