@@ -28,6 +28,10 @@ export interface MigrationStatus {
   /** For `failed`: statements done so far and the error recorded. */
   statementsDone?: number;
   error?: string;
+  /** `-- tidemark:blocked` reasons (`draft` for `-- tidemark:draft`), when the file has any. */
+  blockedReasons?: string[];
+  /** `-- tidemark:environments`: the only environments the migration is meant for. */
+  environments?: string[];
 }
 
 export interface EnvironmentInfo {

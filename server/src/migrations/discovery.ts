@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { checksum } from './checksum';
-import { hasNoTransactionDirective, splitSections } from './sections';
+import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from './sections';
 import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
 import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version';
 import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
@@ -152,6 +152,8 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   up ??= { kind: 'up', file, offset: file.text.length, text: '' };
   if (parts.down) down = sectionOf(parts.down.file, 'down');
   if (parts.verify) verify = sectionOf(parts.verify.file, 'verify');
+  // Directives belong to the up section or the header comment above it.
+  const directiveText = file.text.slice(0, up.offset) + up.text;
   return {
     version: info.version,
     versionKey: info.versionKey,
@@ -162,6 +164,8 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     down,
     verify,
     noTransactionDirective: hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset)),
+    blockedReasons: blockedReasons(directiveText),
+    environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
     checksum: checksum(up.text),
   };
 }

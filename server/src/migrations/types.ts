@@ -33,6 +33,10 @@ export interface Migration {
   verify?: Section;
   /** Directives found in the up section (`-- tidemark:no-transaction`). */
   noTransactionDirective: boolean;
+  /** `-- tidemark:blocked REASON` / `-- tidemark:draft`: apply stops before it while any reason is listed. */
+  blockedReasons: string[];
+  /** `-- tidemark:environments a, b`: the only environments it is applied in; undefined for all. */
+  environments?: string[];
   /** sha-256 of the up section, line endings and trailing whitespace normalised. */
   checksum: string;
 }

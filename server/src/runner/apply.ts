@@ -16,6 +16,7 @@ import type { Statement } from '../sql/statements';
 import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { verifySection } from './verify';
+import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 
 type Step = RunReport['steps'][number];
 
@@ -40,6 +41,8 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
   const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
   const refusals: string[] = [];
   for (const m of candidates) {
+    // A migration the upstream environment never takes cannot wait for it there.
+    if (!appliesIn(m, upstreamName)) continue;
     const row = byVersion.get(m.versionKey.join('.'));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
@@ -55,13 +58,13 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
 export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
-  const { migrations } = migrationsOnDisk(project, true);
+  const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
     const rows = await session.history.rows();
-    const candidates = pendingMigrations(migrations, rows, options.toVersion);
+    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
@@ -97,6 +100,9 @@ export async function applyMigrations(project: Project, environment: string | un
         }
       }
     }
+    if (blockedBy && !stopped) {
+      steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
+    }
     const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
     // After a lost connection the history cannot be read again; count from what this run knows.
     const remaining = await session.history
@@ -105,6 +111,7 @@ export async function applyMigrations(project: Project, environment: string | un
       .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
     let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
+    if (blockedBy && !stopped) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
     if (stopped) {
       const last = steps[steps.length - 1];
       summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;

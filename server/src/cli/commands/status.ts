@@ -50,6 +50,8 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
       ...(m.state === 'failed' ? { statementsDone: m.statementsDone, error: m.error } : {}),
       ...(m.state === 'verify-failed' ? { error: m.error } : {}),
+      ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
+      ...(m.environments ? { environments: m.environments } : {}),
     })),
   };
 }
@@ -62,6 +64,8 @@ function table(rows: string[][]): string {
 function note(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
+  if (m.state === 'blocked') return `blocked: ${m.blockedReasons?.join('; ')}`;
+  if (m.state === 'not-for-this-environment') return `only for ${m.environments?.join(', ')}`;
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
   return '';
 }
