@@ -178,4 +178,16 @@ describe('tidemark lint', function () {
     assert.equal(help.code, 0, help.stderr);
     for (const name of ['lint', 'status', 'apply', 'verify', 'rollback', 'plan', 'new']) assert.match(help.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
   });
+  it('checks -- tidemark:environments against the environments of tidemark.json (unknown-environment)', () => {
+    const dir = tempWorkspace({
+      'migrations/006_register_databases.sql': '-- tidemark:environments prodution\nSELECT 1;\n',
+      'tidemark.json': JSON.stringify({ environments: { local: { sandbox: true }, production: { url: 'postgres://deploy@db/app' } }, lint: { rules: onlyRules(['unknown-environment']) } }),
+    });
+    const run = tidemark(['lint'], dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^migrations\/006_register_databases\.sql:1:26: error unknown-environment: -- tidemark:environments names "prodution", which is not an environment in tidemark\.json \(known: local, production\)/m);
+    // Without environments in tidemark.json the project has the one sandbox.
+    const bare = tempWorkspace({ 'migrations/001_x.sql': '-- tidemark:environments sandbox, prod\nSELECT 1;\n', 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(['unknown-environment']) } }) });
+    assert.match(tidemark(['lint'], bare).stdout, /names "prod", .*\(known: sandbox\)/);
+  });
 });

@@ -62,6 +62,8 @@ export interface LintUnit {
   problems: DiscoveryProblem[];
   /** Where a generated down file would go for split layouts (paired, folders, flyway). */
   downFilePath?: string;
+  /** The environments of the project's tidemark.json; undefined when not known (names are then not checked). */
+  environmentNames?: readonly string[];
 }
 
 export interface RuleReport {

@@ -60,6 +60,15 @@ export const TidemarkConfig = z.strictObject({
 });
 export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
 
+/** The environment a project gets when tidemark.json declares none: an embedded PGlite sandbox. */
+export const DEFAULT_ENVIRONMENT = 'sandbox';
+
+/** The names of a project's environments, as the runner resolves them. */
+export function environmentNames(config: TidemarkConfig): string[] {
+  const declared = Object.keys(config.environments ?? {});
+  return declared.length ? declared : [DEFAULT_ENVIRONMENT];
+}
+
 export interface ConfigProblem {
   /** Dotted path of the field, e.g. `environments.staging.port`; empty for the whole file. */
   field: string;

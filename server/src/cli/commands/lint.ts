@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
-import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
+import { CONFIG_FILE_NAME, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
 import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
@@ -42,6 +42,7 @@ const command: CliCommand = {
       const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
       const findings = lintUnit(unit, {
         severities: configs.forFile(path).config.lint?.rules,
+        environments: environmentNames(configs.forFile(path).config),
         docsBase: DEFAULT_DOCS_BASE,
         onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
       });
