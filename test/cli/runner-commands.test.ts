@@ -4,30 +4,12 @@
  * the one stderr line for bad input, and exit codes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { freePort, freshDatabase, seedSandbox, startServers, urlOf, type TestServer } from '../support/databases';
-import { repoRoot } from '../support/paths';
 import { tempWorkspace } from '../support/lsp-client';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tidemark(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, env: { ...process.env, PGPASSWORD: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { tidemark } from '../support/cli';
 
 const USERS = '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n-- migrate:down\nDROP TABLE users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n';
 const BROKEN = 'CREATE TABLE orders (id int);\nINSERT INTO orders (idd) VALUES (1);\n';

@@ -34,6 +34,7 @@ function rethrow(error: unknown): never {
 
 export function requireTextOrJson(args: ParsedArgs): 'text' | 'json' {
   if (args.common.format === 'sarif') throw new CliError('--format sarif is only for lint; use text or json');
+  if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; use text or json');
   return args.common.format;
 }
 

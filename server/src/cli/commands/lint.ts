@@ -31,6 +31,7 @@ const command: CliCommand = {
   ].join('\n'),
   flags: {},
   async run(args, out) {
+    if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);

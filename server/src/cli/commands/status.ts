@@ -5,25 +5,30 @@ import { getStatus } from '../../runner/status';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { statusMarkdown, statusMatrix } from '../../status-document/matrix';
+import { basename } from 'node:path';
 
 const command: CliCommand = {
   name: 'status',
   summary: 'Where every migration stands in an environment, or in all of them side by side',
   usage: [
-    'tidemark status [--env NAME] [--format text|json] [--cwd DIR] [--config FILE]',
+    'tidemark status [--env NAME] [--format text|json|markdown] [--cwd DIR] [--config FILE]',
     '',
     'With --env: one environment. JSON: {environment, kind, target, migrations: [{version, name, state, appliedAt?, checksumMatches?}]}.',
     'Without --env: every environment; text shows them side by side, JSON is an array of the objects above.',
+    'Markdown: one table for the project, a row per migration, a column per environment (state · applied date · who applied), and notes (blocked reasons, errors), to paste into a wiki or a pull request.',
     `States: ${ALL_MIGRATION_STATES.join(', ')}.`,
   ].join('\n'),
   flags: {},
   async run(args, out) {
-    const format = requireTextOrJson(args);
+    const format = args.common.format === 'markdown' ? 'markdown' : requireTextOrJson(args);
     const project = openProject(args);
     const statuses = await asCliErrors(() => getStatus(project, args.common.env, { progress: (message) => out.stderr(`${message}\n`) }));
     const unreachable = statuses.filter((s) => s.error);
     if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);
-    if (format === 'json') {
+    if (format === 'markdown') {
+      out.stdout(statusMarkdown(basename(project.root), statusMatrix(statuses)));
+    } else if (format === 'json') {
       const objects = statuses.map(statusJson);
       out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
     } else {
