@@ -26,7 +26,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
-    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey };
+    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey, ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}) };
     if (!row) {
       const older = newestApplied && compareVersionKeys(m.versionKey, newestApplied) < 0;
       out.push({ ...base, state: older ? 'out-of-order' : 'pending' });
