@@ -39,6 +39,8 @@ export interface Migration {
   environments?: string[];
   /** sha-256 of the up section, line endings and trailing whitespace normalised. */
   checksum: string;
+  /** Set when another migration has the same version: what to tell the user. */
+  duplicateVersion?: string;
 }
 
 /** A problem found while discovering migrations (a duplicate version, an orphan down file...). */
@@ -53,7 +55,7 @@ export interface DiscoveryProblem {
 
 export interface DiscoveryResult {
   migrationsDir: string;
-  /** Sorted by version. A duplicate version keeps only the first file found here. */
+  /** Sorted by version. Migrations sharing a version are all here, each with `duplicateVersion` set. */
   migrations: Migration[];
   problems: DiscoveryProblem[];
 }

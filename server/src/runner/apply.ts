@@ -12,6 +12,7 @@ import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
 import { normaliseForChecksum } from '../migrations/checksum';
 import { splitStatements } from '../sql/split';
+import { transactionControl, transactionIncompatibility } from '../sql/transaction';
 import type { Statement } from '../sql/statements';
 import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
@@ -139,6 +140,41 @@ function refuseChangedPrefix(migration: Migration, statements: readonly Statemen
   );
 }
 
+/**
+ * The last run stopped while statement `index` + 1 — one PostgreSQL refuses in a transaction — was
+ * running: it may or may not have taken effect. For CREATE INDEX CONCURRENTLY the catalog tells
+ * (no index: it did not finish; a valid one: it did; an INVALID one: its build was interrupted and
+ * must be dropped); for anything else only the user can, so refuse unless they said which.
+ */
+async function startedStatementOutcome(
+  session: Session,
+  migration: Migration,
+  statements: readonly Statement[],
+  index: number,
+  options: RunOptions,
+): Promise<{ ran: boolean; message: string }> {
+  const statement = statements[index];
+  const n = index + 1;
+  const where = `statement ${n} (${migration.up.file.path}:${migration.up.file.positionAt(statement.start).line + 1})`;
+  const index_ = (statement.node as { IndexStmt?: { concurrent?: boolean; idxname?: string; relation?: { schemaname?: string } } } | undefined)?.IndexStmt;
+  if (index_?.concurrent && index_.idxname) {
+    const name = [index_.relation?.schemaname, index_.idxname].filter(Boolean).map((part) => `"${part!.replace(/"/g, '""')}"`).join('.');
+    const r = await session.db.query('SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)', [name]);
+    if (r.rows.length === 0) return { ran: false, message: `${where} was running when the last run stopped; index ${index_.idxname} does not exist, so it had not finished: ran it again` };
+    if (r.rows[0].valid === true) return { ran: true, message: `${where} was running when the last run stopped; index ${index_.idxname} exists and is valid, so it had finished` };
+    throw new RunnerInputError(
+      `cannot resume ${migration.version} (${migration.name}): ${where}, CREATE INDEX CONCURRENTLY, was running when the last run stopped, and index ${index_.idxname} ` +
+        `exists but is INVALID (its build was interrupted). Drop it (DROP INDEX CONCURRENTLY ${name}) and apply again.`,
+    );
+  }
+  if (options.startedStatement === 'ran') return { ran: true, message: `${where} may or may not have run when the last run stopped; counted as run (--started-statement ran)` };
+  if (options.startedStatement === 'again') return { ran: false, message: `${where} may or may not have run when the last run stopped; ran it again (--started-statement again)` };
+  throw new RunnerInputError(
+    `cannot resume ${migration.version} (${migration.name}): ${where} runs outside a transaction and was running when the last run stopped; it may or may not have run. ` +
+      `Check the database, then apply with --started-statement ran (it took effect: continue after it) or --started-statement again (it did not: run it again).`,
+  );
+}
+
 interface OneResult {
   step: Step;
   failure?: StatementFailure;
@@ -176,20 +212,39 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     }
     let message: string | undefined;
     if (plan.noTransactionReason) {
-      const from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
+      let from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
       if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
-      message = `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`;
+      const resumeNote = row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(session, migration, plan.statements, from, options) : undefined;
+      if (resumeNote?.ran) from += 1;
+      message = [`ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
       // The row exists before the first statement so that a crash leaves an honest record.
       await session.history.upsert(historyRow('failed', from, 'started; not finished'));
       await setTimeouts(session.db, env, 'SESSION');
       let done = from;
+      let inOwnTransaction = false;
       try {
         await runStatements(session.db, migration, plan, {
           from,
           isCancelled: options.isCancelled,
-          after: async (i) => {
+          // A statement and its progress commit together, so a lost connection cannot leave one
+          // without the other; only what PostgreSQL refuses in a transaction runs bare, marked as
+          // started first so that a resume knows it may or may not have run.
+          step: async (i, statement, execute) => {
+            const control = transactionControl(statement.node);
+            const bare = control !== undefined || inOwnTransaction || transactionIncompatibility(statement.node) !== undefined;
+            if (control) inOwnTransaction = /^(BEGIN|START)/.test(control) ? true : /^(COMMIT|ROLLBACK|END|PREPARE)$/.test(control) ? false : inOwnTransaction;
+            if (!bare) {
+              await session.db.transaction(async () => {
+                await execute();
+                await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+              });
+            } else {
+              const marked = !control && !inOwnTransaction;
+              if (marked) await session.history.recordProgress(migration.version, i, 'started; not finished', i + 1);
+              await execute();
+              await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+            }
             done = i + 1;
-            await session.history.recordProgress(migration.version, done, 'started; not finished');
           },
         });
       } catch (error) {

@@ -30,7 +30,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
-    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey, ...directiveFields(m) };
+    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey, ...directiveFields(m), ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}) };
     if (!row && environment !== undefined && !appliesIn(m, environment)) {
       out.push({ ...base, state: 'not-for-this-environment' });
       continue;

@@ -53,8 +53,8 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.appliedAt ? { appliedAt: m.appliedAt } : {}),
       ...(m.checksumMatches !== undefined ? { checksumMatches: m.checksumMatches } : {}),
       ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
-      ...(m.state === 'failed' ? { statementsDone: m.statementsDone, error: m.error } : {}),
-      ...(m.state === 'verify-failed' ? { error: m.error } : {}),
+      ...(m.state === 'failed' ? { statementsDone: m.statementsDone } : {}),
+      ...(m.error !== undefined || m.state === 'failed' ? { error: m.error } : {}),
       ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
       ...(m.environments ? { environments: m.environments } : {}),
     })),
@@ -72,7 +72,7 @@ function note(m: MigrationStatus): string {
   if (m.state === 'blocked') return `blocked: ${m.blockedReasons?.join('; ')}`;
   if (m.state === 'not-for-this-environment') return `only for ${m.environments?.join(', ')}`;
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
-  return '';
+  return m.error ?? ''; // two migrations with one version
 }
 
 function singleTable(s: EnvironmentStatus): string {
@@ -86,12 +86,13 @@ function singleTable(s: EnvironmentStatus): string {
 }
 
 function sideBySide(statuses: EnvironmentStatus[]): string {
-  const versions = new Map<string, string>();
-  for (const s of statuses) for (const m of s.migrations) if (!versions.has(m.version)) versions.set(m.version, m.name);
+  // Keyed by version and name: two migrations sharing a version are two rows.
+  const versions = new Map<string, [string, string]>();
+  for (const s of statuses) for (const m of s.migrations) if (!versions.has(`${m.version}\0${m.name}`)) versions.set(`${m.version}\0${m.name}`, [m.version, m.name]);
   const rows = [['VERSION', 'NAME', ...statuses.map((s) => s.environment.name)]];
-  const ordered = [...versions.entries()].sort((a, b) => compareVersions(a[0], b[0]));
+  const ordered = [...versions.values()].sort((a, b) => compareVersions(a[0], b[0]));
   for (const [version, name] of ordered) {
-    rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version)?.state ?? '')))]);
+    rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version && m.name === name)?.state ?? '')))]);
   }
   return table(rows);
 }
