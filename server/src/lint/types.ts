@@ -83,6 +83,11 @@ export interface Rule {
   defaultSeverity: Severity;
   /** One line for the rule index and SARIF. */
   summary: string;
+  /**
+   * The rule reads the migrations before the unit's (earlier-migrations.ts), so its findings in a
+   * file change when an earlier migration does: `tidemark lint --cache` keys on those files too.
+   */
+  readsEarlierMigrations?: boolean;
   check(unit: LintUnit, report: (finding: RuleReport) => void): void;
 }
 

@@ -24,7 +24,7 @@ export function parseSection(section: Section): ParsedSection {
 }
 
 /** The folder a file's migration lives in: part folders (rollback/, verify/) belong to their parent. */
-function migrationFolder(path: string): string {
+export function migrationFolder(path: string): string {
   const dir = dirname(path);
   return isPartFolder(basename(dir)) ? dirname(dir) : dir;
 }

@@ -6,7 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
-import { CONFIG_FILE_NAME, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
+import { UsageError, type ParsedArgs } from '../args';
+import { CONFIG_FILE_NAME, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
 import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
@@ -15,41 +16,66 @@ import { buildLintUnit } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
 import { allRules } from '../../lint/rules';
 import { unknownRuleProblems } from '../../lint/rule-settings';
-import { displayPath, locateFinding, type LintReport } from '../format/located';
+import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
+import { FileHashes, LintCache, lintInputsKey, toolFingerprint } from '../../lint-cache/lint-cache';
+
+/** Where --cache keeps its file without --cache-location, relative to --cwd. */
+const DEFAULT_CACHE_LOCATION = '.tidemark-cache';
 
 const command: CliCommand = {
   name: 'lint',
   summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
   usage: [
-    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE]',
+    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--cache [--cache-location DIR]]',
     '',
     'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
+    `--cache keeps each file's findings in ${DEFAULT_CACHE_LOCATION}/ (or --cache-location DIR) and re-lints`,
+    'only files whose text, migration, earlier migrations (for rules that read them) or config changed.',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
-  flags: {},
+  flags: { cache: 'switch', 'cache-location': 'value' },
   async run(args, out) {
     if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
-    await ensureParser();
+    const cache = cacheFor(args, cwd, out);
     const report: LintReport = { findings: [], fileCount: files.length };
     for (const path of files) {
+      const config = configs.forFile(path).config;
+      const severities = config.lint?.rules;
+      const environments = environmentNames(config);
+      const shown = displayPath(path, cwd);
+      const key = cache?.keyOf(path, severities, environments);
+      const cached = key === undefined ? undefined : cache!.findings.get(path, key);
+      if (cached) {
+        for (const finding of cached) report.findings.push({ ...finding, file: shown });
+        continue;
+      }
+      // Loaded on the first file not in the cache: a fully cached run never starts the parser.
+      await ensureParser();
       const text = readText(path, cwd);
       const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
+      let ruleFailed = false;
       const findings = lintUnit(unit, {
-        severities: configs.forFile(path).config.lint?.rules,
-        environments: environmentNames(configs.forFile(path).config),
+        severities,
+        environments,
         docsBase: DEFAULT_DOCS_BASE,
-        onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+        onRuleError: (rule, error) => {
+          ruleFailed = true;
+          out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
       });
-      const shown = displayPath(path, cwd);
-      for (const finding of findings) report.findings.push(locateFinding(finding, unit.file, shown));
+      const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
+      report.findings.push(...located);
+      // A rule that failed is reported again next run rather than its missing findings kept.
+      if (key !== undefined && !ruleFailed) cache!.findings.set(path, key, located.map(({ file: _file, ...rest }) => rest));
     }
+    cache?.findings.save();
 
     switch (args.common.format) {
       case 'json':
@@ -65,6 +91,27 @@ const command: CliCommand = {
   },
 };
 export default command;
+
+type CachedFinding = Omit<LocatedFinding, 'file'>;
+
+/** --cache: the cache and how to key a file's findings, or undefined without the flag. */
+function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
+  const location = args.flags.get('cache-location');
+  if (!args.flags.get('cache')) {
+    if (location !== undefined) throw new UsageError('--cache-location needs --cache');
+    return undefined;
+  }
+  const findings = new LintCache<CachedFinding>(resolve(cwd, typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION), (message) => out.stderr(`tidemark: warning: ${message}\n`));
+  const tool = toolFingerprint(packageVersion(), __filename);
+  const hashes = new FileHashes();
+  const readsEarlier = (severities: Record<string, SeveritySetting> | undefined) => allRules.some((rule) => rule.readsEarlierMigrations && severities?.[rule.id] !== 'off');
+  return {
+    findings,
+    // unknown-environment reads the config's environment names, so they are part of the key too.
+    keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined) =>
+      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}`, readsEarlierMigrations: readsEarlier(severities) }, hashes),
+  };
+}
 
 /**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
