@@ -24,12 +24,13 @@ const command: CliCommand = {
   name: 'lint',
   summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
   usage: [
-    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE]',
+    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--replay]',
     '',
     'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
+    '--replay also runs the replay check (tidemark check) on the same migrations.',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
-  flags: {},
+  flags: { replay: 'switch' },
   async run(args, out) {
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
@@ -49,12 +50,15 @@ const command: CliCommand = {
       for (const finding of findings) report.findings.push(locateFinding(finding, unit.file, shown));
     }
 
+    const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
+    if (replay) report.findings.push(...replay.findings);
+
     switch (args.common.format) {
       case 'json':
         out.stdout(formatJson(report));
         break;
       case 'sarif':
-        out.stdout(formatSarif(report, allRules, DEFAULT_DOCS_BASE, packageVersion()));
+        out.stdout(formatSarif(report, replay?.rules ?? allRules, DEFAULT_DOCS_BASE, packageVersion()));
         break;
       default:
         out.stdout(formatText(report));
@@ -65,11 +69,26 @@ const command: CliCommand = {
 export default command;
 
 /**
+ * `--replay`: the check command's replay, from its own bundle (dist/cli-check.js, see esbuild.mjs)
+ * so a plain `tidemark lint` never loads PGlite. Its errors are that bundle's classes: re-thrown
+ * as this bundle's CliError so main.ts prints them as one line.
+ */
+async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+  const check = require('../check-commands') as typeof import('../check-commands');
+  try {
+    return { findings: await check.replayFindings(cwd, configs, files, out), rules: check.lintAndReplayRules };
+  } catch (error) {
+    if (error instanceof check.CliError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  }
+}
+
+/**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
  * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
  * the editor does). Each config is checked once when first used.
  */
-class ProjectConfigs {
+export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
 
   constructor(
@@ -122,7 +141,7 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
-function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   if (!isDirectory(loaded.migrationsDir)) {
     const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
     throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
@@ -130,7 +149,7 @@ function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
 }
 
-function filesFromPaths(paths: string[], cwd: string): string[] {
+export function filesFromPaths(paths: string[], cwd: string): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (path: string) => {
@@ -170,7 +189,7 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -179,7 +198,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** The version in SARIF's tool.driver; package.json sits next to dist/ in the repo and the extension. */
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
