@@ -57,6 +57,13 @@ export const TidemarkConfig = z.strictObject({
       rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
     })
     .optional(),
+  check: z
+    .strictObject({
+      roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),
+      setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: extension stubs, seed rows.'),
+    })
+    .optional()
+    .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),
 });
 export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
 

@@ -102,7 +102,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-class PgliteAdapter implements DatabaseAdapter {
+/** Also wraps the replay check's in-memory shadow database, which has no files to lock (release does nothing). */
+export class PgliteAdapter implements DatabaseAdapter {
   readonly kind = 'pglite' as const;
   private closed = false;
 

@@ -29,14 +29,15 @@ const command: CliCommand = {
   name: 'lint',
   summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
   usage: [
-    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--cache [--cache-location DIR]]',
+    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--cache [--cache-location DIR]] [--replay]',
     '',
     'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
     `--cache keeps each file's findings in ${DEFAULT_CACHE_LOCATION}/ (or --cache-location DIR) and re-lints`,
     'only files whose text, migration, earlier migrations (for rules that read them) or config changed.',
+    '--replay also runs the replay check (tidemark check) on the same migrations.',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
-  flags: { cache: 'switch', 'cache-location': 'value' },
+  flags: { cache: 'switch', 'cache-location': 'value', replay: 'switch' },
   async run(args, out) {
     if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
@@ -77,12 +78,15 @@ const command: CliCommand = {
     }
     cache?.findings.save();
 
+    const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
+    if (replay) report.findings.push(...replay.findings);
+
     switch (args.common.format) {
       case 'json':
         out.stdout(formatJson(report));
         break;
       case 'sarif':
-        out.stdout(formatSarif(report, allRules, DEFAULT_DOCS_BASE, packageVersion()));
+        out.stdout(formatSarif(report, replay?.rules ?? allRules, DEFAULT_DOCS_BASE, packageVersion()));
         break;
       default:
         out.stdout(formatText(report));
@@ -114,11 +118,26 @@ function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
 }
 
 /**
+ * `--replay`: the check command's replay, from its own bundle (dist/cli-check.js, see esbuild.mjs)
+ * so a plain `tidemark lint` never loads PGlite. Its errors are that bundle's classes: re-thrown
+ * as this bundle's CliError so main.ts prints them as one line.
+ */
+async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+  const check = require('../check-commands') as typeof import('../check-commands');
+  try {
+    return { findings: await check.replayFindings(cwd, configs, files, out), rules: check.lintAndReplayRules };
+  } catch (error) {
+    if (error instanceof check.CliError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  }
+}
+
+/**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
  * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
  * the editor does). Each config is checked once when first used.
  */
-class ProjectConfigs {
+export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
 
   constructor(
@@ -171,7 +190,7 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
-function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   if (!isDirectory(loaded.migrationsDir)) {
     const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
     throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
@@ -179,7 +198,7 @@ function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
 }
 
-function filesFromPaths(paths: string[], cwd: string): string[] {
+export function filesFromPaths(paths: string[], cwd: string): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (path: string) => {
@@ -219,7 +238,7 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -228,7 +247,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** The version in SARIF's tool.driver; package.json sits next to dist/ in the repo and the extension. */
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
