@@ -208,7 +208,7 @@ describe('tidemark lint --cache', function () {
     const first = lint(['--cache', '--format', 'json']);
     assert.equal(first.status, 1, first.stderr);
     assert.deepEqual(rulesOf(first.stdout), ['migrations/001_drop.sql ban-drop-column warning', 'migrations/002_typo.sql syntax-error error']);
-    assert.ok(existsSync(join(dir, '.tidemark-cache', 'lint-cache.json')), 'the cache is written under --cwd');
+    assert.ok(existsSync(join(dir, '.tidemark', 'cache', 'lint-cache.json')), 'the cache is written under --cwd');
 
     rmSync(join(bin, 'libpg-query.wasm'));
     const uncached = lint(['--format', 'json']);
@@ -258,7 +258,7 @@ describe('tidemark lint --cache', function () {
     const lint = () => tidemark(['lint', '--cache', '--cache-location', 'ci-cache'], dir);
     assert.equal(lint().code, 0);
     assert.ok(existsSync(cacheFile));
-    assert.ok(!existsSync(join(dir, '.tidemark-cache')));
+    assert.ok(!existsSync(join(dir, '.tidemark', 'cache')));
 
     const expected = tidemark(['lint'], dir).stdout;
     writeFileSync(cacheFile, readFileSync(cacheFile, 'utf8').slice(0, 40));

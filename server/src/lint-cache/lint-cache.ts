@@ -33,21 +33,48 @@ interface CacheFileContents<T> {
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-/** Content hashes of files, each file read once per run (later files' keys reuse earlier ones). */
-export class FileHashes {
-  private readonly byPath = new Map<string, string>();
+/** One version's files in a migrations folder, with the digest of every file of lower versions. */
+interface VersionFiles {
+  lines: string[];
+  earlierDigest: string;
+}
 
-  of(path: string): string {
-    let hash = this.byPath.get(path);
+/**
+ * What this run has read of the disk for keys: each file hashed once, each folder indexed once,
+ * so keying N files of one folder costs N, not N², even though each key covers the earlier files.
+ */
+export class DiskSnapshot {
+  private readonly hashes = new Map<string, string>();
+  private readonly folders = new Map<string, Map<string, VersionFiles>>();
+
+  hashOf(path: string): string {
+    let hash = this.hashes.get(path);
     if (hash === undefined) {
       try {
         hash = sha256(readFileSync(path));
       } catch (error) {
         hash = `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
       }
-      this.byPath.set(path, hash);
+      this.hashes.set(path, hash);
     }
     return hash;
+  }
+
+  /** The folder's migration files by version key string, in version order with running digests. */
+  versionsOf(folder: string): Map<string, VersionFiles> {
+    let versions = this.folders.get(folder);
+    if (!versions) {
+      versions = new Map();
+      const groups = [...migrationFilesByVersion(folder)].sort(([, a], [, b]) => compareVersionKeys(a[0].info.versionKey, b[0].info.versionKey));
+      const running = createHash('sha256');
+      for (const [version, files] of groups) {
+        const lines = files.map(({ rel }) => `${rel} ${this.hashOf(join(folder, rel))}`);
+        versions.set(version, { lines, earlierDigest: running.copy().digest('hex') });
+        for (const line of lines) running.update(`${line}\n`);
+      }
+      this.folders.set(folder, versions);
+    }
+    return versions;
   }
 }
 
@@ -59,19 +86,17 @@ export interface LintInputs {
 }
 
 /** The key of a file's findings: a hash of everything listed in this module's comment. */
-export function lintInputsKey(path: string, inputs: LintInputs, hashes: FileHashes): string {
-  const parts = [inputs.settings, `self ${hashes.of(path)}`];
+export function lintInputsKey(path: string, inputs: LintInputs, disk: DiskSnapshot): string {
+  const parts = [inputs.settings, `self ${disk.hashOf(path)}`];
   const folder = migrationFolder(path);
   const own = classifyFile(relative(folder, path));
   if (own) {
     parts.push(`rollback/ ${existsSync(join(folder, 'rollback'))}`);
-    for (const [version, files] of migrationFilesByVersion(folder)) {
-      const sameVersion = version === versionKeyString(own.versionKey);
-      if (!sameVersion && !inputs.readsEarlierMigrations) continue;
-      for (const { rel, info } of files) {
-        if (sameVersion || compareVersionKeys(info.versionKey, own.versionKey) < 0) parts.push(`${rel} ${hashes.of(join(folder, rel))}`);
-      }
-    }
+    const versions = disk.versionsOf(folder);
+    const same = versions.get(versionKeyString(own.versionKey));
+    // The file itself is always indexed under its own version; absent only if it vanished meanwhile.
+    if (same) parts.push(...same.lines);
+    if (inputs.readsEarlierMigrations) parts.push(`earlier ${same?.earlierDigest ?? 'unknown'}`);
   }
   return sha256(parts.join('\n'));
 }

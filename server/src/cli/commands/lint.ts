@@ -20,10 +20,10 @@ import { displayPath, locateFinding, type LintReport, type LocatedFinding } from
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
-import { FileHashes, LintCache, lintInputsKey, toolFingerprint } from '../../lint-cache/lint-cache';
+import { DiskSnapshot, LintCache, lintInputsKey, toolFingerprint } from '../../lint-cache/lint-cache';
 
 /** Where --cache keeps its file without --cache-location, relative to --cwd. */
-const DEFAULT_CACHE_LOCATION = '.tidemark-cache';
+const DEFAULT_CACHE_LOCATION = join('.tidemark', 'cache');
 
 const command: CliCommand = {
   name: 'lint',
@@ -107,13 +107,13 @@ function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
   }
   const findings = new LintCache<CachedFinding>(resolve(cwd, typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION), (message) => out.stderr(`tidemark: warning: ${message}\n`));
   const tool = toolFingerprint(packageVersion(), __filename);
-  const hashes = new FileHashes();
+  const disk = new DiskSnapshot();
   const readsEarlier = (severities: Record<string, SeveritySetting> | undefined) => allRules.some((rule) => rule.readsEarlierMigrations && severities?.[rule.id] !== 'off');
   return {
     findings,
     // unknown-environment reads the config's environment names, so they are part of the key too.
     keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined) =>
-      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}`, readsEarlierMigrations: readsEarlier(severities) }, hashes),
+      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}`, readsEarlierMigrations: readsEarlier(severities) }, disk),
   };
 }
 
