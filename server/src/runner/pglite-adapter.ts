@@ -68,6 +68,7 @@ async function lockFile(path: string, waitMs: number): Promise<() => void> {
     if (createExclusively(path)) return () => rmSync(path, { force: true });
     const holder = readHolder(path);
     if (holder && isStale(holder)) {
+      await staleLockPause();
       if (takeOverStale(path, holder)) return () => rmSync(path, { force: true });
       continue;
     }
@@ -77,6 +78,16 @@ async function lockFile(path: string, waitMs: number): Promise<() => void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A fault-injection seam for the take-over race: several waiters judging one lock stale and then
+ * acting on it is a window of microseconds, too narrow for a test to hit reliably. The test widens
+ * it with TIDEMARK_FAULT_STALE_LOCK_PAUSE_MS; it is never set otherwise.
+ */
+async function staleLockPause(): Promise<void> {
+  const ms = Number(process.env.TIDEMARK_FAULT_STALE_LOCK_PAUSE_MS ?? 0);
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
 }
 
 type Holder = { pid: number; host: string; since: string };
