@@ -28,6 +28,34 @@ export interface MigrationStatus {
   /** For `failed`: statements done so far and the error recorded. */
   statementsDone?: number;
   error?: string;
+  /**
+   * Set when the row was recorded without running the migration: the tool its history was
+   * imported from (`dbmate`, `golang-migrate`, `flyway`, `sqitch`, `table:public.schema_migrations`),
+   * `baseline` (adopt --to) or `mark` (tidemark mark applied).
+   */
+  adoptedFrom?: string;
+}
+
+/** Another migration tool's history table found in an environment's database. */
+export interface ForeignHistory {
+  tool: 'dbmate' | 'golang-migrate' | 'flyway' | 'sqitch' | 'table';
+  /** `schema.table`. */
+  table: string;
+  /** The versions it lists as the tool writes them, oldest first (golang-migrate: every version up to its current one). */
+  versions: string[];
+  /** Versions it lists as failed: a golang-migrate `dirty` row, a Flyway `success = false` row. */
+  failed?: string[];
+}
+
+/** Whether Tidemark keeps this environment's history, and what else is in the database when it does not. */
+export interface EnvironmentTracking {
+  /** tracked: Tidemark's history has rows; untracked: no history, but user objects or another tool's history; empty: neither. */
+  state: 'tracked' | 'untracked' | 'empty';
+  foreign?: ForeignHistory;
+  /** Tables and views in the non-system schemas (Tidemark's and the other tool's tables not counted). */
+  objects?: number;
+  /** tracked only: versions the foreign table lists that Tidemark's history does not (another runner still in use). */
+  notInHistory?: string[];
 }
 
 export interface EnvironmentInfo {
@@ -45,6 +73,8 @@ export interface EnvironmentStatus {
   /** Set when the environment could not be read (unreachable, bad password...). */
   error?: string;
   migrations: MigrationStatus[];
+  /** Absent when the environment could not be read. */
+  tracking?: EnvironmentTracking;
 }
 
 /** A failure mapped back into the migration file. */
@@ -97,7 +127,7 @@ export interface RunParams extends WorkDoneProgressParams {
 
 export interface HistoryEvent {
   version: string;
-  kind: 'apply' | 'rollback' | 'verify' | 'fail';
+  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark';
   actor: string;
   clientHost: string;
   at: string;

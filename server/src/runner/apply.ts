@@ -4,6 +4,7 @@
  * CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`) runs statement by statement with its
  * progress recorded, and resumes at the failed statement once the file is fixed.
  */
+import { refuseUntracked } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
@@ -61,6 +62,7 @@ export async function applyMigrations(project: Project, environment: string | un
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
     const rows = await session.history.rows();
+    await refuseUntracked(session.db, session.history, env, migrations, rows);
     const candidates = pendingMigrations(migrations, rows, options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const steps: Step[] = [];

@@ -2,6 +2,7 @@
  * Where each migration stands in an environment (DESIGN.md "Status"), from the files on disk and
  * the environment's history table, and all environments side by side.
  */
+import { detectTracking } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
@@ -52,6 +53,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
     } else {
       out.push({ ...base, ...recorded, state: 'applied' });
     }
+    if (row.adoptedFrom) out[out.length - 1].adoptedFrom = row.adoptedFrom;
   }
   for (const row of rows) {
     const key = versionKey(row.version);
@@ -67,6 +69,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
       hasVerify: !!row.verifySql,
       statementsDone: row.statementsDone,
       error: row.error,
+      ...(row.adoptedFrom ? { adoptedFrom: row.adoptedFrom } : {}),
       key,
     });
   }
@@ -87,8 +90,11 @@ export async function getStatus(project: Project, environment: string | undefine
 
 async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
   try {
-    const rows = await withReadSession(env, options, ({ history }) => history.rows());
-    return { environment: env.info, migrations: migrationStates(migrations, rows) };
+    const { rows, tracking } = await withReadSession(env, options, async ({ db, history }) => {
+      const rows = await history.rows();
+      return { rows, tracking: await detectTracking(db, history, migrations, rows) };
+    });
+    return { environment: env.info, migrations: migrationStates(migrations, rows), tracking };
   } catch (error) {
     if (rethrowRejectedPassword && error instanceof PasswordRejectedError) throw error;
     // One unreachable environment must not hide the others.

@@ -2,6 +2,7 @@ import { ALL_MIGRATION_STATES, stateDefinition } from '../../migration-states';
 import { compareVersions } from '../../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
 import { getStatus } from '../../runner/status';
+import { describeTracking } from '../../adopt/tracking';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
@@ -41,6 +42,7 @@ function statusJson(s: EnvironmentStatus) {
     kind: s.environment.kind,
     target: s.environment.target,
     ...(s.error ? { error: s.error } : {}),
+    ...(s.tracking ? { tracking: s.tracking } : {}),
     migrations: s.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -50,6 +52,7 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
       ...(m.state === 'failed' ? { statementsDone: m.statementsDone, error: m.error } : {}),
       ...(m.state === 'verify-failed' ? { error: m.error } : {}),
+      ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
     })),
   };
 }
@@ -60,6 +63,19 @@ function table(rows: string[][]): string {
 }
 
 function note(m: MigrationStatus): string {
+  const adopted = m.adoptedFrom && adoptedNote(m.adoptedFrom);
+  if (adopted) return [adopted, plainNote(m)].filter(Boolean).join('; ');
+  return plainNote(m);
+}
+
+/** "adopted from dbmate", "adopted as a baseline", "marked applied by hand": recorded without running. */
+export function adoptedNote(adoptedFrom: string): string {
+  if (adoptedFrom === 'baseline') return 'adopted as a baseline (not run by Tidemark)';
+  if (adoptedFrom === 'mark') return 'marked applied by hand (not run by Tidemark)';
+  return `adopted from ${adoptedFrom} (not run by Tidemark)`;
+}
+
+function plainNote(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
@@ -67,7 +83,8 @@ function note(m: MigrationStatus): string {
 }
 
 function singleTable(s: EnvironmentStatus): string {
-  const header = `${s.environment.name} (${s.environment.target})${s.environment.protected ? ' [protected]' : ''}\n`;
+  const tracking = s.tracking && describeTracking(s.tracking, s.migrations);
+  const header = `${s.environment.name} (${s.environment.target})${s.environment.protected ? ' [protected]' : ''}\n${tracking ? `${tracking}\n` : ''}`;
   if (s.migrations.length === 0) return `${header}no migrations found\n`;
   const rows = [['VERSION', 'NAME', 'STATE', 'APPLIED AT', 'NOTE']];
   for (const m of s.migrations) rows.push([m.version, m.name, m.state, m.appliedAt ? m.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '', note(m)]);
@@ -84,5 +101,6 @@ function sideBySide(statuses: EnvironmentStatus[]): string {
   for (const [version, name] of ordered) {
     rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version)?.state ?? '')))]);
   }
-  return table(rows);
+  const notes = statuses.map((s) => s.tracking && describeTracking(s.tracking, s.migrations)).map((text, i) => text && `${statuses[i].environment.name}: ${text}\n`);
+  return table(rows) + notes.filter(Boolean).join('');
 }
