@@ -212,7 +212,7 @@ for (const backend of backends()) {
       assert.deepEqual((await status(f)).migrations.map((m) => [m.version, m.state, m.adoptedFrom]), [['001', 'drifted', undefined], ['002', 'applied', 'mark'], ['003', 'pending', undefined]]);
       const pending = await markMigrations(f.project(), 'local', 'pending', ['001'], { ...f.options, reason: 'dropped by hand' });
       assert.match(pending.changes[0].before, /^drifted \(applied /);
-      assert.deepEqual(await states(f), { '001': 'pending', '002': 'applied', '003': 'pending' });
+      assert.deepEqual(await states(f), { '001': 'out-of-order', '002': 'applied', '003': 'pending' }, '001 is now older than the applied 002');
       const events = await recentEvents(f.project(), 'local', 2, f.options);
       assert.deepEqual(events.map((e) => [e.kind, e.version]), [['mark', '001'], ['mark', '002']]);
       assert.match(events[0].message ?? '', /^marked pending without running SQL \(was drifted .*\): dropped by hand$/);
