@@ -24,7 +24,7 @@ const common = {
 };
 
 /**
- * The CLI is three bundles: dist/cli.js (argument parsing) requires dist/cli-lint.js (lint) or
+ * The CLI is four bundles (dist/cli-check.js, the replay check with PGlite, came last): dist/cli.js (argument parsing) requires dist/cli-lint.js (lint) or
  * dist/cli-runner.js (the database commands, with pg and PGlite), whichever the command needs, so
  * no command compiles the other's code. main.ts's `require('./lint-commands')` and
  * `require('./runner-commands')` are the seams.
@@ -32,9 +32,13 @@ const common = {
 const commandBundleSeams = {
   name: 'cli-command-bundle-seams',
   setup(build) {
-    const bundles = { './lint-commands': './cli-lint.js', './runner-commands': './cli-runner.js' };
-    build.onResolve({ filter: /^\.\/(lint|runner)-commands$/ }, (args) =>
+    const bundles = { './lint-commands': './cli-lint.js', './runner-commands': './cli-runner.js', './check-commands': './cli-check.js' };
+    build.onResolve({ filter: /^\.\/(lint|runner|check)-commands$/ }, (args) =>
       args.importer.endsWith(join('server', 'src', 'cli', 'main.ts')) ? { path: bundles[args.path], external: true } : undefined,
+    );
+    // `lint --replay` (commands/lint.ts) loads the check bundle the same way.
+    build.onResolve({ filter: /^\.\.\/check-commands$/ }, (args) =>
+      args.importer.endsWith(join('server', 'src', 'cli', 'commands', 'lint.ts')) ? { path: './cli-check.js', external: true } : undefined,
     );
   },
 };
@@ -62,8 +66,9 @@ const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [pgOnNode] },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [commandBundleSeams] },
-  { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js' },
+  { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js', plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },
+  { entryPoints: ['server/src/cli/check-commands.ts'], outfile: 'dist/cli-check.js', plugins: [commandBundleSeams, pgOnNode] },
 ];
 
 function copyRuntimeAssets() {

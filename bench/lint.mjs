@@ -3,6 +3,10 @@
 //   (1) `tidemark lint --format json` vs `squawk --reporter json` (cold processes, wall time)
 //   (2) language server: didOpen → publishDiagnostics, ours vs `squawk server`
 //   (3) our server re-diagnosing a 1,000-statement file after one keystroke-sized edit
+// and against pgfence (@flvmnt/pgfence, the same stack: TypeScript on libpg-query):
+//   (4) cold CLI on 500 / 5,000 / 20,000 statements, `pgfence analyze --output json`, with squawk
+//       beside it; peak memory (RSS) of every process
+//   (5) `tidemark lint --cache` re-running an unchanged 200-file project vs squawk on the same files
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,20 +76,107 @@ function cpuMs(pid, children = false) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
-function timeProcess(command, args, options) {
+// GNU time reports a child's peak RSS (getrusage's ru_maxrss), which Node does not expose for children.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function timeProcess(command, args, options, runs = RUNS) {
   const times = [];
   const cpu = [];
+  const rss = [];
+  const rssFile = join(tmpdir(), `tidemark-bench-rss-${process.pid}`);
   let last;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const cpuBefore = cpuMs('self', true);
     const start = performance.now();
-    last = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+    last = GNU_TIME
+      ? spawnSync(GNU_TIME, ['-q', '-o', rssFile, '-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
+      : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
     times.push(performance.now() - start);
     if (cpuBefore !== undefined) cpu.push(cpuMs('self', true) - cpuBefore);
     if (last.error) throw last.error;
+    if (GNU_TIME) {
+      const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+      if (kb) rss.push(kb / 1024);
+    }
   }
-  return { time: median(times), cpu: cpu.length ? median(cpu) : undefined, result: last };
+  if (GNU_TIME) rmSync(rssFile, { force: true });
+  return { time: median(times), cpu: cpu.length ? median(cpu) : undefined, rss: rss.length ? median(rss) : undefined, result: last };
 }
+
+function pgfenceCli() {
+  try {
+    return join(dirname(require.resolve('@flvmnt/pgfence/package.json')), 'dist', 'index.js');
+  } catch {
+    throw new Error('pgfence not found (@flvmnt/pgfence is a devDependency); run npm ci');
+  }
+}
+
+/** How many findings a peer printed as JSON: squawk's array, pgfence's results[].checks. */
+function peerFindings(stdout) {
+  try {
+    const parsed = JSON.parse(stdout);
+    if (Array.isArray(parsed)) return parsed.length;
+    if (Array.isArray(parsed.results)) return parsed.results.reduce((n, r) => n + (r.checks?.length ?? 0) + (r.policyViolations?.length ?? 0), 0);
+    return '?';
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * (4) and (5): cold CLIs against pgfence and squawk, one row per size, the three tools run in turn
+ * within each repetition so that the shared machine's load falls on all of them alike.
+ */
+function peerRows(dir, squawk) {
+  const pgfence = pgfenceCli();
+  const tidemarkCli = join(root, 'dist', 'cli.js');
+  const rows = [];
+  for (const count of [500, 5000, 20000]) {
+    const file = join(dir, `sizes-${count}.sql`);
+    writeFileSync(file, migration(count));
+    const runs = { ours: [], pgfence: [], squawk: [] };
+    for (let i = 0; i < RUNS; i++) {
+      runs.ours.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json', file], { cwd: dir }, 1));
+      runs.pgfence.push(timeProcess(process.execPath, [pgfence, 'analyze', '--output', 'json', file], { cwd: dir }, 1));
+      runs.squawk.push(timeProcess(squawk, ['--reporter', 'json', file], { cwd: dir }, 1));
+    }
+    const m = (list, field) => (list.some((r) => r[field] === undefined) ? undefined : median(list.map((r) => r[field])));
+    const [ours, theirs, sq] = [runs.ours, runs.pgfence, runs.squawk].map((list) => ({ time: m(list, 'time'), cpu: m(list, 'cpu'), rss: m(list, 'rss'), stdout: list.at(-1).result.stdout }));
+    const label = `(4) CLI cold vs pgfence, ${count.toLocaleString('en')} stmts`;
+    rows.push([label, 'wall', ms(ours.time), ms(theirs.time), ratio(ours.time, theirs.time), '≤ 0.8×', `squawk ${ms(sq.time)} (${ratio(ours.time, sq.time)}); ${JSON.parse(ours.stdout).length} vs ${peerFindings(theirs.stdout)} findings`]);
+    rows.push(['', 'CPU', cpuText(ours.cpu), cpuText(theirs.cpu), ratio(ours.cpu, theirs.cpu), '', `squawk ${cpuText(sq.cpu)}`]);
+    rows.push(['', 'peak RSS', mb(ours.rss), mb(theirs.rss), ratio(ours.rss, theirs.rss), '', `squawk ${mb(sq.rss)}`]);
+  }
+  rows.push(['(4) LSP didOpen → diagnostics vs pgfence', 'wall', '-', '-', '-', '≤ 0.5×', 'pgfence 0.1.5 ships no language server (commands: analyze, init)']);
+
+  // (5) A 200-file project linted once with --cache, then re-run unchanged.
+  const project = join(dir, 'cached-project');
+  mkdirSync(join(project, 'migrations'), { recursive: true });
+  const files = [];
+  for (let f = 0; f < 200; f++) {
+    const path = join(project, 'migrations', `${String(f + 1).padStart(4, '0')}_step.sql`);
+    writeFileSync(path, Array.from({ length: 25 }, (_, i) => statement(f * 25 + i)).join('\n\n') + '\n');
+    files.push(path);
+  }
+  const cachedArgs = [tidemarkCli, 'lint', '--cache', '--format', 'json'];
+  const filled = spawnSync(process.execPath, cachedArgs, { cwd: project, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const rerun = { ours: [], squawk: [] };
+  for (let i = 0; i < RUNS; i++) {
+    rerun.ours.push(timeProcess(process.execPath, cachedArgs, { cwd: project }, 1));
+    rerun.squawk.push(timeProcess(squawk, ['--reporter', 'json', ...files], { cwd: project }, 1));
+  }
+  const cold = timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json'], { cwd: project }, 1);
+  const same = rerun.ours.at(-1).result.stdout === filled.stdout ? 'same output as the filling run' : 'OUTPUT DIFFERS from the filling run';
+  const oursTime = median(rerun.ours.map((r) => r.time));
+  const squawkTime = median(rerun.squawk.map((r) => r.time));
+  rows.push(['(5) lint --cache re-run, 200 unchanged files', 'wall', ms(oursTime), ms(squawkTime), ratio(oursTime, squawkTime), '≤ 1.2×', `vs squawk; ${same}; without --cache ${ms(cold.time)}`]);
+  rows.push(['', 'peak RSS', mb(median(rerun.ours.map((r) => r.rss ?? 0))), mb(median(rerun.squawk.map((r) => r.rss ?? 0))), '', '', '']);
+  return rows;
+}
+
+const ratio = (a, b) => (a === undefined || b === undefined || !b ? '-' : `${(a / b).toFixed(2)}×`);
+const cpuText = (x) => (x === undefined ? '-' : ms(x));
+const mb = (x) => (x === undefined ? '-' : `${x.toFixed(0)} MB`);
 
 /**
  * Starts a language server over stdio and initializes it. `pull`: the server answers
@@ -297,13 +388,12 @@ async function main() {
   const { times: editTimes, cpu: editCpu } = await timeEdits(await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }), medium, mediumText);
   const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
 
-  const ratio = (a, b) => (a === undefined || b === undefined || !b ? '-' : `${(a / b).toFixed(2)}×`);
-  const cpuText = (x) => (x === undefined ? '-' : ms(x));
   const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);
   const medianOrNone = (xs) => (xs.length ? median(xs) : undefined);
   const rows = [
     ['(1) CLI, 5,000 statements', 'wall', ms(ours.time), ms(theirs.time), ratio(ours.time, theirs.time), '≤ 2×', `${ourFindings} vs ${theirFindings} findings`],
     ['', 'CPU', cpuText(ours.cpu), cpuText(theirs.cpu), ratio(ours.cpu, theirs.cpu), '', ''],
+    ['', 'peak RSS', mb(ours.rss), mb(theirs.rss), ratio(ours.rss, theirs.rss), '', ''],
     ['    floor: lint of a 1-statement file', 'wall', ms(fixedCost.time), ms(theirs.time), ratio(fixedCost.time, theirs.time), '', 'node + bundle + WASM parser'],
     ['    floor: load parser, parse 5,000 only', 'wall', ms(parseOnly.time), ms(theirs.time), ratio(parseOnly.time, theirs.time), '', `no rules; the parse call alone ${ms(parseCallMs)}`],
     ['(2) LSP didOpen → diagnostics, 5,000', 'wall', ms(median(openTimes.ours)), ms(median(openTimes.theirs)), ratio(median(openTimes.ours), median(openTimes.theirs)), '≤ 0.2×', `${ourOpenCount} vs ${theirOpenCount} diagnostics`],
@@ -313,7 +403,8 @@ async function main() {
     ['', 'CPU', cpuText(mean(editCpu)), cpuText(mean(squawkEditCpu)), ratio(mean(editCpu), mean(squawkEditCpu)), '', 'mean per edit, server process'],
   ];
   console.log(await ruleBreakdown(medium, mediumText));
-  const header = ['measure', 'time', 'tidemark', 'squawk', 'ratio', 'target', 'notes'];
+  rows.push(...peerRows(dir, squawk));
+  const header = ['measure', 'time', 'tidemark', 'squawk/peer', 'ratio', 'target', 'notes'];
   console.log(`Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times grow with it; CPU times much less).\n`);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells) => cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ');

@@ -85,6 +85,8 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   if (migration.appliedAt) lines.push(`Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`);
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
   if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
+  if (migration.blockedReasons && migration.state === 'blocked') lines.push(`Waits for:\n${migration.blockedReasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n')}`);
+  if (migration.environments) lines.push(`Only for: ${migration.environments.map(escapeMarkdown).join(', ')}`);
   if (migration.state === 'drifted') lines.push('*Show Diff* compares the file with the SQL that ran.');
   if (migration.error) lines.push('', '```', migration.error, '```');
   lines.push('', [migration.hasDown ? 'has a down section' : 'no down section', migration.hasVerify ? 'has a verify section' : 'no verify section'].join(' · '));

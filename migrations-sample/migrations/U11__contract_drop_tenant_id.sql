@@ -63,5 +63,12 @@ ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_tenant_id_not_null;
 -- indexes inside the undo's transaction is the price of an all-or-nothing rollback.
 -- tidemark-ignore require-concurrent-index-creation
 CREATE UNIQUE INDEX IF NOT EXISTS memberships_tenant_user_key ON memberships (tenant_id, user_id);
+-- 002 made it a UNIQUE constraint, not only an index: attach the index as that constraint again.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'memberships'::regclass AND conname = 'memberships_tenant_user_key') THEN
+    ALTER TABLE memberships ADD CONSTRAINT memberships_tenant_user_key UNIQUE USING INDEX memberships_tenant_user_key;
+  END IF;
+END $$;
 -- tidemark-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS api_keys_tenant_id_idx ON api_keys (tenant_id);

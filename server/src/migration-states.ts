@@ -88,6 +88,21 @@ export const MIGRATION_STATES = {
     attention: 0,
     look: { icon: 'error', color: 'testing.iconFailed', badge: '!' },
   },
+  blocked: {
+    label: 'blocked',
+    meaning: 'not applied, and apply stops before it: -- tidemark:blocked lists what must happen first (or -- tidemark:draft marks it unfinished)',
+    hasRun: false,
+    applyActsOn: false,
+    attention: 6,
+    look: { icon: 'circle-slash', color: 'charts.red', badge: 'B' },
+  },
+  'not-for-this-environment': {
+    label: 'not for this environment',
+    meaning: 'its -- tidemark:environments directive leaves this environment out: apply skips it and it is never pending here',
+    hasRun: false,
+    applyActsOn: false,
+    look: { icon: 'circle-small', color: 'disabledForeground' },
+  },
 } satisfies Record<string, MigrationStateDefinition>;
 
 /** Where a migration stands in one environment. */

@@ -34,6 +34,10 @@ export interface MigrationStatus {
    * `baseline` (adopt --to) or `mark` (tidemark mark applied).
    */
   adoptedFrom?: string;
+  /** `-- tidemark:blocked` reasons (`draft` for `-- tidemark:draft`), when the file has any. */
+  blockedReasons?: string[];
+  /** `-- tidemark:environments`: the only environments the migration is meant for. */
+  environments?: string[];
 }
 
 /** Another migration tool's history table found in an environment's database. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
@@ -177,5 +177,104 @@ describe('tidemark lint', function () {
     const help = tidemark(['--help'], dir);
     assert.equal(help.code, 0, help.stderr);
     for (const name of ['lint', 'status', 'apply', 'verify', 'rollback', 'plan', 'new']) assert.match(help.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
+  });
+  it('checks -- tidemark:environments against the environments of tidemark.json (unknown-environment)', () => {
+    const dir = tempWorkspace({
+      'migrations/006_register_databases.sql': '-- tidemark:environments prodution\nSELECT 1;\n',
+      'tidemark.json': JSON.stringify({ environments: { local: { sandbox: true }, production: { url: 'postgres://deploy@db/app' } }, lint: { rules: onlyRules(['unknown-environment']) } }),
+    });
+    const run = tidemark(['lint'], dir);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^migrations\/006_register_databases\.sql:1:26: error unknown-environment: -- tidemark:environments names "prodution", which is not an environment in tidemark\.json \(known: local, production\)/m);
+    // Without environments in tidemark.json the project has the one sandbox.
+    const bare = tempWorkspace({ 'migrations/001_x.sql': '-- tidemark:environments sandbox, prod\nSELECT 1;\n', 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(['unknown-environment']) } }) });
+    assert.match(tidemark(['lint'], bare).stdout, /names "prod", .*\(known: sandbox\)/);
+  });
+});
+
+describe('tidemark lint --cache', function () {
+  const FK_RULES = ['fk-missing-index', 'ban-drop-column', 'syntax-error'];
+  const INDEX = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS child_a ON child (a);\n';
+  const FK = 'ALTER TABLE child ADD CONSTRAINT child_a_fk FOREIGN KEY (a) REFERENCES parent (id) NOT VALID;\n';
+  const rulesOf = (stdout: string) => (JSON.parse(stdout) as Array<{ file: string; rule: string; severity: string }>).map((f) => `${f.file} ${f.rule} ${f.severity}`);
+
+  it('re-runs an unchanged project from the cache without loading the parser, with the same output', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP, 'migrations/002_typo.sql': 'SELEC 2;\n' }, RULES);
+    // A copy of the CLI whose WASM parser can be taken away: a run that parsed anything would fail.
+    const bin = scratchDir('cli-cache-');
+    for (const file of ['cli.js', 'cli-lint.js', 'libpg-query.wasm']) copyFileSync(join(repoRoot, 'dist', file), join(bin, file));
+    const lint = (args: string[]) => spawnSync(process.execPath, [join(bin, 'cli.js'), 'lint', ...args], { cwd: dir, encoding: 'utf8' });
+
+    const first = lint(['--cache', '--format', 'json']);
+    assert.equal(first.status, 1, first.stderr);
+    assert.deepEqual(rulesOf(first.stdout), ['migrations/001_drop.sql ban-drop-column warning', 'migrations/002_typo.sql syntax-error error']);
+    assert.ok(existsSync(join(dir, '.tidemark', 'cache', 'lint-cache.json')), 'the cache is written under --cwd');
+
+    rmSync(join(bin, 'libpg-query.wasm'));
+    const uncached = lint(['--format', 'json']);
+    assert.equal(uncached.status, 3, 'without the cache the parser is needed');
+    assert.match(uncached.stderr, /internal error/);
+    for (const format of ['json', 'text']) {
+      const cached = lint(['--cache', '--format', format]);
+      assert.equal(cached.stderr, '');
+      assert.equal(cached.status, 1);
+      assert.equal(cached.stdout, tidemark(['lint', '--format', format], dir).stdout);
+    }
+  });
+
+  it('re-lints a later migration when an earlier one it depends on changes, and a file when its rollback file changes', () => {
+    const dir = tempWorkspace({ 'migrations/001_index.sql': INDEX, 'migrations/002_fk.sql': FK, 'migrations/003_drop.sql': DROP }, [...FK_RULES, 'require-rollback']);
+    const lint = () => tidemark(['lint', '--cache', '--format', 'json'], dir);
+    const withIndex = lint();
+    assert.equal(withIndex.code, 0, withIndex.stderr);
+    assert.deepEqual(rulesOf(withIndex.stdout).filter((f) => !f.includes('require-rollback')), ['migrations/003_drop.sql ban-drop-column warning']);
+
+    writeFileSync(join(dir, 'migrations', '001_index.sql'), 'SELECT 1;\n');
+    const withoutIndex = lint();
+    assert.deepEqual(rulesOf(withoutIndex.stdout).filter((f) => !f.includes('require-rollback')), ['migrations/002_fk.sql fk-missing-index warning', 'migrations/003_drop.sql ban-drop-column warning']);
+    assert.equal(withoutIndex.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
+
+    assert.ok(rulesOf(withoutIndex.stdout).includes('migrations/003_drop.sql require-rollback warning'));
+    mkdirSync(join(dir, 'migrations', 'rollback'));
+    writeFileSync(join(dir, 'migrations', 'rollback', '003_drop.sql'), 'ALTER TABLE users ADD COLUMN email text;\n');
+    const withRollback = lint();
+    assert.ok(!rulesOf(withRollback.stdout).includes('migrations/003_drop.sql require-rollback warning'), withRollback.stdout);
+    assert.equal(withRollback.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
+  });
+
+  it('re-lints when the config changes', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
+    const lint = () => tidemark(['lint', '--cache'], dir);
+    assert.equal(lint().code, 0);
+    writeFileSync(join(dir, 'tidemark.json'), JSON.stringify({ lint: { rules: { ...onlyRules(RULES), 'ban-drop-column': 'error' } } }));
+    const strict = lint();
+    assert.equal(strict.code, 1);
+    assert.match(strict.stdout, /^migrations\/001_drop\.sql:1:19: error ban-drop-column/);
+  });
+
+  it('warns about a corrupt cache file, lints everything and rewrites it; --cache-location picks the folder', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
+    const cacheFile = join(dir, 'ci-cache', 'lint-cache.json');
+    const lint = () => tidemark(['lint', '--cache', '--cache-location', 'ci-cache'], dir);
+    assert.equal(lint().code, 0);
+    assert.ok(existsSync(cacheFile));
+    assert.ok(!existsSync(join(dir, '.tidemark', 'cache')));
+
+    const expected = tidemark(['lint'], dir).stdout;
+    writeFileSync(cacheFile, readFileSync(cacheFile, 'utf8').slice(0, 40));
+    const corrupt = lint();
+    assert.equal(corrupt.code, 0);
+    assert.equal(corrupt.stdout, expected);
+    assert.match(corrupt.stderr, /^tidemark: warning: ignoring the lint cache .*ci-cache[/\\]lint-cache\.json: it is corrupt \(.+\); linting every file again\n$/);
+    const again = lint();
+    assert.equal(again.stderr, '', 'the corrupt file was replaced');
+    assert.equal(again.stdout, expected);
+  });
+
+  it('--cache-location without --cache is a usage error', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
+    const run = tidemark(['lint', '--cache-location', 'x'], dir);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'tidemark: --cache-location needs --cache\n');
   });
 });

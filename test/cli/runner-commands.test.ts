@@ -4,30 +4,12 @@
  * the one stderr line for bad input, and exit codes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { freePort, freshDatabase, seedSandbox, startServers, urlOf, type TestServer } from '../support/databases';
-import { repoRoot } from '../support/paths';
 import { tempWorkspace } from '../support/lsp-client';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tidemark(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, env: { ...process.env, PGPASSWORD: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { tidemark } from '../support/cli';
 
 const USERS = '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n-- migrate:down\nDROP TABLE users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n';
 const BROKEN = 'CREATE TABLE orders (id int);\nINSERT INTO orders (idd) VALUES (1);\n';
@@ -84,6 +66,27 @@ describe('tidemark runner commands', function () {
     assert.deepEqual(applied.sort(), ['001', '002']);
   });
 
+  it('two migrations of one version in the sibling-folder layout: status lists both with the error on each, apply refuses', async () => {
+    const root = await sandboxProject({
+      'migrations/0006_billing.sql': 'CREATE TABLE billing (id int);\n',
+      'migrations/0006_sessions.sql': 'CREATE TABLE sessions (id int);\n',
+      'migrations/rollback/0006_billing.sql': 'DROP TABLE billing;\n',
+      'migrations/rollback/0006_sessions.sql': 'DROP TABLE sessions;\n',
+    });
+    const duplicate = 'version 0006 is used by 2 migrations: 0006_billing.sql, 0006_sessions.sql; every migration needs its own version';
+    const json = await tidemark(root, ['status', '--env', 'sandbox', '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).migrations.map((m: { name: string; state: string; error?: string }) => [m.name, m.state, m.error]), [
+      ['billing', 'pending', duplicate],
+      ['sessions', 'pending', duplicate],
+    ]);
+    const text = await tidemark(root, ['status']);
+    assert.match(text.stdout, new RegExp(`0006\\s+billing\\s+pending\\s+${duplicate.replace(/[.()]/g, '\\$&')}\n0006\\s+sessions\\s+pending\\s+`));
+    const apply = await tidemark(root, ['apply']);
+    assert.equal(apply.code, 2);
+    assert.match(apply.stderr, /^tidemark: version 0006 is used twice: 0006_sessions\.sql and 0006_billing\.sql are both a migration for it; renumber one before applying/);
+  });
+
   it('plan names the lock a statement takes on an existing table', async () => {
     const root = await sandboxProject({ 'migrations/001_users.sql': USERS });
     assert.equal((await tidemark(root, ['apply'])).code, 0);
@@ -122,9 +125,14 @@ describe('tidemark runner commands', function () {
     try {
       const silentPort = (silent.address() as { port: number }).port;
       config(JSON.stringify({ environments: { slow: { url: `postgres://postgres@127.0.0.1:${silentPort}/app`, connectTimeout: '1s' } } }));
-      const r = await tidemark(root, ['status', '--env', 'slow']);
-      assert.equal(r.code, 2);
-      assert.match(r.stderr.trim(), new RegExp(`^tidemark: cannot connect to slow \\(postgres@127\\.0\\.0\\.1:${silentPort}/app\\): no answer within 1000 ms \\(connectTimeout\\)$`));
+      for (const command of [['status', '--env', 'slow'], ['status'], ['apply', '--env', 'slow']]) {
+        const started = Date.now();
+        const r = await tidemark(root, command);
+        // Not a benchmark: only that it ends near the timeout instead of hanging.
+        assert.ok(Date.now() - started < 10_000, `${command.join(' ')} took ${Date.now() - started} ms`);
+        assert.equal(r.code, 2, command.join(' '));
+        assert.match(r.stderr.trim(), new RegExp(`^tidemark: cannot connect to slow \\(postgres@127\\.0\\.0\\.1:${silentPort}/app\\): no answer within 1000 ms \\(connectTimeout\\)$`), command.join(' '));
+      }
     } finally {
       silent.close();
     }

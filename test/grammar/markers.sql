@@ -33,3 +33,12 @@ CREATE TABLE IF NOT EXISTS t (id bigint);
 
 SELECT '-- migrate:up' AS not_a_marker;
 --       ^^^^^^^^^^^^^ string.quoted.single.sql - meta.section-marker.tidemark
+
+-- tidemark:blocked waiting for the billing team
+-- ^^^^^^^^ meta.directive.tidemark keyword.control.directive.tidemark
+--          ^^^^^^^ entity.name.directive.tidemark
+--                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ comment.line.double-dash.sql meta.directive.tidemark
+
+-- tidemark:environments production, staging
+--          ^^^^^^^^^^^^ entity.name.directive.tidemark
+--                       ^^^^^^^^^^^^^^^^^^^^ comment.line.double-dash.sql meta.directive.tidemark

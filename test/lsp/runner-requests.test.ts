@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { CancellationTokenSource, WorkDoneProgress, type ProgressToken } from 'vscode-languageserver-protocol/node';
 import {
   ApplyRequest,
@@ -36,6 +37,26 @@ describe('language server: runner requests', function () {
     await client.initialize();
     return client;
   }
+
+  it('the tree\'s status of a host that accepts TCP and never answers: an error naming host:port within connectTimeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const root = tempWorkspace({ 'migrations/001_users.sql': USERS });
+      writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { slow: { url: `postgres://deploy@127.0.0.1:${port}/app`, connectTimeout: '500ms' } } }));
+      const c = await start(root);
+      c.connection.onRequest(PasswordRequest.type, () => ({ password: 'never-asked' }));
+      const started = Date.now();
+      const [status] = await c.connection.sendRequest(StatusRequest.type, { root });
+      assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+      assert.equal(status.error, `cannot connect to slow (deploy@127.0.0.1:${port}/app): no answer within 500 ms (connectTimeout)`);
+      const [single] = await c.connection.sendRequest(StatusRequest.type, { root, environment: 'slow' });
+      assert.equal(single.error, status.error);
+    } finally {
+      silent.close();
+    }
+  });
 
   it('status and apply on a sandbox project, with progress and a status-changed notification', async () => {
     const root = tempWorkspace({ 'migrations/001_users.sql': USERS, 'migrations/002_orders.sql': 'CREATE TABLE orders (id int);\n' });

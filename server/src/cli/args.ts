@@ -9,7 +9,7 @@ export interface CommonOptions {
   cwd: string;
   config?: string;
   env?: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'markdown';
 }
 
 export interface ParsedArgs {
@@ -62,8 +62,8 @@ export function parseArgs(argv: string[], commandFlags: (command: string | undef
     flags.set(name, value);
   }
   const format = (flags.get('format') as string | undefined) ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
-    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'markdown') {
+    throw new UsageError(`--format must be text, json, sarif or markdown, not "${format}"`);
   }
   return {
     command,

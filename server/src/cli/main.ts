@@ -16,11 +16,12 @@ interface CommandBundle {
   readonly UsageError: new (...args: never[]) => UsageError;
 }
 
-// esbuild.mjs rewrites these two paths to the separate bundles dist/cli-lint.js and dist/cli-runner.js.
+// esbuild.mjs rewrites these paths to the separate bundles dist/cli-lint.js, dist/cli-runner.js and dist/cli-check.js.
 // Typed as the modules themselves, so the compiler checks that each exports a CommandBundle.
 const bundleLoaders = {
   lint: (): CommandBundle => require('./lint-commands') as typeof import('./lint-commands'),
   runner: (): CommandBundle => require('./runner-commands') as typeof import('./runner-commands'),
+  check: (): CommandBundle => require('./check-commands') as typeof import('./check-commands'),
 };
 
 const loaded = new Map<keyof typeof bundleLoaders, CommandBundle>();
@@ -33,13 +34,13 @@ function bundle(kind: keyof typeof bundleLoaders): CommandBundle {
 
 /** Every command, in the order `tidemark --help` lists them. */
 export function allCommands(): readonly CliCommand[] {
-  return [...bundle('lint').commands, ...bundle('runner').commands];
+  return [...bundle('lint').commands, ...bundle('runner').commands, ...bundle('check').commands];
 }
 
 function findCommand(name: string | undefined): CliCommand | undefined {
   if (name === undefined) return undefined;
-  // Only lint lives in the lint bundle: any other name is looked up among the database commands.
-  return bundle(name === 'lint' ? 'lint' : 'runner').commands.find((c) => c.name === name);
+  // Only lint lives in the lint bundle and check in the check bundle: any other name is looked up among the database commands.
+  return bundle(name === 'lint' ? 'lint' : name === 'check' ? 'check' : 'runner').commands.find((c) => c.name === name);
 }
 
 function isUsageError(error: unknown): error is Error {

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import type { RunReport, StatementFailure } from '../protocol';
 import { RunnerInputError, loadProject, type Project } from '../runner/environments';
 import { ServerError } from '../runner/adapter';
-import type { ParsedArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';
 
@@ -34,10 +34,11 @@ function rethrow(error: unknown): never {
 
 export function requireTextOrJson(args: ParsedArgs): 'text' | 'json' {
   if (args.common.format === 'sarif') throw new CliError('--format sarif is only for lint; use text or json');
+  if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; use text or json');
   return args.common.format;
 }
 
-export const RUN_FLAGS = { to: 'value', confirm: 'value' } as const;
+export const RUN_FLAGS = { to: 'value', confirm: 'value', 'started-statement': 'value' } as const;
 
 export function failureForJson(project: Project, f: StatementFailure) {
   return { version: f.version, file: relative(project.root, f.file) || f.file, line: f.line + 1, column: f.character + 1, statement: f.statement, message: f.message };
@@ -84,7 +85,7 @@ export function runCommand(spec: {
     name: spec.name,
     summary: spec.summary,
     usage: [
-      `tidemark ${spec.name} [--env NAME] [--to VERSION] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]`,
+      `tidemark ${spec.name} [--env NAME] [--to VERSION] [--confirm NAME] [--started-statement ran|again] [--format text|json] [--cwd DIR] [--config FILE]`,
       '',
       ...spec.description,
       'Exit code: 0 when every step succeeded, 1 when one failed, 2 for bad input (config, environment, connection).',
@@ -97,10 +98,16 @@ export function runCommand(spec: {
         spec.run(project, args.common.env, {
           toVersion: args.flags.get('to') as string | undefined,
           confirm: args.flags.get('confirm') as string | undefined,
+          startedStatement: startedStatementFlag(args.flags.get('started-statement')),
           progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
         }),
       );
       return printReport(project, report, format, out);
     },
   };
+}
+
+function startedStatementFlag(value: unknown): 'ran' | 'again' | undefined {
+  if (value === undefined || value === 'ran' || value === 'again') return value;
+  throw new UsageError(`--started-statement must be ran or again, not "${String(value)}"`);
 }

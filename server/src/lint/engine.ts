@@ -14,6 +14,8 @@ export interface LintOptions {
   /** Base of the docs links: each finding links to `${docsBase}${rule}.md`. */
   docsBase?: string;
   rules?: readonly Rule[];
+  /** The project's environment names (`environmentNames` of its tidemark.json), for rules that check them. */
+  environments?: readonly string[];
   /** Called when a rule throws: the other rules' findings are still returned. */
   onRuleError?: (rule: string, error: unknown) => void;
 }
@@ -24,6 +26,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const findings: Finding[] = [];
   const fileIgnores = fileIgnoredRules(unit.file.text);
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
+  if (options.environments) unit = { ...unit, environmentNames: options.environments };
   for (const rule of options.rules ?? allRules) {
     const setting = options.severities?.[rule.id];
     if (setting === 'off') continue;

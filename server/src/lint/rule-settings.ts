@@ -5,8 +5,12 @@
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { ConfigProblem } from '../migrations/config';
 import { rulesById } from './rules';
+import { replayRules } from '../replay/rules';
 
-export function unknownRuleProblems(configText: string, known: ReadonlyMap<string, unknown> = rulesById): ConfigProblem[] {
+/** Lint rules and the replay check's rule ids: `lint.rules` sets the severity of both. */
+const knownRuleIds: ReadonlyMap<string, unknown> = new Map<string, unknown>([...rulesById, ...replayRules.map((r) => [r.id, r] as const)]);
+
+export function unknownRuleProblems(configText: string, known: ReadonlyMap<string, unknown> = knownRuleIds): ConfigProblem[] {
   const tree = parseTree(configText, [], { allowTrailingComma: true });
   const rules = tree && findNodeAtLocation(tree, ['lint', 'rules']);
   if (rules?.type !== 'object') return [];

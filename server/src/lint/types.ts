@@ -62,6 +62,8 @@ export interface LintUnit {
   problems: DiscoveryProblem[];
   /** Where a generated down file would go for split layouts (paired, folders, flyway). */
   downFilePath?: string;
+  /** The environments of the project's tidemark.json; undefined when not known (names are then not checked). */
+  environmentNames?: readonly string[];
 }
 
 export interface RuleReport {
@@ -81,6 +83,11 @@ export interface Rule {
   defaultSeverity: Severity;
   /** One line for the rule index and SARIF. */
   summary: string;
+  /**
+   * The rule reads the migrations before the unit's (earlier-migrations.ts), so its findings in a
+   * file change when an earlier migration does: `tidemark lint --cache` keys on those files too.
+   */
+  readsEarlierMigrations?: boolean;
   check(unit: LintUnit, report: (finding: RuleReport) => void): void;
 }
 

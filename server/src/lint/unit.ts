@@ -7,7 +7,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
-import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, versionKeyString, type FileReader } from '../migrations/discovery';
+import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, pairVersionGroup, versionKeyString, type FileReader } from '../migrations/discovery';
 import { classifyFile, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, Section } from '../migrations/types';
@@ -24,7 +24,7 @@ export function parseSection(section: Section): ParsedSection {
 }
 
 /** The folder a file's migration lives in: part folders (rollback/, verify/) belong to their parent. */
-function migrationFolder(path: string): string {
+export function migrationFolder(path: string): string {
   const dir = dirname(path);
   return isPartFolder(basename(dir)) ? dirname(dir) : dir;
 }
@@ -42,26 +42,38 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 
   type Part = { file: SourceFile; info: ClassifiedFile };
   const parts: { primary?: Part; down?: Part; verify?: Part } = {};
-  const slotOf = (info: ClassifiedFile) => (info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary');
-  parts[slotOf(own)] = { file, info: own };
-
-  for (const { rel, info } of migrationFilesByVersion(folder).get(versionKeyString(own.versionKey)) ?? []) {
-    const other = join(folder, rel);
-    if (other === path) continue;
-    const slot = slotOf(info);
-    if (slot === slotOf(own)) {
-      // Report the duplicate on the later file by name so each file is flagged once, deterministically.
+  const companions = (migrationFilesByVersion(folder).get(versionKeyString(own.versionKey)) ?? []).map((f) => ({ path: join(folder, f.rel), info: f.info }));
+  if (!companions.some((f) => f.path === path)) companions.push({ path, info: own });
+  const group = pairVersionGroup(companions);
+  const mine = group.migrations.find((m) => m.primary.path === path || m.down?.path === path || m.verify?.path === path);
+  const leftover = group.leftovers.find((l) => l.file.path === path);
+  if (leftover?.rival) {
+    problems.push({
+      code: 'duplicate-version',
+      message: `version ${own.version} is also used by ${relative(folder, leftover.rival.path)}; every migration needs its own version`,
+      path,
+      relatedPath: leftover.rival.path,
+    });
+  }
+  if (mine) {
+    // Each file of a duplicate is flagged once, naming the other.
+    const others = [
+      ...(mine.primary.path === path ? group.migrations.filter((m) => m !== mine).map((m) => m.primary) : []),
+      ...group.leftovers.filter((l) => l.rival?.path === path).map((l) => l.file),
+    ];
+    for (const other of others) {
       problems.push({
         code: 'duplicate-version',
-        message: `version ${own.version} is also used by ${relative(folder, other)}; every migration needs its own version`,
+        message: `version ${own.version} is also used by ${relative(folder, other.path)}; every migration needs its own version`,
         path,
-        relatedPath: other,
+        relatedPath: other.path,
       });
-      continue;
     }
-    if (parts[slot]) continue;
-    const otherText = reader.read(other);
-    if (otherText !== undefined) parts[slot] = { file: new SourceFile(other, otherText), info };
+    for (const slot of ['primary', 'down', 'verify'] as const) {
+      const f = mine[slot];
+      const fileText = f?.path === path ? text : f && reader.read(f.path);
+      if (f && fileText !== undefined) parts[slot] = { file: f.path === path ? file : new SourceFile(f.path, fileText), info: f.info };
+    }
   }
 
   if (!parts.primary) {

@@ -11,7 +11,7 @@ import { buildLintUnit } from '../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../lint/engine';
 import type { Finding, LintUnit, Severity } from '../lint/types';
 import type { FileReader } from '../migrations/discovery';
-import type { ConfigProblem } from '../migrations/config';
+import { environmentNames, type ConfigProblem } from '../migrations/config';
 import { SourceFile } from '../sql/source';
 import type { ProjectConfig } from './workspace-config';
 
@@ -55,7 +55,7 @@ export function lintDocument(
 ): LintResult {
   if (doc.text.length > MAX_LINTED_CHARS) return tooLargeResult(doc);
   const unit = buildLintUnit(doc.path, doc.text, reader);
-  const findings = lintUnit(unit, { severities: config.severities, docsBase, onRuleError });
+  const findings = lintUnit(unit, { severities: config.severities, environments: environmentNames(config.config), docsBase, onRuleError });
   const file = unit.file;
   const diagnostics = findings.map((finding, index) => toDiagnostic(finding, index, file, doc.version));
   return { uri: doc.uri, version: doc.version, file, unit, findings, diagnostics };

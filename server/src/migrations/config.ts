@@ -57,8 +57,24 @@ export const TidemarkConfig = z.strictObject({
       rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
     })
     .optional(),
+  check: z
+    .strictObject({
+      roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),
+      setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: extension stubs, seed rows.'),
+    })
+    .optional()
+    .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),
 });
 export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
+
+/** The environment a project gets when tidemark.json declares none: an embedded PGlite sandbox. */
+export const DEFAULT_ENVIRONMENT = 'sandbox';
+
+/** The names of a project's environments, as the runner resolves them. */
+export function environmentNames(config: TidemarkConfig): string[] {
+  const declared = Object.keys(config.environments ?? {});
+  return declared.length ? declared : [DEFAULT_ENVIRONMENT];
+}
 
 export interface ConfigProblem {
   /** Dotted path of the field, e.g. `environments.staging.port`; empty for the whole file. */

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { checksum } from './checksum';
-import { hasNoTransactionDirective, splitSections } from './sections';
+import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from './sections';
 import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
 import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version';
 import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
@@ -152,6 +152,8 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   up ??= { kind: 'up', file, offset: file.text.length, text: '' };
   if (parts.down) down = sectionOf(parts.down.file, 'down');
   if (parts.verify) verify = sectionOf(parts.verify.file, 'verify');
+  // Directives belong to the up section or the header comment above it.
+  const directiveText = file.text.slice(0, up.offset) + up.text;
   return {
     version: info.version,
     versionKey: info.versionKey,
@@ -162,15 +164,58 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     down,
     verify,
     noTransactionDirective: hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset)),
+    blockedReasons: blockedReasons(directiveText),
+    environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
     checksum: checksum(up.text),
   };
+}
+
+/** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */
+export interface VersionGroup<T extends { info: ClassifiedFile }> {
+  migrations: Array<{ primary: T; down?: T; verify?: T }>;
+  /** Down or verify files no migration of the version takes; `rival` is the one taken instead, if any. */
+  leftovers: Array<{ file: T; rival?: T }>;
+}
+
+const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary');
+
+/**
+ * Pairs the files of one version: a down or verify file goes to the migration of its name
+ * (rollback/0006_billing.sql to 0006_billing.sql), else a file named for the version alone
+ * (rollback/0006_rollback.sql) or — when the version has one migration — the only file there is.
+ * Files left over never become migrations.
+ */
+export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
+  const primaries = files.filter((f) => slotOf(f.info) === 'primary');
+  const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
+  for (const slot of ['down', 'verify'] as const) {
+    const free = files.filter((f) => slotOf(f.info) === slot);
+    const take = (m: (typeof group.migrations)[number], pick: (f: T) => boolean) => {
+      if (m[slot]) return;
+      const found = free.find(pick);
+      if (found) {
+        m[slot] = found;
+        free.splice(free.indexOf(found), 1);
+      }
+    };
+    const sameName = (a: ClassifiedFile, b: ClassifiedFile) => a.name.toLowerCase() === b.name.toLowerCase();
+    for (const m of group.migrations) take(m, (f) => sameName(f.info, m.primary.info));
+    if (group.migrations.length === 1) {
+      const [only] = group.migrations;
+      take(only, (f) => f.info.name === f.info.version);
+      take(only, () => true);
+    }
+    for (const file of free) group.leftovers.push({ file, rival: group.migrations.length === 1 ? group.migrations[0][slot] : undefined });
+  }
+  return group;
 }
 
 /** Discovers the migrations in `migrationsDir`. Never throws for bad files: they become problems. */
 export function discoverMigrations(migrationsDir: string, reader: FileReader = diskReader): DiscoveryResult {
   const problems: DiscoveryProblem[] = [];
-  const byVersion = new Map<string, Parts>();
-  const keyOf = (info: ClassifiedFile) => versionKeyString(info.versionKey);
+  type Found = { file: SourceFile; info: ClassifiedFile };
+  const byVersion = new Map<string, Found[]>();
+  const shown = (file: SourceFile) => relative(migrationsDir, file.path);
 
   for (const rel of listMigrationFiles(migrationsDir)) {
     const info = classifyFile(rel);
@@ -181,36 +226,45 @@ export function discoverMigrations(migrationsDir: string, reader: FileReader = d
       problems.push({ code: 'unreadable-file', message: `cannot read ${rel}`, path });
       continue;
     }
-    const file = new SourceFile(path, text);
-    const key = keyOf(info);
-    const parts = byVersion.get(key) ?? {};
-    byVersion.set(key, parts);
-    const slot: keyof Parts = info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary';
-    const existing = parts[slot];
-    if (existing) {
-      const what = slot === 'primary' ? 'migration' : `${slot} file`;
-      problems.push({
-        code: 'duplicate-version',
-        message: `version ${info.version} is used twice: ${relative(migrationsDir, path)} and ${relative(migrationsDir, existing.file.path)} are both a ${what} for it`,
-        path,
-        relatedPath: existing.file.path,
-      });
-      continue;
-    }
-    parts[slot] = { file, info };
+    const key = versionKeyString(info.versionKey);
+    byVersion.set(key, [...(byVersion.get(key) ?? []), { file: new SourceFile(path, text), info }]);
   }
 
   const migrations: Migration[] = [];
-  for (const parts of byVersion.values()) {
-    const migration = assembleMigration(parts);
-    if (migration) migrations.push(migration);
-    else {
-      const orphan = parts.down ?? parts.verify;
-      if (orphan) {
+  for (const files of byVersion.values()) {
+    const group = pairVersionGroup(files);
+    const sharing = group.migrations.map((m) => shown(m.primary.file));
+    const duplicate = sharing.length > 1 ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version` : undefined;
+    for (const [i, parts] of group.migrations.entries()) {
+      const migration = assembleMigration(parts)!;
+      if (duplicate) migration.duplicateVersion = duplicate;
+      migrations.push(migration);
+      if (i > 0) {
+        const first = group.migrations[0].primary.file;
+        problems.push({
+          code: 'duplicate-version',
+          message: `version ${parts.primary.info.version} is used twice: ${shown(parts.primary.file)} and ${shown(first)} are both a migration for it`,
+          path: parts.primary.file.path,
+          relatedPath: first.path,
+        });
+      }
+    }
+    for (const { file, rival } of group.leftovers) {
+      const what = `${slotOf(file.info)} file`;
+      if (rival) {
+        problems.push({
+          code: 'duplicate-version',
+          message: `version ${file.info.version} is used twice: ${shown(file.file)} and ${shown(rival.file)} are both a ${what} for it`,
+          path: file.file.path,
+          relatedPath: rival.file.path,
+        });
+      } else {
         problems.push({
           code: 'orphan-file',
-          message: `${relative(migrationsDir, orphan.file.path)} belongs to version ${orphan.info.version}, which has no up migration`,
-          path: orphan.file.path,
+          message: group.migrations.length
+            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing.join(', ')})`
+            : `${shown(file.file)} belongs to version ${file.info.version}, which has no up migration`,
+          path: file.file.path,
         });
       }
     }

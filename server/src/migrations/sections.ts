@@ -1,6 +1,7 @@
 /**
  * Sections and directives inside one file: `-- migrate:up|down|verify` markers (dbmate-compatible),
- * `-- tidemark:no-transaction`, `-- tidemark-ignore` and `-- tidemark-ignore-file`.
+ * `-- tidemark:no-transaction`, `-- tidemark:blocked`, `-- tidemark:draft`, `-- tidemark:environments`,
+ * `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
 import type { SectionKind } from './types';
 import { sqlTokens } from '../sql/tokens';
@@ -53,6 +54,35 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
 /** `-- tidemark:no-transaction`, or dbmate's `-- migrate:up transaction:false`. */
 export function hasNoTransactionDirective(text: string): boolean {
   return /^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(text) || /^[ \t]*--[ \t]*migrate:up\b[^\n]*transaction:false/im.test(text);
+}
+
+const BLOCKED = /^[ \t]*--[ \t]*tidemark:(blocked|draft)(?![-\w])[ \t]*([^\r\n]*)$/gim;
+
+/**
+ * Why a migration must not run yet: one reason per `-- tidemark:blocked REASON` line (each a
+ * prerequisite), "draft" for `-- tidemark:draft`. Empty when nothing blocks it.
+ */
+export function blockedReasons(text: string): string[] {
+  return [...text.matchAll(BLOCKED)].map((m) => (m[1].toLowerCase() === 'draft' ? 'draft' : m[2].trim() || 'blocked (no reason given)'));
+}
+
+/** One `-- tidemark:environments a, b` line: the names and where each is written in `text`. */
+export interface EnvironmentsDirective {
+  names: Array<{ name: string; offset: number }>;
+}
+
+const ENVIRONMENTS = /^[ \t]*--[ \t]*tidemark:environments(?![-\w])([^\r\n]*)$/gim;
+
+/** The environments a migration is meant for (`-- tidemark:environments production, staging`); undefined when not limited. */
+export function environmentsDirective(text: string): EnvironmentsDirective | undefined {
+  const found = [...text.matchAll(ENVIRONMENTS)];
+  if (found.length === 0) return undefined;
+  const names: EnvironmentsDirective['names'] = [];
+  for (const m of found) {
+    const listStart = m.index! + m[0].length - m[1].length;
+    for (const n of m[1].matchAll(/[^\s,]+/g)) names.push({ name: n[0], offset: listStart + n.index! });
+  }
+  return { names };
 }
 
 const IGNORE = /^--[ \t]*tidemark-ignore(?![-\w])[ \t]*(.*)$/i;

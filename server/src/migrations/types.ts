@@ -33,8 +33,14 @@ export interface Migration {
   verify?: Section;
   /** Directives found in the up section (`-- tidemark:no-transaction`). */
   noTransactionDirective: boolean;
+  /** `-- tidemark:blocked REASON` / `-- tidemark:draft`: apply stops before it while any reason is listed. */
+  blockedReasons: string[];
+  /** `-- tidemark:environments a, b`: the only environments it is applied in; undefined for all. */
+  environments?: string[];
   /** sha-256 of the up section, line endings and trailing whitespace normalised. */
   checksum: string;
+  /** Set when another migration has the same version: what to tell the user. */
+  duplicateVersion?: string;
 }
 
 /** A problem found while discovering migrations (a duplicate version, an orphan down file...). */
@@ -49,7 +55,7 @@ export interface DiscoveryProblem {
 
 export interface DiscoveryResult {
   migrationsDir: string;
-  /** Sorted by version. A duplicate version keeps only the first file found here. */
+  /** Sorted by version. Migrations sharing a version are all here, each with `duplicateVersion` set. */
   migrations: Migration[];
   problems: DiscoveryProblem[];
 }

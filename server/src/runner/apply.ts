@@ -13,10 +13,12 @@ import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
 import { normaliseForChecksum } from '../migrations/checksum';
 import { splitStatements } from '../sql/split';
+import { transactionControl, transactionIncompatibility } from '../sql/transaction';
 import type { Statement } from '../sql/statements';
 import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { verifySection } from './verify';
+import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 
 type Step = RunReport['steps'][number];
 
@@ -41,6 +43,8 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
   const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
   const refusals: string[] = [];
   for (const m of candidates) {
+    // A migration the upstream environment never takes cannot wait for it there.
+    if (!appliesIn(m, upstreamName)) continue;
     const row = byVersion.get(m.versionKey.join('.'));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
@@ -56,14 +60,14 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
 export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
-  const { migrations } = migrationsOnDisk(project, true);
+  const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
     const rows = await session.history.rows();
     await refuseUntracked(session.db, session.history, env, migrations, rows);
-    const candidates = pendingMigrations(migrations, rows, options.toVersion);
+    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
@@ -99,6 +103,9 @@ export async function applyMigrations(project: Project, environment: string | un
         }
       }
     }
+    if (blockedBy && !stopped) {
+      steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
+    }
     const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
     // After a lost connection the history cannot be read again; count from what this run knows.
     const remaining = await session.history
@@ -107,6 +114,7 @@ export async function applyMigrations(project: Project, environment: string | un
       .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
     let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
+    if (blockedBy && !stopped) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
     if (stopped) {
       const last = steps[steps.length - 1];
       summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
@@ -131,6 +139,41 @@ function refuseChangedPrefix(migration: Migration, statements: readonly Statemen
       `but statement ${changed + 1} (${migration.up.file.path}:${line}) is not the one that ran then; resuming at statement ${from + 1} ` +
       `would leave the database matching neither version of the file. Put statements 1-${from} back as they ran (the history holds the ` +
       `SQL that ran) and change only later ones, or roll the migration back (its down section must cope with the part that ran) and apply it again.`,
+  );
+}
+
+/**
+ * The last run stopped while statement `index` + 1 — one PostgreSQL refuses in a transaction — was
+ * running: it may or may not have taken effect. For CREATE INDEX CONCURRENTLY the catalog tells
+ * (no index: it did not finish; a valid one: it did; an INVALID one: its build was interrupted and
+ * must be dropped); for anything else only the user can, so refuse unless they said which.
+ */
+async function startedStatementOutcome(
+  session: Session,
+  migration: Migration,
+  statements: readonly Statement[],
+  index: number,
+  options: RunOptions,
+): Promise<{ ran: boolean; message: string }> {
+  const statement = statements[index];
+  const n = index + 1;
+  const where = `statement ${n} (${migration.up.file.path}:${migration.up.file.positionAt(statement.start).line + 1})`;
+  const index_ = (statement.node as { IndexStmt?: { concurrent?: boolean; idxname?: string; relation?: { schemaname?: string } } } | undefined)?.IndexStmt;
+  if (index_?.concurrent && index_.idxname) {
+    const name = [index_.relation?.schemaname, index_.idxname].filter(Boolean).map((part) => `"${part!.replace(/"/g, '""')}"`).join('.');
+    const r = await session.db.query('SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)', [name]);
+    if (r.rows.length === 0) return { ran: false, message: `${where} was running when the last run stopped; index ${index_.idxname} does not exist, so it had not finished: ran it again` };
+    if (r.rows[0].valid === true) return { ran: true, message: `${where} was running when the last run stopped; index ${index_.idxname} exists and is valid, so it had finished` };
+    throw new RunnerInputError(
+      `cannot resume ${migration.version} (${migration.name}): ${where}, CREATE INDEX CONCURRENTLY, was running when the last run stopped, and index ${index_.idxname} ` +
+        `exists but is INVALID (its build was interrupted). Drop it (DROP INDEX CONCURRENTLY ${name}) and apply again.`,
+    );
+  }
+  if (options.startedStatement === 'ran') return { ran: true, message: `${where} may or may not have run when the last run stopped; counted as run (--started-statement ran)` };
+  if (options.startedStatement === 'again') return { ran: false, message: `${where} may or may not have run when the last run stopped; ran it again (--started-statement again)` };
+  throw new RunnerInputError(
+    `cannot resume ${migration.version} (${migration.name}): ${where} runs outside a transaction and was running when the last run stopped; it may or may not have run. ` +
+      `Check the database, then apply with --started-statement ran (it took effect: continue after it) or --started-statement again (it did not: run it again).`,
   );
 }
 
@@ -171,20 +214,39 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     }
     let message: string | undefined;
     if (plan.noTransactionReason) {
-      const from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
+      let from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
       if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
-      message = `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`;
+      const resumeNote = row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(session, migration, plan.statements, from, options) : undefined;
+      if (resumeNote?.ran) from += 1;
+      message = [`ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
       // The row exists before the first statement so that a crash leaves an honest record.
       await session.history.upsert(historyRow('failed', from, 'started; not finished'));
       await setTimeouts(session.db, env, 'SESSION');
       let done = from;
+      let inOwnTransaction = false;
       try {
         await runStatements(session.db, migration, plan, {
           from,
           isCancelled: options.isCancelled,
-          after: async (i) => {
+          // A statement and its progress commit together, so a lost connection cannot leave one
+          // without the other; only what PostgreSQL refuses in a transaction runs bare, marked as
+          // started first so that a resume knows it may or may not have run.
+          step: async (i, statement, execute) => {
+            const control = transactionControl(statement.node);
+            const bare = control !== undefined || inOwnTransaction || transactionIncompatibility(statement.node) !== undefined;
+            if (control) inOwnTransaction = /^(BEGIN|START)/.test(control) ? true : /^(COMMIT|ROLLBACK|END|PREPARE)$/.test(control) ? false : inOwnTransaction;
+            if (!bare) {
+              await session.db.transaction(async () => {
+                await execute();
+                await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+              });
+            } else {
+              const marked = !control && !inOwnTransaction;
+              if (marked) await session.history.recordProgress(migration.version, i, 'started; not finished', i + 1);
+              await execute();
+              await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+            }
             done = i + 1;
-            await session.history.recordProgress(migration.version, done, 'started; not finished');
           },
         });
       } catch (error) {

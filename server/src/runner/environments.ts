@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
+import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
 
-export const SANDBOX = 'sandbox';
+export const SANDBOX = DEFAULT_ENVIRONMENT;
 export const DEFAULT_HISTORY_SCHEMA = 'tidemark';
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_LOCK_WAIT_MS = 30_000;

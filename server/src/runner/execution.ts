@@ -114,15 +114,18 @@ export async function resetTimeouts(db: DatabaseAdapter, env: Environment): Prom
   if (parts.length) await db.exec(parts.join('; ')).catch(() => undefined);
 }
 
+/** Runs one statement through `execute`, with whatever bookkeeping belongs around it. */
+export type StatementStep = (index: number, statement: Statement, execute: () => Promise<void>) => Promise<void>;
+
 /**
- * Runs statements `from`..end one by one, calling `after` after each; throws StatementError
- * naming the statement that failed.
+ * Runs statements `from`..end one by one, each through `step` when given (else bare, then
+ * `after`); throws StatementError naming the statement that failed.
  */
 export async function runStatements(
   db: DatabaseAdapter,
   migration: Pick<Migration, 'version'>,
   plan: SectionPlan,
-  options: { from?: number; isCancelled?: () => boolean; after?: (index: number, statement: Statement) => Promise<void> } = {},
+  options: { from?: number; isCancelled?: () => boolean; after?: (index: number, statement: Statement) => Promise<void>; step?: StatementStep } = {},
 ): Promise<void> {
   for (let i = options.from ?? 0; i < plan.statements.length; i++) {
     if (plan.skipped.has(i)) continue;
@@ -133,11 +136,17 @@ export async function runStatements(
       if (options.isCancelled()) throw new CancelledError();
     }
     const statement = plan.statements[i];
-    try {
-      await db.query(statement.text);
-    } catch (error) {
-      throw new StatementError(statementFailure(migration, plan.section, statement, error), error, i);
+    const execute = async () => {
+      try {
+        await db.query(statement.text);
+      } catch (error) {
+        throw new StatementError(statementFailure(migration, plan.section, statement, error), error, i);
+      }
+    };
+    if (options.step) await options.step(i, statement, execute);
+    else {
+      await execute();
+      await options.after?.(i, statement);
     }
-    await options.after?.(i, statement);
   }
 }

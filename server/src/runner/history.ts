@@ -20,6 +20,8 @@ export interface HistoryRow {
   durationMs?: number;
   state: 'applied' | 'failed';
   statementsDone: number;
+  /** A statement PostgreSQL refuses in a transaction was started (1-based) and not seen to finish: it may or may not have run. */
+  statementStarted?: number;
   error?: string;
   verifyResult?: 'passed' | 'failed';
   verifyMessage?: string;
@@ -71,8 +73,11 @@ export class History {
         error text,
         verify_result text CHECK (verify_result IN ('passed', 'failed')),
         verify_message text,
-        verified_at timestamptz
+        verified_at timestamptz,
+        statement_started integer
       );
+      -- History tables made by versions before statement_started existed.
+      ALTER TABLE ${this.migrations} ADD COLUMN IF NOT EXISTS statement_started integer;
       CREATE TABLE IF NOT EXISTS ${this.events} (
         id bigserial PRIMARY KEY,
         version text NOT NULL,
@@ -114,7 +119,9 @@ export class History {
       `SELECT version, name, checksum, up_sql, down_sql, verify_sql, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
               applied_by, duration_ms, state, statements_done, error, verify_result, verify_message,
               to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS verified_at,
-              to_jsonb(m) ->> 'adopted_from' AS adopted_from
+              to_jsonb(m) ->> 'adopted_from' AS adopted_from,
+              -- read through jsonb so that a table not yet given the column by ensure() reads too
+              to_jsonb(m) ->> 'statement_started' AS statement_started
          FROM ${this.migrations} m`,
     );
     return r.rows.map((row) => ({
@@ -129,6 +136,7 @@ export class History {
       durationMs: row.duration_ms === null ? undefined : Number(row.duration_ms),
       state: row.state === 'failed' ? 'failed' : 'applied',
       statementsDone: Number(row.statements_done),
+      statementStarted: row.statement_started === null || row.statement_started === undefined ? undefined : Number(row.statement_started),
       error: opt(row.error),
       verifyResult: row.verify_result === 'passed' || row.verify_result === 'failed' ? row.verify_result : undefined,
       verifyMessage: opt(row.verify_message),
@@ -149,7 +157,7 @@ export class History {
        ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
          down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = now(), applied_by = EXCLUDED.applied_by,
          duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
-         verify_result = NULL, verify_message = NULL, verified_at = NULL`;
+         statement_started = NULL, verify_result = NULL, verify_message = NULL, verified_at = NULL`;
   }
 
   /**
@@ -177,7 +185,7 @@ export class History {
          ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
            down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by,
            duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
-           adopted_from = EXCLUDED.adopted_from, verify_result = NULL, verify_message = NULL, verified_at = NULL
+           adopted_from = EXCLUDED.adopted_from, statement_started = NULL, verify_result = NULL, verify_message = NULL, verified_at = NULL
          RETURNING version)
        INSERT INTO ${this.events} (version, kind, actor, client_host, duration_ms, message)
        SELECT version, $14, $7, $15, NULL, $16 FROM written`,
@@ -192,8 +200,9 @@ export class History {
     return r.rows[0]?.any === true;
   }
 
-  async recordProgress(version: string, statementsDone: number, error: string | null): Promise<void> {
-    await this.db.query(`UPDATE ${this.migrations} SET statements_done = $2, error = $3 WHERE version = $1`, [version, statementsDone, error]);
+  /** Statements 1..statementsDone have run; `started` is the (1-based) statement about to run bare, if any. */
+  async recordProgress(version: string, statementsDone: number, error: string | null, started: number | null = null): Promise<void> {
+    await this.db.query(`UPDATE ${this.migrations} SET statements_done = $2, error = $3, statement_started = $4 WHERE version = $1`, [version, statementsDone, error, started]);
   }
 
   async recordVerify(version: string, passed: boolean, message: string | null): Promise<void> {

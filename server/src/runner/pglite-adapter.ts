@@ -4,7 +4,8 @@
  * a sandbox is held by one runner at a time: in-process callers queue, other processes wait on a
  * lock file that names its holder.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -64,17 +65,10 @@ async function lockFile(path: string, waitMs: number): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + waitMs;
   for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (createExclusively(path)) return () => rmSync(path, { force: true });
     const holder = readHolder(path);
-    if (holder && holder.host === hostname() && !processAlive(holder.pid)) {
-      rmSync(path, { force: true }); // left by a process that died
+    if (holder && isStale(holder)) {
+      if (takeOverStale(path, holder)) return () => rmSync(path, { force: true });
       continue;
     }
     if (Date.now() >= deadline) {
@@ -85,7 +79,75 @@ async function lockFile(path: string, waitMs: number): Promise<() => void> {
   }
 }
 
-function readHolder(path: string): { pid: number; host: string; since: string } | undefined {
+type Holder = { pid: number; host: string; since: string };
+
+/** Left by a process of this machine that died (another machine's processes cannot be checked). */
+const isStale = (holder: Holder) => holder.host === hostname() && !processAlive(holder.pid);
+const sameHolder = (a: Holder | undefined, b: Holder) => !!a && a.pid === b.pid && a.host === b.host && a.since === b.since;
+
+/**
+ * Creates `path` holding this process as the holder, only if it does not exist: the text is
+ * written to a private file first and hard-linked into place, so the lock never exists empty.
+ */
+function createExclusively(path: string): boolean {
+  const draft = `${path}.${process.pid}-${randomUUID()}`;
+  writeFileSync(draft, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }), { flag: 'wx' });
+  try {
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Replaces a lock left by a dead process. Removing it and creating a new one are two steps, and
+ * several waiters see the same stale lock at once: without care, one removes the lock another has
+ * just taken. So take-overs take turns under a second lock file, the stale file is moved aside
+ * (and put back if it turns out not to be the one judged stale), and only the waiter whose
+ * exclusive create succeeds proceeds.
+ */
+function takeOverStale(path: string, stale: Holder): boolean {
+  const turn = `${path}.takeover`;
+  if (!createExclusively(turn)) {
+    const other = readHolder(turn);
+    if (other && isStale(other)) moveAsideIf(turn, other); // a waiter killed during its take-over
+    return false;
+  }
+  try {
+    return moveAsideIf(path, stale) && createExclusively(path);
+  } finally {
+    rmSync(turn, { force: true });
+  }
+}
+
+/** Moves `path` out of the way (atomically: rename) if it still names `expected`; true when it did. */
+function moveAsideIf(path: string, expected: Holder): boolean {
+  if (!sameHolder(readHolder(path), expected)) return false;
+  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return false; // someone else moved it first
+  }
+  if (!sameHolder(readHolder(aside), expected)) {
+    // It was replaced between reading and renaming: put the live lock back (link fails if a new one exists).
+    try {
+      linkSync(aside, path);
+    } catch {
+      // a new lock is already in place
+    }
+    rmSync(aside, { force: true });
+    return false;
+  }
+  rmSync(aside, { force: true });
+  return true;
+}
+
+function readHolder(path: string): Holder | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
@@ -102,7 +164,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-class PgliteAdapter implements DatabaseAdapter {
+/** Also wraps the replay check's in-memory shadow database, which has no files to lock (release does nothing). */
+export class PgliteAdapter implements DatabaseAdapter {
   readonly kind = 'pglite' as const;
   private closed = false;
 

@@ -21,6 +21,7 @@ import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
 import { findEnvironment, type Environment, type Project } from './environments';
+import { describeBlock, migrationsFor, untilBlocked } from './directives';
 import { checkTarget, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
@@ -41,10 +42,10 @@ interface Planned {
 
 export async function planMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
-  const { migrations } = migrationsOnDisk(project, true);
+  const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion);
   return withLockedSession(env, options, async ({ db, history }) => {
-    const candidates = pendingMigrations(migrations, await history.rows(), options.toVersion);
+    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, await history.rows(), options.toVersion), options.toVersion);
     const planned: Planned[] = [];
     for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, migration.noTransactionDirective) });
     const existing = new Set((await db.query(USER_RELATIONS)).rows.map((r) => String(r.oid)));
@@ -81,10 +82,12 @@ export async function planMigrations(project: Project, environment: string | und
       }
     }
     const failed = steps.filter((s) => s.outcome === 'failed').length;
-    const summary =
+    if (blockedBy) steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'plan', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
+    let summary =
       candidates.length === 0
         ? `Nothing to plan for ${env.name}: it is up to date.`
         : `Planned ${candidates.length} migration${candidates.length === 1 ? '' : 's'} on ${env.name} (rolled back): ${failed ? `${failed} would fail` : 'all would succeed'}.`;
+    if (blockedBy) summary = `${candidates.length ? summary : `Nothing planned for ${env.name}.`} Stopped before ${describeBlock(blockedBy)}.`;
     return { environment: env.name, steps, failure: firstFailure, summary };
   });
 }

@@ -26,6 +26,8 @@ export interface RunOptions {
   progress?: (message: string, percentage?: number) => void;
   /** Defaults to the config's verifyAfterApply (itself true by default). */
   verifyAfterApply?: boolean;
+  /** Resuming a no-transaction migration whose last run stopped inside a statement that ran bare: whether it took effect. */
+  startedStatement?: 'ran' | 'again';
 }
 
 /**

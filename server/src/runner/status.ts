@@ -11,9 +11,13 @@ import { findEnvironment, RunnerInputError, type Environment, type Project } fro
 import type { HistoryRow } from './history';
 import { PasswordRejectedError } from './postgres-adapter';
 import { migrationsOnDisk, withReadSession, type RunOptions } from './session';
+import { appliesIn, directiveFields } from './directives';
 
-/** Pure: the state of every migration given the files and the history rows. */
-export function migrationStates(migrations: Migration[], rows: HistoryRow[]): MigrationStatus[] {
+/**
+ * Pure: the state of every migration given the files and the history rows. `environment` names
+ * the environment the rows come from, for `-- tidemark:environments`.
+ */
+export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
   const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
   let newestApplied: number[] | undefined;
   for (const r of rows) {
@@ -27,7 +31,15 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[]): Mi
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
-    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey };
+    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey, ...directiveFields(m), ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}) };
+    if (!row && environment !== undefined && !appliesIn(m, environment)) {
+      out.push({ ...base, state: 'not-for-this-environment' });
+      continue;
+    }
+    if (!row && m.blockedReasons.length) {
+      out.push({ ...base, state: 'blocked' });
+      continue;
+    }
     if (!row) {
       const older = newestApplied && compareVersionKeys(m.versionKey, newestApplied) < 0;
       out.push({ ...base, state: older ? 'out-of-order' : 'pending' });
@@ -94,7 +106,7 @@ async function environmentStatus(env: Environment, migrations: Migration[], opti
       const rows = await history.rows();
       return { rows, tracking: await detectTracking(db, history, migrations, rows) };
     });
-    return { environment: env.info, migrations: migrationStates(migrations, rows), tracking };
+    return { environment: env.info, migrations: migrationStates(migrations, rows, env.name), tracking };
   } catch (error) {
     if (rethrowRejectedPassword && error instanceof PasswordRejectedError) throw error;
     // One unreachable environment must not hide the others.

@@ -55,6 +55,35 @@ function resultProblem(result: QueryResult, expected: string | undefined): strin
   return undefined;
 }
 
+/**
+ * Runs a verify section's checks on the current session: throws StatementError at the first
+ * statement that fails or whose result is not what it expects. The caller decides what to roll
+ * back (the runner a transaction of its own, the replay check a savepoint inside its own).
+ */
+export async function runVerifyChecks(
+  db: DatabaseAdapter,
+  migration: Pick<Migration, 'version'>,
+  section: Section,
+  isCancelled?: () => boolean,
+): Promise<number> {
+  const plan = await planSection(section, false);
+  for (const statement of plan.statements) {
+    if (isCancelled?.()) throw new CancelledError();
+    let result: QueryResult;
+    try {
+      result = await db.query(statement.text);
+    } catch (error) {
+      throw new StatementError(statementFailure(migration, section, statement, error), error);
+    }
+    const problem = resultProblem(result, expectedValue(statement.leadingComments));
+    if (problem) {
+      const failure = statementFailure(migration, section, statement, new Error(problem));
+      throw new StatementError(failure, undefined);
+    }
+  }
+  return plan.statements.length;
+}
+
 /** Runs a verify section and records the result on the migration's history row and as an event. */
 export async function verifySection(
   db: DatabaseAdapter,
@@ -64,29 +93,10 @@ export async function verifySection(
   isCancelled?: () => boolean,
 ): Promise<VerifyOutcome> {
   const started = Date.now();
-  const plan = await planSection(section, false);
   let outcome: VerifyOutcome;
   try {
-    await db.transaction(
-      async () => {
-        for (const statement of plan.statements) {
-          if (isCancelled?.()) throw new CancelledError();
-          let result: QueryResult;
-          try {
-            result = await db.query(statement.text);
-          } catch (error) {
-            throw new StatementError(statementFailure(migration, section, statement, error), error);
-          }
-          const problem = resultProblem(result, expectedValue(statement.leadingComments));
-          if (problem) {
-            const failure = statementFailure(migration, section, statement, new Error(problem));
-            throw new StatementError(failure, undefined);
-          }
-        }
-      },
-      { rollback: true },
-    );
-    outcome = { passed: true, message: `${plan.statements.length} check${plan.statements.length === 1 ? '' : 's'} passed`, durationMs: Date.now() - started };
+    const count = await db.transaction(() => runVerifyChecks(db, migration, section, isCancelled), { rollback: true });
+    outcome = { passed: true, message: `${count} check${count === 1 ? '' : 's'} passed`, durationMs: Date.now() - started };
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     if (!(error instanceof StatementError)) throw error;

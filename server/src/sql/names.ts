@@ -1,5 +1,4 @@
-import { scanSync } from 'libpg-query';
-import { parserReady } from './parse';
+import { parserReady, scanTokens } from './parse';
 import type { RangeVar } from '@pgsql/types';
 
 /** `schema.table` as written, or `table` when unqualified; unquoted names are already lower case in the tree. */
@@ -20,7 +19,7 @@ export function quoteIdentifier(name: string): string {
   let bare = SIMPLE_IDENTIFIER.test(name);
   // Keywords are letters and underscores only: a name with a digit or $ needs no scan.
   if (bare && parserReady() && /^[a-z_]+$/.test(name)) {
-    const token = scanSync(name).tokens[0];
+    const token = scanTokens(name).tokens[0];
     // Only unreserved keywords may be used as plain identifiers everywhere.
     bare = !token || token.keywordName === 'NO_KEYWORD' || token.keywordName === 'UNRESERVED_KEYWORD';
   }

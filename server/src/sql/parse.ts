@@ -4,21 +4,37 @@
  * UTF-16 offsets editors and JavaScript strings use.
  */
 import './wasm-tiering';
-import { loadModule, parseSync, parsePlPgSQLSync } from 'libpg-query';
+import type * as LibpgQuery from 'libpg-query';
 import type { Node } from '@pgsql/types';
 import { TextCache } from './text-cache';
 import type { StatementSpan } from './split';
 
 let loading: Promise<void> | undefined;
 let loaded = false;
+/**
+ * libpg-query, required on the first ensureParser(): evaluating it starts compiling its 1.7 MB
+ * of WASM, which `tidemark lint --cache` on an unchanged project never needs.
+ */
+let libpgQuery: typeof LibpgQuery | undefined;
 
 /** Loads the WASM parser once; every parse function below needs it. */
 export async function ensureParser(): Promise<void> {
   if (loaded) return;
-  loading ??= loadModule().then(() => {
+  loading ??= (libpgQuery = require('libpg-query') as typeof LibpgQuery).loadModule().then(() => {
     loaded = true;
   });
   await loading;
+}
+
+/** The parser's module once loaded (callers checked parserReady() or awaited ensureParser()). */
+function parser(): typeof LibpgQuery {
+  if (!libpgQuery || !loaded) throw new Error('the SQL parser is not loaded: await ensureParser() first');
+  return libpgQuery;
+}
+
+/** PostgreSQL's scanner over `text` (keywords, tokens); needs the parser loaded. */
+export function scanTokens(text: string): ReturnType<typeof LibpgQuery.scanSync> {
+  return parser().scanSync(text);
 }
 
 export function parserReady(): boolean {
@@ -117,7 +133,7 @@ function parseTogether(text: string, spans: readonly StatementSpan[]): ParseSucc
   if (!ASCII_ONLY.test(text)) return undefined;
   let stmts: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }>;
   try {
-    stmts = parseSync(text).stmts ?? [];
+    stmts = parser().parseSync(text).stmts ?? [];
   } catch {
     return undefined;
   }
@@ -162,7 +178,7 @@ function rebaseLocations(value: unknown, base: number): void {
 
 function parseUncached(text: string): ParseOutcome {
   try {
-    const result = parseSync(text);
+    const result = parser().parseSync(text);
     const nodes = (result.stmts ?? []).map((s) => s.stmt).filter((n): n is Node => n !== undefined);
     return { ok: true, node: nodes[0], extra: nodes.slice(1) };
   } catch (error) {
@@ -179,7 +195,7 @@ export function parsePlpgsql(text: string): PlpgsqlOutcome {
 
 function parsePlpgsqlUncached(text: string): PlpgsqlOutcome {
   try {
-    const result = parsePlPgSQLSync(text) as unknown as { plpgsql_funcs?: unknown[] };
+    const result = parser().parsePlPgSQLSync(text) as unknown as { plpgsql_funcs?: unknown[] };
     return { ok: true, functions: result.plpgsql_funcs ?? [] };
   } catch (error) {
     return failure(error, text);

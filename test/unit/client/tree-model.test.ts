@@ -72,6 +72,22 @@ describe('client tree model', () => {
     assert.match(failed.tooltip, /deadlock detected/);
   });
 
+  it('shows a blocked migration with its own icon and every reason, and a migration for other environments greyed without a badge or pending count', () => {
+    const blocked = migrationRow(migration('007', 'invoices', 'blocked', { blockedReasons: ['billing queue drained', 'backfill done'] }), false, now);
+    assert.deepEqual(blocked.icon, { id: 'circle-slash', color: 'charts.red' });
+    assert.equal(blocked.description, 'blocked');
+    assert.match(blocked.tooltip, /Waits for:\n- billing queue drained\n- backfill done/);
+    const elsewhere = migrationRow(migration('008', 'prod_seed', 'not-for-this-environment', { environments: ['production'] }), false, now);
+    assert.deepEqual(elsewhere.icon, { id: 'circle-small', color: 'disabledForeground' });
+    assert.equal(elsewhere.description, 'not for this environment');
+    assert.match(elsewhere.tooltip, /Only for: production/);
+    const env = environment('staging', [migration('001', 'a', 'applied'), migration('007', 'invoices', 'blocked', { blockedReasons: ['x'] }), migration('008', 'prod_seed', 'not-for-this-environment')]);
+    assert.equal(summarize(env), '1 blocked');
+    assert.equal(pendingCount(env), 0);
+    assert.equal(fileBadge([env], '/proj/migrations/008_prod_seed.sql'), undefined);
+    assert.deepEqual(fileBadge([env], '/proj/migrations/007_invoices.sql'), { badge: 'B', tooltip: 'blocked in staging', color: 'charts.red' });
+  });
+
   it('finds the newest applied migration, the one "roll back last" undoes', () => {
     assert.equal(newestAppliedVersion(staging), '002');
     assert.equal(newestAppliedVersion(environment('x', [migration('001', 'a', 'pending')])), undefined);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRules } from '../../../server/src/lint/rules';
+import { replayRules } from '../../../server/src/replay/rules';
 import { repoRoot } from '../../support/paths';
 
 const docsDir = join(repoRoot, 'docs', 'rules');
@@ -41,7 +42,8 @@ describe('docs/rules', function () {
     for (const rule of allRules) assert.ok(index.includes(`[\`${rule.id}\`](${rule.id}.md)`), `index lists ${rule.id}`);
   });
 
-  for (const rule of allRules) {
+  // The replay check's findings link to docs/rules/ID.md too.
+  for (const rule of [...allRules, ...replayRules]) {
     it(`${rule.id}.md explains the rule: flags, why, safe alternative, example, suppression`, () => {
       const path = join(docsDir, `${rule.id}.md`);
       assert.ok(existsSync(path), `docs/rules/${rule.id}.md is missing: every diagnostic links to it`);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { discoverMigrations } from '../../../server/src/migrations/discovery';
 import { checksum } from '../../../server/src/migrations/checksum';
 import { scratchDir } from '../../support/test-cleanup';
+import { lintFiles } from '../../support/lint';
 
 function folder(files: Record<string, string>): string {
   const dir = scratchDir('discovery-');
@@ -68,11 +69,61 @@ describe('migrations/discovery: the four layouts, mixed in one folder', () => {
 
   it('reports two migrations with the same version, naming both files', () => {
     const dup = discoverMigrations(folder({ '006_a.sql': 'SELECT 1;', '006_b.sql': 'SELECT 2;', 'rollback/007_x.sql': 'SELECT 3;' }));
-    assert.equal(dup.migrations.length, 1);
+    // Both are listed (status shows each with the error); apply refuses while the problem stands.
+    assert.deepEqual(dup.migrations.map((m) => [m.name, m.duplicateVersion]), [
+      ['a', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
+      ['b', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
+    ]);
     const codes = dup.problems.map((p) => p.code).sort();
     assert.deepEqual(codes, ['duplicate-version', 'orphan-file']);
     const message = dup.problems.find((p) => p.code === 'duplicate-version')!.message;
     assert.match(message, /006_a\.sql/);
     assert.match(message, /006_b\.sql/);
+  });
+});
+
+describe('migrations/discovery: two migrations of one version in the sibling-folder layout', () => {
+  const files = {
+    '0006_billing.sql': 'CREATE TABLE billing (id int);\n',
+    '0006_sessions.sql': 'CREATE TABLE sessions (id int);\n',
+    'rollback/0006_billing.sql': 'DROP TABLE IF EXISTS billing;\n',
+    'rollback/0006_sessions.sql': 'DROP TABLE IF EXISTS sessions;\n',
+  };
+
+  it('pairs each rollback file with the migration of its name, and only the migrations are duplicates', () => {
+    const found = discoverMigrations(folder(files));
+    assert.deepEqual(
+      found.migrations.map((m) => [m.name, m.layout, m.down?.text, !!m.duplicateVersion]),
+      [
+        ['billing', 'folders', 'DROP TABLE IF EXISTS billing;\n', true],
+        ['sessions', 'folders', 'DROP TABLE IF EXISTS sessions;\n', true],
+      ],
+    );
+    assert.deepEqual(
+      found.problems.map((p) => p.message),
+      ['version 0006 is used twice: 0006_sessions.sql and 0006_billing.sql are both a migration for it'],
+    );
+  });
+
+  it('a rollback file named for the version alone pairs by version; a leftover one never becomes a migration', () => {
+    const generic = discoverMigrations(folder({ '0007_audit.sql': 'SELECT 1;\n', 'rollback/0007_rollback.sql': 'SELECT 2;\n', 'rollback/0007_other.sql': 'SELECT 3;\n' }));
+    assert.deepEqual(generic.migrations.map((m) => [m.name, m.down?.text]), [['audit', 'SELECT 2;\n']]);
+    assert.deepEqual(generic.problems.map((p) => p.message), ['version 0007 is used twice: rollback/0007_other.sql and rollback/0007_rollback.sql are both a down file for it']);
+    const stray = discoverMigrations(folder({ ...files, 'rollback/0006_invoices.sql': 'DROP TABLE invoices;\n' }));
+    assert.equal(stray.migrations.length, 2);
+    assert.ok(
+      stray.problems.some((p) => p.code === 'orphan-file' && p.message === 'rollback/0006_invoices.sql belongs to version 0006, but no migration of that version is named invoices (0006_billing.sql, 0006_sessions.sql)'),
+      JSON.stringify(stray.problems),
+    );
+  });
+
+  it('lint: the rollback files are rollbacks of their own migration, not duplicates or ups', () => {
+    // What pairing by version got wrong: rollback files flagged as duplicates or as ups, a migration paired with the other's rollback.
+    const pairing = new Set(['duplicate-version', 'ban-drop-table', 'rollback-incomplete']);
+    const rules = (target: string) => lintFiles(files, { target }).findings.filter((f) => pairing.has(f.rule)).map((f) => `${f.rule}: ${f.message}`);
+    assert.deepEqual(rules('rollback/0006_billing.sql'), []);
+    assert.deepEqual(rules('rollback/0006_sessions.sql'), []);
+    assert.deepEqual(rules('0006_billing.sql'), ['duplicate-version: version 0006 is also used by 0006_sessions.sql; every migration needs its own version']);
+    assert.deepEqual(rules('0006_sessions.sql'), ['duplicate-version: version 0006 is also used by 0006_billing.sql; every migration needs its own version']);
   });
 });

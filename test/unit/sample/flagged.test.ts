@@ -22,6 +22,8 @@ function lintPath(path: string, severities?: Record<string, SeveritySetting>): F
   const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
   return lintUnit(unit, {
     severities,
+    // The sample's tidemark.json declares these (unknown-environment checks against them).
+    environments: ['sandbox', 'local', 'staging', 'production'],
     onRuleError: (rule, error) => {
       throw new Error(`rule ${rule} threw on ${relative(sampleDir, path)}: ${error instanceof Error ? error.message : String(error)}`);
     },

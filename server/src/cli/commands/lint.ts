@@ -6,7 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
-import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../../migrations/config';
+import { UsageError, type ParsedArgs } from '../args';
+import { CONFIG_FILE_NAME, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
 import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
@@ -15,46 +16,77 @@ import { buildLintUnit } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
 import { allRules } from '../../lint/rules';
 import { unknownRuleProblems } from '../../lint/rule-settings';
-import { displayPath, locateFinding, type LintReport } from '../format/located';
+import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
+import { DiskSnapshot, LintCache, lintInputsKey, toolFingerprint } from '../../lint-cache/lint-cache';
+
+/** Where --cache keeps its file without --cache-location, relative to --cwd. */
+const DEFAULT_CACHE_LOCATION = join('.tidemark', 'cache');
 
 const command: CliCommand = {
   name: 'lint',
   summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
   usage: [
-    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE]',
+    'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--cache [--cache-location DIR]] [--replay]',
     '',
     'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
+    `--cache keeps each file's findings in ${DEFAULT_CACHE_LOCATION}/ (or --cache-location DIR) and re-lints`,
+    'only files whose text, migration, earlier migrations (for rules that read them) or config changed.',
+    '--replay also runs the replay check (tidemark check) on the same migrations.',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
-  flags: {},
+  flags: { cache: 'switch', 'cache-location': 'value', replay: 'switch' },
   async run(args, out) {
+    if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
-    await ensureParser();
+    const cache = cacheFor(args, cwd, out);
     const report: LintReport = { findings: [], fileCount: files.length };
     for (const path of files) {
+      const config = configs.forFile(path).config;
+      const severities = config.lint?.rules;
+      const environments = environmentNames(config);
+      const shown = displayPath(path, cwd);
+      const key = cache?.keyOf(path, severities, environments);
+      const cached = key === undefined ? undefined : cache!.findings.get(path, key);
+      if (cached) {
+        for (const finding of cached) report.findings.push({ ...finding, file: shown });
+        continue;
+      }
+      // Loaded on the first file not in the cache: a fully cached run never starts the parser.
+      await ensureParser();
       const text = readText(path, cwd);
       const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
+      let ruleFailed = false;
       const findings = lintUnit(unit, {
-        severities: configs.forFile(path).config.lint?.rules,
+        severities,
+        environments,
         docsBase: DEFAULT_DOCS_BASE,
-        onRuleError: (rule, error) => out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+        onRuleError: (rule, error) => {
+          ruleFailed = true;
+          out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
       });
-      const shown = displayPath(path, cwd);
-      for (const finding of findings) report.findings.push(locateFinding(finding, unit.file, shown));
+      const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
+      report.findings.push(...located);
+      // A rule that failed is reported again next run rather than its missing findings kept.
+      if (key !== undefined && !ruleFailed) cache!.findings.set(path, key, located.map(({ file: _file, ...rest }) => rest));
     }
+    cache?.findings.save();
+
+    const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
+    if (replay) report.findings.push(...replay.findings);
 
     switch (args.common.format) {
       case 'json':
         out.stdout(formatJson(report));
         break;
       case 'sarif':
-        out.stdout(formatSarif(report, allRules, DEFAULT_DOCS_BASE, packageVersion()));
+        out.stdout(formatSarif(report, replay?.rules ?? allRules, DEFAULT_DOCS_BASE, packageVersion()));
         break;
       default:
         out.stdout(formatText(report));
@@ -64,12 +96,48 @@ const command: CliCommand = {
 };
 export default command;
 
+type CachedFinding = Omit<LocatedFinding, 'file'>;
+
+/** --cache: the cache and how to key a file's findings, or undefined without the flag. */
+function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
+  const location = args.flags.get('cache-location');
+  if (!args.flags.get('cache')) {
+    if (location !== undefined) throw new UsageError('--cache-location needs --cache');
+    return undefined;
+  }
+  const findings = new LintCache<CachedFinding>(resolve(cwd, typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION), (message) => out.stderr(`tidemark: warning: ${message}\n`));
+  const tool = toolFingerprint(packageVersion(), __filename);
+  const disk = new DiskSnapshot();
+  const readsEarlier = (severities: Record<string, SeveritySetting> | undefined) => allRules.some((rule) => rule.readsEarlierMigrations && severities?.[rule.id] !== 'off');
+  return {
+    findings,
+    // unknown-environment reads the config's environment names, so they are part of the key too.
+    keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined) =>
+      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}`, readsEarlierMigrations: readsEarlier(severities) }, disk),
+  };
+}
+
+/**
+ * `--replay`: the check command's replay, from its own bundle (dist/cli-check.js, see esbuild.mjs)
+ * so a plain `tidemark lint` never loads PGlite. Its errors are that bundle's classes: re-thrown
+ * as this bundle's CliError so main.ts prints them as one line.
+ */
+async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+  const check = require('../check-commands') as typeof import('../check-commands');
+  try {
+    return { findings: await check.replayFindings(cwd, configs, files, out), rules: check.lintAndReplayRules };
+  } catch (error) {
+    if (error instanceof check.CliError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  }
+}
+
 /**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
  * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
  * the editor does). Each config is checked once when first used.
  */
-class ProjectConfigs {
+export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
 
   constructor(
@@ -122,7 +190,7 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
-function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   if (!isDirectory(loaded.migrationsDir)) {
     const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
     throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
@@ -130,7 +198,7 @@ function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
   return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
 }
 
-function filesFromPaths(paths: string[], cwd: string): string[] {
+export function filesFromPaths(paths: string[], cwd: string): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (path: string) => {
@@ -170,7 +238,7 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -179,7 +247,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** The version in SARIF's tool.driver; package.json sits next to dist/ in the repo and the extension. */
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {

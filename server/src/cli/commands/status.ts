@@ -6,25 +6,30 @@ import { describeTracking } from '../../adopt/tracking';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { statusMarkdown, statusMatrix } from '../../status-document/matrix';
+import { basename } from 'node:path';
 
 const command: CliCommand = {
   name: 'status',
   summary: 'Where every migration stands in an environment, or in all of them side by side',
   usage: [
-    'tidemark status [--env NAME] [--format text|json] [--cwd DIR] [--config FILE]',
+    'tidemark status [--env NAME] [--format text|json|markdown] [--cwd DIR] [--config FILE]',
     '',
     'With --env: one environment. JSON: {environment, kind, target, migrations: [{version, name, state, appliedAt?, checksumMatches?}]}.',
     'Without --env: every environment; text shows them side by side, JSON is an array of the objects above.',
+    'Markdown: one table for the project, a row per migration, a column per environment (state · applied date · who applied), and notes (blocked reasons, errors), to paste into a wiki or a pull request.',
     `States: ${ALL_MIGRATION_STATES.join(', ')}.`,
   ].join('\n'),
   flags: {},
   async run(args, out) {
-    const format = requireTextOrJson(args);
+    const format = args.common.format === 'markdown' ? 'markdown' : requireTextOrJson(args);
     const project = openProject(args);
     const statuses = await asCliErrors(() => getStatus(project, args.common.env, { progress: (message) => out.stderr(`${message}\n`) }));
     const unreachable = statuses.filter((s) => s.error);
     if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);
-    if (format === 'json') {
+    if (format === 'markdown') {
+      out.stdout(statusMarkdown(basename(project.root), statusMatrix(statuses)));
+    } else if (format === 'json') {
       const objects = statuses.map(statusJson);
       out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
     } else {
@@ -50,8 +55,10 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.appliedAt ? { appliedAt: m.appliedAt } : {}),
       ...(m.checksumMatches !== undefined ? { checksumMatches: m.checksumMatches } : {}),
       ...(m.verifiedAt ? { verifiedAt: m.verifiedAt } : {}),
-      ...(m.state === 'failed' ? { statementsDone: m.statementsDone, error: m.error } : {}),
-      ...(m.state === 'verify-failed' ? { error: m.error } : {}),
+      ...(m.state === 'failed' ? { statementsDone: m.statementsDone } : {}),
+      ...(m.error !== undefined || m.state === 'failed' ? { error: m.error } : {}),
+      ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
+      ...(m.environments ? { environments: m.environments } : {}),
       ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
     })),
   };
@@ -78,8 +85,10 @@ export function adoptedNote(adoptedFrom: string): string {
 function plainNote(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
+  if (m.state === 'blocked') return `blocked: ${m.blockedReasons?.join('; ')}`;
+  if (m.state === 'not-for-this-environment') return `only for ${m.environments?.join(', ')}`;
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
-  return '';
+  return m.error ?? ''; // two migrations with one version
 }
 
 function singleTable(s: EnvironmentStatus): string {
@@ -94,12 +103,13 @@ function singleTable(s: EnvironmentStatus): string {
 }
 
 function sideBySide(statuses: EnvironmentStatus[]): string {
-  const versions = new Map<string, string>();
-  for (const s of statuses) for (const m of s.migrations) if (!versions.has(m.version)) versions.set(m.version, m.name);
+  // Keyed by version and name: two migrations sharing a version are two rows.
+  const versions = new Map<string, [string, string]>();
+  for (const s of statuses) for (const m of s.migrations) if (!versions.has(`${m.version}\0${m.name}`)) versions.set(`${m.version}\0${m.name}`, [m.version, m.name]);
   const rows = [['VERSION', 'NAME', ...statuses.map((s) => s.environment.name)]];
-  const ordered = [...versions.entries()].sort((a, b) => compareVersions(a[0], b[0]));
+  const ordered = [...versions.values()].sort((a, b) => compareVersions(a[0], b[0]));
   for (const [version, name] of ordered) {
-    rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version)?.state ?? '')))]);
+    rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version && m.name === name)?.state ?? '')))]);
   }
   const notes = statuses.map((s) => s.tracking && describeTracking(s.tracking, s.migrations)).map((text, i) => text && `${statuses[i].environment.name}: ${text}\n`);
   return table(rows) + notes.filter(Boolean).join('');

@@ -12,7 +12,7 @@ function level(severity: Severity): 'error' | 'warning' | 'note' {
   return severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'note';
 }
 
-export function formatSarif(report: LintReport, rules: readonly Rule[], docsBase: string, version: string): string {
+export function formatSarif(report: LintReport, rules: ReadonlyArray<Pick<Rule, 'id' | 'summary' | 'defaultSeverity'>>, docsBase: string, version: string): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const sarif = {
     $schema: SARIF_SCHEMA,

@@ -164,6 +164,7 @@ function indexFixes(section: ParsedSection, key: ForeignKey, newTable: boolean):
 const rule: Rule = {
   id: 'fk-missing-index',
   defaultSeverity: 'warning',
+  readsEarlierMigrations: true,
   summary: 'A foreign key without an index on its referencing columns: deletes and key updates on the parent scan the child table.',
   check(unit, report) {
     const section = unit.up;

@@ -33,6 +33,7 @@ import rlsEnabledWithoutPolicy from './rls-enabled-without-policy';
 import permissivePolicy from './permissive-policy';
 import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
+import unknownEnvironment from './unknown-environment';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -65,6 +66,7 @@ export const allRules: readonly Rule[] = [
   permissivePolicy,
   securityDefinerSearchPath,
   policySettingMissingOk,
+  unknownEnvironment,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));

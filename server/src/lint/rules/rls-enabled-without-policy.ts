@@ -44,6 +44,7 @@ function includesTable(tables: Map<string, QualifiedName[]>, table: QualifiedNam
 const rule: Rule = {
   id: 'rls-enabled-without-policy',
   defaultSeverity: 'warning',
+  readsEarlierMigrations: true,
   summary: 'ENABLE ROW LEVEL SECURITY with no CREATE POLICY for that table in this or an earlier migration.',
   check(unit, report) {
     const section = unit.up;

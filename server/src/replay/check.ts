@@ -1,0 +1,205 @@
+/**
+ * The replay check of one migration M on a shadow database holding the schema of the migrations
+ * before it: catalog snapshot S0, M's up statement by statement, its verify section, the up again,
+ * the down, snapshot S2 compared with S0, the down again. It all runs in one transaction that is
+ * rolled back (each step under a savepoint), so the shadow is left as it was.
+ */
+import type { Migration, Section } from '../migrations/types';
+import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
+import type { SeveritySetting } from '../migrations/config';
+import { DEFAULT_DOCS_BASE } from '../lint/engine';
+import type { Finding, Severity } from '../lint/types';
+import type { SourceFile } from '../sql/source';
+import type { Statement } from '../sql/statements';
+import { ServerError } from '../runner/adapter';
+import { CancelledError, errorMessage, fileOffsetOfPosition, planSection, StatementError } from '../runner/execution';
+import { runVerifyChecks } from '../runner/verify';
+import { catalogSnapshot, compareSnapshots, describeDifference, type CatalogDifference } from './catalog';
+import { notReplayedReason, shadowLimitation, shadowStatementText } from './limitations';
+import { REPLAY_ERROR, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED, REPLAY_VERIFY_FAILED, type ReplayRule } from './rules';
+import type { Shadow } from './shadow';
+
+/** A finding of the replay check: the lint Finding, in the file of the section it is about. */
+export interface ReplayFinding extends Finding {
+  file: SourceFile;
+}
+
+export interface ReplayOptions {
+  severities?: Record<string, SeveritySetting>;
+  docsBase?: string;
+  isCancelled?: () => boolean;
+}
+
+export interface ReplayResult {
+  version: string;
+  findings: ReplayFinding[];
+  /** What the shadow did differently from a server (CONCURRENTLY dropped, VACUUM not replayed). */
+  notes: string[];
+  durationMs: number;
+}
+
+/** A failure that ends the check of the migration: the rest would only repeat its consequence. */
+class StopCheck extends Error {}
+
+class ReplayRun {
+  readonly findings: ReplayFinding[] = [];
+  readonly notes: string[] = [];
+  private savepoints = 0;
+
+  constructor(
+    private readonly shadow: Shadow,
+    private readonly migration: Migration,
+    private readonly options: ReplayOptions,
+  ) {}
+
+  private get db() {
+    return this.shadow.db;
+  }
+
+  report(rule: ReplayRule, section: Section, statement: Statement | undefined, message: string, at?: number): void {
+    const setting = this.options.severities?.[rule.id];
+    if (setting === 'off') return;
+    const fileIgnores = fileIgnoredRules(section.file.text);
+    if (fileIgnores.has(rule.id) || fileIgnores.has('*')) return;
+    if (statement) {
+      const ignored = ignoredRules(statement.leadingComments);
+      if (ignored.has(rule.id) || ignored.has('*')) return;
+    }
+    const start = at ?? statement?.start ?? section.offset;
+    const end = statement && start < statement.end ? statement.end : start;
+    const severity: Severity = setting ?? rule.defaultSeverity;
+    this.findings.push({ rule: rule.id, severity, message, start, end, fixes: [], docs: `${this.options.docsBase ?? DEFAULT_DOCS_BASE}${rule.id}.md`, file: section.file });
+  }
+
+  /** Runs `work` under a savepoint; rolled back to it when `keep` is false or work throws. */
+  async savepoint<T>(work: () => Promise<T>, keep: boolean): Promise<T> {
+    const name = `tidemark_replay_${++this.savepoints}`;
+    await this.db.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await this.db.query(keep ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  private async statementsOf(section: Section): Promise<Statement[]> {
+    const plan = await planSection(section, this.migration.noTransactionDirective);
+    return plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
+  }
+
+  private async cancellationPoint(): Promise<void> {
+    if (!this.options.isCancelled) return;
+    // PGlite runs in this thread: give a cancellation that arrived meanwhile a turn to be read.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.options.isCancelled()) throw new CancelledError();
+  }
+
+  /**
+   * Runs a section statement by statement. On the first pass a failure is `firstRule` and stops
+   * the check; on the second pass each failing statement is `replay-not-idempotent` and the
+   * others still run.
+   */
+  async runSection(section: Section, pass: 'first' | 'again'): Promise<void> {
+    for (const statement of await this.statementsOf(section)) {
+      await this.cancellationPoint();
+      const text = shadowStatementText(statement);
+      if (!text) {
+        const reason = notReplayedReason(statement);
+        if (reason && pass === 'first') this.note(section, statement, reason);
+        continue;
+      }
+      if (text.note && pass === 'first') this.note(section, statement, text.note);
+      try {
+        await this.savepoint(() => this.db.query(text.sql), true);
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        this.failed(section, statement, error, pass);
+      }
+    }
+  }
+
+  private failed(section: Section, statement: Statement, error: unknown, pass: 'first' | 'again'): void {
+    const message = errorMessage(error);
+    const at = fileOffsetOfPosition(statement, error instanceof ServerError ? error.position : undefined);
+    const limitation = shadowLimitation(statement, error);
+    if (limitation) {
+      this.report(REPLAY_SKIPPED, section, statement, `not replayed: ${limitation}`);
+      throw new StopCheck();
+    }
+    if (pass === 'again') {
+      this.report(REPLAY_NOT_IDEMPOTENT, section, statement, `the ${section.kind} section fails when it runs a second time: ${message}`, at);
+      return;
+    }
+    const gap = this.shadow.buildGaps[0];
+    if (gap) {
+      this.report(REPLAY_SKIPPED, section, statement, `not replayed: ${message}, but the shadow could not build all earlier migrations (${gap.version}: ${gap.reason}), so this may come from there`);
+      throw new StopCheck();
+    }
+    const where = section.kind === 'down' ? 'the down section fails after the up section ran: ' : '';
+    this.report(REPLAY_ERROR, section, statement, `${where}${message}`, at);
+    throw new StopCheck();
+  }
+
+  private note(section: Section, statement: Statement, text: string): void {
+    const line = section.file.positionAt(statement.start).line + 1;
+    this.notes.push(`${this.migration.version} line ${line}: ${text}`);
+  }
+
+  async verify(section: Section): Promise<void> {
+    try {
+      await this.savepoint(() => runVerifyChecks(this.db, this.migration, section, this.options.isCancelled), false);
+    } catch (error) {
+      if (!(error instanceof StatementError)) throw error;
+      const f = error.failure;
+      const at = section.file.offsetAt({ line: f.line, character: f.character });
+      const statement = (await this.statementsOf(section)).find((s) => s.start <= at && at <= s.end);
+      this.report(REPLAY_VERIFY_FAILED, section, statement, `the verify query fails right after the up section ran: ${f.message}`, at);
+    }
+  }
+
+  /** A rollback difference, placed on the up statement that names the object, else on the down section. */
+  async mismatch(difference: CatalogDifference, up: Section, down: Section): Promise<void> {
+    const bare = difference.object.name.split(' on ')[0].split('(')[0].split('.').pop()!.toLowerCase();
+    const word = new RegExp(`(^|[^a-z0-9_$])"?${bare.replace(/[$]/g, '\\$')}"?($|[^a-z0-9_$])`, 'i');
+    const upStatements = await this.statementsOf(up);
+    const statement = upStatements.find((s) => word.test(s.text));
+    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, describeDifference(difference));
+    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], describeDifference(difference));
+  }
+}
+
+/**
+ * Checks `migrations[index]` on `shadow`, which must hold (or be able to build) the migrations
+ * before it. Throws CancelledError when cancelled; the shadow stays usable.
+ */
+export async function checkMigration(shadow: Shadow, migrations: readonly Migration[], index: number, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const started = Date.now();
+  const migration = migrations[index];
+  await shadow.build(migrations.slice(0, index), options.isCancelled);
+  if (options.isCancelled?.()) throw new CancelledError();
+  const run = new ReplayRun(shadow, migration, options);
+  await shadow.db.query('BEGIN');
+  try {
+    const before = await catalogSnapshot(shadow.db);
+    await run.runSection(migration.up, 'first');
+    if (migration.verify?.text.trim()) await run.verify(migration.verify);
+    await run.runSection(migration.up, 'again');
+    if (migration.down?.text.trim()) {
+      await run.runSection(migration.down, 'first');
+      const after = await catalogSnapshot(shadow.db);
+      for (const difference of compareSnapshots(before, after)) await run.mismatch(difference, migration.up, migration.down);
+      await run.runSection(migration.down, 'again');
+    }
+  } catch (error) {
+    if (!(error instanceof StopCheck)) {
+      await shadow.db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+  await shadow.db.query('ROLLBACK');
+  const findings = run.findings.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.start - b.start || a.rule.localeCompare(b.rule));
+  return { version: migration.version, findings, notes: run.notes, durationMs: Date.now() - started };
+}

@@ -1,0 +1,221 @@
+/**
+ * The replay check on the real shadow database (PGlite): each rule fires on a realistic migration
+ * and stays quiet once the migration is corrected.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { loadConfig } from '../../../server/src/migrations/config';
+import { checkProject } from '../../../server/src/replay/project';
+import type { ReplayFinding } from '../../../server/src/replay/check';
+import { writeFiles } from '../../support/databases';
+import { scratchDir } from '../../support/test-cleanup';
+
+interface Shown {
+  rule: string;
+  file: string;
+  line: number;
+  text: string;
+  message: string;
+}
+
+/** Checks the migration whose up file is `target` in a project made of `files`. */
+async function check(files: Record<string, string>, target: string, config?: object): Promise<{ findings: Shown[]; notes: string[] }> {
+  const dir = scratchDir('replay-');
+  writeFiles(dir, { ...files, ...(config ? { 'tidemark.json': JSON.stringify(config) } : {}) });
+  const loaded = loadConfig(dir);
+  const results = await checkProject(loaded, [join(dir, 'migrations', target)]);
+  assert.equal(results.length, 1, `one migration checked for ${target}`);
+  const show = (f: ReplayFinding): Shown => ({
+    rule: f.rule,
+    file: f.file.path.slice(dir.length + 1),
+    line: f.file.positionAt(f.start).line + 1,
+    text: f.file.text.slice(f.start, f.end),
+    message: f.message,
+  });
+  return { findings: results[0].findings.map(show), notes: results[0].notes };
+}
+
+const USERS = `-- migrate:up
+CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, role text);
+-- migrate:down
+DROP TABLE IF EXISTS users;
+`;
+
+describe('replay check (shadow PGlite)', function () {
+  this.timeout(120_000);
+
+  it('replay-rollback-mismatch: an index the down forgets, then quiet when the down drops it', async () => {
+    const forgets = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_email_index.sql': `-- migrate:up
+CREATE INDEX IF NOT EXISTS idx_users_email ON users (email);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS tenant_id bigint;
+-- migrate:down
+ALTER TABLE users DROP COLUMN IF EXISTS tenant_id;
+`,
+      },
+      '002_email_index.sql',
+    );
+    assert.deepEqual(
+      forgets.findings.map((f) => [f.rule, f.line, f.message]),
+      [['replay-rollback-mismatch', 2, 'after the rollback, index idx_users_email still exists']],
+    );
+    const fixed = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_email_index.sql': `-- migrate:up
+CREATE INDEX IF NOT EXISTS idx_users_email ON users (email);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS tenant_id bigint;
+-- migrate:down
+DROP INDEX IF EXISTS idx_users_email;
+ALTER TABLE users DROP COLUMN IF EXISTS tenant_id;
+`,
+      },
+      '002_email_index.sql',
+    );
+    assert.deepEqual(fixed.findings, []);
+  });
+
+  it('replay-rollback-mismatch: a down that restores a column with another type', async () => {
+    const wrongType = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_drop_role.up.sql': 'ALTER TABLE users DROP COLUMN IF EXISTS role;\n',
+        'migrations/002_drop_role.down.sql': 'ALTER TABLE users ADD COLUMN IF NOT EXISTS role varchar(20);\n',
+      },
+      '002_drop_role.up.sql',
+    );
+    assert.deepEqual(
+      wrongType.findings.map((f) => [f.rule, f.file, f.message]),
+      [['replay-rollback-mismatch', 'migrations/002_drop_role.up.sql', 'after the rollback, column users.role is character varying(20), was text']],
+    );
+    const right = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_drop_role.up.sql': 'ALTER TABLE users DROP COLUMN IF EXISTS role;\n',
+        'migrations/002_drop_role.down.sql': 'ALTER TABLE users ADD COLUMN IF NOT EXISTS role text;\n',
+      },
+      '002_drop_role.up.sql',
+    );
+    assert.deepEqual(right.findings, []);
+  });
+
+  it('replay-not-idempotent: an un-guarded CREATE TRIGGER fails the second time; CREATE OR REPLACE TRIGGER does not', async () => {
+    const migration = (create: string) => ({
+      'migrations/001_users.sql': USERS,
+      'migrations/002_touch.sql': `-- migrate:up
+CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+${create} users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+-- migrate:down
+DROP TRIGGER IF EXISTS users_touch ON users;
+DROP FUNCTION IF EXISTS touch();
+`,
+    });
+    const unguarded = await check(migration('CREATE TRIGGER'), '002_touch.sql');
+    assert.deepEqual(
+      unguarded.findings.map((f) => [f.rule, f.line, f.message]),
+      [['replay-not-idempotent', 3, 'the up section fails when it runs a second time: trigger "users_touch" for relation "users" already exists']],
+    );
+    const guarded = await check(migration('CREATE OR REPLACE TRIGGER'), '002_touch.sql');
+    assert.deepEqual(guarded.findings, []);
+  });
+
+  it('replay-not-idempotent in the down: DROP POLICY without IF EXISTS', async () => {
+    const migration = (drop: string) => ({
+      'migrations/001_users.sql': USERS,
+      'migrations/002_rls.sql': `-- migrate:up
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON users USING (role = current_user);
+-- migrate:down
+${drop} tenant_isolation ON users;
+ALTER TABLE users DISABLE ROW LEVEL SECURITY;
+`,
+    });
+    const bare = await check(migration('DROP POLICY'), '002_rls.sql');
+    // The up is not re-runnable either (CREATE POLICY has no IF NOT EXISTS): both passes are proved.
+    assert.deepEqual(
+      bare.findings.map((f) => [f.rule, f.line, f.message]),
+      [
+        ['replay-not-idempotent', 3, 'the up section fails when it runs a second time: policy "tenant_isolation" for table "users" already exists'],
+        ['replay-not-idempotent', 5, 'the down section fails when it runs a second time: policy "tenant_isolation" for table "users" does not exist'],
+      ],
+    );
+    const guarded = await check(migration('DROP POLICY IF EXISTS'), '002_rls.sql');
+    assert.deepEqual(guarded.findings.map((f) => [f.rule, f.line]), [['replay-not-idempotent', 3]]);
+  });
+
+  it('replay-error: a statement on a column an earlier migration renamed, at the server position', async () => {
+    const files = (column: string) => ({
+      'migrations/001_users.sql': USERS,
+      'migrations/002_rename.sql': '-- migrate:up\nALTER TABLE users RENAME COLUMN email TO email_address;\n-- migrate:down\nALTER TABLE users RENAME COLUMN email_address TO email;\n',
+      'migrations/003_backfill.sql': `-- migrate:up\nUPDATE users SET role = 'member' WHERE role IS NULL AND ${column} LIKE '%@example.com';\n`,
+    });
+    const stale = await check(files('email'), '003_backfill.sql');
+    assert.deepEqual(
+      stale.findings.map((f) => [f.rule, f.line, f.text.split('\n')[0], f.message]),
+      [['replay-error', 2, `email LIKE '%@example.com';`, 'column "email" does not exist']],
+    );
+    const current = await check(files('email_address'), '003_backfill.sql');
+    assert.deepEqual(current.findings, []);
+  });
+
+  it('replay-verify-failed: a verify query that fails right after the up', async () => {
+    const files = (expect: string) => ({
+      'migrations/001_users.sql': USERS,
+      'migrations/002_admin.sql': `-- migrate:up
+INSERT INTO users (email, role) VALUES ('admin@example.com', 'admin');
+-- migrate:down
+DELETE FROM users WHERE email = 'admin@example.com';
+-- migrate:verify
+-- expect: ${expect}
+SELECT count(*) FROM users WHERE role = 'admin';
+`,
+    });
+    const failing = await check(files('2'), '002_admin.sql');
+    assert.deepEqual(
+      failing.findings.map((f) => [f.rule, f.line, f.message]),
+      [['replay-verify-failed', 7, 'the verify query fails right after the up section ran: expected 2, got 1']],
+    );
+    const passing = await check(files('1'), '002_admin.sql');
+    assert.deepEqual(passing.findings, []);
+  });
+
+  it('reports an extension the shadow lacks once as skipped, never as an error; check.roles creates roles', async () => {
+    const skipped = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_postgis.sql': '-- migrate:up\nCREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE users ADD COLUMN IF NOT EXISTS home geometry;\n-- migrate:down\nALTER TABLE users DROP COLUMN IF EXISTS home;\n',
+      },
+      '002_postgis.sql',
+    );
+    assert.equal(skipped.findings.length, 1);
+    assert.equal(skipped.findings[0].rule, 'replay-skipped');
+    assert.equal(skipped.findings[0].line, 2);
+    assert.match(skipped.findings[0].message, /^not replayed: the shadow database \(PGlite\) cannot create this extension: .*postgis/);
+
+    const grants = {
+      'migrations/001_users.sql': USERS,
+      'migrations/002_grant.sql': '-- migrate:up\nGRANT SELECT ON users TO app_reader;\n-- migrate:down\nREVOKE SELECT ON users FROM app_reader;\n',
+    };
+    const noRole = await check(grants, '002_grant.sql');
+    assert.deepEqual(noRole.findings.map((f) => [f.rule, f.message]), [['replay-skipped', 'not replayed: role app_reader does not exist in the shadow database; list it in "check": {"roles": [...]} in tidemark.json']]);
+    const withRole = await check(grants, '002_grant.sql', { check: { roles: ['app_reader'] } });
+    assert.deepEqual(withRole.findings, []);
+  });
+
+  it('runs CREATE INDEX CONCURRENTLY without CONCURRENTLY and says so in a note', async () => {
+    const result = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_idx.sql': '-- tidemark:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_role ON users (role);\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS idx_users_role;\n',
+      },
+      '002_idx.sql',
+    );
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual(result.notes, [
+      '002 line 3: CREATE INDEX CONCURRENTLY ran without CONCURRENTLY in the shadow database (the check runs in a transaction)',
+      '002 line 5: DROP INDEX CONCURRENTLY ran without CONCURRENTLY in the shadow database (the check runs in a transaction)',
+    ]);
+  });
+});
