@@ -139,6 +139,48 @@ export interface HistoryEvent {
   message?: string;
 }
 
+/** What `tidemark adopt` recorded (or, for a dry run, would record) without running SQL. */
+export interface AdoptReport {
+  environment: string;
+  /** `dbmate's public.schema_migrations`, or `baseline up to 004`. */
+  source: string;
+  dryRun: boolean;
+  /** What is (or would be) recorded, oldest first. */
+  recorded: Array<{ version: string; name: string; appliedAt?: string }>;
+  /** Versions left out: failed in the other tool, no file, or already in Tidemark's history. */
+  skipped: Array<{ version: string; reason: string }>;
+  summary: string;
+}
+
+/** What `tidemark mark applied|pending` changed, each version's state before and after. */
+export interface MarkReport {
+  environment: string;
+  mark: 'applied' | 'pending';
+  changes: Array<{ version: string; name: string; before: string; after: string }>;
+  summary: string;
+}
+
+export interface AdoptParams {
+  root: string;
+  environment: string;
+  /** dbmate | golang-migrate | flyway | sqitch | table:SCHEMA.TABLE; neither this nor `to`: the one table found. */
+  from?: string;
+  /** A baseline: every migration up to this version. */
+  to?: string;
+  dryRun?: boolean;
+  skipFailed?: boolean;
+  confirm?: string;
+}
+
+export interface MarkParams {
+  root: string;
+  environment: string;
+  mark: 'applied' | 'pending';
+  versions: string[];
+  reason?: string;
+  confirm?: string;
+}
+
 export namespace StatusRequest {
   export const method = 'tidemark/status' as const;
   export const type = new RequestType<{ root: string; environment?: string }, EnvironmentStatus[], void>(method);
@@ -179,6 +221,18 @@ export namespace NewMigrationRequest {
   export const method = 'tidemark/newMigration' as const;
   /** Scaffolds the next migration in the project's layout; returns the files created. */
   export const type = new RequestType<{ root: string; name: string }, { files: string[] }, void>(method);
+}
+
+/** Records migrations an existing database already has as applied, without running them (adopt). */
+export namespace AdoptRequest {
+  export const method = 'tidemark/adopt' as const;
+  export const type = new RequestType<AdoptParams, AdoptReport, void>(method);
+}
+
+/** Records or removes history rows by hand, without running SQL (mark applied / mark pending). */
+export namespace MarkRequest {
+  export const method = 'tidemark/mark' as const;
+  export const type = new RequestType<MarkParams, MarkReport, void>(method);
 }
 
 export namespace ListEnvironmentsRequest {

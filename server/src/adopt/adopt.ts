@@ -5,7 +5,8 @@
  * so drift is detected from then on, and says where it came from.
  */
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import type { AdoptReport } from '../protocol';
+import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
 import { checkTarget, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
 import { FOREIGN_TOOLS, findForeignTables, matchMigration, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from './foreign-history';
@@ -20,17 +21,6 @@ export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress
   skipFailed?: boolean;
 }
 
-export interface AdoptReport {
-  environment: string;
-  /** `dbmate's public.schema_migrations`, or `baseline up to 004`. */
-  source: string;
-  dryRun: boolean;
-  /** What is (or would be) recorded, oldest first. */
-  recorded: Array<{ version: string; name: string; appliedAt?: string }>;
-  /** Versions left out: failed in the other tool, no file, or already in Tidemark's history. */
-  skipped: Array<{ version: string; reason: string }>;
-  summary: string;
-}
 
 interface Candidate {
   migration?: Migration;
@@ -48,14 +38,14 @@ export async function adoptEnvironment(project: Project, environment: string | u
   const plan = async (session: Session) => {
     const rows = await session.history.rows();
     const { source, adoptedFrom, candidates } = await candidatesFor(session, migrations, options);
-    const known = new Set(rows.map((r) => versionKey(r.version).join('.')));
+    const known = new Set(rows.map((r) => versionId(r.version)));
     const recorded: Array<{ migration: Migration; appliedAt?: string }> = [];
     const problems: Array<{ version: string; reason: string }> = [];
     const skipped: Array<{ version: string; reason: string }> = [];
     for (const c of candidates) {
       if (c.failed) problems.push({ version: c.version, reason: `${source} records it as failed` });
       else if (!c.migration) problems.push({ version: c.version, reason: 'no migration file has this version' });
-      else if (known.has(c.migration.versionKey.join('.'))) skipped.push({ version: c.migration.version, reason: "already in Tidemark's history" });
+      else if (known.has(versionId(c.migration.versionKey))) skipped.push({ version: c.migration.version, reason: "already in Tidemark's history" });
       else recorded.push({ migration: c.migration, appliedAt: c.appliedAt });
     }
     if (problems.length && !options.skipFailed) {

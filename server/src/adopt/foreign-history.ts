@@ -11,6 +11,9 @@ import { RunnerInputError } from '../runner/environments';
 import type { ForeignHistory } from '../protocol';
 import type { Migration } from '../migrations/types';
 import { classifyFile, compareVersionKeys, versionKey } from '../migrations/version';
+import { matchMigration, qualifiedName } from './tracking-description';
+
+export { matchMigration, qualifiedName, toolLabel, versionRange } from './tracking-description';
 
 export type ForeignTool = ForeignHistory['tool'];
 
@@ -33,7 +36,6 @@ export interface ForeignEntry {
 export const FOREIGN_TOOLS: readonly ForeignTool[] = ['dbmate', 'golang-migrate', 'flyway', 'sqitch', 'table'];
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-export const qualifiedName = (t: Pick<ForeignTable, 'schema' | 'table'>) => `${t.schema}.${t.table}`;
 
 /** Every foreign history table found, in search-path order. */
 export async function findForeignTables(db: DatabaseAdapter): Promise<ForeignTable[]> {
@@ -134,29 +136,4 @@ function golangMigrateEntries(current: ForeignEntry | undefined, migrations: Mig
 function entryKey(version: string, migrations: Migration[]): number[] | undefined {
   const m = matchMigration(version, migrations);
   return m ? m.versionKey : classifyFile(`${version}.sql`)?.versionKey;
-}
-
-/**
- * The migration file a foreign version stands for: by version (`20251126000001`, golang-migrate's
- * `1` for `000001_x.up.sql`, Flyway's `1.2`), by file base name (`006_add_integration_configs_table`)
- * or, for sqitch's change names, by name.
- */
-export function matchMigration<M extends Pick<Migration, 'version' | 'name'>>(version: string, migrations: M[]): M | undefined {
-  const classified = classifyFile(`${version}.sql`);
-  if (classified) {
-    const byVersion = migrations.find((m) => compareVersionKeys(versionKey(m.version), classified.versionKey) === 0);
-    if (byVersion) return byVersion;
-  }
-  return migrations.find((m) => m.name === version);
-}
-
-/** `001–006`, `001`, or nothing, for messages; names the Tidemark version where a file matches. */
-export function versionRange(versions: string[], migrations: Array<Pick<Migration, 'version' | 'name'>>): string {
-  const shown = versions.map((v) => matchMigration(v, migrations)?.version ?? v);
-  if (shown.length === 0) return 'no versions';
-  return shown.length === 1 ? shown[0] : `${shown[0]}–${shown[shown.length - 1]}`;
-}
-
-export function toolLabel(t: Pick<ForeignTable, 'tool' | 'schema' | 'table'>): string {
-  return t.tool === 'table' ? qualifiedName(t) : `${t.tool}'s ${qualifiedName(t)}`;
 }

@@ -5,8 +5,8 @@
  * before the change.
  */
 import { stateDefinition } from '../migration-states';
-import { versionKey } from '../migrations/version';
-import type { MigrationStatus } from '../protocol';
+import { versionKey, versionId } from '../migrations/version';
+import type { MarkReport, MigrationStatus } from '../protocol';
 import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
 import { migrationStates } from '../runner/status';
 import { migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from '../runner/session';
@@ -15,12 +15,6 @@ export interface MarkOptions extends Pick<RunOptions, 'askPassword' | 'progress'
   reason?: string;
 }
 
-export interface MarkReport {
-  environment: string;
-  mark: 'applied' | 'pending';
-  changes: Array<{ version: string; name: string; before: string; after: string }>;
-  summary: string;
-}
 
 /** "failed (stopped after 2 statements: ...)", "applied on 2026-12-01 by ana". */
 function describe(s: MigrationStatus | undefined): string {
@@ -42,9 +36,9 @@ export async function markMigrations(project: Project, environment: string | und
     const work: Array<() => Promise<void>> = [];
     const reason = options.reason ? `: ${options.reason}` : '';
     for (const version of versions) {
-      const key = versionKey(version).join('.');
-      const state = states.find((s) => versionKey(s.version).join('.') === key);
-      const migration = migrations.find((m) => m.versionKey.join('.') === key);
+      const key = versionId(version);
+      const state = states.find((s) => versionId(s.version) === key);
+      const migration = migrations.find((m) => versionId(m.versionKey) === key);
       if (mark === 'applied') {
         if (!migration) throw new RunnerInputError(`cannot mark ${version} applied in ${env.name}: no migration file has this version (${describe(state)})`);
         if (state && stateDefinition(state.state).hasRun && state.state !== 'failed') {
@@ -61,7 +55,7 @@ export async function markMigrations(project: Project, environment: string | und
           ),
         );
       } else {
-        const row = rows.find((r) => versionKey(r.version).join('.') === key);
+        const row = rows.find((r) => versionId(r.version) === key);
         if (!row || !state) throw new RunnerInputError(`cannot mark ${version} pending in ${env.name}: it has no history row (${describe(state)})`);
         changes.push({ version: row.version, name: row.name, before: describe(state), after: migration ? 'pending' : 'gone (no file, no row)' });
         work.push(async () => {

@@ -4,12 +4,15 @@
  * an untracked environment rather than run every migration again on a database they built.
  */
 import type { Migration } from '../migrations/types';
-import { versionKey } from '../migrations/version';
+import { versionKey, versionId } from '../migrations/version';
 import type { EnvironmentTracking } from '../protocol';
 import type { DatabaseAdapter } from '../runner/adapter';
 import { RunnerInputError, type Environment } from '../runner/environments';
 import type { History, HistoryRow } from '../runner/history';
-import { findForeignTables, matchMigration, qualifiedName, readForeignEntries, toolLabel, versionRange, type ForeignTable } from './foreign-history';
+import { findForeignTables, matchMigration, qualifiedName, readForeignEntries, type ForeignTable } from './foreign-history';
+import { foreignParts, toolLabel, versionRange } from './tracking-description';
+
+export { describeTracking } from './tracking-description';
 
 /** Tables and views outside the system schemas, Tidemark's and sqitch's, not counting extensions' and the foreign history tables. */
 export async function countUserObjects(db: DatabaseAdapter, historySchema: string, foreign: ForeignTable[]): Promise<{ tables: number; views: number }> {
@@ -38,13 +41,13 @@ export async function detectTracking(db: DatabaseAdapter, history: History, migr
   };
   if (rows.length > 0 || (await history.hasRecords())) {
     if (!foreign) return { state: 'tracked' };
-    const recorded = new Set(rows.map((r) => versionKey(r.version).join('.')));
+    const recorded = new Set(rows.map((r) => versionId(r.version)));
     const notInHistory = entries
       .filter((e) => !e.failed)
       .map((e) => e.version)
       .filter((v) => {
         const m = matchMigration(v, migrations);
-        return !recorded.has(m ? m.versionKey.join('.') : v);
+        return !recorded.has(m ? versionId(m.versionKey) : v);
       });
     return { state: 'tracked', foreign, ...(notInHistory.length ? { notInHistory } : {}) };
   }
@@ -52,23 +55,6 @@ export async function detectTracking(db: DatabaseAdapter, history: History, migr
   const objects = tables + views;
   if (!foreign && objects === 0) return { state: 'empty', objects: 0 };
   return { state: 'untracked', ...(foreign ? { foreign } : {}), objects };
-}
-
-/** "not tracked by Tidemark yet; dbmate's public.schema_migrations lists 001–006; 14 tables exist". */
-export function describeTracking(t: EnvironmentTracking, migrations: Array<Pick<Migration, 'version' | 'name'>>): string | undefined {
-  const foreignText = t.foreign && `${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} lists ${versionRange(t.foreign.versions, migrations)}${t.foreign.failed?.length ? ` (${t.foreign.failed.join(', ')} failed)` : ''}`;
-  if (t.state === 'untracked') {
-    return ['not tracked by Tidemark yet', foreignText, t.objects ? `${t.objects} ${t.objects === 1 ? 'table exists' : 'tables exist'}` : undefined].filter(Boolean).join('; ');
-  }
-  if (t.state === 'tracked' && t.notInHistory?.length && t.foreign) {
-    return `warning: ${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} lists ${t.notInHistory.join(', ')}, not in Tidemark's history: is another migration tool still applying here?`;
-  }
-  return undefined;
-}
-
-function foreignParts(tool: ForeignTable['tool'], table: string) {
-  const dot = table.indexOf('.');
-  return { tool, schema: table.slice(0, dot), table: table.slice(dot + 1) };
 }
 
 /** apply's guard: an untracked environment is adopted first, never migrated from scratch again. */

@@ -15,8 +15,9 @@ import plan from './commands/plan';
 import create from './commands/new';
 import adopt from './commands/adopt';
 import mark from './commands/mark';
+import history from './commands/history';
 import type { CliCommand } from './command';
 
-export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark];
+export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history];
 export { CliError } from './command';
 export { UsageError } from './args';

@@ -1,4 +1,5 @@
-import { adoptEnvironment, type AdoptReport } from '../../adopt/adopt';
+import { adoptEnvironment } from '../../adopt/adopt';
+import type { AdoptReport } from '../../protocol';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
 
