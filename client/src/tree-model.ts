@@ -3,7 +3,7 @@
  * without `vscode` so it is unit-testable. The vscode providers only map these rows to their types.
  */
 import { ALL_MIGRATION_STATES, ATTENTION_ORDER, stateDefinition, type MigrationState } from '../../server/src/migration-states';
-import { describeTracking } from '../../server/src/adopt/tracking-description';
+import { adoptedNote, describeTracking } from '../../server/src/adopt/tracking-description';
 import type { EnvironmentStatus, MigrationStatus } from '../../server/src/protocol';
 
 /** States in which the migration's up section has run against the database. */
@@ -90,6 +90,7 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
 
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
   if (migration.appliedAt) lines.push(`Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`);
+  if (migration.adoptedFrom) lines.push(`Recorded ${escapeMarkdown(adoptedNote(migration.adoptedFrom))}.`);
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
   if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
   if (migration.blockedReasons && migration.state === 'blocked') lines.push(`Waits for:\n${migration.blockedReasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n')}`);

@@ -229,6 +229,7 @@ async function adoptWorkspace() {
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const adopted = expected.labels.slice(0, 2).map((label) => label.split(' ')[0]);
   const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(join(workspace, '.tidemark'), { recursive: true });
   const db = new PGlite(join(workspace, '.tidemark', 'legacy'));
   await db.query('CREATE TABLE legacy_customers (id int PRIMARY KEY)');
   await db.query('CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)');

@@ -49,3 +49,10 @@ export function versionRange(versions: string[], migrations: Array<Pick<Migratio
 export function toolLabel(t: { tool: ForeignHistory['tool']; schema: string; table: string }): string {
   return t.tool === 'table' ? qualifiedName(t) : `${t.tool}'s ${qualifiedName(t)}`;
 }
+
+/** "adopted from dbmate", "adopted as a baseline", "marked applied by hand": recorded without running. */
+export function adoptedNote(adoptedFrom: string): string {
+  if (adoptedFrom === 'baseline') return 'adopted as a baseline (not run by Tidemark)';
+  if (adoptedFrom === 'mark') return 'marked applied by hand (not run by Tidemark)';
+  return `adopted from ${adoptedFrom} (not run by Tidemark)`;
+}

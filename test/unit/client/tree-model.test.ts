@@ -48,6 +48,12 @@ describe('client tree model', () => {
     assert.ok(tracked.tooltip.includes(`$(warning) ${escapeMarkdown(warning)}`), tracked.tooltip);
   });
 
+  it('says in the tooltip that an adopted migration was recorded without running', () => {
+    const row = migrationRow(migration('001', 'users', 'applied', { appliedAt: '2026-11-26T11:57:00Z', appliedBy: 'ana', adoptedFrom: 'dbmate' }), true, now);
+    assert.ok(row.tooltip.includes(`Recorded ${escapeMarkdown('adopted from dbmate (not run by Tidemark)')}.`), row.tooltip);
+    assert.ok(!migrationRow(migration('001', 'users', 'applied'), true, now).tooltip.includes('Recorded'), 'only adopted rows say so');
+  });
+
   it('marks protected environments and their upstream in the row', () => {
     const prod = environment('production', [migration('001', 'a', 'pending')], { protected: true, after: 'staging' });
     const row = environmentRow(prod);

@@ -2,7 +2,7 @@ import { ALL_MIGRATION_STATES, stateDefinition } from '../../migration-states';
 import { compareVersions } from '../../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
 import { getStatus } from '../../runner/status';
-import { describeTracking } from '../../adopt/tracking';
+import { adoptedNote, describeTracking } from '../../adopt/tracking-description';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
@@ -73,13 +73,6 @@ function note(m: MigrationStatus): string {
   const adopted = m.adoptedFrom && adoptedNote(m.adoptedFrom);
   if (adopted) return [adopted, plainNote(m)].filter(Boolean).join('; ');
   return plainNote(m);
-}
-
-/** "adopted from dbmate", "adopted as a baseline", "marked applied by hand": recorded without running. */
-export function adoptedNote(adoptedFrom: string): string {
-  if (adoptedFrom === 'baseline') return 'adopted as a baseline (not run by Tidemark)';
-  if (adoptedFrom === 'mark') return 'marked applied by hand (not run by Tidemark)';
-  return `adopted from ${adoptedFrom} (not run by Tidemark)`;
 }
 
 function plainNote(m: MigrationStatus): string {
