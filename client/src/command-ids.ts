@@ -20,6 +20,9 @@ export const CommandId = {
   refresh: 'tidemark.refresh',
   selectEnvironment: 'tidemark.selectEnvironment',
   showLog: 'tidemark.showLog',
+  adopt: 'tidemark.adopt',
+  markApplied: 'tidemark.markApplied',
+  markPending: 'tidemark.markPending',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -40,6 +43,9 @@ export const trustedOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.newMigration,
   CommandId.setPassword,
   CommandId.showHistory,
+  CommandId.adopt,
+  CommandId.markApplied,
+  CommandId.markPending,
 ]);
 
 /** Commands that act on a tree item and mean nothing without one; hidden from the palette. */
@@ -50,6 +56,8 @@ export const itemOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.openUp,
   CommandId.openDown,
   CommandId.openVerify,
+  CommandId.markApplied,
+  CommandId.markPending,
 ]);
 
 export const treeViewId = 'tidemark.environments';

@@ -6,9 +6,10 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
+import { toolLabel, versionRange } from '../../server/src/adopt/tracking-description';
 import {
-  ApplyRequest, HistoryRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
-  type EnvironmentStatus, type RunParams, type RunReport,
+  AdoptRequest, ApplyRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
+  type AdoptParams, type EnvironmentStatus, type RunParams, type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
 import type { PasswordStore } from './passwords';
@@ -70,6 +71,9 @@ const table: Record<CommandId, Handler> = {
   [CommandId.refresh]: async (ctx) => ctx.store.refresh(),
   [CommandId.selectEnvironment]: selectEnvironment,
   [CommandId.showLog]: async (ctx) => ctx.log.show(),
+  [CommandId.adopt]: adopt,
+  [CommandId.markApplied]: async (ctx, arg) => mark(ctx, arg, 'applied'),
+  [CommandId.markPending]: async (ctx, arg) => mark(ctx, arg, 'pending'),
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -128,7 +132,7 @@ const runTitles: Record<RunKind, string> = { apply: 'Applying migrations to', ve
 async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<RunReport> {
   const status = statusOf(ctx, target);
   let confirm: string | undefined;
-  if (status?.environment.protected && kind !== 'plan' && kind !== 'verify') confirm = await confirmProtected(kind, target);
+  if (status?.environment.protected && kind !== 'plan' && kind !== 'verify') confirm = await confirmProtected(kind === 'rollback' ? 'Roll back' : 'Apply migrations to', target);
 
   const params: RunParams & { version?: string } = { root: target.root, environment: target.environment, confirm };
   if (kind === 'verify') params.version = target.version;
@@ -176,8 +180,7 @@ async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<
 }
 
 /** Protected environments need the user to type the environment's name, which the server checks. */
-async function confirmProtected(kind: RunKind, target: Target): Promise<string> {
-  const verb = kind === 'rollback' ? 'Roll back' : kind === 'apply' ? 'Apply migrations to' : 'Change';
+async function confirmProtected(verb: string, target: Target): Promise<string> {
   const proceed = 'Continue…';
   const choice = await vscode.window.showWarningMessage(
     `${verb} the protected environment "${target.environment}"${target.version ? ` (to ${target.version})` : ''}?`,
@@ -329,4 +332,80 @@ async function newMigration(ctx: CommandContext, arg: unknown): Promise<void> {
   const { files } = await ctx.client.sendRequest(NewMigrationRequest.type, { root, name: name.trim() });
   ctx.log.info(`created ${files.join(', ')}`);
   if (files[0]) await vscode.window.showTextDocument(vscode.Uri.file(files[0]));
+}
+
+/**
+ * Adopt…: start tracking a database migrated before Tidemark. The user picks what to import (the
+ * other tool's history table found, or a baseline up to a version), sees the rows a dry run would
+ * record, and confirms; nothing runs but the bookkeeping.
+ */
+async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
+  const target = await resolveTarget(ctx, arg, false);
+  const status = statusOf(ctx, target);
+  if (!status) throw new Error(`no environment named "${target.environment}" in ${target.root}`);
+  const foreign = status.tracking?.foreign;
+  type Source = vscode.QuickPickItem & { params: Pick<AdoptParams, 'from' | 'to'> | 'baseline' };
+  const sources: Source[] = [];
+  if (foreign) {
+    const dot = foreign.table.indexOf('.');
+    sources.push({
+      label: `$(history) Import ${toolLabel({ tool: foreign.tool, schema: foreign.table.slice(0, dot), table: foreign.table.slice(dot + 1) })}`,
+      description: `lists ${versionRange(foreign.versions, status.migrations)}`,
+      detail: 'Records exactly the versions that table lists, with their applied times where it keeps them.',
+      params: { from: foreign.tool === 'table' ? `table:${foreign.table}` : foreign.tool },
+    });
+  }
+  sources.push({ label: '$(milestone) Baseline up to a version…', detail: 'Records every migration up to the one you pick as applied (the database already has them).', params: 'baseline' });
+  const source = sources.length === 1 && !foreign ? sources[0] : await vscode.window.showQuickPick(sources, { title: `Adopt ${target.environment}: what does it already have?` });
+  if (!source) throw new Cancelled();
+  let params: Pick<AdoptParams, 'from' | 'to'>;
+  if (source.params === 'baseline') {
+    const picked = await vscode.window.showQuickPick(
+      [...status.migrations].reverse().map((m) => ({ label: `${m.version} ${m.name}`, version: m.version })),
+      { title: `Adopt ${target.environment}: the newest migration it already has` },
+    );
+    if (!picked) throw new Cancelled();
+    params = { to: picked.version };
+  } else params = source.params;
+
+  const request = { root: target.root, environment: target.environment, ...params };
+  const preview = await withProgress(`Reading what adopting ${target.environment} would record`, (token) =>
+    ctx.client.sendRequest(AdoptRequest.type, { ...request, dryRun: true }, token));
+  if (preview.recorded.length === 0) {
+    void vscode.window.showInformationMessage(`Tidemark: nothing to record in ${target.environment}: ${preview.skipped.map((s) => `${s.version} ${s.reason}`).join('; ') || 'no versions'}.`);
+    return;
+  }
+  const record = `$(check) Record ${preview.recorded.length} migration${preview.recorded.length === 1 ? '' : 's'} as applied`;
+  const rows: Array<vscode.QuickPickItem & { record?: boolean }> = [
+    { label: record, detail: `From ${preview.source}, without running them.`, record: true },
+    { label: 'Rows', kind: vscode.QuickPickItemKind.Separator },
+    ...preview.recorded.map((r) => ({ label: `${r.version} ${r.name}`, description: r.appliedAt ? `applied ${r.appliedAt}` : 'applied date unknown' })),
+    ...preview.skipped.map((s) => ({ label: `$(circle-slash) ${s.version}`, description: `left out: ${s.reason}` })),
+  ];
+  const choice = await vscode.window.showQuickPick(rows, { title: `Adopt ${target.environment}: preview`, placeHolder: 'Pick the first entry to record these rows' });
+  if (!choice?.record) throw new Cancelled();
+  const confirm = status.environment.protected ? await confirmProtected('Adopt', target) : undefined;
+  const report = await withProgress(`Adopting ${target.environment}`, (token) => ctx.client.sendRequest(AdoptRequest.type, { ...request, confirm }, token));
+  ctx.log.info(report.summary);
+  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
+}
+
+/** Mark as Applied / Mark as Not Applied: a history row recorded or removed by hand, with the reason. */
+async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'): Promise<void> {
+  const target = await resolveTarget(ctx, arg, true);
+  const status = statusOf(ctx, target);
+  const what = as === 'applied' ? 'as applied' : 'as not applied';
+  const reason = await vscode.window.showInputBox({
+    title: `Mark ${target.version} ${what} in ${target.environment} (no SQL runs)`,
+    prompt: 'Why? Kept with the event in the history.',
+    placeHolder: as === 'applied' ? 'e.g. applied by hand during the incident of 2026-12-01' : 'e.g. the operator dropped the half-built index',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'Say why: the reason is kept in the history'),
+  });
+  if (reason === undefined) throw new Cancelled();
+  const confirm = status?.environment.protected ? await confirmProtected(`Mark ${target.version} ${what} in`, target) : undefined;
+  const report = await ctx.client.sendRequest(MarkRequest.type, { root: target.root, environment: target.environment, mark: as, versions: [target.version!], reason: reason.trim(), confirm });
+  const change = report.changes[0];
+  ctx.log.info(`${report.summary} ${change ? `${change.version}: was ${change.before}; now ${change.after}` : ''}`);
+  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`);
 }

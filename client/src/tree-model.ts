@@ -3,6 +3,7 @@
  * without `vscode` so it is unit-testable. The vscode providers only map these rows to their types.
  */
 import { ALL_MIGRATION_STATES, ATTENTION_ORDER, stateDefinition, type MigrationState } from '../../server/src/migration-states';
+import { adoptedNote, describeTracking } from '../../server/src/adopt/tracking-description';
 import type { EnvironmentStatus, MigrationStatus } from '../../server/src/protocol';
 
 /** States in which the migration's up section has run against the database. */
@@ -36,6 +37,9 @@ export interface EnvironmentRow {
 
 export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
   const env = status.environment;
+  // Not tracked: every migration looks pending, but apply refuses; what the database holds is the news.
+  const untracked = status.tracking?.state === 'untracked';
+  const trackingText = status.tracking && describeTracking(status.tracking, status.migrations);
   const marks = [env.protected ? 'protected' : '', env.after ? `after ${env.after}` : ''].filter(Boolean);
   const tooltip = [
     `**${escapeMarkdown(env.name)}**${env.protected ? ' — $(lock) protected: changes ask you to type its name' : ''}`,
@@ -43,17 +47,20 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
     `${env.kind === 'pglite' ? 'Embedded PGlite database' : 'PostgreSQL'}: \`${env.target}\``,
     env.after ? `\nVersions must reach **${escapeMarkdown(env.after)}** first.` : '',
     status.error ? `\n$(error) ${escapeMarkdown(status.error)}` : `\n${summarize(status)}`,
+    trackingText ? `\n$(${untracked ? 'question' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : ''}` : '',
   ].join('\n');
-  const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 ? 'hasPending' : '',
+  const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked ? 'hasPending' : '', untracked ? 'untracked' : '',
     status.migrations.some((m) => appliedStates.has(m.state) && m.state !== 'missing') ? 'hasApplied' : '',
     status.error ? 'unavailable' : ''];
   return {
     label: env.name,
-    description: [...marks, summarize(status)].join(' · '),
+    description: [...marks, untracked && trackingText ? trackingText : summarize(status)].join(' · '),
     tooltip,
     icon: status.error
       ? { id: 'debug-disconnect', color: 'testing.iconFailed' }
-      : { id: env.protected ? 'lock' : env.kind === 'pglite' ? 'beaker' : 'database' },
+      : untracked
+        ? { id: 'question', color: 'list.warningForeground' }
+        : { id: env.protected ? 'lock' : env.kind === 'pglite' ? 'beaker' : 'database' },
     contextValue: tokens.filter(Boolean).join(' '),
   };
 }
@@ -83,6 +90,7 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
 
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
   if (migration.appliedAt) lines.push(`Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`);
+  if (migration.adoptedFrom) lines.push(`Recorded ${escapeMarkdown(adoptedNote(migration.adoptedFrom))}.`);
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
   if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
   if (migration.blockedReasons && migration.state === 'blocked') lines.push(`Waits for:\n${migration.blockedReasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n')}`);

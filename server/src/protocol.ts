@@ -28,10 +28,38 @@ export interface MigrationStatus {
   /** For `failed`: statements done so far and the error recorded. */
   statementsDone?: number;
   error?: string;
+  /**
+   * Set when the row was recorded without running the migration: the tool its history was
+   * imported from (`dbmate`, `golang-migrate`, `flyway`, `sqitch`, `table:public.schema_migrations`),
+   * `baseline` (adopt --to) or `mark` (tidemark mark applied).
+   */
+  adoptedFrom?: string;
   /** `-- tidemark:blocked` reasons (`draft` for `-- tidemark:draft`), when the file has any. */
   blockedReasons?: string[];
   /** `-- tidemark:environments`: the only environments the migration is meant for. */
   environments?: string[];
+}
+
+/** Another migration tool's history table found in an environment's database. */
+export interface ForeignHistory {
+  tool: 'dbmate' | 'golang-migrate' | 'flyway' | 'sqitch' | 'table';
+  /** `schema.table`. */
+  table: string;
+  /** The versions it lists as the tool writes them, oldest first (golang-migrate: every version up to its current one). */
+  versions: string[];
+  /** Versions it lists as failed: a golang-migrate `dirty` row, a Flyway `success = false` row. */
+  failed?: string[];
+}
+
+/** Whether Tidemark keeps this environment's history, and what else is in the database when it does not. */
+export interface EnvironmentTracking {
+  /** tracked: Tidemark's history has rows; untracked: no history, but user objects or another tool's history; empty: neither. */
+  state: 'tracked' | 'untracked' | 'empty';
+  foreign?: ForeignHistory;
+  /** Tables and views in the non-system schemas (Tidemark's and the other tool's tables not counted). */
+  objects?: number;
+  /** tracked only: versions the foreign table lists that Tidemark's history does not (another runner still in use). */
+  notInHistory?: string[];
 }
 
 export interface EnvironmentInfo {
@@ -49,6 +77,8 @@ export interface EnvironmentStatus {
   /** Set when the environment could not be read (unreachable, bad password...). */
   error?: string;
   migrations: MigrationStatus[];
+  /** Absent when the environment could not be read. */
+  tracking?: EnvironmentTracking;
 }
 
 /** A failure mapped back into the migration file. */
@@ -101,12 +131,54 @@ export interface RunParams extends WorkDoneProgressParams {
 
 export interface HistoryEvent {
   version: string;
-  kind: 'apply' | 'rollback' | 'verify' | 'fail';
+  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark';
   actor: string;
   clientHost: string;
   at: string;
   durationMs?: number;
   message?: string;
+}
+
+/** What `tidemark adopt` recorded (or, for a dry run, would record) without running SQL. */
+export interface AdoptReport {
+  environment: string;
+  /** `dbmate's public.schema_migrations`, or `baseline up to 004`. */
+  source: string;
+  dryRun: boolean;
+  /** What is (or would be) recorded, oldest first. */
+  recorded: Array<{ version: string; name: string; appliedAt?: string }>;
+  /** Versions left out: failed in the other tool, no file, or already in Tidemark's history. */
+  skipped: Array<{ version: string; reason: string }>;
+  summary: string;
+}
+
+/** What `tidemark mark applied|pending` changed, each version's state before and after. */
+export interface MarkReport {
+  environment: string;
+  mark: 'applied' | 'pending';
+  changes: Array<{ version: string; name: string; before: string; after: string }>;
+  summary: string;
+}
+
+export interface AdoptParams {
+  root: string;
+  environment: string;
+  /** dbmate | golang-migrate | flyway | sqitch | table:SCHEMA.TABLE; neither this nor `to`: the one table found. */
+  from?: string;
+  /** A baseline: every migration up to this version. */
+  to?: string;
+  dryRun?: boolean;
+  skipFailed?: boolean;
+  confirm?: string;
+}
+
+export interface MarkParams {
+  root: string;
+  environment: string;
+  mark: 'applied' | 'pending';
+  versions: string[];
+  reason?: string;
+  confirm?: string;
 }
 
 export namespace StatusRequest {
@@ -149,6 +221,18 @@ export namespace NewMigrationRequest {
   export const method = 'tidemark/newMigration' as const;
   /** Scaffolds the next migration in the project's layout; returns the files created. */
   export const type = new RequestType<{ root: string; name: string }, { files: string[] }, void>(method);
+}
+
+/** Records migrations an existing database already has as applied, without running them (adopt). */
+export namespace AdoptRequest {
+  export const method = 'tidemark/adopt' as const;
+  export const type = new RequestType<AdoptParams, AdoptReport, void>(method);
+}
+
+/** Records or removes history rows by hand, without running SQL (mark applied / mark pending). */
+export namespace MarkRequest {
+  export const method = 'tidemark/mark' as const;
+  export const type = new RequestType<MarkParams, MarkReport, void>(method);
 }
 
 export namespace ListEnvironmentsRequest {

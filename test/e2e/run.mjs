@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { startPasswordServer } from './postgres-server.mjs';
-import { runPromptFlows, runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
+import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -217,6 +217,27 @@ function promptsWorkspace(postgres) {
   return { workspace, historySchema: config.historySchema ?? 'tidemark' };
 }
 
+/**
+ * A copy of the workspace whose only environment, `legacy`, is a PGlite sandbox dbmate migrated
+ * before Tidemark: a table and dbmate's schema_migrations listing the first two migrations.
+ */
+async function adoptWorkspace() {
+  const workspace = freshWorkspace(source, 'workspace-adopt');
+  const configPath = join(workspace, 'tidemark.json');
+  const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
+  config.environments = { legacy: { sandbox: true, path: '.tidemark/legacy' } };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const adopted = expected.labels.slice(0, 2).map((label) => label.split(' ')[0]);
+  const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(join(workspace, '.tidemark'), { recursive: true });
+  const db = new PGlite(join(workspace, '.tidemark', 'legacy'));
+  await db.query('CREATE TABLE legacy_customers (id int PRIMARY KEY)');
+  await db.query('CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)');
+  for (const version of adopted) await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+  await db.close();
+  return { workspace, adopted };
+}
+
 step('start code-server');
 let postgres;
 let browser;
@@ -258,6 +279,16 @@ try {
     const promptsPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await runPromptFlows({ page: promptsPage, base, workspace, expected, postgres, historySchema, userData, serverLog: () => server.log, output, record });
     await promptsPage.close();
+  }
+
+  step('in the workbench UI: adopting a database migrated before Tidemark');
+  try {
+    const { workspace, adopted } = await adoptWorkspace();
+    const adoptPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runAdoptFlows({ page: adoptPage, base, workspace, expected, adopted, output, record });
+    await adoptPage.close();
+  } catch (err) {
+    record('[adopt] prepare a database dbmate migrated and open it', err);
   }
   server.stop();
 

@@ -32,6 +32,31 @@ async function until(what, probe, seconds = 90) {
   }
 }
 
+/**
+ * A check: its title recorded as passed, or failed with a screenshot; no prompt is left open over
+ * the next one. Failure screenshots are named after the flow and the check.
+ */
+function checker(page, output, record, flow) {
+  return async (title, body) => {
+    try {
+      await body();
+      record(`[${flow}] ${title}`);
+    } catch (err) {
+      record(`[${flow}] ${title}`, err);
+      await page.screenshot({ path: join(output, `failure-${flow}-${title.replace(/\W+/g, '-').slice(0, 50)}.png`) }).catch(() => {});
+      for (let i = 0; i < 2; i++) await page.keyboard.press('Escape').catch(() => {});
+    }
+  };
+}
+
+async function openTidemarkView(page, base, workspace) {
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
+  await container.waitFor({ timeout: 90_000 });
+  await container.click();
+}
+
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -79,15 +104,7 @@ function migrationRows(all, environment = 'sandbox') {
 }
 
 export async function runUiFlows({ page, base, workspace, flagged, expected, output, record }) {
-  const check = async (title, body) => {
-    try {
-      await body();
-      record(`[workbench] ${title}`);
-    } catch (err) {
-      record(`[workbench] ${title}`, err);
-      await page.screenshot({ path: join(output, `failure-${title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => {});
-    }
-  };
+  const check = checker(page, output, record, 'workbench');
   const migrationCount = expected.labels.length;
 
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
@@ -331,17 +348,7 @@ async function pickInQuickInput(page, title, choice) {
  * protected PGlite sandbox.
  */
 export async function runPromptFlows({ page, base, workspace, expected, postgres, historySchema, userData, serverLog, output, record }) {
-  const check = async (title, body) => {
-    try {
-      await body();
-      record(`[prompts] ${title}`);
-    } catch (err) {
-      record(`[prompts] ${title}`, err);
-      await page.screenshot({ path: join(output, `failure-prompts-${title.replace(/\W+/g, '-').slice(0, 50)}.png`) }).catch(() => {});
-      // Leave no prompt open over the next check.
-      for (let i = 0; i < 2; i++) await page.keyboard.press('Escape').catch(() => {});
-    }
-  };
+  const check = checker(page, output, record, 'prompts');
   const migrationCount = expected.labels.length;
   const wrongPassword = `not-${postgres.password}`;
   const target = `${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}`;
@@ -349,11 +356,7 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
   const states = async (environment) => migrationRows(await rows(page), environment).map((r) => r.description.split(' ')[0]);
   const applied = (state) => state === 'applied' || state === 'verified';
 
-  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
-  const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
-  await container.waitFor({ timeout: 90_000 });
-  await container.click();
+  await openTidemarkView(page, base, workspace);
 
   await check('reading an environment whose password is in no file asks for it in a password box naming the server', async () => {
     await passwordBox.waitFor({ state: 'visible', timeout: 90_000 });
@@ -476,5 +479,45 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
     await until('the extension to log the command as cancelled', async () => cancelledCount() > cancelled, 30);
     const after = await states('guarded');
     if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`the tree changed after Cancel: ${JSON.stringify(after)}`);
+  });
+}
+
+/**
+ * A database migrated before Tidemark: `workspace` has one environment, `legacy`, a PGlite sandbox
+ * holding a table and dbmate's schema_migrations listing the first two migrations (`adopted`). The
+ * tree says so on the environment row; "Adopt…" shows the rows a dry run would record, and
+ * recording them leaves exactly those applied and the rest pending — nothing ran.
+ */
+export async function runAdoptFlows({ page, base, workspace, expected, adopted, output, record }) {
+  const check = checker(page, output, record, 'adopt');
+  const states = async () => migrationRows(await rows(page), 'legacy').map((r) => r.description.split(' ')[0]);
+  const found = `not tracked by Tidemark yet; dbmate's public.schema_migrations lists ${adopted[0]}–${adopted[adopted.length - 1]}; 1 table exists`;
+  await openTidemarkView(page, base, workspace);
+
+  await check('an untracked environment says what it holds on its row, and offers Adopt instead of Apply', async () => {
+    await until('the legacy environment row naming what it found', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && r.description === found), 90);
+    const row = page.locator(sidebarRows, { hasText: 'legacy' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Adopt Existing Database"]').waitFor({ timeout: 10_000 });
+    if (await row.locator('.action-label[aria-label^="Apply All Pending"]').count()) throw new Error('Apply All is offered on an untracked environment');
+    await screenshotTree(page, join(output, 'adopt-untracked.png'));
+  });
+
+  await check(`Adopt… previews the rows, then records ${adopted.join(' and ')} as applied without running them; the rest stay pending`, async () => {
+    await runCommand(page, 'Tidemark: Adopt Existing Database');
+    await pickInQuickInput(page, 'Adopt legacy: what does it already have?', "Import dbmate's");
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Adopt legacy: preview' }).waitFor({ timeout: 60_000 });
+    const listed = await page.locator('.quick-input-list').innerText();
+    for (const version of adopted) if (!listed.includes(version)) throw new Error(`the preview does not list ${version}: ${listed}`);
+    await page.screenshot({ path: join(output, 'adopt-preview.png') });
+    if ((await states()).some((s) => s !== 'pending')) throw new Error('the preview recorded something');
+    await pickInQuickInput(page, 'Adopt legacy: preview', `Record ${adopted.length} migrations`);
+    await until('the adopted migrations applied and the rest pending', async () => {
+      const shown = await states();
+      return shown.length === expected.labels.length && shown.every((s, i) => (i < adopted.length ? s === 'applied' : s === 'pending'));
+    }, 90);
+    await until('the environment row no longer untracked', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && !r.description.startsWith('not tracked')), 30);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'without running them' }).first();
+    await toast.waitFor({ timeout: 30_000 });
   });
 }

@@ -19,6 +19,8 @@ export interface Fixture {
   options: RunOptions;
   /** Runs SQL on an environment's database directly, not through Tidemark. */
   sql(env: 'local' | 'staging', text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs a script of several statements directly (to prepare a database as another tool left it). */
+  exec(env: 'local' | 'staging', script: string): Promise<void>;
   write(files: Record<string, string>): void;
 }
 
@@ -44,12 +46,13 @@ function makeRoot(files: Record<string, string>): string {
   return root;
 }
 
-function fixtureFor(root: string, sql: Fixture['sql'], options: RunOptions): Fixture {
+function fixtureFor(root: string, sql: Fixture['sql'], exec: Fixture['exec'], options: RunOptions): Fixture {
   return {
     root,
     project: () => loadProject(root),
     options,
     sql,
+    exec,
     write: (files) => writeFiles(root, files),
   };
 }
@@ -82,7 +85,9 @@ export function postgresBackend(): Backend {
           await client.end();
         }
       };
-      return fixtureFor(root, sql, { askPassword: async () => s1.password });
+      // Without parameters, pg sends the simple query protocol, which takes several statements.
+      const exec: Fixture['exec'] = async (env, script) => void (await sql(env, script));
+      return fixtureFor(root, sql, exec, { askPassword: async () => s1.password });
     },
   };
   return backend;
@@ -110,7 +115,15 @@ export function pgliteBackend(): Backend {
           await db.close();
         }
       };
-      return fixtureFor(root, sql, {});
+      const exec: Fixture['exec'] = async (env, script) => {
+        const db = new PGlite(join(root, '.tidemark', env));
+        try {
+          await db.exec(script);
+        } finally {
+          await db.close();
+        }
+      };
+      return fixtureFor(root, sql, exec, {});
     },
   };
 }

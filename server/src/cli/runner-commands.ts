@@ -13,8 +13,11 @@ import verify from './commands/verify';
 import rollback from './commands/rollback';
 import plan from './commands/plan';
 import create from './commands/new';
+import adopt from './commands/adopt';
+import mark from './commands/mark';
+import history from './commands/history';
 import type { CliCommand } from './command';
 
-export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create];
+export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history];
 export { CliError } from './command';
 export { UsageError } from './args';

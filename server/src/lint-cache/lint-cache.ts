@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { migrationFilesByVersion, versionKeyString } from '../migrations/discovery';
-import { classifyFile, compareVersionKeys } from '../migrations/version';
+import { migrationFilesByVersion } from '../migrations/discovery';
+import { classifyFile, compareVersionKeys, versionId } from '../migrations/version';
 import { migrationFolder } from '../lint/unit';
 
 export const LINT_CACHE_FILE = 'lint-cache.json';
@@ -93,7 +93,7 @@ export function lintInputsKey(path: string, inputs: LintInputs, disk: DiskSnapsh
   if (own) {
     parts.push(`rollback/ ${existsSync(join(folder, 'rollback'))}`);
     const versions = disk.versionsOf(folder);
-    const same = versions.get(versionKeyString(own.versionKey));
+    const same = versions.get(versionId(own.versionKey));
     // The file itself is always indexed under its own version; absent only if it vanished meanwhile.
     if (same) parts.push(...same.lines);
     if (inputs.readsEarlierMigrations) parts.push(`earlier ${same?.earlierDigest ?? 'unknown'}`);

@@ -7,8 +7,8 @@ import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
-import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, pairVersionGroup, versionKeyString, type FileReader } from '../migrations/discovery';
-import { classifyFile, type ClassifiedFile } from '../migrations/version';
+import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, pairVersionGroup, type FileReader } from '../migrations/discovery';
+import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
@@ -42,7 +42,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 
   type Part = { file: SourceFile; info: ClassifiedFile };
   const parts: { primary?: Part; down?: Part; verify?: Part } = {};
-  const companions = (migrationFilesByVersion(folder).get(versionKeyString(own.versionKey)) ?? []).map((f) => ({ path: join(folder, f.rel), info: f.info }));
+  const companions = (migrationFilesByVersion(folder).get(versionId(own.versionKey)) ?? []).map((f) => ({ path: join(folder, f.rel), info: f.info }));
   if (!companions.some((f) => f.path === path)) companions.push({ path, info: own });
   const group = pairVersionGroup(companions);
   const mine = group.migrations.find((m) => m.primary.path === path || m.down?.path === path || m.verify?.path === path);

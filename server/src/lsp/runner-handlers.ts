@@ -1,6 +1,6 @@
 /**
  * The runner's custom requests (protocol.ts: status, apply, verify, rollback, plan, history,
- * diff, new migration, environments), registered on the language server's connection. Long runs
+ * diff, new migration, environments, adopt, mark), registered on the language server's connection. Long runs
  * report LSP work-done progress and stop between statements and migrations when the client
  * cancels; a password the config and environment do not provide is asked of the client.
  */
@@ -8,10 +8,12 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter } from 'vscode-languageserver';
 import {
+  AdoptRequest,
   ApplyRequest,
   DiffRequest,
   HistoryRequest,
   ListEnvironmentsRequest,
+  MarkRequest,
   NewMigrationRequest,
   PasswordChangedNotification,
   PasswordRejectedNotification,
@@ -24,6 +26,8 @@ import {
   type RunParams,
   type RunReport,
 } from '../protocol';
+import { adoptEnvironment } from '../adopt/adopt';
+import { markMigrations } from '../adopt/mark';
 import { ServerError } from '../runner/adapter';
 import { applyMigrations } from '../runner/apply';
 import { loadProject, RunnerInputError, type Project } from '../runner/environments';
@@ -126,6 +130,20 @@ export function registerRunnerHandlers(connection: Connection): void {
     const result = await guarded(params.root, undefined, async (project) => scaffoldMigration(project, params.name));
     connection.sendNotification(StatusChangedNotification.type, { root: params.root });
     return { files: result.files };
+  });
+  connection.onRequest(AdoptRequest.type, async (params) => {
+    const { root, environment, from, to, dryRun, skipFailed, confirm } = params;
+    const report = await guarded(root, environment, (project, options) => adoptEnvironment(project, environment, { ...options, from, to, dryRun, skipFailed, confirm }));
+    if (!dryRun) connection.sendNotification(StatusChangedNotification.type, { root, environment });
+    return report;
+  });
+  connection.onRequest(MarkRequest.type, async (params) => {
+    const { root, environment, mark, versions, reason, confirm } = params;
+    if (mark !== 'applied' && mark !== 'pending') throw new ResponseError(LSPErrorCodes.RequestFailed, `"mark" must be "applied" or "pending", not "${String(mark)}"`);
+    if (!Array.isArray(versions) || !versions.every((v) => typeof v === 'string')) throw new ResponseError(LSPErrorCodes.RequestFailed, '"versions" must be a list of versions');
+    const report = await guarded(root, environment, (project, options) => markMigrations(project, environment, mark, versions, { ...options, reason, confirm }));
+    connection.sendNotification(StatusChangedNotification.type, { root, environment });
+    return report;
   });
   connection.onRequest(ListEnvironmentsRequest.type, async (params) => {
     try {

@@ -8,7 +8,7 @@ import { SourceFile } from '../sql/source';
 import { checksum } from './checksum';
 import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from './sections';
 import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
-import { classifyFile, compareVersionKeys, type ClassifiedFile } from './version';
+import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from './version';
 import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
 
 /** Subfolders that hold parts of migrations rather than migrations of their own. */
@@ -106,7 +106,7 @@ export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readon
   for (const rel of listMigrationFiles(dir)) {
     const info = classifyFile(rel);
     if (!info) continue;
-    const key = versionKeyString(info.versionKey);
+    const key = versionId(info.versionKey);
     const list = byVersion.get(key) ?? [];
     list.push({ rel, info });
     byVersion.set(key, list);
@@ -115,7 +115,6 @@ export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readon
   return byVersion;
 }
 
-export const versionKeyString = (key: readonly number[]) => key.join('.');
 
 function safeReaddir(dir: string): string[] {
   try {
@@ -226,7 +225,7 @@ export function discoverMigrations(migrationsDir: string, reader: FileReader = d
       problems.push({ code: 'unreadable-file', message: `cannot read ${rel}`, path });
       continue;
     }
-    const key = versionKeyString(info.versionKey);
+    const key = versionId(info.versionKey);
     byVersion.set(key, [...(byVersion.get(key) ?? []), { file: new SourceFile(path, text), info }]);
   }
 

@@ -38,6 +38,14 @@ export function versionKey(version: string): number[] {
   return version.split(/[._]/).map((group) => Number.parseInt(group, 10));
 }
 
+/**
+ * The one key every spelling of a version shares — `001` and `1`, `1.2` and `1_2` — for maps and
+ * sets of versions from files, history rows and other tools' tables.
+ */
+export function versionId(version: string | readonly number[]): string {
+  return (typeof version === 'string' ? versionKey(version) : version).join('.');
+}
+
 export function compareVersionKeys(a: number[], b: number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i] ?? -1;

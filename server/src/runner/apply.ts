@@ -4,8 +4,9 @@
  * CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`) runs statement by statement with its
  * progress recorded, and resumes at the failed statement once the file is fixed.
  */
+import { refuseUntracked } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { ServerError } from './adapter';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError } from './execution';
@@ -23,9 +24,9 @@ type Step = RunReport['steps'][number];
 
 /** Migrations not yet (fully) applied, up to `toVersion`. */
 export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
-  const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionKey(r.version).join('.')));
+  const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionId(r.version)));
   const limit = toVersion === undefined ? undefined : versionKey(toVersion);
-  return migrations.filter((m) => !done.has(m.versionKey.join('.')) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+  return migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
 }
 
 /** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
@@ -39,12 +40,12 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
   } catch (error) {
     throw new RunnerInputError(`${env.name} applies only what ${upstreamName} has (after: ${upstreamName}), but ${upstreamName} cannot be read: ${errorMessage(error)}`);
   }
-  const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
+  const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
   const refusals: string[] = [];
   for (const m of candidates) {
     // A migration the upstream environment never takes cannot wait for it there.
     if (!appliesIn(m, upstreamName)) continue;
-    const row = byVersion.get(m.versionKey.join('.'));
+    const row = byVersion.get(versionId(m.versionKey));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
     else if (m.verify && row.verifyResult !== 'passed') refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
@@ -65,6 +66,7 @@ export async function applyMigrations(project: Project, environment: string | un
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
     const rows = await session.history.rows();
+    await refuseUntracked(session.db, session.history, env, migrations, rows);
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const steps: Step[] = [];
@@ -81,7 +83,7 @@ export async function applyMigrations(project: Project, environment: string | un
         break;
       }
       options.progress?.(`applying ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
-      const row = rows.find((r) => versionKey(r.version).join('.') === migration.versionKey.join('.'));
+      const row = rows.find((r) => versionId(r.version) === versionId(migration.versionKey));
       const result = await applyOne(project, env, session, migration, row, options);
       const newer = newestApplied && compareVersionKeys(migration.versionKey, newestApplied.key) < 0 ? newestApplied.version : undefined;
       if (newer && result.step.outcome === 'ok') result.step.message = [`out of order: older than ${newer}, applied before it`, result.step.message].filter(Boolean).join('; ');

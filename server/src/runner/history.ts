@@ -26,6 +26,8 @@ export interface HistoryRow {
   verifyResult?: 'passed' | 'failed';
   verifyMessage?: string;
   verifiedAt?: string;
+  /** Recorded without running (adopt, mark applied): where the record came from. */
+  adoptedFrom?: string;
 }
 
 /** Who runs Tidemark, as recorded in history rows and events. */
@@ -79,13 +81,30 @@ export class History {
       CREATE TABLE IF NOT EXISTS ${this.events} (
         id bigserial PRIMARY KEY,
         version text NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('apply', 'rollback', 'verify', 'fail')),
+        kind text NOT NULL CHECK (kind IN (${EVENT_KINDS})),
         actor text NOT NULL,
         client_host text NOT NULL,
         at timestamptz NOT NULL DEFAULT clock_timestamp(),
         duration_ms integer,
         message text
-      );`);
+      );
+      ALTER TABLE ${this.migrations} ADD COLUMN IF NOT EXISTS adopted_from text;`);
+  }
+
+  /**
+   * History tables created before `adopt` and `mark` existed refuse those event kinds: widen the
+   * check (once; under the migration lock, like ensure).
+   */
+  async allowAdoptionEvents(): Promise<void> {
+    const r = await this.db.query(
+      `SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+        WHERE c.conrelid = to_regclass($1) AND c.contype = 'c' AND pg_get_constraintdef(c.oid) LIKE '%kind%'`,
+      [this.events],
+    );
+    const check = r.rows[0];
+    if (!check || String(check.def).includes("'adopt'")) return;
+    const name = `"${String(check.conname).replace(/"/g, '""')}"`;
+    await this.db.exec(`ALTER TABLE ${this.events} DROP CONSTRAINT ${name}, ADD CONSTRAINT ${name} CHECK (kind IN (${EVENT_KINDS}))`);
   }
 
   async exists(): Promise<boolean> {
@@ -100,6 +119,7 @@ export class History {
       `SELECT version, name, checksum, up_sql, down_sql, verify_sql, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
               applied_by, duration_ms, state, statements_done, error, verify_result, verify_message,
               to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS verified_at,
+              to_jsonb(m) ->> 'adopted_from' AS adopted_from,
               -- read through jsonb so that a table not yet given the column by ensure() reads too
               to_jsonb(m) ->> 'statement_started' AS statement_started
          FROM ${this.migrations} m`,
@@ -121,6 +141,7 @@ export class History {
       verifyResult: row.verify_result === 'passed' || row.verify_result === 'failed' ? row.verify_result : undefined,
       verifyMessage: opt(row.verify_message),
       verifiedAt: opt(row.verified_at),
+      adoptedFrom: opt(row.adopted_from),
     }));
   }
 
@@ -150,6 +171,33 @@ export class History {
        SELECT version, $12, $7, $13, $8, $14 FROM written`,
       [...rowParams(row), kind, clientHost, message ?? null],
     );
+  }
+
+  /**
+   * The row of a migration recorded as applied without running it (adopt, mark applied), with
+   * the time it was applied when the other tool knew it, and its event.
+   */
+  async recordWithoutRunning(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy' | 'adoptedFrom'>, appliedAt: string | undefined, adoptedFrom: string, kind: 'adopt' | 'mark', message: string): Promise<void> {
+    await this.db.query(
+      `WITH written AS (
+         INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error, applied_at, adopted_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()), $13)
+         ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql,
+           down_sql = EXCLUDED.down_sql, verify_sql = EXCLUDED.verify_sql, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by,
+           duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state, statements_done = EXCLUDED.statements_done, error = EXCLUDED.error,
+           adopted_from = EXCLUDED.adopted_from, statement_started = NULL, verify_result = NULL, verify_message = NULL, verified_at = NULL
+         RETURNING version)
+       INSERT INTO ${this.events} (version, kind, actor, client_host, duration_ms, message)
+       SELECT version, $14, $7, $15, NULL, $16 FROM written`,
+      [...rowParams(row), appliedAt ?? null, adoptedFrom, kind, clientHost, message],
+    );
+  }
+
+  /** True when Tidemark has ever recorded anything here (a row, or an event of a run since rolled back). */
+  async hasRecords(): Promise<boolean> {
+    if (!(await this.exists())) return false;
+    const r = await this.db.query(`SELECT EXISTS (SELECT 1 FROM ${this.migrations}) OR EXISTS (SELECT 1 FROM ${this.events}) AS any`);
+    return r.rows[0]?.any === true;
   }
 
   /** Statements 1..statementsDone have run; `started` is the (1-based) statement about to run bare, if any. */
@@ -199,6 +247,8 @@ export class History {
     }));
   }
 }
+
+const EVENT_KINDS = `'apply', 'rollback', 'verify', 'fail', 'adopt', 'mark'`;
 
 function rowParams(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): unknown[] {
   const duration = row.durationMs === undefined ? null : Math.round(row.durationMs);

@@ -5,7 +5,7 @@
  * section is refused before anything runs.
  */
 import type { Migration, Section } from '../migrations/types';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from './environments';
@@ -26,8 +26,8 @@ export async function rollbackMigrations(project: Project, environment: string |
     if (targets.length === 0) {
       return { environment: env.name, steps: [], summary: `Nothing to roll back in ${env.name}${options.toVersion ? ` above ${options.toVersion}` : ''}.` };
     }
-    const byKey = new Map(migrations.map((m) => [m.versionKey.join('.'), m]));
-    const downs = targets.map((row) => ({ row, migration: byKey.get(versionKey(row.version).join('.')), down: downSection(row, byKey.get(versionKey(row.version).join('.'))) }));
+    const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
+    const downs = targets.map((row) => ({ row, migration: byKey.get(versionId(row.version)), down: downSection(row, byKey.get(versionId(row.version))) }));
     const missing = downs.filter((d) => !d.down);
     if (missing.length) {
       const list = missing.map((d) => `${d.row.version} (${d.row.name}) ${d.migration?.down ? 'has an empty down section' : 'has no down section'}`).join(', ');

@@ -2,8 +2,9 @@
  * Where each migration stands in an environment (DESIGN.md "Status"), from the files on disk and
  * the environment's history table, and all environments side by side.
  */
+import { detectTracking } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
@@ -17,7 +18,7 @@ import { appliesIn, directiveFields } from './directives';
  * the environment the rows come from, for `-- tidemark:environments`.
  */
 export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
-  const byVersion = new Map(rows.map((r) => [versionKey(r.version).join('.'), r]));
+  const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
   let newestApplied: number[] | undefined;
   for (const r of rows) {
     const key = versionKey(r.version);
@@ -26,7 +27,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
   const out: Array<MigrationStatus & { key: number[] }> = [];
   const seen = new Set<string>();
   for (const m of migrations) {
-    const k = m.versionKey.join('.');
+    const k = versionId(m.versionKey);
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
@@ -64,6 +65,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     } else {
       out.push({ ...base, ...recorded, state: 'applied' });
     }
+    if (row.adoptedFrom) out[out.length - 1].adoptedFrom = row.adoptedFrom;
   }
   for (const row of rows) {
     const key = versionKey(row.version);
@@ -79,6 +81,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
       hasVerify: !!row.verifySql,
       statementsDone: row.statementsDone,
       error: row.error,
+      ...(row.adoptedFrom ? { adoptedFrom: row.adoptedFrom } : {}),
       key,
     });
   }
@@ -99,8 +102,11 @@ export async function getStatus(project: Project, environment: string | undefine
 
 async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
   try {
-    const rows = await withReadSession(env, options, ({ history }) => history.rows());
-    return { environment: env.info, migrations: migrationStates(migrations, rows, env.name) };
+    const { rows, tracking } = await withReadSession(env, options, async ({ db, history }) => {
+      const rows = await history.rows();
+      return { rows, tracking: await detectTracking(db, history, migrations, rows) };
+    });
+    return { environment: env.info, migrations: migrationStates(migrations, rows, env.name), tracking };
   } catch (error) {
     if (rethrowRejectedPassword && error instanceof PasswordRejectedError) throw error;
     // One unreachable environment must not hide the others.
@@ -112,10 +118,10 @@ async function environmentStatus(env: Environment, migrations: Migration[], opti
 export async function appliedAndCurrent(project: Project, environment: string, version: string, options: Pick<RunOptions, 'askPassword'> = {}): Promise<{ applied: string; current: string }> {
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
-  const key = versionKey(version).join('.');
-  const migration = migrations.find((m) => m.versionKey.join('.') === key);
+  const key = versionId(version);
+  const migration = migrations.find((m) => versionId(m.versionKey) === key);
   const rows = await withReadSession(env, options, ({ history }) => history.rows());
-  const row = rows.find((r) => versionKey(r.version).join('.') === key);
+  const row = rows.find((r) => versionId(r.version) === key);
   if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);
   return { applied: row?.upSql ?? '', current: migration?.up.text ?? '' };
 }

@@ -5,7 +5,7 @@
  * first cell.
  */
 import type { Migration, Section } from '../migrations/types';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from './adapter';
 import { findEnvironment, RunnerInputError, type Project } from './environments';
@@ -118,15 +118,15 @@ export async function verifyMigrations(project: Project, environment: string | u
   checkTarget(options.toVersion ?? options.version);
   return withLockedSession(env, options, async ({ db, history }) => {
     const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(versionKey(a.version), versionKey(b.version)));
-    const only = options.version === undefined ? undefined : versionKey(options.version).join('.');
+    const only = options.version === undefined ? undefined : versionId(options.version);
     const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
-    if (only && !rows.some((r) => versionKey(r.version).join('.') === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
-    const byKey = new Map(migrations.map((m) => [m.versionKey.join('.'), m]));
+    if (only && !rows.some((r) => versionId(r.version) === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
+    const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
     const steps: RunReport['steps'] = [];
     let failure: StatementFailure | undefined;
-    const targets = rows.filter((r) => (!only || versionKey(r.version).join('.') === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0));
+    const targets = rows.filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0));
     for (const [i, row] of targets.entries()) {
-      const migration = byKey.get(versionKey(row.version).join('.'));
+      const migration = byKey.get(versionId(row.version));
       const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;
       if (!section || !section.text.trim()) {
         if (only) steps.push({ version: row.version, name: row.name, action: 'verify', outcome: 'skipped', durationMs: 0, message: 'no verify section' });

@@ -61,16 +61,16 @@ describe('client manifest (package.json contributes)', () => {
 
   it('offers apply and plan on pending migrations, roll back on the newest applied, diff on drifted', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
+    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
     const newest = migrationRow(migration('002', 'x', 'applied', { hasVerify: true }), true).contextValue;
-    assert.deepEqual(menuFor(newest), [CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
+    assert.deepEqual(menuFor(newest), [CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
     const older = migrationRow(migration('001', 'x', 'applied'), false).contextValue;
-    assert.deepEqual(menuFor(older), [CommandId.openDown, CommandId.openUp, CommandId.rollbackTo].sort());
+    assert.deepEqual(menuFor(older), [CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.rollbackTo].sort());
     const drifted = migrationRow(migration('001', 'x', 'drifted'), false).contextValue;
     assert.ok(menuFor(drifted).includes(CommandId.showDiff));
     assert.ok(!menuFor(older).includes(CommandId.showDiff));
     const missing = migrationRow({ version: '9', name: 'gone', state: 'missing', hasDown: false, hasVerify: false }, false).contextValue;
-    assert.deepEqual(menuFor(missing), []);
+    assert.deepEqual(menuFor(missing), [CommandId.markPending], 'a missing file\'s row can only be removed');
   });
 
   it('offers no database command on items of an untrusted workspace, but still opens files', () => {
@@ -83,6 +83,8 @@ describe('client manifest (package.json contributes)', () => {
     assert.deepEqual(menuFor(mixed), [CommandId.applyAll, CommandId.forgetPassword, CommandId.plan, CommandId.rollbackLast, CommandId.setPassword, CommandId.showHistory, CommandId.verify].sort());
     const sandbox = environmentRow(environment('sandbox', [migration('001', 'a', 'pending')])).contextValue;
     assert.deepEqual(menuFor(sandbox), [CommandId.applyAll, CommandId.plan, CommandId.showHistory].sort());
+    const untracked = environmentRow({ ...environment('legacy', [migration('001', 'a', 'pending')]), tracking: { state: 'untracked', objects: 3 } }).contextValue;
+    assert.deepEqual(menuFor(untracked), [CommandId.adopt, CommandId.forgetPassword, CommandId.setPassword, CommandId.showHistory].sort(), 'adopt instead of apply, which would refuse');
   });
 
   it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {

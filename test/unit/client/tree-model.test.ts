@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { environmentRow, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, summarize } from '../../../client/src/tree-model';
+import { environmentRow, escapeMarkdown, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, summarize } from '../../../client/src/tree-model';
 import { environment, migration } from './fixtures';
 
 const now = new Date('2026-11-26T12:00:00Z');
@@ -30,6 +30,28 @@ describe('client tree model', () => {
     const row = environmentRow(down);
     assert.equal(row.icon.id, 'debug-disconnect');
     assert.match(row.contextValue, /\bunavailable\b/);
+  });
+
+  it('shows an untracked environment with what it holds and offers Adopt instead of Apply', () => {
+    const legacy = {
+      ...environment('legacy', [migration('001', 'users', 'pending'), migration('002', 'orders', 'pending')]),
+      tracking: { state: 'untracked' as const, foreign: { tool: 'dbmate' as const, table: 'public.schema_migrations', versions: ['001', '002'] }, objects: 14 },
+    };
+    const row = environmentRow(legacy);
+    assert.equal(row.description, "not tracked by Tidemark yet; dbmate's public.schema_migrations lists 001–002; 14 tables exist");
+    assert.equal(row.icon.id, 'question');
+    assert.equal(row.contextValue, 'environment postgres untracked');
+    assert.match(row.tooltip, /Adopt…\* records what is already applied, without running it/);
+    const tracked = environmentRow({ ...legacy, tracking: { state: 'tracked', foreign: legacy.tracking.foreign, notInHistory: ['003'] } });
+    assert.equal(tracked.description, '2 pending', 'a tracked environment keeps its summary');
+    const warning = "warning: dbmate's public.schema_migrations lists 003, not in Tidemark's history: is another migration tool still applying here?";
+    assert.ok(tracked.tooltip.includes(`$(warning) ${escapeMarkdown(warning)}`), tracked.tooltip);
+  });
+
+  it('says in the tooltip that an adopted migration was recorded without running', () => {
+    const row = migrationRow(migration('001', 'users', 'applied', { appliedAt: '2026-11-26T11:57:00Z', appliedBy: 'ana', adoptedFrom: 'dbmate' }), true, now);
+    assert.ok(row.tooltip.includes(`Recorded ${escapeMarkdown('adopted from dbmate (not run by Tidemark)')}.`), row.tooltip);
+    assert.ok(!migrationRow(migration('001', 'users', 'applied'), true, now).tooltip.includes('Recorded'), 'only adopted rows say so');
   });
 
   it('marks protected environments and their upstream in the row', () => {

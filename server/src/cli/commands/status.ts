@@ -2,6 +2,7 @@ import { ALL_MIGRATION_STATES, stateDefinition } from '../../migration-states';
 import { compareVersions } from '../../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
 import { getStatus } from '../../runner/status';
+import { adoptedNote, describeTracking } from '../../adopt/tracking-description';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
@@ -46,6 +47,7 @@ function statusJson(s: EnvironmentStatus) {
     kind: s.environment.kind,
     target: s.environment.target,
     ...(s.error ? { error: s.error } : {}),
+    ...(s.tracking ? { tracking: s.tracking } : {}),
     migrations: s.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -57,6 +59,7 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.error !== undefined || m.state === 'failed' ? { error: m.error } : {}),
       ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
       ...(m.environments ? { environments: m.environments } : {}),
+      ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
     })),
   };
 }
@@ -67,6 +70,12 @@ function table(rows: string[][]): string {
 }
 
 function note(m: MigrationStatus): string {
+  const adopted = m.adoptedFrom && adoptedNote(m.adoptedFrom);
+  if (adopted) return [adopted, plainNote(m)].filter(Boolean).join('; ');
+  return plainNote(m);
+}
+
+function plainNote(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
   if (m.state === 'blocked') return `blocked: ${m.blockedReasons?.join('; ')}`;
@@ -76,7 +85,8 @@ function note(m: MigrationStatus): string {
 }
 
 function singleTable(s: EnvironmentStatus): string {
-  const header = `${s.environment.name} (${s.environment.target})${s.environment.protected ? ' [protected]' : ''}\n`;
+  const tracking = s.tracking && describeTracking(s.tracking, s.migrations);
+  const header = `${s.environment.name} (${s.environment.target})${s.environment.protected ? ' [protected]' : ''}\n${tracking ? `${tracking}\n` : ''}`;
   if (s.migrations.length === 0) return `${header}no migrations found\n`;
   const rows = [['VERSION', 'NAME', 'STATE', 'APPLIED AT', 'NOTE']];
   for (const m of s.migrations) rows.push([m.version, m.name, m.state, m.appliedAt ? m.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '', note(m)]);
@@ -94,5 +104,6 @@ function sideBySide(statuses: EnvironmentStatus[]): string {
   for (const [version, name] of ordered) {
     rows.push([version, name, ...statuses.map((s) => (s.error ? 'unreachable' : (s.migrations.find((m) => m.version === version && m.name === name)?.state ?? '')))]);
   }
-  return table(rows);
+  const notes = statuses.map((s) => s.tracking && describeTracking(s.tracking, s.migrations)).map((text, i) => text && `${statuses[i].environment.name}: ${text}\n`);
+  return table(rows) + notes.filter(Boolean).join('');
 }

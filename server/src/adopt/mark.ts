@@ -1,0 +1,74 @@
+/**
+ * `tidemark mark applied|pending VERSION...`: repair the history by hand — record a migration an
+ * operator applied in an emergency, or remove the row of one they cleaned up — without running
+ * SQL. Each change writes a `mark` event with the reason; the report names each version's state
+ * before the change.
+ */
+import { stateDefinition } from '../migration-states';
+import { versionKey, versionId } from '../migrations/version';
+import type { MarkReport, MigrationStatus } from '../protocol';
+import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
+import { migrationStates } from '../runner/status';
+import { migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from '../runner/session';
+
+export interface MarkOptions extends Pick<RunOptions, 'askPassword' | 'progress' | 'confirm'> {
+  reason?: string;
+}
+
+
+/** "failed (stopped after 2 statements: ...)", "applied on 2026-12-01 by ana". */
+function describe(s: MigrationStatus | undefined): string {
+  if (!s) return 'not on disk or in history';
+  const label = stateDefinition(s.state).label;
+  if (s.state === 'failed') return `${label} (stopped after ${s.statementsDone ?? 0} statement(s): ${s.error ?? ''})`;
+  return s.appliedAt ? `${label} (applied ${s.appliedAt} by ${s.appliedBy ?? '?'}${s.adoptedFrom ? `, recorded from ${s.adoptedFrom}` : ''})` : label;
+}
+
+export async function markMigrations(project: Project, environment: string | undefined, mark: 'applied' | 'pending', versions: string[], options: MarkOptions): Promise<MarkReport> {
+  const env = findEnvironment(project, environment);
+  if (versions.length === 0) throw new RunnerInputError(`mark ${mark} needs at least one VERSION`);
+  requireConfirmation(env, options.confirm, `mark migrations ${mark} in`);
+  const { migrations } = migrationsOnDisk(project, true);
+  return withLockedSession(env, options, async ({ db, history }) => {
+    const rows = await history.rows();
+    const states = migrationStates(migrations, rows);
+    const changes: MarkReport['changes'] = [];
+    const work: Array<() => Promise<void>> = [];
+    const reason = options.reason ? `: ${options.reason}` : '';
+    for (const version of versions) {
+      const key = versionId(version);
+      const state = states.find((s) => versionId(s.version) === key);
+      const migration = migrations.find((m) => versionId(m.versionKey) === key);
+      if (mark === 'applied') {
+        if (!migration) throw new RunnerInputError(`cannot mark ${version} applied in ${env.name}: no migration file has this version (${describe(state)})`);
+        if (state && stateDefinition(state.state).hasRun && state.state !== 'failed') {
+          throw new RunnerInputError(`cannot mark ${version} applied in ${env.name}: it is already ${describe(state)}`);
+        }
+        changes.push({ version: migration.version, name: migration.name, before: describe(state), after: 'applied (marked by hand)' });
+        work.push(() =>
+          history.recordWithoutRunning(
+            { version: migration.version, name: migration.name, checksum: migration.checksum, upSql: migration.up.text, downSql: migration.down?.text, verifySql: migration.verify?.text, state: 'applied', statementsDone: 0 },
+            undefined,
+            'mark',
+            'mark',
+            `marked applied without running it (was ${describe(state)})${reason}`,
+          ),
+        );
+      } else {
+        const row = rows.find((r) => versionId(r.version) === key);
+        if (!row || !state) throw new RunnerInputError(`cannot mark ${version} pending in ${env.name}: it has no history row (${describe(state)})`);
+        changes.push({ version: row.version, name: row.name, before: describe(state), after: migration ? 'pending' : 'gone (no file, no row)' });
+        work.push(async () => {
+          await history.remove(row.version);
+          await history.event(row.version, 'mark', undefined, `marked pending without running SQL (was ${describe(state)})${reason}`);
+        });
+      }
+    }
+    await history.allowAdoptionEvents();
+    await db.transaction(async () => {
+      for (const w of work) await w();
+    });
+    const n = changes.length;
+    return { environment: env.name, mark, changes, summary: `Marked ${n} migration${n === 1 ? '' : 's'} ${mark} in ${env.name} without running SQL.` };
+  });
+}
