@@ -51,11 +51,13 @@ export interface LintUnit {
   name?: string;
   layout: 'sections' | 'paired' | 'folders' | 'flyway';
   /** The role of the linted file: a one-file migration, or one part of a split migration. */
-  fileRole: 'sections' | 'up' | 'down' | 'verify';
+  fileRole: 'sections' | 'up' | 'down' | 'verify' | 'check';
   /** Sections of the migration, including those in companion files. */
   up?: ParsedSection;
   down?: ParsedSection;
   verify?: ParsedSection;
+  /** Pre-checks: queries run before the up; read-only like verify. */
+  check?: ParsedSection;
   /** `-- tidemark:no-transaction` (or dbmate's transaction:false) is present. */
   noTransactionDirective: boolean;
   /** Problems with this file found by looking at its folder (duplicate version...). */

@@ -41,11 +41,11 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   }
 
   type Part = { file: SourceFile; info: ClassifiedFile };
-  const parts: { primary?: Part; down?: Part; verify?: Part } = {};
+  const parts: { primary?: Part; down?: Part; verify?: Part; check?: Part } = {};
   const companions = (migrationFilesByVersion(folder).get(versionId(own.versionKey)) ?? []).map((f) => ({ path: join(folder, f.rel), info: f.info }));
   if (!companions.some((f) => f.path === path)) companions.push({ path, info: own });
   const group = pairVersionGroup(companions);
-  const mine = group.migrations.find((m) => m.primary.path === path || m.down?.path === path || m.verify?.path === path);
+  const mine = group.migrations.find((m) => m.primary.path === path || m.down?.path === path || m.verify?.path === path || m.check?.path === path);
   const leftover = group.leftovers.find((l) => l.file.path === path);
   if (leftover?.rival) {
     problems.push({
@@ -69,7 +69,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
         relatedPath: other.path,
       });
     }
-    for (const slot of ['primary', 'down', 'verify'] as const) {
+    for (const slot of ['primary', 'down', 'verify', 'check'] as const) {
       const f = mine[slot];
       const fileText = f?.path === path ? text : f && reader.read(f.path);
       if (f && fileText !== undefined) parts[slot] = { file: f.path === path ? file : new SourceFile(f.path, fileText), info: f.info };
@@ -78,7 +78,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 
   if (!parts.primary) {
     // A down or verify file without its up file: lint it alone, in its own role.
-    const section: Section = { kind: own.role === 'verify' ? 'verify' : 'down', file, offset: 0, text };
+    const section: Section = { kind: own.role === 'verify' || own.role === 'check' ? own.role : 'down', file, offset: 0, text };
     const parsed = parseSection(section);
     return {
       file,
@@ -103,6 +103,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     up: parse(migration.up),
     down: parse(migration.down),
     verify: parse(migration.verify),
+    check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
     problems,
     downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout),

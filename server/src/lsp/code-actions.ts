@@ -107,7 +107,7 @@ function toLspEdit(edit: TextEdit, file: SourceFile): { range: Range; newText: s
 export function generateRollbackAction(ctx: CodeActionContext): CodeAction | undefined {
   if (!wanted(GENERATE_ROLLBACK_KIND, ctx.only)) return undefined;
   const { unit } = ctx;
-  if (unit.fileRole === 'down' || unit.fileRole === 'verify') return undefined;
+  if (unit.fileRole === 'down' || unit.fileRole === 'verify' || unit.fileRole === 'check') return undefined;
   if (!unit.up || !unit.up.statements.some((s) => s.node)) return undefined;
   const rollback = generateRollback(unit.up);
   if (!rollback.sql.trim() && rollback.skipped.length === 0) return undefined;

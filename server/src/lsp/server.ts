@@ -111,7 +111,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (other === path || !isSqlDocument(doc)) continue;
       const otherFolder = dirname(other);
       const unit = results.get(doc.uri)?.unit;
-      const uses = [unit?.up, unit?.down, unit?.verify].some((s) => s?.file.path === path) || unit?.problems.some((p) => p.relatedPath === path);
+      const uses = [unit?.up, unit?.down, unit?.verify, unit?.check].some((s) => s?.file.path === path) || unit?.problems.some((p) => p.relatedPath === path);
       if (uses || otherFolder === folder || otherFolder === dirname(folder) || dirname(otherFolder) === folder) schedule(doc.uri);
     }
   };

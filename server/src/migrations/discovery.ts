@@ -12,7 +12,7 @@ import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from
 import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
 
 /** Subfolders that hold parts of migrations rather than migrations of their own. */
-const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification']);
+const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification', 'check', 'checks']);
 
 export const isPartFolder = (name: string) => PART_FOLDERS.has(name.toLowerCase());
 
@@ -128,6 +128,7 @@ interface Parts {
   primary?: { file: SourceFile; info: ClassifiedFile };
   down?: { file: SourceFile; info: ClassifiedFile };
   verify?: { file: SourceFile; info: ClassifiedFile };
+  check?: { file: SourceFile; info: ClassifiedFile };
 }
 
 function sectionOf(file: SourceFile, kind: Section['kind']): Section {
@@ -142,15 +143,18 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   let up: Section | undefined;
   let down: Section | undefined;
   let verify: Section | undefined;
+  let check: Section | undefined;
   for (const raw of splitSections(file.text, 'up')) {
     const section: Section = { kind: raw.kind, file, offset: raw.offset, text: raw.text };
     if (raw.kind === 'up') up ??= section;
     else if (raw.kind === 'down') down ??= section;
+    else if (raw.kind === 'check') check ??= section;
     else verify ??= section;
   }
   up ??= { kind: 'up', file, offset: file.text.length, text: '' };
   if (parts.down) down = sectionOf(parts.down.file, 'down');
   if (parts.verify) verify = sectionOf(parts.verify.file, 'verify');
+  if (parts.check) check = sectionOf(parts.check.file, 'check');
   // Directives belong to the up section or the header comment above it.
   const directiveText = file.text.slice(0, up.offset) + up.text;
   return {
@@ -158,10 +162,11 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     versionKey: info.versionKey,
     name: info.name,
     // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
-    layout: info.layout === 'sections' && (parts.down?.info.layout === 'folders' || parts.verify?.info.layout === 'folders') ? 'folders' : info.layout,
+    layout: info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout,
     up,
     down,
     verify,
+    check,
     noTransactionDirective: hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset)),
     blockedReasons: blockedReasons(directiveText),
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
@@ -171,12 +176,12 @@ export function assembleMigration(parts: Parts): Migration | undefined {
 
 /** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */
 export interface VersionGroup<T extends { info: ClassifiedFile }> {
-  migrations: Array<{ primary: T; down?: T; verify?: T }>;
+  migrations: Array<{ primary: T; down?: T; verify?: T; check?: T }>;
   /** Down or verify files no migration of the version takes; `rival` is the one taken instead, if any. */
   leftovers: Array<{ file: T; rival?: T }>;
 }
 
-const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' ? 'down' : info.role === 'verify' ? 'verify' : 'primary');
+const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' || info.role === 'verify' || info.role === 'check' ? info.role : 'primary');
 
 /**
  * Pairs the files of one version: a down or verify file goes to the migration of its name
@@ -187,7 +192,7 @@ const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' ? 'd
 export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
   const primaries = files.filter((f) => slotOf(f.info) === 'primary');
   const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
-  for (const slot of ['down', 'verify'] as const) {
+  for (const slot of ['down', 'verify', 'check'] as const) {
     const free = files.filter((f) => slotOf(f.info) === slot);
     const take = (m: (typeof group.migrations)[number], pick: (f: T) => boolean) => {
       if (m[slot]) return;

@@ -1,5 +1,5 @@
 /**
- * Sections and directives inside one file: `-- migrate:up|down|verify` markers (dbmate-compatible),
+ * Sections and directives inside one file: `-- migrate:up|down|verify|check` markers (dbmate-compatible),
  * `-- tidemark:no-transaction`, `-- tidemark:blocked`, `-- tidemark:draft`, `-- tidemark:environments`,
  * `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
@@ -15,7 +15,7 @@ export interface RawSection {
   markerOffset?: number;
 }
 
-const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify)\b([^\n]*)$/gim;
+const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify|check)\b([^\n]*)$/gim;
 
 /**
  * Cuts a file into sections. SQL before the first marker is up (part of the up section when that

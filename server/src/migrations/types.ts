@@ -1,7 +1,7 @@
 import type { SourceFile } from '../sql/source';
 
 /** The part of a migration a piece of SQL belongs to. */
-export type SectionKind = 'up' | 'down' | 'verify';
+export type SectionKind = 'up' | 'down' | 'verify' | 'check';
 
 /** Which of the four file layouts (DESIGN.md "Migration files") a migration was found in. */
 export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
@@ -31,6 +31,8 @@ export interface Migration {
   up: Section;
   down?: Section;
   verify?: Section;
+  /** Pre-checks (`-- migrate:check`, NAME.check.sql, check/NAME.sql): run before the up, in its transaction; a failure stops the run. */
+  check?: Section;
   /** Directives found in the up section (`-- tidemark:no-transaction`). */
   noTransactionDirective: boolean;
   /** `-- tidemark:blocked REASON` / `-- tidemark:draft`: apply stops before it while any reason is listed. */

@@ -4,7 +4,7 @@
  * numbers so that `2` < `10` and `1.2` < `1.10`.
  */
 
-export type FileRole = 'sections' | 'up' | 'down' | 'verify';
+export type FileRole = 'sections' | 'up' | 'down' | 'verify' | 'check';
 
 export interface ClassifiedFile {
   version: string;
@@ -15,7 +15,7 @@ export interface ClassifiedFile {
 }
 
 const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/i;
-const PAIRED = /^(.+)\.(up|down|verify)\.sql$/i;
+const PAIRED = /^(.+)\.(up|down|verify|check)\.sql$/i;
 
 function versionOf(stem: string): { version: string; name: string } | undefined {
   // Take digit groups greedily while each is followed by a separator and more digits.
@@ -101,6 +101,9 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
   }
   if (folder === 'verify' || folder === 'verification') {
     return { ...parsed, name: parsed.name.replace(/[._-]?verify$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'verify', layout: 'folders' };
+  }
+  if (folder === 'check' || folder === 'checks') {
+    return { ...parsed, name: parsed.name.replace(/[._-]?check$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'check', layout: 'folders' };
   }
   return { ...parsed, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
 }

@@ -17,7 +17,7 @@ import { transactionControl, transactionIncompatibility } from '../sql/transacti
 import type { Statement } from '../sql/statements';
 import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
-import { verifySection } from './verify';
+import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 
 type Step = RunReport['steps'][number];
@@ -198,6 +198,12 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     statementsDone,
     error,
   });
+  // A failing pre-check stops the migration before its first statement: said so in the step.
+  let checkFailed = false;
+  const failedCheck = (error: unknown): never => {
+    checkFailed = error instanceof StatementError;
+    throw error;
+  };
   try {
     if (plan.conflictingControl) {
       const s = plan.conflictingControl;
@@ -218,7 +224,9 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
       if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
       const resumeNote = row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(session, migration, plan.statements, from, options) : undefined;
       if (resumeNote?.ran) from += 1;
-      message = [`ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
+      // Pre-checks guard the first statement; a resumed migration is past them.
+      const checked = migration.check && from === 0 ? await session.db.transaction(() => runVerifyChecks(session.db, migration, migration.check!, options.isCancelled), { rollback: true }).catch(failedCheck) : undefined;
+      message = [checked !== undefined ? preChecksPassed(checked) : '', `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
       // The row exists before the first statement so that a crash leaves an honest record.
       await session.history.upsert(historyRow('failed', from, 'started; not finished'));
       await setTimeouts(session.db, env, 'SESSION');
@@ -261,8 +269,9 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     } else {
       await session.db.transaction(async () => {
         await setTimeouts(session.db, env, 'LOCAL');
+        if (migration.check) message = preChecksPassed(await runVerifyChecks(session.db, migration, migration.check, options.isCancelled).catch(failedCheck));
         await runStatements(session.db, migration, plan, { isCancelled: options.isCancelled });
-        await session.history.upsertWithEvent(historyRow('applied', plan.statements.length), 'apply', undefined);
+        await session.history.upsertWithEvent(historyRow('applied', plan.statements.length), 'apply', message);
       });
     }
     return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };
@@ -275,7 +284,7 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     const failure = error instanceof StatementError ? error.failure : undefined;
     const lost = (error instanceof StatementError ? error.cause : error) instanceof ServerError && ((error instanceof StatementError ? error.cause : error) as ServerError).connectionLost;
     const where = failure ? failureLocation(project, failure) : undefined;
-    const message = `${failure ? failure.message : errorMessage(error)}${plan.noTransactionReason ? '' : ' (rolled back)'}`;
+    const message = `${failure ? failure.message : errorMessage(error)}${checkFailed ? '; nothing was changed' : plan.noTransactionReason ? '' : ' (rolled back)'}`;
     if (!lost) await session.history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;
     return { step: { ...base, outcome: 'failed', durationMs, message }, failure };

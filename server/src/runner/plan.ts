@@ -19,7 +19,8 @@ import { pgLockModeName } from '../sql/lock-modes';
 import { lockEffects } from '../sql/locks';
 import type { DatabaseAdapter } from './adapter';
 import { pendingMigrations } from './apply';
-import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, type SectionPlan } from './execution';
+import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, StatementError, type SectionPlan } from './execution';
+import { preChecksPassed, runVerifyChecks } from './verify';
 import { findEnvironment, type Environment, type Project } from './environments';
 import { describeBlock, migrationsFor, untilBlocked } from './directives';
 import { checkTarget, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
@@ -102,6 +103,17 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   await db.query('SAVEPOINT tidemark_plan');
   let error: unknown;
   let failedAt: number | undefined;
+  // The pre-checks run as apply runs them, before the up: a failing one is the plan's finding.
+  if (migration.check) {
+    try {
+      notes.push(preChecksPassed(await runVerifyChecks(db, migration, migration.check)));
+    } catch (e) {
+      if (!(e instanceof StatementError)) throw e;
+      await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');
+      const durationMs = Date.now() - started;
+      return { step: { version: migration.version, name: migration.name, action: 'plan', durationMs, locks, outcome: 'failed', message: `${failureLocation(project, e.failure)}: ${e.failure.message}; apply would stop here, before any change` }, failure: e.failure };
+    }
+  }
   for (const [index, statement] of plan.statements.entries()) {
     if (plan.skipped.has(index)) continue;
     const label = `line ${migration.up.file.positionAt(statement.start).line + 1}: ${firstLine(statement.text)}`;

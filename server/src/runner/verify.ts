@@ -1,5 +1,6 @@
 /**
- * Verification: the verify section runs in a transaction that is always rolled back. Every
+ * Verification: the verify section runs in a transaction that is always rolled back. Pre-checks
+ * (`-- migrate:check`) are the same kind of queries, run by apply and plan before the up. Every
  * statement must succeed; a query returning a single boolean must return true; a query with
  * `-- expect: VALUE` (or the runbooks' `-- Should be VALUE`) before it must return VALUE in its
  * first cell.
@@ -67,22 +68,29 @@ export async function runVerifyChecks(
   isCancelled?: () => boolean,
 ): Promise<number> {
   const plan = await planSection(section, false);
+  // A pre-check's failure says it is one, and what the query looks for (its comment), since it stops a run.
+  const asFailure = (statement: (typeof plan.statements)[number], error: unknown) => {
+    const failure = statementFailure(migration, section, statement, error);
+    if (section.kind !== 'check') return failure;
+    const about = statement.leadingComments.map((c) => c.replace(/^--\s*/, '').trim()).filter((c) => c && !EXPECT.test(`-- ${c}`));
+    return { ...failure, message: `check failed: ${failure.message}${about.length ? ` (${about.join('; ')})` : ''}` };
+  };
   for (const statement of plan.statements) {
     if (isCancelled?.()) throw new CancelledError();
     let result: QueryResult;
     try {
       result = await db.query(statement.text);
     } catch (error) {
-      throw new StatementError(statementFailure(migration, section, statement, error), error);
+      throw new StatementError(asFailure(statement, error), error);
     }
     const problem = resultProblem(result, expectedValue(statement.leadingComments));
-    if (problem) {
-      const failure = statementFailure(migration, section, statement, new Error(problem));
-      throw new StatementError(failure, undefined);
-    }
+    if (problem) throw new StatementError(asFailure(statement, new Error(problem)), undefined);
   }
   return plan.statements.length;
 }
+
+/** A step's note for a migration's pre-checks that passed. */
+export const preChecksPassed = (n: number) => `${n} pre-check${n === 1 ? '' : 's'} passed`;
 
 /** Runs a verify section and records the result on the migration's history row and as an event. */
 export async function verifySection(

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { discoverMigrations } from '../../../server/src/migrations/discovery';
 import { checksum } from '../../../server/src/migrations/checksum';
 import { scratchDir } from '../../support/test-cleanup';
-import { lintFiles } from '../../support/lint';
+import { ensureParser, lintFiles } from '../../support/lint';
 
 function folder(files: Record<string, string>): string {
   const dir = scratchDir('discovery-');
@@ -125,5 +125,37 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
     assert.deepEqual(rules('rollback/0006_sessions.sql'), []);
     assert.deepEqual(rules('0006_billing.sql'), ['duplicate-version: version 0006 is also used by 0006_sessions.sql; every migration needs its own version']);
     assert.deepEqual(rules('0006_sessions.sql'), ['duplicate-version: version 0006 is also used by 0006_billing.sql; every migration needs its own version']);
+  });
+});
+
+describe('migrations/discovery: pre-checks in each layout', () => {
+  const dir = folder({
+    '001_agents.sql': '-- migrate:check\n-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;\n-- migrate:up\nALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;\n-- migrate:down\nALTER TABLE agents ALTER COLUMN tenant_id DROP NOT NULL;\n',
+    '002_users.up.sql': 'CREATE TABLE IF NOT EXISTS users (id bigint);',
+    '002_users.check.sql': "SELECT to_regclass('agents') IS NOT NULL;",
+    '003_audit.sql': 'CREATE TABLE IF NOT EXISTS audit (id bigint);',
+    'check/003_audit.sql': 'SELECT true;',
+  });
+
+  it('finds -- migrate:check, NAME.check.sql and check/NAME.sql, none of them part of the up or its checksum', () => {
+    const { migrations, problems } = discoverMigrations(dir);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(migrations.map((m) => [m.version, m.check?.text.trim(), m.up.text.trim().split('\n')[0]]), [
+      ['001', '-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;', 'ALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;'],
+      ['002', "SELECT to_regclass('agents') IS NOT NULL;", 'CREATE TABLE IF NOT EXISTS users (id bigint);'],
+      ['003', 'SELECT true;', 'CREATE TABLE IF NOT EXISTS audit (id bigint);'],
+    ]);
+    assert.equal(migrations[0].checksum, checksum(migrations[0].up.text));
+    assert.equal(migrations[2].layout, 'folders');
+  });
+
+  it('lints a check part like a verify part: its syntax errors, never the DDL rules', async () => {
+    await ensureParser();
+    const agents = '-- migrate:check\n-- expect: 0\nDELETE FROM agents WHERE tenant_id IS NULL RETURNING 0;\n-- migrate:up\nALTER TABLE agents ADD COLUMN IF NOT EXISTS note text;\n-- migrate:down\nALTER TABLE agents DROP COLUMN IF EXISTS note;\n';
+    const { findings } = lintFiles({ '001_agents.sql': agents });
+    const checkEnd = agents.indexOf('-- migrate:up');
+    assert.deepEqual(findings.filter((f) => f.start < checkEnd).map((f) => f.rule), [], 'no rule judges the check part as DDL');
+    const broken = lintFiles({ 'check/001_a.sql': 'SELECT count(*) FROM a WHERE;\n', '001_a.sql': 'CREATE TABLE IF NOT EXISTS a (id bigint);\n-- migrate:down\nDROP TABLE IF EXISTS a;\n' });
+    assert.deepEqual(broken.findings.map((f) => f.rule), ['syntax-error']);
   });
 });

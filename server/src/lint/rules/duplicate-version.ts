@@ -6,7 +6,7 @@ const rule: Rule = {
   defaultSeverity: 'error',
   summary: 'Two migration files use the same version number.',
   check(unit, report) {
-    const section = [unit.up, unit.down, unit.verify].find((s) => s?.file.path === unit.file.path);
+    const section = [unit.up, unit.down, unit.verify, unit.check].find((s) => s?.file.path === unit.file.path);
     if (!section) return;
     for (const problem of unit.problems) {
       if (problem.code !== 'duplicate-version') continue;

@@ -6,7 +6,7 @@ const rule: Rule = {
   defaultSeverity: 'error',
   summary: 'A statement PostgreSQL cannot parse.',
   check(unit, report) {
-    for (const section of [unit.up, unit.down, unit.verify]) {
+    for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
       for (const statement of section?.statements ?? []) {
         const error = statement.syntaxError;
         if (!error) continue;
