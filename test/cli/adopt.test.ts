@@ -1,6 +1,6 @@
 /**
  * `tidemark adopt`, `tidemark mark` and `tidemark history` as a user runs them, on a database that
- * the real dbmate (the npm package's binary) migrated first: status says what it found, apply
+ * the real dbmate (its linux-x64 npm package's binary) migrated first: status says what it found, apply
  * refuses with one line and exit 2, a dry run prints and writes nothing, adopt records dbmate's
  * versions, apply runs only the rest, and marks show in history. Also a baseline on the sandbox.
  */
@@ -23,11 +23,14 @@ const THIRD = 'db/migrations/20251127000001_notes.sql';
 
 function dbmate(root: string, server: TestServer, database: string, args: string[]) {
   const url = `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}?sslmode=disable`;
-  const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'dbmate'), ['--no-dump-schema', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+  const r = spawnSync(DBMATE, ['--no-dump-schema', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
   assert.equal(r.status, 0, `dbmate ${args.join(' ')}: ${r.stdout}${r.stderr}`);
 }
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+// The platform package's binary: the registry here serves only linux-x64, so `dbmate` itself (which
+// lists every platform as optional) would leave package-lock.json unusable for npm ci, as squawk-cli would.
+const DBMATE = join(repoRoot, 'node_modules', '@dbmate', 'linux-x64', 'bin', 'dbmate');
 
 describe('tidemark adopt, mark and history', function () {
   this.timeout(180_000);
