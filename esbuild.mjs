@@ -65,6 +65,8 @@ const pgOnNode = {
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [pgOnNode] },
+  // The language server's replay check runs on this worker thread (replay/editor-check.ts starts it).
+  { entryPoints: ['server/src/replay/replay-worker.ts'], outfile: 'dist/replay-worker.js', plugins: [pgOnNode] },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js', plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },

@@ -266,3 +266,13 @@ export namespace StatusChangedNotification {
   export const method = 'tidemark/statusChanged' as const;
   export const type = new NotificationType<{ root: string; environment?: string }>(method);
 }
+
+/**
+ * Server → client: the replay check of a migration file started or ended (for the status bar).
+ * `finished` carries how many replay findings it published and how long it took; `cancelled`
+ * means a newer edit replaced it; `failed` that the shadow could not run it (details in the log).
+ */
+export namespace ReplayStatusNotification {
+  export const method = 'tidemark/replayStatus' as const;
+  export const type = new NotificationType<{ uri: string; state: 'started' | 'finished' | 'cancelled' | 'failed'; findings?: number; durationMs?: number }>(method);
+}

@@ -15,6 +15,7 @@ import {
   DidOpenTextDocumentNotification,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
+  DidSaveTextDocumentNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
   ConfigurationRequest,
@@ -27,6 +28,7 @@ import {
 import { repoRoot } from './paths';
 import { allRules } from '../../server/src/lint/rules';
 import { scratchDir } from './test-cleanup';
+import { ReplayStatusNotification } from '../../server/src/protocol';
 
 export interface TestClientOptions {
   workspaceFolder: string;
@@ -41,6 +43,8 @@ export class TestLspClient {
   /** Every publishDiagnostics seen, newest last. */
   readonly published: PublishDiagnosticsParams[] = [];
   readonly logs: string[] = [];
+  /** Every tidemark/replayStatus notification seen, newest last. */
+  readonly notifications: Array<{ method: string; params: unknown }> = [];
   private waiters: Array<() => void> = [];
   private versions = new Map<string, number>();
   settings: Record<string, string>;
@@ -58,6 +62,9 @@ export class TestLspClient {
     });
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.logs.push(params.message);
+    });
+    this.connection.onNotification(ReplayStatusNotification.type, (params) => {
+      this.notifications.push({ method: ReplayStatusNotification.method, params });
     });
     this.connection.onRequest(RegistrationRequest.type, () => undefined);
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'tidemark.lint.rules' ? this.settings : null)));
@@ -110,6 +117,11 @@ export class TestLspClient {
     this.versions.set(u, version);
     void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: u, version }, contentChanges: [{ range, text }] });
     return version;
+  }
+
+  /** The editor saved the document (the test writes the file first, as the editor does). */
+  save(u: string): void {
+    void this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri: u } });
   }
 
   close(u: string): void {

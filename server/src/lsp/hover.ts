@@ -8,6 +8,7 @@ import { lockEffects, type LockEffect } from '../sql/locks';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
 import { statementLabel } from './symbols';
+import type { ObservedLocks } from '../replay/check';
 
 /** The innermost statement at `offset`: a statement inside a DO block beats the DO block. */
 export function statementAt(unit: LintUnit, file: SourceFile, offset: number): Statement | undefined {
@@ -35,7 +36,13 @@ function joinWords(words: string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
-export function hoverAt(unit: LintUnit, file: SourceFile, findings: Finding[], offset: number): Hover | null {
+/** The locks the replay check saw the statement take in the shadow, next to the prediction. */
+function describeObserved(observed: ObservedLocks): string {
+  if (!observed.locks.length) return 'Observed in the shadow (replay check): no relation lock its transaction did not already hold';
+  return `Observed in the shadow (replay check): ${observed.locks.map((l) => `**${l.mode}** on \`${l.relation}\``).join(', ')}`;
+}
+
+export function hoverAt(unit: LintUnit, file: SourceFile, findings: Finding[], offset: number, observedLocks?: readonly ObservedLocks[]): Hover | null {
   const parts: string[] = [];
   for (const finding of findings) {
     if (offset < finding.start || offset > finding.end) continue;
@@ -49,7 +56,9 @@ export function hoverAt(unit: LintUnit, file: SourceFile, findings: Finding[], o
     } catch {
       // A lock table gap must not take the hover down; the findings above are still worth showing.
     }
-    if (effects.length) parts.unshift(`\`${statementLabel(statement)}\`\n\n${effects.map(describeLock).join('\n\n')}`);
+    const observed = observedLocks?.find((o) => o.start === statement.start && o.end === statement.end);
+    const lockParts = [...effects.map(describeLock), ...(observed ? [describeObserved(observed)] : [])];
+    if (lockParts.length) parts.unshift(`\`${statementLabel(statement)}\`\n\n${lockParts.join('\n\n')}`);
   }
   if (!parts.length) return null;
   const range = statement && { start: file.positionAt(statement.start), end: file.positionAt(statement.end) };

@@ -24,6 +24,11 @@ import { GENERATE_ROLLBACK_KIND, generateRollbackAction, quickFixes, type CodeAc
 import { hoverAt } from './hover';
 import { documentSymbols, foldingRanges } from './symbols';
 import type { DiagnosticData } from './diagnostics';
+import { EditorReplay } from '../replay/editor-check';
+import { shadowSetupOf } from '../replay/project';
+import { ReplayStatusNotification } from '../protocol';
+import { mergedDiagnostics, replayFindings, type DocumentReplay } from './replay-diagnostics';
+import { isInside } from './workspace-config';
 
 export interface ServerOptions {
   /** Folder of the bundle (dist/): the docs pages ship next to it. */
@@ -32,6 +37,9 @@ export interface ServerOptions {
 
 /** Pause after a keystroke before re-linting; clients may lower it (benchmarks use 0). */
 const DEFAULT_LINT_DELAY_MS = 150;
+
+/** With `tidemark.check.onType`, the pause after the last keystroke before the replay check runs. */
+const REPLAY_TYPING_PAUSE_MS = 700;
 
 function isSqlDocument(doc: TextDocument): boolean {
   return doc.languageId === 'sql' || doc.languageId === 'pgsql' || doc.languageId === 'postgres' || /\.sql$/i.test(doc.uri);
@@ -48,6 +56,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const timers = new Map<string, NodeJS.Timeout>();
   const publishedConfigUris = new Set<string>();
   const docsBase = localDocsBase(options.bundleDir);
+  const replay = new EditorReplay(options.bundleDir, (message) => log(message));
+  const replays = new Map<string, DocumentReplay>();
+  const replayTimers = new Map<string, NodeJS.Timeout>();
+  let checkOnType = false;
   let settingsLoaded!: () => void;
   // The first lint waits for the parser and for the editor's settings, so it is not redone at once
   // with other severities (a client that never sends `initialized` only delays it by a second).
@@ -76,12 +88,89 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         log(`rule ${rule} failed on ${path}`, error),
       );
       results.set(uri, result);
-      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: result.diagnostics });
+      publish(uri, result);
       return result;
     } catch (error) {
       log(`linting ${uri} failed`, error);
       return undefined;
     }
+  };
+
+  /** The static diagnostics of a document merged with the replay's for the same version. */
+  const publish = (uri: string, result: LintResult) => {
+    const diagnostics = mergedDiagnostics(result.diagnostics, result.findings, replays.get(uri), result.file, result.version);
+    void connection.sendDiagnostics({ uri, version: result.version, diagnostics });
+  };
+
+  /**
+   * Runs the replay check of the migration holding an open document, after its static lint was
+   * published, on the worker thread; a newer request for the same file cancels this one.
+   */
+  const runReplay = async (uri: string) => {
+    clearTimeout(replayTimers.get(uri));
+    replayTimers.delete(uri);
+    const doc = docs.documents.get(uri);
+    if (!doc || !isSqlDocument(doc) || !uri.startsWith('file:')) return;
+    const path = uriToPath(uri);
+    const config = configs.forFile(path);
+    if (!isInside(config.migrationsDir, path)) return;
+    let setup;
+    try {
+      setup = shadowSetupOf(config);
+    } catch (error) {
+      log('the replay check cannot start', error);
+      return;
+    }
+    const versions = new Map<string, number>();
+    const unsaved: Record<string, string> = {};
+    for (const open of docs.all()) {
+      const openPath = uriToPath(open.uri);
+      if (!isInside(config.migrationsDir, openPath)) continue;
+      versions.set(open.uri, open.version);
+      unsaved[openPath] = open.getText();
+    }
+    void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'started' });
+    let outcome;
+    try {
+      outcome = await replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, docsBase });
+    } catch (error) {
+      log(`the replay check of ${path} failed`, error);
+      void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'failed' });
+      return;
+    }
+    if (outcome.kind === 'cancelled') {
+      void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'cancelled' });
+      return;
+    }
+    const checked = outcome.result;
+    for (const file of checked?.files ?? []) {
+      const fileUri = docs.uriOf(file);
+      const current = docs.documents.get(fileUri);
+      // A file edited since the check started gets the next run's findings, not these.
+      if (!current || versions.get(fileUri) !== current.version) continue;
+      replays.set(fileUri, {
+        version: current.version,
+        findings: checked!.findings.filter((f) => f.path === file),
+        observedLocks: file === checked!.upPath ? checked!.observedLocks : undefined,
+        completed: checked!.completed,
+      });
+      const result = results.get(fileUri);
+      if (result && result.version === current.version) publish(fileUri, result);
+    }
+    void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'finished', findings: checked?.findings.length ?? 0, durationMs: checked?.durationMs });
+  };
+
+  /** The static lint now (unless current), then the replay. */
+  const lintThenReplay = (uri: string) => {
+    ready.then(
+      () => {
+        const doc = docs.documents.get(uri);
+        const result = results.get(uri);
+        if (!doc || !result || result.version !== doc.version || timers.has(uri)) lintNow(uri);
+        return runReplay(uri);
+      },
+      (error) => log('the SQL parser failed to load', error),
+    );
   };
 
   const schedule = (uri: string, delay = lintDelayMs) => {
@@ -139,15 +228,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   const loadEditorSettings = async (pushed?: unknown) => {
     let rules: unknown;
+    let onType: unknown;
     if (capabilities.workspace?.configuration) {
       try {
-        rules = await connection.workspace.getConfiguration('tidemark.lint.rules');
+        [rules, onType] = await connection.workspace.getConfiguration([{ section: 'tidemark.lint.rules' }, { section: 'tidemark.check.onType' }]);
       } catch (error) {
         log('reading the tidemark.lint.rules setting failed', error);
       }
     } else {
-      rules = (pushed as { tidemark?: { lint?: { rules?: unknown } } } | undefined)?.tidemark?.lint?.rules;
+      const settings = (pushed as { tidemark?: { lint?: { rules?: unknown }; check?: { onType?: unknown } } } | undefined)?.tidemark;
+      rules = settings?.lint?.rules;
+      onType = settings?.check?.onType;
     }
+    checkOnType = onType === true;
     const valid: Record<string, SeveritySetting> = {};
     if (rules && typeof rules === 'object') {
       for (const [id, value] of Object.entries(rules)) {
@@ -167,7 +260,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     configs.setWorkspaceFolders(folders);
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_ROLLBACK_KIND] },
         hoverProvider: true,
         documentSymbolProvider: true,
@@ -224,8 +317,19 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const path = uriToPath(document.uri);
     if (isConfigPath(path)) return configChanged();
     if (!isSqlDocument(document)) return;
+    // The replay's findings were for the old text; the next run replaces them.
+    replay.cancel(path);
+    replays.delete(document.uri);
     schedule(document.uri, first ? 0 : lintDelayMs);
     relintNeighbours(path);
+    if (checkOnType && !first) {
+      clearTimeout(replayTimers.get(document.uri));
+      replayTimers.set(document.uri, setTimeout(() => lintThenReplay(document.uri), lintDelayMs + REPLAY_TYPING_PAUSE_MS));
+    }
+  });
+
+  docs.documents.onDidSave(({ document }) => {
+    if (isSqlDocument(document) && !isConfigPath(uriToPath(document.uri))) lintThenReplay(document.uri);
   });
 
   docs.documents.onDidClose(({ document }) => {
@@ -233,6 +337,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     clearTimeout(timers.get(document.uri));
     timers.delete(document.uri);
     results.delete(document.uri);
+    clearTimeout(replayTimers.get(document.uri));
+    replayTimers.delete(document.uri);
+    replay.cancel(path);
+    replays.delete(document.uri);
     seen.delete(document.uri);
     if (isConfigPath(path)) return configChanged();
     // A closed file's problems are shown only while it is open; the disk copy is now what counts.
@@ -269,7 +377,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onHover(async (params) => {
     const result = await freshResult(params.textDocument.uri);
     if (!result) return null;
-    return hoverAt(result.unit, result.file, result.findings, result.file.offsetAt(params.position));
+    const replayed = replays.get(params.textDocument.uri);
+    const current = replayed?.version === result.version ? replayed : undefined;
+    const findings = current ? [...result.findings, ...replayFindings(current)] : result.findings;
+    return hoverAt(result.unit, result.file, findings, result.file.offsetAt(params.position), current?.observedLocks);
   });
 
   connection.onDocumentSymbol(async (params) => {
@@ -281,6 +392,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const result = await freshResult(params.textDocument.uri);
     return result ? foldingRanges(result.unit, result.file) : [];
   });
+
+  connection.onShutdown(() => replay.dispose());
 
   registerRunnerHandlers(connection);
   docs.documents.listen(connection);

@@ -14,6 +14,7 @@ import type { Statement } from '../sql/statements';
 import { ServerError } from '../runner/adapter';
 import { CancelledError, errorMessage, fileOffsetOfPosition, planSection, StatementError } from '../runner/execution';
 import { runVerifyChecks } from '../runner/verify';
+import { OWN_LOCKS } from '../runner/plan';
 import { catalogSnapshot, compareSnapshots, describeDifference, type CatalogDifference } from './catalog';
 import { notReplayedReason, shadowLimitation, shadowStatementText } from './limitations';
 import { REPLAY_ERROR, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED, REPLAY_VERIFY_FAILED, type ReplayRule } from './rules';
@@ -30,9 +31,21 @@ export interface ReplayOptions {
   isCancelled?: () => boolean;
 }
 
+/** The relation locks one up statement took in the shadow that its transaction did not hold already. */
+export interface ObservedLocks {
+  /** The statement's offsets in the up section's file. */
+  start: number;
+  end: number;
+  locks: Array<{ relation: string; mode: string }>;
+}
+
 export interface ReplayResult {
   version: string;
   findings: ReplayFinding[];
+  /** Per up statement of the first pass, in order (statements that failed or were not replayed have none). */
+  observedLocks: ObservedLocks[];
+  /** True when every step ran to its end: a statement the second up pass did not flag is proved re-runnable. */
+  completed: boolean;
   /** What the shadow did differently from a server (CONCURRENTLY dropped, VACUUM not replayed). */
   notes: string[];
   durationMs: number;
@@ -44,7 +57,10 @@ class StopCheck extends Error {}
 class ReplayRun {
   readonly findings: ReplayFinding[] = [];
   readonly notes: string[] = [];
+  readonly observedLocks: ObservedLocks[] = [];
   private savepoints = 0;
+  /** `${oid}/${mode}` of the relation locks the check's transaction holds. */
+  private readonly held = new Set<string>();
 
   constructor(
     private readonly shadow: Shadow,
@@ -117,9 +133,28 @@ class ReplayRun {
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         this.failed(section, statement, error, pass);
+        continue;
       }
+      if (section.kind === 'up' && pass === 'first') await this.recordLocks(statement);
     }
   }
+
+  /** Reads pg_locks of the shadow's own backend: the locks this statement added (as plan measures them). */
+  async recordLocks(statement: Statement): Promise<void> {
+    const locks: ObservedLocks['locks'] = [];
+    for (const r of (await this.db.query(OWN_LOCKS, ['tidemark'])).rows) {
+      const key = `${r.oid}/${r.mode}`;
+      if (this.held.has(key)) continue;
+      this.held.add(key);
+      locks.push({ relation: r.nspname === 'public' ? String(r.relname) : `${r.nspname}.${r.relname}`, mode: String(r.mode) });
+    }
+    this.observedLocks.push({ start: statement.start, end: statement.end, locks });
+  }
+
+  async recordHeldLocks(): Promise<void> {
+    for (const r of (await this.db.query(OWN_LOCKS, ['tidemark'])).rows) this.held.add(`${r.oid}/${r.mode}`);
+  }
+
 
   private failed(section: Section, statement: Statement, error: unknown, pass: 'first' | 'again'): void {
     const message = errorMessage(error);
@@ -182,8 +217,10 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
   if (options.isCancelled?.()) throw new CancelledError();
   const run = new ReplayRun(shadow, migration, options);
   await shadow.db.query('BEGIN');
+  let completed = true;
   try {
     const before = await catalogSnapshot(shadow.db);
+    await run.recordHeldLocks();
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
     await run.runSection(migration.up, 'again');
@@ -198,8 +235,9 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
       await shadow.db.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    completed = false;
   }
   await shadow.db.query('ROLLBACK');
   const findings = run.findings.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.start - b.start || a.rule.localeCompare(b.rule));
-  return { version: migration.version, findings, notes: run.notes, durationMs: Date.now() - started };
+  return { version: migration.version, findings, observedLocks: run.observedLocks, completed, notes: run.notes, durationMs: Date.now() - started };
 }

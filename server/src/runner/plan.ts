@@ -31,7 +31,8 @@ type LockTaken = NonNullable<Step['locks']>[number];
 const USER_RELATIONS = `SELECT c.oid::int8::text AS oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`;
 
-const OWN_LOCKS = `SELECT l.mode, n.nspname, c.relname, c.oid::int8::text AS oid
+/** The relation locks this backend holds, outside the history schema ($1); the replay check reads them too. */
+export const OWN_LOCKS = `SELECT l.mode, n.nspname, c.relname, c.oid::int8::text AS oid
     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname <> $1`;

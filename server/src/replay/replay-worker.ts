@@ -1,0 +1,80 @@
+/**
+ * The replay check on a worker thread, for the language server: PGlite runs the shadow's SQL on
+ * this thread, so the server's own thread keeps answering hovers and lint while a check runs. The
+ * shadow stays warm between requests; it is replaced only when the project, its check setup or an
+ * earlier migration changed. A `cancel` message is read between statements (checkMigration's
+ * cancellation points), so a newer edit stops the running check within one statement.
+ */
+import { parentPort } from 'node:worker_threads';
+import { discoverMigrations, lenientDiskReader, type FileReader } from '../migrations/discovery';
+import { ensureParser } from '../sql/parse';
+import { CancelledError } from '../runner/execution';
+import { checkMigration } from './check';
+import { migrationHoldsFile } from './project';
+import { Shadow } from './shadow';
+import type { WorkerReply, WorkerRequest } from './editor-check';
+
+let shadow: { migrationsDir: string; instance: Shadow } | undefined;
+const cancelled = new Set<number>();
+/** Requests run one at a time, in order: they share the one shadow. */
+let queue: Promise<void> = Promise.resolve();
+
+function post(reply: WorkerReply): void {
+  parentPort!.postMessage(reply);
+}
+
+async function shadowFor(request: Extract<WorkerRequest, { kind: 'check' }>): Promise<Shadow> {
+  if (shadow && (shadow.migrationsDir !== request.migrationsDir || !shadow.instance.matches(request.setup))) {
+    await shadow.instance.close();
+    shadow = undefined;
+  }
+  if (!shadow) shadow = { migrationsDir: request.migrationsDir, instance: await Shadow.open(request.setup) };
+  return shadow.instance;
+}
+
+async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promise<void> {
+  const isCancelled = () => cancelled.has(request.id);
+  try {
+    if (isCancelled()) return post({ kind: 'cancelled', id: request.id });
+    await ensureParser();
+    const reader: FileReader = { read: (path) => request.unsaved[path] ?? lenientDiskReader.read(path) };
+    const { migrations } = discoverMigrations(request.migrationsDir, reader);
+    const index = migrations.findIndex((m) => migrationHoldsFile(m, request.path));
+    if (index < 0) return post({ kind: 'result', id: request.id, result: undefined });
+    let instance = await shadowFor(request);
+    if (!instance.canBuild(migrations.slice(0, index))) {
+      // An earlier migration changed: its schema is not the one built.
+      await instance.close();
+      shadow = undefined;
+      instance = await shadowFor(request);
+    }
+    const result = await checkMigration(instance, migrations, index, { severities: request.severities, docsBase: request.docsBase, isCancelled });
+    post({
+      kind: 'result',
+      id: request.id,
+      result: {
+        version: result.version,
+        findings: result.findings.map(({ file, fixes: _fixes, ...finding }) => ({ ...finding, path: file.path })),
+        observedLocks: result.observedLocks,
+        files: [migrations[index].up, migrations[index].down, migrations[index].verify].flatMap((s) => (s ? [s.file.path] : [])),
+        upPath: migrations[index].up.file.path,
+        completed: result.completed,
+        notes: result.notes,
+        durationMs: result.durationMs,
+      },
+    });
+  } catch (error) {
+    if (error instanceof CancelledError) return post({ kind: 'cancelled', id: request.id });
+    post({ kind: 'failed', id: request.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  } finally {
+    cancelled.delete(request.id);
+  }
+}
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  if (request.kind === 'cancel') {
+    cancelled.add(request.id);
+    return;
+  }
+  queue = queue.then(() => check(request));
+});
