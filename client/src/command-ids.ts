@@ -23,6 +23,7 @@ export const CommandId = {
   adopt: 'tidemark.adopt',
   markApplied: 'tidemark.markApplied',
   markPending: 'tidemark.markPending',
+  checkMigration: 'tidemark.checkMigration',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
 import { toolLabel, versionRange } from '../../server/src/adopt/tracking-description';
 import {
-  AdoptRequest, ApplyRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
+  AdoptRequest, ApplyRequest, CheckMigrationRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
   type AdoptParams, type EnvironmentStatus, type RunParams, type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
@@ -74,6 +74,7 @@ const table: Record<CommandId, Handler> = {
   [CommandId.adopt]: adopt,
   [CommandId.markApplied]: async (ctx, arg) => mark(ctx, arg, 'applied'),
   [CommandId.markPending]: async (ctx, arg) => mark(ctx, arg, 'pending'),
+  [CommandId.checkMigration]: checkMigration,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -408,4 +409,27 @@ async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'
   const change = report.changes[0];
   ctx.log.info(`${report.summary} ${change ? `${change.version}: was ${change.before}; now ${change.after}` : ''}`);
   void vscode.window.showInformationMessage(`Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`);
+}
+
+/**
+ * Check Migration: the replay check of one file now (from the tree, a code lens, the Explorer or
+ * the editor); its findings land in the Problems panel like those the check finds on save.
+ */
+async function checkMigration(ctx: CommandContext, arg: unknown): Promise<void> {
+  const node = arg as Partial<Extract<TidemarkNode, { kind: 'migration' }>> | undefined;
+  const file = arg instanceof vscode.Uri ? arg : node?.migration?.files?.up ? vscode.Uri.file(node.migration.files.up) : vscode.window.activeTextEditor?.document.uri;
+  if (!file) throw new Error('open a migration file, or choose one in the Tidemark view, to check it');
+  const document = await vscode.workspace.openTextDocument(file);
+  await vscode.window.showTextDocument(document, { preview: false });
+  const name = path.basename(file.fsPath);
+  const result = await withProgress(`Replaying ${name} on a shadow database`, (token) => ctx.client.sendRequest(CheckMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token));
+  if (result.state === 'failed') throw new Error(`cannot check ${name}: ${result.message ?? 'the replay check failed'}`);
+  if (result.state === 'cancelled') throw new Cancelled();
+  const took = result.durationMs !== undefined ? ` (${(result.durationMs / 1000).toFixed(1)} s)` : '';
+  ctx.log.info(`replay check of ${file.fsPath}: ${result.findings ?? 0} finding(s)${took}`);
+  if (!result.findings) void vscode.window.showInformationMessage(`Tidemark: ${name} passes the replay check: every statement ran, the rollback restored the schema, it ran twice${took}.`);
+  else {
+    const choice = await vscode.window.showWarningMessage(`Tidemark: the replay check of ${name} found ${result.findings} problem${result.findings === 1 ? '' : 's'}${took}.`, 'Show Problems');
+    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  }
 }

@@ -3,7 +3,7 @@
  * and the status bar item with the active environment.
  */
 import * as vscode from 'vscode';
-import { DiffRequest } from '../../server/src/protocol';
+import { DiffRequest, type ReplayStatus } from '../../server/src/protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CommandId } from './command-ids';
 import type { StatusStore } from './status-store';
@@ -29,7 +29,10 @@ export class MigrationCodeLenses implements vscode.CodeLensProvider {
     const trusted = vscode.workspace.isTrusted;
     const lenses: vscode.CodeLens[] = [];
     for (const project of this.store.all) {
-      for (const lens of fileLenses(project.environments, document.uri.fsPath)) {
+      const lensesHere = fileLenses(project.environments, document.uri.fsPath);
+      // The replay check runs on a throwaway in-memory database: offered in any workspace.
+      if (lensesHere.length) lenses.push(new vscode.CodeLens(top, { title: '$(beaker) Check migration', command: CommandId.checkMigration, arguments: [document.uri], tooltip: 'Replay it on a shadow database: every statement runs, the rollback restores the schema, it can run twice' }));
+      for (const lens of lensesHere) {
         const target = { root: project.root, environment: lens.environment, version: lens.version };
         if (lens.action === 'none') {
           lenses.push(new vscode.CodeLens(top, { title: lens.title, command: 'tidemark.environments.focus', tooltip: 'Show the Tidemark view' }));
@@ -83,6 +86,42 @@ export class ActiveEnvironmentStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** The status bar item while the replay check proves a migration on its shadow database. */
+export class ReplayStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('tidemark.replay', vscode.StatusBarAlignment.Left, 49);
+  private readonly running = new Set<string>();
+  private hideTimer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.item.name = 'Tidemark replay check';
+  }
+
+  update(status: ReplayStatus): void {
+    clearTimeout(this.hideTimer);
+    const file = vscode.Uri.parse(status.uri).path.split('/').pop() ?? status.uri;
+    if (status.state === 'started') this.running.add(status.uri);
+    else this.running.delete(status.uri);
+    if (this.running.size > 0) {
+      this.item.text = `$(sync~spin) Replaying ${this.running.size === 1 ? file : `${this.running.size} migrations`}`;
+      this.item.tooltip = 'Tidemark: proving the migration on a shadow database (up, verify, up again, down, down again)';
+      this.item.show();
+      return;
+    }
+    if (status.state === 'finished') {
+      this.item.text = status.findings ? `$(warning) Replay: ${status.findings} finding${status.findings === 1 ? '' : 's'}` : '$(pass) Replay: no problems';
+      this.item.tooltip = `Tidemark: the replay check of ${file} finished${status.durationMs !== undefined ? ` in ${status.durationMs} ms` : ''}`;
+      this.item.command = 'workbench.actions.view.problems';
+      this.item.show();
+      this.hideTimer = setTimeout(() => this.item.hide(), 8_000);
+    } else this.item.hide();
+  }
+
+  dispose(): void {
+    clearTimeout(this.hideTimer);
     this.item.dispose();
   }
 }

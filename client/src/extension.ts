@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification } from '../../server/src/protocol';
+import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification, ReplayStatusNotification } from '../../server/src/protocol';
 import { appliedSqlScheme, treeViewId } from './command-ids';
 import { registerCommands } from './commands';
-import { ActiveEnvironmentStatusBar, AppliedSqlProvider, MigrationCodeLenses, MigrationFileBadges } from './editor-decorations';
+import { ActiveEnvironmentStatusBar, AppliedSqlProvider, MigrationCodeLenses, MigrationFileBadges, ReplayStatusBar } from './editor-decorations';
 import { PasswordStore } from './passwords';
 import { findProjectRoots } from './project-roots';
 import { StatusStore } from './status-store';
@@ -65,9 +65,11 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
   const store = new StatusStore(languageClient, findProjectRoots, log);
   const tree = new TidemarkTreeProvider(store);
   const statusBar = new ActiveEnvironmentStatusBar(store);
+  const replayStatusBar = new ReplayStatusBar();
   context.subscriptions.push(
     store,
     statusBar,
+    replayStatusBar,
     vscode.window.createTreeView(treeViewId, { treeDataProvider: tree, showCollapseAll: true }),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'sql' }, new MigrationCodeLenses(store)),
     vscode.window.registerFileDecorationProvider(new MigrationFileBadges(store)),
@@ -106,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
     languageClient.onRequest(PasswordRequest.type, async ({ environment, target }) =>
       // Database commands are refused in untrusted workspaces; never hand a secret to one either.
       ({ password: vscode.workspace.isTrusted ? await passwords.passwordFor(environment, target) : undefined }));
+    languageClient.onNotification(ReplayStatusNotification.type, (status) => replayStatusBar.update(status));
     languageClient.onNotification(PasswordRejectedNotification.type, ({ environment }) => {
       void passwords.forget(environment);
       void vscode.window.showWarningMessage(`Tidemark: the password for ${environment} was rejected and has been forgotten; you will be asked again.`);

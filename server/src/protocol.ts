@@ -272,7 +272,26 @@ export namespace StatusChangedNotification {
  * `finished` carries how many replay findings it published and how long it took; `cancelled`
  * means a newer edit replaced it; `failed` that the shadow could not run it (details in the log).
  */
+/** What a replay check of one file came to: the same as its last replayStatus notification. */
+export interface ReplayStatus {
+  uri: string;
+  state: 'started' | 'finished' | 'cancelled' | 'failed';
+  findings?: number;
+  durationMs?: number;
+}
+
+/**
+ * Client → server: run the replay check of an open migration file now (VS Code's "Check
+ * Migration"); answers when it ends. `state: 'failed'` with a message when it could not run.
+ */
+export namespace CheckMigrationRequest {
+  export const method = 'tidemark/checkMigration' as const;
+  export const type = new RequestType<{ uri: string }, CheckMigrationResult, void>(method);
+}
+
+export type CheckMigrationResult = Omit<ReplayStatus, 'state'> & { state: Exclude<ReplayStatus['state'], 'started'>; message?: string };
+
 export namespace ReplayStatusNotification {
   export const method = 'tidemark/replayStatus' as const;
-  export const type = new NotificationType<{ uri: string; state: 'started' | 'finished' | 'cancelled' | 'failed'; findings?: number; durationMs?: number }>(method);
+  export const type = new NotificationType<ReplayStatus>(method);
 }

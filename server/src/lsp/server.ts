@@ -26,7 +26,7 @@ import { documentSymbols, foldingRanges } from './symbols';
 import type { DiagnosticData } from './diagnostics';
 import { EditorReplay } from '../replay/editor-check';
 import { shadowSetupOf } from '../replay/project';
-import { ReplayStatusNotification } from '../protocol';
+import { CheckMigrationRequest, ReplayStatusNotification, type CheckMigrationResult } from '../protocol';
 import { mergedDiagnostics, replayFindings, type DocumentReplay } from './replay-diagnostics';
 import { isInside } from './workspace-config';
 
@@ -106,20 +106,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
    * Runs the replay check of the migration holding an open document, after its static lint was
    * published, on the worker thread; a newer request for the same file cancels this one.
    */
-  const runReplay = async (uri: string) => {
+  const runReplay = async (uri: string): Promise<CheckMigrationResult> => {
     clearTimeout(replayTimers.get(uri));
     replayTimers.delete(uri);
     const doc = docs.documents.get(uri);
-    if (!doc || !isSqlDocument(doc) || !uri.startsWith('file:')) return;
+    if (!doc || !isSqlDocument(doc) || !uri.startsWith('file:')) return { uri, state: 'failed', message: 'the file is not an open SQL file' };
     const path = uriToPath(uri);
     const config = configs.forFile(path);
-    if (!isInside(config.migrationsDir, path)) return;
+    if (!isInside(config.migrationsDir, path)) return { uri, state: 'failed', message: `not a migration: it is outside ${config.migrationsDir}` };
     let setup;
     try {
       setup = shadowSetupOf(config);
     } catch (error) {
       log('the replay check cannot start', error);
-      return;
+      return { uri, state: 'failed', message: `the replay check cannot start: ${error instanceof Error ? error.message : String(error)}` };
     }
     const versions = new Map<string, number>();
     const unsaved: Record<string, string> = {};
@@ -136,11 +136,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     } catch (error) {
       log(`the replay check of ${path} failed`, error);
       void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'failed' });
-      return;
+      return { uri, state: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
     if (outcome.kind === 'cancelled') {
       void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'cancelled' });
-      return;
+      return { uri, state: 'cancelled' };
     }
     const checked = outcome.result;
     for (const file of checked?.files ?? []) {
@@ -157,11 +157,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const result = results.get(fileUri);
       if (result && result.version === current.version) publish(fileUri, result);
     }
-    void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'finished', findings: checked?.findings.length ?? 0, durationMs: checked?.durationMs });
+    const finished = { uri, state: 'finished' as const, findings: checked?.findings.length ?? 0, durationMs: checked?.durationMs };
+    void connection.sendNotification(ReplayStatusNotification.type, finished);
+    return finished;
   };
 
   /** The static lint now (unless current), then the replay. */
-  const lintThenReplay = (uri: string) => {
+  const lintThenReplay = (uri: string): Promise<CheckMigrationResult> =>
     ready.then(
       () => {
         const doc = docs.documents.get(uri);
@@ -169,9 +171,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         if (!doc || !result || result.version !== doc.version || timers.has(uri)) lintNow(uri);
         return runReplay(uri);
       },
-      (error) => log('the SQL parser failed to load', error),
+      (error) => {
+        log('the SQL parser failed to load', error);
+        return { uri, state: 'failed' as const, message: 'the SQL parser failed to load' };
+      },
     );
-  };
+  connection.onRequest(CheckMigrationRequest.type, ({ uri }) => lintThenReplay(uri));
 
   const schedule = (uri: string, delay = lintDelayMs) => {
     clearTimeout(timers.get(uri));

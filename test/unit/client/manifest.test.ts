@@ -61,11 +61,11 @@ describe('client manifest (package.json contributes)', () => {
 
   it('offers apply and plan on pending migrations, roll back on the newest applied, diff on drifted', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
+    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
     const newest = migrationRow(migration('002', 'x', 'applied', { hasVerify: true }), true).contextValue;
-    assert.deepEqual(menuFor(newest), [CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
+    assert.deepEqual(menuFor(newest), [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
     const older = migrationRow(migration('001', 'x', 'applied'), false).contextValue;
-    assert.deepEqual(menuFor(older), [CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.rollbackTo].sort());
+    assert.deepEqual(menuFor(older), [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.rollbackTo].sort());
     const drifted = migrationRow(migration('001', 'x', 'drifted'), false).contextValue;
     assert.ok(menuFor(drifted).includes(CommandId.showDiff));
     assert.ok(!menuFor(older).includes(CommandId.showDiff));
@@ -75,7 +75,7 @@ describe('client manifest (package.json contributes)', () => {
 
   it('offers no database command on items of an untrusted workspace, but still opens files', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending, false), [CommandId.openDown, CommandId.openUp].sort());
+    assert.deepEqual(menuFor(pending, false), [CommandId.checkMigration, CommandId.openDown, CommandId.openUp].sort(), 'the replay check touches no database');
   });
 
   it('offers environment actions by what the environment holds', () => {

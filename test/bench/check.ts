@@ -1,0 +1,110 @@
+/**
+ * npm run bench:check — the replay check, side by side with what it replaces, in one run:
+ *  1. Cold: `tidemark check` of the last migration of a generated 100-migration project (a new
+ *     process: builds the 99 earlier ones on a fresh shadow, then checks the last), against
+ *     `tidemark apply` building the same 100 migrations on a fresh sandbox. Ratio check/apply.
+ *  2. Warm: the language server re-checking the last migration (20 statements) after an edit, its
+ *     shadow kept: the replay's own durations, median of 7 (target < 300 ms).
+ *  3. The language server's memory (RSS) with that warm shadow.
+ * Figures are printed, not asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { seedSandbox, writeFiles } from '../support/databases';
+import { TestLspClient } from '../support/lsp-client';
+import { repoRoot } from '../support/paths';
+import { scratchDir, testCleanupHooks } from '../support/test-cleanup';
+
+const cli = join(repoRoot, 'dist', 'cli.js');
+const COUNT = 100;
+
+function migration(i: number, statements = 2): string {
+  const t = `bench_${String(i).padStart(3, '0')}`;
+  const up = [`CREATE TABLE IF NOT EXISTS ${t} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);`];
+  for (let s = 1; s < statements; s++) up.push(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS c${s} text;`);
+  const down = [...Array.from({ length: statements - 1 }, (_, s) => `ALTER TABLE ${t} DROP COLUMN IF EXISTS c${statements - 1 - s};`), `DROP TABLE IF EXISTS ${t};`];
+  return `-- migrate:up\n${up.join('\n')}\n-- migrate:down\n${down.join('\n')}\n`;
+}
+
+const name = (i: number) => `migrations/${String(i).padStart(3, '0')}_bench.sql`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timed(args: string[], cwd: string): number {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`tidemark ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  return ms;
+}
+
+async function project(): Promise<string> {
+  const root = scratchDir('bench-check-');
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= COUNT; i++) files[name(i)] = migration(i, i === COUNT ? 20 : 2);
+  writeFiles(root, files);
+  return root;
+}
+
+async function coldBench(): Promise<void> {
+  const checks: number[] = [];
+  const applies: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const root = await project();
+    checks.push(timed(['check', name(COUNT)], root));
+    await seedSandbox(join(root, '.tidemark', 'sandbox'));
+    applies.push(timed(['apply', '--format', 'json'], root));
+  }
+  const check = median(checks);
+  const apply = median(applies);
+  console.log(`(1) cold, ${COUNT} migrations: tidemark check of the last ${check.toFixed(0)} ms vs tidemark apply of all on a fresh sandbox ${apply.toFixed(0)} ms: ${(check / apply).toFixed(2)}× (runs: ${checks.map((x) => x.toFixed(0)).join('/')} vs ${applies.map((x) => x.toFixed(0)).join('/')})`);
+}
+
+async function warmBench(): Promise<void> {
+  const root = await project();
+  const client = new TestLspClient({ workspaceFolder: root });
+  try {
+    await client.initialize();
+    const path = join(root, name(COUNT));
+    const text = readFileSync(path, 'utf8');
+    const u = client.open(path, text);
+    const finished = () => client.notifications.filter((n) => (n.params as { state?: string; uri?: string }).state === 'finished' && (n.params as { uri: string }).uri === u);
+    const waitFor = async (n: number) => {
+      const deadline = Date.now() + 120_000;
+      while (finished().length < n) {
+        if (Date.now() > deadline) throw new Error(`the replay did not finish: ${client.logs.join('')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return (finished()[n - 1].params as { durationMs?: number; findings?: number });
+    };
+    client.save(u);
+    const first = await waitFor(1);
+    const warm: number[] = [];
+    for (let edit = 1; edit <= 7; edit++) {
+      client.change(u, text.replace('name text NOT NULL', `name text NOT NULL DEFAULT 'edit ${edit}'`));
+      client.save(u);
+      warm.push((await waitFor(edit + 1)).durationMs ?? Number.NaN);
+    }
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${client.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    console.log(`(2) warm, the last migration (20 statements) after an edit, shadow kept: median ${median(warm).toFixed(0)} ms (target < 300 ms; runs ${warm.map((x) => x.toFixed(0)).join('/')}; the first check, building the shadow, ${first.durationMs} ms)`);
+    console.log(`(3) language server RSS with the warm shadow: ${rss.toFixed(0)} MB`);
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  testCleanupHooks.beforeEach();
+  try {
+    await coldBench();
+    await warmBench();
+  } finally {
+    await testCleanupHooks.afterEach();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
