@@ -93,6 +93,9 @@ describe('Tidemark in a real VS Code extension host', function () {
       return found?.some((l) => /sandbox: (applied|verified)/.test(l.command?.title ?? '')) ? found : undefined;
     });
     assert.ok(lenses.some((l) => l.command?.title === 'Roll back sandbox' && l.command.command === 'tidemark.rollbackLast'), JSON.stringify(lenses.map((l) => l.command?.title)));
+    const check = lenses.find((l) => l.command?.command === 'tidemark.checkMigration');
+    assert.equal(check?.command?.title, '$(beaker) Check migration', JSON.stringify(lenses.map((l) => l.command?.title)));
+    assert.equal(String((check!.command!.arguments![0] as vscode.Uri).fsPath), file, 'the lens checks its own file');
   });
 
   it('rolls back the last migration and the tree shows it pending again', async () => {
