@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { writeConfigSchema } from './scripts/config-schema.mjs';
+import { writePgliteTemplate } from './scripts/pglite-template.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -86,7 +87,7 @@ function copyRuntimeAssets() {
 import { existsSync } from 'node:fs';
 const present = entries.filter((e) => existsSync(e.entryPoints[0]));
 copyRuntimeAssets();
-await writeConfigSchema();
+await Promise.all([writeConfigSchema(), writePgliteTemplate('dist/pglite-template.tar.gz')]);
 if (watch) {
   for (const e of present) (await esbuild.context({ ...common, ...e })).watch();
 } else {

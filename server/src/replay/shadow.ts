@@ -13,6 +13,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
 import type { DatabaseAdapter } from '../runner/adapter';
 import { PgliteAdapter } from '../runner/pglite-adapter';
+import { pgliteTemplate } from '../runner/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';
@@ -46,7 +47,8 @@ export class Shadow {
     // Loaded here, not at the top: see openPglite.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const pglite: PGlite = new PGliteClass();
+    const template = pgliteTemplate();
+    const pglite: PGlite = new PGliteClass(template ? { loadDataDir: template } : {});
     await pglite.waitReady;
     const db = new PgliteAdapter(pglite, () => undefined);
     try {

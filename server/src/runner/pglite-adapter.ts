@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
+import { isNewDataDir, pgliteTemplate } from './pglite-template';
 
 const queues = new Map<string, Promise<void>>();
 
@@ -26,7 +27,8 @@ export async function openPglite(dataDir: string, waitMs: number): Promise<Datab
     // sandbox (lint) do not pay for loading it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const db = new PGliteClass(dataDir);
+    const template = isNewDataDir(dataDir) ? pgliteTemplate() : undefined;
+    const db = new PGliteClass(dataDir, template ? { loadDataDir: template } : {});
     await db.waitReady;
     return new PgliteAdapter(db, () => {
       releaseFile?.();
