@@ -115,8 +115,22 @@ export interface RunReport {
     }>;
   }>;
   failure?: StatementFailure;
+  /** The backup taken before the first change (environments with `backup` in tidemark.json). */
+  backup?: BackupRecord;
   /** One sentence a user can act on, e.g. "Applied 3 migrations to local; 0 pending." */
   summary: string;
+}
+
+/** A backup written before apply or rollback changed an environment. */
+export interface BackupRecord {
+  /** Absolute path of the file written. */
+  file: string;
+  /** What wrote it: `pg_dump 15.18` or `PGlite 0.5.16`. */
+  tool: string;
+  bytes: number;
+  durationMs: number;
+  /** The command that restores it (pg_restore for a server, `tidemark restore` for a sandbox). */
+  restoreCommand: string;
 }
 
 export interface RunParams extends WorkDoneProgressParams {
@@ -131,7 +145,7 @@ export interface RunParams extends WorkDoneProgressParams {
 
 export interface HistoryEvent {
   version: string;
-  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark';
+  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark' | 'backup';
   actor: string;
   clientHost: string;
   at: string;

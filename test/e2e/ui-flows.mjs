@@ -216,6 +216,19 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     const expectedLine = /migrate:up/.test(firstLine) ? 2 : 1;
     if (!cursor.includes(`Ln ${expectedLine},`)) throw new Error(`the cursor is at "${cursor}", not on line ${expectedLine} where the statement is`);
   });
+
+  await check('saving a migration replays it: the status bar says what the replay found and Problems lists replay-error', async () => {
+    // The save above started the replay check (tidemark.check.onType is off: on save).
+    const item = page.locator('.statusbar-item', { hasText: /Replay: (\d+ findings?|no problems)/ }).first();
+    await item.waitFor({ timeout: 120_000 });
+    const text = (await item.innerText()).trim();
+    if (!/Replay: \d+ finding/.test(text)) throw new Error(`the status bar says "${text}" for a migration altering a table that does not exist`);
+    await runCommand(page, 'View: Focus Problems');
+    await until('the replay finding in the Problems panel', async () => {
+      const panel = await page.locator('.markers-panel').innerText();
+      return panel.includes('replay-error') && panel.includes('no_such_table');
+    }, 60);
+  });
 }
 
 /**

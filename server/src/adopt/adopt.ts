@@ -73,7 +73,7 @@ export async function adoptEnvironment(project: Project, environment: string | u
   if (options.dryRun) return withReadSession(env, options, async (session) => report(await plan(session), true));
   return withLockedSession(env, options, async (session) => {
     const p = await plan(session);
-    await session.history.allowAdoptionEvents();
+    await session.history.allowNewEventKinds();
     await session.db.transaction(async () => {
       for (const r of p.recorded) {
         const m = r.migration;

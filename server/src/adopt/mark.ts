@@ -64,7 +64,7 @@ export async function markMigrations(project: Project, environment: string | und
         });
       }
     }
-    await history.allowAdoptionEvents();
+    await history.allowNewEventKinds();
     await db.transaction(async () => {
       for (const w of work) await w();
     });

@@ -16,8 +16,9 @@ import create from './commands/new';
 import adopt from './commands/adopt';
 import mark from './commands/mark';
 import history from './commands/history';
+import restore from './commands/restore';
 import type { CliCommand } from './command';
 
-export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history];
+export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history, restore];
 export { CliError } from './command';
 export { UsageError } from './args';

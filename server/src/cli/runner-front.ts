@@ -10,6 +10,7 @@ import { ServerError } from '../runner/adapter';
 import { UsageError, type ParsedArgs } from './args';
 import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';
+import { formatBytes } from '../backup/backup';
 
 export function openProject(args: ParsedArgs): Project {
   return asCliErrors(() => loadProject(args.common.cwd, args.common.config));
@@ -48,10 +49,16 @@ export function failureForJson(project: Project, f: StatementFailure) {
 export function printReport(project: Project, report: RunReport, format: 'text' | 'json', out: Output): number {
   const failed = report.steps.some((s) => s.outcome === 'failed');
   if (format === 'json') {
-    out.stdout(`${JSON.stringify({ ...report, failure: report.failure && failureForJson(project, report.failure) }, null, 2)}\n`);
+    const backup = report.backup && { ...report.backup, file: relative(project.root, report.backup.file) || report.backup.file };
+    out.stdout(`${JSON.stringify({ ...report, failure: report.failure && failureForJson(project, report.failure), backup }, null, 2)}\n`);
     return failed ? 1 : 0;
   }
   const lines: string[] = [];
+  if (report.backup) {
+    const b = report.backup;
+    lines.push(`ok   backup   ${relative(project.root, b.file) || b.file} (${formatBytes(b.bytes)}, ${b.tool}, ${b.durationMs} ms)`);
+    lines.push(`       restore with: ${b.restoreCommand}`);
+  }
   for (const step of report.steps) {
     const mark = step.outcome === 'ok' ? 'ok  ' : step.outcome === 'failed' ? 'FAIL' : 'skip';
     lines.push(`${mark} ${step.action.padEnd(8)} ${step.version} ${step.name} (${step.durationMs} ms)${step.message ? ` — ${step.message}` : ''}`);

@@ -41,6 +41,16 @@ export const EnvironmentConfig = z
     statementTimeout: Duration.optional(),
     historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
     connectTimeout: Duration.optional(),
+    backup: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          command: z.string().min(1).optional().describe('The pg_dump to run (a path, relative to tidemark.json, or a name on PATH); default pg_dump.'),
+          dir: z.string().min(1).optional().describe('Folder for the backups, relative to tidemark.json; default .tidemark/backups.'),
+        }),
+      ])
+      .optional()
+      .describe('Back the database up before apply or rollback changes it: pg_dump -Fc for a server, a copy of the data directory for a sandbox. true for the defaults.'),
   })
   .describe('One database Tidemark can apply migrations to.');
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

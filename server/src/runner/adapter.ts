@@ -19,6 +19,13 @@ export interface DatabaseAdapter {
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws or `rollback` is set. */
   transaction<T>(work: () => Promise<T>, options?: { rollback?: boolean }): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Servers only: the PG* variables with which a libpq tool (pg_dump) reaches the same database as
+   * this session, the password it connected with included. Passed to a child's environment only.
+   */
+  libpqEnvironment?(): Record<string, string>;
+  /** The sandbox only: its whole data directory, as a gzipped tarball PGlite can load. */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 export const BOOLEAN_TYPE_OID = 16;

@@ -19,6 +19,7 @@ import type { HistoryRow } from './history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
+import { withBackupNote } from '../backup/backup';
 
 type Step = RunReport['steps'][number];
 
@@ -69,6 +70,7 @@ export async function applyMigrations(project: Project, environment: string | un
     await refuseUntracked(session.db, session.history, env, migrations, rows);
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
+    const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
     let stopped = false;
@@ -119,8 +121,8 @@ export async function applyMigrations(project: Project, environment: string | un
       const last = steps[steps.length - 1];
       summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
     }
-    return { environment: env.name, steps, failure: failure && { ...failure }, summary };
-  });
+    return { environment: env.name, steps, failure: failure && { ...failure }, backup, summary: withBackupNote(project.root, backup, summary) };
+  }, project.root);
 }
 
 /**

@@ -41,6 +41,15 @@ export interface Environment {
   statementTimeoutMs?: number;
   connectTimeoutMs: number;
   lockWaitTimeoutMs: number;
+  /** Back up before apply or rollback changes this environment (`backup` in tidemark.json). */
+  backup?: BackupSettings;
+}
+
+export interface BackupSettings {
+  /** The pg_dump to run: an absolute path, or a name looked up on PATH. */
+  command: string;
+  /** Absolute folder the backups are written to. */
+  dir: string;
 }
 
 export interface Project {
@@ -70,13 +79,13 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   const environments: Environment[] = [];
   const fieldWhere = (field: (string | number)[]) => (loaded.path ? `${displayPath(loaded.path)}:${fieldLine(loaded.path, field)}` : 'tidemark.json');
   if (declared.length === 0) {
-    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}));
+    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root));
   }
   for (const [name, ec] of declared) {
     const schema = ec.historySchema ?? config.historySchema;
     if (ec.sandbox) {
       const path = ec.path ? resolve(loaded.root, ec.path) : join(loaded.root, '.tidemark', name === SANDBOX ? 'sandbox' : `sandbox-${name}`);
-      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec));
+      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec, loaded.root));
       continue;
     }
     let target: PostgresTarget | undefined;
@@ -98,6 +107,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
       statementTimeoutMs: durationMs(ec.statementTimeout),
       connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
       lockWaitTimeoutMs,
+      backup: backupSettings(loaded.root, ec.backup),
     });
   }
   for (const e of environments) {
@@ -114,7 +124,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   };
 }
 
-function sandboxEnvironment(name: string, path: string, schema: string | undefined, lockWaitTimeoutMs: number, ec: Partial<EnvironmentConfig>): Environment {
+function sandboxEnvironment(name: string, path: string, schema: string | undefined, lockWaitTimeoutMs: number, ec: Partial<EnvironmentConfig>, root: string): Environment {
   return {
     name,
     info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after },
@@ -124,7 +134,16 @@ function sandboxEnvironment(name: string, path: string, schema: string | undefin
     statementTimeoutMs: durationMs(ec.statementTimeout),
     connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
     lockWaitTimeoutMs,
+    backup: backupSettings(root, ec.backup),
   };
+}
+
+function backupSettings(root: string, backup: EnvironmentConfig['backup']): BackupSettings | undefined {
+  if (!backup) return undefined;
+  const { command = 'pg_dump', dir = join('.tidemark', 'backups') } = backup === true ? {} : backup;
+  // A bare name is looked up on PATH, as a shell would; anything with a slash is a path.
+  const resolvedCommand = /[\\/]/.test(command) ? resolve(root, command) : command;
+  return { command: resolvedCommand, dir: resolve(root, dir) };
 }
 
 /** Finds an environment by name, or fails naming the known ones. */

@@ -92,17 +92,17 @@ export class History {
   }
 
   /**
-   * History tables created before `adopt` and `mark` existed refuse those event kinds: widen the
-   * check (once; under the migration lock, like ensure).
+   * History tables created before the `adopt`, `mark` and `backup` events existed refuse those
+   * kinds: widen the check (once; under the migration lock, like ensure).
    */
-  async allowAdoptionEvents(): Promise<void> {
+  async allowNewEventKinds(): Promise<void> {
     const r = await this.db.query(
       `SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
         WHERE c.conrelid = to_regclass($1) AND c.contype = 'c' AND pg_get_constraintdef(c.oid) LIKE '%kind%'`,
       [this.events],
     );
     const check = r.rows[0];
-    if (!check || String(check.def).includes("'adopt'")) return;
+    if (!check || String(check.def).includes(`'${NEWEST_EVENT_KIND}'`)) return;
     const name = `"${String(check.conname).replace(/"/g, '""')}"`;
     await this.db.exec(`ALTER TABLE ${this.events} DROP CONSTRAINT ${name}, ADD CONSTRAINT ${name} CHECK (kind IN (${EVENT_KINDS}))`);
   }
@@ -248,7 +248,8 @@ export class History {
   }
 }
 
-const EVENT_KINDS = `'apply', 'rollback', 'verify', 'fail', 'adopt', 'mark'`;
+const NEWEST_EVENT_KIND: HistoryEvent['kind'] = 'backup';
+const EVENT_KINDS = `'apply', 'rollback', 'verify', 'fail', 'adopt', 'mark', '${NEWEST_EVENT_KIND}'`;
 
 function rowParams(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): unknown[] {
   const duration = row.durationMs === undefined ? null : Math.round(row.durationMs);

@@ -15,6 +15,24 @@ import { isNewDataDir, pgliteTemplate } from './pglite-template';
 
 const queues = new Map<string, Promise<void>>();
 
+/**
+ * Holds the sandbox's lock (this process's queue and the lock file) without opening it, for work on
+ * its folder as a whole: restoring a backup swaps the folder.
+ */
+export async function withSandboxLock<T>(dataDir: string, waitMs: number, work: () => Promise<T>): Promise<T> {
+  const releaseQueue = await queueTurn(dataDir, waitMs);
+  try {
+    const releaseFile = await lockFile(`${dataDir}.lock`, waitMs);
+    try {
+      return await work();
+    } finally {
+      releaseFile();
+    }
+  } finally {
+    releaseQueue();
+  }
+}
+
 export async function openPglite(dataDir: string, waitMs: number): Promise<DatabaseAdapter> {
   const releaseQueue = await queueTurn(dataDir, waitMs);
   let releaseFile: (() => void) | undefined;
@@ -206,6 +224,10 @@ export class PgliteAdapter implements DatabaseAdapter {
 
   transaction<T>(work: () => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
     return runTransaction(this, work, options.rollback);
+  }
+
+  dumpDataDir(): Promise<Blob> {
+    return this.db.dumpDataDir('gzip') as Promise<Blob>;
   }
 
   async close(): Promise<void> {

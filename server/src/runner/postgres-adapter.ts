@@ -23,7 +23,9 @@ export async function connectPostgres(env: Environment, askPassword?: PasswordSo
   const target = env.postgres!;
   const secrets: Array<string | undefined> = [target.password];
   let client: InstanceType<typeof Client>;
-  const password = async (): Promise<string> => {
+  let used: string | undefined;
+  const password = async (): Promise<string> => (used = await findPassword());
+  const findPassword = async (): Promise<string> => {
     if (target.password) return target.password;
     if (process.env.PGPASSWORD) return process.env.PGPASSWORD;
     const stored = await new Promise<string | undefined>((done) => pgpass({ host: target.host, port: target.port, database: target.database, user: target.user }, done));
@@ -61,7 +63,23 @@ export async function connectPostgres(env: Environment, askPassword?: PasswordSo
     await client.end().catch(() => undefined);
     throw connectError(env, error, secrets);
   }
-  return new PostgresAdapter(client, secrets);
+  return new PostgresAdapter(client, secrets, () => libpqEnvironment(env, used));
+}
+
+function libpqEnvironment(env: Environment, password: string | undefined): Record<string, string> {
+  const t = env.postgres!;
+  const vars: Record<string, string> = {
+    PGHOST: t.host,
+    PGPORT: String(t.port),
+    PGUSER: t.user,
+    PGDATABASE: t.database,
+    PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(env.connectTimeoutMs / 1000))),
+    PGAPPNAME: `${APPLICATION_NAME}-backup`,
+  };
+  if (password !== undefined) vars.PGPASSWORD = password;
+  // pg's { rejectUnauthorized: true } checks the certificate and host name, as verify-full does.
+  if (t.ssl) vars.PGSSLMODE = typeof t.ssl === 'object' && t.ssl.rejectUnauthorized ? 'verify-full' : 'require';
+  return vars;
 }
 
 function connectError(env: Environment, error: unknown, secrets: Array<string | undefined>): Error {
@@ -87,6 +105,7 @@ class PostgresAdapter implements DatabaseAdapter {
   constructor(
     private readonly client: Client,
     private readonly secrets: Array<string | undefined>,
+    readonly libpqEnvironment: () => Record<string, string>,
   ) {}
 
   async query(sql: string, params?: unknown[]): Promise<QueryResult> {

@@ -10,6 +10,7 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from './environments';
 import type { HistoryRow } from './history';
+import { withBackupNote } from '../backup/backup';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
@@ -19,7 +20,7 @@ export async function rollbackMigrations(project: Project, environment: string |
   requireConfirmation(env, options.confirm, 'roll back');
   const { migrations } = migrationsOnDisk(project, false);
   checkTarget(options.toVersion);
-  return withLockedSession(env, options, async ({ db, history }) => {
+  return withLockedSession(env, options, async ({ db, history, backup: prepared }) => {
     const rows = (await history.rows()).sort((a, b) => compareVersionKeys(versionKey(b.version), versionKey(a.version)));
     const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
     const targets = limit ? rows.filter((r) => compareVersionKeys(versionKey(r.version), limit) > 0) : rows.slice(0, 1);
@@ -35,6 +36,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         `cannot roll back ${env.name}: ${list}; write the statements that undo it (-- migrate:down, a .down.sql file or rollback/ file), a comment alone such as "-- nothing to undo" to roll back without running anything, or undo it by hand`,
       );
     }
+    const backup = await prepared?.run(history, downs[0].row.version, options.progress, options.isCancelled);
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
     for (const [i, { row, migration, down }] of downs.entries()) {
@@ -87,8 +89,8 @@ export async function rollbackMigrations(project: Project, environment: string |
     if (last && last.outcome !== 'ok') {
       summary += ` Stopped at ${last.version}${failure ? ` (${failureLocation(project, failure)})` : ''}: ${last.message}`;
     }
-    return { environment: env.name, steps, failure, summary };
-  });
+    return { environment: env.name, steps, failure, backup, summary: withBackupNote(project.root, backup, summary) };
+  }, project.root);
 }
 
 /** The file's down section; for a migration whose file is gone, the down SQL stored at apply time. */

@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
 import { FileEncodingError } from '../migrations/text-file';
 import type { DiscoveryResult } from '../migrations/types';
+import { prepareBackup, type PreparedBackup } from '../backup/backup';
 import type { StatementFailure } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
 import { openDatabase } from './connect';
@@ -60,16 +61,23 @@ export function requireConfirmation(env: Environment, confirm: string | undefine
 export interface Session {
   db: DatabaseAdapter;
   history: History;
+  /** Set when the caller changes the schema and the environment is backed up before that. */
+  backup?: PreparedBackup;
 }
 
-/** Opens the environment's database, takes the migration lock, makes sure the history tables exist. */
-/** Opens the database; the first use of a sandbox runs initdb, which takes a while: say so. */
+/** Opens the database; the first use of a sandbox creates it, which takes a moment: say so. */
 function open(env: Environment, options: Pick<RunOptions, 'askPassword' | 'progress'>): Promise<DatabaseAdapter> {
   if (env.sandboxPath !== undefined && !existsSync(env.sandboxPath)) options.progress?.(`creating the embedded database of ${env.name} in ${env.sandboxPath} (first use only)`);
   return openDatabase(env, options.askPassword);
 }
 
-export async function withLockedSession<T>(env: Environment, options: RunOptions, work: (session: Session) => Promise<T>): Promise<T> {
+/**
+ * Opens the environment's database, takes the migration lock, makes sure the history tables exist.
+ * `changesSchemaOf` (the project root) is for apply and rollback: an environment backed up before a
+ * change gets its backup prepared first, so a missing or too old pg_dump stops before the history
+ * tables are touched.
+ */
+export async function withLockedSession<T>(env: Environment, options: RunOptions, work: (session: Session) => Promise<T>, changesSchemaOf?: string): Promise<T> {
   const db = await open(env, options);
   try {
     const release = await acquireMigrationLock(db, env.historySchema, {
@@ -79,9 +87,10 @@ export async function withLockedSession<T>(env: Environment, options: RunOptions
       onWait: (holder) => options.progress?.(`waiting for the migration lock on ${env.name} (${holder})`),
     });
     try {
+      const backup = changesSchemaOf === undefined ? undefined : await prepareBackup(env, db, changesSchemaOf);
       const history = new History(db, env.historySchema);
       await history.ensure();
-      return await work({ db, history });
+      return await work({ db, history, backup });
     } finally {
       await release();
     }

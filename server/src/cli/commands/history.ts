@@ -6,7 +6,7 @@ import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
 
 const command: CliCommand = {
   name: 'history',
-  summary: "An environment's events, newest first: apply, rollback, verify, fail, adopt, mark",
+  summary: "An environment's events, newest first: apply, rollback, verify, fail, adopt, mark, backup",
   usage: [
     'tidemark history [--env NAME] [--limit N] [--format text|json] [--cwd DIR] [--config FILE]',
     '',
