@@ -176,7 +176,11 @@ async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<
     throw new ReportedError(`${f.version} failed: ${f.message}`);
   }
   ctx.log.info(report.summary);
-  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
+  if (report.backup) {
+    const restore = report.backup.restoreCommand;
+    ctx.log.info(`backup of ${target.environment}: ${report.backup.file}; restore with: ${restore}`);
+    void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`, 'Copy Restore Command').then((choice) => choice && vscode.env.clipboard.writeText(restore));
+  } else void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
   return report;
 }
 

@@ -94,6 +94,21 @@ describe('language server: runner requests', function () {
     await assert.rejects(c.connection.sendRequest(PlanRequest.type, { root, environment: 'staging' }), /unknown environment "staging" \(known: sandbox\)/);
   });
 
+  it('an environment backed up before a change: the progress the editor shows says so, and the report names the backup', async () => {
+    const root = tempWorkspace({ 'migrations/001_users.sql': USERS, 'tidemark.json': JSON.stringify({ environments: { sandbox: { sandbox: true, backup: true } } }) });
+    await seedSandbox(join(root, '.tidemark', 'sandbox'));
+    const c = await start(root);
+    const messages: string[] = [];
+    c.connection.onProgress(WorkDoneProgress.type, 'apply-backup', (value) => {
+      if ('message' in value && value.message) messages.push(value.message);
+    });
+    const report = await c.connection.sendRequest(ApplyRequest.type, { root, environment: 'sandbox', workDoneToken: 'apply-backup' });
+    assert.ok(report.backup, JSON.stringify(report));
+    const name = report.backup.file.slice(report.backup.file.lastIndexOf('/') + 1);
+    assert.deepEqual(messages.slice(0, 2), [`backing up sandbox with ${report.backup.tool} to .tidemark/backups/${name}`, 'applying 001 users']);
+    assert.match(report.summary, new RegExp(`Backed up first to \\.tidemark/backups/${name.replace(/\./g, '\\.')}`));
+  });
+
   it('cancelling an apply stops between statements and rolls the migration back', async () => {
     const slow = `CREATE TABLE slow (id int);\n${Array.from({ length: 20 }, () => 'SELECT pg_sleep(0.2);').join('\n')}\n`;
     const root = tempWorkspace({ 'migrations/001_slow.sql': slow });
