@@ -24,6 +24,7 @@ export const CommandId = {
   markApplied: 'tidemark.markApplied',
   markPending: 'tidemark.markPending',
   checkMigration: 'tidemark.checkMigration',
+  showStatusMatrix: 'tidemark.showStatusMatrix',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

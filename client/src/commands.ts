@@ -15,6 +15,7 @@ import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids'
 import type { PasswordStore } from './passwords';
 import { renderHistory, renderPlanReport } from './reports';
 import type { StatusStore } from './status-store';
+import { StatusMatrixPanel } from './status-matrix';
 import { pendingCount, summarize } from './tree-model';
 import type { TidemarkNode } from './tree-view';
 
@@ -75,6 +76,7 @@ const table: Record<CommandId, Handler> = {
   [CommandId.markApplied]: async (ctx, arg) => mark(ctx, arg, 'applied'),
   [CommandId.markPending]: async (ctx, arg) => mark(ctx, arg, 'pending'),
   [CommandId.checkMigration]: checkMigration,
+  [CommandId.showStatusMatrix]: async (ctx) => StatusMatrixPanel.show(ctx.store),
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

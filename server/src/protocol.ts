@@ -125,7 +125,7 @@ export interface RunReport {
 export interface BackupRecord {
   /** Absolute path of the file written. */
   file: string;
-  /** What wrote it: `pg_dump 15.18` or `PGlite 0.5.16`. */
+  /** What wrote it: `pg_dump 15.18` or `PGlite (PostgreSQL 18.6)`. */
   tool: string;
   bytes: number;
   durationMs: number;

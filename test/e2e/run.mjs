@@ -6,10 +6,10 @@
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { startPasswordServer } from './postgres-server.mjs';
-import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runUiFlows } from './ui-flows.mjs';
+import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runStatusMatrixFlows, runUiFlows } from './ui-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -238,6 +238,37 @@ async function adoptWorkspace() {
   return { workspace, adopted };
 }
 
+/**
+ * Three sandbox environments for the Status Matrix: sandbox with everything it takes applied,
+ * staging (after sandbox) with 001 only, a protected production with nothing; 003 blocked, 004 for
+ * production only. Applied with the CLI, as a team's earlier runs would have.
+ */
+function matrixWorkspace() {
+  const workspace = join(work, 'workspace-matrix');
+  rmSync(workspace, { recursive: true, force: true });
+  const files = {
+    'tidemark.json': JSON.stringify({
+      environments: {
+        sandbox: { sandbox: true },
+        staging: { sandbox: true, path: '.tidemark/staging', after: 'sandbox' },
+        production: { sandbox: true, path: '.tidemark/production', protected: true, after: 'staging' },
+      },
+    }, null, 2),
+    'migrations/001_users.sql': '-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n',
+    'migrations/002_orders.sql': '-- migrate:up\nCREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS orders;\n',
+    'migrations/003_billing.sql': '-- tidemark:blocked waiting for the billing team to sign off\n-- migrate:up\nCREATE TABLE IF NOT EXISTS invoices (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS invoices;\n',
+    'migrations/004_register_production_databases.sql': '-- tidemark:environments production\n-- migrate:up\nCREATE TABLE IF NOT EXISTS registered (name text PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS registered;\n',
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(workspace, rel)), { recursive: true });
+    writeFileSync(join(workspace, rel), text);
+  }
+  const cli = join(repo, 'dist', 'cli.js');
+  run(process.execPath, [cli, 'apply', '--env', 'sandbox'], { cwd: workspace });
+  run(process.execPath, [cli, 'apply', '--env', 'staging', '--to', '001'], { cwd: workspace });
+  return workspace;
+}
+
 step('start code-server');
 let postgres;
 let browser;
@@ -289,6 +320,16 @@ try {
     await adoptPage.close();
   } catch (err) {
     record('[adopt] prepare a database dbmate migrated and open it', err);
+  }
+
+  step('in the workbench UI: the Status Matrix');
+  try {
+    const workspace = matrixWorkspace();
+    const matrixPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runStatusMatrixFlows({ page: matrixPage, base, workspace, output, record });
+    await matrixPage.close();
+  } catch (err) {
+    record('[matrix] prepare three environments and open them', err);
   }
   server.stop();
 

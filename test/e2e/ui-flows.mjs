@@ -534,3 +534,45 @@ export async function runAdoptFlows({ page, base, workspace, expected, adopted, 
     await toast.waitFor({ timeout: 30_000 });
   });
 }
+
+/**
+ * The Status Matrix: `workspace` has three sandbox environments — sandbox (everything it can take
+ * applied), staging (only 001 applied) and a protected production — a blocked migration and one
+ * meant for production only. The page shows each cell's state and the blocked reason; a cell's
+ * "Apply up to here" moves that environment, and the page follows as the tree does.
+ */
+export async function runStatusMatrixFlows({ page, base, workspace, output, record }) {
+  const check = checker(page, output, record, 'matrix');
+  await openTidemarkView(page, base, workspace);
+  // The page sits in two nested iframes: the webview's host frame and its content frame.
+  const matrix = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const cell = (version, environment) => matrix.locator(`tr[data-version="${version}"] td.cell[data-environment="${environment}"]`);
+
+  await check('"Show Status Matrix" opens migrations × environments with each state and the blocked reason', async () => {
+    await until('the environments in the tree', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'production'), 90);
+    await runCommand(page, 'Tidemark: Show Status Matrix');
+    await until('every environment read in the matrix', async () => {
+      const states = await Promise.all([cell('001', 'sandbox'), cell('002', 'staging'), cell('003', 'production')].map((c) => c.getAttribute('data-state', { timeout: 2_000 })));
+      return states.join(' ') === 'verified pending blocked';
+    }, 120);
+    const expected = { '001 sandbox': 'verified', '002 sandbox': 'applied', '003 sandbox': 'blocked', '004 sandbox': 'not-for-this-environment', '004 production': 'pending', '001 staging': 'verified' };
+    for (const [key, state] of Object.entries(expected)) {
+      const [version, environment] = key.split(' ');
+      const shown = await cell(version, environment).getAttribute('data-state');
+      if (shown !== state) throw new Error(`${version} in ${environment} is "${shown}", expected ${state}`);
+    }
+    const notes = await matrix.locator('tr[data-version="003"] td.notes').innerText();
+    if (!notes.includes('Blocked: waiting for the billing team to sign off')) throw new Error(`the blocked reason is not in the notes: "${notes}"`);
+    const header = await matrix.locator('thead').innerText();
+    if (!/production\s*protected/.test(header)) throw new Error(`production is not marked protected: "${header}"`);
+    await page.screenshot({ path: join(output, 'status-matrix.png') });
+  });
+
+  await check('a cell\'s "Apply up to here" applies that migration in that environment, and the matrix and tree follow', async () => {
+    await cell('002', 'staging').locator('button', { hasText: 'Apply up to here' }).click();
+    await until('002 applied in staging in the matrix', async () => /^(applied|verified)$/.test((await cell('002', 'staging').getAttribute('data-state', { timeout: 2_000 })) ?? ''), 120);
+    await until('002 applied in staging in the tree', async () => migrationRows(await rows(page), 'staging').some((r) => r.label.startsWith('002') && /^(applied|verified)\b/.test(r.description)), 60);
+    const blocked = await cell('003', 'staging').getAttribute('data-state');
+    if (blocked !== 'blocked') throw new Error(`apply went past the blocked migration: 003 in staging is ${blocked}`);
+  });
+}
