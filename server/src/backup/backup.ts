@@ -72,11 +72,16 @@ async function write(
 
 /** `production-20261204-210512.dump` (UTC), with `-2`, `-3`... when a backup of that second exists. */
 export function backupFile(dir: string, environment: string, extension: string, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = fileStamp(at);
   for (let n = 1; ; n++) {
     const file = join(dir, `${environment}-${stamp}${n === 1 ? '' : `-${n}`}.${extension}`);
     if (!existsSync(file)) return file;
   }
+}
+
+/** `20261204-210512`, UTC: for names of files that sort by when they were made. */
+export function fileStamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
 /**

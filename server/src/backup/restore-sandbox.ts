@@ -8,9 +8,9 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
-import { withSandboxLock } from '../runner/pglite-adapter';
 import { History } from '../runner/history';
-import { PgliteAdapter } from '../runner/pglite-adapter';
+import { PgliteAdapter, withSandboxLock } from '../runner/pglite-adapter';
+import { fileStamp } from './backup';
 
 export interface RestoreReport {
   environment: string;
@@ -29,7 +29,7 @@ export async function restoreSandbox(project: Project, environment: string | und
   }
   if (!existsSync(file)) throw new RunnerInputError(`no backup at ${backupFile}`);
   const path = env.sandboxPath;
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = fileStamp(new Date());
   const staging = `${path}.restoring-${stamp}`;
   let applied: number;
   try {
