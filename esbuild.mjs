@@ -87,7 +87,7 @@ function copyRuntimeAssets() {
 import { existsSync } from 'node:fs';
 const present = entries.filter((e) => existsSync(e.entryPoints[0]));
 copyRuntimeAssets();
-await Promise.all([writeConfigSchema(), writePgliteTemplate('dist/pglite-template.tar.gz')]);
+await Promise.all([writeConfigSchema(), writePgliteTemplate('dist')]);
 if (watch) {
   for (const e of present) (await esbuild.context({ ...common, ...e })).watch();
 } else {

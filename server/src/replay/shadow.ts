@@ -47,7 +47,7 @@ export class Shadow {
     // Loaded here, not at the top: see openPglite.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const template = pgliteTemplate();
+    const template = pgliteTemplate('shadow');
     const pglite: PGlite = new PGliteClass(template ? { loadDataDir: template } : {});
     await pglite.waitReady;
     const db = new PgliteAdapter(pglite, () => undefined);
@@ -97,13 +97,36 @@ export class Shadow {
     if (!this.canBuild(earlier)) throw new Error('the shadow holds other migrations; open a new one');
     for (let i = this.built.length; i < earlier.length; i++) {
       const migration = earlier[i];
+      if (isCancelled?.()) return;
       const plan = await planSection(migration.up, migration.noTransactionDirective);
-      for (const [index, statement] of plan.statements.entries()) {
-        if (plan.skipped.has(index)) continue;
-        if (isCancelled?.()) return;
-        await this.runBuildStatement(migration, statement);
+      const statements = plan.statements.filter((_, index) => !plan.skipped.has(index));
+      if (!(await this.runBuildBatch(statements))) {
+        for (const statement of statements) {
+          if (isCancelled?.()) return;
+          await this.runBuildStatement(migration, statement);
+        }
       }
       this.built.push(migration.checksum);
+    }
+  }
+
+  /**
+   * Runs a migration's statements as one multi-statement query: one round trip instead of one per
+   * statement (building 99 two-statement migrations: 280 ms statement by statement, measured
+   * against this in bench:check). PostgreSQL runs such a query as one implicit transaction, so
+   * when any statement fails nothing of it stays, and the caller replays the migration statement
+   * by statement to record which statement failed and why; so do statements that cannot run in a
+   * transaction block.
+   */
+  private async runBuildBatch(statements: readonly Statement[]): Promise<boolean> {
+    const texts = statements.map(shadowStatementText);
+    if (texts.some((text) => text === undefined)) return false;
+    try {
+      // A newline before each separator: a statement may end in a line comment.
+      await this.db.exec(texts.map((text) => `${text!.sql}\n;`).join('\n'));
+      return true;
+    } catch {
+      return false;
     }
   }
 

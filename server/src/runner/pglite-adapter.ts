@@ -45,7 +45,7 @@ export async function openPglite(dataDir: string, waitMs: number): Promise<Datab
     // sandbox (lint) do not pay for loading it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const template = isNewDataDir(dataDir) ? pgliteTemplate() : undefined;
+    const template = isNewDataDir(dataDir) ? pgliteTemplate('sandbox') : undefined;
     const db = new PGliteClass(dataDir, template ? { loadDataDir: template } : {});
     await db.waitReady;
     return new PgliteAdapter(db, () => {

@@ -218,4 +218,40 @@ SELECT count(*) FROM users WHERE role = 'admin';
       '002 line 5: DROP INDEX CONCURRENTLY ran without CONCURRENTLY in the shadow database (the check runs in a transaction)',
     ]);
   });
+
+  it('builds earlier migrations whole, and statement by statement where one of their statements fails', async () => {
+    const files = {
+      'migrations/001_users.sql': USERS,
+      // The second statement fails in the shadow (no such table); the first must still be built,
+      // and a statement ending in a line comment must not swallow the next one.
+      'migrations/002_mixed.sql': `-- migrate:up
+CREATE TABLE teams (id bigint PRIMARY KEY) -- one row per customer
+;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS team_id bigint;
+CREATE TABLE projects (id bigint PRIMARY KEY);
+-- migrate:down
+DROP TABLE IF EXISTS projects;
+DROP TABLE IF EXISTS teams;
+`,
+      'migrations/003_uses_teams.sql': `-- migrate:up
+ALTER TABLE teams ADD COLUMN IF NOT EXISTS name text;
+ALTER TABLE projects ADD COLUMN IF NOT EXISTS name text;
+-- migrate:down
+ALTER TABLE projects DROP COLUMN IF EXISTS name;
+ALTER TABLE teams DROP COLUMN IF EXISTS name;
+`,
+      'migrations/004_uses_accounts.sql': `-- migrate:up
+CREATE INDEX IF NOT EXISTS idx_accounts_team ON accounts (team_id);
+-- migrate:down
+DROP INDEX IF EXISTS idx_accounts_team;
+`,
+    };
+    const usesTeams = await check(files, '003_uses_teams.sql');
+    assert.deepEqual(usesTeams.findings, [], 'the statements of 002 around the failing one were built');
+    const usesAccounts = await check(files, '004_uses_accounts.sql');
+    assert.deepEqual(
+      usesAccounts.findings.map((f) => [f.rule, f.line, f.message]),
+      [['replay-skipped', 2, 'not replayed: relation "accounts" does not exist, but the shadow could not build all earlier migrations (002: relation "accounts" does not exist), so this may come from there']],
+    );
+  });
 });
