@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
@@ -269,6 +269,75 @@ describe('tidemark lint --cache', function () {
     const again = lint();
     assert.equal(again.stderr, '', 'the corrupt file was replaced');
     assert.equal(again.stdout, expected);
+  });
+
+  describe('run records', function () {
+    this.timeout(60_000);
+    const records = (dir: string) => join(dir, '.tidemark', 'cache', 'runs');
+    const REPLAYED = 'printed from the run record\n';
+    /** Replaces the recorded stdout of the workspace's one record, so a run answered from it shows. */
+    const markRecord = (dir: string) => {
+      const outputs = readdirSync(records(dir)).filter((name) => name.endsWith('.out'));
+      assert.equal(outputs.length, 1, `one recorded output in ${records(dir)}`);
+      writeFileSync(join(records(dir), outputs[0]), REPLAYED);
+    };
+    const lint = (dir: string, format = 'json') => tidemark(['lint', '--cache', '--format', format], dir);
+    const project = () =>
+      tempWorkspace({
+        'tidemark.json': JSON.stringify({ lint: { rules: { ...onlyRules([...RULES, 'require-rollback']), 'no-such-rule': 'error' } } }),
+        'migrations/001_drop.sql': DROP,
+        'migrations/002_typo.sql': 'SELEC 2;\n',
+      });
+
+    it('answers the same command on an unchanged tree from its record, and nothing that changed what it read', async () => {
+      const changes: Record<string, (dir: string) => void> = {
+        'a migration edited in place, same size': (dir) => writeFileSync(join(dir, 'migrations', '001_drop.sql'), DROP.replace('email', 'phone')),
+        'a migration added': (dir) => writeFileSync(join(dir, 'migrations', '003_drop.sql'), DROP),
+        'a rollback file added in rollback/': (dir) => {
+          mkdirSync(join(dir, 'migrations', 'rollback'));
+          writeFileSync(join(dir, 'migrations', 'rollback', '001_drop.sql'), 'ALTER TABLE users ADD COLUMN email text;\n');
+        },
+        'the config changed': (dir) => writeFileSync(join(dir, 'tidemark.json'), JSON.stringify({ lint: { rules: { ...onlyRules(RULES), 'ban-drop-column': 'error' } } })),
+        'a nearer tidemark.json created': (dir) => writeFileSync(join(dir, 'migrations', 'tidemark.json'), JSON.stringify({ migrationsDir: '.', lint: { rules: onlyRules(['syntax-error']) } })),
+        'the per-file cache removed': (dir) => rmSync(join(dir, '.tidemark', 'cache', 'lint-cache.json')),
+      };
+      const unchanged = project();
+      const dirs = Object.fromEntries(Object.keys(changes).map((name) => [name, project()]));
+      const all = [unchanged, ...Object.values(dirs)];
+      const filled = new Map(all.map((dir) => [dir, lint(dir)]));
+      // A record is written only once every input is older than the racy window (2 s).
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      for (const dir of all) {
+        const recording = lint(dir);
+        assert.equal(recording.stdout, filled.get(dir)!.stdout);
+        markRecord(dir);
+      }
+
+      const replayed = lint(unchanged);
+      assert.equal(replayed.stdout, REPLAYED, 'the unchanged tree is answered from the record');
+      assert.equal(replayed.code, 1, 'with the exit code of the recorded run (a syntax error)');
+      assert.match(replayed.stderr, /^tidemark: warning: tidemark\.json:1:\d+: .*no-such-rule/, 'and its warnings');
+      assert.equal(replayed.stderr, filled.get(unchanged)!.stderr);
+      const text = lint(unchanged, 'text');
+      assert.equal(text.stdout, tidemark(['lint', '--format', 'text'], unchanged).stdout, 'another format is another invocation');
+
+      for (const [name, change] of Object.entries(changes)) {
+        const dir = dirs[name];
+        change(dir);
+        const after = lint(dir);
+        assert.notEqual(after.stdout, REPLAYED, `${name}: the record was not used`);
+        assert.equal(after.stdout, tidemark(['lint', '--format', 'json'], dir).stdout, `${name}: the output of a run without the cache`);
+      }
+      assert.notEqual(lint(dirs['a migration added']).stdout, filled.get(dirs['a migration added'])!.stdout, 'the change shows in the output');
+    });
+
+    it('records nothing while an input is younger than the racy window', () => {
+      const dir = project();
+      lint(dir);
+      const again = lint(dir);
+      assert.equal(again.code, 1);
+      assert.ok(!existsSync(records(dir)), 'files written just now could change within their timestamp granularity unseen');
+    });
   });
 
   it('--cache-location without --cache is a usage error', () => {

@@ -2,7 +2,8 @@ import type { FlagSpec, ParsedArgs } from './args';
 
 /** What a command writes; injected so tests can run commands in-process. */
 export interface Output {
-  stdout(text: string): void;
+  /** Bytes only from a replayed `lint --cache` run (lint-options.ts), which keeps them as written. */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
 }
 

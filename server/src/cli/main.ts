@@ -8,6 +8,7 @@
  */
 import { parseArgs, UsageError } from './args';
 import type { CliCommand, CliError, Output } from './command';
+import { recordedLintRun } from './lint-options';
 
 /** What each command bundle exports: its commands and its own copies of the error classes. */
 interface CommandBundle {
@@ -67,6 +68,13 @@ function helpText(): string {
 
 export async function runCli(argv: string[], out: Output): Promise<number> {
   try {
+    // `lint --cache` re-run on an unchanged tree: answered before the lint bundle is even loaded.
+    const recorded = argv[0] === 'lint' ? recordedLintRun(argv) : undefined;
+    if (recorded) {
+      if (recorded.stderr) out.stderr(recorded.stderr);
+      out.stdout(recorded.stdout);
+      return recorded.exitCode;
+    }
     const args = parseArgs(argv, (name) => findCommand(name)?.flags);
     const command = findCommand(args.command);
     if (!args.command || (args.flags.get('help') && !command)) {

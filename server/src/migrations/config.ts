@@ -213,9 +213,14 @@ export function configJsonSchema(): object {
  * the editor and `tidemark lint some/path` apply the same project settings.
  */
 export function findConfigFile(dir: string, exists: (path: string) => boolean = existsSync): string | undefined {
+  return configFileCandidates(dir).find(exists);
+}
+
+/** Where findConfigFile looks from `dir`, nearest first: a tidemark.json in it and in every folder above. */
+export function configFileCandidates(dir: string): string[] {
+  const candidates: string[] = [];
   for (let current = resolve(dir); ; current = dirname(current)) {
-    const candidate = join(current, CONFIG_FILE_NAME);
-    if (exists(candidate)) return candidate;
-    if (dirname(current) === current) return undefined;
+    candidates.push(join(current, CONFIG_FILE_NAME));
+    if (dirname(current) === current) return candidates;
   }
 }

@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import { UsageError, type ParsedArgs } from '../args';
-import { CONFIG_FILE_NAME, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
+import { CONFIG_FILE_NAME, configFileCandidates, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
 import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
@@ -21,9 +21,9 @@ import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
 import { DiskSnapshot, LintCache, lintInputsKey, toolFingerprint } from '../../lint-cache/lint-cache';
-
-/** Where --cache keeps its file without --cache-location, relative to --cwd. */
-const DEFAULT_CACHE_LOCATION = join('.tidemark', 'cache');
+import { recordRun, type RunInputs } from '../../lint-cache/run-record';
+import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '../lint-options';
+import { migrationFolder } from '../../lint/unit';
 
 const command: CliCommand = {
   name: 'lint',
@@ -33,12 +33,15 @@ const command: CliCommand = {
     '',
     'Without paths, lints every migration under migrationsDir (tidemark.json, default migrations/).',
     `--cache keeps each file's findings in ${DEFAULT_CACHE_LOCATION}/ (or --cache-location DIR) and re-lints`,
-    'only files whose text, migration, earlier migrations (for rules that read them) or config changed.',
+    'only files whose text, migration, earlier migrations (for rules that read them) or config changed;',
+    'a re-run of the same command on an unchanged tree prints the recorded output without linting.',
     '--replay also runs the replay check (tidemark check) on the same migrations.',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
-  flags: { cache: 'switch', 'cache-location': 'value', replay: 'switch' },
-  async run(args, out) {
+  flags: LINT_FLAGS,
+  async run(args, given) {
+    const startedAt = Date.now();
+    const out = new TeeOutput(given);
     if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
@@ -46,6 +49,8 @@ const command: CliCommand = {
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
     const cache = cacheFor(args, cwd, out);
     const report: LintReport = { findings: [], fileCount: files.length };
+    // The run is recorded only when every file came from the per-file cache (see runInputs).
+    let linted = 0;
     for (const path of files) {
       const config = configs.forFile(path).config;
       const severities = config.lint?.rules;
@@ -57,6 +62,7 @@ const command: CliCommand = {
         for (const finding of cached) report.findings.push({ ...finding, file: shown });
         continue;
       }
+      linted++;
       // Loaded on the first file not in the cache: a fully cached run never starts the parser.
       await ensureParser();
       const text = readText(path, cwd);
@@ -91,21 +97,64 @@ const command: CliCommand = {
       default:
         out.stdout(formatText(report));
     }
-    return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+    const exitCode = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+    const key = lintRunKey(args);
+    if (cache && key !== undefined && linted === 0) {
+      recordRun(lintCacheDir(args), key, { stdout: out.stdoutText, stderr: out.stderrText, exitCode }, runInputs(cwd, args, configs, files, cache.findings.file), startedAt);
+    }
+    return exitCode;
   },
 };
 export default command;
+
+/** Passes output through and keeps a copy, for the run record. */
+class TeeOutput implements Output {
+  stdoutText = '';
+  stderrText = '';
+
+  constructor(private readonly out: Output) {}
+
+  stdout(text: string | Uint8Array): void {
+    this.stdoutText += typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+    this.out.stdout(text);
+  }
+
+  stderr(text: string): void {
+    this.stderrText += text;
+    this.out.stderr(text);
+  }
+}
+
+/**
+ * Everything a lint run's output depends on, for its run record: the code (the bundles and
+ * package.json), the per-file cache it was answered from, every tidemark.json that was or could
+ * have been found (--config, else each one looked for from the working folder and from each
+ * linted file's folder up to the root), and the folders that hold the linted files and their
+ * migrations (their listings and every file in them and in their part folders). Recorded only
+ * from a run that linted nothing itself, so the per-file keys already proved these inputs
+ * complete: a record never holds output computed from files it did not watch.
+ */
+function runInputs(cwd: string, args: ParsedArgs, configs: ProjectConfigs, linted: readonly string[], cacheFile: string): RunInputs {
+  const files = new Set<string>([join(__dirname, '..', 'package.json'), __filename, cacheFile]);
+  if (require.main?.filename) files.add(require.main.filename);
+  const folders = new Set<string>();
+  if (args.common.config) files.add(resolve(cwd, args.common.config));
+  else for (const dir of new Set([cwd, ...linted.map((path) => dirname(path))])) for (const candidate of configFileCandidates(dir)) files.add(candidate);
+  if (args.positionals.length) for (const given of args.positionals) (isDirectory(resolve(cwd, given)) ? folders : files).add(resolve(cwd, given));
+  else folders.add(configs.forCwd().migrationsDir);
+  for (const path of linted) folders.add(migrationFolder(path));
+  return { files: [...files], folders: [...folders] };
+}
 
 type CachedFinding = Omit<LocatedFinding, 'file'>;
 
 /** --cache: the cache and how to key a file's findings, or undefined without the flag. */
 function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
-  const location = args.flags.get('cache-location');
   if (!args.flags.get('cache')) {
-    if (location !== undefined) throw new UsageError('--cache-location needs --cache');
+    if (args.flags.get('cache-location') !== undefined) throw new UsageError('--cache-location needs --cache');
     return undefined;
   }
-  const findings = new LintCache<CachedFinding>(resolve(cwd, typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION), (message) => out.stderr(`tidemark: warning: ${message}\n`));
+  const findings = new LintCache<CachedFinding>(lintCacheDir(args), (message) => out.stderr(`tidemark: warning: ${message}\n`));
   const tool = toolFingerprint(packageVersion(), __filename);
   const disk = new DiskSnapshot();
   const readsEarlier = (severities: Record<string, SeveritySetting> | undefined) => allRules.some((rule) => rule.readsEarlierMigrations && severities?.[rule.id] !== 'off');
