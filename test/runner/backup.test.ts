@@ -238,6 +238,7 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
     await query(pg15, shared, `CREATE ROLE ${role} LOGIN PASSWORD 'deploy-secret'; GRANT CREATE ON DATABASE ${shared} TO ${role}; GRANT CREATE ON SCHEMA public TO ${role};`);
     const url = `postgres://${role}@127.0.0.1:${pg15.port}/${shared}`;
     const asDeploy = { askPassword: async () => 'deploy-secret' };
+    let untouched: string | undefined;
     try {
       await applyMigrations(loadProject(project({ live: { url } })), 'live', { ...asDeploy, toVersion: '001' });
       await query(pg15, shared, 'CREATE TABLE payroll (id int)');
@@ -249,8 +250,22 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
       });
       assert.deepEqual(await query(pg15, shared, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'agents' AND column_name = 'note'"), [{ n: 1 }], '002 did not run');
       assert.deepEqual(backupsIn(refused), [], 'the partial dump is removed');
+
+      // The same on a first apply (a sequence it may not read; no table, so the database counts
+      // as empty): the history tables the run had to create are gone again.
+      untouched = await freshDatabase(pg15);
+      await query(pg15, untouched, `GRANT CREATE ON DATABASE ${untouched} TO ${role}; GRANT CREATE ON SCHEMA public TO ${role}; CREATE SEQUENCE invoice_numbers;`);
+      const first = project({ live: { url: `postgres://${role}@127.0.0.1:${pg15.port}/${untouched}`, backup: true } });
+      await assert.rejects(applyMigrations(loadProject(first), 'live', asDeploy), /^Error: pg_dump failed: .*permission denied for sequence invoice_numbers.*; nothing was changed$/);
+      const nothingThere = "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table";
+      assert.deepEqual(await query(pg15, untouched, nothingThere), [{ no_history: true, no_table: true }]);
+      // And a first apply refused because the database holds tables Tidemark does not track.
+      await query(pg15, untouched, 'DROP SEQUENCE invoice_numbers; CREATE TABLE payroll (id int);');
+      await assert.rejects(applyMigrations(loadProject(project({ live: { url: `postgres://${role}@127.0.0.1:${pg15.port}/${untouched}` } })), 'live', asDeploy), /refusing to apply to live: it is not tracked/);
+      assert.deepEqual(await query(pg15, untouched, nothingThere), [{ no_history: true, no_table: true }]);
     } finally {
       await query(pg15, shared, `DROP OWNED BY ${role}`).catch(() => undefined);
+      if (untouched) await query(pg15, untouched, `DROP OWNED BY ${role}`).catch(() => undefined);
       await query(pg15, pg15.adminDatabase, `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
     }
   });

@@ -40,6 +40,12 @@ export const actor = (() => {
 })();
 export const clientHost = hostname();
 
+/** What History.ensure created in this session. */
+export interface HistoryCreation {
+  schema: boolean;
+  tables: boolean;
+}
+
 export class History {
   readonly migrations: string;
   readonly events: string;
@@ -53,8 +59,13 @@ export class History {
     this.events = `${q}.events`;
   }
 
-  /** Creates the schema and tables if needed. Call under the migration lock: CREATE IF NOT EXISTS alone races. */
-  async ensure(): Promise<void> {
+  /**
+   * Creates the schema and tables if needed. Call under the migration lock: CREATE IF NOT EXISTS
+   * alone races. Says what it created, for undoCreation.
+   */
+  async ensure(): Promise<HistoryCreation> {
+    const before = await this.db.query('SELECT to_regnamespace($1) IS NOT NULL AS schema, to_regclass($2) IS NOT NULL AS tables', [this.schema, this.migrations]);
+    const created: HistoryCreation = { schema: before.rows[0]?.schema !== true, tables: before.rows[0]?.tables !== true };
     const q = `"${this.schema.replace(/"/g, '""')}"`;
     await this.db.exec(`
       CREATE SCHEMA IF NOT EXISTS ${q};
@@ -89,6 +100,19 @@ export class History {
         message text
       );
       ALTER TABLE ${this.migrations} ADD COLUMN IF NOT EXISTS adopted_from text;`);
+    return created;
+  }
+
+  /**
+   * Drops what ensure created, for a run that stopped before its first change (a backup that
+   * failed): the database is then as the run found it. Only empty tables are dropped, under the
+   * lock ensure was called under; the schema only when ensure made it.
+   */
+  async undoCreation(created: HistoryCreation): Promise<void> {
+    if (!created.tables) return;
+    const r = await this.db.query(`SELECT (SELECT count(*) FROM ${this.migrations})::int + (SELECT count(*) FROM ${this.events})::int AS n`);
+    if (Number(r.rows[0]?.n) !== 0) return;
+    await this.db.exec(`DROP TABLE ${this.events}, ${this.migrations}${created.schema ? `; DROP SCHEMA "${this.schema.replace(/"/g, '""')}"` : ''}`);
   }
 
   /**

@@ -89,8 +89,15 @@ export async function withLockedSession<T>(env: Environment, options: RunOptions
     try {
       const backup = changesSchemaOf === undefined ? undefined : await prepareBackup(env, db, changesSchemaOf);
       const history = new History(db, env.historySchema);
-      await history.ensure();
-      return await work({ db, history, backup });
+      const created = await history.ensure();
+      try {
+        return await work({ db, history, backup });
+      } catch (error) {
+        // A first run that stopped before its first change (a failed backup: "nothing was changed";
+        // a refusal) leaves no history tables behind either. undoCreation keeps any that hold a row.
+        await history.undoCreation(created).catch(() => undefined);
+        throw error;
+      }
     } finally {
       await release();
     }
