@@ -16,7 +16,7 @@ export const DEFAULT_CACHE_LOCATION = join('.tidemark', 'cache');
 /** The cache folder of a `lint --cache` invocation. */
 export function lintCacheDir(args: ParsedArgs): string {
   const location = args.flags.get('cache-location');
-  return resolve(resolve(args.common.cwd), typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION);
+  return resolve(args.common.cwd, typeof location === 'string' ? location : DEFAULT_CACHE_LOCATION);
 }
 
 /**

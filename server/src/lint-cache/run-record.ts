@@ -55,8 +55,8 @@ interface RecordFile {
 }
 
 /**
- * An invocation's record name and identity. The name is a 64-bit FNV-1a hash, not a
- * cryptographic one: loading node:crypto alone costs a replayed run ~3 ms, and the record keeps
+ * An invocation's record name and identity. The name is 64 bits from two FNV-1a-style 32-bit
+ * lanes (the second also mixes in each position), not a cryptographic hash: loading node:crypto alone costs a replayed run ~3 ms, and the record keeps
  * the invocation to compare, so two invocations with one name only overwrite each other.
  */
 export function runRecordKey(invocation: unknown): { name: string; invocation: string } {
@@ -109,10 +109,10 @@ export function replayRecordedRun(cacheDir: string, key: RunRecordKey): Recorded
 
 /**
  * Records `run` under `key` when every input is older than the racy window before `startedAt`
- * (Date.now() when the run began, before it read anything); returns whether it did. Failing to
- * write is not an error: the next run takes the per-file path.
+ * (Date.now() when the run began, before it read anything). Failing to write is not an error:
+ * the next run takes the per-file path.
  */
-export function recordRun(cacheDir: string, key: RunRecordKey, run: RecordedRun, inputs: RunInputs, startedAt: number): boolean {
+export function recordRun(cacheDir: string, key: RunRecordKey, run: RecordedRun, inputs: RunInputs, startedAt: number): void {
   const signatures: Record<string, string> = {};
   const newest = { ms: 0 };
   const add = (path: string, stat: BigIntStats | undefined) => {
@@ -122,7 +122,7 @@ export function recordRun(cacheDir: string, key: RunRecordKey, run: RecordedRun,
   };
   for (const path of inputs.files) add(path, statOf(path));
   for (const folder of inputs.folders) addFolder(folder, 1, add);
-  if (newest.ms >= startedAt - RACY_WINDOW_MS) return false;
+  if (newest.ms >= startedAt - RACY_WINDOW_MS) return;
 
   const folder = join(cacheDir, RUN_RECORDS_FOLDER);
   const stdoutFile = `${key.name}.${process.pid}-${Date.now()}.out`;
@@ -136,9 +136,8 @@ export function recordRun(cacheDir: string, key: RunRecordKey, run: RecordedRun,
     writeFileSync(temporary, JSON.stringify(record));
     renameSync(temporary, join(folder, `${key.name}.json`));
     pruneRecords(folder, key.name, stdoutFile);
-    return true;
   } catch {
-    return false;
+    // Not recorded: see above.
   }
 }
 

@@ -41,7 +41,10 @@ const command: CliCommand = {
   flags: LINT_FLAGS,
   async run(args, given) {
     const startedAt = Date.now();
-    const out = new TeeOutput(given);
+    const recordKey = lintRunKey(args);
+    // Only a run that may be recorded keeps a copy of what it prints.
+    const tee = recordKey ? new TeeOutput(given) : undefined;
+    const out = tee ?? given;
     if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
@@ -98,9 +101,8 @@ const command: CliCommand = {
         out.stdout(formatText(report));
     }
     const exitCode = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
-    const key = lintRunKey(args);
-    if (cache && key !== undefined && linted === 0) {
-      recordRun(lintCacheDir(args), key, { stdout: out.stdoutText, stderr: out.stderrText, exitCode }, runInputs(cwd, args, configs, files, cache.findings.file), startedAt);
+    if (cache && tee && recordKey && linted === 0) {
+      recordRun(lintCacheDir(args), recordKey, { stdout: tee.stdoutText, stderr: tee.stderrText, exitCode }, runInputs(cwd, args, configs, files, cache.findings.file), startedAt);
     }
     return exitCode;
   },
@@ -135,7 +137,7 @@ class TeeOutput implements Output {
  * complete: a record never holds output computed from files it did not watch.
  */
 function runInputs(cwd: string, args: ParsedArgs, configs: ProjectConfigs, linted: readonly string[], cacheFile: string): RunInputs {
-  const files = new Set<string>([join(__dirname, '..', 'package.json'), __filename, cacheFile]);
+  const files = new Set<string>([PACKAGE_JSON, __filename, cacheFile]);
   if (require.main?.filename) files.add(require.main.filename);
   const folders = new Set<string>();
   if (args.common.config) files.add(resolve(cwd, args.common.config));
@@ -295,10 +297,13 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-/** The version in SARIF's tool.driver; package.json sits next to dist/ in the repo and the extension. */
+// package.json sits next to dist/ in the repo and the extension.
+const PACKAGE_JSON = join(__dirname, '..', 'package.json');
+
+/** The version in SARIF's tool.driver. */
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
