@@ -49,14 +49,15 @@ export interface HistoryCreation {
 export class History {
   readonly migrations: string;
   readonly events: string;
+  private readonly quotedSchema: string;
 
   constructor(
     private readonly db: DatabaseAdapter,
     readonly schema: string,
   ) {
-    const q = `"${schema.replace(/"/g, '""')}"`;
-    this.migrations = `${q}.migrations`;
-    this.events = `${q}.events`;
+    this.quotedSchema = `"${schema.replace(/"/g, '""')}"`;
+    this.migrations = `${this.quotedSchema}.migrations`;
+    this.events = `${this.quotedSchema}.events`;
   }
 
   /**
@@ -64,11 +65,11 @@ export class History {
    * alone races. Says what it created, for undoCreation.
    */
   async ensure(): Promise<HistoryCreation> {
-    const before = await this.db.query('SELECT to_regnamespace($1) IS NOT NULL AS schema, to_regclass($2) IS NOT NULL AS tables', [this.schema, this.migrations]);
+    // Quoted, as to_regnamespace reads an identifier: a schema named MySchema is not myschema.
+    const before = await this.db.query('SELECT to_regnamespace($1) IS NOT NULL AS schema, to_regclass($2) IS NOT NULL AS tables', [this.quotedSchema, this.migrations]);
     const created: HistoryCreation = { schema: before.rows[0]?.schema !== true, tables: before.rows[0]?.tables !== true };
-    const q = `"${this.schema.replace(/"/g, '""')}"`;
     await this.db.exec(`
-      CREATE SCHEMA IF NOT EXISTS ${q};
+      CREATE SCHEMA IF NOT EXISTS ${this.quotedSchema};
       CREATE TABLE IF NOT EXISTS ${this.migrations} (
         version text PRIMARY KEY,
         name text NOT NULL,
@@ -112,7 +113,7 @@ export class History {
     if (!created.tables) return;
     const r = await this.db.query(`SELECT (SELECT count(*) FROM ${this.migrations})::int + (SELECT count(*) FROM ${this.events})::int AS n`);
     if (Number(r.rows[0]?.n) !== 0) return;
-    await this.db.exec(`DROP TABLE ${this.events}, ${this.migrations}${created.schema ? `; DROP SCHEMA "${this.schema.replace(/"/g, '""')}"` : ''}`);
+    await this.db.exec(`DROP TABLE ${this.events}, ${this.migrations}${created.schema ? `; DROP SCHEMA ${this.quotedSchema}` : ''}`);
   }
 
   /**
