@@ -1,6 +1,6 @@
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
-import type { DiscoveryProblem, SectionKind } from '../migrations/types';
+import type { DiscoveryProblem, MigrationExecution, SectionKind } from '../migrations/types';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -60,6 +60,8 @@ export interface LintUnit {
   check?: ParsedSection;
   /** `-- tidemark:no-transaction` (or dbmate's transaction:false) is present. */
   noTransactionDirective: boolean;
+  /** How the migration will run: rules decide from this, never from the tool's name. */
+  execution: MigrationExecution;
   /** Problems with this file found by looking at its folder (duplicate version...). */
   problems: DiscoveryProblem[];
   /** Where a generated down file would go for split layouts (paired, folders, flyway). */

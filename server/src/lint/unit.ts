@@ -12,6 +12,7 @@ import { classifyFile, versionId, type ClassifiedFile } from '../migrations/vers
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
+import { describeExecution } from '../migrations/execution';
 
 export function parseSection(section: Section): ParsedSection {
   const statements = parseStatements(section.text, section.offset);
@@ -88,6 +89,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
       fileRole: own.role,
       [section.kind]: parsed,
       noTransactionDirective: false,
+      execution: describeExecution(own.layout, false),
       problems,
     };
   }
@@ -105,13 +107,15 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     verify: parse(migration.verify),
     check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
+    execution: describeExecution(migration.layout, migration.noTransactionDirective),
     problems,
     downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout),
   };
 }
 
 function unitFromSections(file: SourceFile, version: string | undefined, problems: DiscoveryProblem[]): LintUnit {
-  const unit: LintUnit = { file, version, layout: 'sections', fileRole: 'sections', noTransactionDirective: hasNoTransactionDirective(file.text), problems };
+  const noTransactionDirective = hasNoTransactionDirective(file.text);
+  const unit: LintUnit = { file, version, layout: 'sections', fileRole: 'sections', noTransactionDirective, execution: describeExecution('sections', noTransactionDirective), problems };
   for (const raw of splitSections(file.text)) {
     if (unit[raw.kind]) continue;
     unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });

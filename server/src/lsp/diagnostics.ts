@@ -13,6 +13,7 @@ import type { Finding, LintUnit, Severity } from '../lint/types';
 import type { FileReader } from '../migrations/discovery';
 import { environmentNames, type ConfigProblem } from '../migrations/config';
 import { SourceFile } from '../sql/source';
+import { describeExecution } from '../migrations/execution';
 import type { ProjectConfig } from './workspace-config';
 
 export const DIAGNOSTIC_SOURCE = 'tidemark';
@@ -69,7 +70,7 @@ export const MAX_LINTED_CHARS = 1024 * 1024;
 
 function tooLargeResult(doc: { uri: string; version: number; path: string; text: string }): LintResult {
   const file = new SourceFile(doc.path, doc.text);
-  const unit: LintUnit = { file, layout: 'sections', fileRole: 'sections', noTransactionDirective: false, problems: [] };
+  const unit: LintUnit = { file, layout: 'sections', fileRole: 'sections', noTransactionDirective: false, execution: describeExecution('sections', false), problems: [] };
   const megabytes = (n: number) => (n / (1024 * 1024)).toFixed(1);
   const diagnostic: Diagnostic = {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -3,6 +3,49 @@ import type { SourceFile } from '../sql/source';
 /** The part of a migration a piece of SQL belongs to. */
 export type SectionKind = 'up' | 'down' | 'verify' | 'check';
 
+/**
+ * Which migration tool's layout a migration was read from: one reader per layout in
+ * migrations/layouts/ (docs/layouts.md). `folders` is the runbooks' NAME.sql + rollback/NAME.sql.
+ */
+export type LayoutId =
+  | 'dbmate'
+  | 'golang-migrate'
+  | 'sqlx'
+  | 'folders'
+  | 'flyway'
+  | 'goose'
+  | 'diesel'
+  | 'prisma'
+  | 'drizzle'
+  | 'sqitch'
+  | 'atlas'
+  | 'liquibase'
+  | 'node-pg-migrate'
+  | 'graphile-migrate'
+  | 'supabase';
+
+/**
+ * How a migration will run, computed once per migration and read by every lint rule and by the
+ * runner, so that no rule special-cases a tool: a finding is only right if it is right for the
+ * way the migration will really run.
+ */
+export interface MigrationExecution {
+  layout: LayoutId;
+  /**
+   * `wrapped`: the runner wraps the up in one transaction (dbmate, goose, diesel, Prisma...);
+   * `own`: the file opens and ends its own transaction (BEGIN ... COMMIT under golang-migrate or sqitch), run as written;
+   * `none`: statement by statement without a transaction (no-transaction directive, goose NO TRANSACTION,
+   * diesel run_in_transaction = false, or a statement PostgreSQL refuses in a transaction).
+   */
+  transaction: 'wrapped' | 'own' | 'none';
+  /** The layout has down migrations by design (false for Prisma, Drizzle, Supabase, sqlx up-only files), or lint.rollbacks "require". */
+  downsByDesign: boolean;
+  /** Its statements may run a second time: a no-transaction resume, a repeatable migration (Flyway R__, graphile current.sql), or lint.idempotency "require". */
+  canRunTwice: boolean;
+  /** Written by an ORM's generator: a fix names the schema change, since editing the generated SQL is not how its users fix it. */
+  generatedBy?: 'prisma' | 'drizzle';
+}
+
 /** Which of the four file layouts (DESIGN.md "Migration files") a migration was found in. */
 export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
 
