@@ -14,14 +14,20 @@ import { lenientDiskReader, type FileReader } from '../text-file';
 import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../types';
 import { versionId } from '../version';
 import { dbmate } from './dbmate';
+import { diesel } from './diesel';
+import { drizzle } from './drizzle';
 import { flyway } from './flyway';
 import { folders } from './folders';
 import { golangMigrate } from './golang-migrate';
 import { goose } from './goose';
+import { nodePgMigrate } from './node-pg-migrate';
+import { prisma } from './prisma';
+import { sqlx } from './sqlx';
+import { supabase } from './supabase';
 import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
 
-export const READERS: readonly LayoutReader[] = [goose, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);
@@ -104,7 +110,7 @@ export function readMigrationsFolder(migrationsDir: string, reader: FileReader, 
   const detected = detectLayout(census, forced);
   if (!detected) return { migrationsDir, migrations: [], problems: notRegularFiles(census), unused: [], unrecognised: describeUnrecognised(census) };
   const reading = detected.reader.read(census, reader);
-  checkReading(reading, detected.reader, census);
+  if (!reading.refused) checkReading(reading, detected.reader, census);
   return { migrationsDir, layout: detected.reader.id, layoutEvidence: detected.evidence, ...reading };
 }
 
