@@ -32,6 +32,19 @@ export const prisma: LayoutReader = {
   id: 'prisma',
   defaultFolders: ['prisma/migrations'],
   migrationsAreFolders: true,
+  locate(root, reader) {
+    // package.json's "prisma": {"schema": "db/schema.prisma"} moves the schema, and the migrations beside it.
+    const pkg = reader.read(join(root, 'package.json'));
+    if (pkg === undefined) return undefined;
+    try {
+      const schema = (JSON.parse(pkg) as { prisma?: { schema?: unknown } }).prisma?.schema;
+      // A folder of .prisma files (prismaSchemaFolder) keeps migrations inside it.
+      if (typeof schema === 'string') return schema.endsWith('.prisma') ? join(root, dirname(schema), 'migrations') : join(root, schema, 'migrations');
+    } catch {
+      // Not JSON: the default place applies.
+    }
+    return undefined;
+  },
   detect(census) {
     if (census.has('migration_lock.toml')) return { score: MARKER_FILE * 10, evidence: 'migration_lock.toml' };
     const withMigration = census.entries().filter((e) => e.kind === 'folder' && census.has(`${e.name}/migration.sql`));
