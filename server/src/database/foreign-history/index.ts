@@ -6,14 +6,14 @@
  * on the search path (sqitch keeps its registry in its own schema). Identifiers come from the
  * catalog and are quoted; no user value is written into the SQL.
  */
-import type { DatabaseAdapter } from '../runner/adapter';
-import { RunnerInputError } from '../runner/environments';
-import type { ForeignHistory } from '../protocol';
-import type { Migration } from '../migrations/types';
-import { classifyFile, compareVersionKeys, versionKey } from '../migrations/version';
-import { matchMigration, qualifiedName } from './tracking-description';
+import type { DatabaseAdapter } from '../adapter';
+import { RunnerInputError } from '../environments';
+import type { ForeignHistory } from '../../protocol';
+import type { Migration } from '../../migrations/types';
+import { classifyFile, compareVersionKeys, versionKey } from '../../migrations/version';
+import { matchMigration, qualifiedName } from './description';
 
-export { matchMigration, qualifiedName, toolLabel, versionRange } from './tracking-description';
+export { matchMigration, qualifiedName, toolLabel, versionRange } from './description';
 
 export type ForeignTool = ForeignHistory['tool'];
 
