@@ -10,7 +10,8 @@ import { ServerError } from '../database/adapter';
 import { UsageError, type ParsedArgs } from './args';
 import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';
-import { formatBytes } from '../backup/backup';
+import { prepareBackup } from '../backup/backup';
+import { formatBytes } from '../runner/backup-hook';
 
 export function openProject(args: ParsedArgs): Project {
   return asCliErrors(() => loadProject(args.common.cwd, args.common.config));
@@ -107,6 +108,7 @@ export function runCommand(spec: {
           confirm: args.flags.get('confirm') as string | undefined,
           startedStatement: startedStatementFlag(args.flags.get('started-statement')),
           progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
+          prepareBackup,
         }),
       );
       return printReport(project, report, format, out);

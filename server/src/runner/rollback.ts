@@ -10,7 +10,7 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
-import { withBackupNote } from '../backup/backup';
+import { withBackupNote } from './backup-hook';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
