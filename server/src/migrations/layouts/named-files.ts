@@ -206,9 +206,13 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
   const byVersion = new Map<string, Found[]>();
   const shown = (file: SourceFile) => relative(migrationsDir, file.path);
 
+  const unused: LayoutReading['unused'] = [];
   for (const rel of listMigrationFiles(migrationsDir)) {
     const info = classifyFile(rel);
-    if (!info) continue;
+    if (!info) {
+      unused.push({ path: join(migrationsDir, rel), why: 'not named like a migration (VERSION_name.sql): never applied' });
+      continue;
+    }
     const path = join(migrationsDir, rel);
     const text = census.text(rel);
     if (text === undefined) {
@@ -259,5 +263,5 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
     }
   }
   migrations.sort((a, b) => compareVersionKeys(a.versionKey, b.versionKey));
-  return { migrations, problems, unused: [] };
+  return { migrations, problems, unused };
 }
