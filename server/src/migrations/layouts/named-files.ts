@@ -210,7 +210,13 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
   for (const rel of listMigrationFiles(migrationsDir)) {
     const info = classifyFile(rel);
     if (!info) {
-      unused.push({ path: join(migrationsDir, rel), why: 'not named like a migration (VERSION_name.sql): never applied' });
+      const path = join(migrationsDir, rel);
+      if (/^R__.+\.sql$/i.test(rel)) {
+        // Said, not skipped silently: running repeatables (after the versioned ones, again on each change) is not built yet.
+        const why = 'a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway';
+        problems.push({ code: 'not-in-chain', severity: 'warning', message: `${rel} is ${why}`, path });
+        unused.push({ path, why });
+      } else unused.push({ path, why: 'not named like a migration (VERSION_name.sql): never applied' });
       continue;
     }
     const path = join(migrationsDir, rel);

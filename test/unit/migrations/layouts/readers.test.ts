@@ -208,3 +208,12 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
     assert.deepEqual(found.unused.map((u) => u.why), ['not named <timestamp>_<name>.sql: the Supabase CLI skips it']);
   });
 });
+
+describe('migrations/layouts: Flyway repeatables', () => {
+  it('an R__ file is named as not run yet, never skipped silently', () => {
+    const found = discoverMigrations(join(tree({ 'sql/V1__init.sql': 'CREATE TABLE a (id int);\n', 'sql/R__views.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;\n' }), 'sql'));
+    assert.equal(found.layout, 'flyway');
+    assert.deepEqual(found.migrations.map((m) => m.version), ['1']);
+    assert.deepEqual(found.problems.map((p) => [p.code, p.message]), [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway']]);
+  });
+});
