@@ -13,6 +13,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
 import type { DatabaseAdapter } from '../runner/adapter';
 import { PgliteAdapter } from '../runner/pglite-adapter';
+import type { EmbeddedSetup } from '../database/embedded-setup';
+import { extensionsNamedIn, loadableExtensions, pgliteExtensionOptions } from '../database/pglite-extensions';
 import { pgliteTemplate } from '../runner/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
@@ -21,8 +23,20 @@ import { shadowStatementText, shadowLimitation } from './limitations';
 export interface ShadowSetup {
   /** Roles created before anything else (`check.roles`). */
   roles?: readonly string[];
-  /** A script run once before the migrations (`check.setup`): extension stubs, seed rows. */
+  /** A script run once before the migrations (`check.setup`): seed rows, objects the platform provides. */
   setupSql?: { path: string; text: string };
+  /**
+   * The extensions to load and the stubs (`check.stubs`, the preset's), and the preset's setup,
+   * run before `check.setup`. `extensions` holds those the migrations name: withMigrationExtensions.
+   */
+  embedded?: EmbeddedSetup;
+}
+
+/** `setup` with the extensions `migrations` create added: the shadow loads them when it opens. */
+export function withMigrationExtensions(setup: ShadowSetup, migrations: readonly Migration[]): ShadowSetup {
+  const named = new Set(setup.embedded?.extensions ?? []);
+  for (const m of migrations) for (const s of [m.up, m.down, m.verify, m.check]) if (s) for (const name of extensionsNamedIn(s.text)) named.add(name);
+  return { ...setup, embedded: { stubs: [], ...setup.embedded, extensions: [...named].sort() } };
 }
 
 /** A statement of an earlier migration the shadow could not run: later failures may come from it. */
@@ -48,11 +62,22 @@ export class Shadow {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
     const template = pgliteTemplate('shadow');
-    const pglite: PGlite = new PGliteClass(template ? { loadDataDir: template } : {});
+    const embedded = setup.embedded ?? { extensions: [], stubs: [] };
+    const extensions = pgliteExtensionOptions(loadableExtensions(embedded.extensions, embedded.stubs), embedded.stubs);
+    const pglite: PGlite = new PGliteClass({ ...(template ? { loadDataDir: template } : {}), extensions });
     await pglite.waitReady;
-    const db = new PgliteAdapter(pglite, () => undefined);
+    const db = new PgliteAdapter(pglite, () => undefined, 'shadow');
     try {
+      if (embedded.setupSql) {
+        try {
+          await db.exec(embedded.setupSql);
+        } catch (error) {
+          throw new ShadowSetupError(`${embedded.setupOrigin ?? 'the preset'} failed in the shadow database: ${(error as Error).message}`);
+        }
+      }
       for (const role of setup.roles ?? []) {
+        // A role the preset made already (check.roles written before the preset existed) is not an error.
+        if ((await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rows.length) continue;
         await db.query(`CREATE ROLE ${quoteIdentifier(role)}`);
       }
       if (setup.setupSql) {
@@ -147,7 +172,8 @@ export class Shadow {
 }
 
 function setupKeyOf(setup: ShadowSetup): string {
-  return JSON.stringify([setup.roles ?? [], setup.setupSql?.text ?? '']);
+  const embedded = setup.embedded;
+  return JSON.stringify([setup.roles ?? [], setup.setupSql?.text ?? '', embedded?.extensions ?? [], embedded?.stubs.map((s) => [s.name, s.sql]) ?? [], embedded?.setupSql ?? '']);
 }
 
 export function quoteIdentifier(name: string): string {

@@ -9,6 +9,8 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
+import { sandboxSetup, type EmbeddedSetup } from '../database/embedded-setup';
+import { presetOf } from '../database/presets';
 
 export const SANDBOX = DEFAULT_ENVIRONMENT;
 export const DEFAULT_HISTORY_SCHEMA = 'tidemark';
@@ -36,6 +38,8 @@ export interface Environment {
   unusable?: string;
   /** PGlite data folder, for the sandbox kind. */
   sandboxPath?: string;
+  /** For the sandbox kind: what it is opened with (its migrations' extensions, the project's preset). */
+  sandboxSetup?: () => EmbeddedSetup;
   historySchema: string;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
@@ -78,14 +82,15 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   const declared = Object.entries(config.environments ?? {});
   const environments: Environment[] = [];
   const fieldWhere = (field: (string | number)[]) => (loaded.path ? `${displayPath(loaded.path)}:${fieldLine(loaded.path, field)}` : 'tidemark.json');
+  const setup = () => sandboxSetup(loaded.migrationsDir, presetOf(loaded.root, config.preset));
   if (declared.length === 0) {
-    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root));
+    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root, setup));
   }
   for (const [name, ec] of declared) {
     const schema = ec.historySchema ?? config.historySchema;
     if (ec.sandbox) {
       const path = ec.path ? resolve(loaded.root, ec.path) : join(loaded.root, '.tidemark', name === SANDBOX ? 'sandbox' : `sandbox-${name}`);
-      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec, loaded.root));
+      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec, loaded.root, setup));
       continue;
     }
     let target: PostgresTarget | undefined;
@@ -124,11 +129,20 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   };
 }
 
-function sandboxEnvironment(name: string, path: string, schema: string | undefined, lockWaitTimeoutMs: number, ec: Partial<EnvironmentConfig>, root: string): Environment {
+function sandboxEnvironment(
+  name: string,
+  path: string,
+  schema: string | undefined,
+  lockWaitTimeoutMs: number,
+  ec: Partial<EnvironmentConfig>,
+  root: string,
+  setup: () => EmbeddedSetup,
+): Environment {
   return {
     name,
     info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after },
     sandboxPath: path,
+    sandboxSetup: setup,
     historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
     lockTimeoutMs: durationMs(ec.lockTimeout),
     statementTimeoutMs: durationMs(ec.statementTimeout),
