@@ -72,8 +72,6 @@ export interface ExtensionStub {
   name: string;
   /** The install script: what CREATE EXTENSION runs (@extschema@ is the schema it is created in). */
   sql: string;
-  /** False when the script puts its objects in fixed schemas (pg_net's `net`). */
-  relocatable: boolean;
   /** Where the stub comes from, for messages: "the supabase preset", "check.stubs (stubs/postgis.sql)". */
   origin: string;
 }
@@ -150,7 +148,8 @@ function withStubFiles(emscriptenOpts: { preRun?: Array<(mod: any) => void> }, s
     const dir = `${mod.WASM_PREFIX}/share/postgresql/extension`;
     mod.FS.mkdirTree(dir);
     for (const stub of stubs) {
-      const control = [`comment = 'stub by Tidemark (${stub.origin.replace(/'/g, '')}): signatures only'`, "default_version = 'stub'", `relocatable = ${stub.relocatable}`, ''].join('\n');
+      // Not relocatable: so @extschema@ in the script is the schema CREATE EXTENSION ... WITH SCHEMA names.
+      const control = [`comment = 'stub by Tidemark (${stub.origin.replace(/'/g, '')}): signatures only'`, "default_version = 'stub'", 'relocatable = false', ''].join('\n');
       mod.FS.writeFile(`${dir}/${stub.name}.control`, control);
       mod.FS.writeFile(`${dir}/${stub.name}--stub.sql`, stub.sql);
     }

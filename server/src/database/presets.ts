@@ -26,6 +26,8 @@ export interface Preset {
   stubs: ExtensionStub[];
   /** Run once, before the first migration, on a new database. */
   setupSql: string;
+  /** The schemas the platform owns: their tables are not the project's (an environment holding only them is empty). */
+  schemas: string[];
 }
 
 /** The preset a project uses: the one tidemark.json names, else Supabase when supabase/config.toml exists. */
@@ -42,14 +44,16 @@ function supabasePreset(reason: string): Preset {
     reason,
     extensions: ['uuid-ossp', 'pgcrypto'],
     stubs: [
-      { name: 'http', relocatable: true, origin, sql: HTTP_STUB },
-      { name: 'pg_net', relocatable: false, origin, sql: PG_NET_STUB },
-      { name: 'pg_cron', relocatable: false, origin, sql: PG_CRON_STUB },
-      { name: 'pgjwt', relocatable: true, origin, sql: PGJWT_STUB },
-      { name: 'pg_graphql', relocatable: false, origin, sql: PG_GRAPHQL_STUB },
-      { name: 'supabase_vault', relocatable: false, origin, sql: VAULT_STUB },
+      { name: 'http', origin, sql: HTTP_STUB },
+      { name: 'pg_net', origin, sql: PG_NET_STUB },
+      { name: 'pg_cron', origin, sql: PG_CRON_STUB },
+      { name: 'pgjwt', origin, sql: PGJWT_STUB },
+      { name: 'pg_graphql', origin, sql: PG_GRAPHQL_STUB },
+      { name: 'supabase_vault', origin, sql: VAULT_STUB },
     ],
     setupSql: SUPABASE_SETUP,
+    // The local stack's and the hosted platform's own schemas (the stubs' included).
+    schemas: ['auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'vault', 'net', 'cron', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', '_analytics', 'pgbouncer'],
   };
 }
 

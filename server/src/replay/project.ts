@@ -30,7 +30,7 @@ export function shadowSetupOf(loaded: LoadedConfig): ShadowSetup {
   const stubs: ExtensionStub[] = Object.entries(check?.stubs ?? {}).map(([name, file]) => ({
     name,
     sql: read(`check.stubs.${name}`, file),
-    relocatable: true,
+   
     origin: `check.stubs (${file})`,
   }));
   const embedded = withPreset({ extensions: [], stubs }, presetOf(loaded.root, loaded.config.preset));

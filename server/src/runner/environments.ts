@@ -38,6 +38,8 @@ export interface Environment {
   unusable?: string;
   /** PGlite data folder, for the sandbox kind. */
   sandboxPath?: string;
+  /** Schemas the project's platform owns (the preset's: Supabase's auth, storage...): not the user's objects. */
+  platformSchemas?: readonly string[];
   /** For the sandbox kind: what it is opened with (its migrations' extensions, the project's preset). */
   sandboxSetup?: () => EmbeddedSetup;
   historySchema: string;
@@ -82,7 +84,8 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   const declared = Object.entries(config.environments ?? {});
   const environments: Environment[] = [];
   const fieldWhere = (field: (string | number)[]) => (loaded.path ? `${displayPath(loaded.path)}:${fieldLine(loaded.path, field)}` : 'tidemark.json');
-  const setup = () => sandboxSetup(loaded.migrationsDir, presetOf(loaded.root, config.preset));
+  const preset = presetOf(loaded.root, config.preset);
+  const setup = () => sandboxSetup(loaded.migrationsDir, preset);
   if (declared.length === 0) {
     environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root, setup));
   }
@@ -116,6 +119,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     });
   }
   for (const e of environments) {
+    if (preset) e.platformSchemas = preset.schemas;
     if (e.info.after !== undefined && !environments.some((o) => o.name === e.info.after)) {
       throw new RunnerInputError(`invalid config ${fieldWhere(['environments', e.name, 'after'])}: environments.${e.name}.after names "${e.info.after}", which is not an environment (known: ${environments.map((o) => o.name).join(', ')})`);
     }
