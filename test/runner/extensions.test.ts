@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { verifyMigrations } from '../../server/src/runner/verify';
-import { loadProject } from '../../server/src/runner/environments';
+import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
 import { PGLITE_EXTENSION_BUNDLES, shippedExtensions } from '../../server/src/database/pglite-extensions';
 import { loadConfig } from '../../server/src/migrations/config';

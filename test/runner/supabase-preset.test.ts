@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { loadProject } from '../../server/src/runner/environments';
+import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
 import { loadConfig } from '../../server/src/migrations/config';
 import { checkProject } from '../../server/src/replay/project';

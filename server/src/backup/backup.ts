@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BackupRecord } from '../protocol';
-import type { DatabaseAdapter } from '../runner/adapter';
-import type { Environment } from '../runner/environments';
-import type { History } from '../runner/history';
+import type { DatabaseAdapter } from '../database/adapter';
+import type { Environment } from '../database/environments';
+import type { History } from '../database/history';
 import { BackupError } from './backup-error';
 import { findPgDump, pgRestoreOf, refuseOlderPgDump, runPgDump, type PgDumpTool } from './pg-dump';
 

@@ -5,8 +5,8 @@
  */
 import { relative } from 'node:path';
 import type { RunReport, StatementFailure } from '../protocol';
-import { RunnerInputError, loadProject, type Project } from '../runner/environments';
-import { ServerError } from '../runner/adapter';
+import { RunnerInputError, loadProject, type Project } from '../database/environments';
+import { ServerError } from '../database/adapter';
 import { UsageError, type ParsedArgs } from './args';
 import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';

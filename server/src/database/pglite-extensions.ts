@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Extension } from '@electric-sql/pglite';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from './adapter';
 
 /**
  * Each extension PGlite 0.5 ships, by the name CREATE EXTENSION takes, and the bundle holding it

@@ -28,11 +28,11 @@ import {
 } from '../protocol';
 import { adoptEnvironment } from '../adopt/adopt';
 import { markMigrations } from '../adopt/mark';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from '../database/adapter';
 import { applyMigrations } from '../runner/apply';
-import { loadProject, RunnerInputError, type Project } from '../runner/environments';
+import { loadProject, RunnerInputError, type Project } from '../database/environments';
 import { planMigrations } from '../runner/plan';
-import { PasswordRejectedError, type PasswordSource } from '../runner/postgres-adapter';
+import { PasswordRejectedError, type PasswordSource } from '../database/postgres-adapter';
 import { rollbackMigrations } from '../runner/rollback';
 import { scaffoldMigration } from '../runner/scaffold';
 import type { RunOptions } from '../runner/session';

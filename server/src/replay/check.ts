@@ -11,7 +11,7 @@ import { DEFAULT_DOCS_BASE } from '../lint/engine';
 import type { Finding, Severity } from '../lint/types';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from '../database/adapter';
 import { CancelledError, errorMessage, fileOffsetOfPosition, planSection, StatementError } from '../runner/execution';
 import { runVerifyChecks } from '../runner/verify';
 import { OWN_LOCKS } from '../runner/plan';

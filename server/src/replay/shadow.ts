@@ -11,11 +11,11 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
-import type { DatabaseAdapter } from '../runner/adapter';
-import { PgliteAdapter } from '../runner/pglite-adapter';
+import type { DatabaseAdapter } from '../database/adapter';
+import { PgliteAdapter } from '../database/pglite-adapter';
 import type { EmbeddedSetup } from '../database/embedded-setup';
 import { extensionsNamedIn, loadableExtensions, pgliteExtensionOptions } from '../database/pglite-extensions';
-import { pgliteTemplate } from '../runner/pglite-template';
+import { pgliteTemplate } from '../database/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';

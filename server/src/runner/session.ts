@@ -9,12 +9,12 @@ import { FileEncodingError } from '../migrations/text-file';
 import type { DiscoveryResult } from '../migrations/types';
 import { prepareBackup, type PreparedBackup } from '../backup/backup';
 import type { StatementFailure } from '../protocol';
-import type { DatabaseAdapter } from './adapter';
-import { openDatabase } from './connect';
-import { RunnerInputError, type Environment, type Project } from './environments';
-import { History } from './history';
-import { acquireMigrationLock } from './lock';
-import type { PasswordSource } from './postgres-adapter';
+import type { DatabaseAdapter } from '../database/adapter';
+import { openDatabase } from '../database/connect';
+import { RunnerInputError, type Environment, type Project } from '../database/environments';
+import { History } from '../database/history';
+import { acquireMigrationLock } from '../database/lock';
+import type { PasswordSource } from '../database/postgres-adapter';
 
 export interface RunOptions {
   /** Last version to apply or plan; for rollback, the version to roll back down to (kept). */

@@ -9,8 +9,8 @@ import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import type { EmbeddedSetup } from '../database/embedded-setup';
-import { explainMissingExtension, loadableExtensions, pgliteExtensionOptions, type ExtensionStub } from '../database/pglite-extensions';
+import type { EmbeddedSetup } from './embedded-setup';
+import { explainMissingExtension, loadableExtensions, pgliteExtensionOptions, type ExtensionStub } from './pglite-extensions';
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 import { isNewDataDir, pgliteTemplate } from './pglite-template';

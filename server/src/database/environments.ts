@@ -9,8 +9,8 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
-import { sandboxSetup, type EmbeddedSetup } from '../database/embedded-setup';
-import { presetOf } from '../database/presets';
+import { sandboxSetup, type EmbeddedSetup } from './embedded-setup';
+import { presetOf } from './presets';
 
 export const SANDBOX = DEFAULT_ENVIRONMENT;
 export const DEFAULT_HISTORY_SCHEMA = 'tidemark';

@@ -6,13 +6,13 @@
 import type { Migration } from '../migrations/types';
 import { versionKey, versionId } from '../migrations/version';
 import type { EnvironmentTracking } from '../protocol';
-import type { DatabaseAdapter } from '../runner/adapter';
-import { RunnerInputError, type Environment } from '../runner/environments';
-import type { History, HistoryRow } from '../runner/history';
+import type { DatabaseAdapter } from './adapter';
+import { RunnerInputError, type Environment } from './environments';
+import type { History, HistoryRow } from './history';
 import { findForeignTables, matchMigration, qualifiedName, readForeignEntries, type ForeignTable } from './foreign-history';
-import { foreignParts, toolLabel, versionRange } from './tracking-description';
+import { foreignParts, toolLabel, versionRange } from './foreign-history/description';
 
-export { describeTracking } from './tracking-description';
+export { describeTracking } from './foreign-history/description';
 
 /**
  * Tables and views outside the system schemas, Tidemark's and sqitch's, not counting extensions',
