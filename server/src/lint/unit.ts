@@ -96,18 +96,19 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 
   const migration = assembleMigration(parts)!;
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
+  const up = parse(migration.up);
   return {
     file,
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
     fileRole: own.role,
-    up: parse(migration.up),
+    up,
     down: parse(migration.down),
     verify: parse(migration.verify),
     check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
-    execution: describeExecution(migration.layout, migration.noTransactionDirective),
+    execution: describeExecution(migration.layout, migration.noTransactionDirective, up?.statements),
     problems,
     downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout),
   };
@@ -121,6 +122,7 @@ function unitFromSections(file: SourceFile, version: string | undefined, problem
     unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
   }
   unit.up ??= parseSection({ kind: 'up', file, offset: file.text.length, text: '' });
+  unit.execution = describeExecution('sections', noTransactionDirective, unit.up.statements);
   return unit;
 }
 

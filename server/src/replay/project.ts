@@ -54,10 +54,16 @@ export async function checkProject(
   const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader);
   const chosen = migrations.map((m, i) => ({ m, i })).filter(({ m }) => !files || files.some((f) => migrationHoldsFile(m, f)));
   if (!chosen.length) return [];
-  const shadow = await Shadow.open(withMigrationExtensions(shadowSetupOf(loaded), migrations));
+  const setup = withMigrationExtensions(shadowSetupOf(loaded), migrations);
+  let shadow = await Shadow.open(setup);
   try {
     const results: ReplayResult[] = [];
     for (const { m, i } of chosen) {
+      if (!shadow.canBuild(migrations.slice(0, i))) {
+        // The last check committed what it ran: start again from an empty shadow.
+        await shadow.close();
+        shadow = await Shadow.open(setup);
+      }
       const result = await checkMigration(shadow, migrations, i, options);
       results.push(result);
       options.onResult?.(result, m);

@@ -99,9 +99,20 @@ export class Shadow {
     return this.setupKey === setupKeyOf(setup);
   }
 
+  private spent = false;
+
+  /**
+   * Marks the shadow as holding what a check committed (a migration checked committing each
+   * statement): it is no longer the schema of earlier migrations, so it builds nothing more and
+   * its owner opens a new one.
+   */
+  spend(): void {
+    this.spent = true;
+  }
+
   /** True when the earlier migrations are already built or can be built by applying more. */
   canBuild(earlier: readonly Migration[]): boolean {
-    return this.built.every((c, i) => earlier[i]?.checksum === c) && this.built.length <= earlier.length;
+    return !this.spent && this.built.every((c, i) => earlier[i]?.checksum === c) && this.built.length <= earlier.length;
   }
 
   /** What the shadow skipped while building the migrations it holds. */

@@ -186,6 +186,11 @@ interface OneResult {
 
 async function applyOne(project: Project, env: Environment, session: Session, migration: Migration, row: HistoryRow | undefined, options: RunOptions): Promise<OneResult> {
   const plan = await planSection(migration.up, migration.noTransactionDirective);
+  // Statement by statement: what PostgreSQL refuses in a transaction, or a file that opens and commits its own.
+  const byStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+  const howItRan = plan.ownTransaction ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`;
+  // Statements applied for good (committed), for the message of a failure.
+  let done = 0;
   const started = Date.now();
   const base = { version: migration.version, name: migration.name, action: 'apply' as const };
   const historyRow = (state: 'applied' | 'failed', statementsDone: number, error?: string) => ({
@@ -221,37 +226,54 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
       );
     }
     let message: string | undefined;
-    if (plan.noTransactionReason) {
+    if (byStatement) {
       let from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
       if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
       const resumeNote = row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(session, migration, plan.statements, from, options) : undefined;
       if (resumeNote?.ran) from += 1;
       // Pre-checks guard the first statement; a resumed migration is past them.
       const checked = migration.check && from === 0 ? await session.db.transaction(() => runVerifyChecks(session.db, migration, migration.check!, options.isCancelled), { rollback: true }).catch(failedCheck) : undefined;
-      message = [checked !== undefined ? preChecksPassed(checked) : '', `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
+      message = [checked !== undefined ? preChecksPassed(checked) : '', `${howItRan}${from ? `; resumed at statement ${from + 1}` : ''}`, resumeNote?.message].filter(Boolean).join('; ');
       // The row exists before the first statement so that a crash leaves an honest record.
       await session.history.upsert(historyRow('failed', from, 'started; not finished'));
       await setTimeouts(session.db, env, 'SESSION');
-      let done = from;
-      let inOwnTransaction = false;
+      done = from;
+      // Where the transaction the file opened (BEGIN) is, while it is open.
+      let ownBlockStart: number | undefined;
       try {
         await runStatements(session.db, migration, plan, {
           from,
           isCancelled: options.isCancelled,
           // A statement and its progress commit together, so a lost connection cannot leave one
           // without the other; only what PostgreSQL refuses in a transaction runs bare, marked as
-          // started first so that a resume knows it may or may not have run.
+          // started first so that a resume knows it may or may not have run. Inside a transaction
+          // the file opens, statements run as written and the progress is written just before its
+          // COMMIT, in that transaction: the block and its progress commit together or not at all.
           step: async (i, statement, execute) => {
             const control = transactionControl(statement.node);
-            const bare = control !== undefined || inOwnTransaction || transactionIncompatibility(statement.node) !== undefined;
-            if (control) inOwnTransaction = /^(BEGIN|START)/.test(control) ? true : /^(COMMIT|ROLLBACK|END|PREPARE)$/.test(control) ? false : inOwnTransaction;
+            if (control === 'BEGIN' || control === 'START') {
+              await execute();
+              ownBlockStart = i;
+              return;
+            }
+            if (ownBlockStart !== undefined) {
+              if (control === 'COMMIT') await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+              await execute();
+              if (control === 'ROLLBACK' || control === 'PREPARE') await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
+              if (control === 'COMMIT' || control === 'ROLLBACK' || control === 'PREPARE') {
+                ownBlockStart = undefined;
+                done = i + 1;
+              }
+              return;
+            }
+            const bare = control !== undefined || transactionIncompatibility(statement.node) !== undefined;
             if (!bare) {
               await session.db.transaction(async () => {
                 await execute();
                 await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
               });
             } else {
-              const marked = !control && !inOwnTransaction;
+              const marked = !control;
               if (marked) await session.history.recordProgress(migration.version, i, 'started; not finished', i + 1);
               await execute();
               await session.history.recordProgress(migration.version, i + 1, 'started; not finished');
@@ -260,6 +282,9 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
           },
         });
       } catch (error) {
+        // A failure inside the file's own transaction aborted it: end it, so the progress (the
+        // statements before its BEGIN) can be written and the session used again.
+        if (ownBlockStart !== undefined) await session.db.query('ROLLBACK').catch(() => undefined);
         // A lost connection cannot record anything; the row keeps the last progress written.
         const note = error instanceof StatementError ? error.failure.message : error instanceof CancelledError ? 'cancelled' : errorMessage(error);
         await session.history.recordProgress(migration.version, done, note).catch(() => undefined);
@@ -281,12 +306,13 @@ async function applyOne(project: Project, env: Environment, session: Session, mi
     const durationMs = Date.now() - started;
     if (error instanceof CancelledError) {
       await session.history.event(migration.version, 'fail', durationMs, 'cancelled').catch(() => undefined);
-      return { step: { ...base, outcome: 'skipped', durationMs, message: plan.noTransactionReason ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' } };
+      return { step: { ...base, outcome: 'skipped', durationMs, message: byStatement ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' } };
     }
     const failure = error instanceof StatementError ? error.failure : undefined;
     const lost = (error instanceof StatementError ? error.cause : error) instanceof ServerError && ((error instanceof StatementError ? error.cause : error) as ServerError).connectionLost;
     const where = failure ? failureLocation(project, failure) : undefined;
-    const message = `${failure ? failure.message : errorMessage(error)}${checkFailed ? '; nothing was changed' : plan.noTransactionReason ? '' : ' (rolled back)'}`;
+    const state = plan.ownTransaction && !checkFailed ? `; ${done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${done + 1}` : '';
+    const message = `${failure ? failure.message : errorMessage(error)}${checkFailed ? '; nothing was changed' : byStatement ? state : ' (rolled back)'}`;
     if (!lost) await session.history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;
     return { step: { ...base, outcome: 'failed', durationMs, message }, failure };
