@@ -89,6 +89,10 @@ class ReplayRun {
     return this.shadow.db;
   }
 
+  get catalogCache() {
+    return this.shadow.catalogCache;
+  }
+
   report(rule: ReplayRule, section: Section, statement: Statement | undefined, message: string, at?: number): void {
     const setting = this.options.severities?.[rule.id];
     if (setting === 'off') return;
@@ -122,10 +126,17 @@ class ReplayRun {
   /** Set from the up's plan: apply runs it statement by statement (no transaction, or its own transactions). */
   runsStatementByStatement = false;
 
+  /** Each section is parsed once per check, not at each pass over it. */
+  private readonly parsed = new Map<Section, Statement[]>();
+
   private async statementsOf(section: Section): Promise<Statement[]> {
+    const known = this.parsed.get(section);
+    if (known) return known;
     const plan = await planSection(section, this.migration.noTransactionDirective);
     if (section.kind === 'up') this.runsStatementByStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
-    return plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
+    const statements = plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
+    this.parsed.set(section, statements);
+    return statements;
   }
 
   private async cancellationPoint(): Promise<void> {
@@ -151,7 +162,10 @@ class ReplayRun {
       }
       if (text.note && pass === 'first') this.note(section, statement, text.note);
       try {
-        await this.savepoint(() => this.db.query(text.sql), true);
+        // A failure of the first pass ends the check and its transaction is rolled back whole:
+        // only the second pass, which goes on after a failing statement, needs a savepoint each.
+        if (pass === 'first') await this.db.query(text.sql);
+        else await this.savepoint(() => this.db.query(text.sql), true);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         this.failed(section, statement, error, pass);
@@ -262,14 +276,14 @@ async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: 
   if (inTransaction) await db.query('BEGIN');
   let completed = true;
   try {
-    const before = await catalogSnapshot(db);
+    const before = await catalogSnapshot(db, run.catalogCache, true);
     if (inTransaction) await run.recordHeldLocks();
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
     await run.runSection(migration.up, 'again');
     if (migration.down?.text.trim()) {
       await run.runSection(migration.down, 'first');
-      const after = await catalogSnapshot(db);
+      const after = await catalogSnapshot(db, run.catalogCache);
       for (const difference of compareSnapshots(before, after)) await run.mismatch(difference, migration.up, migration.down);
       await run.runSection(migration.down, 'again');
     }

@@ -19,6 +19,7 @@ import { pgliteTemplate } from '../database/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';
+import type { CatalogCache } from './catalog';
 
 export interface ShadowSetup {
   /** Roles created before anything else (`check.roles`). */
@@ -100,6 +101,8 @@ export class Shadow {
   }
 
   private spent = false;
+  /** Definitions of the built schema, refreshed by each check's first snapshot (catalog.ts). */
+  readonly catalogCache: CatalogCache = { horizon: 0, definitions: new Map() };
 
   /**
    * Marks the shadow as holding what a check committed (a migration checked committing each
