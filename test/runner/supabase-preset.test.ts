@@ -89,9 +89,14 @@ select set_config('request.jwt.claims', '{"sub": "${ALICE}", "role": "authentica
 insert into storage.objects (bucket_id, name) values ('avatars', '${BOB}/not-mine.png');
 `;
 
-function supabaseProject(files: Record<string, string>, config?: object): string {
+/**
+ * A Supabase project (supabase/config.toml) whose migrations are written with Tidemark's sections,
+ * so that they carry a verify part: db/migrations, read as dbmate files (supabase/migrations is
+ * read as Supabase's own layout, one up per file: the last test).
+ */
+function supabaseProject(files: Record<string, string>): string {
   const root = scratchDir('supabase-');
-  writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'tidemark.json': JSON.stringify({ migrationsDir: 'supabase/migrations', ...config }), ...files });
+  writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'tidemark.json': JSON.stringify({ migrationsDir: 'db/migrations', layout: 'dbmate' }), ...files });
   return root;
 }
 
@@ -99,7 +104,7 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
   this.timeout(180_000);
 
   it('applies a Supabase migration and exercises its RLS policies as the API roles in verify', async () => {
-    const root = supabaseProject({ 'supabase/migrations/20240101000000_profiles.sql': PROFILES });
+    const root = supabaseProject({ 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const report = await applyMigrations(loadProject(root), undefined);
     assert.deepEqual(report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]), [
       ['apply', 'ok', ''],
@@ -119,8 +124,8 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
 
   it('a policy that refuses is seen: the verify of another user\'s upload fails', async () => {
     const root = supabaseProject({
-      'supabase/migrations/20240101000000_profiles.sql': PROFILES,
-      'supabase/migrations/20240102000000_forbidden.sql': FORBIDDEN_UPLOAD,
+      'db/migrations/20240101000000_profiles.sql': PROFILES,
+      'db/migrations/20240102000000_forbidden.sql': FORBIDDEN_UPLOAD,
     });
     const report = await applyMigrations(loadProject(root), undefined);
     const verify = report.steps.filter((s) => s.action === 'verify');
@@ -129,16 +134,24 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
   });
 
   it('the replay check replays the same migration in its shadow, and without the preset it cannot', async () => {
-    const root = supabaseProject({ 'supabase/migrations/20240101000000_profiles.sql': PROFILES });
+    const root = supabaseProject({ 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const [result] = await checkProject(loadConfig(root), undefined);
     assert.deepEqual(result.findings.map((f) => `${f.rule}: ${f.message}`), []);
     assert.equal(result.completed, true);
 
     const plain = scratchDir('not-supabase-');
-    writeFiles(plain, { 'tidemark.json': JSON.stringify({ migrationsDir: 'supabase/migrations' }), 'supabase/migrations/20240101000000_profiles.sql': PROFILES });
+    writeFiles(plain, { 'tidemark.json': JSON.stringify({ migrationsDir: 'db/migrations', layout: 'dbmate' }), 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const [without] = await checkProject(loadConfig(plain), undefined);
     assert.deepEqual(without.findings.map((f) => f.rule), ['replay-skipped']);
     assert.match(without.findings[0].message, /schema "extensions" does not exist/);
+  });
+
+  it('a migration in supabase/migrations, read as Supabase reads it, applies on the preset', async () => {
+    const root = scratchDir('supabase-layout-');
+    const up = PROFILES.slice(PROFILES.indexOf('\n') + 1, PROFILES.indexOf('-- migrate:down'));
+    writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'supabase/migrations/20240101000000_profiles.sql': up });
+    const report = await applyMigrations(loadProject(root), undefined);
+    assert.deepEqual(report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]), [['apply', 'ok', '']]);
   });
 
   it('"preset": "supabase" in tidemark.json works without supabase/config.toml', async () => {
