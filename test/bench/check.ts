@@ -53,6 +53,11 @@ function measured(args: string[], cwd: string, allowedExit = [0]): { ms: number;
   return { ms, mb };
 }
 
+/** Runs the two, `first` first on even runs and second on odd ones: neither always gets the warmer machine. */
+function inTurn(run: number, first: () => void, second: () => void): void {
+  for (const f of run % 2 ? [second, first] : [first, second]) f();
+}
+
 /** (0) `tidemark check` of the whole chain against `tidemark apply` of it on a fresh sandbox, taking turns at going first. */
 async function chainBench(): Promise<void> {
   const checks: Array<{ ms: number; mb: number }> = [];
@@ -61,15 +66,11 @@ async function chainBench(): Promise<void> {
     const root = await project();
     await seedSandbox(join(root, '.tidemark', 'sandbox'));
     // check exits 1 when a finding is an error; the generated chain has none, but a finding must not hide the figure.
-    const check = () => checks.push(measured(['check'], root, [0, 1]));
-    const apply = () => applies.push(measured(['apply', '--format', 'json'], root));
-    if (run % 2) {
-      apply();
-      check();
-    } else {
-      check();
-      apply();
-    }
+    inTurn(
+      run,
+      () => checks.push(measured(['check'], root, [0, 1])),
+      () => applies.push(measured(['apply', '--format', 'json'], root)),
+    );
   }
   const byTime = (xs: Array<{ ms: number }>) => median(xs.map((x) => x.ms));
   const peak = (xs: Array<{ mb: number }>) => Math.max(...xs.map((x) => x.mb));
@@ -101,15 +102,11 @@ async function coldBench(): Promise<void> {
   for (let run = 0; run < 5; run++) {
     const root = await project();
     await seedSandbox(join(root, '.tidemark', 'sandbox'));
-    const check = () => checks.push(timed(['check', name(COUNT)], root));
-    const apply = () => applies.push(timed(['apply', '--format', 'json'], root));
-    if (run % 2) {
-      apply();
-      check();
-    } else {
-      check();
-      apply();
-    }
+    inTurn(
+      run,
+      () => checks.push(timed(['check', name(COUNT)], root)),
+      () => applies.push(timed(['apply', '--format', 'json'], root)),
+    );
   }
   const check = median(checks);
   const apply = median(applies);
