@@ -16,7 +16,7 @@ import { classifyFile, versionId, type ClassifiedFile } from '../migrations/vers
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
-import { describeExecution } from '../migrations/execution';
+import { describeExecution, withUpStatements } from '../migrations/execution';
 
 export function parseSection(section: Section): ParsedSection {
   const statements = parseStatements(section.text, section.offset, section.breaks);
@@ -146,18 +146,19 @@ function unitFromMigration(file: SourceFile, migration: Migration, problems: Dis
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
   const inFile = [migration.up, migration.down, migration.verify, migration.check].filter((s) => s?.file.path === file.path);
   const fileRole = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
+  const up = parse(migration.up);
   return {
     file,
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
     fileRole,
-    up: parse(migration.up),
+    up,
     down: parse(migration.down),
     verify: parse(migration.verify),
     check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
-    execution: migration.execution,
+    execution: up ? withUpStatements(migration.execution, up.statements) : migration.execution,
     problems,
     downMarker: migration.downMarker,
     downFilePath: migration.downFile,
@@ -182,6 +183,7 @@ function unitFromSections(file: SourceFile, version: string | undefined, problem
     unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
   }
   unit.up ??= parseSection({ kind: 'up', file, offset: file.text.length, text: '' });
+  unit.execution = withUpStatements(unit.execution, unit.up.statements);
   return unit;
 }
 

@@ -45,7 +45,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
         const base = { version: row.version, name: row.name, action: 'rollback' as const };
         try {
-          if (plan.noTransactionReason) {
+          if (plan.noTransactionReason || plan.ownTransaction) {
             await setTimeouts(db, env, 'SESSION');
             try {
               await runStatements(db, row, plan, { isCancelled: options.isCancelled });
@@ -54,7 +54,7 @@ export async function rollbackMigrations(project: Project, environment: string |
             }
             await db.transaction(async () => {
               await history.remove(row.version);
-              await history.event(row.version, 'rollback', Date.now() - started, `ran without a transaction: ${plan.noTransactionReason}`);
+              await history.event(row.version, 'rollback', Date.now() - started, plan.ownTransaction ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`);
             });
           } else {
             await db.transaction(async () => {

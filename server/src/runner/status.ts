@@ -118,7 +118,7 @@ async function environmentStatus(env: Environment, migrations: Migration[], opti
   try {
     const { rows, tracking } = await withReadSession(env, options, async ({ db, history }) => {
       const rows = await history.rows();
-      return { rows, tracking: await detectTracking(db, history, migrations, rows) };
+      return { rows, tracking: await detectTracking(db, history, migrations, rows, env.platformSchemas) };
     });
     return { environment: env.info, migrations: migrationStates(migrations, rows, env.name), tracking };
   } catch (error) {

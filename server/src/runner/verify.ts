@@ -11,6 +11,7 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
+import { transactionControl } from '../sql/transaction';
 import type { History } from '../database/history';
 import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 import { runSteps, type StepOutcome } from './steps';
@@ -76,7 +77,11 @@ export async function runVerifyChecks(
     const about = statement.leadingComments.map((c) => c.replace(/^--\s*/, '').trim()).filter((c) => c && !EXPECT.test(`-- ${c}`));
     return { ...failure, message: `check failed: ${failure.message}${about.length ? ` (${about.join('; ')})` : ''}` };
   };
-  for (const statement of plan.statements) {
+  // A verify or check always runs in a transaction that is rolled back, so the script's own
+  // BEGIN ... ROLLBACK (sqitch's standard verify script) is already what happens: not run (its
+  // ROLLBACK would end the caller's transaction, or the replay check's), and not counted as a check.
+  const checks = plan.statements.filter((s) => !OWN_TRANSACTION_BOUNDARY.has(transactionControl(s.node) ?? ''));
+  for (const statement of checks) {
     if (isCancelled?.()) throw new CancelledError();
     let result: QueryResult;
     try {
@@ -87,8 +92,10 @@ export async function runVerifyChecks(
     const problem = resultProblem(result, expectedValue(statement.leadingComments));
     if (problem) throw new StatementError(asFailure(statement, new Error(problem)), undefined);
   }
-  return plan.statements.length;
+  return checks.length;
 }
+
+const OWN_TRANSACTION_BOUNDARY = new Set(['BEGIN', 'START', 'COMMIT', 'ROLLBACK']);
 
 /** A step's note for a migration's pre-checks that passed. */
 export const preChecksPassed = (n: number) => `${n} pre-check${n === 1 ? '' : 's'} passed`;

@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import { transactionControl, transactionIncompatibility } from '../../sql/transaction';
+import { ownsTransaction } from '../../migrations/execution';
 
 /** Transaction control that ends or opens the runner's transaction; SAVEPOINT and friends nest fine. */
 const CONSEQUENCES: Record<string, string> = {
@@ -28,6 +29,8 @@ const rule: Rule = {
       if (!section) continue;
       // With a CONCURRENTLY/VACUUM... the runner runs statements one by one: BEGIN/COMMIT are then real.
       if (section.statements.some((s) => transactionIncompatibility(s.node))) continue;
+      // A section that opens and commits its own transaction runs as written, never wrapped again.
+      if (ownsTransaction(section.statements)) continue;
       const statements = section.statements.filter((s) => s.node);
       statements.forEach((statement, i) => {
         const control = transactionControl(statement.node);
