@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { parseSection } from './unit';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
@@ -24,7 +24,7 @@ interface FolderState {
    * Up sections in version order, with their version keys; each parsed the first time a later
    * migration asks for it (the last migration of a folder, often the one edited, needs none).
    */
-  ups: Array<{ versionKey: number[]; up: Section; parsed?: ParsedSection }>;
+  ups: Array<{ version: string; versionKey: number[]; up: Section; parsed?: ParsedSection }>;
 }
 
 const folders = new Map<string, FolderState>();
@@ -53,7 +53,7 @@ function folderState(dir: string): FolderState {
     cached.checkedAt = now;
     return cached;
   }
-  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ versionKey: m.versionKey, up: m.up }));
+  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ version: m.version, versionKey: m.versionKey, up: m.up }));
   const state = { signature, checkedAt: now, ups };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
@@ -62,10 +62,13 @@ function folderState(dir: string): FolderState {
 
 export function earlierUpSections(unit: LintUnit): ParsedSection[] {
   if (!unit.version || !unit.up) return [];
-  const own = versionKey(unit.version);
+  const version = unit.version;
   try {
-    return folderState(dirname(unit.up.file.path))
-      .ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0)
+    const { ups } = folderState(dirname(unit.up.file.path));
+    // The unit's place as its reader ordered it: a version number, or a position in a plan.
+    const own = versionOrder(ups)(version);
+    return ups
+      .filter((u) => compareVersionKeys(u.versionKey, own) < 0)
       .map((u) => (u.parsed ??= parseSection(u.up)));
   } catch {
     return [];

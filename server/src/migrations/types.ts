@@ -55,6 +55,11 @@ export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
  */
 export interface Section {
   kind: SectionKind;
+  /**
+   * A verify script that passes when it raises no error, whatever its queries return (sqitch's
+   * rule); otherwise a lone boolean must be true and `-- expect:` values must match.
+   */
+  passesWithoutError?: boolean;
   file: SourceFile;
   /** Offset of the first character of the section body in the file's text. */
   offset: number;

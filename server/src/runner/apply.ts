@@ -6,7 +6,7 @@
  */
 import { refuseUntracked } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { ServerError } from './adapter';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError } from './execution';
@@ -26,8 +26,8 @@ type Step = RunReport['steps'][number];
 /** Migrations not yet (fully) applied, up to `toVersion`. */
 export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
   const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionId(r.version)));
-  const limit = toVersion === undefined ? undefined : versionKey(toVersion);
-  return migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+  const limit = toVersion === undefined ? undefined : versionOrder(migrations)(toVersion);
+  return migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
 }
 
 /** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
@@ -46,7 +46,7 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
   for (const m of candidates) {
     // A migration the upstream environment never takes cannot wait for it there.
     if (!appliesIn(m, upstreamName)) continue;
-    const row = byVersion.get(versionId(m.versionKey));
+    const row = byVersion.get(versionId(m.version));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
     else if (m.verify && row.verifyResult !== 'passed') refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
@@ -62,7 +62,7 @@ export async function applyMigrations(project: Project, environment: string | un
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion);
+  checkTarget(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
@@ -76,7 +76,7 @@ export async function applyMigrations(project: Project, environment: string | un
     let stopped = false;
     const newestApplied = rows
       .filter((r) => r.state === 'applied')
-      .map((r) => ({ version: r.version, key: versionKey(r.version) }))
+      .map((r) => ({ version: r.version, key: versionOrder(migrations)(r.version) }))
       .sort((a, b) => compareVersionKeys(b.key, a.key))[0];
     for (const [i, migration] of candidates.entries()) {
       if (options.isCancelled?.()) {
@@ -85,7 +85,7 @@ export async function applyMigrations(project: Project, environment: string | un
         break;
       }
       options.progress?.(`applying ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
-      const row = rows.find((r) => versionId(r.version) === versionId(migration.versionKey));
+      const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
       const result = await applyOne(project, env, session, migration, row, options);
       const newer = newestApplied && compareVersionKeys(migration.versionKey, newestApplied.key) < 0 ? newestApplied.version : undefined;
       if (newer && result.step.outcome === 'ok') result.step.message = [`out of order: older than ${newer}, applied before it`, result.step.message].filter(Boolean).join('; ');

@@ -4,7 +4,7 @@
  */
 import { detectTracking } from '../adopt/tracking';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
@@ -19,15 +19,16 @@ import { appliesIn, directiveFields } from './directives';
  */
 export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
   const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
+  const keyOf = versionOrder(migrations);
   let newestApplied: number[] | undefined;
   for (const r of rows) {
-    const key = versionKey(r.version);
+    const key = keyOf(r.version);
     if (!newestApplied || compareVersionKeys(key, newestApplied) > 0) newestApplied = key;
   }
   const out: Array<MigrationStatus & { key: number[] }> = [];
   const seen = new Set<string>();
   for (const m of migrations) {
-    const k = versionId(m.versionKey);
+    const k = versionId(m.version);
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
@@ -68,8 +69,8 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     if (row.adoptedFrom) out[out.length - 1].adoptedFrom = row.adoptedFrom;
   }
   for (const row of rows) {
-    const key = versionKey(row.version);
-    if (seen.has(key.join('.'))) continue;
+    const key = keyOf(row.version);
+    if (seen.has(versionId(row.version))) continue;
     out.push({
       version: row.version,
       name: row.name,
@@ -119,7 +120,7 @@ export async function appliedAndCurrent(project: Project, environment: string, v
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
   const key = versionId(version);
-  const migration = migrations.find((m) => versionId(m.versionKey) === key);
+  const migration = migrations.find((m) => versionId(m.version) === key);
   const rows = await withReadSession(env, options, ({ history }) => history.rows());
   const row = rows.find((r) => versionId(r.version) === key);
   if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);
