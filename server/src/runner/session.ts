@@ -39,7 +39,7 @@ export interface RunOptions {
 export function migrationsOnDisk(project: Project, forChange: boolean): DiscoveryResult {
   let discovery: DiscoveryResult;
   try {
-    discovery = discoverMigrations(project.migrationsDir);
+    discovery = discoverMigrations(project.migrationsDir, undefined, { layout: project.layout });
   } catch (error) {
     if (!(error instanceof FileEncodingError)) throw error;
     throw new RunnerInputError(error.relativeTo(project.root));
