@@ -13,15 +13,19 @@ import { sqlTokens } from '../../sql/tokens';
 import { lenientDiskReader, type FileReader } from '../text-file';
 import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../types';
 import { versionId } from '../version';
+import { atlas } from './atlas';
 import { dbmate } from './dbmate';
 import { flyway } from './flyway';
 import { folders } from './folders';
 import { golangMigrate } from './golang-migrate';
 import { goose } from './goose';
+import { graphileMigrate } from './graphile-migrate';
+import { liquibase } from './liquibase';
 import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
+import { sqitch } from './sqitch';
 
-export const READERS: readonly LayoutReader[] = [goose, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [sqitch, graphileMigrate, atlas, liquibase, goose, flyway, golangMigrate, folders, dbmate];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);
