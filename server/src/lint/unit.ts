@@ -9,7 +9,7 @@ import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
 import { diskReader, type FileReader } from '../migrations/text-file';
 import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
-import { checkMigration, folderLayout, isNamedFilesLayout } from '../migrations/layouts';
+import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
@@ -32,6 +32,10 @@ export function parseSection(section: Section): ParsedSection {
  * `<version>_<name>/up.sql`).
  */
 export function migrationFolder(path: string, layout?: LayoutId): string {
+  for (const reader of layout ? [layoutReader(layout)] : READERS) {
+    const folder = reader?.folderOf?.(path);
+    if (folder) return folder;
+  }
   const dir = dirname(path);
   if (isPartFolder(basename(dir))) return dirname(dir);
   const parent = dirname(dir);
@@ -53,7 +57,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     const found = layout.reader.readFile?.(path, text, folder, reader);
     if (found) {
       checkMigration(found.migration, layout.reader, found.problems);
-      return unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      const unit = unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      if (found.others?.length) unit.siblings = found.others.map((m) => unitFromMigration(file, m, []));
+      return unit;
     }
     // Not one of the layout's migrations (a note, a seed file): linted as one up section.
     return unitFromSections(file, undefined, problems);

@@ -13,12 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective, hasNoTransactionDirective } from '../sections';
 import type { DiscoveryProblem, Migration } from '../types';
-import { MARKER_FILE, type FolderCensus, type LayoutReader, type LayoutReading } from './reader';
+import { lenientDiskReader } from '../text-file';
+import { FolderCensus, MARKER_FILE, type LayoutReader, type LayoutReading } from './reader';
 
 export interface AtlasSumEntry {
   name: string;
@@ -155,46 +156,9 @@ export function readAtlas(census: FolderCensus): LayoutReading {
 
   const byVersion = new Map<string, string[]>();
   files.forEach(({ name, file }, index) => {
-    const stem = name.slice(0, -'.sql'.length);
-    const underscore = stem.indexOf('_');
-    const version = underscore < 0 ? stem : stem.slice(0, underscore);
-    byVersion.set(version, [...(byVersion.get(version) ?? []), name]);
-    const text = file.text;
-    const txmodes = fileDirectives(text).filter((d) => d.name === 'txmode');
-    let transaction: 'wrapped' | 'none' = 'wrapped';
-    if (txmodes.length > 1) {
-      problems.push({ code: 'layout-error', message: `${name}: ${txmodes.length} atlas:txmode directives; Atlas accepts one`, path: file.path, offset: txmodes[1].offset });
-    } else if (txmodes.length === 1) {
-      const mode = txmodes[0].value;
-      if (mode === 'none') transaction = 'none';
-      else if (mode !== 'file') {
-        const message = mode === 'all' ? `txmode "all" is not allowed in a file directive; Atlas wants "file"` : `unknown txmode "${mode}": Atlas accepts "none" or "file"`;
-        problems.push({ code: 'layout-error', message: `${name}: ${message}`, path: file.path, offset: txmodes[0].offset });
-      }
-    }
-    for (const stranded of strandedDirectives(text)) {
-      problems.push({
-        code: 'layout-error',
-        severity: 'warning',
-        message: `${name}: Atlas ignores "-- atlas:${stranded.name}${stranded.value ? ` ${stranded.value}` : ''}" here: file directives go in the comment block at the top of the file, followed by a blank line`,
-        path: file.path,
-        offset: stranded.offset,
-      });
-    }
-    const noTransactionDirective = hasNoTransactionDirective(text);
-    const none = transaction === 'none' || noTransactionDirective;
-    migrations.push({
-      version,
-      versionKey: [index + 1],
-      name: underscore < 0 ? '' : stem.slice(underscore + 1),
-      layout: 'sections',
-      execution: { layout: 'atlas', transaction: none ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: none },
-      up: { kind: 'up', file, offset: 0, text },
-      noTransactionDirective: none,
-      blockedReasons: blockedReasons(text),
-      environments: environmentsDirective(text)?.names.map((n) => n.name),
-      checksum: checksum(text),
-    });
+    const migration = atlasMigration(name, file, index + 1, problems);
+    byVersion.set(migration.version, [...(byVersion.get(migration.version) ?? []), name]);
+    migrations.push(migration);
   });
 
   // Atlas keys its revisions table by version: two files with one version cannot both be applied.
@@ -205,6 +169,47 @@ export function readAtlas(census: FolderCensus): LayoutReading {
     for (const name of names.slice(1)) problems.push({ code: 'duplicate-version', message, path: join(folder, name), relatedPath: join(folder, names[0]) });
   }
   return { migrations, problems, unused: [] };
+}
+
+/** One Atlas migration file: version and name from the file name, transaction mode from its directives. */
+function atlasMigration(name: string, file: SourceFile, position: number, problems: DiscoveryProblem[]): Migration {
+  const stem = name.slice(0, -'.sql'.length);
+  const underscore = stem.indexOf('_');
+  const text = file.text;
+  const txmodes = fileDirectives(text).filter((d) => d.name === 'txmode');
+  let transaction: 'wrapped' | 'none' = 'wrapped';
+  if (txmodes.length > 1) {
+    problems.push({ code: 'layout-error', message: `${name}: ${txmodes.length} atlas:txmode directives; Atlas accepts one`, path: file.path, offset: txmodes[1].offset });
+  } else if (txmodes.length === 1) {
+    const mode = txmodes[0].value;
+    if (mode === 'none') transaction = 'none';
+    else if (mode !== 'file') {
+      const message = mode === 'all' ? `txmode "all" is not allowed in a file directive; Atlas wants "file"` : `unknown txmode "${mode}": Atlas accepts "none" or "file"`;
+      problems.push({ code: 'layout-error', message: `${name}: ${message}`, path: file.path, offset: txmodes[0].offset });
+    }
+  }
+  for (const stranded of strandedDirectives(text)) {
+    problems.push({
+      code: 'layout-error',
+      severity: 'warning',
+      message: `${name}: Atlas ignores "-- atlas:${stranded.name}${stranded.value ? ` ${stranded.value}` : ''}" here: file directives go in the comment block at the top of the file, followed by a blank line`,
+      path: file.path,
+      offset: stranded.offset,
+    });
+  }
+  const none = transaction === 'none' || hasNoTransactionDirective(text);
+  return {
+    version: underscore < 0 ? stem : stem.slice(0, underscore),
+    versionKey: [position],
+    name: underscore < 0 ? '' : stem.slice(underscore + 1),
+    layout: 'sections',
+    execution: { layout: 'atlas', transaction: none ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: none },
+    up: { kind: 'up', file, offset: 0, text },
+    noTransactionDirective: none,
+    blockedReasons: blockedReasons(text),
+    environments: environmentsDirective(text)?.names.map((n) => n.name),
+    checksum: checksum(text),
+  };
 }
 
 /** Compares the folder with atlas.sum as `atlas migrate validate` does, naming the file that differs. */
@@ -270,4 +275,13 @@ export const atlas: LayoutReader = {
     return { score: MARKER_FILE, evidence: 'atlas.sum' };
   },
   read: (census) => readAtlas(census),
+  readFile(path, text, folder) {
+    const name = basename(path);
+    // atlas.sum's integrity is the whole folder's: checked when the folder is read, not per file.
+    const names = atlasFiles(new FolderCensus(folder, lenientDiskReader));
+    if (dirname(path) !== folder || !name.endsWith('.sql')) return undefined;
+    const problems: DiscoveryProblem[] = [];
+    const position = names.indexOf(name);
+    return { migration: atlasMigration(name, new SourceFile(path, text), position < 0 ? names.length + 1 : position + 1, problems), problems };
+  },
 };

@@ -12,12 +12,14 @@
  * `graphile-migrate watch` runs again on every save: listed and linted as such, never applied.
  */
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective } from '../sections';
 import type { DiscoveryProblem, Migration, UnusedFile } from '../types';
-import { MARKER_FILE, type FolderCensus, type LayoutReader, type LayoutReading } from './reader';
+import { lenientDiskReader } from '../text-file';
+import { FolderCensus, MARKER_FILE, type LayoutReader, type LayoutReading } from './reader';
 
 /** graphile-migrate's hash of a committed body: `sha1:` + hex SHA-1 of the previous hash, a newline and the body, trimmed. */
 export function graphileHash(body: string, previousHash: string | null): string {
@@ -73,7 +75,7 @@ function migrationsFolderOf(census: FolderCensus): string {
 }
 
 /** Placeholders graphile-migrate replaces before running (`:DATABASE_NAME`, `:DATABASE_OWNER`, .gmrc `placeholders`). */
-function placeholdersOf(census: FolderCensus, sub: string): string[] {
+function placeholdersOf(census: FolderCensus): string[] {
   const gmrc = census.text('.gmrc') ?? census.text('../.gmrc') ?? '';
   const block = /placeholders["']?\s*:\s*\{([^}]*)\}/.exec(gmrc)?.[1] ?? '';
   return [':DATABASE_NAME', ':DATABASE_OWNER', ...[...block.matchAll(/["']?(:[A-Z][A-Z0-9_]*)["']?\s*:/g)].map((m) => m[1])];
@@ -85,15 +87,13 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
   const folder = join(census.folder, sub);
   const problems: DiscoveryProblem[] = [];
   const unused: UnusedFile[] = [];
-  const placeholders = placeholdersOf(census, sub);
+  const placeholders = placeholdersOf(census);
 
-  type Committed = { name: string; number: string; file: SourceFile; parsed: ParsedCommitted; previous: string | null; hash: string; allowInvalid: boolean };
   const committed: Committed[] = [];
   for (const entry of census.entries(at('committed'))) {
     if (entry.kind !== 'file') continue;
     const path = join(folder, 'committed', entry.name);
-    const m = COMMITTED_NAME.exec(entry.name);
-    if (!m) {
+    if (!COMMITTED_NAME.test(entry.name)) {
       if (entry.name.endsWith('.sql')) unused.push({ path, why: 'not named NNNNNN[-message].sql, so graphile-migrate never runs it' });
       continue;
     }
@@ -102,18 +102,9 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
       problems.push({ code: 'unreadable-file', message: `cannot read committed/${entry.name}`, path });
       continue;
     }
-    const file = new SourceFile(path, text);
-    const parsed = parseCommitted(text);
-    const fail = (message: string, line = 1) => problems.push({ code: 'layout-error', message: `committed/${entry.name}: ${message}`, path, offset: file.offsetAt({ line: line - 1, character: 0 }) });
-    if ('error' in parsed) {
-      fail(parsed.error, parsed.line);
-      continue;
-    }
-    const previousRaw = parsed.headers.get('Previous');
-    const hash = parsed.headers.get('Hash');
-    if (!previousRaw) fail("no '--! Previous:' header: graphile-migrate cannot place it in the chain");
-    else if (!hash) fail("no '--! Hash:' header");
-    else committed.push({ name: entry.name, number: m[1], file, parsed, previous: previousRaw === '-' ? null : previousRaw, hash, allowInvalid: parsed.headers.has('AllowInvalidHash') });
+    const read = readCommitted(path, text);
+    if ('problem' in read) problems.push(read.problem);
+    else committed.push(read);
   }
   // graphile-migrate orders by the number alone (`000001.sql`), compared as text.
   committed.sort((a, b) => `${a.number}.sql`.localeCompare(`${b.number}.sql`, 'en'));
@@ -131,32 +122,8 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
     } else if (before && c.previous !== before.hash) {
       problems.push({ code: 'layout-error', message: `${shown} says it follows ${c.previous ?? '- (nothing)'}, but committed/${before.name} before it has hash ${before.hash}: the chain is broken (a migration was edited, removed or renumbered)`, path: c.file.path, offset: previousLine });
     }
-    const computed = graphileHash(c.parsed.body, c.previous);
-    const hashLine = c.file.offsetAt({ line: lineOfHeader(c.file.text, 'Hash'), character: 0 });
-    if (computed !== c.hash && !c.allowInvalid) {
-      problems.push({ code: 'layout-error', message: `${shown} does not match its hash: it hashes to ${computed}, its header says ${c.hash}; a committed migration was edited (graphile-migrate refuses to run it)`, path: c.file.path, offset: hashLine });
-    } else if (computed === c.hash && c.allowInvalid) {
-      problems.push({ code: 'layout-error', message: `${shown} has '--! AllowInvalidHash' but its hash matches: graphile-migrate refuses this; remove the header`, path: c.file.path, offset: hashLine });
-    }
-    const bodyText = c.file.text.slice(c.parsed.bodyOffset);
-    const used = placeholders.filter((p) => new RegExp(`${p}\\b`).test(bodyText));
-    if (used.length) {
-      problems.push({ code: 'layout-note', severity: 'info', message: `${shown} uses ${used.join(', ')}: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written`, path: c.file.path, offset: c.parsed.bodyOffset });
-    }
-    const noTransaction = graphileNoTransaction(c.parsed.body);
-    migrations.push({
-      version: c.number,
-      versionKey: [index + 1],
-      name: c.parsed.headers.get('Message') ?? c.name.replace(COMMITTED_NAME, '$2').replace(/^-/, ''),
-      layout: 'sections',
-      execution: { layout: 'graphile-migrate', transaction: noTransaction ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: noTransaction },
-      up: { kind: 'up', file: c.file, offset: c.parsed.bodyOffset, text: bodyText },
-      noTransactionDirective: noTransaction,
-      blockedReasons: blockedReasons(bodyText),
-      environments: environmentsDirective(bodyText)?.names.map((n) => n.name),
-      checksum: checksum(bodyText),
-      toolId: c.hash,
-    });
+    problems.push(...checkCommitted(c, placeholders));
+    migrations.push(committedMigration(c, index + 1));
     before = c;
   }
 
@@ -164,6 +131,88 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
     unused.push({ path: join(census.folder, wip), why: `graphile-migrate's work in progress (${relative(folder, join(census.folder, wip))}): \`graphile-migrate watch\` runs it again on every save and \`graphile-migrate commit\` turns it into a committed migration; never applied by Tidemark` });
   }
   return { migrations, problems, unused };
+}
+
+interface Committed {
+  name: string;
+  number: string;
+  file: SourceFile;
+  parsed: ParsedCommitted;
+  previous: string | null;
+  hash: string;
+  allowInvalid: boolean;
+}
+
+/** One committed file, or the problem that keeps graphile-migrate from reading it. */
+function readCommitted(path: string, text: string): Committed | { problem: DiscoveryProblem } {
+  const name = basename(path);
+  const file = new SourceFile(path, text);
+  const fail = (message: string, line = 1) => ({ problem: { code: 'layout-error' as const, message: `committed/${name}: ${message}`, path, offset: file.offsetAt({ line: line - 1, character: 0 }) } });
+  const parsed = parseCommitted(text);
+  if ('error' in parsed) return fail(parsed.error, parsed.line);
+  const previous = parsed.headers.get('Previous');
+  const hash = parsed.headers.get('Hash');
+  if (!previous) return fail("no '--! Previous:' header: graphile-migrate cannot place it in the chain");
+  if (!hash) return fail("no '--! Hash:' header");
+  return { name, number: COMMITTED_NAME.exec(name)![1], file, parsed, previous: previous === '-' ? null : previous, hash, allowInvalid: parsed.headers.has('AllowInvalidHash') };
+}
+
+/** What a committed file says about itself: its hash against its body, and the placeholders it leaves to graphile-migrate. */
+function checkCommitted(c: Committed, placeholders: readonly string[]): DiscoveryProblem[] {
+  const problems: DiscoveryProblem[] = [];
+  const shown = `committed/${c.name}`;
+  const computed = graphileHash(c.parsed.body, c.previous);
+  const hashLine = c.file.offsetAt({ line: lineOfHeader(c.file.text, 'Hash'), character: 0 });
+  if (computed !== c.hash && !c.allowInvalid) {
+    problems.push({ code: 'layout-error', message: `${shown} does not match its hash: it hashes to ${computed}, its header says ${c.hash}; a committed migration was edited (graphile-migrate refuses to run it)`, path: c.file.path, offset: hashLine });
+  } else if (computed === c.hash && c.allowInvalid) {
+    problems.push({ code: 'layout-error', message: `${shown} has '--! AllowInvalidHash' but its hash matches: graphile-migrate refuses this; remove the header`, path: c.file.path, offset: hashLine });
+  }
+  const bodyText = c.file.text.slice(c.parsed.bodyOffset);
+  const used = placeholders.filter((p) => new RegExp(`${p}\\b`).test(bodyText));
+  if (used.length) {
+    problems.push({ code: 'layout-note', severity: 'info', message: `${shown} uses ${used.join(', ')}: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written`, path: c.file.path, offset: c.parsed.bodyOffset });
+  }
+  return problems;
+}
+
+function committedMigration(c: Committed, position: number): Migration {
+  const bodyText = c.file.text.slice(c.parsed.bodyOffset);
+  const noTransaction = graphileNoTransaction(c.parsed.body);
+  return {
+    version: c.number,
+    versionKey: [position],
+    name: c.parsed.headers.get('Message') ?? c.name.replace(COMMITTED_NAME, '$2').replace(/^-/, ''),
+    layout: 'sections',
+    execution: { layout: 'graphile-migrate', transaction: noTransaction ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: noTransaction },
+    up: { kind: 'up', file: c.file, offset: c.parsed.bodyOffset, text: bodyText },
+    noTransactionDirective: noTransaction,
+    blockedReasons: blockedReasons(bodyText),
+    environments: environmentsDirective(bodyText)?.names.map((n) => n.name),
+    checksum: checksum(bodyText),
+    toolId: c.hash,
+  };
+}
+
+/**
+ * The work in progress as the linter sees it: run again on every save by `graphile-migrate watch`,
+ * so its statements must be safe to run twice; never applied (apply stops before it).
+ */
+function currentMigration(path: string, text: string): Migration {
+  const noTransaction = graphileNoTransaction(text);
+  const why = 'graphile-migrate work in progress: `graphile-migrate commit` turns it into a committed migration';
+  return {
+    version: 'current',
+    versionKey: [Number.MAX_SAFE_INTEGER],
+    name: basename(path, '.sql'),
+    layout: 'sections',
+    execution: { layout: 'graphile-migrate', transaction: noTransaction ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: true },
+    up: { kind: 'up', file: new SourceFile(path, text), offset: 0, text },
+    noTransactionDirective: noTransaction,
+    blockedReasons: [why],
+    checksum: checksum(text),
+    hole: why,
+  };
 }
 
 /** current.sql, or the `NNN[-name].sql` files of current/, relative to the census folder. */
@@ -181,6 +230,17 @@ function lineOfHeader(text: string, key: string): number {
   return Math.max(0, i);
 }
 
+/** The migrations folder of a committed/ or current/ file, or of current.sql: the folder holding committed/. */
+function graphileFolderOf(path: string): string | undefined {
+  const dir = dirname(path);
+  const inside = basename(dir);
+  if ((inside === 'committed' || inside === 'current') && COMMITTED_NAME.test(basename(path))) {
+    const folder = dirname(dir);
+    return existsSync(join(folder, 'committed')) || existsSync(join(dirname(folder), '.gmrc')) ? folder : undefined;
+  }
+  return basename(path) === 'current.sql' && existsSync(join(dir, 'committed')) ? dir : undefined;
+}
+
 export const graphileMigrate: LayoutReader = {
   id: 'graphile-migrate',
   defaultFolders: ['migrations', ''],
@@ -194,4 +254,14 @@ export const graphileMigrate: LayoutReader = {
     return undefined;
   },
   read: (census) => readGraphileMigrate(census),
+  folderOf: graphileFolderOf,
+  readFile(path, text, folder) {
+    const inside = basename(dirname(path));
+    if (basename(path) === 'current.sql' || inside === 'current') return { migration: currentMigration(path, text), problems: [] };
+    if (inside !== 'committed' || !COMMITTED_NAME.test(basename(path))) return undefined;
+    const read = readCommitted(path, text);
+    if ('problem' in read) return undefined;
+    const census = new FolderCensus(folder, lenientDiskReader);
+    return { migration: committedMigration(read, Number(read.number)), problems: checkCommitted(read, placeholdersOf(census)) };
+  },
 };

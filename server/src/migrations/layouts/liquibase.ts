@@ -16,7 +16,7 @@
  * the file's own text with the lines that are not theirs blanked out, so every offset in a
  * section is the same offset in the file.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective } from '../sections';
@@ -299,10 +299,12 @@ function runsOnPostgres(dbms: readonly string[] | undefined): boolean {
 function changelogFiles(census: FolderCensus): string[] {
   const out: string[] = [];
   const walk = (rel: string, depth: number) => {
-    if (depth > 8) return;
     for (const entry of census.entries(rel)) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.kind === 'folder' && !entry.name.startsWith('.')) walk(path, depth + 1);
+      // includeAll reads nested folders; two levels cover changelog/<release>/<file>.sql without walking a whole repository.
+      if (entry.kind === 'folder') {
+        if (depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path, depth + 1);
+      }
       else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql') && isFormattedSql(census.text(path) ?? '')) out.push(path);
     }
   };
@@ -310,60 +312,75 @@ function changelogFiles(census: FolderCensus): string[] {
   return out.sort();
 }
 
+/** The migration of one changeset, with what Tidemark runs differently from Liquibase said as notes. */
+function changesetMigration(cs: Changeset, where: string, position: number, problems: DiscoveryProblem[]): Migration {
+  const version = `${cs.author}:${cs.id}`;
+  const path = cs.up.file.path;
+  const headerOffset = cs.up.file.offsetAt({ line: cs.line - 1, character: 0 });
+  const notes: string[] = [];
+  if (!cs.failOnError) notes.push('failOnError:false (Liquibase carries on after an error; Tidemark stops)');
+  if (cs.context) notes.push(`context ${cs.context} (Liquibase runs it only for that context; Tidemark runs it in every environment)`);
+  if (cs.labels) notes.push(`labels ${cs.labels} (Liquibase runs it only when they are selected; Tidemark always does)`);
+  if (cs.check && cs.onFail && cs.onFail !== 'HALT') notes.push(`onFail:${cs.onFail} (Tidemark stops when the pre-check fails, as HALT does)`);
+  if (/\$\{[^}]+\}/.test(cs.up.text)) notes.push('${property} references (Liquibase substitutes them; Tidemark runs the SQL as written)');
+  for (const note of notes) problems.push({ code: 'layout-note', severity: 'info', message: `changeset ${version}: ${note}`, path, offset: headerOffset });
+  const none = !cs.runInTransaction;
+  return {
+    version,
+    versionKey: [position],
+    name: cs.id,
+    layout: 'sections',
+    execution: { layout: 'liquibase', transaction: none ? 'none' : 'wrapped', downsByDesign: true, canRunTwice: none || cs.runOnChange || cs.runAlways },
+    up: cs.up,
+    down: cs.down,
+    check: cs.check,
+    noTransactionDirective: none,
+    blockedReasons: blockedReasons(cs.up.text),
+    environments: environmentsDirective(cs.up.text)?.names.map((n) => n.name),
+    checksum: checksum(cs.up.text),
+  };
+}
+
+/** Why Liquibase does not run a changeset on PostgreSQL, if it does not. */
+function skipped(cs: Changeset): string | undefined {
+  if (cs.ignore) return 'has ignore:true: Liquibase skips it';
+  if (!runsOnPostgres(cs.dbms)) return `is for dbms ${cs.dbms!.join(',')}: Liquibase skips it on PostgreSQL`;
+  return undefined;
+}
+
+/** The changelog's parse problems as discovery problems of `file`. */
+function parseProblems(parsed: ParsedChangelog, file: SourceFile, shown: string): DiscoveryProblem[] {
+  return parsed.problems.map((p) => ({ code: 'layout-error' as const, severity: p.severity, message: `${shown}:${file.positionAt(p.offset).line + 1}: ${p.message}`, path: file.path, offset: p.offset }));
+}
+
 export function readLiquibase(census: FolderCensus): LayoutReading {
   const problems: DiscoveryProblem[] = [];
   const unused: UnusedFile[] = [];
   const migrations: Migration[] = [];
-  const first = new Map<string, { where: string; path: string; migration: Migration }>();
+  const first = new Map<string, { where: string; migration: Migration }>();
   for (const rel of changelogFiles(census)) {
     const path = join(census.folder, rel);
     const file = new SourceFile(path, census.text(rel)!);
     const parsed = parseFormattedSql(file);
-    for (const p of parsed.problems) problems.push({ code: 'layout-error', severity: p.severity, message: `${rel}:${file.positionAt(p.offset).line + 1}: ${p.message}`, path, offset: p.offset });
+    problems.push(...parseProblems(parsed, file, rel));
     for (const cs of parsed.changesets) {
       const version = `${cs.author}:${cs.id}`;
       const where = `${rel}:${cs.line}`;
-      const headerOffset = file.offsetAt({ line: cs.line - 1, character: 0 });
-      if (cs.ignore) {
-        unused.push({ path, why: `changeset ${version} (${where}) has ignore:true: Liquibase skips it` });
+      const why = skipped(cs);
+      if (why) {
+        unused.push({ path, why: `changeset ${version} (${where}) ${why}` });
         continue;
       }
-      if (!runsOnPostgres(cs.dbms)) {
-        unused.push({ path, why: `changeset ${version} (${where}) is for dbms ${cs.dbms!.join(',')}: Liquibase skips it on PostgreSQL` });
-        continue;
-      }
+      const migration = changesetMigration(cs, where, migrations.length + 1, problems);
       const earlier = first.get(version);
-      let duplicateVersion: string | undefined;
-      if (earlier !== undefined) {
-        duplicateVersion = `changeset ${version} at ${where} is also at ${earlier.where}: Tidemark identifies a changeset by author:id, so each needs its own`;
-        problems.push({ code: 'duplicate-version', message: duplicateVersion, path, offset: headerOffset, relatedPath: earlier.path });
-        earlier.migration.duplicateVersion ??= duplicateVersion;
-      }
-      const notes: string[] = [];
-      if (!cs.failOnError) notes.push('failOnError:false (Liquibase carries on after an error; Tidemark stops)');
-      if (cs.context) notes.push(`context ${cs.context} (Liquibase runs it only for that context; Tidemark runs it in every environment)`);
-      if (cs.labels) notes.push(`labels ${cs.labels} (Liquibase runs it only when they are selected; Tidemark always does)`);
-      if (cs.check && cs.onFail && cs.onFail !== 'HALT') notes.push(`onFail:${cs.onFail} (Tidemark stops when the pre-check fails, as HALT does)`);
-      if (/\$\{[^}]+\}/.test(cs.up.text)) notes.push('${property} references (Liquibase substitutes them; Tidemark runs the SQL as written)');
-      for (const note of notes) problems.push({ code: 'layout-note', severity: 'info', message: `changeset ${version}: ${note}`, path, offset: headerOffset });
-      const none = !cs.runInTransaction;
-      const again = cs.runOnChange || cs.runAlways;
-      migrations.push({
-        version,
-        versionKey: [migrations.length + 1],
-        name: cs.id,
-        layout: 'sections',
-        execution: { layout: 'liquibase', transaction: none ? 'none' : 'wrapped', downsByDesign: true, canRunTwice: none || again },
-        up: cs.up,
-        down: cs.down,
-        check: cs.check,
-        noTransactionDirective: none,
-        blockedReasons: blockedReasons(cs.up.text),
-        environments: environmentsDirective(cs.up.text)?.names.map((n) => n.name),
-        checksum: checksum(cs.up.text),
-        ...(duplicateVersion ? { duplicateVersion } : {}),
-      });
-      if (earlier === undefined) first.set(version, { where, path, migration: migrations.at(-1)! });
+      if (earlier) {
+        // Liquibase tells changesets of two files apart by the file; Tidemark's history keys them by version alone.
+        const message = `changeset ${version} at ${where} is also at ${earlier.where}: Tidemark identifies a changeset by author:id, so each needs its own`;
+        problems.push({ code: 'duplicate-version', message, path, offset: file.offsetAt({ line: cs.line - 1, character: 0 }), relatedPath: earlier.migration.up.file.path });
+        migration.duplicateVersion = message;
+        earlier.migration.duplicateVersion ??= message;
+      } else first.set(version, { where, migration });
+      migrations.push(migration);
     }
   }
   return { migrations, problems, unused };
@@ -378,4 +395,13 @@ export const liquibase: LayoutReader = {
     return formatted.length ? { score: CONTENT * 10 * formatted.length, evidence: `--liquibase formatted sql in ${formatted.length} file${formatted.length === 1 ? '' : 's'}` } : undefined;
   },
   read: (census) => readLiquibase(census),
+  readFile(path, text) {
+    const file = new SourceFile(path, text);
+    if (!isFormattedSql(text)) return undefined;
+    const parsed = parseFormattedSql(file);
+    const problems = parseProblems(parsed, file, basename(path));
+    const migrations = parsed.changesets.filter((cs) => !skipped(cs)).map((cs, i) => changesetMigration(cs, `${basename(path)}:${cs.line}`, i + 1, problems));
+    const [migration, ...others] = migrations;
+    return migration && { migration, problems, others };
+  },
 };

@@ -49,11 +49,24 @@ export interface LayoutReader {
    * must not read the whole folder each time. Undefined for a file that is no migration's.
    */
   readFile?(path: string, text: string, folder: string, reader: FileReader): FileReading | undefined;
+  /**
+   * For layouts whose files sit in subfolders of the migrations folder (sqitch's deploy/ revert/
+   * verify/ with nested names, graphile-migrate's committed/ and current/): the migrations folder
+   * `path` belongs to, found from the tool's marker files above it; undefined when there is none.
+   */
+  folderOf?(path: string): string | undefined;
+}
+
+/** A reader that answers with `text` for `path` (an editor's copy) and reads everything else as `reader` does. */
+export function withText(reader: FileReader, path: string, text: string): FileReader {
+  return { read: (p) => (p === path ? text : reader.read(p)) };
 }
 
 export interface FileReading {
   migration: Migration;
   problems: DiscoveryProblem[];
+  /** The other migrations written in the same file (Liquibase changesets after the first). */
+  others?: Migration[];
 }
 
 export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';

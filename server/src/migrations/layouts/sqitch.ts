@@ -14,14 +14,15 @@
  * `NAME~3`... so that the first instance keeps the identity it was applied under.
  */
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { splitStatements } from '../../sql/split';
 import { sqlTokens } from '../../sql/tokens';
 import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective, hasNoTransactionDirective } from '../sections';
 import type { DiscoveryProblem, Migration, Section, UnusedFile } from '../types';
-import { MARKER_FILE, type FolderCensus, type LayoutReader, type LayoutReading } from './reader';
+import { FolderCensus, MARKER_FILE, withText, type LayoutReader, type LayoutReading } from './reader';
 
 // ---------------------------------------------------------------------------------------------
 // sqitch.plan
@@ -361,8 +362,11 @@ export interface SqitchProject {
   reading: LayoutReading;
 }
 
-/** Reads a sqitch project whose sqitch.conf (or, without one, sqitch.plan) is in `census.folder`. */
-export function readSqitchProject(census: FolderCensus): SqitchProject {
+/**
+ * Reads a sqitch project whose sqitch.conf (or, without one, sqitch.plan) is in `census.folder`.
+ * With `only`, just the change that script belongs to is read (the linter's one file).
+ */
+export function readSqitchProject(census: FolderCensus, only?: string): SqitchProject {
   const root = census.folder;
   const rel = (path: string) => relative(root, path).split('\\').join('/');
   const conf = readSqitchConf(census.text('sqitch.conf') ?? '');
@@ -395,9 +399,11 @@ export function readSqitchProject(census: FolderCensus): SqitchProject {
       }
       return { path: join(reworkedDir, ...segments, `${base}@${change.reworkTags[0]}${ext}`) };
     };
+    if (only !== undefined && ![paths.deployDir, paths.revertDir, paths.verifyDir, paths.reworkedDeployDir, paths.reworkedRevertDir, paths.reworkedVerifyDir].some((dir) => only.startsWith(join(dir, change.name)))) return;
     const deploy = script(paths.deployDir, paths.reworkedDeployDir);
     const revert = script(paths.revertDir, paths.reworkedRevertDir);
     const verify = script(paths.verifyDir, paths.reworkedVerifyDir);
+    if (only !== undefined && ![deploy.path, revert.path, verify.path].includes(only)) return;
     for (const s of [deploy, revert, verify]) if (s.text !== undefined) used.add(rel(s.path));
     const planOffset = planFile.offsetAt({ line: change.line - 1, character: 0 });
     if (deploy.text === undefined) {
@@ -433,6 +439,7 @@ export function readSqitchProject(census: FolderCensus): SqitchProject {
     });
   });
 
+  if (only !== undefined) return { paths, plan, reading: { migrations, problems: problems.filter((p) => p.path === only || migrations.some((m) => p.message.includes(`"${m.name}"`))), unused } };
   // Scripts no plan entry names are never run by sqitch: listed, not dropped silently.
   for (const [dir, what] of [
     [paths.deployDir, 'deploy'],
@@ -469,6 +476,20 @@ function scriptsUnder(census: FolderCensus, dir: string, extension: string): str
   return out;
 }
 
+/** The sqitch project a script belongs to: the nearest folder above it with sqitch.conf, else with sqitch.plan, that has the script under its deploy/ revert/ or verify/. */
+function sqitchProjectOf(path: string): string | undefined {
+  let withPlan: string | undefined;
+  for (let dir = dirname(path), depth = 0; depth < 16; depth++) {
+    if (existsSync(join(dir, 'sqitch.conf'))) return dir;
+    if (!withPlan && existsSync(join(dir, 'sqitch.plan'))) withPlan = dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (!withPlan) return undefined;
+  return /^(deploy|revert|verify)[\\/]/.test(relative(withPlan, path)) ? withPlan : undefined;
+}
+
 export const sqitch: LayoutReader = {
   id: 'sqitch',
   defaultFolders: ['', 'sqitch', 'db'],
@@ -478,4 +499,10 @@ export const sqitch: LayoutReader = {
     return undefined;
   },
   read: (census) => readSqitchProject(census).reading,
+  folderOf: (path) => (path.toLowerCase().endsWith('.sql') ? sqitchProjectOf(path) : undefined),
+  readFile(path, text, folder, reader) {
+    const { reading } = readSqitchProject(new FolderCensus(folder, withText(reader, path, text)), path);
+    const [migration] = reading.migrations;
+    return migration && { migration, problems: reading.problems };
+  },
 };
