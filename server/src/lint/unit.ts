@@ -10,6 +10,8 @@ import { embeddedStatements } from '../sql/embedded';
 import { diskReader, type FileReader } from '../migrations/text-file';
 import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
 import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
+import type { FileReading } from '../migrations/layouts/reader';
+import { discoverMigrations } from '../migrations/discovery';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
@@ -53,8 +55,8 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   const folder = migrationFolder(path, options.layout);
   const problems: DiscoveryProblem[] = [];
   const layout = folderLayout(folder, options.layout);
-  if (layout && !isNamedFilesLayout(layout.reader.id)) {
-    const found = layout.reader.readFile?.(path, text, folder, reader);
+  if (layout && !isNamedFilesLayout(layout.reader.id) && !layout.reader.fromNamedFiles) {
+    const found = layout.reader.readFile ? layout.reader.readFile(path, text, folder, reader) : fromFolderReading(path, text, folder, reader, options.layout);
     if (found) {
       checkMigration(found.migration, layout.reader, found.problems);
       const unit = unitFromMigration(file, found.migration, [...problems, ...found.problems]);
@@ -124,9 +126,24 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     };
   }
 
-  const migration = assembleMigration(parts)!;
+  const named = assembleMigration(parts)!;
+  const migration = layout?.reader.fromNamedFiles ? layout.reader.fromNamedFiles(named) : named;
   if (layout) checkMigration(migration, layout.reader, problems);
   return { ...unitFromMigration(file, migration, problems), fileRole: own.role, downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout) };
+}
+
+/**
+ * For a reader that cannot read one file alone: the whole folder read, with the linted file's
+ * text as given, and the migration that uses the file. Costs a folder read per file.
+ */
+function fromFolderReading(path: string, text: string, folder: string, reader: FileReader, layout: LayoutId | undefined): FileReading | undefined {
+  const withText: FileReader = { read: (p) => (p === path ? text : reader.read(p)) };
+  const found = discoverMigrations(folder, withText, { layout });
+  const migration = found.migrations.find((m) => [m.up, m.down, m.verify, m.check].some((s) => s?.file.path === path));
+  if (!migration) return undefined;
+  const files = new Set([migration.up, migration.down, migration.verify, migration.check].map((s) => s?.file.path));
+  // checkMigration runs again on the unit: its own problems are not taken twice.
+  return { migration, problems: found.problems.filter((p) => files.has(p.path) && p.code !== 'foreign-marker' && p.code !== 'empty-up') };
 }
 
 /** The unit of a migration a reader found, linted from `file` (one of its files). */
@@ -148,6 +165,7 @@ function unitFromMigration(file: SourceFile, migration: Migration, problems: Dis
     execution: migration.execution,
     problems,
     downMarker: migration.downMarker,
+    downFilePath: migration.downFile,
   };
 }
 

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { lenientDiskReader } from './text-file';
+import { findMigrationsFolder } from './layouts';
 import { LAYOUT_IDS } from './types';
 
 export const CONFIG_FILE_NAME = 'tidemark.json';
@@ -192,8 +193,14 @@ export function loadConfig(root: string, configPath?: string, readText: (p: stri
   return { path, root: configRoot, config, migrationsDir, problems };
 }
 
-/** `migrations/` when it exists, else the folder itself (DESIGN.md "Migration files"). */
+/**
+ * The default place of the tool the repository uses (prisma/migrations, supabase/migrations,
+ * drizzle/, db/migrations, migrations/...: layouts/index.ts), else `migrations/` when it exists,
+ * else the folder itself (DESIGN.md "Migration files").
+ */
 function defaultMigrationsDir(root: string): string {
+  const found = findMigrationsFolder(root);
+  if (found) return found;
   const candidate = join(root, 'migrations');
   return existsSync(candidate) ? candidate : root;
 }

@@ -119,6 +119,8 @@ export interface Migration {
    * for a generated rollback; undefined where downs live in their own files or do not exist.
    */
   downMarker?: string;
+  /** Where a generated rollback file goes, for layouts that keep downs in files of their own (diesel's down.sql). */
+  downFile?: string;
 }
 
 /** A problem found while discovering migrations (a duplicate version, an orphan down file...). */
@@ -165,6 +167,8 @@ export interface DiscoveryResult {
    * what was seen and what it looks like. Front ends stop with this (exit 2), never report an empty success.
    */
   unrecognised?: string;
+  /** Set when the folder is its tool's but Tidemark must not run it (a Prisma lock file for MySQL): why. Front ends stop with it (exit 2). */
+  refused?: string;
   /** Set when the migrations folder does not exist. */
   missing?: boolean;
   unused: UnusedFile[];

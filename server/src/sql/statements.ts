@@ -34,7 +34,7 @@ export interface Statement {
   offsetOf(location: number | undefined): number;
 }
 
-const COMMENT_LINE = /--[^\n]*/g;
+const COMMENT_LINE = /--[^\r\n]*/g;
 
 function leadingCommentsOf(gap: string): string[] {
   return gap.match(COMMENT_LINE)?.map((c) => c.trim()) ?? [];

@@ -15,17 +15,23 @@ import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../
 import { versionId } from '../version';
 import { atlas } from './atlas';
 import { dbmate } from './dbmate';
+import { diesel } from './diesel';
+import { drizzle } from './drizzle';
 import { flyway } from './flyway';
 import { folders } from './folders';
 import { golangMigrate } from './golang-migrate';
 import { goose } from './goose';
 import { graphileMigrate } from './graphile-migrate';
 import { liquibase } from './liquibase';
+import { nodePgMigrate } from './node-pg-migrate';
+import { prisma } from './prisma';
+import { sqlx } from './sqlx';
+import { supabase } from './supabase';
 import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
 import { sqitch } from './sqitch';
 
-export const READERS: readonly LayoutReader[] = [sqitch, graphileMigrate, atlas, liquibase, goose, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, sqitch, graphileMigrate, atlas, liquibase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);
@@ -108,7 +114,7 @@ export function readMigrationsFolder(migrationsDir: string, reader: FileReader, 
   const detected = detectLayout(census, forced);
   if (!detected) return { migrationsDir, migrations: [], problems: notRegularFiles(census), unused: [], unrecognised: describeUnrecognised(census) };
   const reading = detected.reader.read(census, reader);
-  checkReading(reading, detected.reader, census);
+  if (!reading.refused) checkReading(reading, detected.reader, census);
   return { migrationsDir, layout: detected.reader.id, layoutEvidence: detected.evidence, ...reading };
 }
 
@@ -189,4 +195,56 @@ function refuseEmptyUp(m: Migration, problems: DiscoveryProblem[]): void {
   const message = onlyDown ? 'the up section is empty: the file has only a down section' : 'the up section is empty: there is no SQL to apply';
   problems.push({ code: 'empty-up', message, path: m.up.file.path, offset: m.up.offset });
   m.blockedReasons.push(message);
+}
+
+/**
+ * Why a folder cannot be used at all — it does not exist, no reader recognises what it holds, or
+ * its tool's files are another database's — as one line naming the folder; undefined when it can.
+ * Every front end stops with this (exit 2) rather than report an empty success.
+ */
+export function discoveryStop(result: DiscoveryResult, shownDir: string): string | undefined {
+  if (result.missing) return `the migrations folder ${shownDir} does not exist`;
+  if (result.refused) return `${shownDir}: ${result.refused}`;
+  if (result.unrecognised) return `no migration layout recognised in ${shownDir}: ${result.unrecognised}`;
+  return undefined;
+}
+
+/** The problems a reading found that belong to no migration file (a FIFO, a folder without up.sql): a file-by-file lint never sees them. */
+export function folderProblems(result: DiscoveryResult): DiscoveryProblem[] {
+  const files = new Set(result.migrations.flatMap((m) => [m.up, m.down, m.verify, m.check].filter((s) => s !== undefined).map((s) => s.file.path)));
+  return result.problems.filter((p) => !files.has(p.path) && p.code !== 'not-in-chain');
+}
+
+/** The files lint reads for a folder: every part of every migration it runs, and the files not in the chain (to say so). */
+export function lintableFiles(result: DiscoveryResult): string[] {
+  const files = new Set<string>();
+  for (const m of result.migrations) {
+    if (m.hole) continue;
+    for (const s of [m.up, m.down, m.verify, m.check]) if (s) files.add(s.file.path);
+  }
+  for (const p of result.problems) if (p.code === 'not-in-chain' && p.path.toLowerCase().endsWith('.sql')) files.add(p.path);
+  return [...files];
+}
+
+/**
+ * Where a repository keeps its migrations when tidemark.json does not say: the folder a tool's own
+ * config names (Drizzle's `out`, Prisma's `prisma.schema`), else the first of the tools' default
+ * folders that exists and holds migrations a reader recognises (prisma/migrations,
+ * supabase/migrations, drizzle/, db/migrations, migrations/...). Undefined when none does.
+ */
+export function findMigrationsFolder(root: string, reader: FileReader = lenientDiskReader): string | undefined {
+  for (const r of READERS) {
+    const located = r.locate?.(root, reader);
+    if (located && entryKind(located) === 'folder') return located;
+  }
+  const seen = new Set<string>();
+  for (const r of READERS) {
+    for (const rel of r.defaultFolders) {
+      const dir = join(root, rel);
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      if (entryKind(dir) === 'folder' && detectLayout(new FolderCensus(dir, reader))) return dir;
+    }
+  }
+  return undefined;
 }

@@ -15,6 +15,8 @@ export interface LayoutReading {
   problems: DiscoveryProblem[];
   /** Files in the folder no migration uses (a Drizzle file the journal does not list, a Go migration's source): listed, never dropped silently. */
   unused: UnusedFile[];
+  /** Set when the folder is the tool's but Tidemark must not run it (a Prisma lock file for MySQL): why. Front ends stop with it. */
+  refused?: string;
 }
 
 /** How sure a reader is that a folder is its tool's, and what made it think so (shown to the user). */
@@ -40,6 +42,11 @@ export interface LayoutReader {
    * that carries one is refused by apply rather than run as one section.
    */
   markerLine?: RegExp;
+  /**
+   * The tool's migrations folder under a repository root when its own config moves it (Drizzle's
+   * `out`, Prisma's `prisma.schema`), read as text; undefined to look in `defaultFolders`.
+   */
+  locate?(root: string, reader: FileReader): string | undefined;
   /** Whether `folder` is this tool's, from marker files and content; undefined when nothing points to it. */
   detect(folder: FolderCensus): Detection | undefined;
   read(folder: FolderCensus, reader: FileReader): LayoutReading;
@@ -49,6 +56,12 @@ export interface LayoutReader {
    * must not read the whole folder each time. Undefined for a file that is no migration's.
    */
   readFile?(path: string, text: string, folder: string, reader: FileReader): FileReading | undefined;
+  /**
+   * For a reader whose files are named like dbmate's or golang-migrate's but run its tool's way
+   * (sqlx): the migration the shared named-files reading found, as this tool runs it. The linter
+   * then finds a file's companions as it does for those layouts.
+   */
+  fromNamedFiles?(migration: Migration): Migration;
   /**
    * For layouts whose files sit in subfolders of the migrations folder (sqitch's deploy/ revert/
    * verify/ with nested names, graphile-migrate's committed/ and current/): the migrations folder
