@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { discoverMigrations } from '../../../../server/src/migrations/discovery';
 import { graphileHash, parseCommitted } from '../../../../server/src/migrations/layouts/graphile-migrate';
 import { writeFiles } from '../../../support/databases';
+import { buildLintUnit } from '../../../../server/src/lint/unit';
+import { lintUnit } from '../../../../server/src/lint/engine';
+import { ensureParser } from '../../../support/lint';
 import { repoRoot } from '../../../support/paths';
 import { scratchDir } from '../../../support/test-cleanup';
 
@@ -119,5 +122,28 @@ describe('migrations/layouts/graphile-migrate: committed/ in its hash chain, cur
     });
     const found = discoverMigrations(dir);
     assert.deepEqual(found.problems.map((p) => [p.code, p.severity, p.message]), [['layout-note', 'info', 'committed/000001.sql uses :DATABASE_VISITOR: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written']]);
+  });
+});
+
+describe('migrations/layouts/graphile-migrate: files linted as graphile-migrate runs them', () => {
+  before(() => ensureParser());
+
+  it('lints current.sql as work in progress that runs again on every save: DDL that fails the second time is flagged', () => {
+    const dir = copy();
+    const path = join(dir, 'migrations', 'current.sql');
+    const text = 'create table comments (id serial primary key);\n';
+    writeFileSync(path, text);
+    const unit = buildLintUnit(path, text);
+    assert.equal(unit.execution.layout, 'graphile-migrate');
+    assert.equal(unit.execution.canRunTwice, true);
+    assert.ok(lintUnit(unit).some((f) => f.rule === 'non-idempotent-ddl'));
+  });
+
+  it('lints a committed migration as its body: the headers are not SQL, --! no-transaction is its transaction mode', () => {
+    const path = join(fixture, 'migrations', 'committed', '000002.sql');
+    const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
+    assert.equal(unit.version, '000002');
+    assert.equal(unit.execution.transaction, 'none');
+    assert.deepEqual(unit.up?.statements.map((s) => s.text), ['create index concurrently users_name on users (name);']);
   });
 });

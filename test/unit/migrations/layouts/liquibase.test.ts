@@ -11,6 +11,8 @@ import { parseFormattedSql } from '../../../../server/src/migrations/layouts/liq
 import { SourceFile } from '../../../../server/src/sql/source';
 import { parseStatements } from '../../../../server/src/sql/statements';
 import { writeFiles } from '../../../support/databases';
+import { buildLintUnit } from '../../../../server/src/lint/unit';
+import { lintUnit } from '../../../../server/src/lint/engine';
 import { ensureParser } from '../../../support/lint';
 import { repoRoot } from '../../../support/paths';
 import { scratchDir } from '../../../support/test-cleanup';
@@ -120,5 +122,31 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
     assert.deepEqual(found.migrations.map((m) => m.version), ['ann:1', 'ann:1']);
     assert.deepEqual(found.problems.map((p) => [p.code, p.message]), [['duplicate-version', 'changeset ann:1 at b.sql:2 is also at a.sql:2: Tidemark identifies a changeset by author:id, so each needs its own']]);
     assert.deepEqual(found.unused.map((u) => u.why), ['changeset ann:2 (a.sql:4) has ignore:true: Liquibase skips it', 'changeset ann:3 (b.sql:4) is for dbms !postgresql: Liquibase skips it on PostgreSQL']);
+  });
+});
+
+describe('migrations/layouts/liquibase: a changelog linted changeset by changeset', () => {
+  before(() => ensureParser());
+
+  it('lints each changeset with its own way of running: CONCURRENTLY is fine in the runInTransaction:false one only', () => {
+    const dir = scratchDir('liquibase-lint-');
+    const text = [
+      '--liquibase formatted sql',
+      '--changeset ann:1',
+      'CREATE TABLE t (id bigint PRIMARY KEY);',
+      'CREATE INDEX CONCURRENTLY t_a ON t (id);',
+      '--rollback DROP TABLE t;',
+      '--changeset ann:2 runInTransaction:false',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS t_b ON t (id);',
+      '--rollback DROP INDEX CONCURRENTLY IF EXISTS t_b;',
+      '',
+    ].join('\n');
+    writeFiles(dir, { 'changelog.sql': text });
+    const unit = buildLintUnit(join(dir, 'changelog.sql'), text);
+    assert.deepEqual([unit.version, ...(unit.siblings ?? []).map((s) => s.version)], ['ann:1', 'ann:2']);
+    assert.deepEqual([unit.execution.transaction, unit.siblings![0].execution.transaction], ['wrapped', 'none']);
+    const findings = lintUnit(unit).filter((f) => f.rule === 'transaction-incompatible-statement');
+    // Only the first changeset mixes CONCURRENTLY with other statements; the second is on its own.
+    assert.deepEqual(findings.map((f) => unit.file.positionAt(f.start).line + 1), [4]);
   });
 });

@@ -13,6 +13,9 @@ import { repoRoot } from '../../../support/paths';
 import { ensureSqitch, sqitch, sqitchPlanRaw } from '../../../support/sqitch';
 import { scratchDir } from '../../../support/test-cleanup';
 import { writeFiles } from '../../../support/databases';
+import { buildLintUnit } from '../../../../server/src/lint/unit';
+import { lintUnit } from '../../../../server/src/lint/engine';
+import { ensureParser } from '../../../support/lint';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'layouts', 'sqitch');
 
@@ -71,7 +74,7 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     }
   });
 
-  it('agrees with sqitch on a plan edited by hand: the rework moved, a change inserted in the middle', function () {
+  it('agrees with sqitch on a plan edited by hand: a change inserted in the middle, without a verify script', function () {
     this.timeout(120_000);
     ensureSqitch();
     const dir = scratchDir('sqitch-edited-');
@@ -165,5 +168,32 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     assert.equal(before.changes[0].id, after.changes[0].id);
     assert.deepEqual(after.changes.map((c) => [sqitchVersion(c), c.reworkTags]), [['users', ['v1']], ['users~2', []]]);
     assert.equal(sqitchVersion(before.changes[0]), 'users');
+  });
+});
+
+describe('migrations/layouts/sqitch: a script linted as part of its change', () => {
+  before(() => ensureParser());
+
+  it('lints revert/app.devices/create.sql as the down of its change, with the deploy script as its up', () => {
+    const path = join(fixture, 'revert', 'app.devices', 'create.sql');
+    const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
+    assert.equal(unit.version, 'app.devices/create');
+    assert.equal(unit.fileRole, 'down');
+    assert.equal(unit.up?.file.path, join(fixture, 'deploy', 'app.devices', 'create.sql'));
+    assert.equal(unit.execution.transaction, 'own');
+    // The earlier instance of a reworked change, from its @TAG file.
+    const reworked = join(fixture, 'deploy', 'insert_user@v1.0.0.sql');
+    assert.equal(buildLintUnit(reworked, readFileSync(reworked, 'utf8')).version, 'insert_user');
+  });
+
+  it("does not ask to delete the BEGIN / COMMIT a sqitch script owns (sqitch's convention)", () => {
+    const path = join(fixture, 'deploy', 'zz_users.sql');
+    const findings = lintUnit(buildLintUnit(path, readFileSync(path, 'utf8')));
+    assert.deepEqual(findings.filter((f) => f.rule === 'transaction-nesting'), []);
+    // The same file in a dbmate folder is wrapped by the runner: there it is flagged.
+    const dir = scratchDir('dbmate-');
+    writeFiles(dir, { '001_users.sql': readFileSync(path, 'utf8') });
+    const wrapped = lintUnit(buildLintUnit(join(dir, '001_users.sql'), readFileSync(path, 'utf8')));
+    assert.ok(wrapped.some((f) => f.rule === 'transaction-nesting'));
   });
 });
