@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { loadProject } from '../../server/src/runner/environments';
+import { loadProject } from '../../server/src/database/environments';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
 import { getStatus } from '../../server/src/runner/status';
 import { verifyMigrations } from '../../server/src/runner/verify';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { scaffoldMigration } from '../../../../server/src/runner/scaffold';
-import { loadProject } from '../../../../server/src/runner/environments';
+import { loadProject } from '../../../../server/src/database/environments';
 import { discoverMigrations } from '../../../../server/src/migrations/discovery';
 import { scratchDir } from '../../../support/test-cleanup';
 
