@@ -87,8 +87,10 @@ describe('client manifest (package.json contributes)', () => {
     assert.deepEqual(menuFor(untracked), [CommandId.adopt, CommandId.forgetPassword, CommandId.setPassword, CommandId.showHistory].sort(), 'adopt instead of apply, which would refuse');
   });
 
-  it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {
-    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/tidemark.json', 'workspaceContains:**/migrations/*.sql', `onView:${treeViewId}`]);
+  it("activates only on Tidemark projects and migration tools' folders, declares limited untrusted support and contributes its files", () => {
+    // Which tools' marker files activate it is held to the layout readers by activation.test.ts.
+    assert.equal(manifest.activationEvents[0], 'workspaceContains:**/tidemark.json');
+    assert.deepEqual(manifest.activationEvents.filter((e: string) => !e.startsWith('workspaceContains:')), [`onView:${treeViewId}`]);
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     const grammar = contributes.grammars[0];
     assert.deepEqual(grammar.injectTo, ['source.sql']);

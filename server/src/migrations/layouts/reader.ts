@@ -35,6 +35,12 @@ export interface LayoutReader {
   id: LayoutId;
   /** Folders, relative to a repository root, where the tool keeps migrations when not told otherwise. */
   defaultFolders: readonly string[];
+  /**
+   * Files whose presence shows this tool's migrations in a workspace, as `workspaceContains`
+   * globs: the extension activates on each (package.json `activationEvents`, held to this list by
+   * a test), so a migration file opened in such a project gets its diagnostics.
+   */
+  activation: readonly string[];
   /** Migrations are folders (`<version>_<name>/up.sql`): a file's migration folder is its grandparent. */
   migrationsAreFolders?: boolean;
   /**
