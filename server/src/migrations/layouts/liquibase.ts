@@ -22,6 +22,7 @@ import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective } from '../sections';
 import type { DiscoveryProblem, Migration, Section, UnusedFile } from '../types';
 import { CONTENT, type FolderCensus, type LayoutReader, type LayoutReading } from './reader';
+import { linesOf, type Line } from './lines';
 
 const FIRST_LINE = /^\s*--\s*liquibase\s*formatted.*$/i;
 const CHANGESET = /^\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*$/i;
@@ -70,26 +71,6 @@ export interface Changeset {
   onFail?: string;
 }
 
-interface Line {
-  text: string;
-  start: number;
-  /** Offset past the line's text, before its line break. */
-  end: number;
-}
-
-function linesOf(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    const nl = text.indexOf('\n', start);
-    const next = nl < 0 ? text.length : nl;
-    const end = next > start && text[next - 1] === '\r' ? next - 1 : next;
-    lines.push({ text: text.slice(start, end), start, end });
-    if (nl < 0) break;
-    start = nl + 1;
-  }
-  return lines;
-}
 
 /** A section over [from, to) of the file that keeps only the given ranges: everything else becomes spaces, line breaks stay. */
 function maskedSection(kind: Section['kind'], file: SourceFile, from: number, to: number, keep: ReadonlyArray<[number, number]>, replace: ReadonlyArray<{ at: number; text: string }> = []): Section {
