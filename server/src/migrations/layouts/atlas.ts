@@ -273,6 +273,8 @@ export const atlas: LayoutReader = {
   markerLine: /^--[ \t]*atlas:(txmode|sum|delimiter|checkpoint)\b/m,
   detect(census) {
     if (!census.has('atlas.sum')) return undefined;
+    // Atlas's golang-migrate directory format (NAME.up.sql / NAME.down.sql with an atlas.sum) is read by the golang-migrate reader.
+    if (census.files('.sql').some((name) => /\.down\.sql$/i.test(name))) return undefined;
     return { score: MARKER_FILE, evidence: 'atlas.sum' };
   },
   read: (census) => readAtlas(census),

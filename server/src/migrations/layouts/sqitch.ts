@@ -476,18 +476,25 @@ function scriptsUnder(census: FolderCensus, dir: string, extension: string): str
   return out;
 }
 
-/** The sqitch project a script belongs to: the nearest folder above it with sqitch.conf, else with sqitch.plan, that has the script under its deploy/ revert/ or verify/. */
+/**
+ * The sqitch project a script belongs to: the nearest folder above it with sqitch.conf, else with
+ * sqitch.plan, when the script is under a deploy/ revert/ or verify/ folder of it.
+ */
 function sqitchProjectOf(path: string): string | undefined {
   let withPlan: string | undefined;
+  let project: string | undefined;
   for (let dir = dirname(path), depth = 0; depth < 16; depth++) {
-    if (existsSync(join(dir, 'sqitch.conf'))) return dir;
+    if (existsSync(join(dir, 'sqitch.conf'))) {
+      project = dir;
+      break;
+    }
     if (!withPlan && existsSync(join(dir, 'sqitch.plan'))) withPlan = dir;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  if (!withPlan) return undefined;
-  return /^(deploy|revert|verify)[\\/]/.test(relative(withPlan, path)) ? withPlan : undefined;
+  project ??= withPlan;
+  return project && /(^|[\\/])(deploy|revert|verify)[\\/]/.test(relative(project, path)) ? project : undefined;
 }
 
 export const sqitch: LayoutReader = {
