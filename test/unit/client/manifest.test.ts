@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { READERS } from '../../../server/src/migrations/layouts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId, itemOnlyCommands, trustedOnlyCommands, treeViewId } from '../../../client/src/command-ids';
@@ -87,10 +88,10 @@ describe('client manifest (package.json contributes)', () => {
     assert.deepEqual(menuFor(untracked), [CommandId.adopt, CommandId.forgetPassword, CommandId.setPassword, CommandId.showHistory].sort(), 'adopt instead of apply, which would refuse');
   });
 
-  it("activates only on Tidemark projects and migration tools' folders, declares limited untrusted support and contributes its files", () => {
-    // Which tools' marker files activate it is held to the layout readers by activation.test.ts.
-    assert.equal(manifest.activationEvents[0], 'workspaceContains:**/tidemark.json');
-    assert.deepEqual(manifest.activationEvents.filter((e: string) => !e.startsWith('workspaceContains:')), [`onView:${treeViewId}`]);
+  it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {
+    // tidemark.json, the view, and the marker files of every layout Tidemark reads (a Prisma or diesel folder has no migrations/*.sql).
+    const markers = READERS.flatMap((r) => r.activationGlobs ?? []).map((glob) => `workspaceContains:${glob}`);
+    assert.deepEqual(new Set(manifest.activationEvents), new Set(['workspaceContains:**/tidemark.json', ...markers, `onView:${treeViewId}`]));
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     const grammar = contributes.grammars[0];
     assert.deepEqual(grammar.injectTo, ['source.sql']);

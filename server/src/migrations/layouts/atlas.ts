@@ -269,7 +269,7 @@ function offsetOfLine(text: string, line: number): number {
 export const atlas: LayoutReader = {
   id: 'atlas',
   defaultFolders: ['migrations'],
-  activation: ['**/atlas.sum'],
+  activationGlobs: ['**/atlas.sum'],
   markerLine: /^--[ \t]*atlas:(txmode|sum|delimiter|checkpoint)\b/m,
   detect(census) {
     if (!census.has('atlas.sum')) return undefined;

@@ -8,7 +8,6 @@ import { FILE_NAMES, type LayoutReader } from './reader';
 export const folders: LayoutReader = {
   id: 'folders',
   defaultFolders: ['migrations'],
-  activation: ['**/migrations/*.sql'],
   detect(census) {
     const parts = census.entries().filter((e) => e.kind === 'folder' && isPartFolder(e.name));
     const count = parts.reduce((n, p) => n + census.files('.sql', p.name).length, 0);

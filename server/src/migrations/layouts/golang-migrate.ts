@@ -9,7 +9,6 @@ import { FILE_NAMES, type LayoutReader } from './reader';
 export const golangMigrate: LayoutReader = {
   id: 'golang-migrate',
   defaultFolders: ['migrations', 'db/migrations'],
-  activation: ['**/migrations/*.sql'],
   detect(census) {
     const ups = census.files('.up.sql');
     // A pair of files per migration says more than one name: count each pair twice.

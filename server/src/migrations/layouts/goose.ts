@@ -185,7 +185,7 @@ export const GO_MIGRATION = 'cannot run here (Go migration)';
 export const goose: LayoutReader = {
   id: 'goose',
   defaultFolders: ['db/migrations', 'migrations', 'sql/migrations'],
-  activation: ['**/migrations/*.sql'],
+  activationGlobs: ['**/db/migrations/*.sql'],
   markerLine: /^[ \t]*--.*\+goose\b/m,
   detect(census) {
     const sql = census.files('.sql');

@@ -244,7 +244,7 @@ function graphileFolderOf(path: string): string | undefined {
 export const graphileMigrate: LayoutReader = {
   id: 'graphile-migrate',
   defaultFolders: ['migrations', ''],
-  activation: ['**/.gmrc', '**/migrations/committed/*.sql'],
+  activationGlobs: ['**/.gmrc', '**/migrations/committed/*.sql'],
   markerLine: /^--! (Previous|Hash):/m,
   detect(census) {
     if (census.has('.gmrc')) return { score: MARKER_FILE, evidence: '.gmrc' };

@@ -370,7 +370,7 @@ export function readLiquibase(census: FolderCensus): LayoutReading {
 export const liquibase: LayoutReader = {
   id: 'liquibase',
   defaultFolders: ['src/main/resources/db/changelog', 'db/changelog', 'changelog', 'liquibase'],
-  activation: ['**/db/changelog/**/*.sql', '**/changelog/*.sql'],
+  activationGlobs: ['**/db/changelog/**/*.sql', '**/changelog/*.sql'],
   markerLine: /^[ \t]*--[ \t]*(?:liquibase[ \t]+formatted[ \t]+sql|changeset[ \t]+\S+:\S+)/im,
   detect(census) {
     const formatted = changelogFiles(census);

@@ -65,7 +65,6 @@ function hole(path: string, version: string, name: string): Migration {
 export const nodePgMigrate: LayoutReader = {
   id: 'node-pg-migrate',
   defaultFolders: ['migrations'],
-  activation: ['**/migrations/*.sql'],
   markerLine: /^[ \t]*--[ \t-]*(up|down)[ \t]+migration\b/im,
   detect(census) {
     const sql = census.files('.sql');

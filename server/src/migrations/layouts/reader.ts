@@ -36,11 +36,10 @@ export interface LayoutReader {
   /** Folders, relative to a repository root, where the tool keeps migrations when not told otherwise. */
   defaultFolders: readonly string[];
   /**
-   * Files whose presence shows this tool's migrations in a workspace, as `workspaceContains`
-   * globs: the extension activates on each (package.json `activationEvents`, held to this list by
-   * a test), so a migration file opened in such a project gets its diagnostics.
+   * Files whose presence in a workspace says this tool's migrations are there: the extension
+   * activates on them (package.json `workspaceContains:` events, checked by the manifest test).
    */
-  activation: readonly string[];
+  activationGlobs?: readonly string[];
   /** Migrations are folders (`<version>_<name>/up.sql`): a file's migration folder is its grandparent. */
   migrationsAreFolders?: boolean;
   /**

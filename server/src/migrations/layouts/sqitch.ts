@@ -500,7 +500,7 @@ function sqitchProjectOf(path: string): string | undefined {
 export const sqitch: LayoutReader = {
   id: 'sqitch',
   defaultFolders: ['', 'sqitch', 'db'],
-  activation: ['**/sqitch.plan'],
+  activationGlobs: ['**/sqitch.plan'],
   detect(census) {
     if (census.has('sqitch.plan')) return { score: MARKER_FILE, evidence: 'sqitch.plan' };
     if (census.has('sqitch.conf')) return { score: MARKER_FILE, evidence: 'sqitch.conf' };

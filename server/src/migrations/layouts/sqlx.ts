@@ -21,7 +21,6 @@ export function asSqlx(m: Migration): Migration {
 export const sqlx: LayoutReader = {
   id: 'sqlx',
   defaultFolders: ['migrations'],
-  activation: ['**/migrations/*.sql'],
   detect(census) {
     const sql = census.files('.sql');
     if (sql.length === 0) return undefined;
