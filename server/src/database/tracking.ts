@@ -49,7 +49,7 @@ export async function detectTracking(db: DatabaseAdapter, history: History, migr
       .map((e) => e.version)
       .filter((v) => {
         const m = matchMigration(v, migrations);
-        return !recorded.has(m ? versionId(m.versionKey) : v);
+        return !recorded.has(versionId(m ? m.version : v));
       });
     return { state: 'tracked', foreign, ...(notInHistory.length ? { notInHistory } : {}) };
   }

@@ -57,6 +57,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       options.onRuleError?.(rule.id, error);
     }
   }
+  for (const sibling of unit.siblings ?? []) findings.push(...lintUnit(sibling, options));
   return findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
 }
 

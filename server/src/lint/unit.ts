@@ -9,7 +9,7 @@ import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
 import { diskReader, type FileReader } from '../migrations/text-file';
 import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
-import { checkMigration, folderLayout, isNamedFilesLayout } from '../migrations/layouts';
+import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
 import type { FileReading } from '../migrations/layouts/reader';
 import { discoverMigrations } from '../migrations/discovery';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
@@ -34,6 +34,10 @@ export function parseSection(section: Section): ParsedSection {
  * `<version>_<name>/up.sql`).
  */
 export function migrationFolder(path: string, layout?: LayoutId): string {
+  for (const reader of layout ? [layoutReader(layout)] : READERS) {
+    const folder = reader?.folderOf?.(path);
+    if (folder) return folder;
+  }
   const dir = dirname(path);
   if (isPartFolder(basename(dir))) return dirname(dir);
   const parent = dirname(dir);
@@ -56,7 +60,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     const found = layout.reader.readFile ? layout.reader.readFile(path, text, folder, reader) : fromFolderReading(path, text, folder, reader, options.layout);
     if (found) {
       checkMigration(found.migration, layout.reader, found.problems);
-      return unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      const unit = unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      if (found.others?.length) unit.siblings = found.others.map((m) => unitFromMigration(file, m, []));
+      return unit;
     }
     // Not one of the layout's migrations (a note, a seed file): linted as one up section.
     return unitFromSections(file, undefined, problems);

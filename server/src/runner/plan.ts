@@ -45,7 +45,7 @@ interface Planned {
 export async function planMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion);
+  checkTarget(options.toVersion, migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, await history.rows(), options.toVersion), options.toVersion);
     const planned: Planned[] = [];

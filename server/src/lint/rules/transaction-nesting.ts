@@ -24,7 +24,8 @@ const rule: Rule = {
   defaultSeverity: 'error',
   summary: 'BEGIN/COMMIT/ROLLBACK inside a migration the runner already runs in a transaction.',
   check(unit, report) {
-    if (unit.noTransactionDirective) return;
+    // A script that owns its transaction (sqitch's `BEGIN; … COMMIT;`) runs as written, never wrapped again.
+    if (unit.noTransactionDirective || unit.execution.transaction === 'own') return;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       // With a CONCURRENTLY/VACUUM... the runner runs statements one by one: BEGIN/COMMIT are then real.

@@ -15,6 +15,7 @@ import { sqlTokens } from '../../sql/tokens';
 import { lenientDiskReader, type FileReader } from '../text-file';
 import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../types';
 import { versionId } from '../version';
+import { atlas } from './atlas';
 import { dbmate } from './dbmate';
 import { diesel } from './diesel';
 import { drizzle } from './drizzle';
@@ -22,14 +23,17 @@ import { flyway } from './flyway';
 import { folders } from './folders';
 import { golangMigrate } from './golang-migrate';
 import { goose } from './goose';
+import { graphileMigrate } from './graphile-migrate';
+import { liquibase } from './liquibase';
 import { nodePgMigrate } from './node-pg-migrate';
 import { prisma } from './prisma';
 import { sqlx } from './sqlx';
 import { supabase } from './supabase';
 import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
+import { sqitch } from './sqitch';
 
-export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, sqitch, graphileMigrate, atlas, liquibase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);

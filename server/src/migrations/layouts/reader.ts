@@ -67,11 +67,24 @@ export interface LayoutReader {
    * then finds a file's companions as it does for those layouts.
    */
   fromNamedFiles?(migration: Migration): Migration;
+  /**
+   * For layouts whose files sit in subfolders of the migrations folder (sqitch's deploy/ revert/
+   * verify/ with nested names, graphile-migrate's committed/ and current/): the migrations folder
+   * `path` belongs to, found from the tool's marker files above it; undefined when there is none.
+   */
+  folderOf?(path: string): string | undefined;
+}
+
+/** A reader that answers with `text` for `path` (an editor's copy) and reads everything else as `reader` does. */
+export function withText(reader: FileReader, path: string, text: string): FileReader {
+  return { read: (p) => (p === path ? text : reader.read(p)) };
 }
 
 export interface FileReading {
   migration: Migration;
   problems: DiscoveryProblem[];
+  /** The other migrations written in the same file (Liquibase changesets after the first). */
+  others?: Migration[];
 }
 
 export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';
