@@ -9,6 +9,7 @@ import { buildLintUnit } from '../../server/src/lint/unit';
 import { lintUnit } from '../../server/src/lint/engine';
 import { rulesById } from '../../server/src/lint/rules';
 import type { Finding } from '../../server/src/lint/types';
+import type { ExecutionPolicy } from '../../server/src/migrations/execution';
 import { scratchDir } from './test-cleanup';
 
 export { ensureParser };
@@ -17,7 +18,7 @@ export { ensureParser };
  * Writes `files` (relative path → text) into a fresh folder and lints `target` (default: the
  * first file). `rule` limits the findings to one rule.
  */
-export function lintFiles(files: Record<string, string>, options: { target?: string; rule?: string; environments?: string[] } = {}): { findings: Finding[]; dir: string; text: string } {
+export function lintFiles(files: Record<string, string>, options: { target?: string; rule?: string; environments?: string[]; policy?: ExecutionPolicy } = {}): { findings: Finding[]; dir: string; text: string } {
   const dir = scratchDir('lint-');
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -28,7 +29,7 @@ export function lintFiles(files: Record<string, string>, options: { target?: str
   const unit = buildLintUnit(path, files[target]);
   const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
   if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
-  const findings = lintUnit(unit, { rules, environments: options.environments, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
+  const findings = lintUnit(unit, { rules, environments: options.environments, policy: options.policy, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
   return { findings, dir, text: files[target] };
 }
 

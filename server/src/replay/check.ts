@@ -195,15 +195,39 @@ class ReplayRun {
     }
   }
 
-  /** A rollback difference, placed on the up statement that names the object, else on the down section. */
-  async mismatch(difference: CatalogDifference, up: Section, down: Section): Promise<void> {
+  /**
+   * One finding per migration listing what the rollback leaves different (a down left empty on
+   * purpose differs in every column: one finding says so, hundreds would bury everything else),
+   * placed on the up statement that names the first object, else on the down section.
+   */
+  async mismatch(differences: readonly CatalogDifference[], up: Section, down: Section): Promise<void> {
+    if (!differences.length) return;
+    const message = differences.length === 1 ? describeDifference(differences[0]) : summariseDifferences(differences);
+    const difference = differences[0];
     const bare = difference.object.name.split(' on ')[0].split('(')[0].split('.').pop()!.toLowerCase();
     const word = new RegExp(`(^|[^a-z0-9_$])"?${bare.replace(/[$]/g, '\\$')}"?($|[^a-z0-9_$])`, 'i');
     const upStatements = await this.statementsOf(up);
     const statement = upStatements.find((s) => word.test(s.text));
-    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, describeDifference(difference));
-    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], describeDifference(difference));
+    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, message);
+    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], message);
   }
+}
+
+/** "after the rollback, the schema differs: 3 columns still exist (a.x, a.y, a.z); 1 index was not restored (i)". */
+function summariseDifferences(differences: readonly CatalogDifference[]): string {
+  const groups = new Map<string, string[]>();
+  for (const d of differences) {
+    const key = `${d.change}\0${d.object.kind}`;
+    groups.set(key, [...(groups.get(key) ?? []), d.object.name]);
+  }
+  const parts = [...groups].map(([key, names]) => {
+    const [change, kind] = key.split('\0');
+    const plural = names.length === 1 ? kind : kind.endsWith('x') ? `${kind.slice(0, -1)}ces` : `${kind}s`;
+    const verb = change === 'changed' ? (names.length === 1 ? 'is defined differently' : 'are defined differently') : change === 'still exists' ? (names.length === 1 ? 'still exists' : 'still exist') : names.length === 1 ? 'was not restored' : 'were not restored';
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    return `${names.length} ${plural} ${verb} (${shown})`;
+  });
+  return `after the rollback, the schema differs from before the up in ${differences.length} places: ${parts.join('; ')}`;
 }
 
 /**
@@ -227,7 +251,7 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
     if (migration.down?.text.trim()) {
       await run.runSection(migration.down, 'first');
       const after = await catalogSnapshot(shadow.db);
-      for (const difference of compareSnapshots(before, after)) await run.mismatch(difference, migration.up, migration.down);
+      await run.mismatch(compareSnapshots(before, after), migration.up, migration.down);
       await run.runSection(migration.down, 'again');
     }
   } catch (error) {
