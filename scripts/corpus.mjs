@@ -146,15 +146,19 @@ const judged = existsSync(judgedPath)
       return { project, file, line: Number(lineNo), rule, verdict, reason };
     })
   : [];
+// Rates count the judged findings Tidemark still reports; judged-false ones it no longer reports are "fixed".
+const reported = new Set(allFindings.map((f) => `${f.project}\t${f.file}\t${f.line}\t${f.rule}`));
 const verdicts = new Map();
+let fixed = 0;
 for (const j of judged) {
-  const v = verdicts.get(j.rule) ?? { true: 0, false: 0, debatable: 0 };
-  v[j.verdict]++;
+  const v = verdicts.get(j.rule) ?? { true: 0, false: 0, debatable: 0, fixed: 0 };
+  if (reported.has(`${j.project}\t${j.file}\t${j.line}\t${j.rule}`)) v[j.verdict]++;
+  else if (j.verdict === 'false') (v.fixed++, fixed++);
   verdicts.set(j.rule, v);
 }
 
 process.stdout.write(`\nAll projects (${projects.length}): findings per rule, Tidemark beside squawk, with the judged sample\n`);
-process.stdout.write(`  ${pad('rule', 44)}${lpad('tidemark', 9)}${lpad('squawk', 8)}${lpad('judged', 8)}${lpad('true', 6)}${lpad('false', 6)}${lpad('deb.', 6)}${lpad('FP %', 7)}\n`);
+process.stdout.write(`  ${pad('rule', 44)}${lpad('tidemark', 9)}${lpad('squawk', 8)}${lpad('judged', 8)}${lpad('true', 6)}${lpad('false', 6)}${lpad('deb.', 6)}${lpad('FP %', 7)}${lpad('fixed', 7)}\n`);
 let falseByVolume = 0;
 let volume = 0;
 for (const name of [...new Set([...tidemarkTotals.keys(), ...squawkTotals.keys(), ...verdicts.keys()])].sort()) {
@@ -167,17 +171,21 @@ for (const name of [...new Set([...tidemarkTotals.keys(), ...squawkTotals.keys()
     volume += found;
   }
   process.stdout.write(
-    `  ${pad(name, 44)}${lpad(tidemarkTotals.get(name) ?? '', 9)}${lpad(squawkTotals.get(name) ?? '', 8)}${lpad(n || '', 8)}${lpad(v?.true ?? '', 6)}${lpad(v?.false ?? '', 6)}${lpad(v?.debatable ?? '', 6)}${lpad(rate === undefined ? '' : (100 * rate).toFixed(0), 7)}\n`,
+    `  ${pad(name, 44)}${lpad(tidemarkTotals.get(name) ?? '', 9)}${lpad(squawkTotals.get(name) ?? '', 8)}${lpad(n || '', 8)}${lpad(v?.true ?? '', 6)}${lpad(v?.false ?? '', 6)}${lpad(v?.debatable ?? '', 6)}${lpad(rate === undefined ? '' : (100 * rate).toFixed(0), 7)}${lpad(v?.fixed || '', 7)}\n`,
   );
 }
 process.stdout.write(`\nsquawk's findings found by Tidemark too (same file, overlapping lines, matching rule)\n`);
 for (const [name, c] of [...squawkCoverage].sort()) process.stdout.write(`  ${pad(name, 44)}${lpad(`${c.found}/${c.total}`, 10)}  ${c.mapped}\n`);
 
 const total = [...tidemarkTotals.values()].reduce((a, b) => a + b, 0);
-const judgedFalse = judged.filter((j) => j.verdict === 'false').length;
+const stillJudged = [...verdicts.values()].reduce((a, v) => a + v.true + v.false + v.debatable, 0);
+const judgedFalse = [...verdicts.values()].reduce((a, v) => a + v.false, 0);
 process.stdout.write(`\nTidemark ${total} findings in ${tidemarkMs.toFixed(0)} ms; squawk ${[...squawkTotals.values()].reduce((a, b) => a + b, 0)} in ${squawkMs.toFixed(0)} ms.\n`);
 if (judged.length) {
-  process.stdout.write(`Judged ${judged.length}: false positives ${judgedFalse} (${((100 * judgedFalse) / judged.length).toFixed(1)} % of the sample), ${volume ? ((100 * falseByVolume) / volume).toFixed(1) : '0'} % by volume (judged rates applied to the ${volume} findings of judged rules).\n`);
+  process.stdout.write(
+    `Judged ${judged.length} findings; ${stillJudged} still reported, of which ${judgedFalse} false (${((100 * judgedFalse) / stillJudged).toFixed(1)} %); ${fixed} judged false are no longer reported. ` +
+      `By volume: ${volume ? ((100 * falseByVolume) / volume).toFixed(1) : '0'} % false (each rule's judged rate applied to its ${volume} findings).\n`,
+  );
 }
 if (findingsOut) {
   writeFileSync(findingsOut, ['project\tfile\tline\trule\tmessage', ...allFindings.map((f) => [f.project, f.file, f.line, f.rule, f.message.replace(/\s+/g, ' ')].join('\t'))].join('\n') + '\n');

@@ -38,13 +38,17 @@ const rule: Rule = {
         if (plain && before && isBinaryCompatibleChange(before, target)) continue;
         const table = qualifiedName(alter.relation!);
         const maybeSafe = plain && !before && widensToUnknown(target);
+        // PostgreSQL 12+ turns timestamp into timestamptz without a rewrite when the session's TimeZone is UTC.
+        const toTimestamptz = plain && (before?.base ?? 'timestamp') === 'timestamp' && target.base === 'timestamptz';
         report({
           section,
           statement,
           ...command.range,
           message:
             `Changing the type of column ${cmd.name} of ${table} to ${target.written} rewrites the whole table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking reads and writes until it finishes; ` +
-            (maybeSafe
+            (toTimestamptz
+              ? `from timestamp, PostgreSQL 12+ skips the rewrite only when the session's TimeZone is UTC (SET timezone = 'UTC' first, and check the stored values are UTC), otherwise add a new column, backfill it in batches and switch over.`
+              : maybeSafe
               ? `if the column is varchar or text today the change is metadata-only (suppress with -- tidemark-ignore changing-column-type), otherwise add a new column, backfill it in batches and switch over.`
               : `add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then switch readers and drop the old column.`),
         });
