@@ -71,7 +71,7 @@ describe('corpus: the judged sample', () => {
 
   it('no longer reports the false positives that wait for the layout readers', function () {
     const still = sample.filter((j) => j.verdict === 'false' && awaitsLayouts(j) && isReported(j));
-    // Pending, not passed: these files are read by file name today (docs/rules/README.md, "Corpus").
+    // Pending, not passed: until the layout readers land these files are read by file name (test/corpus/PROVENANCE.md).
     if (still.length) this.skip();
   });
 });
