@@ -132,7 +132,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'started' });
     let outcome;
     try {
-      outcome = await replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, docsBase });
+      outcome = await replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, policy: config.config.lint, docsBase });
     } catch (error) {
       log(`the replay check of ${path} failed`, error);
       void connection.sendNotification(ReplayStatusNotification.type, { uri, state: 'failed' });

@@ -7,6 +7,7 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
+import { applyExecutionPolicy, describeExecution, type ExecutionPolicy } from '../migrations/execution';
 import { DEFAULT_DOCS_BASE } from '../lint/engine';
 import type { Finding, Severity } from '../lint/types';
 import type { SourceFile } from '../sql/source';
@@ -27,6 +28,8 @@ export interface ReplayFinding extends Finding {
 
 export interface ReplayOptions {
   severities?: Record<string, SeveritySetting>;
+  /** tidemark.json `lint.idempotency`: the second run of each section is proved only where a statement can run twice. */
+  policy?: ExecutionPolicy;
   docsBase?: string;
   isCancelled?: () => boolean;
 }
@@ -245,14 +248,16 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
   try {
     const before = await catalogSnapshot(shadow.db);
     await run.recordHeldLocks();
+    // Running a section twice proves it re-runnable; that matters only where it can run twice.
+    const twice = applyExecutionPolicy(describeExecution(migration.layout, migration.noTransactionDirective), options.policy).canRunTwice;
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
-    await run.runSection(migration.up, 'again');
+    if (twice) await run.runSection(migration.up, 'again');
     if (migration.down?.text.trim()) {
       await run.runSection(migration.down, 'first');
       const after = await catalogSnapshot(shadow.db);
       await run.mismatch(compareSnapshots(before, after), migration.up, migration.down);
-      await run.runSection(migration.down, 'again');
+      if (twice) await run.runSection(migration.down, 'again');
     }
   } catch (error) {
     if (!(error instanceof StopCheck)) {

@@ -43,7 +43,8 @@ export async function checkProject(
   try {
     const results: ReplayResult[] = [];
     for (const { m, i } of chosen) {
-      const result = await checkMigration(shadow, migrations, i, options);
+      // The project's own lint.idempotency unless the caller says otherwise.
+      const result = await checkMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }

@@ -2,7 +2,6 @@
  * `tidemark lint [paths...]`: the language server's diagnostics for CI. With no paths, every
  * migration file under migrationsDir; with paths, those files and folders.
  */
-import type { ExecutionPolicy } from '../../migrations/execution';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
@@ -25,6 +24,7 @@ import { DiskSnapshot, LintCache, lintInputsKey, toolFingerprint } from '../../l
 import { recordRun, type RunInputs } from '../../lint-cache/run-record';
 import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '../lint-options';
 import { migrationFolder } from '../../lint/unit';
+import type { ExecutionPolicy } from '../../migrations/execution';
 
 const command: CliCommand = {
   name: 'lint',
