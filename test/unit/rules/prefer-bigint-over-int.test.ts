@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyEdits, ensureParser, flagged, lintSql } from '../../support/lint';
-import { buildLintUnit } from '../../../server/src/lint/unit';
-import { lintUnit } from '../../../server/src/lint/engine';
-import { rulesById } from '../../../server/src/lint/rules';
-import type { MigrationExecution } from '../../../server/src/migrations/types';
-
-/** Lints as SQL an ORM generated (execution.generatedBy, set by the Prisma and Drizzle layout readers). */
-export function lintGenerated(sql: string, rule: string, generatedBy: MigrationExecution['generatedBy']) {
-  const unit = buildLintUnit('/nowhere/migration.sql', sql);
-  return lintUnit({ ...unit, execution: { ...unit.execution, generatedBy, downsByDesign: false } }, { rules: [rulesById.get(rule)!] });
-}
+import { lintGenerated } from '../../support/generated-sql';
 
 const RULE = 'prefer-bigint-over-int';
 
