@@ -1,8 +1,6 @@
-import type { ColumnDef, Constraint } from '@pgsql/types';
 import type { Rule } from '../types';
 import { qualifiedName } from '../../sql/names';
-import { alterTableCommands } from '../alter-table-commands';
-import { tableCreatedEarlier } from '../created-in-migration';
+import { columnsAddedToExistingTables } from '../added-columns';
 
 /**
  * GENERATED ALWAYS AS (...) STORED computes and stores the value for every existing row: adding
@@ -16,14 +14,9 @@ const rule: Rule = {
   check(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
-      for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd } = command;
-        if (cmd.subtype !== 'AT_AddColumn') continue;
-        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-        if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
-        const generated = (def.constraints ?? [])
-          .map((c) => (c as { Constraint?: Constraint }).Constraint)
-          .find((c) => c?.contype === 'CONSTR_GENERATED' && (c as { generated_kind?: string }).generated_kind !== 'v');
+      for (const { command, def, constraints } of columnsAddedToExistingTables(section)) {
+        const { statement, alter } = command;
+        const generated = constraints.find((c) => c.contype === 'CONSTR_GENERATED' && (c as { generated_kind?: string }).generated_kind !== 'v');
         if (!generated) continue;
         const table = qualifiedName(alter.relation!);
         report({

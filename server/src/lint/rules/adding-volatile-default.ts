@@ -1,9 +1,7 @@
-import type { ColumnDef, Constraint } from '@pgsql/types';
 import type { LintUnit, ParsedSection, Rule } from '../types';
 import { qualifiedName } from '../../sql/names';
 import { declaredVolatility, defaultVolatility, type DeclaredVolatility } from '../../sql/volatility';
-import { alterTableCommands } from '../alter-table-commands';
-import { tableCreatedEarlier } from '../created-in-migration';
+import { columnsAddedToExistingTables } from '../added-columns';
 import { earlierUpSections } from '../earlier-migrations';
 import { runsInMigration } from '../reversal';
 
@@ -25,12 +23,8 @@ const rule: Rule = {
     let declared: DeclaredVolatility | undefined;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
-      for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd } = command;
-        if (cmd.subtype !== 'AT_AddColumn') continue;
-        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-        if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
-        const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint).filter((c): c is Constraint => !!c);
+      for (const { command, def, constraints } of columnsAddedToExistingTables(section)) {
+        const { statement, alter } = command;
         const typeNames = (def.typeName?.names ?? []).map((n) => (n as { String?: { sval?: string } }).String?.sval ?? '');
         const table = qualifiedName(alter.relation!);
         let cause: string | undefined;
