@@ -7,7 +7,7 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
-import { applyExecutionPolicy, describeExecution, type ExecutionPolicy } from '../migrations/execution';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { configuredSeverity, DEFAULT_DOCS_BASE, type Finding } from '../findings/finding';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
@@ -247,7 +247,7 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
     const before = await catalogSnapshot(shadow.db);
     await run.recordHeldLocks();
     // Running a section twice proves it re-runnable; that matters only where it can run twice.
-    const twice = applyExecutionPolicy(describeExecution(migration.layout, migration.noTransactionDirective), options.policy).canRunTwice;
+    const twice = applyExecutionPolicy(migration.execution, options.policy).canRunTwice;
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
     if (twice) await run.runSection(migration.up, 'again');

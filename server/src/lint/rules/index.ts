@@ -37,6 +37,10 @@ import unknownEnvironment from './unknown-environment';
 import addingVolatileDefault from './adding-volatile-default';
 import addingStoredGeneratedColumn from './adding-stored-generated-column';
 import requireConcurrentReindex from './require-concurrent-reindex';
+import migrationLayout from './migration-layout';
+import emptyMigration from './empty-migration';
+import notInChain from './not-in-chain';
+import unsubstitutedVariable from './unsubstituted-variable';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -73,6 +77,10 @@ export const allRules: readonly Rule[] = [
   securityDefinerSearchPath,
   policySettingMissingOk,
   unknownEnvironment,
+  migrationLayout,
+  emptyMigration,
+  notInChain,
+  unsubstitutedVariable,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
