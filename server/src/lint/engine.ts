@@ -8,6 +8,7 @@ import type { SeveritySetting } from '../migrations/config';
 import { configuredSeverity, DEFAULT_DOCS_BASE } from '../findings/finding';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 
 export interface LintOptions {
   /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
@@ -17,6 +18,8 @@ export interface LintOptions {
   rules?: readonly Rule[];
   /** The project's environment names (`environmentNames` of its tidemark.json), for rules that check them. */
   environments?: readonly string[];
+  /** tidemark.json `lint.idempotency` / `lint.rollbacks`: how the project runs its migrations beyond what the layout says. */
+  policy?: ExecutionPolicy;
   /** Called when a rule throws: the other rules' findings are still returned. */
   onRuleError?: (rule: string, error: unknown) => void;
 }
@@ -28,6 +31,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const fileIgnores = fileIgnoredRules(unit.file.text);
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
+  if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
   for (const rule of options.rules ?? allRules) {
     const severity = configuredSeverity(options.severities, rule);
     if (severity === undefined) continue;

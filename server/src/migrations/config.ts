@@ -75,6 +75,14 @@ export const TidemarkConfig = z.strictObject({
   lint: z
     .strictObject({
       rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
+      idempotency: z
+        .enum(['auto', 'require', 'off'])
+        .optional()
+        .describe('Where DDL must survive running twice: "auto" (default) where a statement can run twice (a resumed no-transaction migration, a repeatable one); "require" everywhere, for teams that re-run files by hand; "off" nowhere.'),
+      rollbacks: z
+        .enum(['auto', 'require', 'off'])
+        .optional()
+        .describe('Where a migration needs a complete rollback: "auto" (default) where the layout has down migrations by design; "require" everywhere; "off" nowhere.'),
     })
     .optional(),
   check: z

@@ -52,3 +52,24 @@ export function ownsTransaction(statements: readonly { node?: Node }[]): boolean
   }
   return false;
 }
+
+/** The project's lint settings that change how a migration counts as running (tidemark.json `lint`). */
+export interface ExecutionPolicy {
+  idempotency?: 'auto' | 'require' | 'off';
+  rollbacks?: 'auto' | 'require' | 'off';
+}
+
+/**
+ * The execution as the project's settings have it: a team that re-runs files by hand requires
+ * idempotency everywhere ("require"), one that never rolls back needs no downs ("off").
+ */
+export function applyExecutionPolicy(execution: MigrationExecution, policy: ExecutionPolicy | undefined): MigrationExecution {
+  const idempotency = policy?.idempotency ?? 'auto';
+  const rollbacks = policy?.rollbacks ?? 'auto';
+  if (idempotency === 'auto' && rollbacks === 'auto') return execution;
+  return {
+    ...execution,
+    canRunTwice: idempotency === 'auto' ? execution.canRunTwice : idempotency === 'require',
+    downsByDesign: rollbacks === 'auto' ? execution.downsByDesign : rollbacks === 'require',
+  };
+}

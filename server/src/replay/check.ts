@@ -7,6 +7,7 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { configuredSeverity, DEFAULT_DOCS_BASE, type Finding } from '../findings/finding';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
@@ -26,6 +27,8 @@ export interface ReplayFinding extends Finding {
 
 export interface ReplayOptions {
   severities?: Record<string, SeveritySetting>;
+  /** tidemark.json `lint.idempotency`: the second run of each section is proved only where a statement can run twice. */
+  policy?: ExecutionPolicy;
   docsBase?: string;
   isCancelled?: () => boolean;
 }
@@ -231,15 +234,39 @@ class ReplayRun {
     }
   }
 
-  /** A rollback difference, placed on the up statement that names the object, else on the down section. */
-  async mismatch(difference: CatalogDifference, up: Section, down: Section): Promise<void> {
+  /**
+   * One finding per migration listing what the rollback leaves different (a down left empty on
+   * purpose differs in every column: one finding says so, hundreds would bury everything else),
+   * placed on the up statement that names the first object, else on the down section.
+   */
+  async mismatch(differences: readonly CatalogDifference[], up: Section, down: Section): Promise<void> {
+    if (!differences.length) return;
+    const message = differences.length === 1 ? describeDifference(differences[0]) : summariseDifferences(differences);
+    const difference = differences[0];
     const bare = difference.object.name.split(' on ')[0].split('(')[0].split('.').pop()!.toLowerCase();
     const word = new RegExp(`(^|[^a-z0-9_$])"?${bare.replace(/[$]/g, '\\$')}"?($|[^a-z0-9_$])`, 'i');
     const upStatements = await this.statementsOf(up);
     const statement = upStatements.find((s) => word.test(s.text));
-    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, describeDifference(difference));
-    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], describeDifference(difference));
+    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, message);
+    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], message);
   }
+}
+
+/** "after the rollback, the schema differs: 3 columns still exist (a.x, a.y, a.z); 1 index was not restored (i)". */
+function summariseDifferences(differences: readonly CatalogDifference[]): string {
+  const groups = new Map<string, string[]>();
+  for (const d of differences) {
+    const key = `${d.change}\0${d.object.kind}`;
+    groups.set(key, [...(groups.get(key) ?? []), d.object.name]);
+  }
+  const parts = [...groups].map(([key, names]) => {
+    const [change, kind] = key.split('\0');
+    const plural = names.length === 1 ? kind : kind.endsWith('x') ? `${kind.slice(0, -1)}ces` : `${kind}s`;
+    const verb = change === 'changed' ? (names.length === 1 ? 'is defined differently' : 'are defined differently') : change === 'still exists' ? (names.length === 1 ? 'still exists' : 'still exist') : names.length === 1 ? 'was not restored' : 'were not restored';
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    return `${names.length} ${plural} ${verb} (${shown})`;
+  });
+  return `after the rollback, the schema differs from before the up in ${differences.length} places: ${parts.join('; ')}`;
 }
 
 /**
@@ -254,14 +281,14 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
   let run = new ReplayRun(shadow, migration, options);
   let completed: boolean;
   try {
-    completed = await replaySteps(run, migration, true);
+    completed = await replaySteps(run, migration, true, options);
   } catch (error) {
     if (!(error instanceof NeedsCommits)) throw error;
     // As apply runs it: each statement committed. The shadow then holds what the check did and is
     // not the schema of the earlier migrations any more: it is discarded (Shadow.spent).
     run = new ReplayRun(shadow, migration, options, true);
     shadow.spend();
-    completed = await replaySteps(run, migration, false);
+    completed = await replaySteps(run, migration, false, options);
     run.notes.push(`${migration.version}: checked committing each statement, as apply runs it (an enum value it adds is used after it)`);
   }
   const findings = run.findings.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.start - b.start || a.rule.localeCompare(b.rule));
@@ -269,21 +296,23 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
 }
 
 /** Runs the steps of the check; in one rolled-back transaction when `inTransaction`. True when every step ran. */
-async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: boolean): Promise<boolean> {
+async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: boolean, options: ReplayOptions): Promise<boolean> {
   const db = run.database;
   if (inTransaction) await db.query('BEGIN');
   let completed = true;
   try {
     const before = await catalogSnapshot(db, run.catalogCache, true);
     if (inTransaction) await run.recordHeldLocks();
+    // Running a section twice proves it re-runnable; that matters only where it can run twice.
+    const twice = applyExecutionPolicy(migration.execution, options.policy).canRunTwice;
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
-    await run.runSection(migration.up, 'again');
+    if (twice) await run.runSection(migration.up, 'again');
     if (migration.down?.text.trim()) {
       await run.runSection(migration.down, 'first');
       const after = await catalogSnapshot(db, run.catalogCache);
-      for (const difference of compareSnapshots(before, after)) await run.mismatch(difference, migration.up, migration.down);
-      await run.runSection(migration.down, 'again');
+      await run.mismatch(compareSnapshots(before, after), migration.up, migration.down);
+      if (twice) await run.runSection(migration.down, 'again');
     }
   } catch (error) {
     if (!(error instanceof StopCheck)) {

@@ -64,7 +64,8 @@ export async function checkProject(
         await shadow.close();
         shadow = await Shadow.open(setup);
       }
-      const result = await checkMigration(shadow, migrations, i, options);
+      // The project's own lint.idempotency unless the caller says otherwise.
+      const result = await checkMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }

@@ -51,7 +51,7 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       shadow = undefined;
       instance = await shadowFor(request, migrations);
     }
-    const result = await checkMigration(instance, migrations, index, { severities: request.severities, docsBase: request.docsBase, isCancelled });
+    const result = await checkMigration(instance, migrations, index, { severities: request.severities, policy: request.policy, docsBase: request.docsBase, isCancelled });
     post({
       kind: 'result',
       id: request.id,

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { ensureParser, flagged, lintSql } from '../../support/lint';
+import { buildLintUnit } from '../../../server/src/lint/unit';
+import { lintUnit } from '../../../server/src/lint/engine';
+import { rulesById } from '../../../server/src/lint/rules';
 import { applyRuleFix, assertParses } from '../../support/rule-fixes';
 
 const RULE = 'transaction-nesting';
@@ -33,7 +36,7 @@ describe(`rule ${RULE}`, () => {
     const sql = `ALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b int;`;
     const [finding] = lintSql(sql, RULE);
     assert.equal(flagged(sql, finding), 'COMMIT;');
-    assert.match(finding.message, /refuses to apply it with COMMIT in the middle: a COMMIT here would end that transaction early/);
+    assert.match(finding.message, /^The dbmate runner runs this migration in a transaction \(Tidemark's runner refuses to apply it with COMMIT in the middle\): a COMMIT here would end that transaction early/);
     assert.match(finding.message, /tidemark:no-transaction/);
   });
 
@@ -47,6 +50,14 @@ END;`;
     const findings = lintSql(sql, RULE);
     assert.deepEqual(findings.map((f) => flagged(sql, f)), ['START TRANSACTION;', 'ROLLBACK;', 'END;']);
     assert.match(findings[1].message, /throw away everything/);
+  });
+
+  it("is quiet where the runner does not wrap the file: the file's own BEGIN/COMMIT is what makes it atomic", () => {
+    const unit = buildLintUnit('/nowhere/001_own.sql', WRAPPED);
+    for (const transaction of ['own', 'none'] as const) {
+      assert.deepEqual(lintUnit({ ...unit, execution: { ...unit.execution, transaction } }, { rules: [rulesById.get(RULE)!] }), []);
+    }
+    assert.equal(lintUnit(unit, { rules: [rulesById.get(RULE)!] }).length, 2);
   });
 
   it('does not flag savepoints, migrations marked no-transaction, or migrations run statement by statement', () => {

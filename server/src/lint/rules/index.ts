@@ -34,6 +34,9 @@ import permissivePolicy from './permissive-policy';
 import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
+import addingVolatileDefault from './adding-volatile-default';
+import addingStoredGeneratedColumn from './adding-stored-generated-column';
+import requireConcurrentReindex from './require-concurrent-reindex';
 import migrationLayout from './migration-layout';
 import emptyMigration from './empty-migration';
 import notInChain from './not-in-chain';
@@ -53,6 +56,9 @@ export const allRules: readonly Rule[] = [
   disallowedUniqueConstraint,
   requireConcurrentIndexCreation,
   requireConcurrentIndexDeletion,
+  requireConcurrentReindex,
+  addingVolatileDefault,
+  addingStoredGeneratedColumn,
   banCascade,
   unbatchedBackfill,
   requireLockTimeout,
