@@ -38,6 +38,32 @@ export interface MigrationStatus {
   blockedReasons?: string[];
   /** `-- tidemark:environments`: the only environments the migration is meant for. */
   environments?: string[];
+  /** Why apply stops before it here (the `waiting` state, or a pending migration whose soak starts once the one before it is applied). */
+  gate?: MigrationGate;
+  /** The approval recorded for it in this environment, when there is one. */
+  approval?: Approval;
+}
+
+/** A soak time or an approval apply waits for, in one environment. */
+export interface MigrationGate {
+  kind: 'soak' | 'approval';
+  /** For `soak`: when it may be applied (ISO time); absent while the migration it waits on is not applied here. */
+  until?: string;
+  /** For `soak`: the version whose apply time starts the clock, and the soak time as written. */
+  after?: string;
+  soak?: string;
+  /** For `approval`: who may approve (absent: anyone). */
+  approvers?: string[];
+  /** The one line status, the tree and apply show: "waiting: soak until 2026-12-09 00:10 UTC (48h after 002)". */
+  message: string;
+}
+
+/** An `approve` event of an environment's history. */
+export interface Approval {
+  version: string;
+  by: string;
+  at: string;
+  reason: string;
 }
 
 /** Another migration tool's history table found in an environment's database. */

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { checksum } from './checksum';
-import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from './sections';
+import { blockedReasons, environmentsDirective, hasNoTransactionDirective, requiresApprovalDirective, soakDirectives, splitSections } from './sections';
 import type { DiscoveryProblem, DiscoveryResult, Migration, Section } from './types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from './version';
 import { FileEncodingError, readTextFile, readTextFileLenient } from './text-file';
@@ -170,8 +170,15 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     noTransactionDirective: hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset)),
     blockedReasons: blockedReasons(directiveText),
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+    ...soaksOf(directiveText),
+    requiresApproval: requiresApprovalDirective(directiveText),
     checksum: checksum(up.text),
   };
+}
+
+function soaksOf(text: string): Pick<Migration, 'soaks' | 'unreadableSoaks'> {
+  const { soaks, unreadable } = soakDirectives(text);
+  return { soaks, ...(unreadable.length ? { unreadableSoaks: unreadable } : {}) };
 }
 
 /** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */

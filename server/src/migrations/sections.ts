@@ -109,3 +109,52 @@ export function fileIgnoredRules(text: string): Set<string> {
   for (const m of text.matchAll(IGNORE_FILE)) for (const r of ruleList(m[1])) rules.add(r);
   return rules;
 }
+
+/** One `-- tidemark:soak 48h [after VERSION] [in protected | in ENV, ENV]` line. */
+export interface SoakDirective {
+  /** As written: `48h`. */
+  duration: string;
+  durationMs: number;
+  /** The version whose apply time starts the clock; undefined for the migration before this one. */
+  after?: string;
+  /** Where it applies: every environment but sandboxes, protected ones, or the ones named. */
+  scope: 'all' | 'protected' | string[];
+  /** The line, for an error message. */
+  text: string;
+}
+
+const SOAK = /^[ \t]*--[ \t]*tidemark:soak(?![-\w])[ \t]*([^\r\n]*)$/gim;
+const SOAK_UNITS: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A soak time in milliseconds ("48h", "7d", "30min", "90s", "2w"), or undefined when it is not one. */
+export function soakDurationMs(text: string): number | undefined {
+  const m = /^(\d+)\s*(s|min|h|d|w)$/i.exec(text.trim());
+  return m ? Number(m[1]) * SOAK_UNITS[m[2].toLowerCase()] : undefined;
+}
+
+/**
+ * The soak directives of a migration, and the lines that do not read as one (reported, never
+ * ignored: a misspelt soak must not let a contract run early).
+ */
+export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadable: string[] } {
+  const soaks: SoakDirective[] = [];
+  const unreadable: string[] = [];
+  for (const m of text.matchAll(SOAK)) {
+    const line = m[0].trim();
+    const parts = /^(\S+)(?:\s+after\s+(\S+))?(?:\s+in\s+(.+?))?\s*$/i.exec(m[1].trim());
+    const durationMs = parts ? soakDurationMs(parts[1]) : undefined;
+    if (!parts || durationMs === undefined) {
+      unreadable.push(line);
+      continue;
+    }
+    const names = parts[3]?.split(/[\s,]+/).filter(Boolean);
+    const scope = !names ? 'all' : names.length === 1 && names[0].toLowerCase() === 'protected' ? 'protected' : names;
+    soaks.push({ duration: parts[1], durationMs, ...(parts[2] ? { after: parts[2] } : {}), scope, text: line });
+  }
+  return { soaks, unreadable };
+}
+
+/** `-- tidemark:requires-approval`: applying it to a protected environment needs an approval recorded there. */
+export function requiresApprovalDirective(text: string): boolean {
+  return /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
+}

@@ -1,4 +1,5 @@
 import type { SourceFile } from '../sql/source';
+import type { SoakDirective } from './sections';
 
 /** The part of a migration a piece of SQL belongs to. */
 export type SectionKind = 'up' | 'down' | 'verify' | 'check';
@@ -82,6 +83,12 @@ export interface Migration {
   blockedReasons: string[];
   /** `-- tidemark:environments a, b`: the only environments it is applied in; undefined for all. */
   environments?: string[];
+  /** `-- tidemark:soak`: how long the migration before it (or `after VERSION`) must have been applied in an environment first. */
+  soaks: SoakDirective[];
+  /** `-- tidemark:soak` lines that do not read as one; apply refuses the migration while there are any. */
+  unreadableSoaks?: string[];
+  /** `-- tidemark:requires-approval`: protected environments apply it only once it is approved there. */
+  requiresApproval: boolean;
   /** sha-256 of the up section, line endings and trailing whitespace normalised. */
   checksum: string;
   /** Set when another migration has the same version: what to tell the user. */
