@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/runner/environments';
+import { RunnerInputError } from '../../server/src/database/environments';
 import { planMigrations } from '../../server/src/runner/plan';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
 import { appliedAndCurrent, getStatus, recentEvents } from '../../server/src/runner/status';

@@ -4,22 +4,22 @@
  * CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`) runs statement by statement with its
  * progress recorded, and resumes at the failed statement once the file is fixed.
  */
-import { refuseUntracked } from '../adopt/tracking';
+import { refuseUntracked } from './refuse-untracked';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
-import { ServerError } from './adapter';
+import { ServerError } from '../database/adapter';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError } from './execution';
-import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
+import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
 import { normaliseForChecksum } from '../migrations/checksum';
 import { splitStatements } from '../sql/split';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
 import type { Statement } from '../sql/statements';
-import type { HistoryRow } from './history';
+import type { HistoryRow } from '../database/history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
-import { withBackupNote } from '../backup/backup';
+import { withBackupNote } from './backup-hook';
 
 type Step = RunReport['steps'][number];
 

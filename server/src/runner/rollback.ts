@@ -8,9 +8,9 @@ import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
-import { findEnvironment, RunnerInputError, type Project } from './environments';
-import type { HistoryRow } from './history';
-import { withBackupNote } from '../backup/backup';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
+import type { HistoryRow } from '../database/history';
+import { withBackupNote } from './backup-hook';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];

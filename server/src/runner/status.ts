@@ -2,14 +2,14 @@
  * Where each migration stands in an environment (DESIGN.md "Status"), from the files on disk and
  * the environment's history table, and all environments side by side.
  */
-import { detectTracking } from '../adopt/tracking';
+import { detectTracking } from '../database/tracking';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
-import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
-import type { HistoryRow } from './history';
-import { PasswordRejectedError } from './postgres-adapter';
+import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
+import type { HistoryRow } from '../database/history';
+import { PasswordRejectedError } from '../database/postgres-adapter';
 import { migrationsOnDisk, withReadSession, type RunOptions } from './session';
 import { appliesIn, directiveFields } from './directives';
 

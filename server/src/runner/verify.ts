@@ -8,10 +8,10 @@
 import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
-import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from './adapter';
-import { findEnvironment, RunnerInputError, type Project } from './environments';
+import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
-import type { History } from './history';
+import type { History } from '../database/history';
 import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 
 const EXPECT = /^--\s*(?:expect\s*:|should\s+be\b:?)\s*(.*?)\s*$/i;
