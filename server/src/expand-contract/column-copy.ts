@@ -23,7 +23,7 @@ import {
 import type { Phase } from './phase-writer';
 import { soakDirectives, type ChangeSettings } from './settings';
 import type { ColumnUse, TableFacts } from './table-facts';
-import { RunnerInputError } from '../runner/environments';
+import { RunnerInputError } from '../database/environments';
 
 export interface ColumnCopy {
   table: TableFacts;
@@ -102,6 +102,7 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
   const dependents = [
     ...use.policies.map((p) => `policy ${p.name} on ${T}: moved to ${to} by the backfill phase, after the copy`),
     ...use.views.map((v) => `view ${v}: reads ${from}; recreate it over ${to} before the contract (its pre-check waits for that)`),
+    ...use.functions.map((f) => `function ${f}: its body mentions ${from} (PostgreSQL does not track it); move it to ${to} before the contract`),
   ];
 
   // Phase 1: expand.

@@ -7,9 +7,9 @@ import { loadConfig, type LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import { shadowSetupOf } from '../replay/project';
 import { Shadow } from '../replay/shadow';
-import { RunnerInputError } from '../runner/environments';
+import { RunnerInputError } from '../database/environments';
 import { ensureParser } from '../sql/parse';
-import type { DatabaseAdapter } from '../runner/adapter';
+import type { DatabaseAdapter } from '../database/adapter';
 import { columnCopyPhases } from './column-copy';
 import { writePhases, type Phase, type WrittenPhase } from './phase-writer';
 import { renameTablePhases } from './rename-table';
@@ -92,6 +92,7 @@ async function phasesOf(db: DatabaseAdapter, request: ChangeRequest, settings: C
   const use = await readColumnUse(db, table, second);
   for (const p of use.policies) notes.push(`policy ${p.name} on ${table.sqlName} names ${second}: the backfill phase moves it`);
   for (const v of use.views) notes.push(`view ${v} reads ${second}: recreate it before the contract (its pre-check waits for that)`);
+  for (const f of use.functions) notes.push(`function ${f} mentions ${second} in its body: PostgreSQL does not track that, check it before the contract`);
   if (request.kind === 'set-not-null') return setNotNullPhases(table, use, request.fill!, settings);
   const exists = async (column: string) => (await db.query('SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped', [table.sqlName, column])).rows.length > 0;
   if (request.kind === 'rename-column') {

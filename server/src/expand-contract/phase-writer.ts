@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LayoutKind, Migration } from '../migrations/types';
-import { RunnerInputError } from '../runner/environments';
+import { RunnerInputError } from '../database/environments';
 import { nextVersion } from '../runner/scaffold';
 
 /** One migration of the change. */

@@ -10,7 +10,7 @@ import { expectation, lockTimeout, q, sqlList } from './sql-blocks';
 import type { Phase } from './phase-writer';
 import { soakDirectives, type ChangeSettings } from './settings';
 import type { TableFacts } from './table-facts';
-import { RunnerInputError } from '../runner/environments';
+import { RunnerInputError } from '../database/environments';
 
 export function renameTablePhases(table: TableFacts, newName: string, settings: ChangeSettings): Phase[] {
   const sameSchema = (name: string) => (table.schema === 'public' ? q(name) : `${q(table.schema)}.${q(name)}`);

@@ -9,7 +9,7 @@ import { backfillStatements, dropTrigger, expectation, guardedValidate, lockTime
 import type { Phase } from './phase-writer';
 import { soakDirectives, type ChangeSettings } from './settings';
 import type { ColumnUse, TableFacts } from './table-facts';
-import { RunnerInputError } from '../runner/environments';
+import { RunnerInputError } from '../database/environments';
 
 export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string, settings: ChangeSettings): Phase[] {
   const column = use.column.name;

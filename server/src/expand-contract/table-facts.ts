@@ -4,8 +4,8 @@
  * column's type, nullability and default, the primary key the backfill walks, and every index,
  * constraint, policy, view and grant that names the column or table.
  */
-import type { DatabaseAdapter } from '../runner/adapter';
-import { RunnerInputError } from '../runner/environments';
+import type { DatabaseAdapter } from '../database/adapter';
+import { RunnerInputError } from '../database/environments';
 import { quoteIdentifier } from '../sql/names';
 
 export interface ColumnFacts {
@@ -58,6 +58,8 @@ export interface ColumnUse {
   policies: PolicyFacts[];
   /** Views (qualified when outside public) whose definition reads the column. */
   views: string[];
+  /** Functions whose body mentions the column's name: PostgreSQL does not track those, so they are only named. */
+  functions: string[];
   /** Foreign keys of other tables that reference the column. */
   referencedBy: string[];
   /** The column is (part of) the primary key. */
@@ -151,6 +153,12 @@ export async function readColumnUse(db: DatabaseAdapter, table: TableFacts, colu
       WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass($1) AND d.refobjsubid = $2 AND v.oid <> to_regclass($1) ORDER BY 1, 2`,
     params,
   );
+  const functions = await db.query(
+    `SELECT DISTINCT p.oid::regprocedure::text AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prosrc ~* ('\\m' || $1 || '\\M')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1`,
+    [column],
+  );
   const referencedBy = await db.query(
     `SELECT conname || ' on ' || conrelid::regclass::text AS name FROM pg_constraint
       WHERE confrelid = to_regclass($1) AND contype = 'f' AND $2 = ANY (confkey) ORDER BY 1`,
@@ -162,6 +170,7 @@ export async function readColumnUse(db: DatabaseAdapter, table: TableFacts, colu
     constraints: constraints.rows.map((c) => ({ name: String(c.name), kind: c.type === 'f' ? 'foreign key' : 'check', definition: String(c.definition) })),
     policies: policies.rows.map((p) => ({ name: String(p.name), ...(p.using ? { using: String(p.using) } : {}), ...(p.with_check ? { withCheck: String(p.with_check) } : {}) })),
     views: views.rows.map((v) => qualify(String(v.schema), String(v.name))),
+    functions: functions.rows.map((f) => String(f.name)),
     referencedBy: referencedBy.rows.map((r) => String(r.name)),
     inPrimaryKey: indexes.rows.some((i) => i.primary),
   };
