@@ -64,6 +64,8 @@ export interface Approval {
   by: string;
   at: string;
   reason: string;
+  /** The first 12 hex digits of the sha-256 of the up section approved. */
+  fileChecksum?: string;
 }
 
 /** Another migration tool's history table found in an environment's database. */
@@ -96,6 +98,8 @@ export interface EnvironmentInfo {
   target: string;
   protected: boolean;
   after?: string;
+  /** `approvers` in tidemark.json: every migration needs one of them to approve it here. */
+  approvers?: string[];
 }
 
 export interface EnvironmentStatus {
@@ -171,7 +175,7 @@ export interface RunParams extends WorkDoneProgressParams {
 
 export interface HistoryEvent {
   version: string;
-  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark' | 'backup';
+  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark' | 'backup' | 'approve' | 'ignore-soak';
   actor: string;
   clientHost: string;
   at: string;

@@ -99,7 +99,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     }
     environments.push({
       name,
-      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after },
+      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after, ...(ec.approvers ? { approvers: ec.approvers } : {}) },
       postgres: target,
       unusable,
       historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
@@ -127,7 +127,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
 function sandboxEnvironment(name: string, path: string, schema: string | undefined, lockWaitTimeoutMs: number, ec: Partial<EnvironmentConfig>, root: string): Environment {
   return {
     name,
-    info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after },
+    info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after, ...(ec.approvers ? { approvers: ec.approvers } : {}) },
     sandboxPath: path,
     historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
     lockTimeoutMs: durationMs(ec.lockTimeout),

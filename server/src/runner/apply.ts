@@ -20,6 +20,8 @@ import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, wi
 import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 import { withBackupNote } from './backup-hook';
+import { appliedTimes, gateOf } from './gates';
+import type { MigrationGate } from '../protocol';
 
 type Step = RunReport['steps'][number];
 
@@ -61,6 +63,8 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
 export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
+  if (options.ignoreSoak && options.confirm !== env.name) throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
+  if (options.ignoreSoak && !options.ignoreSoak.reason.trim()) throw new RunnerInputError('--ignore-soak needs --reason TEXT: it is recorded in the history');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
@@ -74,6 +78,8 @@ export async function applyMigrations(project: Project, environment: string | un
     const steps: Step[] = [];
     let failure: StatementFailure | undefined;
     let stopped = false;
+    const gates = await openGates(session, env, migrations, rows, options);
+    let waiting: { migration: Migration; message: string } | undefined;
     const newestApplied = rows
       .filter((r) => r.state === 'applied')
       .map((r) => ({ version: r.version, key: versionKey(r.version) }))
@@ -84,12 +90,19 @@ export async function applyMigrations(project: Project, environment: string | un
         stopped = true;
         break;
       }
+      const gate = await gates.pass(migration);
+      if (gate) {
+        steps.push({ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: gate.message });
+        waiting = { migration, message: gate.message };
+        break;
+      }
       options.progress?.(`applying ${migration.version} ${migration.name}`, Math.round((i / candidates.length) * 100));
       const row = rows.find((r) => versionId(r.version) === versionId(migration.versionKey));
       const result = await applyOne(project, env, session, migration, row, options);
       const newer = newestApplied && compareVersionKeys(migration.versionKey, newestApplied.key) < 0 ? newestApplied.version : undefined;
       if (newer && result.step.outcome === 'ok') result.step.message = [`out of order: older than ${newer}, applied before it`, result.step.message].filter(Boolean).join('; ');
       steps.push(result.step);
+      if (result.step.outcome === 'ok') gates.applied(migration);
       if (result.failure || result.step.outcome !== 'ok') {
         failure = result.failure;
         stopped = true;
@@ -105,7 +118,7 @@ export async function applyMigrations(project: Project, environment: string | un
         }
       }
     }
-    if (blockedBy && !stopped) {
+    if (blockedBy && !stopped && !waiting) {
       steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
     }
     const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
@@ -116,13 +129,40 @@ export async function applyMigrations(project: Project, environment: string | un
       .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
     let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
-    if (blockedBy && !stopped) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
+    if (blockedBy && !stopped && !waiting) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
+    if (waiting) summary = `${applied ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}. ` : `Nothing applied to ${env.name}. `}Stopped before ${waiting.migration.version} ${waiting.migration.name}: ${waiting.message}; the migrations after it wait too.`;
     if (stopped) {
       const last = steps[steps.length - 1];
       summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
     }
     return { environment: env.name, steps, failure: failure && { ...failure }, backup, summary: withBackupNote(project.root, backup, summary) };
   }, project.root);
+}
+
+/**
+ * The soak and approval gates as apply meets them: read once under the lock, with each migration
+ * this run applies starting its successor's clock. A soak lifted by --ignore-soak is recorded as
+ * an ignore-soak event with the reason, in the environment's history.
+ */
+async function openGates(session: Session, env: Environment, ordered: Migration[], rows: HistoryRow[], options: RunOptions) {
+  const approvals = await session.history.approvals();
+  const times = appliedTimes(rows);
+  const gateEnv = { info: env.info, approvers: env.info.approvers };
+  return {
+    async pass(migration: Migration): Promise<MigrationGate | undefined> {
+      const gate = gateOf(migration, ordered, times, approvals, gateEnv, Date.now(), { ignoreSoak: !!options.ignoreSoak });
+      if (gate || !options.ignoreSoak) return gate;
+      const soak = gateOf(migration, ordered, times, approvals, gateEnv, Date.now());
+      if (soak?.kind === 'soak') {
+        await session.history.allowNewEventKinds();
+        await session.history.event(migration.version, 'ignore-soak', undefined, `${soak.message.replace(/^waiting: /, '')}; applied anyway: ${options.ignoreSoak.reason}`);
+      }
+      return undefined;
+    },
+    applied(migration: Migration): void {
+      times.set(versionId(migration.versionKey), new Date().toISOString());
+    },
+  };
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { Migration } from '../migrations/types';
 import { versionId } from '../migrations/version';
 import type { Approval, EnvironmentInfo, MigrationGate } from '../protocol';
+import type { HistoryRow } from '../database/history';
 
 /** What a gate needs to know about the environment. */
 export interface GateEnvironment {
@@ -20,7 +21,10 @@ export interface GateEnvironment {
 /** The applied time of each version in the environment's history, by versionId. */
 export type AppliedTimes = Map<string, string>;
 
-const approvalChecksum = /\(file sha256 ([0-9a-f]{12})\)$/;
+/** Applied time of each applied version, by versionId. */
+export function appliedTimes(rows: readonly HistoryRow[]): AppliedTimes {
+  return new Map(rows.filter((r) => r.state === 'applied' && r.appliedAt).map((r) => [versionId(r.version), r.appliedAt]));
+}
 
 /** The approval message as the history stores it: the reason, then the file it approved. */
 export function approvalMessage(reason: string, checksum: string): string {
@@ -33,8 +37,7 @@ export function approvalFor(migration: Migration, approvals: readonly Approval[]
   return approvals.find((a) => {
     if (versionId(a.version) !== id) return false;
     if (env.approvers?.length && !env.approvers.includes(a.by)) return false;
-    const approved = approvalChecksum.exec(a.reason)?.[1];
-    return approved === undefined || migration.checksum.startsWith(approved);
+    return a.fileChecksum === undefined || migration.checksum.startsWith(a.fileChecksum);
   });
 }
 
@@ -59,6 +62,7 @@ export function gateOf(
   if (migration.unreadableSoaks?.length) {
     return { kind: 'soak', message: `waiting: cannot read ${migration.unreadableSoaks[0]} (write -- tidemark:soak 48h [after VERSION] [in protected | in ENV, ...])` };
   }
+  let soakNote: MigrationGate | undefined;
   if (!ignoreSoak && env.info.kind !== 'pglite') {
     let latest: MigrationGate | undefined;
     let latestUntil = -Infinity;
@@ -82,12 +86,14 @@ export function gateOf(
         latest = { kind: 'soak', until: new Date(until).toISOString(), after: reference, soak: soak.duration, message: `waiting: soak until ${utc(until)} (${soak.duration} after ${reference} was applied in ${env.info.name})` };
       }
     }
-    if (latest) return latest;
+    // A soak whose clock runs (or has not started) wins; a missing approval is said next.
+    if (latest?.until) return latest;
+    soakNote = latest;
   }
   const needsApproval = (migration.requiresApproval && env.info.protected) || !!env.approvers?.length;
   if (needsApproval && !approvalFor(migration, approvals, env)) {
     const who = env.approvers?.length ? ` by ${env.approvers.join(' or ')}` : '';
     return { kind: 'approval', ...(env.approvers?.length ? { approvers: env.approvers } : {}), message: `waiting: approval${who} in ${env.info.name} (tidemark approve ${migration.version} --env ${env.info.name} --as NAME --reason TEXT)` };
   }
-  return undefined;
+  return soakNote;
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { discoverMigrations } from '../../../server/src/migrations/discovery';
 import { soakDirectives, soakDurationMs, requiresApprovalDirective } from '../../../server/src/migrations/sections';
-import { approvalMessage, gateOf, type GateEnvironment } from '../../../server/src/runner/gates';
+import { gateOf, type GateEnvironment } from '../../../server/src/runner/gates';
 import { writeFiles } from '../../support/databases';
 import { scratchDir } from '../../support/test-cleanup';
 
@@ -72,11 +72,11 @@ describe('soak and approval gates', () => {
     const approval = gateOf(ms[2], ms, applied, [], production, later)!;
     assert.equal(approval.kind, 'approval');
     assert.equal(approval.message, 'waiting: approval by dana or lee in production (tidemark approve 003 --env production --as NAME --reason TEXT)');
-    const byStranger = [{ version: '003', by: 'eve', at: '2026-12-08T01:00:00Z', reason: approvalMessage('looks fine', ms[2].checksum) }];
+    const byStranger = [{ version: '003', by: 'eve', at: '2026-12-08T01:00:00Z', reason: 'looks fine', fileChecksum: ms[2].checksum.slice(0, 12) }];
     assert.equal(gateOf(ms[2], ms, applied, byStranger, production, later)!.kind, 'approval');
-    const stale = [{ version: '003', by: 'dana', at: '2026-12-08T01:00:00Z', reason: approvalMessage('looks fine', 'f'.repeat(64)) }];
+    const stale = [{ version: '003', by: 'dana', at: '2026-12-08T01:00:00Z', reason: 'looks fine', fileChecksum: 'ffffffffffff' }];
     assert.equal(gateOf(ms[2], ms, applied, stale, production, later)!.kind, 'approval', 'an approval of another version of the file does not count');
-    const good = [{ version: '003', by: 'dana', at: '2026-12-08T01:00:00Z', reason: approvalMessage('backup taken, tests green', ms[2].checksum) }];
+    const good = [{ version: '003', by: 'dana', at: '2026-12-08T01:00:00Z', reason: 'backup taken, tests green', fileChecksum: ms[2].checksum.slice(0, 12) }];
     assert.equal(gateOf(ms[2], ms, applied, good, production, later), undefined);
     // requires-approval without approvers: anyone's approval counts, only in protected environments.
     assert.equal(gateOf(ms[2], ms, applied, [], env('prod', { protected: true }), later)!.kind, 'approval');
