@@ -279,6 +279,21 @@ export namespace MarkRequest {
   export const type = new RequestType<MarkParams, MarkReport, void>(method);
 }
 
+export interface ApproveParams {
+  root: string;
+  environment: string;
+  version: string;
+  /** Who approves. */
+  by: string;
+  reason: string;
+}
+
+/** Records an approval event in one environment's history (tidemark approve). */
+export namespace ApproveRequest {
+  export const method = 'tidemark/approve' as const;
+  export const type = new RequestType<ApproveParams, { summary: string; approval: Approval }, void>(method);
+}
+
 export namespace ListEnvironmentsRequest {
   export const method = 'tidemark/environments' as const;
   export const type = new RequestType<{ root: string }, { environments: EnvironmentInfo[]; configError?: string }, void>(method);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempWorkspace } from '../support/lsp-client';
-import { repoRoot } from '../support/paths';
+import { repoRoot, sampleDir } from '../support/paths';
 
 function tidemark(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
@@ -146,6 +146,27 @@ describe('tidemark new --expand-contract', function () {
     assert.match(expand, /view user_emails: reads email; recreate it over email_address before the contract/);
     const backfill = readFileSync(join(g.dir, g.created[1]), 'utf8');
     assert.match(backfill, /ALTER POLICY users_self ON users\n {2}USING \(\(email_address = current_setting/);
+  });
+
+  it('on migrations-sample (uuid keys, RLS, Flyway names): the phases pass lint and the replay check', () => {
+    const files: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const full = join(d, e.name);
+        if (e.isDirectory()) walk(full);
+        else files[relative(sampleDir, full)] = readFileSync(full, 'utf8');
+      }
+    };
+    walk(join(sampleDir, 'migrations'));
+    files['tidemark.json'] = readFileSync(join(sampleDir, 'tidemark.json'), 'utf8');
+    const g = generate(files, ['rename-column', 'api_keys', 'name', 'label']);
+    assert.deepEqual(g.created.filter((f) => /V1\d__/.test(f)), [
+      'migrations/V12__expand_rename_api_keys_name_to_label.sql',
+      'migrations/V13__backfill_rename_api_keys_name_to_label.sql',
+      'migrations/V14__contract_rename_api_keys_name_to_label.sql',
+    ]);
+    assert.deepEqual(g.lint.filter((f) => f.severity === 'error' || f.severity === 'warning'), []);
+    assert.deepEqual(g.check, []);
   });
 
   it('refuses bad input with one clear line', () => {

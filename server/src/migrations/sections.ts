@@ -3,7 +3,7 @@
  * `-- tidemark:no-transaction`, `-- tidemark:blocked`, `-- tidemark:draft`, `-- tidemark:environments`,
  * `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
-import type { SectionKind } from './types';
+import type { SectionKind, SoakDirective } from './types';
 import { sqlTokens } from '../sql/tokens';
 
 export interface RawSection {
@@ -108,19 +108,6 @@ export function fileIgnoredRules(text: string): Set<string> {
   const rules = new Set<string>();
   for (const m of text.matchAll(IGNORE_FILE)) for (const r of ruleList(m[1])) rules.add(r);
   return rules;
-}
-
-/** One `-- tidemark:soak 48h [after VERSION] [in protected | in ENV, ENV]` line. */
-export interface SoakDirective {
-  /** As written: `48h`. */
-  duration: string;
-  durationMs: number;
-  /** The version whose apply time starts the clock; undefined for the migration before this one. */
-  after?: string;
-  /** Where it applies: every environment but sandboxes, protected ones, or the ones named. */
-  scope: 'all' | 'protected' | string[];
-  /** The line, for an error message. */
-  text: string;
 }
 
 const SOAK = /^[ \t]*--[ \t]*tidemark:soak(?![-\w])[ \t]*([^\r\n]*)$/gim;

@@ -1,5 +1,4 @@
 import type { SourceFile } from '../sql/source';
-import type { SoakDirective } from './sections';
 
 /** The part of a migration a piece of SQL belongs to. */
 export type SectionKind = 'up' | 'down' | 'verify' | 'check';
@@ -60,6 +59,19 @@ export interface Section {
   /** Offset of the first character of the section body in the file's text. */
   offset: number;
   /** The section body (text after the marker line up to the next marker or end of file). */
+  text: string;
+}
+
+/** One `-- tidemark:soak 48h [after VERSION] [in protected | in ENV, ENV]` line. */
+export interface SoakDirective {
+  /** As written: `48h`. */
+  duration: string;
+  durationMs: number;
+  /** The version whose apply time starts the clock; undefined for the migration before this one. */
+  after?: string;
+  /** Where it applies: every environment but sandboxes, protected ones, or the ones named. */
+  scope: 'all' | 'protected' | string[];
+  /** The line, for an error message. */
   text: string;
 }
 
