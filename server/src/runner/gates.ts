@@ -67,7 +67,7 @@ export function gateOf(
     let latest: MigrationGate | undefined;
     let latestUntil = -Infinity;
     const index = ordered.indexOf(migration);
-    for (const soak of migration.soaks) {
+    for (const soak of migration.soaks ?? []) {
       if (soak.scope === 'protected' ? !env.info.protected : Array.isArray(soak.scope) && !soak.scope.includes(env.info.name)) continue;
       const reference = soak.after ?? (index > 0 ? ordered[index - 1].version : undefined);
       if (reference === undefined) continue;
