@@ -10,31 +10,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempWorkspace } from '../support/lsp-client';
 import { repoRoot, sampleDir } from '../support/paths';
+import { usersSchema, USERS_DOWN } from '../support/live-change';
 
 function tidemark(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS orgs (id bigint PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS users (
-  id bigint PRIMARY KEY,
-  org_id bigint NOT NULL REFERENCES orgs (id),
-  email text NOT NULL DEFAULT '' CONSTRAINT users_email_length CHECK (length(email) < 200),
-  nickname text,
-  amount integer NOT NULL DEFAULT 0,
-  CONSTRAINT users_email_key UNIQUE (email)
-);
-CREATE INDEX IF NOT EXISTS users_org_id_idx ON users (org_id);
-CREATE INDEX IF NOT EXISTS users_lower_email_idx ON users (lower(email));
-ALTER TABLE users ENABLE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS users_self ON users;
-CREATE POLICY users_self ON users USING (email = current_setting('app.email', true));
-INSERT INTO orgs VALUES (1) ON CONFLICT DO NOTHING;
--- tidemark-ignore prefer-bigint-over-int
-INSERT INTO users (id, org_id, email, nickname) SELECT g, 1, 'u' || g, NULL FROM generate_series(1, 50) AS g ON CONFLICT DO NOTHING;
-`;
-const DOWN = 'DROP TABLE IF EXISTS users;\nDROP TABLE IF EXISTS orgs;\n';
+const SCHEMA = usersSchema(50);
+const DOWN = USERS_DOWN;
 
 const LAYOUTS: Record<string, Record<string, string>> = {
   sections: { 'migrations/001_base.sql': `-- tidemark-ignore-file prefer-bigint-over-int\n-- migrate:up\n${SCHEMA}-- migrate:down\n${DOWN}` },

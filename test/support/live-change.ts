@@ -17,8 +17,9 @@ import { scratchDir } from './test-cleanup';
 
 export const LOCK_TIMEOUT_MS = 5000;
 
-const BASE = `-- migrate:up
-CREATE TABLE IF NOT EXISTS orgs (id bigint PRIMARY KEY);
+/** The table every kind of change is tried on: a unique, a CHECK, a foreign key, an expression index, a policy, `rows` rows. */
+export function usersSchema(rows: number): string {
+  return `CREATE TABLE IF NOT EXISTS orgs (id bigint PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS users (
   id bigint PRIMARY KEY,
   org_id bigint NOT NULL REFERENCES orgs (id),
@@ -27,18 +28,19 @@ CREATE TABLE IF NOT EXISTS users (
   amount integer NOT NULL DEFAULT 0,
   CONSTRAINT users_email_key UNIQUE (email)
 );
+CREATE INDEX IF NOT EXISTS users_org_id_idx ON users (org_id);
 CREATE INDEX IF NOT EXISTS users_lower_email_idx ON users (lower(email));
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS users_self ON users;
 CREATE POLICY users_self ON users USING (email = current_setting('app.email', true));
 INSERT INTO orgs VALUES (1) ON CONFLICT DO NOTHING;
 INSERT INTO users (id, org_id, email, nickname, amount)
-SELECT g, 1, 'seed' || g || '@example.com', CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END, g FROM generate_series(1, __ROWS__) AS g
+SELECT g, 1, 'seed' || g || '@example.com', CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END, g FROM generate_series(1, ${rows}) AS g
 ON CONFLICT DO NOTHING;
--- migrate:down
-DROP TABLE IF EXISTS users;
-DROP TABLE IF EXISTS orgs;
 `;
+}
+
+export const USERS_DOWN = 'DROP TABLE IF EXISTS users;\nDROP TABLE IF EXISTS orgs;\n';
 
 /**
  * What the deployed code writes: before the change, once the expand is in, once the middle phase
@@ -208,7 +210,7 @@ export async function runLiveScenario(server: TestServer, scenario: LiveScenario
       environments: { local: { url: urlOf(server, database) } },
       expandContract: { soak: { backfill: false, contract: false, contractProtected: false }, batchSize, lockTimeout: `${LOCK_TIMEOUT_MS / 1000}s` },
     }),
-    'migrations/001_base.sql': BASE.replace('__ROWS__', String(seedRows)),
+    'migrations/001_base.sql': `-- migrate:up\n${usersSchema(seedRows)}-- migrate:down\n${USERS_DOWN}`,
   });
   const env = { PGPASSWORD: server.password };
   const applyOutput: string[] = [];

@@ -23,11 +23,12 @@ export const DEFAULT_SOAK: Required<SoakSettings> = { backfill: '48h', contract:
 
 export const DEFAULT_SETTINGS: ChangeSettings = { lockTimeout: '5s', batchSize: 1000, soak: DEFAULT_SOAK };
 
-/** The soak directives of a phase: how long the phase before it must have been applied first. */
+/** The gate directives of a phase: how long the phase before it must have been applied first, and the contract's approval. */
 export function soakDirectives(role: 'expand' | 'backfill' | 'switch' | 'contract', soak: SoakSettings): string[] {
   if (role === 'backfill' || role === 'switch') return soak.backfill ? [`-- tidemark:soak ${soak.backfill}`] : [];
   if (role !== 'contract') return [];
-  const lines: string[] = [];
+  // The runbooks' last prerequisite ("approval from Tech Lead / DBA"): only protected environments ask for it.
+  const lines: string[] = ['-- tidemark:requires-approval'];
   if (soak.contract) lines.push(`-- tidemark:soak ${soak.contract}`);
   if (soak.contractProtected && soak.contractProtected !== soak.contract) lines.push(`-- tidemark:soak ${soak.contractProtected} in protected`);
   return lines;
