@@ -9,7 +9,9 @@ import type { EnvironmentTracking } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
 import { RunnerInputError, type Environment } from './environments';
 import type { History, HistoryRow } from './history';
-import { findForeignTables, matchMigration, qualifiedName, readForeignEntries, type ForeignTable } from './foreign-history';
+import { findForeignTables, matchEntry, qualifiedName, readerOf, readForeignEntries, type ForeignEntry, type ForeignTable } from './foreign-history';
+import { filesLayout, isHistoryOf, managedRows, watermarkNote, type ManagedState } from './foreign-history/managed';
+import { compatWriter } from './foreign-history/compat';
 import { foreignParts, toolLabel, versionRange } from './foreign-history/description';
 
 export { describeTracking } from './foreign-history/description';
@@ -20,7 +22,7 @@ export async function countUserObjects(db: DatabaseAdapter, historySchema: strin
     `SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p', 'f'))::int AS tables, count(*) FILTER (WHERE c.relkind IN ('v', 'm'))::int AS views
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND NOT c.relispartition
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'sqitch', $1) AND n.nspname NOT LIKE 'pg\\_%'
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'sqitch', 'drizzle', 'supabase_migrations', 'graphile_migrate', 'atlas_schema_revisions', $1) AND n.nspname NOT LIKE 'pg\\_%'
         AND NOT (n.nspname || '.' || c.relname = ANY ($2::text[]))
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`,
     [historySchema, foreign.map(qualifiedName)],
@@ -30,41 +32,86 @@ export async function countUserObjects(db: DatabaseAdapter, historySchema: strin
 
 /** The environment's tracking state; `rows` are Tidemark's history rows already read. */
 export async function detectTracking(db: DatabaseAdapter, history: History, migrations: Migration[], rows: HistoryRow[]): Promise<EnvironmentTracking> {
+  return (await readTracking(db, history, migrations, rows)).tracking;
+}
+
+/**
+ * The tracking state, and for a managed environment the managing tool's table read as history rows.
+ * The table of the files' own tool is preferred; another tool's table is reported, never read as
+ * the files' state.
+ */
+export async function readTracking(db: DatabaseAdapter, history: History, migrations: Migration[], rows: HistoryRow[]): Promise<{ tracking: EnvironmentTracking; managed?: ManagedState }> {
   const foreignTables = await findForeignTables(db);
-  const first = foreignTables[0];
+  const layout = filesLayout(migrations);
+  const own = foreignTables.find((t) => isHistoryOf(t.tool, layout));
+  const first = own ?? foreignTables[0];
   const entries = first ? await readForeignEntries(db, first, migrations) : [];
+  const shown = (e: ForeignEntry) => matchEntry(first!.tool, e, migrations)?.version ?? e.version;
   const foreign = first && {
     tool: first.tool,
     table: qualifiedName(first),
-    versions: entries.map((e) => e.version),
-    ...(entries.some((e) => e.failed) ? { failed: entries.filter((e) => e.failed).map((e) => e.version) } : {}),
+    versions: entries.filter((e) => !e.undone).map(shown),
+    ...(entries.some((e) => e.failed) ? { failed: entries.filter((e) => e.failed).map(shown) } : {}),
   };
   if (rows.length > 0 || (await history.hasRecords())) {
-    if (!foreign) return { state: 'tracked' };
+    if (!foreign) return { tracking: { state: 'tracked' } };
     const recorded = new Set(rows.map((r) => versionId(r.version)));
     const notInHistory = entries
-      .filter((e) => !e.failed)
-      .map((e) => e.version)
-      .filter((v) => {
-        const m = matchMigration(v, migrations);
-        return !recorded.has(m ? versionId(m.versionKey) : v);
-      });
-    return { state: 'tracked', foreign, ...(notInHistory.length ? { notInHistory } : {}) };
+      .filter((e) => !e.failed && !e.undone)
+      .filter((e) => {
+        const m = matchEntry(first!.tool, e, migrations);
+        return !recorded.has(m ? versionId(m.versionKey) : e.version);
+      })
+      .map(shown);
+    return { tracking: { state: 'tracked', foreign, ...(notInHistory.length ? { notInHistory } : {}) } };
+  }
+  if (own && foreign) {
+    const reader = readerOf(own.tool);
+    const managed = managedRows(own, entries, migrations);
+    const note = watermarkNote(own.tool, entries);
+    if (note) managed.watermark = note;
+    return {
+      tracking: { state: 'managed', foreign, managedBy: { tool: own.tool, table: qualifiedName(own), writable: Boolean(compatWriter(own.tool)), ...(reader.commands ? { command: reader.commands.apply } : {}) } },
+      managed,
+    };
   }
   const { tables, views } = await countUserObjects(db, history.schema, foreignTables);
   const objects = tables + views;
-  if (!foreign && objects === 0) return { state: 'empty', objects: 0 };
-  return { state: 'untracked', ...(foreign ? { foreign } : {}), objects };
+  if (!foreign && objects === 0) return { tracking: { state: 'empty', objects: 0 } };
+  return { tracking: { state: 'untracked', ...(foreign ? { foreign } : {}), ...(foreign && layout && readerOf(first.tool).layout ? { filesLayout: layout } : {}), objects } };
 }
 
-/** apply's guard: an untracked environment is adopted first, never migrated from scratch again. */
-export async function refuseUntracked(db: DatabaseAdapter, history: History, env: Environment, migrations: Migration[], rows: HistoryRow[]): Promise<void> {
-  if (rows.length > 0) return;
-  const tracking = await detectTracking(db, history, migrations, rows);
-  if (tracking.state !== 'untracked') return;
+/**
+ * apply's and rollback's guard. An untracked environment is adopted first, never migrated from
+ * scratch again. A managed one is written only through its tool's compatibility writer; without
+ * one, the refusal names the tool's own command and `tidemark adopt`. Returns the managed state
+ * for the caller to write through.
+ */
+export async function refuseUntracked(
+  db: DatabaseAdapter,
+  history: History,
+  env: Environment,
+  migrations: Migration[],
+  rows: HistoryRow[],
+  action: 'apply to' | 'roll back' = 'apply to',
+): Promise<{ tracking: EnvironmentTracking; managed: ManagedState } | undefined> {
+  if (rows.length > 0) return undefined;
+  const { tracking, managed } = await readTracking(db, history, migrations, rows);
   const envFlag = ` --env ${env.name}`;
+  if (tracking.state === 'managed' && managed) {
+    const by = tracking.managedBy!;
+    if (by.writable) return { tracking, managed };
+    const reader = readerOf(by.tool);
+    const command = action === 'roll back' ? reader.commands?.rollback : reader.commands?.apply;
+    throw new RunnerInputError(
+      `refusing to ${action} ${env.name}: it is managed by ${toolLabel(foreignParts(by.tool, by.table))}, which Tidemark reads but does not write ` +
+        `(no test shows ${by.tool} agreeing with what Tidemark would record). ${command ? `Run \`${command}\`` : `Use ${by.tool} itself`}, ` +
+        `or move ${env.name} to Tidemark's history with \`tidemark adopt${envFlag} --from ${by.tool}\` (\`--dry-run\` shows what would be recorded)`,
+    );
+  }
+  if (tracking.state !== 'untracked') return undefined;
   const what = tracking.foreign
     ? `${toolLabel(foreignParts(tracking.foreign.tool, tracking.foreign.table))} lists ${versionRange(tracking.foreign.versions, migrations)}; import it with \`tidemark adopt${envFlag} --from ${tracking.foreign.tool === 'table' ? `table:${tracking.foreign.table}` : tracking.foreign.tool}\``
     : `${tracking.objects} ${tracking.objects === 1 ? 'table or view exists' : 'tables and views exist'}; record what is already applied with \`tidemark adopt${envFlag} --to VERSION\``;
-  throw new RunnerInputError(`refusing to apply to ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`);
+  throw new RunnerInputError(`refusing to ${action} ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`);
 }

@@ -11,6 +11,8 @@ import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
 import { withBackupNote } from '../backup/backup';
+import { refuseUntracked } from '../database/tracking';
+import { rollbackInToolHistory } from './tool-history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
@@ -20,8 +22,11 @@ export async function rollbackMigrations(project: Project, environment: string |
   requireConfirmation(env, options.confirm, 'roll back');
   const { migrations } = migrationsOnDisk(project, false);
   checkTarget(options.toVersion);
-  return withLockedSession(env, options, async ({ db, history, backup: prepared }) => {
+  return withLockedSession(env, options, async (session) => {
+    const { db, history, backup: prepared } = session;
     const rows = (await history.rows()).sort((a, b) => compareVersionKeys(versionKey(b.version), versionKey(a.version)));
+    const managed = await refuseUntracked(db, history, env, migrations, rows, 'roll back');
+    if (managed) return rollbackInToolHistory(project, env, session, migrations, managed.managed, options);
     const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
     const targets = limit ? rows.filter((r) => compareVersionKeys(versionKey(r.version), limit) > 0) : rows.slice(0, 1);
     if (targets.length === 0) {

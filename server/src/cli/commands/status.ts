@@ -48,6 +48,7 @@ function statusJson(s: EnvironmentStatus) {
     target: s.environment.target,
     ...(s.error ? { error: s.error } : {}),
     ...(s.tracking ? { tracking: s.tracking } : {}),
+    ...(s.tracking?.managedBy ? { managedBy: { tool: s.tracking.managedBy.tool, table: s.tracking.managedBy.table } } : {}),
     migrations: s.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -60,6 +61,7 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
       ...(m.environments ? { environments: m.environments } : {}),
       ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
+      ...(m.note ? { note: m.note } : {}),
     })),
   };
 }
@@ -71,8 +73,7 @@ function table(rows: string[][]): string {
 
 function note(m: MigrationStatus): string {
   const adopted = m.adoptedFrom && adoptedNote(m.adoptedFrom);
-  if (adopted) return [adopted, plainNote(m)].filter(Boolean).join('; ');
-  return plainNote(m);
+  return [adopted, m.note ?? plainNote(m)].filter(Boolean).join('; ');
 }
 
 function plainNote(m: MigrationStatus): string {

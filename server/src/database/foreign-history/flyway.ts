@@ -3,6 +3,8 @@ import { isoText, queryEntries, quotedName, type ForeignHistoryReader } from './
 
 export const flyway: ForeignHistoryReader = {
   tool: 'flyway',
+  layout: 'flyway',
+  commands: { apply: 'flyway migrate', rollback: 'flyway undo' },
   tables: [{ table: 'flyway_schema_history' }],
   recognises: (_table, columns) => Boolean(columns.version && columns.success),
   // SCHEMA rows (Flyway created the schema) and repeatable migrations have no version; DELETE
