@@ -75,3 +75,31 @@ function firstInvalidByte(bytes: Uint8Array): number {
   }
   return bytes.length - 1;
 }
+
+export interface FileReader {
+  /** Text of a file, preferring an editor's unsaved copy when there is one. */
+  read(path: string): string | undefined;
+}
+
+/** Files as they are on disk; a file that cannot be read is missing, one that is not UTF-8 throws FileEncodingError. */
+export const diskReader: FileReader = {
+  read(path) {
+    try {
+      return readTextFile(path);
+    } catch (error) {
+      if (error instanceof FileEncodingError) throw error;
+      return undefined;
+    }
+  },
+};
+
+/** As diskReader, but bytes that are not UTF-8 read as U+FFFD: for files read as context while linting another. */
+export const lenientDiskReader: FileReader = {
+  read(path) {
+    try {
+      return readTextFileLenient(path);
+    } catch {
+      return undefined;
+    }
+  },
+};

@@ -8,7 +8,9 @@ import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import { UsageError, type ParsedArgs } from '../args';
 import { CONFIG_FILE_NAME, configFileCandidates, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
-import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
+import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
+import { discoveryStop, folderLayout, folderProblems, lintableFiles } from '../../migrations/layouts';
+import type { DiscoveryProblem, LayoutId } from '../../migrations/types';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
 import { SourceFile } from '../../sql/source';
@@ -49,9 +51,15 @@ const command: CliCommand = {
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);
-    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
+    const folders: FolderFindings = [];
+    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
     const cache = cacheFor(args, cwd, out);
-    const report: LintReport = { findings: [], fileCount: files.length };
+    const report: LintReport = { findings: [...folders], fileCount: files.length };
+    const loose = args.positionals.length ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout)) : [];
+    if (loose.length) {
+      const shown = loose.map((p) => displayPath(p, cwd));
+      out.stderr(`tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`);
+    }
     // The run is recorded only when every file came from the per-file cache (see runInputs).
     let linted = 0;
     for (const path of files) {
@@ -69,7 +77,7 @@ const command: CliCommand = {
       // Loaded on the first file not in the cache: a fully cached run never starts the parser.
       await ensureParser();
       const text = readText(path, cwd);
-      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
+      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
       let ruleFailed = false;
       const findings = lintUnit(unit, {
         severities,
@@ -241,15 +249,48 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
-export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
-  if (!isDirectory(loaded.migrationsDir)) {
-    const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
-    throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
-  }
-  return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
+/** Findings about a folder rather than one of its files (a FIFO named like a migration, a diesel folder without up.sql). */
+type FolderFindings = LocatedFinding[];
+
+/** Rules that own what the layout readers report. */
+const RULE_OF_PROBLEM: Record<DiscoveryProblem['code'], string> = {
+  'duplicate-version': 'duplicate-version',
+  'orphan-file': 'migration-layout',
+  'unreadable-file': 'migration-layout',
+  'layout-error': 'migration-layout',
+  'foreign-marker': 'migration-layout',
+  'empty-up': 'empty-migration',
+  'not-in-chain': 'not-in-chain',
+  'layout-note': 'unsubstituted-variable',
+};
+
+/**
+ * The files to lint in a migrations folder, as its layout reader reads it. A folder that does not
+ * exist, that no reader recognises, or that holds another database's migrations stops the run
+ * (exit 2) saying what was seen: never "No problems in 0 files".
+ */
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string, folders: FolderFindings = []): string[] {
+  const origin = loaded.path && loaded.config.migrationsDir ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
+  if (!isDirectory(loaded.migrationsDir)) throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
+  return filesOfFolder(loaded.migrationsDir, cwd, loaded.config.layout, folders, false);
 }
 
-export function filesFromPaths(paths: string[], cwd: string): string[] {
+/**
+ * `given`: the folder was named on the command line. SQL files there that no layout recognises
+ * are then linted one by one as loose files (the run says so), instead of stopping.
+ */
+function filesOfFolder(dir: string, cwd: string, layout: LayoutId | undefined, folders: FolderFindings, given: boolean): string[] {
+  const result = discoverMigrations(dir, lenientDiskReader, { layout });
+  if (given && result.unrecognised) return listMigrationFiles(dir).map((rel) => join(dir, rel));
+  const stop = discoveryStop(result, relative(cwd, dir) || '.');
+  if (stop) throw new CliError(stop);
+  for (const problem of folderProblems(result)) {
+    folders.push({ file: displayPath(problem.path, cwd), line: 1, column: 1, endLine: 1, endColumn: 1, rule: RULE_OF_PROBLEM[problem.code], severity: problem.severity ?? 'error', message: problem.message });
+  }
+  return lintableFiles(result);
+}
+
+export function filesFromPaths(paths: string[], cwd: string, configs?: ProjectConfigs, folders: FolderFindings = []): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (path: string) => {
@@ -264,7 +305,7 @@ export function filesFromPaths(paths: string[], cwd: string): string[] {
     } catch {
       throw new CliError(`no such file or folder: ${given}`);
     }
-    if (isDir) for (const rel of listMigrationFiles(path)) add(join(path, rel));
+    if (isDir) for (const file of filesOfFolder(path, cwd, configs?.forFile(join(path, 'x.sql')).config.layout, folders, true)) add(file);
     else add(path);
   }
   return files;

@@ -33,6 +33,8 @@ const command: CliCommand = {
       const objects = statuses.map(statusJson);
       out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
     } else {
+      const layout = statuses.find((s) => s.layout);
+      if (layout) out.stdout(`layout: ${layout.layout} (${layout.layoutEvidence})\n`);
       out.stdout(statuses.length === 1 ? singleTable(statuses[0]) : sideBySide(statuses));
     }
     for (const s of unreachable) out.stderr(`tidemark: ${s.error}\n`);
@@ -46,6 +48,7 @@ function statusJson(s: EnvironmentStatus) {
     environment: s.environment.name,
     kind: s.environment.kind,
     target: s.environment.target,
+    ...(s.layout ? { layout: s.layout } : {}),
     ...(s.error ? { error: s.error } : {}),
     ...(s.tracking ? { tracking: s.tracking } : {}),
     ...(s.tracking?.managedBy ? { managedBy: { tool: s.tracking.managedBy.tool, table: s.tracking.managedBy.table } } : {}),
