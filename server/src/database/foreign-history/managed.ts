@@ -7,7 +7,6 @@
  * checksum or the SQL it ran.
  */
 import type { LayoutId, Migration } from '../../migrations/types';
-import { describeExecution } from '../../migrations/execution';
 import { versionId } from '../../migrations/version';
 import type { HistoryRow } from '../history';
 import { matchEntry, readerOf } from './index';
@@ -17,7 +16,7 @@ import type { ForeignEntry, ForeignTable, ForeignTool } from './reader';
 export function filesLayout(migrations: Migration[]): LayoutId | undefined {
   const counts = new Map<LayoutId, number>();
   for (const m of migrations) {
-    const layout = describeExecution(m.layout, m.noTransactionDirective).layout;
+    const layout = m.execution.layout;
     counts.set(layout, (counts.get(layout) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
