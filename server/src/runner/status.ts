@@ -22,6 +22,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
   const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
   let newestApplied: number[] | undefined;
   for (const r of rows) {
+    if (r.unordered) continue;
     const key = versionKey(r.version);
     if (!newestApplied || compareVersionKeys(key, newestApplied) > 0) newestApplied = key;
   }

@@ -7,7 +7,7 @@
  * checksum or the SQL it ran.
  */
 import type { LayoutId, Migration } from '../../migrations/types';
-import { versionId } from '../../migrations/version';
+import { classifyFile, versionId } from '../../migrations/version';
 import type { HistoryRow } from '../history';
 import { matchEntry, readerOf } from './index';
 import type { ForeignEntry, ForeignTable, ForeignTool } from './reader';
@@ -55,8 +55,10 @@ export function managedRows(table: ForeignTable, entries: ForeignEntry[], migrat
   const seen = new Set<string>();
   for (const entry of entries) {
     const m = matchEntry(tool, entry, migrations);
-    const version = m?.version ?? entry.version;
-    const key = m ? versionId(m.versionKey) : entry.version;
+    // A row whose file is gone shows the version its name carries (`20240101000000_init` → 20240101000000).
+    const named = m ? undefined : classifyFile(`${entry.version}.sql`);
+    const version = m?.version ?? named?.version ?? entry.version;
+    const key = m ? versionId(m.versionKey) : version;
     if (entry.undone) {
       notes.set(key, entry.undone);
       continue;
@@ -73,7 +75,7 @@ export function managedRows(table: ForeignTable, entries: ForeignEntry[], migrat
     }
     rows.push({
       version,
-      name: m?.name ?? entry.name ?? entry.version,
+      name: m?.name ?? named?.name ?? entry.name ?? entry.version,
       checksum: drifted || !m ? `${tool}:${entry.checksum ?? entry.version}` : m.checksum,
       upSql: entry.sql ?? (m && !drifted ? m.up.text : ''),
       downSql: m?.down?.text,
@@ -83,6 +85,7 @@ export function managedRows(table: ForeignTable, entries: ForeignEntry[], migrat
       state: entry.failed ? 'failed' : 'applied',
       statementsDone: 0,
       ...(entry.failed ? { error: entry.error ?? `${tool} records it as failed` } : {}),
+      ...(!m && !named ? { unordered: true } : {}),
     });
     if (drifted) notes.set(key, `edited after it was applied: ${entry.sql !== undefined ? `the file differs from the SQL ${tool} stored` : `${tool}'s checksum differs from the file's`}`);
   }
