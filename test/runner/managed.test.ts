@@ -16,6 +16,8 @@ import { RunnerInputError } from '../../server/src/database/environments';
 import { describeTracking } from '../../server/src/database/tracking';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
+import { planMigrations } from '../../server/src/runner/plan';
+import { verifyMigrations } from '../../server/src/runner/verify';
 import { appliedAndCurrent, getStatus } from '../../server/src/runner/status';
 import { statusMarkdown, statusMatrix } from '../../server/src/status-document/matrix';
 import { backends, type Fixture } from './backends';
@@ -211,6 +213,19 @@ for (const backend of backends()) {
         );
       });
     }
+
+    it('plan and verify act on the state read from the tool\'s table and leave it managed', async () => {
+      const f = await backend.fixture({
+        'migrations/001_a.sql': `-- migrate:up\n${A}-- migrate:down\nDROP TABLE a;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM a;\n`,
+        'migrations/002_b.sql': `-- migrate:up\n${B}-- migrate:down\nDROP TABLE b;\n`,
+      });
+      await f.exec('local', `${A} CREATE TABLE schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations VALUES ('001');`);
+      const planned = await planMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(planned.steps.map((s) => s.version), ['002'], 'only what dbmate has not applied');
+      const verified = await verifyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(verified.steps.map((s) => [s.version, s.outcome]), [['001', 'ok']]);
+      assert.equal((await status(f)).tracking?.state, 'managed', 'verify wrote nothing to a history Tidemark does not keep here');
+    });
 
     it('Supabase: the diff of an edited migration is the SQL it stored against the file', async () => {
       const c = CASES.find((x) => x.tool === 'supabase')!;

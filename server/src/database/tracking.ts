@@ -82,6 +82,17 @@ export async function readTracking(db: DatabaseAdapter, history: History, migrat
 }
 
 /**
+ * The rows that say what is applied: Tidemark's history, or for a managed environment its tool's
+ * table read as rows (plan and verify act on the environment's real state either way).
+ */
+export async function stateRows(db: DatabaseAdapter, history: History, migrations: Migration[]): Promise<{ rows: HistoryRow[]; managed?: ManagedState }> {
+  const rows = await history.rows();
+  if (rows.length) return { rows };
+  const { managed } = await readTracking(db, history, migrations, rows);
+  return managed ? { rows: managed.rows, managed } : { rows };
+}
+
+/**
  * apply's and rollback's guard. An untracked environment is adopted first, never migrated from
  * scratch again. A managed one is written only through its tool's compatibility writer; without
  * one, the refusal names the tool's own command and `tidemark adopt`. Returns the managed state

@@ -9,6 +9,7 @@ import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
+import { stateRows } from '../database/tracking';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
 import type { History } from '../database/history';
@@ -99,6 +100,8 @@ export async function verifySection(
   migration: Pick<Migration, 'version' | 'noTransactionDirective'>,
   section: Section,
   isCancelled?: () => boolean,
+  /** false on an environment managed by another tool: its result is reported, not written to a history Tidemark does not keep there. */
+  record = true,
 ): Promise<VerifyOutcome> {
   const started = Date.now();
   let outcome: VerifyOutcome;
@@ -111,6 +114,7 @@ export async function verifySection(
     const f = error.failure;
     outcome = { passed: false, message: `line ${f.line + 1}: ${f.message}`, durationMs: Date.now() - started, failure: f };
   }
+  if (!record) return outcome;
   await history.recordVerify(migration.version, outcome.passed, outcome.passed ? null : outcome.message);
   await history.event(migration.version, 'verify', outcome.durationMs, outcome.passed ? 'passed' : `failed: ${outcome.message}`);
   return outcome;
@@ -125,7 +129,8 @@ export async function verifyMigrations(project: Project, environment: string | u
   const { migrations } = migrationsOnDisk(project, false);
   checkTarget(options.toVersion ?? options.version);
   return withLockedSession(env, options, async ({ db, history }) => {
-    const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(versionKey(a.version), versionKey(b.version)));
+    const { rows: stated, managed } = await stateRows(db, history, migrations);
+    const rows = stated.filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(versionKey(a.version), versionKey(b.version)));
     const only = options.version === undefined ? undefined : versionId(options.version);
     const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
     if (only && !rows.some((r) => versionId(r.version) === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
@@ -141,7 +146,7 @@ export async function verifyMigrations(project: Project, environment: string | u
         continue;
       }
       options.progress?.(`verifying ${row.version} ${row.name}`, Math.round((i / targets.length) * 100));
-      const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled);
+      const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled, !managed);
       steps.push({ version: row.version, name: row.name, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message });
       failure ??= outcome.failure;
     }
