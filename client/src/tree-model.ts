@@ -47,14 +47,17 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
     `${env.kind === 'pglite' ? 'Embedded PGlite database' : 'PostgreSQL'}: \`${env.target}\``,
     env.after ? `\nVersions must reach **${escapeMarkdown(env.after)}** first.` : '',
     status.error ? `\n$(error) ${escapeMarkdown(status.error)}` : `\n${summarize(status)}`,
+    status.layout ? `\nRead as a ${escapeMarkdown(status.layout)} folder (${escapeMarkdown(status.layoutEvidence ?? '')}).` : '',
     trackingText ? `\n$(${untracked ? 'question' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : ''}` : '',
   ].join('\n');
   const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked ? 'hasPending' : '', untracked ? 'untracked' : '',
     status.migrations.some((m) => appliedStates.has(m.state) && m.state !== 'missing') ? 'hasApplied' : '',
     status.error ? 'unavailable' : ''];
+  // Which tool's folder was read, and how many migrations it holds: "goose · 224 migrations".
+  const layout = status.layout && !status.error ? `${status.layout} · ${status.migrations.length} migration${status.migrations.length === 1 ? '' : 's'}` : '';
   return {
     label: env.name,
-    description: [...marks, untracked && trackingText ? trackingText : summarize(status)].join(' · '),
+    description: [...marks, layout, untracked && trackingText ? trackingText : summarize(status)].filter(Boolean).join(' · '),
     tooltip,
     icon: status.error
       ? { id: 'debug-disconnect', color: 'testing.iconFailed' }

@@ -1,18 +1,17 @@
 /**
  * Whether Tidemark keeps an environment's history and, when it does not, what the database already
  * holds: another tool's history table, user tables and views. `status` reports it; `apply` refuses
- * an untracked environment rather than run every migration again on a database they built.
+ * an untracked environment (runner/refuse-untracked.ts) rather than run every migration again on a
+ * database they built.
  */
 import type { Migration } from '../migrations/types';
 import { versionKey, versionId } from '../migrations/version';
 import type { EnvironmentTracking } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
-import { RunnerInputError, type Environment } from './environments';
 import type { History, HistoryRow } from './history';
 import { findForeignTables, matchEntry, qualifiedName, readerOf, readForeignEntries, type ForeignEntry, type ForeignTable } from './foreign-history';
 import { filesLayout, isHistoryOf, managedRows, watermarkNote, type ManagedState } from './foreign-history/managed';
 import { compatWriter } from './foreign-history/compat';
-import { foreignParts, toolLabel, versionRange } from './foreign-history/description';
 
 export { describeTracking } from './foreign-history/description';
 
@@ -90,39 +89,4 @@ export async function stateRows(db: DatabaseAdapter, history: History, migration
   if (rows.length) return { rows };
   const { managed } = await readTracking(db, history, migrations, rows);
   return managed ? { rows: managed.rows, managed } : { rows };
-}
-
-/**
- * apply's and rollback's guard. An untracked environment is adopted first, never migrated from
- * scratch again. A managed one is written only through its tool's compatibility writer; without
- * one, the refusal names the tool's own command and `tidemark adopt`. Returns the managed state
- * for the caller to write through.
- */
-export async function refuseUntracked(
-  db: DatabaseAdapter,
-  history: History,
-  env: Environment,
-  migrations: Migration[],
-  rows: HistoryRow[],
-  action: 'apply to' | 'roll back' = 'apply to',
-): Promise<{ tracking: EnvironmentTracking; managed: ManagedState } | undefined> {
-  if (rows.length > 0) return undefined;
-  const { tracking, managed } = await readTracking(db, history, migrations, rows);
-  const envFlag = ` --env ${env.name}`;
-  if (tracking.state === 'managed' && managed) {
-    const by = tracking.managedBy!;
-    if (by.writable) return { tracking, managed };
-    const reader = readerOf(by.tool);
-    const command = action === 'roll back' ? reader.commands?.rollback : reader.commands?.apply;
-    throw new RunnerInputError(
-      `refusing to ${action} ${env.name}: it is managed by ${toolLabel(foreignParts(by.tool, by.table))}, which Tidemark reads but does not write ` +
-        `(no test shows ${by.tool} agreeing with what Tidemark would record). ${command ? `Run \`${command}\`` : `Use ${by.tool} itself`}, ` +
-        `or move ${env.name} to Tidemark's history with \`tidemark adopt${envFlag} --from ${by.tool}\` (\`--dry-run\` shows what would be recorded)`,
-    );
-  }
-  if (tracking.state !== 'untracked') return undefined;
-  const what = tracking.foreign
-    ? `${toolLabel(foreignParts(tracking.foreign.tool, tracking.foreign.table))} lists ${versionRange(tracking.foreign.versions, migrations)}; import it with \`tidemark adopt${envFlag} --from ${tracking.foreign.tool === 'table' ? `table:${tracking.foreign.table}` : tracking.foreign.tool}\``
-    : `${tracking.objects} ${tracking.objects === 1 ? 'table or view exists' : 'tables and views exist'}; record what is already applied with \`tidemark adopt${envFlag} --to VERSION\``;
-  throw new RunnerInputError(`refusing to ${action} ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`);
 }

@@ -37,7 +37,8 @@ export function migrationFolder(path: string, layout?: LayoutId): string {
   const dir = dirname(path);
   if (isPartFolder(basename(dir))) return dirname(dir);
   const parent = dirname(dir);
-  if (parent !== dir && folderLayout(parent, layout)?.reader.migrationsAreFolders) return parent;
+  // A folder that is a migrations folder itself (Drizzle's with its journal) keeps its files.
+  if (parent !== dir && !folderLayout(dir) && folderLayout(parent, layout)?.reader.migrationsAreFolders) return parent;
   return dir;
 }
 

@@ -55,7 +55,7 @@ export function lintDocument(
   onRuleError: (rule: string, error: unknown) => void,
 ): LintResult {
   if (doc.text.length > MAX_LINTED_CHARS) return tooLargeResult(doc);
-  const unit = buildLintUnit(doc.path, doc.text, reader);
+  const unit = buildLintUnit(doc.path, doc.text, reader, { layout: config.config.layout });
   const findings = lintUnit(unit, { severities: config.severities, environments: environmentNames(config.config), docsBase, onRuleError });
   const file = unit.file;
   const diagnostics = findings.map((finding, index) => toDiagnostic(finding, index, file, doc.version));

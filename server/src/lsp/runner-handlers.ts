@@ -36,6 +36,7 @@ import { PasswordRejectedError, type PasswordSource } from '../database/postgres
 import { rollbackMigrations } from '../runner/rollback';
 import { scaffoldMigration } from '../runner/scaffold';
 import type { RunOptions } from '../runner/session';
+import { prepareBackup } from '../backup/backup';
 import { appliedAndCurrent, getStatus, recentEvents } from '../runner/status';
 import { verifyMigrations } from '../runner/verify';
 
@@ -75,7 +76,7 @@ export function registerRunnerHandlers(connection: Connection): void {
     let path: string | undefined;
     try {
       path = rootPath(root);
-      return await work(loadProject(path), { askPassword: askPassword(path), ...extra });
+      return await work(loadProject(path), { askPassword: askPassword(path), prepareBackup, ...extra });
     } catch (error) {
       if (error instanceof PasswordRejectedError && path && environment) {
         passwords.get(environment)?.delete(path);

@@ -5,7 +5,7 @@
  * in, PostgreSQL reads it as part of the first word ("syntax error at or near \uFEFFALTER").
  * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -34,12 +34,18 @@ export class FileEncodingError extends Error {
 
 /** The file's text; throws FileEncodingError when it is not UTF-8, and fs errors as they come. */
 export function readTextFile(path: string): string {
-  return decodeText(readFileSync(path), path);
+  return decodeText(readFileSync(regularFile(path)), path);
 }
 
 /** The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for running. */
 export function readTextFileLenient(path: string): string {
-  return lenient.decode(readFileSync(path));
+  return lenient.decode(readFileSync(regularFile(path)));
+}
+
+/** Reading a FIFO or a device would block or never end: only regular files are read. */
+function regularFile(path: string): string {
+  if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
+  return path;
 }
 
 export function decodeText(bytes: Uint8Array, path: string): string {

@@ -4,7 +4,7 @@
  * CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`) runs statement by statement with its
  * progress recorded, and resumes at the failed statement once the file is fixed.
  */
-import { refuseUntracked } from '../database/tracking';
+import { refuseUntracked } from './refuse-untracked';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
@@ -19,7 +19,7 @@ import type { HistoryRow } from '../database/history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from './session';
 import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
-import { withBackupNote } from '../backup/backup';
+import { withBackupNote } from './backup-hook';
 import { applyInToolHistory } from './tool-history';
 
 type Step = RunReport['steps'][number];

@@ -10,8 +10,8 @@ import type { RunReport, StatementFailure } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
-import { withBackupNote } from '../backup/backup';
-import { refuseUntracked } from '../database/tracking';
+import { withBackupNote } from './backup-hook';
+import { refuseUntracked } from './refuse-untracked';
 import { rollbackInToolHistory } from './tool-history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 

@@ -54,6 +54,13 @@ describe('client tree model', () => {
     assert.ok(!migrationRow(migration('001', 'users', 'applied'), true, now).tooltip.includes('Recorded'), 'only adopted rows say so');
   });
 
+  it("names the layout the folder was read as and how many migrations it holds: 'goose · 2 migrations'", () => {
+    const goose = { ...environment('sandbox', [migration('1', 'a', 'applied'), migration('2', 'b', 'pending')]), layout: 'goose', layoutEvidence: '-- +goose Up in 2 of 2 .sql files' };
+    const row = environmentRow(goose);
+    assert.equal(row.description, 'goose · 2 migrations · 1 pending');
+    assert.match(row.tooltip, /Read as a goose folder \(/);
+  });
+
   it('marks protected environments and their upstream in the row', () => {
     const prod = environment('production', [migration('001', 'a', 'pending')], { protected: true, after: 'staging' });
     const row = environmentRow(prod);

@@ -5,7 +5,7 @@ import { getStatus } from '../../runner/status';
 import { adoptedNote, describeTracking } from '../../database/foreign-history/description';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
-import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { asCliErrors, openProject, requireTextOrJson, warnAboutFolder } from '../runner-front';
 import { statusMarkdown, statusMatrix } from '../../status-document/matrix';
 import { basename } from 'node:path';
 
@@ -24,6 +24,7 @@ const command: CliCommand = {
   async run(args, out) {
     const format = args.common.format === 'markdown' ? 'markdown' : requireTextOrJson(args);
     const project = openProject(args);
+    warnAboutFolder(project, out);
     const statuses = await asCliErrors(() => getStatus(project, args.common.env, { progress: (message) => out.stderr(`${message}\n`) }));
     const unreachable = statuses.filter((s) => s.error);
     if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);

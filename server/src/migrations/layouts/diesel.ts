@@ -53,6 +53,7 @@ function readMigrationFolder(folder: string, entry: string, read: (rel: string) 
 export const diesel: LayoutReader = {
   id: 'diesel',
   defaultFolders: ['migrations'],
+  activationGlobs: ['**/diesel.toml', '**/migrations/*/up.sql'],
   migrationsAreFolders: true,
   detect(census) {
     const withUp = census.entries().filter((e) => e.kind === 'folder' && !e.name.startsWith('.') && census.has(`${e.name}/up.sql`));

@@ -206,6 +206,7 @@ export const GO_MIGRATION = 'cannot run here (Go migration)';
 export const goose: LayoutReader = {
   id: 'goose',
   defaultFolders: ['db/migrations', 'migrations', 'sql/migrations'],
+  activationGlobs: ['**/db/migrations/*.sql'],
   markerLine: /^[ \t]*--.*\+goose\b/m,
   detect(census) {
     const sql = census.files('.sql');

@@ -4,8 +4,10 @@
  *
  * To add a layout: write `layouts/TOOL.ts` exporting a LayoutReader (reader.ts: its id — add it
  * to LayoutId in types.ts —, its default folders, `detect` from marker files or content, `read`
- * into the Migration model with each migration's `execution`), then add it to READERS below. A
- * tie in detection goes to the reader listed first, so list readers with marker files first.
+ * into the Migration model with each migration's `execution`; `activationGlobs` for its marker
+ * files, also listed in package.json's activationEvents), then add it to READERS below, and a row
+ * to docs/layouts.md. A tie in detection goes to the reader listed first, so list readers with
+ * marker files first.
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -35,6 +35,11 @@ export interface LayoutReader {
   id: LayoutId;
   /** Folders, relative to a repository root, where the tool keeps migrations when not told otherwise. */
   defaultFolders: readonly string[];
+  /**
+   * Files whose presence in a workspace says this tool's migrations are there: the extension
+   * activates on them (package.json `workspaceContains:` events, checked by the manifest test).
+   */
+  activationGlobs?: readonly string[];
   /** Migrations are folders (`<version>_<name>/up.sql`): a file's migration folder is its grandparent. */
   migrationsAreFolders?: boolean;
   /**

@@ -1,0 +1,146 @@
+/**
+ * What `lint` and `check` read before they start: the tidemark.json of each file (checked once,
+ * an invalid one stops the run with exit 2) and the migration files named by paths or by
+ * migrationsDir. Shared by both commands, which live in separate bundles.
+ */
+import { statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Output } from './command';
+import { CliError } from './command';
+import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../migrations/config';
+import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
+import type { DiscoveryProblem, LayoutId } from '../migrations/types';
+import type { LocatedFinding } from './format/located';
+import { SourceFile } from '../sql/source';
+import { unknownRuleProblems } from '../lint/rule-settings';
+
+/**
+ * The config for each linted file: --config for all of them, else the tidemark.json of the
+ * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
+ * the editor does). Each config is checked once when first used.
+ */
+export class ProjectConfigs {
+  private readonly byPath = new Map<string, LoadedConfig>();
+
+  constructor(
+    private readonly cwd: string,
+    private readonly explicit: string | undefined,
+    private readonly out: Output,
+  ) {}
+
+  forCwd(): LoadedConfig {
+    return this.load(this.explicit ? resolve(this.cwd, this.explicit) : join(this.cwd, CONFIG_FILE_NAME));
+  }
+
+  forFile(path: string): LoadedConfig {
+    if (this.explicit) return this.forCwd();
+    return this.load(findConfigFile(dirname(path)) ?? join(this.cwd, CONFIG_FILE_NAME));
+  }
+
+  private load(configPath: string): LoadedConfig {
+    let loaded = this.byPath.get(configPath);
+    if (!loaded) {
+      const explicit = this.explicit !== undefined;
+      loaded = loadConfig(dirname(configPath), explicit ? configPath : undefined);
+      // Without a tidemark.json, the working folder is the project (migrations/ under it).
+      if (!explicit && !loaded.path) loaded = loadConfig(this.cwd);
+      checkConfig(loaded, this.cwd, this.out);
+      this.byPath.set(configPath, loaded);
+    }
+    return loaded;
+  }
+}
+
+/** An invalid config stops the run (exit 2); an unknown rule id is only a warning. */
+function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
+  const where = (problem: ConfigProblem) => {
+    if (!loaded.path) return relative(cwd, cwd) || '.';
+    const text = lenientDiskReader.read(loaded.path);
+    const file = relative(cwd, loaded.path) || loaded.path;
+    if (text === undefined) return file;
+    const at = new SourceFile(loaded.path, text).positionAt(problem.start);
+    return `${file}:${at.line + 1}:${at.character + 1}`;
+  };
+  const describe = (problem: ConfigProblem) => `${where(problem)}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+  if (loaded.problems.length) {
+    const first = loaded.problems[0];
+    const more = loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more problem${loaded.problems.length > 2 ? 's' : ''})` : '';
+    if (!loaded.path || lenientDiskReader.read(loaded.path) === undefined) throw new CliError(first.message);
+    throw new CliError(`invalid config: ${describe(first)}${more}`);
+  }
+  const text = loaded.path ? lenientDiskReader.read(loaded.path) : undefined;
+  if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
+}
+
+/** Findings about a folder rather than one of its files (a FIFO named like a migration, a diesel folder without up.sql). */
+export type FolderFindings = LocatedFinding[];
+
+/** Rules that own what the layout readers report. */
+const RULE_OF_PROBLEM: Record<DiscoveryProblem['code'], string> = {
+  'duplicate-version': 'duplicate-version',
+  'orphan-file': 'migration-layout',
+  'unreadable-file': 'migration-layout',
+  'layout-error': 'migration-layout',
+  'foreign-marker': 'migration-layout',
+  'empty-up': 'empty-migration',
+  'not-in-chain': 'not-in-chain',
+  'layout-note': 'unsubstituted-variable',
+};
+
+/**
+ * The files to lint in a migrations folder, as its layout reader reads it. A folder that does not
+ * exist, that no reader recognises, or that holds another database's migrations stops the run
+ * (exit 2) saying what was seen: never "No problems in 0 files".
+ */
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string, folders: FolderFindings = []): string[] {
+  const origin = loaded.path && loaded.config.migrationsDir ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
+  if (!isDirectory(loaded.migrationsDir)) throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
+  return filesOfFolder(loaded.migrationsDir, cwd, loaded.config.layout, folders, false);
+}
+
+/**
+ * `given`: the folder was named on the command line. SQL files there that no layout recognises
+ * are then linted one by one as loose files (the run says so), instead of stopping.
+ */
+function filesOfFolder(dir: string, cwd: string, layout: LayoutId | undefined, folders: FolderFindings, given: boolean): string[] {
+  const result = discoverMigrations(dir, lenientDiskReader, { layout });
+  if (given && result.unrecognised) return listMigrationFiles(dir).map((rel) => join(dir, rel));
+  const stop = discoveryStop(result, relative(cwd, dir) || '.');
+  if (stop) throw new CliError(stop);
+  for (const problem of folderProblems(result)) {
+    const file = relative(cwd, problem.path).split(sep).join('/');
+    folders.push({ file, line: 1, column: 1, endLine: 1, endColumn: 1, rule: RULE_OF_PROBLEM[problem.code], severity: problem.severity ?? 'error', message: problem.message });
+  }
+  return lintableFiles(result);
+}
+
+export function filesFromPaths(paths: string[], cwd: string, configs?: ProjectConfigs, folders: FolderFindings = []): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (path: string) => {
+    if (!seen.has(path)) files.push(path);
+    seen.add(path);
+  };
+  for (const given of paths) {
+    const path = resolve(cwd, given);
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new CliError(`no such file or folder: ${given}`);
+    }
+    if (isDir) for (const file of filesOfFolder(path, cwd, configs?.forFile(join(path, 'x.sql')).config.layout, folders, true)) add(file);
+    else add(path);
+  }
+  return files;
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
