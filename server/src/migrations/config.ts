@@ -196,7 +196,7 @@ export function loadConfig(root: string, configPath?: string, readText: (p: stri
 /**
  * The default place of the tool the repository uses (prisma/migrations, supabase/migrations,
  * drizzle/, db/migrations, migrations/...: layouts/index.ts), else `migrations/` when it exists,
- * else the folder itself (DESIGN.md "Migration files").
+ * else the folder itself (docs/architecture.md "Migration files and layouts").
  */
 function defaultMigrationsDir(root: string): string {
   const found = findMigrationsFolder(root);
