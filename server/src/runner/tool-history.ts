@@ -11,13 +11,13 @@ import { RunnerInputError, type Environment, type Project } from '../database/en
 import { toolLabel } from '../database/foreign-history';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
-import type { RunReport, StatementFailure } from '../protocol';
+import type { RunReport } from '../protocol';
+import { runSteps, type Step, type StepOutcome } from './steps';
 import { planSection, resetTimeouts, runStatements, setTimeouts, StatementError, CancelledError } from './execution';
 import { describeBlock, untilBlocked } from './directives';
 import { failureLocation, type RunOptions, type Session } from './session';
 import { preChecksPassed, runVerifyChecks } from './verify';
 
-type Step = RunReport['steps'][number];
 
 function refuseWhatCompatCannotKeep(env: Environment, session: Session, managed: ManagedState, action: string): void {
   const where = toolLabel(managed.table);
@@ -55,12 +55,12 @@ async function runAndRecord(session: Session, env: Environment, m: Migration, se
   return checked;
 }
 
-function failedStep(project: Project, base: Omit<Step, 'outcome' | 'durationMs'>, started: number, error: unknown): { step: Step; failure?: StatementFailure } {
+function failedStep(project: Project, base: Omit<Step, 'outcome' | 'durationMs'>, started: number, error: unknown): StepOutcome {
   const durationMs = Date.now() - started;
-  if (error instanceof CancelledError) return { step: { ...base, outcome: 'skipped', durationMs, message: 'cancelled; rolled back' } };
+  if (error instanceof CancelledError) return { steps: [{ ...base, outcome: 'skipped', durationMs, message: 'cancelled; rolled back' }], stop: true };
   const failure = error instanceof StatementError ? error.failure : undefined;
   if (!failure) throw error;
-  return { step: { ...base, outcome: 'failed', durationMs, message: `${failureLocation(project, failure)}: ${failure.message}` }, failure };
+  return { steps: [{ ...base, outcome: 'failed', durationMs, message: `${failureLocation(project, failure)}: ${failure.message}` }], failure, stop: true };
 }
 
 export async function applyInToolHistory(project: Project, env: Environment, session: Session, migrations: Migration[], managed: ManagedState, options: RunOptions): Promise<RunReport> {
@@ -71,29 +71,24 @@ export async function applyInToolHistory(project: Project, env: Environment, ses
   const pending = migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
   const { runnable, blockedBy } = untilBlocked(pending, options.toVersion);
   const where = toolLabel(managed.table);
-  const steps: Step[] = [];
-  let failure: StatementFailure | undefined;
-  for (const [i, m] of runnable.entries()) {
-    const base = { version: m.version, name: m.name, action: 'apply' as const };
-    if (options.isCancelled?.()) {
-      steps.push({ ...base, outcome: 'skipped', durationMs: 0, message: 'cancelled' });
-      break;
-    }
-    options.progress?.(`applying ${m.version} ${m.name} (recorded in ${where})`, Math.round((i / runnable.length) * 100));
-    const started = Date.now();
-    try {
-      const checked = await runAndRecord(session, env, m, m.up, {
-        record: () => writer.record(session.db, managed.table, m),
-        precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
-      }, options);
-      steps.push({ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [checked, `recorded in ${where}`].filter(Boolean).join('; ') });
-    } catch (error) {
-      const r = failedStep(project, base, started, error);
-      steps.push(r.step);
-      failure = r.failure;
-      break;
-    }
-  }
+  const { steps, failure } = await runSteps(runnable, options, {
+    action: 'apply',
+    verb: 'applying',
+    label: (m) => m,
+    run: async (m): Promise<StepOutcome> => {
+      const base = { version: m.version, name: m.name, action: 'apply' as const };
+      const started = Date.now();
+      try {
+        const checked = await runAndRecord(session, env, m, m.up, {
+          record: () => writer.record(session.db, managed.table, m),
+          precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
+        }, options);
+        return { steps: [{ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [checked, `recorded in ${where}`].filter(Boolean).join('; ') }], stop: false };
+      } catch (error) {
+        return failedStep(project, base, started, error);
+      }
+    },
+  });
   const applied = steps.filter((s) => s.outcome === 'ok').length;
   let summary = runnable.length === 0 ? `Nothing to apply to ${env.name}: ${where} lists every migration${options.toVersion ? ` up to ${options.toVersion}` : ''}.` : `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}, recorded in ${where} as ${managed.table.tool} records them (compatibility mode; Tidemark's history is not used).`;
   if (blockedBy && steps.every((s) => s.outcome === 'ok')) summary += ` Stopped before ${describeBlock(blockedBy)}.`;
@@ -115,22 +110,22 @@ export async function rollbackInToolHistory(project: Project, env: Environment, 
   if (missing.length) {
     throw new RunnerInputError(`cannot roll back ${env.name}: ${missing.map((r) => `${r.version} (${r.name}) has ${byKey.has(versionId(r.version)) ? 'no down section' : 'no file'}`).join(', ')}; ${where} keeps no SQL to undo it with`);
   }
-  const steps: Step[] = [];
-  let failure: StatementFailure | undefined;
-  for (const row of targets) {
-    const m = byKey.get(versionId(row.version))!;
-    const base = { version: m.version, name: m.name, action: 'rollback' as const };
-    const started = Date.now();
-    try {
-      const note = await runAndRecord(session, env, m, m.down!, { record: () => writer.remove(session.db, managed.table, m) }, options);
-      steps.push({ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [note, `removed from ${where}`].filter(Boolean).join('; ') });
-    } catch (error) {
-      const r = failedStep(project, base, started, error);
-      steps.push(r.step);
-      failure = r.failure;
-      break;
-    }
-  }
+  const { steps, failure } = await runSteps(targets, options, {
+    action: 'rollback',
+    verb: 'rolling back',
+    label: (row) => row,
+    run: async (row): Promise<StepOutcome> => {
+      const m = byKey.get(versionId(row.version))!;
+      const base = { version: m.version, name: m.name, action: 'rollback' as const };
+      const started = Date.now();
+      try {
+        const note = await runAndRecord(session, env, m, m.down!, { record: () => writer.remove(session.db, managed.table, m) }, options);
+        return { steps: [{ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [note, `removed from ${where}`].filter(Boolean).join('; ') }], stop: false };
+      } catch (error) {
+        return failedStep(project, base, started, error);
+      }
+    },
+  });
   const done = steps.filter((s) => s.outcome === 'ok').length;
   const last = steps[steps.length - 1];
   let summary = `Rolled back ${done} migration${done === 1 ? '' : 's'} in ${env.name}, removed from ${where} as ${managed.table.tool} does (compatibility mode).`;
