@@ -182,7 +182,7 @@ for (const backend of backends()) {
     after(() => backend.stop());
 
     for (const c of CASES) {
-      it(`${c.tool}: status reads its table, apply and rollback refuse naming its command, adopt records its rows`, async () => {
+      it(`${c.tool}: status reads its table, ${c.refusal ? "apply and rollback refuse naming its command" : "written in compatibility mode"}, adopt records its rows`, async () => {
         const f = await backend.fixture(c.files, c.config);
         await f.exec('local', `${A}${c.table}`);
         const s = await status(f);
