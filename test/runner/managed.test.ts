@@ -20,6 +20,7 @@ import { planMigrations } from '../../server/src/runner/plan';
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { appliedAndCurrent, getStatus } from '../../server/src/runner/status';
 import { statusMarkdown, statusMatrix } from '../../server/src/status-document/matrix';
+import { flywayChecksum } from '../../server/src/database/foreign-history/flyway';
 import { backends, type Fixture } from './backends';
 
 const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
@@ -147,6 +148,24 @@ const CASES: Case[] = [
     refusal: /Run `sqlx migrate run`/,
     adopted: ['20240101000000', '20240102000000'],
     appliedAt: ['20240101000000', '2024-01-01T07:00:00.000Z'],
+  },
+  {
+    tool: 'flyway',
+    files: { 'migrations/V1__a.sql': A, 'migrations/V1_1__b.sql': B, 'migrations/V2__c.sql': C, 'migrations/V3__d.sql': D },
+    // flyway_schema_history as Flyway's createMetaDataTable.sql makes it; checksums as ChecksumCalculator
+    // computes them (b's is of the file before it was edited; CRLF line endings do not count).
+    table: `CREATE TABLE "public"."flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL,
+        "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL);
+      ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank");
+      INSERT INTO flyway_schema_history VALUES (1, '0.5', 'gone', 'SQL', 'V0_5__gone.sql', 12, 'postgres', '2023-12-31 00:00:00', 3, true),
+        (2, '1', 'a', 'SQL', 'V1__a.sql', ${flywayChecksum(A.replace('\n', '\r\n'))}, 'postgres', '2024-01-01 06:00:00', 3, true),
+        (3, '1.1', 'b', 'SQL', 'V1_1__b.sql', ${flywayChecksum(B_BEFORE)}, 'postgres', '2024-01-02 06:00:00', 3, true),
+        (4, '2', 'c', 'SQL', 'V2__c.sql', ${flywayChecksum(C)}, 'postgres', '2024-01-03 06:00:00', 3, false);`,
+    states: { '0.5': 'missing', '1': 'applied', '1.1': 'drifted', '2': 'failed', '3': 'pending' },
+    notes: { '1.1': /edited after it was applied: flyway's checksum differs from the file's/ },
+    refusal: /Run `flyway migrate`/,
+    adopted: ['1', '1.1'],
+    appliedAt: ['1', '2024-01-01T06:00:00.000Z'],
   },
   {
     tool: 'node-pg-migrate',
