@@ -10,10 +10,10 @@ import { adoptEnvironment } from '../../server/src/adopt/adopt';
 import { markMigrations } from '../../server/src/adopt/mark';
 import { describeTracking } from '../../server/src/database/tracking';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/database/environments';
-import { getStatus, recentEvents } from '../../server/src/runner/status';
+import { recentEvents } from '../../server/src/runner/status';
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { backends, type Fixture } from './backends';
+import { refusal, status } from './local-status';
 
 const USERS = `-- migrate:up
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);
@@ -38,22 +38,7 @@ DROP TABLE orders;
 const BUILT = `CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text); INSERT INTO users VALUES (1, 'ada@example.com', NULL);`;
 const FILES = { 'migrations/001_users.sql': USERS, 'migrations/002_add_name.sql': NAME, 'migrations/003_orders.sql': ORDERS };
 
-async function status(f: Fixture) {
-  const [s] = await getStatus(f.project(), 'local', f.options);
-  assert.equal(s.error, undefined, s.error);
-  return s;
-}
 const states = async (f: Fixture) => Object.fromEntries((await status(f)).migrations.map((m) => [m.version, m.state]));
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(error instanceof RunnerInputError, String(error));
-    return error.message;
-  }
-  assert.fail('expected a refusal');
-}
 
 for (const backend of backends()) {
   describe(`adopting existing databases on ${backend.label}`, function () {

@@ -12,16 +12,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { adoptEnvironment } from '../../server/src/adopt/adopt';
-import { RunnerInputError } from '../../server/src/database/environments';
 import { describeTracking } from '../../server/src/database/tracking';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
 import { planMigrations } from '../../server/src/runner/plan';
 import { verifyMigrations } from '../../server/src/runner/verify';
-import { appliedAndCurrent, getStatus } from '../../server/src/runner/status';
+import { appliedAndCurrent } from '../../server/src/runner/status';
 import { statusMarkdown, statusMatrix } from '../../server/src/status-document/matrix';
 import { flywayChecksum } from '../../server/src/database/foreign-history/flyway';
-import { backends, type Fixture } from './backends';
+import { backends } from './backends';
+import { refusal, status } from './local-status';
 
 const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
 const A = 'CREATE TABLE a (id int);\n';
@@ -178,21 +178,6 @@ const CASES: Case[] = [
   },
 ];
 
-async function status(f: Fixture) {
-  const [s] = await getStatus(f.project(), 'local', f.options);
-  assert.equal(s.error, undefined, s.error);
-  return s;
-}
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(error instanceof RunnerInputError, String(error));
-    return error.message;
-  }
-  assert.fail('expected a refusal');
-}
 
 for (const backend of backends()) {
   describe(`environments managed by another tool on ${backend.label}`, function () {
