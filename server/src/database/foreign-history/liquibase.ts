@@ -3,7 +3,7 @@
  * StandardChangeLogHistoryService): id, author, filename, dateexecuted, orderexecuted, exectype
  * (EXECUTED, FAILED, SKIPPED, RERAN, MARK_RAN), md5sum ("9:" + MD5 of the normalised changeset),
  * description, comments, tag, liquibase, contexts, labels, deployment_id. A changeset is known by
- * its id (with author and file); SKIPPED did not run. Liquibase's MD5 normalisation is not
+ * author and id (`author:id`, as the layout reader keys it; and file); SKIPPED did not run. Liquibase's MD5 normalisation is not
  * reproduced here: drift is not told for Liquibase.
  */
 import { isoText, queryEntries, quotedName, type ForeignHistoryReader } from './reader';
@@ -17,9 +17,10 @@ export const liquibase: ForeignHistoryReader = {
   read: (db, t) =>
     queryEntries(
       db,
-      `SELECT id AS version, filename AS name, ${isoText('dateexecuted', t.columns.dateexecuted ?? '')} AS applied_at, exectype = 'FAILED' AS failed,
+      `SELECT author || ':' || id AS version, id AS name, ${isoText('dateexecuted', t.columns.dateexecuted ?? '')} AS applied_at, exectype = 'FAILED' AS failed,
               CASE WHEN exectype = 'SKIPPED' THEN 'skipped by Liquibase (EXECTYPE SKIPPED): not run' END AS undone
          FROM ${quotedName(t)} ORDER BY orderexecuted, dateexecuted`,
     ),
-  match: (entry, migrations) => migrations.find((m) => m.name === entry.version || m.version === entry.version),
+  // The layout reader keys a changeset `author:id` and names it by its id.
+  match: (entry, migrations) => migrations.find((m) => m.version === entry.version) ?? migrations.find((m) => m.name === entry.name),
 };
