@@ -23,6 +23,19 @@ export function summarize(status: EnvironmentStatus): string {
   return `up to date · ${applied} applied`;
 }
 
+/**
+ * The status bar's text for the active environment. A tick only when migrations were read and
+ * none waits: an environment that could not be read, or a folder that held no migration Tidemark
+ * read, never shows one.
+ */
+export function statusBarText(status: EnvironmentStatus): string {
+  const icon = status.environment.protected ? 'lock' : 'database';
+  if (status.error) return `$(warning) ${status.environment.name}`;
+  if (status.migrations.length === 0) return `$(${icon}) ${status.environment.name} · no migrations`;
+  const pending = pendingCount(status);
+  return `$(${icon}) ${status.environment.name}${pending ? ` $(arrow-up) ${pending}` : ' $(check)'}`;
+}
+
 export function pendingCount(status: EnvironmentStatus): number {
   return status.migrations.filter((m) => applicableStates.has(m.state)).length;
 }

@@ -213,7 +213,7 @@ export function folderProblems(result: DiscoveryResult): DiscoveryProblem[] {
   return result.problems.filter((p) => !files.has(p.path) && p.code !== 'not-in-chain');
 }
 
-/** The files lint reads for a folder: every part of every migration it runs, and the files not in the chain (to say so). */
+/** The files lint reads for a folder: every part of every migration it runs, the files not in the chain (to say so), and other SQL files there. */
 export function lintableFiles(result: DiscoveryResult): string[] {
   const files = new Set<string>();
   for (const m of result.migrations) {
@@ -221,6 +221,8 @@ export function lintableFiles(result: DiscoveryResult): string[] {
     for (const s of [m.up, m.down, m.verify, m.check]) if (s) files.add(s.file.path);
   }
   for (const p of result.problems) if (p.code === 'not-in-chain' && p.path.toLowerCase().endsWith('.sql')) files.add(p.path);
+  // SQL that no migration uses (notes.sql beside dbmate files) is still linted, as a loose file.
+  for (const u of result.unused) if (u.path.toLowerCase().endsWith('.sql')) files.add(u.path);
   return [...files];
 }
 
