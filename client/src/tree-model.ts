@@ -52,8 +52,10 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
   const env = status.environment;
   // Not tracked: every migration looks pending, but apply refuses; what the database holds is the news.
   const untracked = status.tracking?.state === 'untracked';
+  // Managed by another tool: its table is the state; Apply is offered only where Tidemark may write it.
+  const managedBy = status.tracking?.state === 'managed' ? status.tracking.managedBy : undefined;
   const trackingText = status.tracking && describeTracking(status.tracking, status.migrations);
-  const marks = [env.protected ? 'protected' : '', env.after ? `after ${env.after}` : ''].filter(Boolean);
+  const marks = [env.protected ? 'protected' : '', env.after ? `after ${env.after}` : '', managedBy ? `managed by ${managedBy.tool}` : ''].filter(Boolean);
   const tooltip = [
     `**${escapeMarkdown(env.name)}**${env.protected ? ' — $(lock) protected: changes ask you to type its name' : ''}`,
     '',
@@ -61,9 +63,11 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
     env.after ? `\nVersions must reach **${escapeMarkdown(env.after)}** first.` : '',
     status.error ? `\n$(error) ${escapeMarkdown(status.error)}` : `\n${summarize(status)}`,
     status.layout ? `\nRead as a ${escapeMarkdown(status.layout)} folder (${escapeMarkdown(status.layoutEvidence ?? '')}).` : '',
-    trackingText ? `\n$(${untracked ? 'question' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : ''}` : '',
+    trackingText
+      ? `\n$(${untracked ? 'question' : managedBy ? 'info' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : managedBy ? ". *Adopt…* moves it to Tidemark's history, without running anything." : ''}`
+      : '',
   ].join('\n');
-  const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked ? 'hasPending' : '', untracked ? 'untracked' : '',
+  const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked && (!managedBy || managedBy.writable) ? 'hasPending' : '', untracked ? 'untracked' : '', managedBy ? 'managed' : '',
     status.migrations.some((m) => appliedStates.has(m.state) && m.state !== 'missing') ? 'hasApplied' : '',
     status.error ? 'unavailable' : ''];
   // Which tool's folder was read, and how many migrations it holds: "goose · 224 migrations".

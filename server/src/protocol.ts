@@ -34,6 +34,8 @@ export interface MigrationStatus {
    * `baseline` (adopt --to) or `mark` (tidemark mark applied).
    */
   adoptedFrom?: string;
+  /** What the managing tool's table says beyond the state: rolled back, skipped, edited after it was applied, never run by drizzle-kit. */
+  note?: string;
   /** `-- tidemark:blocked` reasons (`draft` for `-- tidemark:draft`), when the file has any. */
   blockedReasons?: string[];
   /** `-- tidemark:environments`: the only environments the migration is meant for. */
@@ -70,7 +72,7 @@ export interface Approval {
 
 /** Another migration tool's history table found in an environment's database. */
 export interface ForeignHistory {
-  tool: 'dbmate' | 'golang-migrate' | 'flyway' | 'sqitch' | 'table';
+  tool: 'dbmate' | 'golang-migrate' | 'flyway' | 'sqitch' | 'prisma' | 'drizzle' | 'supabase' | 'goose' | 'diesel' | 'sqlx' | 'atlas' | 'liquibase' | 'graphile-migrate' | 'node-pg-migrate' | 'table';
   /** `schema.table`. */
   table: string;
   /** The versions it lists as the tool writes them, oldest first (golang-migrate: every version up to its current one). */
@@ -82,8 +84,16 @@ export interface ForeignHistory {
 /** Whether Tidemark keeps this environment's history, and what else is in the database when it does not. */
 export interface EnvironmentTracking {
   /** tracked: Tidemark's history has rows; untracked: no history, but user objects or another tool's history; empty: neither. */
-  state: 'tracked' | 'untracked' | 'empty';
+  state: 'tracked' | 'untracked' | 'empty' | 'managed';
   foreign?: ForeignHistory;
+  /**
+   * managed: the database has the history table of the tool whose layout the files are in, and no
+   * Tidemark history: that tool's table is the state, read live (Tidemark writes it only where the
+   * tool is proven to agree, else refuses and names the tool's command).
+   */
+  managedBy?: { tool: ForeignHistory['tool']; table: string; writable: boolean; command?: string };
+  /** untracked with a foreign table: the files' layout, when it is not that tool's (the table is reported, not read as their state). */
+  filesLayout?: string;
   /** Tables and views in the non-system schemas (Tidemark's and the other tool's tables not counted). */
   objects?: number;
   /** tracked only: versions the foreign table lists that Tidemark's history does not (another runner still in use). */

@@ -1,8 +1,8 @@
 /**
  * `tidemark adopt`, `tidemark mark` and `tidemark history` as a user runs them, on a database that
- * the real dbmate (its linux-x64 npm package's binary) migrated first: status says what it found, apply
- * refuses with one line and exit 2, a dry run prints and writes nothing, adopt records dbmate's
- * versions, apply runs only the rest, and marks show in history. Also a baseline on the sandbox.
+ * the real dbmate (its linux-x64 npm package's binary) migrated first: status reads dbmate's table
+ * (managed by dbmate), apply and rollback write it as dbmate does and dbmate's own status and up
+ * agree, a dry run prints and writes nothing, adopt records dbmate's versions, and marks show in history. Also a baseline on the sandbox.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,7 @@ function dbmate(root: string, server: TestServer, database: string, args: string
   const url = `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}?sslmode=disable`;
   const r = spawnSync(DBMATE, ['--no-dump-schema', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
   assert.equal(r.status, 0, `dbmate ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 const json = (r: { stdout: string }) => JSON.parse(r.stdout);
@@ -40,7 +41,7 @@ describe('tidemark adopt, mark and history', function () {
   });
   after(() => server?.stop());
 
-  it('a database dbmate migrated: status, apply refused, adopt --dry-run, adopt, the rest applied, mark and history', async () => {
+  it('a database dbmate migrated: managed status, compatibility apply and rollback that dbmate agrees with, adopt --dry-run, adopt, mark and history', async () => {
     const database = await freshDatabase(server);
     const root = tempWorkspace(FILES);
     // dbmate applies the first two; the third file is written afterwards, as a new migration would be.
@@ -53,34 +54,27 @@ describe('tidemark adopt, mark and history', function () {
 
     const status = await tidemark(root, ['status'], env);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /^not tracked by Tidemark yet; dbmate's public\.schema_migrations lists 20251126000001–20251126000002; 2 tables exist$/m);
+    assert.match(status.stdout, /^managed by dbmate: states read from dbmate's public\.schema_migrations; apply and rollback record there as dbmate does \(compatibility mode\)$/m);
     const statusJson = json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env));
-    assert.deepEqual(statusJson.tracking, { state: 'untracked', foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['20251126000001', '20251126000002'] }, objects: 2 });
+    assert.deepEqual(statusJson.managedBy, { tool: 'dbmate', table: 'public.schema_migrations' });
+    assert.deepEqual(statusJson.tracking, {
+      state: 'managed',
+      foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['20251126000001', '20251126000002'] },
+      managedBy: { tool: 'dbmate', table: 'public.schema_migrations', writable: true, command: 'dbmate up' },
+    });
+    assert.deepEqual(statusJson.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['20251126000001 applied', '20251126000002 applied', '20251127000001 pending']);
+    const markdown = await tidemark(root, ['status', '--format', 'markdown'], env);
+    assert.match(markdown.stdout, /^- prod is managed by dbmate: its states are read from public\.schema_migrations$/m);
+    assert.match(markdown.stdout, /\| `20251126000001` users \| applied · by dbmate \|/);
 
-    const refused = await tidemark(root, ['apply', '--confirm', 'prod'], env);
-    assert.equal(refused.code, 2);
-    assert.equal(refused.stdout, '');
-    assert.match(refused.stderr.trim(), /^tidemark: refusing to apply to prod: it is not tracked by Tidemark yet and is not empty \(dbmate's public\.schema_migrations lists 20251126000001–20251126000002; import it with `tidemark adopt --env prod --from dbmate`/);
-    assert.equal(refused.stderr.trim().split('\n').length, 1, 'one line');
-
-    const dry = await tidemark(root, ['adopt', '--from', 'dbmate', '--dry-run'], env);
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /^would record 20251126000001 users\nwould record 20251126000002 orders\nWould record 2 migrations as applied in prod from dbmate's public\.schema_migrations, without running them \(dry run: nothing written\)\.\n$/);
-
-    const unconfirmed = await tidemark(root, ['adopt', '--from', 'dbmate'], env);
-    assert.equal(unconfirmed.code, 2);
-    assert.match(unconfirmed.stderr, /prod is protected: .*--confirm prod/);
-
-    const adopted = await tidemark(root, ['adopt', '--from', 'dbmate', '--confirm', 'prod', '--format', 'json'], env);
-    assert.equal(adopted.code, 0, adopted.stderr);
-    assert.deepEqual(json(adopted).recorded.map((r: { version: string }) => r.version), ['20251126000001', '20251126000002']);
-    const states = json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { version: string; state: string; adoptedFrom?: string }) => `${m.version} ${m.state} ${m.adoptedFrom ?? ''}`.trim());
-    assert.deepEqual(states, ['20251126000001 applied dbmate', '20251126000002 applied dbmate', '20251127000001 pending']);
-
+    // Compatibility mode: Tidemark applies the third file and records it as dbmate does; dbmate agrees.
     const applied = await tidemark(root, ['apply', '--confirm', 'prod'], env);
     assert.equal(applied.code, 0, applied.stderr);
-    assert.doesNotMatch(applied.stdout, /20251126/, 'dbmate\'s migrations do not run again');
+    assert.doesNotMatch(applied.stdout, /20251126/, "dbmate's migrations do not run again");
     assert.match(applied.stdout, /ok\s+apply\s+20251127000001 notes/);
+    assert.match(applied.stdout, /recorded in dbmate's public\.schema_migrations as dbmate records them \(compatibility mode/);
+    assert.match(dbmate(root, server, database, ['status']), /\[X\] 20251127000001_notes\.sql[\s\S]*Applied: 3\s+Pending: 0/);
+    assert.doesNotMatch(dbmate(root, server, database, ['up']), /Applying/, 'dbmate applies nothing more');
     const admin = await adminClient(server, database);
     try {
       assert.deepEqual((await admin.query('SELECT count(*)::int AS n FROM users')).rows, [{ n: 1 }], 'the seed row was not inserted twice');
@@ -88,6 +82,26 @@ describe('tidemark adopt, mark and history', function () {
     } finally {
       await admin.end();
     }
+    // Rolled back the same way: dbmate then sees it pending and applies it itself.
+    const back = await tidemark(root, ['rollback', '--confirm', 'prod'], env);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(dbmate(root, server, database, ['status']), /\[ \] 20251127000001_notes\.sql[\s\S]*Applied: 2\s+Pending: 1/);
+    assert.match(dbmate(root, server, database, ['up']), /Applying: 20251127000001_notes\.sql/);
+    assert.deepEqual(json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { state: string }) => m.state), ['applied', 'applied', 'applied']);
+
+    const dry = await tidemark(root, ['adopt', '--from', 'dbmate', '--dry-run'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^would record 20251126000001 users\nwould record 20251126000002 orders\nwould record 20251127000001 notes\nWould record 3 migrations as applied in prod from dbmate's public\.schema_migrations, without running them \(dry run: nothing written\)\.\n$/);
+
+    const unconfirmed = await tidemark(root, ['adopt', '--from', 'dbmate'], env);
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /prod is protected: .*--confirm prod/);
+
+    const adopted = await tidemark(root, ['adopt', '--from', 'dbmate', '--confirm', 'prod', '--format', 'json'], env);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    assert.deepEqual(json(adopted).recorded.map((r: { version: string }) => r.version), ['20251126000001', '20251126000002', '20251127000001']);
+    const states = json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { version: string; state: string; adoptedFrom?: string }) => `${m.version} ${m.state} ${m.adoptedFrom ?? ''}`.trim());
+    assert.deepEqual(states, ['20251126000001 applied dbmate', '20251126000002 applied dbmate', '20251127000001 applied dbmate']);
 
     const noFile = await tidemark(root, ['mark', 'applied', '20990101000000', '--confirm', 'prod'], env);
     assert.equal(noFile.code, 2);
@@ -104,7 +118,7 @@ describe('tidemark adopt, mark and history', function () {
     assert.equal(history.code, 0, history.stderr);
     const lines = history.stdout.trim().split('\n');
     assert.match(lines[0], /^\S+ \S+\s+mark\s+20251127000001\s+\S+@\S+\s+marked pending without running SQL \(was applied .*\): notes dropped by hand in the incident$/);
-    assert.ok(lines.some((l) => /adopt\s+20251126000001 .*adopted from dbmate's public\.schema_migrations without running it \(2 versions: 20251126000001, 20251126000002\)/.test(l)), history.stdout);
+    assert.ok(lines.some((l) => /adopt\s+20251126000001 .*adopted from dbmate's public\.schema_migrations without running it \(3 versions: 20251126000001, 20251126000002, 20251127000001\)/.test(l)), history.stdout);
     const badLimit = await tidemark(root, ['history', '--limit', 'lots'], env);
     assert.equal(badLimit.code, 2);
     assert.match(badLimit.stderr, /--limit must be a whole number of events, 1 or more, not "lots"/);

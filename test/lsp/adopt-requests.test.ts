@@ -35,7 +35,7 @@ describe('language server: adopt and mark requests', function () {
     client = undefined;
   });
 
-  it('an untracked sandbox: status says what it holds, a dry run writes nothing, adopt records 001-002, mark repairs 002', async () => {
+  it('a sandbox dbmate manages: status reads its table, a dry run writes nothing, adopt records 001-002, mark repairs 002', async () => {
     const root = tempWorkspace(FILES);
     await dbmateSandbox(root);
     client = new TestLspClient({ workspaceFolder: root });
@@ -48,12 +48,17 @@ describe('language server: adopt and mark requests', function () {
     const states = async () => (await c.sendRequest(StatusRequest.type, { root, environment: 'sandbox' }))[0].migrations.map((m) => `${m.version}:${m.state}${m.adoptedFrom ? `:${m.adoptedFrom}` : ''}`);
 
     const [before] = await c.sendRequest(StatusRequest.type, { root });
-    assert.deepEqual(before.tracking, { state: 'untracked', foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['001', '002'] }, objects: 2 });
+    assert.deepEqual(before.tracking, {
+      state: 'managed',
+      foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['001', '002'] },
+      managedBy: { tool: 'dbmate', table: 'public.schema_migrations', writable: true, command: 'dbmate up' },
+    });
 
     const preview = await c.sendRequest(AdoptRequest.type, { root, environment: 'sandbox', from: 'dbmate', dryRun: true });
     assert.deepEqual(preview.recorded.map((r) => r.version), ['001', '002']);
     assert.equal(preview.dryRun, true);
-    assert.deepEqual(await states(), ['001:pending', '002:pending', '003:pending'], 'the dry run wrote nothing');
+    assert.deepEqual(await states(), ['001:applied', '002:applied', '003:pending'], "the dry run wrote nothing: the states are still dbmate's");
+    assert.equal((await c.sendRequest(StatusRequest.type, { root, environment: 'sandbox' }))[0].tracking?.state, 'managed');
     assert.deepEqual(changed, [], 'a dry run changes nothing to refresh');
 
     const adopted = await c.sendRequest(AdoptRequest.type, { root, environment: 'sandbox', from: 'dbmate' });

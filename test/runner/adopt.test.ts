@@ -10,10 +10,10 @@ import { adoptEnvironment } from '../../server/src/adopt/adopt';
 import { markMigrations } from '../../server/src/adopt/mark';
 import { describeTracking } from '../../server/src/database/tracking';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/database/environments';
-import { getStatus, recentEvents } from '../../server/src/runner/status';
+import { recentEvents } from '../../server/src/runner/status';
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { backends, type Fixture } from './backends';
+import { refusal, status } from './local-status';
 
 const USERS = `-- migrate:up
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);
@@ -38,22 +38,7 @@ DROP TABLE orders;
 const BUILT = `CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text); INSERT INTO users VALUES (1, 'ada@example.com', NULL);`;
 const FILES = { 'migrations/001_users.sql': USERS, 'migrations/002_add_name.sql': NAME, 'migrations/003_orders.sql': ORDERS };
 
-async function status(f: Fixture) {
-  const [s] = await getStatus(f.project(), 'local', f.options);
-  assert.equal(s.error, undefined, s.error);
-  return s;
-}
 const states = async (f: Fixture) => Object.fromEntries((await status(f)).migrations.map((m) => [m.version, m.state]));
-
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    assert.ok(error instanceof RunnerInputError, String(error));
-    return error.message;
-  }
-  assert.fail('expected a refusal');
-}
 
 for (const backend of backends()) {
   describe(`adopting existing databases on ${backend.label}`, function () {
@@ -61,21 +46,23 @@ for (const backend of backends()) {
     before(() => backend.start());
     after(() => backend.stop());
 
-    it('dbmate: status says what it found, apply refuses, adopt --from dbmate records 001-002, apply runs only 003, verify proves 001', async () => {
+    it('dbmate: status reads its table (managed by dbmate), adopt --from dbmate records 001-002, apply runs only 003, verify proves 001', async () => {
       const f = await backend.fixture(FILES);
       await f.exec('local', `${BUILT} CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations (version) VALUES ('001'), ('002');`);
       const before = await status(f);
-      assert.deepEqual(before.tracking, { state: 'untracked', foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['001', '002'] }, objects: 1 });
-      assert.equal(describeTracking(before.tracking!, before.migrations), "not tracked by Tidemark yet; dbmate's public.schema_migrations lists 001–002; 1 table exists");
-
-      const refused = await refusal(applyMigrations(f.project(), 'local', f.options));
-      assert.match(refused, /^refusing to apply to local: it is not tracked by Tidemark yet and is not empty \(dbmate's public\.schema_migrations lists 001–002; import it with `tidemark adopt --env local --from dbmate`/);
+      assert.deepEqual(before.tracking, {
+        state: 'managed',
+        foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['001', '002'] },
+        managedBy: { tool: 'dbmate', table: 'public.schema_migrations', writable: true, command: 'dbmate up' },
+      });
+      assert.equal(describeTracking(before.tracking!, before.migrations), "managed by dbmate: states read from dbmate's public.schema_migrations; apply and rollback record there as dbmate does (compatibility mode)");
+      assert.deepEqual(before.migrations.map((m) => [m.version, m.state, m.appliedBy]), [['001', 'applied', 'dbmate'], ['002', 'applied', 'dbmate'], ['003', 'pending', undefined]]);
       assert.deepEqual(await f.sql('local', 'SELECT count(*)::int AS n FROM users'), [{ n: 1 }], 'nothing ran twice');
 
       const dry = await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'dbmate', dryRun: true });
       assert.deepEqual(dry.recorded.map((r) => r.version), ['001', '002']);
       assert.match(dry.summary, /^Would record 2 migrations as applied in local from dbmate's public\.schema_migrations/);
-      assert.deepEqual(await states(f), { '001': 'pending', '002': 'pending', '003': 'pending' }, 'a dry run writes nothing');
+      assert.equal((await status(f)).tracking?.state, 'managed', 'a dry run writes nothing');
 
       const adopted = await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'dbmate' });
       assert.equal(adopted.summary, "Recorded 2 migrations as applied in local from dbmate's public.schema_migrations, without running them; `tidemark apply` applies the rest.");
@@ -107,7 +94,8 @@ for (const backend of backends()) {
       assert.deepEqual(s.tracking?.foreign, { tool: 'golang-migrate', table: 'public.schema_migrations', versions: ['000001', '000002'], failed: ['000002'] });
       const refused = await refusal(adoptEnvironment(f.project(), 'local', { ...f.options, from: 'golang-migrate' }));
       assert.match(refused, /^refusing to adopt local from golang-migrate's public\.schema_migrations: 000002 \(golang-migrate's public\.schema_migrations records it as failed\); fix them, or leave them out with --skip-failed/);
-      assert.deepEqual(await states(f), { '000001': 'pending', '000002': 'pending', '000003': 'pending' }, 'refused: nothing recorded');
+      assert.deepEqual(await states(f), { '000001': 'applied', '000002': 'failed', '000003': 'pending' }, 'refused: nothing recorded, the state is still golang-migrate\'s (dirty: failed)');
+      assert.equal((await status(f)).tracking?.state, 'managed');
       const adopted = await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'golang-migrate', skipFailed: true });
       assert.deepEqual(adopted.skipped, [{ version: '000002', reason: "golang-migrate's public.schema_migrations records it as failed" }]);
       assert.deepEqual(await states(f), { '000001': 'applied', '000002': 'pending', '000003': 'pending' });
@@ -151,7 +139,7 @@ for (const backend of backends()) {
           ('a2', 'h2', 'add_name', 'app', '2025-01-02 10:00:00+00', 'Ana', 'ana@example.com', now(), 'Ana', 'ana@example.com');`,
       );
       const s = await status(f);
-      assert.deepEqual(s.tracking?.foreign, { tool: 'sqitch', table: 'sqitch.changes', versions: ['users', 'add_name'] });
+      assert.deepEqual(s.tracking?.foreign, { tool: 'sqitch', table: 'sqitch.changes', versions: ['001', '002'] }, 'changes named by the files they match, by name');
       assert.equal(s.tracking?.objects, 1, 'sqitch registry tables are not counted');
       await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'sqitch' });
       assert.deepEqual((await status(f)).migrations.map((m) => [m.version, m.state, m.appliedAt]), [['001', 'applied', '2025-01-01T10:00:00.000Z'], ['002', 'applied', '2025-01-02T10:00:00.000Z'], ['003', 'pending', undefined]]);

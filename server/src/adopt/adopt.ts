@@ -9,10 +9,10 @@ import type { AdoptReport } from '../protocol';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { checkTarget, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
-import { FOREIGN_TOOLS, findForeignTables, matchMigration, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
+import { FOREIGN_TOOLS, findForeignTables, matchEntry, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
 
 export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress' | 'confirm'> {
-  /** dbmate | golang-migrate | flyway | sqitch | table:SCHEMA.TABLE; undefined with `to` for a baseline. */
+  /** A tool of FOREIGN_TOOLS (dbmate, prisma, drizzle, ...) or table:SCHEMA.TABLE; undefined with `to` for a baseline. */
   from?: string;
   /** Baseline: every migration up to this version. */
   to?: string;
@@ -99,14 +99,20 @@ async function candidatesFor(session: Session, migrations: Migration[], options:
   }
   const table = await foreignTable(session, options.from);
   const entries = await readForeignEntries(session.db, table, migrations);
-  const candidates = entries.map((e) => ({ migration: matchMigration(e.version, migrations), version: e.version, appliedAt: e.appliedAt, failed: e.failed }));
+  // What the tool undid (a Prisma rollback, goose down, a Liquibase SKIPPED) is not applied: not adopted.
+  const candidates = entries
+    .filter((e) => !e.undone)
+    .map((e) => {
+      const migration = matchEntry(table.tool, e, migrations);
+      return { migration, version: migration?.version ?? e.version, appliedAt: e.appliedAt, failed: e.failed };
+    });
   return { source: toolLabel(table), adoptedFrom: table.tool === 'table' ? `table:${qualifiedName(table)}` : table.tool, candidates };
 }
 
 async function foreignTable(session: Session, from: string | undefined): Promise<ForeignTable> {
   if (from?.startsWith('table:')) return namedTable(session.db, from.slice('table:'.length));
   if (from !== undefined && !FOREIGN_TOOLS.includes(from as ForeignTable['tool'])) {
-    throw new RunnerInputError(`--from must be dbmate, golang-migrate, flyway, sqitch or table:SCHEMA.TABLE, not "${from}"`);
+    throw new RunnerInputError(`--from must be one of ${FOREIGN_TOOLS.filter((t) => t !== 'table').join(', ')} or table:SCHEMA.TABLE, not "${from}"`);
   }
   const found = await findForeignTables(session.db);
   const matching = from === undefined ? found : found.filter((t) => t.tool === from);

@@ -28,6 +28,8 @@ export interface HistoryRow {
   verifiedAt?: string;
   /** Recorded without running (adopt, mark applied): where the record came from. */
   adoptedFrom?: string;
+  /** Read from another tool's table with no version to order it by (a Drizzle hash whose file is gone): not counted as the newest applied. */
+  unordered?: boolean;
 }
 
 /** Who runs Tidemark, as recorded in history rows and events. */

@@ -14,6 +14,7 @@ import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, wi
 import { verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 import { withBackupNote } from './backup-hook';
+import { applyInToolHistory } from './tool-history';
 import { MigrationApplier } from './apply-migration';
 import { newestRun } from './status';
 import { runSteps, type Step, type StepOutcome } from './steps';
@@ -67,7 +68,8 @@ export async function applyMigrations(project: Project, environment: string | un
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
     const rows = await session.history.rows();
-    await refuseUntracked(session.db, session.history, env, migrations, rows);
+    const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
+    if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options);
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;

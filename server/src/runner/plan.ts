@@ -19,6 +19,7 @@ import { pgLockModeName } from '../sql/lock-modes';
 import { lockEffects } from '../sql/locks';
 import type { DatabaseAdapter } from '../database/adapter';
 import { pendingMigrations } from './apply';
+import { stateRows } from '../database/tracking';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, StatementError, type SectionPlan } from './execution';
 import { preChecksPassed, runVerifyChecks } from './verify';
 import { findEnvironment, type Environment, type Project } from '../database/environments';
@@ -47,7 +48,7 @@ export async function planMigrations(project: Project, environment: string | und
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion, migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
-    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, await history.rows(), options.toVersion), options.toVersion);
+    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, (await stateRows(db, history, migrations)).rows, options.toVersion), options.toVersion);
     const planned: Planned[] = [];
     for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, migration.noTransactionDirective) });
     const existing = new Set((await db.query(USER_RELATIONS)).rows.map((r) => String(r.oid)));

@@ -11,6 +11,8 @@ import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
 import { withBackupNote } from './backup-hook';
+import { refuseUntracked } from './refuse-untracked';
+import { rollbackInToolHistory } from './tool-history';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 import { runSteps, type StepOutcome } from './steps';
 
@@ -20,8 +22,11 @@ export async function rollbackMigrations(project: Project, environment: string |
   const { migrations } = migrationsOnDisk(project, false);
   checkTarget(options.toVersion, migrations);
   const keyOf = versionOrder(migrations);
-  return withLockedSession(env, options, async ({ db, history, backup: prepared }) => {
+  return withLockedSession(env, options, async (session) => {
+    const { db, history, backup: prepared } = session;
     const rows = (await history.rows()).sort((a, b) => compareVersionKeys(keyOf(b.version), keyOf(a.version)));
+    const managed = await refuseUntracked(db, history, env, migrations, rows, 'roll back');
+    if (managed) return rollbackInToolHistory(project, env, session, migrations, managed.managed, options);
     const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
     const targets = limit ? rows.filter((r) => compareVersionKeys(keyOf(r.version), limit) > 0) : rows.slice(0, 1);
     if (targets.length === 0) {

@@ -2,7 +2,8 @@
  * Where each migration stands in an environment (docs/architecture.md "States"), from the files on disk and
  * the environment's history table, and all environments side by side.
  */
-import { detectTracking } from '../database/tracking';
+import { readTracking } from '../database/tracking';
+import type { ManagedState } from '../database/foreign-history/managed';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { Approval, EnvironmentStatus, MigrationStatus } from '../protocol';
@@ -24,6 +25,7 @@ import { appliesIn, directiveFields } from './directives';
 export function newestRun(rows: readonly HistoryRow[], keyOf: (version: string) => number[] = versionOrder([])): HistoryRow | undefined {
   let newest: HistoryRow | undefined;
   for (const r of rows) {
+    if (r.unordered) continue;
     const ran = r.state === 'applied' || r.statementsDone > 0 || r.statementStarted !== undefined;
     if (ran && (!newest || compareVersionKeys(keyOf(r.version), keyOf(newest.version)) > 0)) newest = r;
   }
@@ -119,6 +121,20 @@ export interface Gating {
 }
 
 /**
+ * The states of a managed environment, from its tool's table read as history rows: the same states
+ * as Tidemark's own history gives, with the tool as who applied, and what the table says beyond the
+ * state (rolled back, edited after it was applied, never run by drizzle-kit) as a note.
+ */
+export function managedStates(migrations: Migration[], managed: ManagedState, environment?: string): MigrationStatus[] {
+  return migrationStates(migrations, managed.rows, environment).map((s) => {
+    const m = migrations.find((x) => x.version === s.version);
+    const note = managed.notes.get(versionId(m ? m.version : s.version)) ?? (s.state === 'out-of-order' ? managed.watermark : undefined);
+    const { appliedAt, ...rest } = s;
+    return { ...rest, ...(appliedAt ? { appliedAt } : {}), ...(note ? { note } : {}) };
+  });
+}
+
+/**
  * One environment's status, or every environment's (side by side) when `environment` is undefined.
  * A rejected password fails a one-environment status, as it fails apply: the caller (the language
  * server) then forgets the password it was given and asks again next time, instead of retrying it.
@@ -132,10 +148,11 @@ export async function getStatus(project: Project, environment: string | undefine
 
 async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
   try {
-    const { rows, tracking, approvals } = await withReadSession(env, options, async ({ db, history }) => {
+    const { rows, tracking, managed, approvals } = await withReadSession(env, options, async ({ db, history }) => {
       const rows = await history.rows();
-      return { rows, tracking: await detectTracking(db, history, migrations, rows, env.platformSchemas), approvals: await history.approvals() };
+      return { rows, ...(await readTracking(db, history, migrations, rows, env.platformSchemas)), approvals: await history.approvals() };
     });
+    if (managed) return { environment: env.info, migrations: managedStates(migrations, managed, env.name), tracking };
     const gating: Gating = { env: { info: env.info, approvers: env.info.approvers }, approvals, now: Date.now() };
     return { environment: env.info, migrations: migrationStates(migrations, rows, env.name, gating), tracking };
   } catch (error) {
@@ -151,9 +168,15 @@ export async function appliedAndCurrent(project: Project, environment: string, v
   const { migrations } = migrationsOnDisk(project, false);
   const key = versionId(version);
   const migration = migrations.find((m) => versionId(m.version) === key);
-  const rows = await withReadSession(env, options, ({ history }) => history.rows());
-  const row = rows.find((r) => versionId(r.version) === key);
+  const { rows, managed } = await withReadSession(env, options, async ({ db, history }) => {
+    const rows = await history.rows();
+    return rows.length ? { rows, managed: undefined } : { rows, managed: (await readTracking(db, history, migrations, rows, env.platformSchemas)).managed };
+  });
+  const row = (managed?.rows ?? rows).find((r) => versionId(r.version) === key);
   if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);
+  if (row && managed?.checksumOnly.has(key)) {
+    throw new RunnerInputError(`${version} was edited after it was applied in ${env.name}: ${managed.table.tool} keeps only a checksum of the file it ran, not its SQL, so the difference cannot be shown`);
+  }
   return { applied: row?.upSql ?? '', current: migration?.up.text ?? '' };
 }
 

@@ -10,6 +10,7 @@ import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
+import { stateRows } from '../database/tracking';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
 import type { History } from '../database/history';
@@ -109,6 +110,8 @@ export async function verifySection(
   migration: Pick<Migration, 'version' | 'noTransactionDirective'>,
   section: Section,
   isCancelled?: () => boolean,
+  /** false on an environment managed by another tool: its result is reported, not written to a history Tidemark does not keep there. */
+  record = true,
 ): Promise<VerifyOutcome> {
   const started = Date.now();
   let outcome: VerifyOutcome;
@@ -121,6 +124,7 @@ export async function verifySection(
     const f = error.failure;
     outcome = { passed: false, message: `line ${f.line + 1}: ${f.message}`, durationMs: Date.now() - started, failure: f };
   }
+  if (!record) return outcome;
   await history.recordVerify(migration.version, outcome.passed, outcome.passed ? null : outcome.message);
   await history.event(migration.version, 'verify', outcome.durationMs, outcome.passed ? 'passed' : `failed: ${outcome.message}`);
   return outcome;
@@ -136,7 +140,8 @@ export async function verifyMigrations(project: Project, environment: string | u
   checkTarget(options.toVersion ?? options.version, migrations);
   const keyOf = versionOrder(migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
-    const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(keyOf(a.version), keyOf(b.version)));
+    const { rows: stated, managed } = await stateRows(db, history, migrations);
+    const rows = stated.filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(keyOf(a.version), keyOf(b.version)));
     const only = options.version === undefined ? undefined : versionId(options.version);
     const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
     if (only && !rows.some((r) => versionId(r.version) === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
@@ -157,7 +162,7 @@ export async function verifyMigrations(project: Project, environment: string | u
       run: async ({ row, section }): Promise<StepOutcome> => {
         const base = { version: row.version, name: row.name, action: 'verify' as const };
         if (!section) return { steps: [{ ...base, outcome: 'skipped', durationMs: 0, message: 'no verify section' }], stop: false };
-        const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled);
+        const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled, !managed);
         // Every verification is reported: one failure does not stop the others.
         return { steps: [{ ...base, outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message }], failure: outcome.failure, stop: false };
       },

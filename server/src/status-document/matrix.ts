@@ -26,6 +26,8 @@ export interface StatusMatrix {
   /** Environments that could not be read, with why. */
   unreachable: Array<{ environment: string; error: string }>;
   rows: MatrixRow[];
+  /** Environments whose state is another tool's history table (managed by that tool). */
+  managedBy: Array<{ environment: string; tool: string; table: string }>;
 }
 
 export function statusMatrix(statuses: EnvironmentStatus[]): StatusMatrix {
@@ -47,6 +49,7 @@ export function statusMatrix(statuses: EnvironmentStatus[]): StatusMatrix {
         else if (m && (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order')) notes.push(`${s.environment.name}: ${stateDefinition(m.state).meaning}`);
         if (m?.gate) notes.push(`${s.environment.name}: ${m.gate.message}`);
         if (m?.approval) notes.push(`${s.environment.name}: approved by ${m.approval.by} ${appliedDate(m.approval.at)} (${m.approval.reason})`);
+        if (m?.note) notes.push(`${s.environment.name}: ${m.note}`);
       });
       return { version, name, cells, notes };
     });
@@ -54,6 +57,7 @@ export function statusMatrix(statuses: EnvironmentStatus[]): StatusMatrix {
     environments: statuses.map((s) => s.environment),
     unreachable: statuses.filter((s) => s.error).map((s) => ({ environment: s.environment.name, error: s.error! })),
     rows,
+    managedBy: statuses.flatMap((s) => (s.tracking?.managedBy ? [{ environment: s.environment.name, tool: s.tracking.managedBy.tool, table: s.tracking.managedBy.table }] : [])),
   };
 }
 
@@ -87,6 +91,7 @@ export function statusMarkdown(project: string, matrix: StatusMatrix): string {
     lines.push(`| ${[...cells, row.notes.map(cellText).join('<br>')].join(' | ')} |`);
   }
   if (matrix.rows.length === 0) lines.push(`| no migrations |${matrix.environments.map(() => ' |').join('')} |`);
+  if (matrix.managedBy.length) lines.push('', ...matrix.managedBy.map((m) => `- ${cellText(m.environment)} is managed by ${cellText(m.tool)}: its states are read from ${cellText(m.table)}`));
   if (matrix.unreachable.length) lines.push('', ...matrix.unreachable.map((u) => `- ${cellText(u.environment)} could not be read: ${cellText(u.error)}`));
   return `${lines.join('\n')}\n`;
 }

@@ -48,6 +48,24 @@ describe('client tree model', () => {
     assert.ok(tracked.tooltip.includes(`$(warning) ${escapeMarkdown(warning)}`), tracked.tooltip);
   });
 
+  it('shows an environment managed by another tool with its states, offers Adopt, and Apply only where Tidemark may write its table', () => {
+    const prisma = {
+      ...environment('prod', [migration('20240101000000', 'init', 'applied', { appliedBy: 'prisma' }), migration('20240102000000', 'posts', 'pending')]),
+      tracking: {
+        state: 'managed' as const,
+        foreign: { tool: 'prisma' as const, table: 'public._prisma_migrations', versions: ['20240101000000'] },
+        managedBy: { tool: 'prisma' as const, table: 'public._prisma_migrations', writable: false, command: 'npx prisma migrate deploy' },
+      },
+    };
+    const row = environmentRow(prisma);
+    assert.equal(row.description, 'managed by prisma · 1 pending');
+    assert.match(row.contextValue, /^environment postgres managed\b/, 'Adopt is offered');
+    assert.doesNotMatch(row.contextValue, /\bhasPending\b/, 'no Apply: the table is read-only for Tidemark');
+    assert.ok(row.tooltip.includes('$(info) managed by prisma: states read from'), row.tooltip);
+    const dbmate = environmentRow({ ...prisma, tracking: { ...prisma.tracking, managedBy: { tool: 'dbmate' as const, table: 'public.schema_migrations', writable: true } } });
+    assert.match(dbmate.contextValue, /^environment postgres hasPending managed\b/, 'compatibility mode: Apply is offered');
+  });
+
   it('says in the tooltip that an adopted migration was recorded without running', () => {
     const row = migrationRow(migration('001', 'users', 'applied', { appliedAt: '2026-11-26T11:57:00Z', appliedBy: 'ana', adoptedFrom: 'dbmate' }), true, now);
     assert.ok(row.tooltip.includes(`Recorded ${escapeMarkdown('adopted from dbmate (not run by Tidemark)')}.`), row.tooltip);

@@ -1,4 +1,5 @@
 import { adoptEnvironment } from '../../adopt/adopt';
+import { FOREIGN_TOOLS } from '../../database/foreign-history';
 import type { AdoptReport } from '../../protocol';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
@@ -7,8 +8,9 @@ const command: CliCommand = {
   name: 'adopt',
   summary: 'Record migrations an existing database already has as applied, without running them',
   usage: [
-    'tidemark adopt [--env NAME] [--from dbmate|golang-migrate|flyway|sqitch|table:SCHEMA.TABLE] [--to VERSION] [--dry-run] [--skip-failed] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]',
+    'tidemark adopt [--env NAME] [--from TOOL|table:SCHEMA.TABLE] [--to VERSION] [--dry-run] [--skip-failed] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]',
     '',
+    `TOOL: ${FOREIGN_TOOLS.filter((t) => t !== 'table').join(', ')}.`,
     '--from imports exactly the versions another tool\'s history table lists (with its applied times); without',
     '--from or --to, the one history table found is used. --to VERSION records every migration up to VERSION (a baseline).',
     'Rows keep the file\'s checksum and SQL as of adoption, so drift is detected from then on. Failed versions',

@@ -53,6 +53,7 @@ function statusJson(s: EnvironmentStatus) {
     ...(s.layout ? { layout: s.layout } : {}),
     ...(s.error ? { error: s.error } : {}),
     ...(s.tracking ? { tracking: s.tracking } : {}),
+    ...(s.tracking?.managedBy ? { managedBy: { tool: s.tracking.managedBy.tool, table: s.tracking.managedBy.table } } : {}),
     migrations: s.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -67,6 +68,7 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
       ...(m.gate ? { gate: m.gate } : {}),
       ...(m.approval ? { approval: m.approval } : {}),
+      ...(m.note ? { note: m.note } : {}),
     })),
   };
 }
@@ -78,8 +80,7 @@ function table(rows: string[][]): string {
 
 function note(m: MigrationStatus): string {
   const adopted = m.adoptedFrom && adoptedNote(m.adoptedFrom);
-  if (adopted) return [adopted, plainNote(m)].filter(Boolean).join('; ');
-  return plainNote(m);
+  return [adopted, m.note ?? plainNote(m)].filter(Boolean).join('; ');
 }
 
 function plainNote(m: MigrationStatus): string {

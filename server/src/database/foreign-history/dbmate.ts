@@ -4,6 +4,8 @@ import { byVersion } from './order';
 
 export const dbmate: ForeignHistoryReader = {
   tool: 'dbmate',
+  layout: 'dbmate',
+  commands: { apply: 'dbmate up', rollback: 'dbmate rollback' },
   tables: [{ table: 'schema_migrations' }],
   recognises: (_table, columns) => Boolean(columns.version?.startsWith('character varying')) && !columns.applied_at,
   read: async (db, t, migrations) =>

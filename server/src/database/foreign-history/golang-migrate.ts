@@ -8,6 +8,8 @@ import { queryEntries, quotedName, type ForeignHistoryReader } from './reader';
 
 export const golangMigrate: ForeignHistoryReader = {
   tool: 'golang-migrate',
+  layout: 'golang-migrate',
+  commands: { apply: 'migrate -path DIR -database URL up', rollback: 'migrate -path DIR -database URL down 1' },
   tables: [{ table: 'schema_migrations' }],
   recognises: (_table, columns) => Boolean(columns.version) && columns.dirty === 'boolean',
   async read(db, t, migrations) {

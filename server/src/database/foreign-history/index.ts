@@ -12,19 +12,46 @@ import { golangMigrate } from './golang-migrate';
 import type { ForeignEntry, ForeignHistoryReader, ForeignTable, ForeignTool } from './reader';
 import { sqitch } from './sqitch';
 import { versionTable } from './table';
+import { prisma } from './prisma';
+import { drizzle } from './drizzle';
+import { supabase } from './supabase';
+import { goose } from './goose';
+import { diesel } from './diesel';
+import { sqlx } from './sqlx';
+import { atlas } from './atlas';
+import { liquibase } from './liquibase';
+import { graphileMigrate } from './graphile-migrate';
+import { nodePgMigrate } from './node-pg-migrate';
+import { matchMigration } from './description';
 
 export { matchMigration, qualifiedName, toolLabel, versionRange } from './description';
-export type { ForeignEntry, ForeignTable, ForeignTool } from './reader';
+export type { ForeignEntry, ForeignHistoryReader, ForeignTable, ForeignTool } from './reader';
 
 /**
  * Every reader. Where two tools use the same table name the first whose `recognises` accepts the
  * columns wins, so the generic `table` reader comes last.
  */
-const READERS: readonly ForeignHistoryReader[] = [golangMigrate, dbmate, flyway, sqitch, versionTable];
+const READERS: readonly ForeignHistoryReader[] = [
+  golangMigrate,
+  dbmate,
+  flyway,
+  sqitch,
+  prisma,
+  drizzle,
+  supabase,
+  goose,
+  diesel,
+  sqlx,
+  atlas,
+  liquibase,
+  graphileMigrate,
+  nodePgMigrate,
+  versionTable,
+];
 
 export const FOREIGN_TOOLS: readonly ForeignTool[] = READERS.map((r) => r.tool);
 
-const readerOf = (tool: ForeignTool) => READERS.find((r) => r.tool === tool)!;
+export const readerOf = (tool: ForeignTool): ForeignHistoryReader => READERS.find((r) => r.tool === tool)!;
 
 /** Every foreign history table found, in search-path order. */
 export async function findForeignTables(db: DatabaseAdapter): Promise<ForeignTable[]> {
@@ -76,4 +103,16 @@ export async function namedTable(db: DatabaseAdapter, qualified: string): Promis
 /** The versions a foreign table lists, oldest first, as the tool wrote them. */
 export function readForeignEntries(db: DatabaseAdapter, t: ForeignTable, migrations: Migration[]): Promise<ForeignEntry[]> {
   return readerOf(t.tool).read(db, t, migrations);
+}
+
+/**
+ * The migration file an entry of `tool`'s table stands for: the tool's own rule (Drizzle by hash,
+ * sqitch by change name, Liquibase by changeset id), else by version, by name, or by the version's
+ * digits (diesel stores `2024-01-02-030405` as `20240102030405`).
+ */
+export function matchEntry(tool: ForeignTool, entry: ForeignEntry, migrations: Migration[]): Migration | undefined {
+  const own = readerOf(tool).match;
+  if (own) return own(entry, migrations);
+  const digits = entry.version.replace(/\D/g, '');
+  return matchMigration(entry.version, migrations) ?? (digits ? migrations.find((m) => m.version.replace(/\D/g, '') === digits) : undefined);
 }
