@@ -14,7 +14,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ensureParser } from '../sql/parse';
+import { ensureParser, unavailableParseCount } from '../sql/parse';
 import { CONFIG_FILE_NAME, SeveritySetting } from '../migrations/config';
 import { registerRunnerHandlers } from './runner-handlers';
 import { OpenDocuments, uriToPath } from './open-documents';
@@ -84,11 +84,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (!doc || !isSqlDocument(doc)) return undefined;
     try {
       const path = uriToPath(uri);
+      const missedParses = unavailableParseCount();
       const result = lintDocument({ uri, version: doc.version, path, text: doc.getText() }, docs, configs.forFile(path), docsBase, (rule, error) =>
         log(`rule ${rule} failed on ${path}`, error),
       );
       results.set(uri, result);
       publish(uri, result);
+      // A statement was parsed while the parser was being replaced after a trap: lint again once it is back.
+      if (unavailableParseCount() !== missedParses) void ensureParser().then(() => schedule(uri, 0), (error) => log('the SQL parser failed to load', error));
       return result;
     } catch (error) {
       log(`linting ${uri} failed`, error);

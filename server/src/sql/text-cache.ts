@@ -16,7 +16,8 @@ export class TextCache<T> {
     return this.entries.has(text);
   }
 
-  get(text: string, compute: (text: string) => T): T {
+  /** The cached value, or `compute`'s, kept unless `keep` says it is not to be reused. */
+  get(text: string, compute: (text: string) => T, keep?: (value: T) => boolean): T {
     const cached = this.entries.get(text);
     if (cached !== undefined) {
       // Re-insert so it counts as recently used (a Map keeps insertion order).
@@ -25,7 +26,7 @@ export class TextCache<T> {
       return cached;
     }
     const value = compute(text);
-    this.set(text, value);
+    if (!keep || keep(value)) this.set(text, value);
     return value;
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../types';
 import syntaxError from './syntax-error';
+import statementTooComplex from './statement-too-complex';
 import duplicateVersion from './duplicate-version';
 import banDropColumn from './ban-drop-column';
 import banDropTable from './ban-drop-table';
@@ -37,6 +38,7 @@ import unknownEnvironment from './unknown-environment';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
+  statementTooComplex,
   duplicateVersion,
   banDropColumn,
   banDropTable,
