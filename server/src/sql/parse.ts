@@ -144,7 +144,7 @@ function knownTrap(text: string): ParseFailure | undefined {
 const notUnavailable = (outcome: ParseOutcome | PlpgsqlOutcome) => outcome.ok || outcome.kind !== 'unavailable';
 
 // Parse outcomes by statement text: see TextCache for why and for the read-only rule.
-const statementCache = new TextCache<ParseOutcome>(20_000);
+const statementCache = new TextCache<ParseOutcome>(20_000, 64 * 1024, 512 * 1024);
 const plpgsqlCache = new TextCache<PlpgsqlOutcome>(5_000);
 
 /** Parses the text of one statement. Call ensureParser() first. */

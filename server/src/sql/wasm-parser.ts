@@ -115,8 +115,21 @@ export function parserTraps(): number {
   return traps;
 }
 
+/**
+ * Above this input size (bytes of SQL) an instance is retired after the call when a spare is ready:
+ * WASM memory never shrinks, and the pages a 600 KB expression's tree touched would otherwise stay
+ * resident for the life of the language server.
+ */
+const RETIRE_AFTER_INPUT_BYTES = 64 * 1024;
+
+function replaceCurrent(): void {
+  current = spare;
+  spare = undefined;
+  void prepareParser().catch(() => undefined);
+}
+
 /** Runs one call on the current instance; a trap discards it, swaps in the spare and rethrows as ParserTrap. */
-function call<T>(work: (module: EmscriptenModule) => T): T {
+function call<T>(inputLength: number, work: (module: EmscriptenModule) => T): T {
   const module = current;
   if (!module) throw new Error('the SQL parser is not loaded');
   try {
@@ -124,10 +137,10 @@ function call<T>(work: (module: EmscriptenModule) => T): T {
   } catch (error) {
     if (error instanceof PgParseError) throw error;
     traps++;
-    current = spare;
-    spare = undefined;
-    void prepareParser().catch(() => undefined);
+    replaceCurrent();
     throw new ParserTrap(error);
+  } finally {
+    if (current === module && spare && inputLength > RETIRE_AFTER_INPUT_BYTES) replaceCurrent();
   }
 }
 
@@ -144,7 +157,7 @@ function withText<T>(module: EmscriptenModule, text: string, work: (ptr: number)
 
 /** The parse tree of `text` as libpg-query's JSON (`{ version, stmts }`). */
 export function parseSql(text: string): { stmts?: Array<{ stmt?: unknown; stmt_location?: number; stmt_len?: number }> } {
-  return call((module) =>
+  return call(text.length, (module) =>
     withText(module, text, (ptr) => {
       const result = module._wasm_parse_query_raw(ptr);
       if (!result) throw new Error('the SQL parser ran out of memory');
@@ -178,10 +191,10 @@ function jsonOrError(module: EmscriptenModule, result: number): unknown {
 
 /** The PL/pgSQL tree of a CREATE FUNCTION or DO statement. */
 export function parsePlpgsqlSql(text: string): { plpgsql_funcs?: unknown[] } {
-  return call((module) => withText(module, text, (ptr) => jsonOrError(module, module._wasm_parse_plpgsql(ptr)))) as { plpgsql_funcs?: unknown[] };
+  return call(text.length, (module) => withText(module, text, (ptr) => jsonOrError(module, module._wasm_parse_plpgsql(ptr)))) as { plpgsql_funcs?: unknown[] };
 }
 
 /** PostgreSQL's scanner over `text`. */
 export function scanSql(text: string): ScanResult {
-  return call((module) => withText(module, text, (ptr) => jsonOrError(module, module._wasm_scan(ptr)))) as ScanResult;
+  return call(text.length, (module) => withText(module, text, (ptr) => jsonOrError(module, module._wasm_scan(ptr)))) as ScanResult;
 }
