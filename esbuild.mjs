@@ -89,7 +89,19 @@ const present = entries.filter((e) => existsSync(e.entryPoints[0]));
 copyRuntimeAssets();
 await Promise.all([writeConfigSchema(), writePgliteTemplate('dist')]);
 if (watch) {
-  for (const e of present) (await esbuild.context({ ...common, ...e })).watch();
+  // `npm run watch` (F5 in VS Code runs it first, .vscode/tasks.json): one line when a rebuild
+  // starts and ends, and each error as file:line:column, which the task's problem matcher reads.
+  const announce = {
+    name: 'watch-announce',
+    setup(build) {
+      build.onStart(() => console.log(`[watch] build started: ${build.initialOptions.outfile}`));
+      build.onEnd((result) => {
+        for (const e of result.errors) console.log(`${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}` : build.initialOptions.outfile}: error: ${e.text}`);
+        console.log(`[watch] build finished: ${build.initialOptions.outfile} (${result.errors.length} errors)`);
+      });
+    },
+  };
+  for (const e of present) (await esbuild.context({ ...common, ...e, plugins: [...(e.plugins ?? []), announce] })).watch();
 } else {
   await Promise.all(present.map((e) => esbuild.build({ ...common, ...e })));
 }

@@ -1,7 +1,7 @@
 // Writes dist/pglite-template.tar.gz: a freshly initialised PGlite data directory that new
 // sandboxes load instead of running initdb, and dist/pglite-shadow-template.tar.gz, the same
 // without the template0 and template1 databases, for shadow databases
-// (server/src/runner/pglite-template.ts says why). initdb takes seconds, so both are kept in
+// (server/src/database/pglite-template.ts says why). initdb takes seconds, so both are kept in
 // node_modules/.cache per PGlite version and copied from there on later builds.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

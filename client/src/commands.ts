@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
-import { toolLabel, versionRange } from '../../server/src/adopt/tracking-description';
+import { toolLabel, versionRange } from '../../server/src/database/foreign-history/description';
 import {
   AdoptRequest, ApplyRequest, CheckMigrationRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
   type AdoptParams, type EnvironmentStatus, type RunParams, type RunReport,

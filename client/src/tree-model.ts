@@ -3,7 +3,7 @@
  * without `vscode` so it is unit-testable. The vscode providers only map these rows to their types.
  */
 import { ALL_MIGRATION_STATES, ATTENTION_ORDER, stateDefinition, type MigrationState } from '../../server/src/migration-states';
-import { adoptedNote, describeTracking } from '../../server/src/adopt/tracking-description';
+import { adoptedNote, describeTracking } from '../../server/src/database/foreign-history/description';
 import type { EnvironmentStatus, MigrationStatus } from '../../server/src/protocol';
 
 /** States in which the migration's up section has run against the database. */

@@ -36,7 +36,7 @@ export const MIGRATION_STATES = {
   },
   'out-of-order': {
     label: 'out of order',
-    meaning: 'not applied, but older than the newest applied version (apply applies it and says so)',
+    meaning: 'not applied, but older than the newest version that ran here, fully or part-way (apply applies it and says so)',
     hasRun: false,
     applyActsOn: true,
     attention: 4,

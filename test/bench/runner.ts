@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadProject } from '../../server/src/runner/environments';
+import { loadProject } from '../../server/src/database/environments';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { getStatus } from '../../server/src/runner/status';
 import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';

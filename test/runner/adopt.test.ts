@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { adoptEnvironment } from '../../server/src/adopt/adopt';
 import { markMigrations } from '../../server/src/adopt/mark';
-import { describeTracking } from '../../server/src/adopt/tracking';
+import { describeTracking } from '../../server/src/database/tracking';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/runner/environments';
+import { RunnerInputError } from '../../server/src/database/environments';
 import { getStatus, recentEvents } from '../../server/src/runner/status';
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { backends, type Fixture } from './backends';

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { loadProject, type Project } from '../../server/src/runner/environments';
+import { loadProject, type Project } from '../../server/src/database/environments';
 import type { RunOptions } from '../../server/src/runner/session';
 import { adminClient, freshDatabase, seedSandbox, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { scratchDir } from '../support/test-cleanup';

@@ -11,15 +11,21 @@ import { basename, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { restoreSandbox } from '../../server/src/backup/restore-sandbox';
 import { catalogSnapshot, compareSnapshots, describeDifference } from '../../server/src/replay/catalog';
-import { PgliteAdapter } from '../../server/src/runner/pglite-adapter';
-import { applyMigrations } from '../../server/src/runner/apply';
-import { rollbackMigrations } from '../../server/src/runner/rollback';
-import { loadProject } from '../../server/src/runner/environments';
+import { PgliteAdapter } from '../../server/src/database/pglite-adapter';
+import { applyMigrations as runnerApply } from '../../server/src/runner/apply';
+import { rollbackMigrations as runnerRollback } from '../../server/src/runner/rollback';
+import type { RunOptions } from '../../server/src/runner/session';
+import { prepareBackup } from '../../server/src/backup/backup';
+import { loadProject } from '../../server/src/database/environments';
 import { getStatus, recentEvents } from '../../server/src/runner/status';
-import { connectPostgres } from '../../server/src/runner/postgres-adapter';
+import { connectPostgres } from '../../server/src/database/postgres-adapter';
 import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { ensurePostgresClient } from '../support/pg-client-tools';
 import { scratchDir } from '../support/test-cleanup';
+
+// The front ends pass backup/'s hook in; so do these tests.
+const applyMigrations = (...[project, env, options]: Parameters<typeof runnerApply>) => runnerApply(project, env, { prepareBackup, ...options } satisfies RunOptions);
+const rollbackMigrations = (...[project, env, options]: Parameters<typeof runnerRollback>) => runnerRollback(project, env, { prepareBackup, ...options } satisfies RunOptions);
 
 const SCHEMA = `-- migrate:up
 CREATE TYPE mood AS ENUM ('calm', 'busy');

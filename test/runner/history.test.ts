@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { History } from '../../server/src/runner/history';
-import { openPglite } from '../../server/src/runner/pglite-adapter';
+import { History } from '../../server/src/database/history';
+import { openPglite } from '../../server/src/database/pglite-adapter';
 import { scratchDir } from '../support/test-cleanup';
 
 describe('history tables: ensure and undoCreation', function () {

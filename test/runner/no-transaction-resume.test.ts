@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/runner/environments';
+import { RunnerInputError } from '../../server/src/database/environments';
 import { getStatus } from '../../server/src/runner/status';
 import { adminClient } from '../support/databases';
 import { postgresBackend, type Fixture } from './backends';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { RunnerInputError } from '../../server/src/runner/environments';
+import { RunnerInputError } from '../../server/src/database/environments';
 import { planMigrations } from '../../server/src/runner/plan';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
 import { appliedAndCurrent, getStatus, recentEvents } from '../../server/src/runner/status';
@@ -278,6 +278,25 @@ CREATE TABLE never (id int);
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending', '004': 'pending', '005': 'pending', '006': 'pending' });
       const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users'`);
       assert.ok(!columns.some((c) => c.column_name === 'name'), 'the plan was rolled back');
+    });
+
+    it('one rule for out of order: a migration older than a half-applied one is out-of-order in status and noted by apply; one that changed nothing does not count', async () => {
+      const f = await backend.fixture({ 'migrations/003_accounts.sql': BROKEN_NO_TRANSACTION });
+      const broken = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(broken.steps[0].outcome, 'failed', 'statements 1-2 ran, statement 3 failed');
+      f.write({ 'migrations/002_late.sql': 'SELECT 1;\n', 'migrations/009_nothing.sql': 'CREATE INDEX CONCURRENTLY nothing_x ON no_such_table (x);\n' });
+      assert.deepEqual(await states(f), { '002': 'out-of-order', '003': 'failed', '009': 'pending' });
+      const late = await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '002' });
+      assert.deepEqual(late.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+      assert.match(late.steps[0].message!, /out of order: older than 003, applied before it/);
+      // 009 fails at its first statement: nothing of it ran, so 005, older than it, is not out of order.
+      f.write({ 'migrations/003_accounts.sql': BROKEN_NO_TRANSACTION.replace('emial', 'email') });
+      const fixed = await applyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(fixed.steps.map((s) => `${s.version} ${s.outcome}`), ['003 ok', '009 failed']);
+      f.write({ 'migrations/005_after.sql': 'SELECT 1;\n' });
+      assert.deepEqual(await states(f), { '002': 'applied', '003': 'applied', '005': 'pending', '009': 'failed' });
+      const after = await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '005' });
+      assert.deepEqual(after.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`), ['005 ok ']);
     });
 
     it('shows drifted (with the stored SQL for a diff), missing and out-of-order', async () => {

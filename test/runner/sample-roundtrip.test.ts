@@ -9,7 +9,7 @@ import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations } from '../../server/src/runner/apply';
-import { findEnvironment, loadProject, type Project } from '../../server/src/runner/environments';
+import { findEnvironment, loadProject, type Project } from '../../server/src/database/environments';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
 import type { RunOptions } from '../../server/src/runner/session';
 import { getStatus } from '../../server/src/runner/status';

@@ -1,14 +1,16 @@
 /**
  * Lints SQL written in a test as if it were a migration file in a temporary folder, through the
- * same unit builder and engine the language server and CLI use.
+ * same unit builder and engine the language server and CLI use. The SQL must parse (as squawk's
+ * lint_ok asserts a clean parse first): "this SQL gives no finding" proves nothing about SQL with a
+ * typo, which no rule looks into. Tests about broken SQL say so with `allowSyntaxErrors`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { ensureParser } from '../../server/src/sql/parse';
 import { buildLintUnit } from '../../server/src/lint/unit';
 import { lintUnit } from '../../server/src/lint/engine';
 import { rulesById } from '../../server/src/lint/rules';
-import type { Finding } from '../../server/src/lint/types';
+import type { Finding, LintUnit } from '../../server/src/lint/types';
 import { scratchDir } from './test-cleanup';
 
 export { ensureParser };
@@ -17,7 +19,10 @@ export { ensureParser };
  * Writes `files` (relative path → text) into a fresh folder and lints `target` (default: the
  * first file). `rule` limits the findings to one rule.
  */
-export function lintFiles(files: Record<string, string>, options: { target?: string; rule?: string; environments?: string[] } = {}): { findings: Finding[]; dir: string; text: string } {
+export function lintFiles(
+  files: Record<string, string>,
+  options: { target?: string; rule?: string; environments?: string[]; allowSyntaxErrors?: boolean } = {},
+): { findings: Finding[]; dir: string; text: string } {
   const dir = scratchDir('lint-');
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -26,10 +31,21 @@ export function lintFiles(files: Record<string, string>, options: { target?: str
   const target = options.target ?? Object.keys(files)[0];
   const path = join(dir, target);
   const unit = buildLintUnit(path, files[target]);
+  if (!options.allowSyntaxErrors && options.rule !== 'syntax-error') refuseSyntaxErrors(unit, dir);
   const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
   if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
   const findings = lintUnit(unit, { rules, environments: options.environments, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
   return { findings, dir, text: files[target] };
+}
+
+/** Throws when a statement of the migration under test (any of its files) does not parse, naming it. */
+export function refuseSyntaxErrors(unit: LintUnit, dir: string): void {
+  const broken = [unit.up, unit.down, unit.verify, unit.check].flatMap((section) =>
+    (section?.statements ?? [])
+      .filter((statement) => statement.syntaxError)
+      .map((statement) => `${relative(dir, section!.file.path)}:${section!.file.positionAt(statement.start).line + 1}: ${statement.syntaxError!.message}: ${statement.text.trim()}`),
+  );
+  if (broken.length) throw new Error(`the SQL under test does not parse, so no rule judges it; fix the test's SQL:\n${broken.join('\n')}`);
 }
 
 /** Lints one migration with sections (`-- migrate:up` / `-- migrate:down`) for one rule. */

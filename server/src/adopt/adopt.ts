@@ -7,9 +7,9 @@
 import type { Migration } from '../migrations/types';
 import type { AdoptReport } from '../protocol';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
-import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { checkTarget, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
-import { FOREIGN_TOOLS, findForeignTables, matchMigration, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from './foreign-history';
+import { FOREIGN_TOOLS, findForeignTables, matchMigration, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
 
 export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress' | 'confirm'> {
   /** dbmate | golang-migrate | flyway | sqitch | table:SCHEMA.TABLE; undefined with `to` for a baseline. */

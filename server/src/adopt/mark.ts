@@ -7,7 +7,7 @@
 import { stateDefinition } from '../migration-states';
 import { versionKey, versionId } from '../migrations/version';
 import type { MarkReport, MigrationStatus } from '../protocol';
-import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { migrationStates } from '../runner/status';
 import { migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from '../runner/session';
 

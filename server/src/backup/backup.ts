@@ -8,19 +8,15 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BackupRecord } from '../protocol';
-import type { DatabaseAdapter } from '../runner/adapter';
-import type { Environment } from '../runner/environments';
-import type { History } from '../runner/history';
+import type { DatabaseAdapter } from '../database/adapter';
+import type { Environment } from '../database/environments';
+import type { History } from '../database/history';
+import { formatBytes, type PrepareBackup, type PreparedBackup } from '../runner/backup-hook';
 import { BackupError } from './backup-error';
 import { findPgDump, pgRestoreOf, refuseOlderPgDump, runPgDump, type PgDumpTool } from './pg-dump';
 
-export interface PreparedBackup {
-  /** Writes the backup; `version` is the first migration about to change, for the event. */
-  run(history: History, version: string, progress?: (message: string) => void, isCancelled?: () => boolean): Promise<BackupRecord>;
-}
-
-/** Undefined when the environment is not backed up; throws BackupError when it cannot be. */
-export async function prepareBackup(env: Environment, db: DatabaseAdapter, root: string): Promise<PreparedBackup | undefined> {
+/** Undefined when the environment is not backed up; throws BackupError when it cannot be. The runner's PrepareBackup. */
+export const prepareBackup: PrepareBackup = async (env: Environment, db: DatabaseAdapter, root: string): Promise<PreparedBackup | undefined> => {
   const settings = env.backup;
   if (!settings) return undefined;
   try {
@@ -47,7 +43,7 @@ export async function prepareBackup(env: Environment, db: DatabaseAdapter, root:
     run: (history, version, progress, isCancelled) =>
       write(env, root, history, version, 'dump', `pg_dump ${tool.version}`, progress, (file) => runPgDump(tool, connection, file, isCancelled), (file) => restoreWithPgRestore(tool, connection, file)),
   };
-}
+};
 
 async function write(
   env: Environment,
@@ -96,17 +92,4 @@ function restoreWithPgRestore(tool: PgDumpTool, connection: Record<string, strin
 
 function quoteArgument(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-
-/** The run's summary with where the backup went, for the notification and the CLI's last line. */
-export function withBackupNote(root: string, backup: BackupRecord | undefined, summary: string): string {
-  if (!backup) return summary;
-  return `${summary} Backed up first to ${relative(root, backup.file) || backup.file} (${formatBytes(backup.bytes)}, ${backup.tool}).`;
 }

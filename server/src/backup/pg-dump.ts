@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { scrubSecrets } from '../runner/environments';
+import { scrubSecrets } from '../database/environments';
 import { BackupError } from './backup-error';
 
 export interface PgDumpTool {

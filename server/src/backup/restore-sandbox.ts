@@ -7,9 +7,9 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { findEnvironment, RunnerInputError, type Project } from '../runner/environments';
-import { History } from '../runner/history';
-import { PgliteAdapter, withSandboxLock } from '../runner/pglite-adapter';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
+import { History } from '../database/history';
+import { PgliteAdapter, withSandboxLock } from '../database/pglite-adapter';
 import { fileStamp } from './backup';
 
 export interface RestoreReport {

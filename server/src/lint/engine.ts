@@ -5,6 +5,7 @@
 import { allRules } from './rules';
 import type { Finding, Fix, LintUnit, Rule, RuleReport, Severity } from './types';
 import type { SeveritySetting } from '../migrations/config';
+import { configuredSeverity, DEFAULT_DOCS_BASE } from '../findings/finding';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
 
@@ -20,7 +21,7 @@ export interface LintOptions {
   onRuleError?: (rule: string, error: unknown) => void;
 }
 
-export const DEFAULT_DOCS_BASE = 'https://github.com/tidemark-dev/tidemark/blob/main/docs/rules/';
+export { DEFAULT_DOCS_BASE };
 
 export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const findings: Finding[] = [];
@@ -28,10 +29,9 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
   for (const rule of options.rules ?? allRules) {
-    const setting = options.severities?.[rule.id];
-    if (setting === 'off') continue;
+    const severity = configuredSeverity(options.severities, rule);
+    if (severity === undefined) continue;
     if (fileIgnores.has(rule.id) || fileIgnores.has('*')) continue;
-    const severity: Severity = setting ?? rule.defaultSeverity;
     const report = (r: RuleReport) => {
       if (r.section.file.path !== unit.file.path) return;
       if (r.statement && isSuppressed(r.statement, rule.id)) return;

@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { ConfigProblem } from '../migrations/config';
 import { rulesById } from './rules';
-import { replayRules } from '../replay/rules';
+import { replayRules } from '../findings/replay-rules';
 
 /** Lint rules and the replay check's rule ids: `lint.rules` sets the severity of both. */
 const knownRuleIds: ReadonlyMap<string, unknown> = new Map<string, unknown>([...rulesById, ...replayRules.map((r) => [r.id, r] as const)]);

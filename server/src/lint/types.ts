@@ -1,32 +1,10 @@
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
 import type { DiscoveryProblem, MigrationExecution, SectionKind } from '../migrations/types';
+import type { Fix, Severity } from '../findings/finding';
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
-
-/** A replacement of [start, end) in a file's text (offsets), or an insertion when start === end. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  newText: string;
-}
-
-/**
- * A mechanical fix, kept on the finding so that code actions and tests only read it (as squawk
- * keeps fixes on the diagnostic). Rules may hand it over as a function: it then runs the first
- * time somebody reads the finding's fixes, which a CLI run never does.
- */
-export interface Fix {
-  title: string;
-  /** Edits in the linted file. */
-  edits: TextEdit[];
-  /** Whole new files, e.g. a generated `NAME.down.sql`. */
-  createFiles?: Array<{ path: string; text: string }>;
-  /** Edits in other existing files (absolute path → edits), e.g. appending to a rollback file. */
-  otherFileEdits?: Array<{ path: string; edits: TextEdit[] }>;
-  /** The fix an editor applies on "auto fix". */
-  preferred?: boolean;
-}
+// The finding contract lives in findings/ (shared with the replay check); rules import it from here.
+export type { Finding, Fix, Severity, TextEdit } from '../findings/finding';
 
 /** One section of the migration being linted, parsed. May live in another file than the one linted. */
 export interface ParsedSection {
@@ -93,17 +71,4 @@ export interface Rule {
    */
   readsEarlierMigrations?: boolean;
   check(unit: LintUnit, report: (finding: RuleReport) => void): void;
-}
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  /** Absolute offsets in the linted file. */
-  start: number;
-  end: number;
-  /** Computed on first read (see RuleReport.fixes), then kept. */
-  readonly fixes: Fix[];
-  /** The docs page of the rule. */
-  docs: string;
 }

@@ -28,14 +28,15 @@ import {
 } from '../protocol';
 import { adoptEnvironment } from '../adopt/adopt';
 import { markMigrations } from '../adopt/mark';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from '../database/adapter';
 import { applyMigrations } from '../runner/apply';
-import { loadProject, RunnerInputError, type Project } from '../runner/environments';
+import { loadProject, RunnerInputError, type Project } from '../database/environments';
 import { planMigrations } from '../runner/plan';
-import { PasswordRejectedError, type PasswordSource } from '../runner/postgres-adapter';
+import { PasswordRejectedError, type PasswordSource } from '../database/postgres-adapter';
 import { rollbackMigrations } from '../runner/rollback';
 import { scaffoldMigration } from '../runner/scaffold';
 import type { RunOptions } from '../runner/session';
+import { prepareBackup } from '../backup/backup';
 import { appliedAndCurrent, getStatus, recentEvents } from '../runner/status';
 import { verifyMigrations } from '../runner/verify';
 
@@ -75,7 +76,7 @@ export function registerRunnerHandlers(connection: Connection): void {
     let path: string | undefined;
     try {
       path = rootPath(root);
-      return await work(loadProject(path), { askPassword: askPassword(path), ...extra });
+      return await work(loadProject(path), { askPassword: askPassword(path), prepareBackup, ...extra });
     } catch (error) {
       if (error instanceof PasswordRejectedError && path && environment) {
         passwords.get(environment)?.delete(path);

@@ -187,7 +187,7 @@ export function loadConfig(root: string, configPath?: string, readText: (p: stri
   return { path, root: configRoot, config, migrationsDir, problems };
 }
 
-/** `migrations/` when it exists, else the folder itself (DESIGN.md "Migration files"). */
+/** `migrations/` when it exists, else the folder itself (docs/architecture.md "Migration files and layouts"). */
 function defaultMigrationsDir(root: string): string {
   const candidate = join(root, 'migrations');
   return existsSync(candidate) ? candidate : root;

@@ -46,7 +46,7 @@ export interface MigrationExecution {
   generatedBy?: 'prisma' | 'drizzle';
 }
 
-/** Which of the four file layouts (DESIGN.md "Migration files") a migration was found in. */
+/** Which of the four file layouts (docs/architecture.md "Migration files and layouts") a migration was found in. */
 export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
 
 /**

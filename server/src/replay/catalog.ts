@@ -3,7 +3,7 @@
  * and its name ("index public.idx_users_email"), with a description that changes exactly when the
  * object's definition does. Comparing two snapshots names each object the rollback did not restore.
  */
-import type { DatabaseAdapter } from '../runner/adapter';
+import type { DatabaseAdapter } from '../database/adapter';
 
 export interface CatalogObject {
   /** What the object is, as a user says it: table, column, index, policy... */

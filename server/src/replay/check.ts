@@ -7,17 +7,16 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
-import { DEFAULT_DOCS_BASE } from '../lint/engine';
-import type { Finding, Severity } from '../lint/types';
+import { configuredSeverity, DEFAULT_DOCS_BASE, type Finding } from '../findings/finding';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from '../database/adapter';
 import { CancelledError, errorMessage, fileOffsetOfPosition, planSection, StatementError } from '../runner/execution';
 import { runVerifyChecks } from '../runner/verify';
 import { OWN_LOCKS } from '../runner/plan';
 import { catalogSnapshot, compareSnapshots, describeDifference, type CatalogDifference } from './catalog';
 import { notReplayedReason, shadowLimitation, shadowStatementText } from './limitations';
-import { REPLAY_ERROR, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED, REPLAY_VERIFY_FAILED, type ReplayRule } from './rules';
+import { REPLAY_ERROR, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED, REPLAY_VERIFY_FAILED, type ReplayRule } from '../findings/replay-rules';
 import type { Shadow } from './shadow';
 
 /** A finding of the replay check: the lint Finding, in the file of the section it is about. */
@@ -73,8 +72,8 @@ class ReplayRun {
   }
 
   report(rule: ReplayRule, section: Section, statement: Statement | undefined, message: string, at?: number): void {
-    const setting = this.options.severities?.[rule.id];
-    if (setting === 'off') return;
+    const severity = configuredSeverity(this.options.severities, rule);
+    if (severity === undefined) return;
     const fileIgnores = fileIgnoredRules(section.file.text);
     if (fileIgnores.has(rule.id) || fileIgnores.has('*')) return;
     if (statement) {
@@ -83,7 +82,6 @@ class ReplayRun {
     }
     const start = at ?? statement?.start ?? section.offset;
     const end = statement && start < statement.end ? statement.end : start;
-    const severity: Severity = setting ?? rule.defaultSeverity;
     this.findings.push({ rule: rule.id, severity, message, start, end, fixes: [], docs: `${this.options.docsBase ?? DEFAULT_DOCS_BASE}${rule.id}.md`, file: section.file });
   }
 

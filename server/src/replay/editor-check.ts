@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SeveritySetting } from '../migrations/config';
-import type { Finding } from '../lint/types';
+import type { Finding } from '../findings/finding';
 import type { ObservedLocks } from './check';
 import type { ShadowSetup } from './shadow';
 

@@ -6,7 +6,7 @@
  */
 import { nodeType, type Statement } from '../sql/statements';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
-import { ServerError } from '../runner/adapter';
+import { ServerError } from '../database/adapter';
 
 export interface ShadowText {
   /** The SQL sent: the statement, with CONCURRENTLY blanked to spaces (server positions still match). */

@@ -11,9 +11,9 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
-import type { DatabaseAdapter } from '../runner/adapter';
-import { PgliteAdapter } from '../runner/pglite-adapter';
-import { pgliteTemplate } from '../runner/pglite-template';
+import type { DatabaseAdapter } from '../database/adapter';
+import { PgliteAdapter } from '../database/pglite-adapter';
+import { pgliteTemplate } from '../database/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';

@@ -4,7 +4,7 @@
  */
 import type { Migration } from '../migrations/types';
 import type { MigrationStatus } from '../protocol';
-import { RunnerInputError } from './environments';
+import { RunnerInputError } from '../database/environments';
 
 /** A migration limited by `-- tidemark:environments` applies only in the environments it names. */
 export function appliesIn(migration: Pick<Migration, 'environments'>, environment: string): boolean {

@@ -8,8 +8,8 @@ import { ensureParser } from '../sql/parse';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
-import { ServerError, type DatabaseAdapter } from './adapter';
-import type { Environment } from './environments';
+import { ServerError, type DatabaseAdapter } from '../database/adapter';
+import type { Environment } from '../database/environments';
 
 export class CancelledError extends Error {
   constructor() {

@@ -17,11 +17,11 @@ import type { RunReport } from '../protocol';
 import { transactionIncompatibility } from '../sql/transaction';
 import { pgLockModeName } from '../sql/lock-modes';
 import { lockEffects } from '../sql/locks';
-import type { DatabaseAdapter } from './adapter';
+import type { DatabaseAdapter } from '../database/adapter';
 import { pendingMigrations } from './apply';
 import { CancelledError, errorMessage, planSection, setTimeouts, statementFailure, StatementError, type SectionPlan } from './execution';
 import { preChecksPassed, runVerifyChecks } from './verify';
-import { findEnvironment, type Environment, type Project } from './environments';
+import { findEnvironment, type Environment, type Project } from '../database/environments';
 import { describeBlock, migrationsFor, untilBlocked } from './directives';
 import { checkTarget, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 

@@ -6,14 +6,13 @@
  */
 import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
-import type { RunReport, StatementFailure } from '../protocol';
+import type { RunReport } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
-import { findEnvironment, RunnerInputError, type Project } from './environments';
-import type { HistoryRow } from './history';
-import { withBackupNote } from '../backup/backup';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
+import type { HistoryRow } from '../database/history';
+import { withBackupNote } from './backup-hook';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
-
-type Step = RunReport['steps'][number];
+import { runSteps, type StepOutcome } from './steps';
 
 export async function rollbackMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
@@ -37,52 +36,46 @@ export async function rollbackMigrations(project: Project, environment: string |
       );
     }
     const backup = await prepared?.run(history, downs[0].row.version, options.progress, options.isCancelled);
-    const steps: Step[] = [];
-    let failure: StatementFailure | undefined;
-    for (const [i, { row, migration, down }] of downs.entries()) {
-      if (options.isCancelled?.()) {
-        steps.push({ version: row.version, name: row.name, action: 'rollback', outcome: 'skipped', durationMs: 0, message: 'cancelled' });
-        break;
-      }
-      options.progress?.(`rolling back ${row.version} ${row.name}`, Math.round((i / downs.length) * 100));
-      const started = Date.now();
-      const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
-      const base = { version: row.version, name: row.name, action: 'rollback' as const };
-      try {
-        if (plan.noTransactionReason) {
-          await setTimeouts(db, env, 'SESSION');
-          try {
-            await runStatements(db, row, plan, { isCancelled: options.isCancelled });
-          } finally {
-            await resetTimeouts(db, env);
+    const { steps, failure } = await runSteps(downs, options, {
+      action: 'rollback',
+      verb: 'rolling back',
+      label: ({ row }) => row,
+      run: async ({ row, migration, down }): Promise<StepOutcome> => {
+        const started = Date.now();
+        const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
+        const base = { version: row.version, name: row.name, action: 'rollback' as const };
+        try {
+          if (plan.noTransactionReason) {
+            await setTimeouts(db, env, 'SESSION');
+            try {
+              await runStatements(db, row, plan, { isCancelled: options.isCancelled });
+            } finally {
+              await resetTimeouts(db, env);
+            }
+            await db.transaction(async () => {
+              await history.remove(row.version);
+              await history.event(row.version, 'rollback', Date.now() - started, `ran without a transaction: ${plan.noTransactionReason}`);
+            });
+          } else {
+            await db.transaction(async () => {
+              await setTimeouts(db, env, 'LOCAL');
+              await runStatements(db, row, plan, { isCancelled: options.isCancelled });
+              await history.remove(row.version);
+              await history.event(row.version, 'rollback', Date.now() - started, undefined);
+            });
           }
-          await db.transaction(async () => {
-            await history.remove(row.version);
-            await history.event(row.version, 'rollback', Date.now() - started, `ran without a transaction: ${plan.noTransactionReason}`);
-          });
-        } else {
-          await db.transaction(async () => {
-            await setTimeouts(db, env, 'LOCAL');
-            await runStatements(db, row, plan, { isCancelled: options.isCancelled });
-            await history.remove(row.version);
-            await history.event(row.version, 'rollback', Date.now() - started, undefined);
-          });
+          return { steps: [{ ...base, outcome: 'ok', durationMs: Date.now() - started }], stop: false };
+        } catch (error) {
+          const durationMs = Date.now() - started;
+          if (error instanceof CancelledError) return { steps: [{ ...base, outcome: 'skipped', durationMs, message: 'cancelled' }], stop: true };
+          const failure = error instanceof StatementError ? error.failure : undefined;
+          const message = failure ? failure.message : errorMessage(error);
+          const where = failure ? `${failureLocation(project, failure)}: ` : '';
+          await history.event(row.version, 'fail', durationMs, `rollback: ${where}${message}`).catch(() => undefined);
+          return { steps: [{ ...base, outcome: 'failed', durationMs, message }], failure, stop: true };
         }
-        steps.push({ ...base, outcome: 'ok', durationMs: Date.now() - started });
-      } catch (error) {
-        const durationMs = Date.now() - started;
-        if (error instanceof CancelledError) {
-          steps.push({ ...base, outcome: 'skipped', durationMs, message: 'cancelled' });
-          break;
-        }
-        failure = error instanceof StatementError ? error.failure : undefined;
-        const message = failure ? failure.message : errorMessage(error);
-        const where = failure ? `${failureLocation(project, failure)}: ` : '';
-        await history.event(row.version, 'fail', durationMs, `rollback: ${where}${message}`).catch(() => undefined);
-        steps.push({ ...base, outcome: 'failed', durationMs, message });
-        break;
-      }
-    }
+      },
+    });
     const done = steps.filter((s) => s.outcome === 'ok').length;
     const last = steps[steps.length - 1];
     let summary = `Rolled back ${done} migration${done === 1 ? '' : 's'} in ${env.name}.`;

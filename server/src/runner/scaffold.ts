@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { LayoutKind, Migration } from '../migrations/types';
-import { RunnerInputError, type Project } from './environments';
+import { RunnerInputError, type Project } from '../database/environments';
 
 export function scaffoldMigration(project: Project, rawName: string, now = new Date()): { files: string[]; version: string } {
   const name = rawName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');

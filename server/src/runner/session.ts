@@ -7,14 +7,14 @@ import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
 import { FileEncodingError } from '../migrations/text-file';
 import type { DiscoveryResult } from '../migrations/types';
-import { prepareBackup, type PreparedBackup } from '../backup/backup';
 import type { StatementFailure } from '../protocol';
-import type { DatabaseAdapter } from './adapter';
-import { openDatabase } from './connect';
-import { RunnerInputError, type Environment, type Project } from './environments';
-import { History } from './history';
-import { acquireMigrationLock } from './lock';
-import type { PasswordSource } from './postgres-adapter';
+import type { DatabaseAdapter } from '../database/adapter';
+import { openDatabase } from '../database/connect';
+import { RunnerInputError, type Environment, type Project } from '../database/environments';
+import { History } from '../database/history';
+import { acquireMigrationLock } from '../database/lock';
+import type { PasswordSource } from '../database/postgres-adapter';
+import type { PrepareBackup, PreparedBackup } from './backup-hook';
 
 export interface RunOptions {
   /** Last version to apply or plan; for rollback, the version to roll back down to (kept). */
@@ -29,6 +29,8 @@ export interface RunOptions {
   verifyAfterApply?: boolean;
   /** Resuming a no-transaction migration whose last run stopped inside a statement that ran bare: whether it took effect. */
   startedStatement?: 'ran' | 'again';
+  /** Writes the backup of an environment configured with `backup` before apply or rollback change it (backup/'s prepareBackup). */
+  prepareBackup?: PrepareBackup;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function withLockedSession<T>(env: Environment, options: RunOptions
       onWait: (holder) => options.progress?.(`waiting for the migration lock on ${env.name} (${holder})`),
     });
     try {
-      const backup = changesSchemaOf === undefined ? undefined : await prepareBackup(env, db, changesSchemaOf);
+      const backup = changesSchemaOf === undefined ? undefined : await backupBeforeChange(env, db, changesSchemaOf, options.prepareBackup);
       const history = new History(db, env.historySchema);
       const created = await history.ensure();
       try {
@@ -104,6 +106,13 @@ export async function withLockedSession<T>(env: Environment, options: RunOptions
   } finally {
     await db.close();
   }
+}
+
+/** A front end that forgot the backup hook must not change a backed-up environment without one. */
+function backupBeforeChange(env: Environment, db: DatabaseAdapter, root: string, prepare: PrepareBackup | undefined): Promise<PreparedBackup | undefined> {
+  if (!env.backup) return Promise.resolve(undefined);
+  if (!prepare) throw new Error(`${env.name} is backed up before every change, but this caller passed no prepareBackup in RunOptions`);
+  return prepare(env, db, root);
 }
 
 /** Opens the database without the lock, for reading history. */

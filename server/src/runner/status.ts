@@ -1,17 +1,33 @@
 /**
- * Where each migration stands in an environment (DESIGN.md "Status"), from the files on disk and
+ * Where each migration stands in an environment (docs/architecture.md "States"), from the files on disk and
  * the environment's history table, and all environments side by side.
  */
-import { detectTracking } from '../adopt/tracking';
+import { detectTracking } from '../database/tracking';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
-import { findEnvironment, RunnerInputError, type Environment, type Project } from './environments';
-import type { HistoryRow } from './history';
-import { PasswordRejectedError } from './postgres-adapter';
+import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
+import type { HistoryRow } from '../database/history';
+import { PasswordRejectedError } from '../database/postgres-adapter';
 import { migrationsOnDisk, withReadSession, type RunOptions } from './session';
 import { appliesIn, directiveFields } from './directives';
+
+/**
+ * The newest version whose statements have run here, fully or in part: an applied row, or a
+ * failed one that got past its start (a no-transaction migration stopped half-way, or one whose
+ * bare statement may have run). A pending migration older than it is out of order: status shows
+ * `out-of-order` and apply notes it on the step. A failed row with nothing done changed nothing
+ * and does not count. The one rule both read.
+ */
+export function newestRun(rows: readonly HistoryRow[]): HistoryRow | undefined {
+  let newest: HistoryRow | undefined;
+  for (const r of rows) {
+    const ran = r.state === 'applied' || r.statementsDone > 0 || r.statementStarted !== undefined;
+    if (ran && (!newest || compareVersionKeys(versionKey(r.version), versionKey(newest.version)) > 0)) newest = r;
+  }
+  return newest;
+}
 
 /**
  * Pure: the state of every migration given the files and the history rows. `environment` names
@@ -19,11 +35,8 @@ import { appliesIn, directiveFields } from './directives';
  */
 export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
   const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
-  let newestApplied: number[] | undefined;
-  for (const r of rows) {
-    const key = versionKey(r.version);
-    if (!newestApplied || compareVersionKeys(key, newestApplied) > 0) newestApplied = key;
-  }
+  const newest = newestRun(rows);
+  const newestApplied = newest && versionKey(newest.version);
   const out: Array<MigrationStatus & { key: number[] }> = [];
   const seen = new Set<string>();
   for (const m of migrations) {

@@ -8,11 +8,12 @@
 import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
-import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from './adapter';
-import { findEnvironment, RunnerInputError, type Project } from './environments';
+import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
+import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
-import type { History } from './history';
+import type { History } from '../database/history';
 import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+import { runSteps, type StepOutcome } from './steps';
 
 const EXPECT = /^--\s*(?:expect\s*:|should\s+be\b:?)\s*(.*?)\s*$/i;
 
@@ -130,21 +131,27 @@ export async function verifyMigrations(project: Project, environment: string | u
     const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
     if (only && !rows.some((r) => versionId(r.version) === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
     const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
-    const steps: RunReport['steps'] = [];
-    let failure: StatementFailure | undefined;
-    const targets = rows.filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0));
-    for (const [i, row] of targets.entries()) {
-      const migration = byKey.get(versionId(row.version));
-      const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;
-      if (!section || !section.text.trim()) {
-        if (only) steps.push({ version: row.version, name: row.name, action: 'verify', outcome: 'skipped', durationMs: 0, message: 'no verify section' });
-        continue;
-      }
-      options.progress?.(`verifying ${row.version} ${row.name}`, Math.round((i / targets.length) * 100));
-      const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled);
-      steps.push({ version: row.version, name: row.name, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message });
-      failure ??= outcome.failure;
-    }
+    const targets = rows
+      .filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0))
+      .map((row) => {
+        const migration = byKey.get(versionId(row.version));
+        const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;
+        return { row, section: section?.text.trim() ? section : undefined };
+      })
+      // Asked for one version, a missing verify section is said; among many, those without one are passed over.
+      .filter((t) => t.section || only);
+    const { steps, failure } = await runSteps(targets, options, {
+      action: 'verify',
+      verb: 'verifying',
+      label: ({ row }) => row,
+      run: async ({ row, section }): Promise<StepOutcome> => {
+        const base = { version: row.version, name: row.name, action: 'verify' as const };
+        if (!section) return { steps: [{ ...base, outcome: 'skipped', durationMs: 0, message: 'no verify section' }], stop: false };
+        const outcome = await verifySection(db, history, { version: row.version, noTransactionDirective: false }, section, options.isCancelled);
+        // Every verification is reported: one failure does not stop the others.
+        return { steps: [{ ...base, outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message }], failure: outcome.failure, stop: false };
+      },
+    });
     const failed = steps.filter((s) => s.outcome === 'failed');
     const passed = steps.filter((s) => s.outcome === 'ok').length;
     const summary = steps.length === 0

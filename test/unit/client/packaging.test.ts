@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { repoRoot } from '../../support/paths';
 
 describe('client packaging (.vscodeignore whitelist)', () => {
-  it('puts the bundles, WASM files, grammar, schema and rule pages in the .vsix, and no sources or node_modules', function () {
-    if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) this.skip(); // npm test builds dist/ first
+  it('puts the bundles, WASM files, grammar, schema and rule pages in the .vsix, and no sources or node_modules', () => {
+    assert.ok(existsSync(join(repoRoot, 'dist', 'extension.js')), 'dist/ is not built: run `npm run build` first (npm test does)');
     const listed = spawnSync(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(listed.status, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n');
-    for (const needed of ['package.json', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/cli-lint.js', 'dist/cli-runner.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'dist/pglite.data', 'dist/pglite-template.tar.gz', 'dist/pglite-shadow-template.tar.gz', 'schemas/tidemark.schema.json', 'syntaxes/tidemark-sql.injection.tmLanguage.json']) {
+    for (const needed of ['package.json', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/cli-lint.js', 'dist/cli-runner.js', 'dist/cli-check.js', 'dist/replay-worker.js', 'dist/libpg-query.wasm', 'dist/pglite.wasm', 'dist/pglite.data', 'dist/pglite-template.tar.gz', 'dist/pglite-shadow-template.tar.gz', 'schemas/tidemark.schema.json', 'syntaxes/tidemark-sql.injection.tmLanguage.json']) {
       assert.ok(files.includes(needed), `${needed} is not packaged`);
     }
     assert.ok(files.some((f) => /^docs\/rules\/.+\.md$/.test(f)), 'the rule pages diagnostics link to are packaged');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRules } from '../../../server/src/lint/rules';
-import { replayRules } from '../../../server/src/replay/rules';
+import { replayRules } from '../../../server/src/findings/replay-rules';
 import { repoRoot } from '../../support/paths';
 
 const docsDir = join(repoRoot, 'docs', 'rules');

@@ -1,5 +1,5 @@
 /**
- * migrations-sample/migrations shows every layout of DESIGN.md side by side, in one version order,
+ * migrations-sample/migrations shows every layout of docs/architecture.md side by side, in one version order,
  * and every migration has a rollback and verify queries with `-- expect:`.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { splitStatements } from '../../../server/src/sql/split';
-import { ensureParser, parseStatements } from './../../support/parse';
+import { ensureParser, parseStatements } from '../../support/parse';
 
 const texts = (sql: string) => splitStatements(sql).map((s) => sql.slice(s.start, s.end));
 

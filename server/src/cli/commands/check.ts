@@ -11,12 +11,13 @@ import { allRules } from '../../lint/rules';
 import { DEFAULT_DOCS_BASE } from '../../lint/engine';
 import { checkProject, ReplayInputError } from '../../replay/project';
 import { ShadowSetupError } from '../../replay/shadow';
-import { replayRules } from '../../replay/rules';
+import { replayRules } from '../../findings/replay-rules';
 import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
-import { filesFromMigrationsDir, filesFromPaths, isDirectory, packageVersion, ProjectConfigs } from './lint';
+import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs } from '../project-input';
+import { packageVersion } from '../package-version';
 
 const command: CliCommand = {
   name: 'check',

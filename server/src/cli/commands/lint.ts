@@ -2,20 +2,18 @@
  * `tidemark lint [paths...]`: the language server's diagnostics for CI. With no paths, every
  * migration file under migrationsDir; with paths, those files and folders.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import { UsageError, type ParsedArgs } from '../args';
-import { CONFIG_FILE_NAME, configFileCandidates, environmentNames, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../../migrations/config';
-import { lenientDiskReader, listMigrationFiles } from '../../migrations/discovery';
+import { configFileCandidates, environmentNames, type SeveritySetting } from '../../migrations/config';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { parseAgainWhenRecovered } from '../../sql/parse';
-import { SourceFile } from '../../sql/source';
+import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs } from '../project-input';
+import { PACKAGE_JSON, packageVersion } from '../package-version';
 import { buildLintUnit } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
 import { allRules } from '../../lint/rules';
-import { unknownRuleProblems } from '../../lint/rule-settings';
 import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
 import { formatText } from '../format/text';
 import { formatJson } from '../format/json';
@@ -184,93 +182,6 @@ async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[]
   }
 }
 
-/**
- * The config for each linted file: --config for all of them, else the tidemark.json of the
- * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
- * the editor does). Each config is checked once when first used.
- */
-export class ProjectConfigs {
-  private readonly byPath = new Map<string, LoadedConfig>();
-
-  constructor(
-    private readonly cwd: string,
-    private readonly explicit: string | undefined,
-    private readonly out: Output,
-  ) {}
-
-  forCwd(): LoadedConfig {
-    return this.load(this.explicit ? resolve(this.cwd, this.explicit) : join(this.cwd, CONFIG_FILE_NAME));
-  }
-
-  forFile(path: string): LoadedConfig {
-    if (this.explicit) return this.forCwd();
-    return this.load(findConfigFile(dirname(path)) ?? join(this.cwd, CONFIG_FILE_NAME));
-  }
-
-  private load(configPath: string): LoadedConfig {
-    let loaded = this.byPath.get(configPath);
-    if (!loaded) {
-      const explicit = this.explicit !== undefined;
-      loaded = loadConfig(dirname(configPath), explicit ? configPath : undefined);
-      // Without a tidemark.json, the working folder is the project (migrations/ under it).
-      if (!explicit && !loaded.path) loaded = loadConfig(this.cwd);
-      checkConfig(loaded, this.cwd, this.out);
-      this.byPath.set(configPath, loaded);
-    }
-    return loaded;
-  }
-}
-
-/** An invalid config stops the run (exit 2); an unknown rule id is only a warning. */
-function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
-  const where = (problem: ConfigProblem) => {
-    if (!loaded.path) return relative(cwd, cwd) || '.';
-    const text = lenientDiskReader.read(loaded.path);
-    const file = relative(cwd, loaded.path) || loaded.path;
-    if (text === undefined) return file;
-    const at = new SourceFile(loaded.path, text).positionAt(problem.start);
-    return `${file}:${at.line + 1}:${at.character + 1}`;
-  };
-  const describe = (problem: ConfigProblem) => `${where(problem)}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
-  if (loaded.problems.length) {
-    const first = loaded.problems[0];
-    const more = loaded.problems.length > 1 ? ` (and ${loaded.problems.length - 1} more problem${loaded.problems.length > 2 ? 's' : ''})` : '';
-    if (!loaded.path || lenientDiskReader.read(loaded.path) === undefined) throw new CliError(first.message);
-    throw new CliError(`invalid config: ${describe(first)}${more}`);
-  }
-  const text = loaded.path ? lenientDiskReader.read(loaded.path) : undefined;
-  if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
-}
-
-export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
-  if (!isDirectory(loaded.migrationsDir)) {
-    const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
-    throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
-  }
-  return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
-}
-
-export function filesFromPaths(paths: string[], cwd: string): string[] {
-  const files: string[] = [];
-  const seen = new Set<string>();
-  const add = (path: string) => {
-    if (!seen.has(path)) files.push(path);
-    seen.add(path);
-  };
-  for (const given of paths) {
-    const path = resolve(cwd, given);
-    let isDir: boolean;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      throw new CliError(`no such file or folder: ${given}`);
-    }
-    if (isDir) for (const rel of listMigrationFiles(path)) add(join(path, rel));
-    else add(path);
-  }
-  return files;
-}
-
 function readText(path: string, cwd: string): string {
   try {
     return notUtf8AsCliError(cwd, () => readTextFile(path));
@@ -287,25 +198,5 @@ function notUtf8AsCliError<T>(cwd: string, read: () => T): T {
   } catch (error) {
     if (error instanceof FileEncodingError) throw new CliError(error.relativeTo(cwd));
     throw error;
-  }
-}
-
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-// package.json sits next to dist/ in the repo and the extension.
-const PACKAGE_JSON = join(__dirname, '..', 'package.json');
-
-/** The version in SARIF's tool.driver. */
-export function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

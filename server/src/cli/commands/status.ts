@@ -2,7 +2,7 @@ import { ALL_MIGRATION_STATES, stateDefinition } from '../../migration-states';
 import { compareVersions } from '../../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../../protocol';
 import { getStatus } from '../../runner/status';
-import { adoptedNote, describeTracking } from '../../adopt/tracking-description';
+import { adoptedNote, describeTracking } from '../../database/foreign-history/description';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';

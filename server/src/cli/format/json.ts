@@ -1,4 +1,4 @@
-/** `--format json`: the array of DESIGN.md's CLI contract, one object per finding. */
+/** `--format json`: the array of docs/architecture.md's CLI contract, one object per finding. */
 import type { LintReport } from './located';
 
 export function formatJson(report: LintReport): string {

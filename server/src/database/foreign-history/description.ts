@@ -2,9 +2,9 @@
  * How an environment's tracking reads in words — status, the tree and apply's refusal say the
  * same sentence. Free of database and file access, so the VS Code client can import it.
  */
-import type { Migration } from '../migrations/types';
-import { classifyFile, compareVersionKeys, versionKey } from '../migrations/version';
-import type { EnvironmentTracking, ForeignHistory } from '../protocol';
+import type { Migration } from '../../migrations/types';
+import { classifyFile, compareVersionKeys, versionKey } from '../../migrations/version';
+import type { EnvironmentTracking, ForeignHistory } from '../../protocol';
 
 export const qualifiedName = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
 

@@ -1,18 +1,17 @@
 /**
  * Whether Tidemark keeps an environment's history and, when it does not, what the database already
  * holds: another tool's history table, user tables and views. `status` reports it; `apply` refuses
- * an untracked environment rather than run every migration again on a database they built.
+ * an untracked environment (runner/refuse-untracked.ts) rather than run every migration again on a
+ * database they built.
  */
 import type { Migration } from '../migrations/types';
 import { versionKey, versionId } from '../migrations/version';
 import type { EnvironmentTracking } from '../protocol';
-import type { DatabaseAdapter } from '../runner/adapter';
-import { RunnerInputError, type Environment } from '../runner/environments';
-import type { History, HistoryRow } from '../runner/history';
+import type { DatabaseAdapter } from './adapter';
+import type { History, HistoryRow } from './history';
 import { findForeignTables, matchMigration, qualifiedName, readForeignEntries, type ForeignTable } from './foreign-history';
-import { foreignParts, toolLabel, versionRange } from './tracking-description';
 
-export { describeTracking } from './tracking-description';
+export { describeTracking } from './foreign-history/description';
 
 /** Tables and views outside the system schemas, Tidemark's and sqitch's, not counting extensions' and the foreign history tables. */
 export async function countUserObjects(db: DatabaseAdapter, historySchema: string, foreign: ForeignTable[]): Promise<{ tables: number; views: number }> {
@@ -55,16 +54,4 @@ export async function detectTracking(db: DatabaseAdapter, history: History, migr
   const objects = tables + views;
   if (!foreign && objects === 0) return { state: 'empty', objects: 0 };
   return { state: 'untracked', ...(foreign ? { foreign } : {}), objects };
-}
-
-/** apply's guard: an untracked environment is adopted first, never migrated from scratch again. */
-export async function refuseUntracked(db: DatabaseAdapter, history: History, env: Environment, migrations: Migration[], rows: HistoryRow[]): Promise<void> {
-  if (rows.length > 0) return;
-  const tracking = await detectTracking(db, history, migrations, rows);
-  if (tracking.state !== 'untracked') return;
-  const envFlag = ` --env ${env.name}`;
-  const what = tracking.foreign
-    ? `${toolLabel(foreignParts(tracking.foreign.tool, tracking.foreign.table))} lists ${versionRange(tracking.foreign.versions, migrations)}; import it with \`tidemark adopt${envFlag} --from ${tracking.foreign.tool === 'table' ? `table:${tracking.foreign.table}` : tracking.foreign.tool}\``
-    : `${tracking.objects} ${tracking.objects === 1 ? 'table or view exists' : 'tables and views exist'}; record what is already applied with \`tidemark adopt${envFlag} --to VERSION\``;
-  throw new RunnerInputError(`refusing to apply to ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`);
 }

@@ -1,5 +1,5 @@
 /**
- * Tidemark's own tables in each target database (DESIGN.md "History"): `<schema>.migrations`, one
+ * Tidemark's own tables in each target database (docs/architecture.md "History tables"): `<schema>.migrations`, one
  * row per applied (or half-applied) version, and `<schema>.events`, append-only. Every value goes
  * through a parameter; only the schema name — a plain identifier checked by the config schema —
  * is written into the SQL, quoted.

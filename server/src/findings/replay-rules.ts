@@ -3,7 +3,7 @@
  * shadow database decides), but they share the lint output contract: severities from
  * `lint.rules` in tidemark.json, suppression comments, docs pages and SARIF rule entries.
  */
-import type { Severity } from '../lint/types';
+import type { Severity } from './finding';
 
 export interface ReplayRule {
   id: string;

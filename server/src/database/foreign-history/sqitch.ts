@@ -1,0 +1,10 @@
+/** sqitch: its registry schema's `sqitch.changes`, one row per deployed change, by change name. */
+import { isoText, queryEntries, quotedName, type ForeignHistoryReader } from './reader';
+
+export const sqitch: ForeignHistoryReader = {
+  tool: 'sqitch',
+  tables: [{ schema: 'sqitch', table: 'changes' }],
+  recognises: (_table, columns) => Boolean(columns.change && columns.committed_at),
+  read: (db, t) =>
+    queryEntries(db, `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`),
+};
