@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
+import { findNodeAtLocation } from 'jsonc-parser';
+import { configTree, DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
 
@@ -243,7 +243,8 @@ function lineOf(path: string, offset: number): number {
 function fieldLine(path: string, field: (string | number)[]): number {
   try {
     const text = readFileSync(path, 'utf8');
-    const node = findNodeAtLocation(parseTree(text)!, field);
+    const tree = configTree(text);
+    const node = tree && findNodeAtLocation(tree, field);
     return new SourceFile(path, text).positionAt(node?.offset ?? 0).line + 1;
   } catch {
     return 1;
