@@ -50,7 +50,14 @@ export interface BackupSettings {
   command: string;
   /** Absolute folder the backups are written to. */
   dir: string;
+  /** How long pg_dump may run in all (`backup.timeout`, default 10 min). */
+  timeoutMs: number;
+  /** How long pg_dump waits for each table lock (the environment's lockTimeout, default 30 s). */
+  lockWaitMs: number;
 }
+
+const DEFAULT_BACKUP_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_BACKUP_LOCK_WAIT_MS = 30_000;
 
 export interface Project {
   root: string;
@@ -107,7 +114,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
       statementTimeoutMs: durationMs(ec.statementTimeout),
       connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
       lockWaitTimeoutMs,
-      backup: backupSettings(loaded.root, ec.backup),
+      backup: backupSettings(loaded.root, ec.backup, ec.lockTimeout),
     });
   }
   for (const e of environments) {
@@ -134,16 +141,21 @@ function sandboxEnvironment(name: string, path: string, schema: string | undefin
     statementTimeoutMs: durationMs(ec.statementTimeout),
     connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
     lockWaitTimeoutMs,
-    backup: backupSettings(root, ec.backup),
+    backup: backupSettings(root, ec.backup, ec.lockTimeout),
   };
 }
 
-function backupSettings(root: string, backup: EnvironmentConfig['backup']): BackupSettings | undefined {
+function backupSettings(root: string, backup: EnvironmentConfig['backup'], lockTimeout: EnvironmentConfig['lockTimeout']): BackupSettings | undefined {
   if (!backup) return undefined;
-  const { command = 'pg_dump', dir = join('.tidemark', 'backups') } = backup === true ? {} : backup;
+  const { command = 'pg_dump', dir = join('.tidemark', 'backups'), timeout } = backup === true ? {} : backup;
   // A bare name is looked up on PATH, as a shell would; anything with a slash is a path.
   const resolvedCommand = /[\\/]/.test(command) ? resolve(root, command) : command;
-  return { command: resolvedCommand, dir: resolve(root, dir) };
+  return {
+    command: resolvedCommand,
+    dir: resolve(root, dir),
+    timeoutMs: durationMs(timeout) ?? DEFAULT_BACKUP_TIMEOUT_MS,
+    lockWaitMs: durationMs(lockTimeout) || DEFAULT_BACKUP_LOCK_WAIT_MS,
+  };
 }
 
 /** Finds an environment by name, or fails naming the known ones. */
