@@ -171,6 +171,8 @@ export interface MarkReport {
   environment: string;
   mark: 'applied' | 'pending';
   changes: Array<{ version: string; name: string; before: string; after: string }>;
+  /** E.g. a migration marked pending whose objects still exist in the database. */
+  warnings?: string[];
   summary: string;
 }
 

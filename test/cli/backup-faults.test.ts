@@ -3,7 +3,8 @@
  * PostgreSQL 15 server with Debian's pg_dump: a pg_dump queued behind another session's ACCESS
  * EXCLUSIVE lock stops after lockTimeout; one that never returns stops at backup.timeout; SIGTERM
  * during the backup of a first apply leaves the empty database empty; the printed restore command
- * names a pg_restore that exists; PGPASSWORD="" still lets .pgpass answer.
+ * names a pg_restore that exists; PGPASSWORD="" still lets .pgpass answer; mark pending warns
+ * about the objects an applied migration left.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -143,5 +144,19 @@ describe('CLI: backups that cannot finish, and .pgpass', function () {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /001/);
     assert.doesNotMatch(result.stdout + result.stderr, new RegExp(server.password));
+  });
+
+  it('mark pending of an applied migration warns that its objects still exist and points at rollback', async () => {
+    const database = await freshDatabase(server);
+    const root = project({ url: urlOf(server, database) });
+    assert.equal((await tidemark(root, ['apply', '--env', 'live'], env())).code, 0);
+    const result = await tidemark(root, ['mark', 'pending', '001', '--env', 'live'], env());
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /tidemark: warning: 001 orders created objects that still exist in live: table orders\b.*tidemark rollback --env live/);
+    // Nothing to warn about once the objects are gone.
+    await rows(database, 'DROP TABLE orders');
+    assert.equal((await tidemark(root, ['mark', 'applied', '001', '--env', 'live'], env())).code, 0);
+    const again = await tidemark(root, ['mark', 'pending', '001', '--env', 'live'], env());
+    assert.doesNotMatch(again.stderr, /warning/);
   });
 });
