@@ -5,7 +5,8 @@
  * file of the migration whose text is still the one checked.
  */
 import type { Connection } from 'vscode-languageserver';
-import { EditorReplay } from '../replay/editor-check';
+import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay } from '../replay/editor-check';
+import { durationMs } from '../migrations/config';
 import { shadowSetupOf } from '../replay/project';
 import { ReplayStatusNotification, type CheckMigrationResult, type ReplayStatus } from '../protocol';
 import type { DocumentStates } from './document-state';
@@ -92,7 +93,10 @@ export class ReplayCoordinator {
     this.notify({ uri, state: 'started' });
     let outcome;
     try {
-      outcome = await this.replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, docsBase: this.docsBase });
+      outcome = await this.replay.check(
+        { path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, docsBase: this.docsBase },
+        durationMs(config.config.check?.timeout) ?? DEFAULT_REPLAY_TIMEOUT_MS,
+      );
     } catch (error) {
       this.log(`the replay check of ${path} failed`, error);
       this.notify({ uri, state: 'failed' });

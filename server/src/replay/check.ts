@@ -28,6 +28,8 @@ export interface ReplayOptions {
   severities?: Record<string, SeveritySetting>;
   docsBase?: string;
   isCancelled?: () => boolean;
+  /** Called before each statement runs on the shadow: what to name if it never returns. */
+  onStatement?: (section: Section, statement: Statement) => void;
 }
 
 /** The relation locks one up statement took in the shadow that its transaction did not hold already. */
@@ -126,6 +128,7 @@ class ReplayRun {
         continue;
       }
       if (text.note && pass === 'first') this.note(section, statement, text.note);
+      this.options.onStatement?.(section, statement);
       try {
         await this.savepoint(() => this.db.query(text.sql), true);
       } catch (error) {

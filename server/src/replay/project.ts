@@ -9,6 +9,8 @@ import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { Migration } from '../migrations/types';
 import { checkMigration, type ReplayOptions, type ReplayResult } from './check';
 import { Shadow, type ShadowSetup } from './shadow';
+import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay, type EditorReplayResult } from './editor-check';
+import { durationMs, type SeveritySetting } from '../migrations/config';
 
 export class ReplayInputError extends Error {}
 
@@ -50,5 +52,37 @@ export async function checkProject(
     return results;
   } finally {
     await shadow.close();
+  }
+}
+
+/**
+ * checkProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
+ * keeps its shadow warm from one migration to the next, with `check.timeout` per migration. PGlite
+ * runs a statement without yielding, so a migration that never ends (an endless loop, pg_sleep)
+ * can only be stopped by ending its thread: it gets a replay-timeout finding and the next
+ * migration a fresh worker.
+ */
+export async function checkProjectOnWorker(
+  loaded: LoadedConfig,
+  files: readonly string[] | undefined,
+  options: { workerDir: string; severities?: Record<string, SeveritySetting>; docsBase: string; onResult: (result: EditorReplayResult) => void },
+): Promise<void> {
+  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader);
+  const chosen = migrations.filter((m) => !files || files.some((f) => migrationHoldsFile(m, f)));
+  if (!chosen.length) return;
+  const setup = shadowSetupOf(loaded);
+  const timeoutMs = durationMs(loaded.config.check?.timeout) ?? DEFAULT_REPLAY_TIMEOUT_MS;
+  const host = new EditorReplay(options.workerDir, () => undefined);
+  const skipVersions: string[] = [];
+  try {
+    for (const migration of chosen) {
+      const request = { path: migration.up.file.path, migrationsDir: loaded.migrationsDir, setup, unsaved: {}, severities: options.severities ?? {}, docsBase: options.docsBase, skipVersions: [...skipVersions] };
+      const outcome = await host.check(request, timeoutMs);
+      if (outcome.kind !== 'result' || !outcome.result) continue;
+      if (outcome.timedOut) skipVersions.push(migration.version);
+      options.onResult({ ...outcome.result, version: outcome.result.version || migration.version });
+    }
+  } finally {
+    await host.dispose();
   }
 }
