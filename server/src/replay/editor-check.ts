@@ -84,7 +84,7 @@ export class EditorReplay {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (o: EditorCheckOutcome) => void; reject: (e: Error) => void; running?: RunningStatement; timer?: NodeJS.Timeout; startTimer?: () => NodeJS.Timeout }
+    { resolve: (o: EditorCheckOutcome) => void; reject: (e: Error) => void; message: WorkerRequest; running?: RunningStatement; timer?: NodeJS.Timeout; startTimer?: () => NodeJS.Timeout }
   >();
   /** The running check of each document key (its path). */
   private readonly running = new Map<string, number>();
@@ -115,8 +115,9 @@ export class EditorReplay {
           waiter.resolve({ kind: 'result', result: timeoutResult(request, timeoutMs, waiter.running), timedOut: true });
           this.replaceWorker(worker);
         }, timeoutMs);
-      this.pending.set(id, { resolve, reject, startTimer });
-      worker.postMessage({ kind: 'check', id, ...request } satisfies WorkerRequest);
+      const message: WorkerRequest = { kind: 'check', id, ...request };
+      this.pending.set(id, { resolve, reject, message, startTimer });
+      worker.postMessage(message);
     }).finally(() => {
       if (this.running.get(request.path) === id) this.running.delete(request.path);
     });
@@ -141,23 +142,25 @@ export class EditorReplay {
       clearTimeout(waiter.timer);
       waiter.resolve({ kind: 'cancelled' });
       this.replaceWorker(worker!);
-    }, CANCEL_GRACE_MS).unref();
+    }, CANCEL_GRACE_MS);
   }
 
   /**
-   * Ends a worker stuck in a statement; the checks queued behind it are cancelled (their documents
-   * are re-checked on the next save or edit) and the next check starts a fresh worker and shadow.
+   * Ends a worker stuck in a statement (the stuck check was settled by the caller); the checks
+   * queued behind it go to a fresh worker, which opens a fresh shadow.
    */
   private replaceWorker(worker: Worker): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    for (const [id, waiter] of this.pending) {
-      clearTimeout(waiter.timer);
-      waiter.resolve({ kind: 'cancelled' });
-      this.pending.delete(id);
-    }
-    this.running.clear();
     void worker.terminate();
+    if (!this.pending.size) return;
+    const fresh = this.ensureWorker();
+    for (const waiter of this.pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.timer = undefined;
+      waiter.running = undefined;
+      fresh.postMessage(waiter.message);
+    }
   }
 
   /** Thread id of the worker, for tests and the memory figure; undefined before the first check. */
