@@ -48,6 +48,8 @@ export const trustedOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.adopt,
   CommandId.markApplied,
   CommandId.markPending,
+  // The replay runs the workspace's migrations and check.setup (in PGlite, but SQL all the same).
+  CommandId.checkMigration,
 ]);
 
 /** Commands that act on a tree item and mean nothing without one; hidden from the palette. */
@@ -60,6 +62,8 @@ export const itemOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.openVerify,
   CommandId.markApplied,
   CommandId.markPending,
+  // The replay runs the workspace's migrations and check.setup (in PGlite, but SQL all the same).
+  CommandId.checkMigration,
 ]);
 
 export const treeViewId = 'tidemark.environments';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckMigrationRequest } from '../../server/src/protocol';
+import { CheckMigrationRequest, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { tempWorkspace, TestLspClient } from '../support/lsp-client';
 import { tidemark } from '../support/cli';
 
@@ -80,6 +80,25 @@ describe('replay check: statements that never end', function () {
       assert.equal(first.state, 'cancelled', JSON.stringify(first));
       assert.ok(Date.now() - started < 5000, `the stuck replay took ${Date.now() - started} ms to stop`);
       assert.equal((await again).state, 'finished');
+    });
+
+    it('does not run in an untrusted workspace, says why, and runs once trust is granted', async () => {
+      const dir = tempWorkspace({ 'migrations/001_users.sql': USERS, 'migrations/002_index.sql': BROKEN });
+      client = new TestLspClient({ workspaceFolder: dir, workspaceTrusted: false });
+      await client.initialize();
+      const u = client.open(join(dir, 'migrations', '002_index.sql'), BROKEN);
+      await client.diagnosticsFor(u, 1);
+      const refused = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      assert.equal(refused.state, 'untrusted');
+      assert.match(refused.message!, /only in a trusted workspace/);
+      client.save(u);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(!client.published.some((p) => p.diagnostics.some((d) => String(d.code).startsWith('replay-'))), 'a replay ran in an untrusted workspace');
+      assert.ok(client.notifications.some((n) => (n.params as { state: string }).state === 'untrusted'));
+      await client.connection.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
+      const checked = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      assert.equal(checked.state, 'finished');
+      assert.ok(checked.findings! > 0);
     });
   });
 });

@@ -20,6 +20,11 @@ const REPLAY_TYPING_PAUSE_MS = 700;
 export class ReplayCoordinator {
   /** `tidemark.check.onType`: replay after a pause in typing, not only on save. */
   checkOnType = false;
+  /**
+   * The client's workspace trust. The replay runs the workspace's migrations and check.setup, so an
+   * untrusted workspace gets none; a client that says nothing (not VS Code) is trusted.
+   */
+  workspaceTrusted = true;
   private readonly replay: EditorReplay;
 
   constructor(
@@ -70,6 +75,10 @@ export class ReplayCoordinator {
 
   private async run(uri: string): Promise<CheckMigrationResult> {
     this.states.peek(uri)?.cancelReplayTimer();
+    if (!this.workspaceTrusted) {
+      this.notify({ uri, state: 'untrusted' });
+      return { uri, state: 'untrusted', message: 'the replay check runs only in a trusted workspace: it runs the migrations and check.setup of this folder' };
+    }
     const doc = this.docs.documents.get(uri);
     if (!doc || !isSqlDocument(doc) || !uri.startsWith('file:')) return { uri, state: 'failed', message: 'the file is not an open SQL file' };
     const path = uriToPath(uri);
