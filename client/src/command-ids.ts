@@ -62,8 +62,6 @@ export const itemOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.openVerify,
   CommandId.markApplied,
   CommandId.markPending,
-  // The replay runs the workspace's migrations and check.setup (in PGlite, but SQL all the same).
-  CommandId.checkMigration,
 ]);
 
 export const treeViewId = 'tidemark.environments';
