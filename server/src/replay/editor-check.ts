@@ -74,6 +74,13 @@ export type EditorCheckOutcome = { kind: 'result'; result: EditorReplayResult | 
 export const DEFAULT_REPLAY_TIMEOUT_MS = 10_000;
 
 /**
+ * How much the process may grow while one migration replays before the replay is stopped like a
+ * timeout: a huge generate_series or a runaway recursive CTE fills PGlite's memory long before any
+ * time limit, and the worker shares the language server's process.
+ */
+const REPLAY_MEMORY_GROWTH_BYTES = 1024 * 1024 * 1024;
+
+/**
  * How long a cancelled check may take to notice: the worker reads the cancel message only between
  * statements, so one that runs longer (PGlite blocks the thread) is stopped by ending the worker.
  */
@@ -106,15 +113,30 @@ export class EditorReplay {
     this.running.set(request.path, id);
     const worker = this.ensureWorker();
     return new Promise<EditorCheckOutcome>((resolve, reject) => {
+      const stop = (reason: 'time' | 'memory') => {
+        const waiter = this.pending.get(id);
+        if (!waiter) return;
+        this.pending.delete(id);
+        clearTimeout(waiter.timer);
+        waiter.resolve({ kind: 'result', result: timeoutResult(request, timeoutMs, waiter.running, reason), timedOut: true });
+        this.replaceWorker(this.worker ?? worker);
+      };
       // Counted from the worker's `started` (opening PGlite is not the migration's time).
-      const startTimer = () =>
-        setTimeout(() => {
-          const waiter = this.pending.get(id);
-          if (!waiter) return;
-          this.pending.delete(id);
-          waiter.resolve({ kind: 'result', result: timeoutResult(request, timeoutMs, waiter.running), timedOut: true });
-          this.replaceWorker(worker);
+      const startTimer = () => {
+        const baseline = process.memoryUsage.rss();
+        const watch = setInterval(() => {
+          if (!this.pending.has(id)) clearInterval(watch);
+          else if (process.memoryUsage.rss() - baseline > REPLAY_MEMORY_GROWTH_BYTES) {
+            clearInterval(watch);
+            stop('memory');
+          }
+        }, 250);
+        watch.unref();
+        return setTimeout(() => {
+          clearInterval(watch);
+          stop('time');
         }, timeoutMs);
+      };
       const message: WorkerRequest = { kind: 'check', id, ...request };
       this.pending.set(id, { resolve, reject, message, startTimer });
       worker.postMessage(message);
@@ -224,12 +246,14 @@ function duration(ms: number): string {
 }
 
 /** The result of a check stopped at its time limit: a replay-timeout finding on the statement it was running. */
-export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, running: RunningStatement | undefined): EditorReplayResult {
+export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, running: RunningStatement | undefined, reason: 'time' | 'memory' = 'time'): EditorReplayResult {
   const setting = request.severities[REPLAY_TIMEOUT.id];
   const findings: EditorReplayFinding[] = [];
   if (setting !== 'off') {
     const firstLine = running?.text.split('\n')[0].trim().replace(/;$/, '');
-    const message = running
+    const message = reason === 'memory'
+      ? `The replay of this migration was stopped: it used over ${REPLAY_MEMORY_GROWTH_BYTES / 1024 / 1024 / 1024} GB of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
+      : running
       ? `This statement was still running on the shadow database after ${duration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
       : `The replay did not finish within ${duration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;
     findings.push({
