@@ -35,6 +35,10 @@ import permissivePolicy from './permissive-policy';
 import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
+import migrationLayout from './migration-layout';
+import emptyMigration from './empty-migration';
+import notInChain from './not-in-chain';
+import unsubstitutedVariable from './unsubstituted-variable';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -69,6 +73,10 @@ export const allRules: readonly Rule[] = [
   securityDefinerSearchPath,
   policySettingMissingOk,
   unknownEnvironment,
+  migrationLayout,
+  emptyMigration,
+  notInChain,
+  unsubstitutedVariable,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
