@@ -8,6 +8,7 @@ import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { scrubSecrets } from '../database/environments';
 import { BackupError } from './backup-error';
+import { formatDuration } from '../migrations/config';
 
 export interface PgDumpTool {
   command: string;
@@ -82,9 +83,6 @@ export interface PgDumpLimits {
   timeoutMs: number;
 }
 
-function duration(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}min` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
 
 /**
  * Runs `pg_dump -Fc` into `file`. The connection (password included) reaches pg_dump through its
@@ -119,11 +117,11 @@ export function runPgDump(tool: PgDumpTool, connection: Record<string, string>, 
       clearTimeout(timer);
       if (code === 0) return resolve();
       const said = scrubSecrets(stderr, [connection.PGPASSWORD]).trim().split('\n').filter(Boolean).join('; ') || (signal ? `stopped by ${signal}` : `exit ${code}`);
-      if (timedOut) return fail(`pg_dump did not finish within ${duration(limits.timeoutMs)} (backup.timeout) and was stopped; nothing was changed`);
+      if (timedOut) return fail(`pg_dump did not finish within ${formatDuration(limits.timeoutMs)} (backup.timeout) and was stopped; nothing was changed`);
       if (isCancelled?.()) return fail('the backup was cancelled; nothing was changed');
       // --lock-wait-timeout cancels pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE.
       const lock = /Query was: LOCK TABLE (\S+) IN ACCESS SHARE MODE/.exec(stderr) ?? /could not obtain lock on relation "([^"]+)"/.exec(stderr);
-      if (lock) return fail(`pg_dump waited ${duration(limits.lockWaitMs)} (lockTimeout) for a lock on ${lock[1]}, which another session holds; nothing was changed. Retry when it is released`);
+      if (lock) return fail(`pg_dump waited ${formatDuration(limits.lockWaitMs)} (lockTimeout) for a lock on ${lock[1]}, which another session holds; nothing was changed. Retry when it is released`);
       fail(`pg_dump failed: ${said}; nothing was changed`);
     });
   });

@@ -291,6 +291,11 @@ export function durationMs(value: number | string | undefined): number | undefin
   return m[2] === 's' ? n * 1000 : m[2] === 'min' ? n * 60000 : n;
 }
 
+/** A duration as tidemark.json would write it: "10min", "2s", "500ms". */
+export function formatDuration(ms: number): string {
+  return ms > 0 && ms % 60_000 === 0 ? `${ms / 60_000}min` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** The JSON Schema contributed for tidemark.json, generated from the zod schema. */
 export function configJsonSchema(): object {
   return z.toJSONSchema(TidemarkConfig, { io: 'input' });

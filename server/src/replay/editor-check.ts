@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { SeveritySetting } from '../migrations/config';
+import { formatDuration, type SeveritySetting } from '../migrations/config';
 import type { Finding } from '../findings/finding';
 import type { ObservedLocks } from './check';
 import type { ShadowSetup } from './shadow';
@@ -241,9 +241,6 @@ export class EditorReplay {
   }
 }
 
-function duration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
 
 /** The result of a check stopped at its time limit: a replay-timeout finding on the statement it was running. */
 export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, running: RunningStatement | undefined, reason: 'time' | 'memory' = 'time'): EditorReplayResult {
@@ -254,8 +251,8 @@ export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, ru
     const message = reason === 'memory'
       ? `The replay of this migration was stopped: it used over ${REPLAY_MEMORY_GROWTH_BYTES / 1024 / 1024 / 1024} GB of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
       : running
-      ? `This statement was still running on the shadow database after ${duration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
-      : `The replay did not finish within ${duration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;
+      ? `This statement was still running on the shadow database after ${formatDuration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
+      : `The replay did not finish within ${formatDuration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;
     findings.push({
       rule: REPLAY_TIMEOUT.id,
       severity: setting ?? REPLAY_TIMEOUT.defaultSeverity,
