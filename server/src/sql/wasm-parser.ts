@@ -8,8 +8,8 @@
  * call fails ("memory access out of bounds") or corrupts memory, until the process restarts. The
  * only state that can be trusted after a trap is a fresh instance, so a trapped instance is thrown
  * away. Instantiating is asynchronous (about 30 ms from the compiled module, a few MB), and the
- * parse functions are synchronous, so one spare instance is kept ready: a trap swaps it in at once
- * and a new spare is prepared. Two traps before the spare is back leave no instance until then;
+ * parse functions are synchronous, so spare instances are kept ready: a trap swaps one in at once
+ * and a new one is prepared. More traps than spares before they are back leave no instance until then;
  * `parserAvailable()` is false and the caller reports that (see parse.ts, `parseAgainWhenRecovered`).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -86,18 +86,27 @@ async function instantiate(): Promise<EmscriptenModule> {
   });
 }
 
+/**
+ * Instances kept ready. Two: a file whose one deep statement traps twice (once in the whole-file
+ * parse, once alone) still gets every other statement parsed in the same synchronous run.
+ */
+const SPARES = 2;
 let current: EmscriptenModule | undefined;
-let spare: EmscriptenModule | undefined;
+const spares: EmscriptenModule[] = [];
 let pending: Promise<void> | undefined;
 let traps = 0;
 
 /** Makes sure an instance is in use and a spare is ready (or being made). */
 export function prepareParser(): Promise<void> {
-  if (current && spare) return Promise.resolve();
+  if (current && spares.length >= SPARES) return Promise.resolve();
   pending ??= (async () => {
     try {
-      current ??= await instantiate();
-      spare ??= await instantiate();
+      // A trap may take `current` while an instance is being made: fill whichever is missing.
+      while (!current || spares.length < SPARES) {
+        const instance = await instantiate();
+        if (!current) current = instance;
+        else spares.push(instance);
+      }
     } finally {
       pending = undefined;
     }
@@ -123,8 +132,7 @@ export function parserTraps(): number {
 const RETIRE_AFTER_INPUT_BYTES = 64 * 1024;
 
 function replaceCurrent(): void {
-  current = spare;
-  spare = undefined;
+  current = spares.shift();
   void prepareParser().catch(() => undefined);
 }
 
@@ -140,7 +148,7 @@ function call<T>(inputLength: number, work: (module: EmscriptenModule) => T): T 
     replaceCurrent();
     throw new ParserTrap(error);
   } finally {
-    if (current === module && spare && inputLength > RETIRE_AFTER_INPUT_BYTES) replaceCurrent();
+    if (current === module && spares.length && inputLength > RETIRE_AFTER_INPUT_BYTES) replaceCurrent();
   }
 }
 
