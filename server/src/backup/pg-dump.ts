@@ -120,7 +120,8 @@ export function runPgDump(tool: PgDumpTool, connection: Record<string, string>, 
       if (timedOut) return fail(`pg_dump did not finish within ${formatDuration(limits.timeoutMs)} (backup.timeout) and was stopped; nothing was changed`);
       if (isCancelled?.()) return fail('the backup was cancelled; nothing was changed');
       // --lock-wait-timeout cancels pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE.
-      const lock = /Query was: LOCK TABLE (\S+) IN ACCESS SHARE MODE/.exec(stderr) ?? /could not obtain lock on relation "([^"]+)"/.exec(stderr);
+      const waitedForLock = /canceling statement due to (statement|lock) timeout/.test(stderr);
+      const lock = (waitedForLock ? /Query was: LOCK TABLE (\S+) IN ACCESS SHARE MODE/.exec(stderr) : null) ?? /could not obtain lock on relation "([^"]+)"/.exec(stderr);
       if (lock) return fail(`pg_dump waited ${formatDuration(limits.lockWaitMs)} (lockTimeout) for a lock on ${lock[1]}, which another session holds; nothing was changed. Retry when it is released`);
       fail(`pg_dump failed: ${said}; nothing was changed`);
     });
