@@ -50,6 +50,8 @@ export const trustedOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.markApplied,
   CommandId.markPending,
   CommandId.approve,
+  // The replay runs the workspace's migrations and check.setup (in PGlite, but SQL all the same).
+  CommandId.checkMigration,
 ]);
 
 /** Commands that act on a tree item and mean nothing without one; hidden from the palette. */

@@ -461,6 +461,7 @@ async function checkMigration(ctx: CommandContext, arg: unknown): Promise<void> 
   const result = await withProgress(`Replaying ${name} on a shadow database`, (token) => ctx.client.sendRequest(CheckMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token));
   if (result.state === 'failed') throw new Error(`cannot check ${name}: ${result.message ?? 'the replay check failed'}`);
   if (result.state === 'cancelled') throw new Cancelled();
+  if (result.state === 'untrusted') throw new Error(`cannot check ${name}: ${result.message ?? 'the workspace is not trusted'}`);
   const took = result.durationMs !== undefined ? ` (${(result.durationMs / 1000).toFixed(1)} s)` : '';
   ctx.log.info(`replay check of ${file.fsPath}: ${result.findings ?? 0} finding(s)${took}`);
   if (!result.findings) void vscode.window.showInformationMessage(`Tidemark: ${name} passes the replay check: every statement ran, the rollback restored the schema, it ran twice${took}.`);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification, ReplayStatusNotification } from '../../server/src/protocol';
+import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification, ReplayStatusNotification, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { appliedSqlScheme, treeViewId } from './command-ids';
 import { registerCommands } from './commands';
 import { ActiveEnvironmentStatusBar, AppliedSqlProvider, MigrationCodeLenses, MigrationFileBadges, ReplayStatusBar } from './editor-decorations';
@@ -99,7 +99,10 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
     watcher.onDidChange(refreshSoon),
     watcher.onDidDelete(refreshSoon),
     vscode.workspace.onDidChangeWorkspaceFolders(refreshSoon),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void store.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void languageClient.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
+      void store.refresh();
+    }),
     { dispose: () => clearTimeout(refreshTimer) },
   );
 

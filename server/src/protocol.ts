@@ -214,6 +214,8 @@ export interface MarkReport {
   environment: string;
   mark: 'applied' | 'pending';
   changes: Array<{ version: string; name: string; before: string; after: string }>;
+  /** E.g. a migration marked pending whose objects still exist in the database. */
+  warnings?: string[];
   summary: string;
 }
 
@@ -347,7 +349,8 @@ export namespace StatusChangedNotification {
 /** What a replay check of one file came to: the same as its last replayStatus notification. */
 export interface ReplayStatus {
   uri: string;
-  state: 'started' | 'finished' | 'cancelled' | 'failed';
+  /** `untrusted`: not run, the workspace is not trusted (its SQL and check.setup would run). */
+  state: 'started' | 'finished' | 'cancelled' | 'failed' | 'untrusted';
   findings?: number;
   durationMs?: number;
 }
@@ -362,6 +365,16 @@ export namespace CheckMigrationRequest {
 }
 
 export type CheckMigrationResult = Omit<ReplayStatus, 'state'> & { state: Exclude<ReplayStatus['state'], 'started'>; message?: string };
+
+/**
+ * Client → server: whether the workspace is trusted (VS Code's workspace trust). Sent as
+ * `initializationOptions.workspaceTrusted` at start and with this notification when trust is
+ * granted. The replay check runs the workspace's SQL and check.setup: only in a trusted workspace.
+ */
+export namespace WorkspaceTrustNotification {
+  export const method = 'tidemark/workspaceTrust' as const;
+  export const type = new NotificationType<{ trusted: boolean }>(method);
+}
 
 export namespace ReplayStatusNotification {
   export const method = 'tidemark/replayStatus' as const;

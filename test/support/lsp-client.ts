@@ -35,6 +35,8 @@ export interface TestClientOptions {
   /** Answer to workspace/configuration for `tidemark.lint.rules`. */
   settings?: Record<string, string>;
   lintDelayMs?: number;
+  /** Sent as initializationOptions.workspaceTrusted (VS Code's workspace trust); absent by default. */
+  workspaceTrusted?: boolean;
 }
 
 export class TestLspClient {
@@ -76,7 +78,7 @@ export class TestLspClient {
       processId: process.pid,
       rootUri: uri(this.options.workspaceFolder),
       workspaceFolders: [{ uri: uri(this.options.workspaceFolder), name: 'test' }],
-      initializationOptions: { lintDelayMs: this.options.lintDelayMs ?? 0 },
+      initializationOptions: { lintDelayMs: this.options.lintDelayMs ?? 0, workspaceTrusted: this.options.workspaceTrusted },
       capabilities: {
         workspace: {
           configuration: true,

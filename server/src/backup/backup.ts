@@ -41,7 +41,7 @@ export const prepareBackup: PrepareBackup = async (env: Environment, db: Databas
   refuseOlderPgDump(tool, Number(r.rows[0].num), env.name);
   return {
     run: (history, version, progress, isCancelled) =>
-      write(env, root, history, version, 'dump', `pg_dump ${tool.version}`, progress, (file) => runPgDump(tool, connection, file, isCancelled), (file) => restoreWithPgRestore(tool, connection, file)),
+      write(env, root, history, version, 'dump', `pg_dump ${tool.version}`, progress, (file) => runPgDump(tool, connection, file, settings, isCancelled), (file) => restoreWithPgRestore(tool, connection, file)),
   };
 };
 

@@ -125,17 +125,47 @@ export function runCommand(spec: {
       const format = requireTextOrJson(args);
       const project = openProject(args);
       warnAboutFolder(project, out);
-      const report = await asCliErrors(() =>
-        spec.run(project, args.common.env, {
-          toVersion: args.flags.get('to') as string | undefined,
-          confirm: args.flags.get('confirm') as string | undefined,
-          startedStatement: startedStatementFlag(args.flags.get('started-statement')),
-          progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
-          prepareBackup,
-          ...spec.options?.(args),
-        }),
-      );
-      return printReport(project, report, format, out);
+      const interrupt = stopOnInterrupt(out);
+      try {
+        const report = await asCliErrors(() =>
+          spec.run(project, args.common.env, {
+            toVersion: args.flags.get('to') as string | undefined,
+            confirm: args.flags.get('confirm') as string | undefined,
+            startedStatement: startedStatementFlag(args.flags.get('started-statement')),
+            progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
+            prepareBackup,
+            isCancelled: interrupt.requested,
+            ...spec.options?.(args),
+          }),
+        );
+        return printReport(project, report, format, out);
+      } finally {
+        interrupt.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * SIGINT (Ctrl-C) or SIGTERM (a CI job cancelled) while a command changes a database: the runner
+ * stops at its next safe point (a running pg_dump is stopped, the history tables a first run created
+ * are removed, a migration's transaction rolls back) instead of the process dying mid-step. A
+ * second signal exits at once.
+ */
+function stopOnInterrupt(out: { stderr(text: string): void }): { requested: () => boolean; dispose: () => void } {
+  let requested = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (requested) process.exit(signal === 'SIGINT' ? 130 : 143);
+    requested = true;
+    out.stderr(`tidemark: ${signal}: stopping at the next safe point (send it again to stop at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    requested: () => requested,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
   };
 }

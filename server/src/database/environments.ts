@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
+import { findNodeAtLocation } from 'jsonc-parser';
+import { configTree, DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
 import type { LayoutId } from '../migrations/types';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
@@ -57,7 +57,14 @@ export interface BackupSettings {
   command: string;
   /** Absolute folder the backups are written to. */
   dir: string;
+  /** How long pg_dump may run in all (`backup.timeout`, default 10 min). */
+  timeoutMs: number;
+  /** How long pg_dump waits for each table lock (the environment's lockTimeout, default 30 s). */
+  lockWaitMs: number;
 }
+
+const DEFAULT_BACKUP_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_BACKUP_LOCK_WAIT_MS = 30_000;
 
 export interface Project {
   root: string;
@@ -118,7 +125,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
       statementTimeoutMs: durationMs(ec.statementTimeout),
       connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
       lockWaitTimeoutMs,
-      backup: backupSettings(loaded.root, ec.backup),
+      backup: backupSettings(loaded.root, ec.backup, ec.lockTimeout),
     });
   }
   for (const e of environments) {
@@ -156,16 +163,21 @@ function sandboxEnvironment(
     statementTimeoutMs: durationMs(ec.statementTimeout),
     connectTimeoutMs: durationMs(ec.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_MS,
     lockWaitTimeoutMs,
-    backup: backupSettings(root, ec.backup),
+    backup: backupSettings(root, ec.backup, ec.lockTimeout),
   };
 }
 
-function backupSettings(root: string, backup: EnvironmentConfig['backup']): BackupSettings | undefined {
+function backupSettings(root: string, backup: EnvironmentConfig['backup'], lockTimeout: EnvironmentConfig['lockTimeout']): BackupSettings | undefined {
   if (!backup) return undefined;
-  const { command = 'pg_dump', dir = join('.tidemark', 'backups') } = backup === true ? {} : backup;
+  const { command = 'pg_dump', dir = join('.tidemark', 'backups'), timeout } = backup === true ? {} : backup;
   // A bare name is looked up on PATH, as a shell would; anything with a slash is a path.
   const resolvedCommand = /[\\/]/.test(command) ? resolve(root, command) : command;
-  return { command: resolvedCommand, dir: resolve(root, dir) };
+  return {
+    command: resolvedCommand,
+    dir: resolve(root, dir),
+    timeoutMs: durationMs(timeout) ?? DEFAULT_BACKUP_TIMEOUT_MS,
+    lockWaitMs: durationMs(lockTimeout) || DEFAULT_BACKUP_LOCK_WAIT_MS,
+  };
 }
 
 /** Finds an environment by name, or fails naming the known ones. */
@@ -265,7 +277,8 @@ function lineOf(path: string, offset: number): number {
 function fieldLine(path: string, field: (string | number)[]): number {
   try {
     const text = readFileSync(path, 'utf8');
-    const node = findNodeAtLocation(parseTree(text)!, field);
+    const tree = configTree(text);
+    const node = tree && findNodeAtLocation(tree, field);
     return new SourceFile(path, text).positionAt(node?.offset ?? 0).line + 1;
   } catch {
     return 1;

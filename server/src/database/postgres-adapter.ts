@@ -20,6 +20,10 @@ export async function connectPostgres(env: Environment, askPassword?: PasswordSo
   const { Client } = require('pg') as typeof import('pg');
   const pgpass = require('pgpass') as PgpassLookup;
   /* eslint-enable @typescript-eslint/no-require-imports */
+  // libpq treats an empty PGPASSWORD as unset and reads ~/.pgpass; the pgpass module gives up when
+  // the variable exists at all, and so would pg_dump's environment. A CI step exporting an unset
+  // secret sets it empty.
+  if (process.env.PGPASSWORD === '') delete process.env.PGPASSWORD;
   const target = env.postgres!;
   const secrets: Array<string | undefined> = [target.password];
   let client: InstanceType<typeof Client>;

@@ -16,5 +16,10 @@ export const REPLAY_VERIFY_FAILED: ReplayRule = { id: 'replay-verify-failed', de
 export const REPLAY_NOT_IDEMPOTENT: ReplayRule = { id: 'replay-not-idempotent', defaultSeverity: 'warning', summary: 'A statement of the up or down section fails when the section runs a second time (proved on a shadow database).' };
 export const REPLAY_ROLLBACK_MISMATCH: ReplayRule = { id: 'replay-rollback-mismatch', defaultSeverity: 'error', summary: 'After up then down on a shadow database, the schema differs from before the up: the rollback does not restore it.' };
 export const REPLAY_SKIPPED: ReplayRule = { id: 'replay-skipped', defaultSeverity: 'info', summary: 'The migration needs something the shadow database cannot have (an extension, a role, a foreign server), so it was not replayed.' };
+export const REPLAY_TIMEOUT: ReplayRule = {
+  id: 'replay-timeout',
+  defaultSeverity: 'error',
+  summary: 'A statement was still running on the shadow database when the replay of its migration reached check.timeout (an endless loop, a long sleep, a huge generate_series).',
+};
 
-export const replayRules: readonly ReplayRule[] = [REPLAY_ERROR, REPLAY_VERIFY_FAILED, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED];
+export const replayRules: readonly ReplayRule[] = [REPLAY_ERROR, REPLAY_VERIFY_FAILED, REPLAY_NOT_IDEMPOTENT, REPLAY_ROLLBACK_MISMATCH, REPLAY_SKIPPED, REPLAY_TIMEOUT];

@@ -256,6 +256,7 @@ function grantReversal(statement: Statement, context: Context): Reversal {
 
 function reversalOf(statement: Statement, context: Context): Reversal {
   if (statement.syntaxError) return { reason: 'it does not parse' };
+  if (statement.notAnalysed) return { reason: 'it is nested too deeply to analyse' };
   const node = statement.node;
   const type = nodeType(node);
   if (!type || !changesDatabase(statement)) return { sql: [] };

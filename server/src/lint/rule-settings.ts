@@ -2,8 +2,8 @@
  * Checks the rule ids named in `lint.rules` of tidemark.json. zod only knows the ids are strings;
  * a misspelt id would silently leave the rule on, so both the editor and the CLI report it.
  */
-import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import type { ConfigProblem } from '../migrations/config';
+import { findNodeAtLocation } from 'jsonc-parser';
+import { configTree, type ConfigProblem } from '../migrations/config';
 import { rulesById } from './rules';
 import { replayRules } from '../findings/replay-rules';
 
@@ -11,7 +11,7 @@ import { replayRules } from '../findings/replay-rules';
 const knownRuleIds: ReadonlyMap<string, unknown> = new Map<string, unknown>([...rulesById, ...replayRules.map((r) => [r.id, r] as const)]);
 
 export function unknownRuleProblems(configText: string, known: ReadonlyMap<string, unknown> = knownRuleIds): ConfigProblem[] {
-  const tree = parseTree(configText, [], { allowTrailingComma: true });
+  const tree = configTree(configText);
   const rules = tree && findNodeAtLocation(tree, ['lint', 'rules']);
   if (rules?.type !== 'object') return [];
   const problems: ConfigProblem[] = [];

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lintDocument, type LintResult } from './diagnostics';
+import { ensureParser, unavailableParseCount } from '../sql/parse';
 import type { DocumentStates } from './document-state';
 import { uriToPath, type OpenDocuments } from './open-documents';
 import { mergedDiagnostics } from './replay-diagnostics';
@@ -43,11 +44,14 @@ export class LintScheduler {
     if (!doc || !isSqlDocument(doc)) return undefined;
     try {
       const path = uriToPath(uri);
+      const missedParses = unavailableParseCount();
       const result = lintDocument({ uri, version: doc.version, path, text: doc.getText() }, this.docs, this.configs.forFile(path), this.docsBase, (rule, error) =>
         this.log(`rule ${rule} failed on ${path}`, error),
       );
       this.states.of(uri).lint = result;
       this.publish(uri, result);
+      // A statement was parsed while the parser was being replaced after a trap: lint again once it is back.
+      if (unavailableParseCount() !== missedParses) void ensureParser().then(() => this.schedule(uri, 0), (error) => this.log('the SQL parser failed to load', error));
       return result;
     } catch (error) {
       this.log(`linting ${uri} failed`, error);

@@ -9,7 +9,7 @@ const connection = createConnection(ProposedFeatures.all);
 
 // Nothing a user types may take the server down: log what escaped a handler and keep serving.
 process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
+process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 
 startServer(connection, { bundleDir: __dirname });
 connection.listen();

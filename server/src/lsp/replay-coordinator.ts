@@ -5,7 +5,8 @@
  * file of the migration whose text is still the one checked.
  */
 import type { Connection } from 'vscode-languageserver';
-import { EditorReplay } from '../replay/editor-check';
+import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay } from '../replay/editor-check';
+import { durationMs } from '../migrations/config';
 import { shadowSetupOf } from '../replay/project';
 import { ReplayStatusNotification, type CheckMigrationResult, type ReplayStatus } from '../protocol';
 import type { DocumentStates } from './document-state';
@@ -19,6 +20,11 @@ const REPLAY_TYPING_PAUSE_MS = 700;
 export class ReplayCoordinator {
   /** `tidemark.check.onType`: replay after a pause in typing, not only on save. */
   checkOnType = false;
+  /**
+   * The client's workspace trust. The replay runs the workspace's migrations and check.setup, so an
+   * untrusted workspace gets none; a client that says nothing (not VS Code) is trusted.
+   */
+  workspaceTrusted = true;
   private readonly replay: EditorReplay;
 
   constructor(
@@ -69,6 +75,10 @@ export class ReplayCoordinator {
 
   private async run(uri: string): Promise<CheckMigrationResult> {
     this.states.peek(uri)?.cancelReplayTimer();
+    if (!this.workspaceTrusted) {
+      this.notify({ uri, state: 'untrusted' });
+      return { uri, state: 'untrusted', message: 'the replay check runs only in a trusted workspace: it runs the migrations and check.setup of this folder' };
+    }
     const doc = this.docs.documents.get(uri);
     if (!doc || !isSqlDocument(doc) || !uri.startsWith('file:')) return { uri, state: 'failed', message: 'the file is not an open SQL file' };
     const path = uriToPath(uri);
@@ -92,7 +102,10 @@ export class ReplayCoordinator {
     this.notify({ uri, state: 'started' });
     let outcome;
     try {
-      outcome = await this.replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, policy: config.config.lint, docsBase: this.docsBase });
+      outcome = await this.replay.check(
+        { path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, policy: config.config.lint, docsBase: this.docsBase },
+        durationMs(config.config.check?.timeout) ?? DEFAULT_REPLAY_TIMEOUT_MS,
+      );
     } catch (error) {
       this.log(`the replay check of ${path} failed`, error);
       this.notify({ uri, state: 'failed' });

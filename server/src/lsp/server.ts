@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver';
 import { ensureParser } from '../sql/parse';
 import { CONFIG_FILE_NAME } from '../migrations/config';
-import { CheckMigrationRequest } from '../protocol';
+import { CheckMigrationRequest, WorkspaceTrustNotification } from '../protocol';
 import { registerRunnerHandlers } from './runner-handlers';
 import { OpenDocuments, uriToPath } from './open-documents';
 import { WorkspaceConfigs } from './workspace-config';
@@ -76,10 +76,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   };
 
   connection.onRequest(CheckMigrationRequest.type, ({ uri }) => replay.lintThenReplay(uri));
+  connection.onNotification(WorkspaceTrustNotification.type, ({ trusted }) => {
+    replay.workspaceTrusted = trusted;
+  });
 
   connection.onInitialize((params): InitializeResult => {
     capabilities = params.capabilities;
-    const requested = (params.initializationOptions as { lintDelayMs?: unknown } | undefined)?.lintDelayMs;
+    const initOptions = params.initializationOptions as { lintDelayMs?: unknown; workspaceTrusted?: unknown } | undefined;
+    if (initOptions?.workspaceTrusted === false) replay.workspaceTrusted = false;
+    const requested = initOptions?.lintDelayMs;
     if (typeof requested === 'number' && requested >= 0) lint.delayMs = requested;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
     configs.setWorkspaceFolders(folders);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { lenientDiskReader } from './text-file';
 import { findMigrationsFolder } from './layouts';
 import { LAYOUT_IDS } from './types';
@@ -57,6 +57,7 @@ export const EnvironmentConfig = z
         z.strictObject({
           command: z.string().min(1).optional().describe('The pg_dump to run (a path, relative to tidemark.json, or a name on PATH); default pg_dump.'),
           dir: z.string().min(1).optional().describe('Folder for the backups, relative to tidemark.json; default .tidemark/backups.'),
+          timeout: Duration.optional().describe('How long pg_dump may run before the backup, and the apply or rollback it guards, stops; default 10min. pg_dump also waits at most lockTimeout (default 30s) for each table lock.'),
         }),
       ])
       .optional()
@@ -65,7 +66,8 @@ export const EnvironmentConfig = z
   .describe('One database Tidemark can apply migrations to.');
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
-export const TidemarkConfig = z.strictObject({
+export const TidemarkConfig = z
+  .strictObject({
   $schema: z.string().optional(),
   migrationsDir: z.string().optional().describe('Folder of migration files, relative to tidemark.json.'),
   layout: z
@@ -116,11 +118,50 @@ export const TidemarkConfig = z.strictObject({
         .record(z.string().regex(/^[a-z_][a-z0-9_$-]*$/i, 'expected an extension name'), z.string().min(1))
         .optional()
         .describe('Extensions the shadow database (PGlite) lacks, each with an SQL file (relative to tidemark.json) declaring the functions and types the migrations use: CREATE EXTENSION of that name then runs the file, as the extension\'s install script.'),
+      timeout: Duration.optional().describe('How long the replay of one migration may run before it is stopped and reported as replay-timeout; default 10s.'),
     })
     .optional()
     .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),
-});
+  })
+  .superRefine((config, ctx) => {
+    for (const problem of afterChainProblems(config.environments ?? {})) ctx.addIssue({ code: 'custom', path: ['environments', problem.environment, 'after'], message: problem.message });
+  });
 export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
+
+/**
+ * `after` must name another environment, and following `after` from any environment must end: a
+ * self-reference or a cycle (a → b → a) would make every apply wait for itself.
+ */
+function afterChainProblems(environments: Record<string, { after?: string }>): Array<{ environment: string; message: string }> {
+  const problems: Array<{ environment: string; message: string }> = [];
+  const reported = new Set<string>();
+  for (const [name, env] of Object.entries(environments)) {
+    if (env.after === undefined) continue;
+    if (env.after === name) {
+      problems.push({ environment: name, message: `environment "${name}" is "after" itself: name the environment it must follow` });
+      continue;
+    }
+    if (!Object.hasOwn(environments, env.after)) {
+      problems.push({ environment: name, message: `"after": no environment named "${env.after}" (environments: ${Object.keys(environments).join(', ')})` });
+      continue;
+    }
+    const chain = [name];
+    for (let next: string | undefined = env.after; next !== undefined; next = environments[next]?.after) {
+      if (next === name) {
+        const cycle = [...chain, name];
+        const key = [...chain].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push({ environment: name, message: `"after" forms a cycle: ${cycle.join(' → ')}; each environment must follow one that does not wait for it` });
+        }
+        break;
+      }
+      if (chain.includes(next)) break; // a cycle further on, reported from its own members
+      chain.push(next);
+    }
+  }
+  return problems;
+}
 
 /** The environment a project gets when tidemark.json declares none: an embedded PGlite sandbox. */
 export const DEFAULT_ENVIRONMENT = 'sandbox';
@@ -152,8 +193,10 @@ export interface LoadedConfig {
 
 /** Parses and validates config text. Problems never throw: the result holds what was valid. */
 export function parseConfig(text: string): { config: TidemarkConfig; problems: ConfigProblem[] } {
+  const tooDeep = tooDeeplyNested(text);
+  if (tooDeep) return { config: {}, problems: [tooDeep] };
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: true });
+  const tree = configTree(text, errors);
   const problems: ConfigProblem[] = errors.map((e) => ({
     field: '',
     message: `invalid JSON: ${printParseErrorCode(e.error)}`,
@@ -166,6 +209,10 @@ export function parseConfig(text: string): { config: TidemarkConfig; problems: C
   }
   // Re-read the value from the tree so comments (allowed, as in VS Code's settings) do not matter.
   const value = nodeValue(tree);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return { config: {}, problems: [{ field: '', message: `tidemark.json must hold a JSON object ({ ... }); it holds ${found}`, start: tree.offset, end: tree.offset + tree.length }] };
+  }
   const result = TidemarkConfig.safeParse(value);
   if (result.success) return { config: result.data, problems };
   for (const issue of result.error.issues) {
@@ -194,7 +241,36 @@ export function parseConfig(text: string): { config: TidemarkConfig; problems: C
   return { config: fallback.success ? fallback.data : {}, problems };
 }
 
-function nodeValue(node: import('jsonc-parser').Node): unknown {
+/**
+ * The JSON tree of tidemark.json text (comments and trailing commas allowed), or undefined when it
+ * is empty or nested too deeply to parse (the parser recurses once per level).
+ */
+export function configTree(text: string, errors: ParseError[] = []): JsonNode | undefined {
+  if (tooDeeplyNested(text)) return undefined;
+  return parseTree(text, errors, { allowTrailingComma: true });
+}
+
+/** Deeper than any tidemark.json needs (it is four levels deep); the JSON parser recurses per level. */
+const MAX_CONFIG_DEPTH = 64;
+
+/** A problem when brackets nest deeper than MAX_CONFIG_DEPTH (found by one pass, before parsing). */
+function tooDeeplyNested(text: string): ConfigProblem | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_CONFIG_DEPTH) return { field: '', message: `invalid JSON: nested more than ${MAX_CONFIG_DEPTH} levels deep`, start: i, end: i + 1 };
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
+function nodeValue(node: JsonNode): unknown {
   switch (node.type) {
     case 'object': {
       const out: Record<string, unknown> = {};
@@ -252,6 +328,11 @@ export function durationMs(value: number | string | undefined): number | undefin
   if (!m) return undefined;
   const n = Number(m[1]);
   return m[2] === 's' ? n * 1000 : m[2] === 'min' ? n * 60000 : n;
+}
+
+/** A duration as tidemark.json would write it: "10min", "2s", "500ms". */
+export function formatDuration(ms: number): string {
+  return ms > 0 && ms % 60_000 === 0 ? `${ms / 60_000}min` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** The JSON Schema contributed for tidemark.json, generated from the zod schema. */

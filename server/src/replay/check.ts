@@ -31,6 +31,8 @@ export interface ReplayOptions {
   policy?: ExecutionPolicy;
   docsBase?: string;
   isCancelled?: () => boolean;
+  /** Called before each statement runs on the shadow: what to name if it never returns. */
+  onStatement?: (section: Section, statement: Statement) => void;
 }
 
 /** The relation locks one up statement took in the shadow that its transaction did not hold already. */
@@ -162,6 +164,7 @@ class ReplayRun {
         continue;
       }
       if (text.note && pass === 'first') this.note(section, statement, text.note);
+      this.options.onStatement?.(section, statement);
       try {
         // A failure of the first pass ends the check and its transaction is rolled back whole:
         // only the second pass, which goes on after a failing statement, needs a savepoint each.

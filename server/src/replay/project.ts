@@ -12,6 +12,8 @@ import { Shadow, withMigrationExtensions, type ShadowSetup } from './shadow';
 import { withPreset } from '../database/embedded-setup';
 import type { ExtensionStub } from '../database/pglite-extensions';
 import { presetOf } from '../database/presets';
+import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay, type EditorReplayResult } from './editor-check';
+import { durationMs, type SeveritySetting } from '../migrations/config';
 
 export class ReplayInputError extends Error {}
 
@@ -72,5 +74,37 @@ export async function checkProject(
     return results;
   } finally {
     await shadow.close();
+  }
+}
+
+/**
+ * checkProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
+ * keeps its shadow warm from one migration to the next, with `check.timeout` per migration. PGlite
+ * runs a statement without yielding, so a migration that never ends (an endless loop, pg_sleep)
+ * can only be stopped by ending its thread: it gets a replay-timeout finding and the next
+ * migration a fresh worker.
+ */
+export async function checkProjectOnWorker(
+  loaded: LoadedConfig,
+  files: readonly string[] | undefined,
+  options: { workerDir: string; severities?: Record<string, SeveritySetting>; docsBase: string; onResult: (result: EditorReplayResult) => void },
+): Promise<void> {
+  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader, { layout: loaded.config.layout });
+  const chosen = migrations.filter((m) => !files || files.some((f) => migrationHoldsFile(m, f)));
+  if (!chosen.length) return;
+  const setup = withMigrationExtensions(shadowSetupOf(loaded), migrations);
+  const timeoutMs = durationMs(loaded.config.check?.timeout) ?? DEFAULT_REPLAY_TIMEOUT_MS;
+  const host = new EditorReplay(options.workerDir, () => undefined);
+  const skipVersions: string[] = [];
+  try {
+    for (const migration of chosen) {
+      const request = { path: migration.up.file.path, migrationsDir: loaded.migrationsDir, setup, unsaved: {}, severities: options.severities ?? {}, policy: loaded.config.lint, docsBase: options.docsBase, skipVersions: [...skipVersions] };
+      const outcome = await host.check(request, timeoutMs);
+      if (outcome.kind !== 'result' || !outcome.result) continue;
+      if (outcome.timedOut) skipVersions.push(migration.version);
+      options.onResult({ ...outcome.result, version: outcome.result.version || migration.version });
+    }
+  } finally {
+    await host.dispose();
   }
 }

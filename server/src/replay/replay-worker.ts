@@ -41,7 +41,10 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
     if (isCancelled()) return post({ kind: 'cancelled', id: request.id });
     await ensureParser();
     const reader: FileReader = { read: (path) => request.unsaved[path] ?? lenientDiskReader.read(path) };
-    const { migrations } = discoverMigrations(request.migrationsDir, reader);
+    const discovered = discoverMigrations(request.migrationsDir, reader).migrations;
+    const own = discovered.findIndex((m) => migrationHoldsFile(m, request.path));
+    // Earlier migrations whose replay timed out are left out of the shadow: they would time out again.
+    const migrations = discovered.filter((m, i) => i >= own || !request.skipVersions?.includes(m.version));
     const index = migrations.findIndex((m) => migrationHoldsFile(m, request.path));
     if (index < 0) return post({ kind: 'result', id: request.id, result: undefined });
     let instance = await shadowFor(request, migrations);
@@ -51,7 +54,15 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       shadow = undefined;
       instance = await shadowFor(request, migrations);
     }
-    const result = await checkMigration(instance, migrations, index, { severities: request.severities, policy: request.policy, docsBase: request.docsBase, isCancelled });
+    post({ kind: 'started', id: request.id });
+    const result = await checkMigration(instance, migrations, index, {
+      severities: request.severities,
+      policy: request.policy,
+      docsBase: request.docsBase,
+      isCancelled,
+      // PGlite blocks this thread while a statement runs: the host names it if the time runs out.
+      onStatement: (section, statement) => post({ kind: 'running', id: request.id, path: section.file.path, start: statement.start, end: statement.end, text: statement.text.slice(0, 200) }),
+    });
     post({
       kind: 'result',
       id: request.id,

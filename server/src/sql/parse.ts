@@ -4,41 +4,47 @@
  * UTF-16 offsets editors and JavaScript strings use.
  */
 import './wasm-tiering';
-import type * as LibpgQuery from 'libpg-query';
+import { createHash } from 'node:crypto';
+import type { ScanResult } from 'libpg-query';
 import type { Node } from '@pgsql/types';
 import { TextCache } from './text-cache';
 import type { StatementSpan } from './split';
+import { ParserTrap, PgParseError, parsePlpgsqlSql, parseSql, parserAvailable, prepareParser, scanSql } from './wasm-parser';
 
-let loading: Promise<void> | undefined;
-let loaded = false;
-/**
- * libpg-query, required on the first ensureParser(): evaluating it starts compiling its 1.7 MB
- * of WASM, which `tidemark lint --cache` on an unchanged project never needs.
- */
-let libpgQuery: typeof LibpgQuery | undefined;
-
-/** Loads the WASM parser once; every parse function below needs it. */
+/** Loads the WASM parser (once, and again after a trap); every parse function below needs it. */
 export async function ensureParser(): Promise<void> {
-  if (loaded) return;
-  loading ??= (libpgQuery = require('libpg-query') as typeof LibpgQuery).loadModule().then(() => {
-    loaded = true;
-  });
-  await loading;
-}
-
-/** The parser's module once loaded (callers checked parserReady() or awaited ensureParser()). */
-function parser(): typeof LibpgQuery {
-  if (!libpgQuery || !loaded) throw new Error('the SQL parser is not loaded: await ensureParser() first');
-  return libpgQuery;
+  await prepareParser();
 }
 
 /** PostgreSQL's scanner over `text` (keywords, tokens); needs the parser loaded. */
-export function scanTokens(text: string): ReturnType<typeof LibpgQuery.scanSync> {
-  return parser().scanSync(text);
+export function scanTokens(text: string): ScanResult {
+  return scanSql(text);
 }
 
 export function parserReady(): boolean {
-  return loaded;
+  return parserAvailable();
+}
+
+/** Parses that found no parser instance (two traps in quick succession) in this process. */
+let unavailableParses = 0;
+
+/** How many parses so far found no parser instance: a result computed meanwhile is to be redone. */
+export function unavailableParseCount(): number {
+  return unavailableParses;
+}
+
+/**
+ * Runs `work`, which parses SQL, and runs it again when one of its parses found no parser (after
+ * two traps in one synchronous run, until the replacement instance is ready): the statements that
+ * trapped are remembered as too complex, so each round gets further.
+ */
+export async function parseAgainWhenRecovered<T>(work: () => T): Promise<T> {
+  for (let round = 0; ; round++) {
+    await ensureParser();
+    const before = unavailableParses;
+    const result = work();
+    if (unavailableParses === before || round >= 20) return result;
+  }
 }
 
 export interface ParseSuccess {
@@ -52,6 +58,11 @@ export interface ParseSuccess {
 export interface ParseFailure {
   ok: false;
   message: string;
+  /**
+   * Set when this is not a syntax error: the statement is nested too deeply for the parser's stack
+   * (`too-complex`), or no parser instance was available (`unavailable`, never cached).
+   */
+  kind?: 'too-complex' | 'unavailable';
   /** UTF-16 offset in the statement text where the parser stopped. */
   offset: number;
 }
@@ -96,20 +107,49 @@ function codePointsToOffset(text: string, codePoints: number): number {
 }
 
 function failure(error: unknown, text: string): ParseFailure {
-  const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  if (error instanceof ParserTrap) return tooComplex(text, error);
+  if (!parserAvailable()) {
+    unavailableParses++;
+    return { ok: false, kind: 'unavailable', message: 'the SQL parser is restarting after a statement too complex to analyse; lint again', offset: 0 };
+  }
+  const message = error instanceof Error ? error.message : String(error);
   // PostgreSQL counts the error cursor in characters (code points), unlike node locations (bytes).
-  const offset = details ? codePointsToOffset(text, details.cursorPosition) : 0;
+  const offset = error instanceof PgParseError ? codePointsToOffset(text, error.cursorPosition) : 0;
   return { ok: false, message, offset };
 }
 
+/**
+ * Texts whose parse trapped, by hash (they may be far longer than the caches keep): a trap costs an
+ * instance, so a text is never sent to the parser twice.
+ */
+const trapped = new Map<string, string>();
+
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}
+
+function tooComplex(text: string, trap: ParserTrap): ParseFailure {
+  const hash = textHash(text);
+  if (trapped.size >= 1000) trapped.delete(trapped.keys().next().value!);
+  trapped.set(hash, trap.message);
+  return { ok: false, kind: 'too-complex', message: trap.message, offset: 0 };
+}
+
+function knownTrap(text: string): ParseFailure | undefined {
+  if (trapped.size === 0) return undefined;
+  const message = trapped.get(textHash(text));
+  return message === undefined ? undefined : { ok: false, kind: 'too-complex', message, offset: 0 };
+}
+
+const notUnavailable = (outcome: ParseOutcome | PlpgsqlOutcome) => outcome.ok || outcome.kind !== 'unavailable';
+
 // Parse outcomes by statement text: see TextCache for why and for the read-only rule.
-const statementCache = new TextCache<ParseOutcome>(20_000);
+const statementCache = new TextCache<ParseOutcome>(20_000, 64 * 1024, 512 * 1024);
 const plpgsqlCache = new TextCache<PlpgsqlOutcome>(5_000);
 
 /** Parses the text of one statement. Call ensureParser() first. */
 export function parseStatement(text: string): ParseOutcome {
-  return statementCache.get(text, parseUncached);
+  return statementCache.get(text, parseUncached, notUnavailable);
 }
 
 /**
@@ -130,11 +170,13 @@ export function parseSpans(text: string, spans: readonly StatementSpan[]): Parse
 /** Outcomes as per-statement parses would give them, or undefined when that cannot be guaranteed. */
 function parseTogether(text: string, spans: readonly StatementSpan[]): ParseSuccess[] | undefined {
   // Locations are UTF-8 byte offsets: in ASCII text they equal string offsets, which keeps cutting simple.
-  if (!ASCII_ONLY.test(text)) return undefined;
+  if (!ASCII_ONLY.test(text) || !parserAvailable() || knownTrap(text)) return undefined;
   let stmts: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }>;
   try {
-    stmts = parser().parseSync(text).stmts ?? [];
-  } catch {
+    stmts = (parseSql(text).stmts ?? []) as typeof stmts;
+  } catch (error) {
+    // A trap here is remembered; the statements are then parsed one by one on a fresh instance.
+    if (error instanceof ParserTrap) tooComplex(text, error);
     return undefined;
   }
   if (stmts.length !== spans.length) return undefined;
@@ -177,9 +219,11 @@ function rebaseLocations(value: unknown, base: number): void {
 }
 
 function parseUncached(text: string): ParseOutcome {
+  const trap = knownTrap(text);
+  if (trap) return trap;
   try {
-    const result = parser().parseSync(text);
-    const nodes = (result.stmts ?? []).map((s) => s.stmt).filter((n): n is Node => n !== undefined);
+    const result = parseSql(text);
+    const nodes = (result.stmts ?? []).map((s) => s.stmt as Node | undefined).filter((n): n is Node => n !== undefined);
     return { ok: true, node: nodes[0], extra: nodes.slice(1) };
   } catch (error) {
     return failure(error, text);
@@ -190,12 +234,14 @@ export type PlpgsqlOutcome = { ok: true; functions: unknown[] } | ParseFailure;
 
 /** Parses a CREATE FUNCTION or DO statement's PL/pgSQL body into its JSON tree. */
 export function parsePlpgsql(text: string): PlpgsqlOutcome {
-  return plpgsqlCache.get(text, parsePlpgsqlUncached);
+  return plpgsqlCache.get(text, parsePlpgsqlUncached, notUnavailable);
 }
 
 function parsePlpgsqlUncached(text: string): PlpgsqlOutcome {
+  const trap = knownTrap(text);
+  if (trap) return trap;
   try {
-    const result = parser().parsePlPgSQLSync(text) as unknown as { plpgsql_funcs?: unknown[] };
+    const result = parsePlpgsqlSql(text);
     return { ok: true, functions: result.plpgsql_funcs ?? [] };
   } catch (error) {
     return failure(error, text);

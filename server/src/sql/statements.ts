@@ -19,6 +19,11 @@ export interface Statement {
   node?: Node;
   /** The syntax error that stopped the parser, at an absolute offset in the file. */
   syntaxError?: { message: string; offset: number };
+  /**
+   * Valid or not, the parser could not analyse it: nested deeper than its stack allows
+   * (`too-complex`, e.g. 20,000 terms of `+`), or no parser was available at that moment.
+   */
+  notAnalysed?: { message: string; reason: 'too-complex' | 'unavailable' };
   /** Set for a statement found inside a DO block or function body. */
   embedding?: {
     parent: Statement;
@@ -78,6 +83,7 @@ export function parseStatements(text: string, baseOffset = 0, breaks?: readonly 
     });
     const outcome = outcomes[index];
     if (outcome.ok) statement.node = outcome.node;
+    else if (outcome.kind) statement.notAnalysed = { message: outcome.message, reason: outcome.kind };
     else statement.syntaxError = { message: outcome.message, offset: statement.start + outcome.offset };
     return statement;
   });

@@ -3,20 +3,29 @@
  * every keystroke while only one statement changed; recomputing the other thousand statements'
  * parse trees or tokens would cost most of the re-lint. Values are shared between callers, so they
  * must be treated as read-only. Least recently used entries go first; very long texts are not kept.
+ *
+ * The cache is bounded by the total length of its texts as well as by its count of entries: what
+ * is kept for a text (a parse tree, its tokens) grows with the text, and a language server that
+ * saw a few hundred generated or hostile documents would otherwise keep hundreds of MB of trees
+ * of documents long closed.
  */
 export class TextCache<T> {
   private readonly entries = new Map<string, T>();
+  private totalChars = 0;
 
   constructor(
     private readonly capacity: number,
     private readonly maxTextLength = 64 * 1024,
+    /** The most text kept at once, in characters. */
+    private readonly maxTotalChars = 2 * 1024 * 1024,
   ) {}
 
   has(text: string): boolean {
     return this.entries.has(text);
   }
 
-  get(text: string, compute: (text: string) => T): T {
+  /** The cached value, or `compute`'s, kept unless `keep` says it is not to be reused. */
+  get(text: string, compute: (text: string) => T, keep?: (value: T) => boolean): T {
     const cached = this.entries.get(text);
     if (cached !== undefined) {
       // Re-insert so it counts as recently used (a Map keeps insertion order).
@@ -25,15 +34,20 @@ export class TextCache<T> {
       return cached;
     }
     const value = compute(text);
-    this.set(text, value);
+    if (!keep || keep(value)) this.set(text, value);
     return value;
   }
 
   /** Stores a value computed elsewhere (e.g. as a by-product of other work). */
   set(text: string, value: T): void {
     if (text.length > this.maxTextLength) return;
-    this.entries.delete(text);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.delete(text)) this.totalChars -= text.length;
+    while (this.entries.size > 0 && (this.entries.size >= this.capacity || this.totalChars + text.length > this.maxTotalChars)) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.totalChars -= oldest.length;
+    }
     this.entries.set(text, value);
+    this.totalChars += text.length;
   }
 }

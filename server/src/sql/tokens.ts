@@ -149,7 +149,7 @@ export function tokenAt(tokens: readonly Token[], offset: number): number {
 }
 
 // By text rather than by statement: the server builds new Statement objects on every keystroke.
-const tokensByText = new TextCache<Token[]>(20_000);
+const tokensByText = new TextCache<Token[]>(20_000, 64 * 1024, 512 * 1024);
 
 /** The tokens of one statement's text, cached; callers must not modify them. */
 export function cachedTokens(text: string): Token[] {

@@ -3,13 +3,16 @@
  * contract. Without paths, every migration under migrationsDir; with paths, the migrations those
  * files and folders belong to.
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CliCommand, Output } from '../command';
 import { CliError } from '../command';
 import type { LoadedConfig } from '../../migrations/config';
 import { allRules } from '../../lint/rules';
 import { DEFAULT_DOCS_BASE } from '../../lint/engine';
-import { checkProject, ReplayInputError } from '../../replay/project';
+import { checkProjectOnWorker, ReplayInputError } from '../../replay/project';
+import { SourceFile } from '../../sql/source';
+import { readTextFile } from '../../migrations/text-file';
 import { ShadowSetupError } from '../../replay/shadow';
 import { replayRules } from '../../findings/replay-rules';
 import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
@@ -77,18 +80,29 @@ export async function replayFindings(cwd: string, configs: ProjectConfigs, files
   for (const { loaded, files: chosen } of runs) {
     if (!files) filesFromMigrationsDir(loaded, cwd); // the same clear error as lint for a missing folder
     try {
-      await checkProject(loaded, chosen, {
+      await checkProjectOnWorker(loaded, chosen, {
+        workerDir: replayWorkerDir(),
         severities: loaded.config.lint?.rules,
         docsBase: DEFAULT_DOCS_BASE,
         onResult: (result) => {
           for (const note of result.notes) out.stderr(`tidemark: note: ${note}\n`);
-          for (const finding of result.findings) located.push(locateFinding(finding, finding.file, displayPath(finding.file.path, cwd)));
+          for (const { path, ...finding } of result.findings) {
+            const file = new SourceFile(path, readTextFile(path));
+            located.push(locateFinding({ ...finding, fixes: [] }, file, displayPath(path, cwd)));
+          }
         },
       });
     } catch (error) {
       if (error instanceof ReplayInputError || error instanceof ShadowSetupError) throw new CliError(error.message);
+      // A failure on the worker thread arrives as its stack; the first line says what went wrong.
+      if (error instanceof Error && /^the replay worker|^\w*Error: /.test(error.message)) throw new CliError(`the replay check failed: ${error.message.split('\n')[0]}`);
       throw error;
     }
   }
   return located;
+}
+
+/** Where replay-worker.js is: beside the bundle (dist/), or compiled under out/server/src/replay. */
+function replayWorkerDir(): string {
+  return existsSync(join(__dirname, 'replay-worker.js')) ? __dirname : join(__dirname, '..', '..', 'replay');
 }

@@ -8,7 +8,7 @@ import { CliError } from '../command';
 import { UsageError, type ParsedArgs } from '../args';
 import { configFileCandidates, environmentNames, type SeveritySetting } from '../../migrations/config';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
-import { ensureParser } from '../../sql/parse';
+import { parseAgainWhenRecovered } from '../../sql/parse';
 import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs, type FolderFindings } from '../project-input';
 import { folderLayout } from '../../migrations/layouts';
 import { PACKAGE_JSON, packageVersion } from '../package-version';
@@ -73,21 +73,22 @@ const command: CliCommand = {
         continue;
       }
       linted++;
-      // Loaded on the first file not in the cache: a fully cached run never starts the parser.
-      await ensureParser();
+      // The parser is loaded on the first file not in the cache: a fully cached run never starts it.
       const text = readText(path, cwd);
-      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
-      let ruleFailed = false;
-      const findings = lintUnit(unit, {
-        severities,
-        environments,
-        policy,
-        docsBase: DEFAULT_DOCS_BASE,
-        onRuleError: (rule, error) => {
-          ruleFailed = true;
-          out.stderr(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`);
-        },
+      const { unit, findings, ruleErrors } = await parseAgainWhenRecovered(() => {
+        const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
+        const ruleErrors: string[] = [];
+        const findings = lintUnit(unit, {
+          severities,
+          environments,
+          policy,
+          docsBase: DEFAULT_DOCS_BASE,
+          onRuleError: (rule, error) => ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+        });
+        return { unit, findings, ruleErrors };
       });
+      for (const line of ruleErrors) out.stderr(line);
+      const ruleFailed = ruleErrors.length > 0;
       const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
       report.findings.push(...located);
       // A rule that failed is reported again next run rather than its missing findings kept.

@@ -27,6 +27,7 @@ const command: CliCommand = {
         progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
       }),
     );
+    for (const warning of report.warnings ?? []) out.stderr(`tidemark: warning: ${warning}\n`);
     if (format === 'json') out.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else out.stdout(`${[...report.changes.map((c) => `${c.version} ${c.name}: was ${c.before}; now ${c.after}`), report.summary].join('\n')}\n`);
     return 0;

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../types';
 import syntaxError from './syntax-error';
+import statementTooComplex from './statement-too-complex';
 import duplicateVersion from './duplicate-version';
 import banDropColumn from './ban-drop-column';
 import banDropTable from './ban-drop-table';
@@ -44,6 +45,7 @@ import unsubstitutedVariable from './unsubstituted-variable';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
+  statementTooComplex,
   duplicateVersion,
   banDropColumn,
   banDropTable,

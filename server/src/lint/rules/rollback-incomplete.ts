@@ -36,7 +36,7 @@ const rule: Rule = {
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;
     // A down that does not parse yet (being typed) may hold the very reversal we would ask for.
-    if (down.statements.some((s) => s.syntaxError)) return;
+    if (down.statements.some((s) => s.syntaxError || s.notAnalysed)) return;
     const outcome = upOutcome(up);
     const downRenames = down.statementsWithEmbedded.filter(runsInMigration).flatMap((s) => objectEffects(s.node).filter((e) => e.action === 'rename'));
     const missing: Missing[] = [];
