@@ -34,6 +34,7 @@ import permissivePolicy from './permissive-policy';
 import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
+import unusedIgnore from './unused-ignore';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -67,6 +68,7 @@ export const allRules: readonly Rule[] = [
   securityDefinerSearchPath,
   policySettingMissingOk,
   unknownEnvironment,
+  unusedIgnore,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));
