@@ -48,7 +48,7 @@ const command: CliCommand = {
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
-    const cache = cacheFor(args, cwd, out);
+    const cache = cacheFor(args, out);
     const report: LintReport = { findings: [], fileCount: files.length };
     // The run is recorded only when every file came from the per-file cache (see runInputs).
     let linted = 0;
@@ -149,7 +149,7 @@ function runInputs(cwd: string, args: ParsedArgs, configs: ProjectConfigs, linte
 type CachedFinding = Omit<LocatedFinding, 'file'>;
 
 /** --cache: the cache and how to key a file's findings, or undefined without the flag. */
-function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
+function cacheFor(args: ParsedArgs, out: Output) {
   if (!args.flags.get('cache')) {
     if (args.flags.get('cache-location') !== undefined) throw new UsageError('--cache-location needs --cache');
     return undefined;

@@ -31,7 +31,7 @@ const rule: Rule = {
         continue;
       }
       for (const listed of d.rules) {
-        const fix = d.rules.length === 1 ? removeLine(text, d) : removeId(text, d, listed);
+        const fix = d.rules.length === 1 ? removeLine(text, d) : removeId(d, listed);
         const reportId = (message: string) => report({ section, start: listed.start, end: listed.end, message, fixes: [fix] } satisfies RuleReport);
         if (!use.isRuleId(listed.id)) reportId(`"${listed.id}" is not a rule id, so this comment suppresses nothing for it; rule ids are listed in docs/rules.`);
         // A rule turned off, or the replay check's (its findings come from another run), cannot be judged here.
@@ -49,7 +49,7 @@ function removeLine(text: string, d: SuppressionDirective): Fix {
 }
 
 /** Removes one rule id from the comment's list, with the separator after it (or before it, for the last). */
-function removeId(text: string, d: SuppressionDirective, listed: SuppressionDirective['rules'][number]): Fix {
+function removeId(d: SuppressionDirective, listed: SuppressionDirective['rules'][number]): Fix {
   const last = listed === d.rules[d.rules.length - 1];
   const start = last ? d.rules[d.rules.length - 2].end : listed.start;
   const end = last ? listed.end : d.rules[d.rules.indexOf(listed) + 1].start;
