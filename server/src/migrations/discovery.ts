@@ -55,7 +55,7 @@ export function listMigrationFiles(dir: string): string[] {
   }
   for (const entry of entries.sort()) {
     const full = join(dir, entry);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(full).isDirectory();
     } catch {

@@ -20,6 +20,7 @@ let libpgQuery: typeof LibpgQuery | undefined;
 /** Loads the WASM parser once; every parse function below needs it. */
 export async function ensureParser(): Promise<void> {
   if (loaded) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required on first use: a fully cached lint never loads the WASM parser
   loading ??= (libpgQuery = require('libpg-query') as typeof LibpgQuery).loadModule().then(() => {
     loaded = true;
   });
@@ -58,7 +59,9 @@ export interface ParseFailure {
 
 export type ParseOutcome = ParseSuccess | ParseFailure;
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Every character is ASCII: UTF-8 then spends one byte per character, so byte offsets are string offsets. */
+const isAscii = (text: string) => Buffer.byteLength(text, 'utf8') === text.length;
 
 /** Converts parser byte offsets of one text into string offsets. */
 export class ByteOffsets {
@@ -66,7 +69,7 @@ export class ByteOffsets {
   private map?: Int32Array;
 
   constructor(private readonly text: string) {
-    this.ascii = ASCII_ONLY.test(text);
+    this.ascii = isAscii(text);
   }
 
   toOffset(byteOffset: number): number {
@@ -130,7 +133,7 @@ export function parseSpans(text: string, spans: readonly StatementSpan[]): Parse
 /** Outcomes as per-statement parses would give them, or undefined when that cannot be guaranteed. */
 function parseTogether(text: string, spans: readonly StatementSpan[]): ParseSuccess[] | undefined {
   // Locations are UTF-8 byte offsets: in ASCII text they equal string offsets, which keeps cutting simple.
-  if (!ASCII_ONLY.test(text)) return undefined;
+  if (!isAscii(text)) return undefined;
   let stmts: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }>;
   try {
     stmts = parser().parseSync(text).stmts ?? [];

@@ -172,6 +172,7 @@ function cacheFor(args: ParsedArgs, out: Output) {
  * as this bundle's CliError so main.ts prints them as one line.
  */
 async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the check bundle, loaded only for --replay
   const check = require('../check-commands') as typeof import('../check-commands');
   try {
     return { findings: await check.replayFindings(cwd, configs, files, out), rules: check.lintAndReplayRules };
