@@ -74,6 +74,9 @@ export interface EnvironmentInfo {
 
 export interface EnvironmentStatus {
   environment: EnvironmentInfo;
+  /** The migration tool whose layout the folder is read as (docs/layouts.md), and what showed it. */
+  layout?: string;
+  layoutEvidence?: string;
   /** Set when the environment could not be read (unreachable, bad password...). */
   error?: string;
   migrations: MigrationStatus[];

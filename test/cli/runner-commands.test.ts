@@ -204,11 +204,12 @@ describe('tidemark runner commands', function () {
         assert.match(r.stdout, new RegExp(`created ${expected[0].replace(/[.]/g, '\\.')}`));
         const texts = created.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
         if (created.length === 1) assert.match(texts, /-- migrate:up[\s\S]*-- migrate:down[\s\S]*-- migrate:verify/);
-        // The new migration is discovered as a pending migration with its parts.
+        // The new migration is discovered with its parts; until its up has SQL, apply stops before it, saying why.
         const status = JSON.parse((await tidemark(root, ['status', '--format', 'json'])).stdout)[0];
         const fresh = status.migrations[status.migrations.length - 1];
         assert.equal(fresh.name, 'add_email');
-        assert.equal(fresh.state, 'pending');
+        assert.equal(fresh.state, 'blocked');
+        assert.deepEqual(fresh.blockedReasons, ['the up section is empty: there is no SQL to apply']);
       });
     }
 

@@ -4,11 +4,14 @@
  * migrationsDir. Shared by both commands, which live in separate bundles.
  */
 import { statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Output } from './command';
 import { CliError } from './command';
 import { CONFIG_FILE_NAME, loadConfig, projectOfFile, type ConfigProblem, type LoadedConfig } from '../migrations/config';
-import { lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
+import type { DiscoveryProblem, LayoutId } from '../migrations/types';
+import type { LocatedFinding } from './format/located';
 import { SourceFile } from '../sql/source';
 import { unknownRuleProblems } from '../lint/rule-settings';
 
@@ -74,15 +77,49 @@ function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   if (text !== undefined) for (const problem of unknownRuleProblems(text)) out.stderr(`tidemark: warning: ${describe(problem)}\n`);
 }
 
-export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string): string[] {
-  if (!isDirectory(loaded.migrationsDir)) {
-    const origin = loaded.path ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
-    throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
-  }
-  return listMigrationFiles(loaded.migrationsDir).map((rel) => join(loaded.migrationsDir, rel));
+/** Findings about a folder rather than one of its files (a FIFO named like a migration, a diesel folder without up.sql). */
+export type FolderFindings = LocatedFinding[];
+
+/** Rules that own what the layout readers report. */
+const RULE_OF_PROBLEM: Record<DiscoveryProblem['code'], string> = {
+  'duplicate-version': 'duplicate-version',
+  'orphan-file': 'migration-layout',
+  'unreadable-file': 'migration-layout',
+  'layout-error': 'migration-layout',
+  'foreign-marker': 'migration-layout',
+  'empty-up': 'empty-migration',
+  'not-in-chain': 'not-in-chain',
+  'layout-note': 'unsubstituted-variable',
+};
+
+/**
+ * The files to lint in a migrations folder, as its layout reader reads it. A folder that does not
+ * exist, that no reader recognises, or that holds another database's migrations stops the run
+ * (exit 2) saying what was seen: never "No problems in 0 files".
+ */
+export function filesFromMigrationsDir(loaded: LoadedConfig, cwd: string, folders: FolderFindings = []): string[] {
+  const origin = loaded.path && loaded.config.migrationsDir ? ` (migrationsDir in ${relative(cwd, loaded.path) || loaded.path})` : '';
+  if (!isDirectory(loaded.migrationsDir)) throw new CliError(`migrations folder not found: ${relative(cwd, loaded.migrationsDir) || loaded.migrationsDir}${origin}`);
+  return filesOfFolder(loaded.migrationsDir, cwd, loaded.config.layout, folders, false);
 }
 
-export function filesFromPaths(paths: string[], cwd: string): string[] {
+/**
+ * `given`: the folder was named on the command line. SQL files there that no layout recognises
+ * are then linted one by one as loose files (the run says so), instead of stopping.
+ */
+function filesOfFolder(dir: string, cwd: string, layout: LayoutId | undefined, folders: FolderFindings, given: boolean): string[] {
+  const result = discoverMigrations(dir, lenientDiskReader, { layout });
+  if (given && result.unrecognised) return listMigrationFiles(dir).map((rel) => join(dir, rel));
+  const stop = discoveryStop(result, relative(cwd, dir) || '.');
+  if (stop) throw new CliError(stop);
+  for (const problem of folderProblems(result)) {
+    const file = relative(cwd, problem.path).split(sep).join('/');
+    folders.push({ file, line: 1, column: 1, endLine: 1, endColumn: 1, rule: RULE_OF_PROBLEM[problem.code], severity: problem.severity ?? 'error', message: problem.message });
+  }
+  return lintableFiles(result);
+}
+
+export function filesFromPaths(paths: string[], cwd: string, configs?: ProjectConfigs, folders: FolderFindings = []): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (path: string) => {
@@ -97,7 +134,7 @@ export function filesFromPaths(paths: string[], cwd: string): string[] {
     } catch {
       throw new CliError(`no such file or folder: ${given}`);
     }
-    if (isDir) for (const rel of listMigrationFiles(path)) add(join(path, rel));
+    if (isDir) for (const file of filesOfFolder(path, cwd, configs?.forFile(join(path, 'x.sql')).config.layout, folders, true)) add(file);
     else add(path);
   }
   return files;

@@ -12,6 +12,8 @@ import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';
 import { prepareBackup } from '../backup/backup';
 import { formatBytes } from '../runner/backup-hook';
+import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
+import { folderProblems } from '../migrations/layouts';
 
 export function openProject(args: ParsedArgs): Project {
   return asCliErrors(() => loadProject(args.common.cwd, args.common.config));
@@ -32,6 +34,22 @@ function rethrow(error: unknown): never {
   if (error instanceof RunnerInputError) throw new CliError(error.message);
   if (error instanceof ServerError) throw new CliError(`the server refused: ${error.message}`);
   throw error;
+}
+
+/**
+ * What the migrations folder holds that no migration run will touch — a FIFO or a dangling link
+ * named like a migration, an orphan down file, a Drizzle file the journal does not list — one
+ * warning line each on stderr, so that skipping them is never silent.
+ */
+export function warnAboutFolder(project: Project, out: Output): void {
+  let result;
+  try {
+    result = discoverMigrations(project.migrationsDir, lenientDiskReader, { layout: project.layout });
+  } catch {
+    return; // the command itself reports what is wrong with the folder
+  }
+  const problems = [...folderProblems(result), ...result.problems.filter((p) => p.code === 'not-in-chain' || p.code === 'orphan-file')];
+  for (const p of new Set(problems)) if (p.code !== 'duplicate-version') out.stderr(`tidemark: warning: ${relative(project.root, p.path) || p.path}: ${p.message}\n`);
 }
 
 export function requireTextOrJson(args: ParsedArgs): 'text' | 'json' {
@@ -102,6 +120,7 @@ export function runCommand(spec: {
     async run(args, out) {
       const format = requireTextOrJson(args);
       const project = openProject(args);
+      warnAboutFolder(project, out);
       const report = await asCliErrors(() =>
         spec.run(project, args.common.env, {
           toVersion: args.flags.get('to') as string | undefined,

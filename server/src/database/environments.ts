@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, type LoadedConfig } from '../migrations/config';
+import type { LayoutId } from '../migrations/types';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
 
@@ -56,6 +57,8 @@ export interface Project {
   root: string;
   configPath?: string;
   migrationsDir: string;
+  /** The layout tidemark.json sets; detected from the folder otherwise. */
+  layout?: LayoutId;
   verifyAfterApply: boolean;
   environments: Environment[];
 }
@@ -119,6 +122,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     root: loaded.root,
     configPath: loaded.path,
     migrationsDir: loaded.migrationsDir,
+    layout: loaded.config.layout,
     verifyAfterApply: config.verifyAfterApply ?? true,
     environments,
   };

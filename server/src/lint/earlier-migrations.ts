@@ -9,10 +9,12 @@
  * second after the last check, so linting N files costs N, not N², file-system calls.
  */
 import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
 import { compareVersionKeys, versionKey } from '../migrations/version';
-import { parseSection } from './unit';
+import { migrationFolder, parseSection } from './unit';
+import { listEntries } from '../migrations/layouts/reader';
+import { isPartFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
 
@@ -44,11 +46,21 @@ function signatureOf(dir: string, files: string[]): string {
     .join('|');
 }
 
+/** The files whose names, sizes and times stand for the folder: its migration files, and those inside one folder per migration (diesel, Prisma). */
+function watchedFiles(dir: string): string[] {
+  const files = listMigrationFiles(dir);
+  for (const entry of listEntries(dir)) {
+    if (entry.kind !== 'folder' || entry.name.startsWith('.') || isPartFolder(entry.name)) continue;
+    for (const inner of listEntries(join(dir, entry.name))) if (inner.kind === 'file' && inner.name.toLowerCase().endsWith('.sql')) files.push(`${entry.name}/${inner.name}`);
+  }
+  return files;
+}
+
 function folderState(dir: string): FolderState {
   const cached = folders.get(dir);
   const now = performance.now();
   if (cached && now - cached.checkedAt < RECHECK_AFTER_MS) return cached;
-  const signature = signatureOf(dir, listMigrationFiles(dir));
+  const signature = signatureOf(dir, watchedFiles(dir));
   if (cached?.signature === signature) {
     cached.checkedAt = now;
     return cached;
@@ -64,7 +76,7 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
   if (!unit.version || !unit.up) return [];
   const own = versionKey(unit.version);
   try {
-    return folderState(dirname(unit.up.file.path))
+    return folderState(migrationFolder(unit.up.file.path))
       .ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0)
       .map((u) => (u.parsed ??= parseSection(u.up)));
   } catch {

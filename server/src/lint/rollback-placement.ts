@@ -19,8 +19,8 @@ export function rollbackPlacements(unit: LintUnit, up: ParsedSection, sql: strin
     const shown = unit.downFilePath.split(/[\\/]/).slice(-2).join('/');
     fixes.push({ title: `Generate rollback file (${shown})`, edits: [], createFiles: [{ path: unit.downFilePath, text: sql }], preferred: true });
   }
-  if (unit.layout === 'sections') {
-    fixes.push({ title: unit.downFilePath ? 'Generate rollback as a down section' : 'Generate rollback', edits: [downSectionAfter(up, sql)], preferred: !unit.downFilePath });
+  if (unit.layout === 'sections' && unit.downMarker) {
+    fixes.push({ title: unit.downFilePath ? 'Generate rollback as a down section' : 'Generate rollback', edits: [downSectionAfter(up, sql, unit.downMarker)], preferred: !unit.downFilePath });
   }
   return fixes;
 }
@@ -37,11 +37,11 @@ function intoDown(down: ParsedSection, sql: string): TextEdit {
 }
 
 /** A `-- migrate:down` section right after the up section, before a verify section that may follow. */
-function downSectionAfter(up: ParsedSection, sql: string): TextEdit {
+function downSectionAfter(up: ParsedSection, sql: string, marker: string): TextEdit {
   const text = up.file.text;
   const upEnd = up.offset + up.text.length;
   const lead = upEnd > 0 && text[upEnd - 1] !== '\n' ? '\n' : '';
   const gap = upEnd > 0 && !text.slice(0, upEnd).endsWith('\n\n') ? '\n' : '';
   const trail = upEnd < text.length ? '\n' : '';
-  return { start: upEnd, end: upEnd, newText: `${lead}${gap}-- migrate:down\n${sql}${trail}` };
+  return { start: upEnd, end: upEnd, newText: `${lead}${gap}${marker}\n${sql}${trail}` };
 }

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
-import type { DiscoveryProblem, MigrationExecution, SectionKind } from '../migrations/types';
+import type { DiscoveryProblem, LayoutKind, MigrationExecution, SectionKind } from '../migrations/types';
 import type { Fix, Severity } from '../findings/finding';
 
 // The finding contract lives in findings/ (shared with the replay check); rules import it from here.
@@ -27,7 +27,8 @@ export interface LintUnit {
   file: SourceFile;
   version?: string;
   name?: string;
-  layout: 'sections' | 'paired' | 'folders' | 'flyway';
+  /** How the migration's parts are spread over files (where a generated rollback goes); the tool is `execution.layout`. */
+  layout: LayoutKind;
   /** The role of the linted file: a one-file migration, or one part of a split migration. */
   fileRole: 'sections' | 'up' | 'down' | 'verify' | 'check';
   /** Sections of the migration, including those in companion files. */
@@ -44,6 +45,8 @@ export interface LintUnit {
   problems: DiscoveryProblem[];
   /** Where a generated down file would go for split layouts (paired, folders, flyway). */
   downFilePath?: string;
+  /** The marker that starts a down section in this layout (`-- migrate:down`, `-- +goose Down`); undefined where downs are files of their own. */
+  downMarker?: string;
   /** The environments of the project's tidemark.json; undefined when not known (names are then not checked). */
   environmentNames?: readonly string[];
 }

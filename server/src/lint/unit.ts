@@ -7,15 +7,19 @@ import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
-import { assembleMigration, diskReader, isPartFolder, migrationFilesByVersion, pairVersionGroup, type FileReader } from '../migrations/discovery';
+import { diskReader, type FileReader } from '../migrations/text-file';
+import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
+import { checkMigration, folderLayout, isNamedFilesLayout } from '../migrations/layouts';
+import type { FileReading } from '../migrations/layouts/reader';
+import { discoverMigrations } from '../migrations/discovery';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
-import type { DiscoveryProblem, Section } from '../migrations/types';
+import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
 import { describeExecution } from '../migrations/execution';
 
 export function parseSection(section: Section): ParsedSection {
-  const statements = parseStatements(section.text, section.offset);
+  const statements = parseStatements(section.text, section.offset, section.breaks);
   const statementsWithEmbedded: Statement[] = [];
   for (const statement of statements) {
     statementsWithEmbedded.push(statement);
@@ -24,17 +28,40 @@ export function parseSection(section: Section): ParsedSection {
   return { kind: section.kind, file: section.file, offset: section.offset, text: section.text, statements, statementsWithEmbedded };
 }
 
-/** The folder a file's migration lives in: part folders (rollback/, verify/) belong to their parent. */
-export function migrationFolder(path: string): string {
+/**
+ * The folder a file's migration lives in: part folders (rollback/, verify/) belong to their
+ * parent, and so does a migration's own folder in layouts where migrations are folders (diesel's
+ * `<version>_<name>/up.sql`).
+ */
+export function migrationFolder(path: string, layout?: LayoutId): string {
   const dir = dirname(path);
-  return isPartFolder(basename(dir)) ? dirname(dir) : dir;
+  if (isPartFolder(basename(dir))) return dirname(dir);
+  const parent = dirname(dir);
+  // A folder that is a migrations folder itself (Drizzle's with its journal) keeps its files.
+  if (parent !== dir && !folderLayout(dir) && folderLayout(parent, layout)?.reader.migrationsAreFolders) return parent;
+  return dir;
 }
 
-export function buildLintUnit(path: string, text: string, reader: FileReader = diskReader): LintUnit {
+export interface LintUnitOptions {
+  /** The layout tidemark.json sets; detected from the folder otherwise. */
+  layout?: LayoutId;
+}
+
+export function buildLintUnit(path: string, text: string, reader: FileReader = diskReader, options: LintUnitOptions = {}): LintUnit {
   const file = new SourceFile(path, text);
-  const folder = migrationFolder(path);
-  const own = classifyFile(relative(folder, path));
+  const folder = migrationFolder(path, options.layout);
   const problems: DiscoveryProblem[] = [];
+  const layout = folderLayout(folder, options.layout);
+  if (layout && !isNamedFilesLayout(layout.reader.id) && !layout.reader.fromNamedFiles) {
+    const found = layout.reader.readFile ? layout.reader.readFile(path, text, folder, reader) : fromFolderReading(path, text, folder, reader, options.layout);
+    if (found) {
+      checkMigration(found.migration, layout.reader, found.problems);
+      return unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+    }
+    // Not one of the layout's migrations (a note, a seed file): linted as one up section.
+    return unitFromSections(file, undefined, problems);
+  }
+  const own = classifyFile(relative(folder, path));
 
   if (!own) {
     // Not named like a migration: lint it as a one-file migration with sections.
@@ -89,33 +116,67 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
       fileRole: own.role,
       [section.kind]: parsed,
       noTransactionDirective: false,
-      execution: describeExecution(own.layout, false),
+      execution: describeExecution(READER_OF_KIND[own.layout]),
       problems,
     };
   }
 
-  const migration = assembleMigration(parts)!;
+  const named = assembleMigration(parts)!;
+  const migration = layout?.reader.fromNamedFiles ? layout.reader.fromNamedFiles(named) : named;
+  if (layout) checkMigration(migration, layout.reader, problems);
+  return { ...unitFromMigration(file, migration, problems), fileRole: own.role, downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout) };
+}
+
+/**
+ * For a reader that cannot read one file alone: the whole folder read, with the linted file's
+ * text as given, and the migration that uses the file. Costs a folder read per file.
+ */
+function fromFolderReading(path: string, text: string, folder: string, reader: FileReader, layout: LayoutId | undefined): FileReading | undefined {
+  const withText: FileReader = { read: (p) => (p === path ? text : reader.read(p)) };
+  const found = discoverMigrations(folder, withText, { layout });
+  const migration = found.migrations.find((m) => [m.up, m.down, m.verify, m.check].some((s) => s?.file.path === path));
+  if (!migration) return undefined;
+  const files = new Set([migration.up, migration.down, migration.verify, migration.check].map((s) => s?.file.path));
+  // checkMigration runs again on the unit: its own problems are not taken twice.
+  return { migration, problems: found.problems.filter((p) => files.has(p.path) && p.code !== 'foreign-marker' && p.code !== 'empty-up') };
+}
+
+/** The unit of a migration a reader found, linted from `file` (one of its files). */
+function unitFromMigration(file: SourceFile, migration: Migration, problems: DiscoveryProblem[]): LintUnit {
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
+  const inFile = [migration.up, migration.down, migration.verify, migration.check].filter((s) => s?.file.path === file.path);
+  const fileRole = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
   return {
     file,
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
-    fileRole: own.role,
+    fileRole,
     up: parse(migration.up),
     down: parse(migration.down),
     verify: parse(migration.verify),
     check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
-    execution: describeExecution(migration.layout, migration.noTransactionDirective),
+    execution: migration.execution,
     problems,
-    downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout),
+    downMarker: migration.downMarker,
+    downFilePath: migration.downFile,
   };
 }
 
+/** A file in no migration folder, or not named like a migration: one file with dbmate-style sections. */
 function unitFromSections(file: SourceFile, version: string | undefined, problems: DiscoveryProblem[]): LintUnit {
   const noTransactionDirective = hasNoTransactionDirective(file.text);
-  const unit: LintUnit = { file, version, layout: 'sections', fileRole: 'sections', noTransactionDirective, execution: describeExecution('sections', noTransactionDirective), problems };
+  const unit: LintUnit = {
+    file,
+    version,
+    layout: 'sections',
+    fileRole: 'sections',
+    noTransactionDirective,
+    execution: describeExecution('dbmate', { noTransaction: noTransactionDirective }),
+    problems,
+    downMarker: '-- migrate:down',
+  };
   for (const raw of splitSections(file.text)) {
     if (unit[raw.kind]) continue;
     unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });

@@ -55,7 +55,7 @@ export function lintDocument(
   onRuleError: (rule: string, error: unknown) => void,
 ): LintResult {
   if (doc.text.length > MAX_LINTED_CHARS) return tooLargeResult(doc);
-  const unit = buildLintUnit(doc.path, doc.text, reader);
+  const unit = buildLintUnit(doc.path, doc.text, reader, { layout: config.config.layout });
   const findings = lintUnit(unit, { severities: config.severities, environments: environmentNames(config.config), docsBase, onRuleError });
   const file = unit.file;
   const diagnostics = findings.map((finding, index) => toDiagnostic(finding, index, file, doc.version));
@@ -70,7 +70,7 @@ export const MAX_LINTED_CHARS = 1024 * 1024;
 
 function tooLargeResult(doc: { uri: string; version: number; path: string; text: string }): LintResult {
   const file = new SourceFile(doc.path, doc.text);
-  const unit: LintUnit = { file, layout: 'sections', fileRole: 'sections', noTransactionDirective: false, execution: describeExecution('sections', false), problems: [] };
+  const unit: LintUnit = { file, layout: 'sections', fileRole: 'sections', noTransactionDirective: false, execution: describeExecution('dbmate'), problems: [] };
   const megabytes = (n: number) => (n / (1024 * 1024)).toFixed(1);
   const diagnostic: Diagnostic = {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { lenientDiskReader } from './discovery';
+import { lenientDiskReader } from './text-file';
+import { findMigrationsFolder } from './layouts';
+import { LAYOUT_IDS } from './types';
 
 export const CONFIG_FILE_NAME = 'tidemark.json';
 
@@ -58,6 +60,10 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 export const TidemarkConfig = z.strictObject({
   $schema: z.string().optional(),
   migrationsDir: z.string().optional().describe('Folder of migration files, relative to tidemark.json.'),
+  layout: z
+    .enum(LAYOUT_IDS)
+    .optional()
+    .describe('The migration tool whose layout the folder is read as (docs/layouts.md); detected from marker files and content when not set.'),
   historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
   verifyAfterApply: z.boolean().optional(),
   lockWaitTimeout: Duration.optional().describe('How long apply waits for another runner to finish.'),
@@ -187,8 +193,14 @@ export function loadConfig(root: string, configPath?: string, readText: (p: stri
   return { path, root: configRoot, config, migrationsDir, problems };
 }
 
-/** `migrations/` when it exists, else the folder itself (docs/architecture.md "Migration files and layouts"). */
+/**
+ * The default place of the tool the repository uses (prisma/migrations, supabase/migrations,
+ * drizzle/, db/migrations, migrations/...: layouts/index.ts), else `migrations/` when it exists,
+ * else the folder itself (docs/architecture.md "Migration files and layouts").
+ */
 function defaultMigrationsDir(root: string): string {
+  const found = findMigrationsFolder(root);
+  if (found) return found;
   const candidate = join(root, 'migrations');
   return existsSync(candidate) ? candidate : root;
 }

@@ -15,7 +15,8 @@ export interface RawSection {
   markerOffset?: number;
 }
 
-const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify|check)\b([^\n]*)$/gim;
+// Lines end at \n, \r\n or a lone \r, as PostgreSQL reads them.
+const MARKER = /^[ \t]*--[ \t]*migrate:(up|down|verify|check)\b([^\r\n]*)$/gim;
 
 /**
  * Cuts a file into sections. SQL before the first marker is up (part of the up section when that
@@ -35,7 +36,7 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
   if (preambleHasSql && !firstIsDefault) sections.push({ kind: defaultKind, offset: 0, text: preamble });
   markers.forEach((m, i) => {
     const lineEnd = m.index! + m[0].length;
-    const bodyStart = Math.min(text.length, lineEnd + (text[lineEnd] === '\r' ? 2 : 1));
+    const bodyStart = Math.min(text.length, lineEnd + (text.startsWith('\r\n', lineEnd) ? 2 : 1));
     const bodyEnd = i + 1 < markers.length ? markers[i + 1].index! : text.length;
     if (i === 0 && firstIsDefault && preambleHasSql) {
       sections.push({ kind: defaultKind, offset: 0, text: text.slice(0, Math.max(bodyStart, bodyEnd)) });
@@ -53,7 +54,7 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
 
 /** `-- tidemark:no-transaction`, or dbmate's `-- migrate:up transaction:false`. */
 export function hasNoTransactionDirective(text: string): boolean {
-  return /^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(text) || /^[ \t]*--[ \t]*migrate:up\b[^\n]*transaction:false/im.test(text);
+  return /^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(text) || /^[ \t]*--[ \t]*migrate:up\b[^\r\n]*transaction:false/im.test(text);
 }
 
 const BLOCKED = /^[ \t]*--[ \t]*tidemark:(blocked|draft)(?![-\w])[ \t]*([^\r\n]*)$/gim;

@@ -5,7 +5,7 @@
  * in, PostgreSQL reads it as part of the first word ("syntax error at or near \uFEFFALTER").
  * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -34,12 +34,18 @@ export class FileEncodingError extends Error {
 
 /** The file's text; throws FileEncodingError when it is not UTF-8, and fs errors as they come. */
 export function readTextFile(path: string): string {
-  return decodeText(readFileSync(path), path);
+  return decodeText(readFileSync(regularFile(path)), path);
 }
 
 /** The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for running. */
 export function readTextFileLenient(path: string): string {
-  return lenient.decode(readFileSync(path));
+  return lenient.decode(readFileSync(regularFile(path)));
+}
+
+/** Reading a FIFO or a device would block or never end: only regular files are read. */
+function regularFile(path: string): string {
+  if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
+  return path;
 }
 
 export function decodeText(bytes: Uint8Array, path: string): string {
@@ -75,3 +81,31 @@ function firstInvalidByte(bytes: Uint8Array): number {
   }
   return bytes.length - 1;
 }
+
+export interface FileReader {
+  /** Text of a file, preferring an editor's unsaved copy when there is one. */
+  read(path: string): string | undefined;
+}
+
+/** Files as they are on disk; a file that cannot be read is missing, one that is not UTF-8 throws FileEncodingError. */
+export const diskReader: FileReader = {
+  read(path) {
+    try {
+      return readTextFile(path);
+    } catch (error) {
+      if (error instanceof FileEncodingError) throw error;
+      return undefined;
+    }
+  },
+};
+
+/** As diskReader, but bytes that are not UTF-8 read as U+FFFD: for files read as context while linting another. */
+export const lenientDiskReader: FileReader = {
+  read(path) {
+    try {
+      return readTextFileLenient(path);
+    } catch {
+      return undefined;
+    }
+  },
+};

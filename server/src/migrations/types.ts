@@ -7,22 +7,24 @@ export type SectionKind = 'up' | 'down' | 'verify' | 'check';
  * Which migration tool's layout a migration was read from: one reader per layout in
  * migrations/layouts/ (docs/layouts.md). `folders` is the runbooks' NAME.sql + rollback/NAME.sql.
  */
-export type LayoutId =
-  | 'dbmate'
-  | 'golang-migrate'
-  | 'sqlx'
-  | 'folders'
-  | 'flyway'
-  | 'goose'
-  | 'diesel'
-  | 'prisma'
-  | 'drizzle'
-  | 'sqitch'
-  | 'atlas'
-  | 'liquibase'
-  | 'node-pg-migrate'
-  | 'graphile-migrate'
-  | 'supabase';
+export const LAYOUT_IDS = [
+  'dbmate',
+  'golang-migrate',
+  'sqlx',
+  'folders',
+  'flyway',
+  'goose',
+  'diesel',
+  'prisma',
+  'drizzle',
+  'sqitch',
+  'atlas',
+  'liquibase',
+  'node-pg-migrate',
+  'graphile-migrate',
+  'supabase',
+] as const;
+export type LayoutId = (typeof LAYOUT_IDS)[number];
 
 /**
  * How a migration will run, computed once per migration and read by every lint rule and by the
@@ -46,8 +48,14 @@ export interface MigrationExecution {
   generatedBy?: 'prisma' | 'drizzle';
 }
 
-/** Which of the four file layouts (docs/architecture.md "Migration files and layouts") a migration was found in. */
-export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway';
+/**
+ * How a migration's parts are spread over files: `sections` in one file (dbmate, goose,
+ * node-pg-migrate...), `paired` NAME.up.sql / NAME.down.sql files, `folders` NAME.sql with
+ * rollback/NAME.sql, `flyway` V/U files, `directory` one folder per migration (diesel, Prisma,
+ * Drizzle v1). Where a generated rollback goes and how `tidemark new` names files follow it;
+ * which tool reads the files is `execution.layout`.
+ */
+export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway' | 'directory';
 
 /**
  * One section of a migration: the SQL text and where it lives. `offset` is where the section's
@@ -60,6 +68,12 @@ export interface Section {
   offset: number;
   /** The section body (text after the marker line up to the next marker or end of file). */
   text: string;
+  /**
+   * Offsets inside `text` where a statement ends whatever the SQL says: the tool's own statement
+   * boundaries (goose `StatementEnd`, Drizzle `--> statement-breakpoint`), which it sends to the
+   * server as separate statements even without a semicolon between them.
+   */
+  breaks?: number[];
 }
 
 /** A numbered migration with its up, and optional down and verify parts. */
@@ -71,6 +85,8 @@ export interface Migration {
   /** Human name from the file name (`create_users`). */
   name: string;
   layout: LayoutKind;
+  /** How it will run, from its layout reader: every rule and the runner read this. */
+  execution: MigrationExecution;
   up: Section;
   down?: Section;
   verify?: Section;
@@ -86,20 +102,66 @@ export interface Migration {
   checksum: string;
   /** Set when another migration has the same version: what to tell the user. */
   duplicateVersion?: string;
+  /** Set for a migration Tidemark cannot run (a goose Go migration): why. It is also in blockedReasons, so apply stops before it. */
+  hole?: string;
+  /**
+   * The marker that starts a down section in this layout (`-- migrate:down`, `-- +goose Down`),
+   * for a generated rollback; undefined where downs live in their own files or do not exist.
+   */
+  downMarker?: string;
+  /** Where a generated rollback file goes, for layouts that keep downs in files of their own (diesel's down.sql). */
+  downFile?: string;
 }
 
 /** A problem found while discovering migrations (a duplicate version, an orphan down file...). */
 export interface DiscoveryProblem {
-  code: 'duplicate-version' | 'orphan-file' | 'unreadable-file';
+  code:
+    | 'duplicate-version'
+    | 'orphan-file'
+    | 'unreadable-file'
+    /** The file breaks its tool's own rules (a goose file without `-- +goose Up`, an unterminated StatementBegin...). */
+    | 'layout-error'
+    /** The file carries another tool's markers (a `-- +goose Down` in a dbmate folder). */
+    | 'foreign-marker'
+    /** Its up section holds no SQL: nothing would run, yet it would be recorded as applied. */
+    | 'empty-up'
+    /** In the folder but not part of the chain its tool runs (a Drizzle file the journal does not list, a Go migration). */
+    | 'not-in-chain'
+    /** Worth knowing, changes nothing (goose ENVSUB variables left as written). */
+    | 'layout-note';
+  /** error unless said otherwise. */
+  severity?: 'error' | 'warning' | 'info';
   message: string;
   /** Absolute path of the file the problem belongs to. */
   path: string;
   /** Other file involved (the first file with the same version). */
   relatedPath?: string;
+  /** Offset in the file the problem is about, when it is about one place. */
+  offset?: number;
+}
+
+/** A file in the migrations folder that no migration uses: listed, never dropped silently. */
+export interface UnusedFile {
+  path: string;
+  why: string;
 }
 
 export interface DiscoveryResult {
   migrationsDir: string;
+  /** The layout the folder was read as; undefined when no reader recognised it (see `unrecognised`). */
+  layout?: LayoutId;
+  /** Why that layout: the marker file or content that decided it, or "set in tidemark.json". */
+  layoutEvidence?: string;
+  /**
+   * Set when the folder holds SQL files or migration-shaped folders that no reader recognises:
+   * what was seen and what it looks like. Front ends stop with this (exit 2), never report an empty success.
+   */
+  unrecognised?: string;
+  /** Set when the folder is its tool's but Tidemark must not run it (a Prisma lock file for MySQL): why. Front ends stop with it (exit 2). */
+  refused?: string;
+  /** Set when the migrations folder does not exist. */
+  missing?: boolean;
+  unused: UnusedFile[];
   /** Sorted by version. Migrations sharing a version are all here, each with `duplicateVersion` set. */
   migrations: Migration[];
   problems: DiscoveryProblem[];

@@ -36,7 +36,7 @@ export async function checkProject(
   files: readonly string[] | undefined,
   options: ReplayOptions & { onResult?: (result: ReplayResult, migration: Migration) => void } = {},
 ): Promise<ReplayResult[]> {
-  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader);
+  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader, { layout: loaded.config.layout });
   const chosen = migrations.map((m, i) => ({ m, i })).filter(({ m }) => !files || files.some((f) => migrationHoldsFile(m, f)));
   if (!chosen.length) return [];
   const shadow = await Shadow.open(shadowSetupOf(loaded));

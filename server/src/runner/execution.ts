@@ -43,7 +43,7 @@ export interface SectionPlan {
 /** Parses a section and decides how it must run. */
 export async function planSection(section: Section, directive: boolean): Promise<SectionPlan> {
   await ensureParser();
-  const statements = parseStatements(section.text, section.offset);
+  const statements = parseStatements(section.text, section.offset, section.breaks);
   let noTransactionReason: string | undefined = directive ? 'the -- tidemark:no-transaction directive' : undefined;
   for (const s of statements) {
     const why = transactionIncompatibility(s.node);

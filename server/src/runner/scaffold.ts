@@ -6,21 +6,24 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
-import type { LayoutKind, Migration } from '../migrations/types';
+import type { LayoutId, LayoutKind, Migration } from '../migrations/types';
 import { RunnerInputError, type Project } from '../database/environments';
 
 export function scaffoldMigration(project: Project, rawName: string, now = new Date()): { files: string[]; version: string } {
   const name = rawName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   if (!name) throw new RunnerInputError(`"${rawName}" is not a usable migration name: use letters, digits and underscores, e.g. add_users_email`);
   // Only the last version and its layout matter here: a file that is not UTF-8 does not stop `new`.
-  const { migrations } = discoverMigrations(project.migrationsDir, lenientDiskReader);
+  const found = discoverMigrations(project.migrationsDir, lenientDiskReader, { layout: project.layout });
+  const { migrations } = found;
   const last = migrations[migrations.length - 1];
   const layout: LayoutKind = last?.layout ?? 'sections';
   const version = nextVersion(last, now);
   const dir = project.migrationsDir;
   const header = (part: string) => `-- ${version} ${name}: ${part}\n`;
   const files: Array<[string, string]> = [];
-  switch (layout) {
+  const tool = toolFiles(found.layout, dir, version, name, now);
+  if (tool) files.push(...tool);
+  else switch (layout) {
     case 'paired':
       files.push([join(dir, `${version}_${name}.up.sql`), `${header('up')}\n`]);
       files.push([join(dir, `${version}_${name}.down.sql`), `${header('down — undoes the up file')}\n`]);
@@ -50,6 +53,36 @@ export function scaffoldMigration(project: Project, rawName: string, now = new D
     writeFileSync(path, text);
   }
   return { files: files.map(([p]) => p), version };
+}
+
+/**
+ * A new migration in the form its tool writes one, for the layouts whose tool has its own; the
+ * ORM layouts generate theirs from the schema, so `new` says which command does it.
+ */
+function toolFiles(layout: LayoutId | undefined, dir: string, version: string, name: string, now: Date): Array<[string, string]> | undefined {
+  switch (layout) {
+    case 'goose':
+      return [[join(dir, `${version}_${name}.sql`), '-- +goose Up\n\n\n-- +goose Down\n\n']];
+    case 'node-pg-migrate':
+      return [[join(dir, `${version}_${name}.sql`), '-- Up Migration\n\n\n-- Down Migration\n\n']];
+    case 'diesel': {
+      // diesel's own format: 2019-02-26-002946_name/
+      const stamp = now.toISOString().replace(/\..*$/, '').replace(/T/, '-').replace(/:/g, '').replace(/^(\d{4})-(\d\d)-(\d\d)-/, '$1-$2-$3-');
+      const folder = join(dir, `${stamp}_${name}`);
+      return [
+        [join(folder, 'up.sql'), '-- Your SQL goes here\n'],
+        [join(folder, 'down.sql'), '-- This file should undo anything in `up.sql`\n'],
+      ];
+    }
+    case 'supabase':
+      return [[join(dir, `${now.toISOString().replace(/\D/g, '').slice(0, 14)}_${name}.sql`), '']];
+    case 'prisma':
+      throw new RunnerInputError('Prisma writes its migrations from schema.prisma: run `prisma migrate dev --name ' + name + '`');
+    case 'drizzle':
+      throw new RunnerInputError('Drizzle Kit writes its migrations from the schema: run `drizzle-kit generate --name ' + name + '`');
+    default:
+      return undefined;
+  }
 }
 
 /** The version after `last`, in its style: a timestamp stays a timestamp, a counter keeps its width. */

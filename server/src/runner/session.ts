@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
+import { discoveryStop } from '../migrations/layouts';
 import { FileEncodingError } from '../migrations/text-file';
 import type { DiscoveryResult } from '../migrations/types';
 import type { StatementFailure } from '../protocol';
@@ -40,11 +41,13 @@ export interface RunOptions {
 export function migrationsOnDisk(project: Project, forChange: boolean): DiscoveryResult {
   let discovery: DiscoveryResult;
   try {
-    discovery = discoverMigrations(project.migrationsDir);
+    discovery = discoverMigrations(project.migrationsDir, undefined, { layout: project.layout });
   } catch (error) {
     if (!(error instanceof FileEncodingError)) throw error;
     throw new RunnerInputError(error.relativeTo(project.root));
   }
+  const stop = discoveryStop(discovery, relative(project.root, project.migrationsDir) || project.migrationsDir);
+  if (stop) throw new RunnerInputError(stop);
   const duplicate = discovery.problems.find((p) => p.code === 'duplicate-version');
   if (forChange && duplicate) throw new RunnerInputError(`${duplicate.message}; renumber one before applying`);
   return discovery;

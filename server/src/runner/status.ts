@@ -109,8 +109,9 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
  */
 export async function getStatus(project: Project, environment: string | undefined, options: Pick<RunOptions, 'askPassword' | 'progress'> = {}): Promise<EnvironmentStatus[]> {
   const envs = environment === undefined ? project.environments : [findEnvironment(project, environment)];
-  const { migrations } = migrationsOnDisk(project, false);
-  return Promise.all(envs.map((env) => environmentStatus(env, migrations, options, environment !== undefined)));
+  const { migrations, layout, layoutEvidence } = migrationsOnDisk(project, false);
+  const statuses = await Promise.all(envs.map((env) => environmentStatus(env, migrations, options, environment !== undefined)));
+  return statuses.map((s) => ({ ...s, ...(layout ? { layout, layoutEvidence } : {}) }));
 }
 
 async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {

@@ -3,7 +3,7 @@
  * error, and the comments just before it (where suppressions and `-- expect:` live).
  */
 import type { Node } from '@pgsql/types';
-import { splitStatements } from './split';
+import { splitStatements, type StatementSpan } from './split';
 import { parseSpans, ByteOffsets } from './parse';
 
 export interface Statement {
@@ -34,7 +34,7 @@ export interface Statement {
   offsetOf(location: number | undefined): number;
 }
 
-const COMMENT_LINE = /--[^\n]*/g;
+const COMMENT_LINE = /--[^\r\n]*/g;
 
 function leadingCommentsOf(gap: string): string[] {
   return gap.match(COMMENT_LINE)?.map((c) => c.trim()) ?? [];
@@ -63,9 +63,13 @@ export function makeStatement(
   };
 }
 
-/** Splits and parses `text`, which starts at `baseOffset` in its file. */
-export function parseStatements(text: string, baseOffset = 0): Statement[] {
-  const spans = splitStatements(text);
+/**
+ * Splits and parses `text`, which starts at `baseOffset` in its file. `breaks` are offsets in
+ * `text` where a statement ends whatever the SQL says (a tool's own statement boundaries, such as
+ * goose's StatementEnd): the text between two breaks is split on its own.
+ */
+export function parseStatements(text: string, baseOffset = 0, breaks?: readonly number[]): Statement[] {
+  const spans = breaks?.length ? splitAtBreaks(text, breaks) : splitStatements(text);
   const outcomes = parseSpans(text, spans);
   return spans.map((span, index) => {
     const stmtText = text.slice(span.start, span.end);
@@ -77,6 +81,17 @@ export function parseStatements(text: string, baseOffset = 0): Statement[] {
     else statement.syntaxError = { message: outcome.message, offset: statement.start + outcome.offset };
     return statement;
   });
+}
+
+function splitAtBreaks(text: string, breaks: readonly number[]): StatementSpan[] {
+  const spans: StatementSpan[] = [];
+  let from = 0;
+  for (const at of [...breaks, text.length].filter((b) => b >= 0 && b <= text.length).sort((a, b) => a - b)) {
+    if (at < from) continue;
+    for (const span of splitStatements(text.slice(from, at), from)) spans.push(span);
+    from = at;
+  }
+  return spans;
 }
 
 /** The node type name of a statement (`CreateStmt`, `IndexStmt`...). */

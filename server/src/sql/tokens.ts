@@ -34,8 +34,10 @@ export function sqlTokens(text: string): Token[] {
       continue;
     }
     if (c === 45 && text.charCodeAt(i + 1) === 45) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
+      // PostgreSQL ends a line comment at \n or \r: a file with lone-CR line ends has SQL after it.
+      let end = i + 2;
+      while (end < n && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+      i = end < n ? end + 1 : n;
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42) {

@@ -9,7 +9,8 @@ import { UsageError, type ParsedArgs } from '../args';
 import { configFileCandidates, environmentNames, type SeveritySetting } from '../../migrations/config';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
 import { ensureParser } from '../../sql/parse';
-import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs } from '../project-input';
+import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs, type FolderFindings } from '../project-input';
+import { folderLayout } from '../../migrations/layouts';
 import { PACKAGE_JSON, packageVersion } from '../package-version';
 import { buildLintUnit } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
@@ -47,9 +48,15 @@ const command: CliCommand = {
     const cwd = resolve(args.common.cwd);
     if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
     const configs = new ProjectConfigs(cwd, args.common.config, out);
-    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd) : filesFromMigrationsDir(configs.forCwd(), cwd);
+    const folders: FolderFindings = [];
+    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
     const cache = cacheFor(args, out);
-    const report: LintReport = { findings: [], fileCount: files.length };
+    const report: LintReport = { findings: [...folders], fileCount: files.length };
+    const loose = args.positionals.length ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout)) : [];
+    if (loose.length) {
+      const shown = loose.map((p) => displayPath(p, cwd));
+      out.stderr(`tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`);
+    }
     // The run is recorded only when every file came from the per-file cache (see runInputs).
     let linted = 0;
     for (const path of files) {
@@ -67,7 +74,7 @@ const command: CliCommand = {
       // Loaded on the first file not in the cache: a fully cached run never starts the parser.
       await ensureParser();
       const text = readText(path, cwd);
-      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text));
+      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
       let ruleFailed = false;
       const findings = lintUnit(unit, {
         severities,

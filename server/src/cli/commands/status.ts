@@ -5,7 +5,7 @@ import { getStatus } from '../../runner/status';
 import { adoptedNote, describeTracking } from '../../database/foreign-history/description';
 import type { CliCommand } from '../command';
 import { CliError } from '../command';
-import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { asCliErrors, openProject, requireTextOrJson, warnAboutFolder } from '../runner-front';
 import { statusMarkdown, statusMatrix } from '../../status-document/matrix';
 import { basename } from 'node:path';
 
@@ -24,6 +24,7 @@ const command: CliCommand = {
   async run(args, out) {
     const format = args.common.format === 'markdown' ? 'markdown' : requireTextOrJson(args);
     const project = openProject(args);
+    warnAboutFolder(project, out);
     const statuses = await asCliErrors(() => getStatus(project, args.common.env, { progress: (message) => out.stderr(`${message}\n`) }));
     const unreachable = statuses.filter((s) => s.error);
     if (args.common.env !== undefined && unreachable.length) throw new CliError(unreachable[0].error!);
@@ -33,6 +34,8 @@ const command: CliCommand = {
       const objects = statuses.map(statusJson);
       out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
     } else {
+      const layout = statuses.find((s) => s.layout);
+      if (layout) out.stdout(`layout: ${layout.layout} (${layout.layoutEvidence})\n`);
       out.stdout(statuses.length === 1 ? singleTable(statuses[0]) : sideBySide(statuses));
     }
     for (const s of unreachable) out.stderr(`tidemark: ${s.error}\n`);
@@ -46,6 +49,7 @@ function statusJson(s: EnvironmentStatus) {
     environment: s.environment.name,
     kind: s.environment.kind,
     target: s.environment.target,
+    ...(s.layout ? { layout: s.layout } : {}),
     ...(s.error ? { error: s.error } : {}),
     ...(s.tracking ? { tracking: s.tracking } : {}),
     migrations: s.migrations.map((m) => ({

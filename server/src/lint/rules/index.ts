@@ -35,6 +35,10 @@ import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
 import unusedIgnore from './unused-ignore';
+import migrationLayout from './migration-layout';
+import emptyMigration from './empty-migration';
+import notInChain from './not-in-chain';
+import unsubstitutedVariable from './unsubstituted-variable';
 
 export const allRules: readonly Rule[] = [
   syntaxError,
@@ -69,6 +73,10 @@ export const allRules: readonly Rule[] = [
   policySettingMissingOk,
   unknownEnvironment,
   unusedIgnore,
+  migrationLayout,
+  emptyMigration,
+  notInChain,
+  unsubstitutedVariable,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.id, r]));

@@ -13,6 +13,8 @@ const rule: Rule = {
   check(unit, report) {
     const up = unit.up;
     if (!up || up.file.path !== unit.file.path) return;
+    // Prisma, Drizzle, Supabase and sqlx up-only files have no down migrations by design.
+    if (!unit.execution.downsByDesign) return;
     if (unit.down && unit.down.statements.length > 0) return;
     // Queries, settings and text that does not parse leave nothing to roll back.
     if (!up.statements.some(changesDatabase)) return;

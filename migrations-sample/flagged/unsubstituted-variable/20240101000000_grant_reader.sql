@@ -1,0 +1,9 @@
+-- +goose Up
+-- +goose ENVSUB ON
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${APP_READER_ROLE}";
+-- +goose ENVSUB OFF
+
+-- +goose Down
+-- +goose ENVSUB ON
+REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM "${APP_READER_ROLE}";
+-- +goose ENVSUB OFF

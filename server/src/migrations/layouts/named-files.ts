@@ -1,0 +1,263 @@
+/**
+ * The layouts whose files say what they are by their names — dbmate's one file with sections,
+ * golang-migrate's NAME.up.sql / NAME.down.sql, the runbooks' NAME.sql + rollback/NAME.sql, Flyway's
+ * V/U files — may share one folder (migrations-sample does), so their readers (dbmate.ts,
+ * golang-migrate.ts, folders.ts, flyway.ts) share this one reading: files classified by name,
+ * paired by version.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SourceFile } from '../../sql/source';
+import { checksum } from '../checksum';
+import { describeExecution } from '../execution';
+import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from '../sections';
+import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
+import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
+import { entryKind, type FolderCensus, type LayoutReading } from './reader';
+
+/** The reader each file shape stands for when files are classified by name. */
+export const READER_OF_KIND: Record<Exclude<LayoutKind, 'directory'>, LayoutId> = {
+  sections: 'dbmate',
+  paired: 'golang-migrate',
+  folders: 'folders',
+  flyway: 'flyway',
+};
+
+/** Subfolders that hold parts of migrations rather than migrations of their own. */
+const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification', 'check', 'checks']);
+
+export const isPartFolder = (name: string) => PART_FOLDERS.has(name.toLowerCase());
+
+/** Paths of the .sql files that may be migrations or their parts, relative to `dir`. */
+export function listMigrationFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of entries.sort()) {
+    const full = join(dir, entry);
+    // Only regular files: a FIFO or a device named like a migration would block the read.
+    const kind = entryKind(full);
+    if (kind === 'folder') {
+      if (!PART_FOLDERS.has(entry.toLowerCase())) continue;
+      for (const inner of safeReaddir(full).sort()) if (inner.toLowerCase().endsWith('.sql') && entryKind(join(full, inner)) === 'file') out.push(`${entry}/${inner}`);
+    } else if (kind === 'file' && entry.toLowerCase().endsWith('.sql')) {
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+export interface IndexedFile {
+  /** Path relative to the migrations folder. */
+  rel: string;
+  info: ClassifiedFile;
+}
+
+/** A folder's migration files grouped by version, kept while the folders' modification times hold. */
+const folderIndexes = new Map<string, { stamp: string; byVersion: Map<string, IndexedFile[]> }>();
+
+function folderStamp(dir: string): string {
+  // Adding, removing or renaming a file changes its folder's mtime; edits to contents do not
+  // matter here because texts are always read fresh.
+  const stamps: number[] = [];
+  for (const sub of ['', ...PART_FOLDERS]) {
+    try {
+      stamps.push(statSync(sub ? join(dir, sub) : dir).mtimeMs);
+    } catch {
+      stamps.push(-1);
+    }
+  }
+  return stamps.join(':');
+}
+
+/**
+ * The migration files of a folder grouped by version key (`1.2`), so that finding a file's
+ * companions costs a lookup instead of listing and classifying the whole folder per file.
+ */
+export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
+  const stamp = folderStamp(dir);
+  const cached = folderIndexes.get(dir);
+  if (cached?.stamp === stamp) return cached.byVersion;
+  const byVersion = new Map<string, IndexedFile[]>();
+  for (const rel of listMigrationFiles(dir)) {
+    const info = classifyFile(rel);
+    if (!info) continue;
+    const key = versionId(info.versionKey);
+    const list = byVersion.get(key) ?? [];
+    list.push({ rel, info });
+    byVersion.set(key, list);
+  }
+  folderIndexes.set(dir, { stamp, byVersion });
+  return byVersion;
+}
+
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+interface Parts {
+  primary?: { file: SourceFile; info: ClassifiedFile };
+  down?: { file: SourceFile; info: ClassifiedFile };
+  verify?: { file: SourceFile; info: ClassifiedFile };
+  check?: { file: SourceFile; info: ClassifiedFile };
+}
+
+function sectionOf(file: SourceFile, kind: Section['kind']): Section {
+  return { kind, file, offset: 0, text: file.text };
+}
+
+/** Builds a migration from its files: the sections of a one-file migration, or separate files. */
+export function assembleMigration(parts: Parts): Migration | undefined {
+  const primary = parts.primary;
+  if (!primary) return undefined;
+  const { info, file } = primary;
+  let up: Section | undefined;
+  let down: Section | undefined;
+  let verify: Section | undefined;
+  let check: Section | undefined;
+  for (const raw of splitSections(file.text, 'up')) {
+    const section: Section = { kind: raw.kind, file, offset: raw.offset, text: raw.text };
+    if (raw.kind === 'up') up ??= section;
+    else if (raw.kind === 'down') down ??= section;
+    else if (raw.kind === 'check') check ??= section;
+    else verify ??= section;
+  }
+  up ??= { kind: 'up', file, offset: file.text.length, text: '' };
+  if (parts.down) down = sectionOf(parts.down.file, 'down');
+  if (parts.verify) verify = sectionOf(parts.verify.file, 'verify');
+  if (parts.check) check = sectionOf(parts.check.file, 'check');
+  // Directives belong to the up section or the header comment above it.
+  const directiveText = file.text.slice(0, up.offset) + up.text;
+  // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
+  const layout = info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout;
+  const noTransactionDirective = hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset));
+  return {
+    version: info.version,
+    versionKey: info.versionKey,
+    name: info.name,
+    layout,
+    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: noTransactionDirective }),
+    up,
+    down,
+    verify,
+    check,
+    noTransactionDirective,
+    blockedReasons: blockedReasons(directiveText),
+    environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+    checksum: checksum(up.text),
+    ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
+  };
+}
+
+/** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */
+export interface VersionGroup<T extends { info: ClassifiedFile }> {
+  migrations: Array<{ primary: T; down?: T; verify?: T; check?: T }>;
+  /** Down or verify files no migration of the version takes; `rival` is the one taken instead, if any. */
+  leftovers: Array<{ file: T; rival?: T }>;
+}
+
+const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' || info.role === 'verify' || info.role === 'check' ? info.role : 'primary');
+
+/**
+ * Pairs the files of one version: a down or verify file goes to the migration of its name
+ * (rollback/0006_billing.sql to 0006_billing.sql), else a file named for the version alone
+ * (rollback/0006_rollback.sql) or — when the version has one migration — the only file there is.
+ * Files left over never become migrations.
+ */
+export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
+  const primaries = files.filter((f) => slotOf(f.info) === 'primary');
+  const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
+  for (const slot of ['down', 'verify', 'check'] as const) {
+    const free = files.filter((f) => slotOf(f.info) === slot);
+    const take = (m: (typeof group.migrations)[number], pick: (f: T) => boolean) => {
+      if (m[slot]) return;
+      const found = free.find(pick);
+      if (found) {
+        m[slot] = found;
+        free.splice(free.indexOf(found), 1);
+      }
+    };
+    const sameName = (a: ClassifiedFile, b: ClassifiedFile) => a.name.toLowerCase() === b.name.toLowerCase();
+    for (const m of group.migrations) take(m, (f) => sameName(f.info, m.primary.info));
+    if (group.migrations.length === 1) {
+      const [only] = group.migrations;
+      take(only, (f) => f.info.name === f.info.version);
+      take(only, () => true);
+    }
+    for (const file of free) group.leftovers.push({ file, rival: group.migrations.length === 1 ? group.migrations[0][slot] : undefined });
+  }
+  return group;
+}
+
+/** Reads a folder of files named like migrations. Never throws for bad files: they become problems. */
+export function readNamedFiles(census: FolderCensus): LayoutReading {
+  const migrationsDir = census.folder;
+  const problems: DiscoveryProblem[] = [];
+  type Found = { file: SourceFile; info: ClassifiedFile };
+  const byVersion = new Map<string, Found[]>();
+  const shown = (file: SourceFile) => relative(migrationsDir, file.path);
+
+  for (const rel of listMigrationFiles(migrationsDir)) {
+    const info = classifyFile(rel);
+    if (!info) continue;
+    const path = join(migrationsDir, rel);
+    const text = census.text(rel);
+    if (text === undefined) {
+      problems.push({ code: 'unreadable-file', message: `cannot read ${rel}`, path });
+      continue;
+    }
+    const key = versionId(info.versionKey);
+    byVersion.set(key, [...(byVersion.get(key) ?? []), { file: new SourceFile(path, text), info }]);
+  }
+
+  const migrations: Migration[] = [];
+  for (const files of byVersion.values()) {
+    const group = pairVersionGroup(files);
+    const sharing = group.migrations.map((m) => shown(m.primary.file));
+    const duplicate = sharing.length > 1 ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version` : undefined;
+    for (const [i, parts] of group.migrations.entries()) {
+      const migration = assembleMigration(parts)!;
+      if (duplicate) migration.duplicateVersion = duplicate;
+      migrations.push(migration);
+      if (i > 0) {
+        const first = group.migrations[0].primary.file;
+        problems.push({
+          code: 'duplicate-version',
+          message: `version ${parts.primary.info.version} is used twice: ${shown(parts.primary.file)} and ${shown(first)} are both a migration for it`,
+          path: parts.primary.file.path,
+          relatedPath: first.path,
+        });
+      }
+    }
+    for (const { file, rival } of group.leftovers) {
+      const what = `${slotOf(file.info)} file`;
+      if (rival) {
+        problems.push({
+          code: 'duplicate-version',
+          message: `version ${file.info.version} is used twice: ${shown(file.file)} and ${shown(rival.file)} are both a ${what} for it`,
+          path: file.file.path,
+          relatedPath: rival.file.path,
+        });
+      } else {
+        problems.push({
+          code: 'orphan-file',
+          message: group.migrations.length
+            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing.join(', ')})`
+            : `${shown(file.file)} belongs to version ${file.info.version}, which has no up migration`,
+          path: file.file.path,
+        });
+      }
+    }
+  }
+  migrations.sort((a, b) => compareVersionKeys(a.versionKey, b.versionKey));
+  return { migrations, problems, unused: [] };
+}

@@ -1,0 +1,145 @@
+/**
+ * What every layout reader is: how its tool's folder is recognised, where the tool keeps it by
+ * default, and how its files become the one migration model (types.ts). One reader per file in
+ * this folder; index.ts lists them.
+ */
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileReader } from '../text-file';
+import type { DiscoveryProblem, LayoutId, Migration, UnusedFile } from '../types';
+
+/** What a reader found in a folder. */
+export interface LayoutReading {
+  /** In the order the tool runs them. */
+  migrations: Migration[];
+  problems: DiscoveryProblem[];
+  /** Files in the folder no migration uses (a Drizzle file the journal does not list, a Go migration's source): listed, never dropped silently. */
+  unused: UnusedFile[];
+  /** Set when the folder is the tool's but Tidemark must not run it (a Prisma lock file for MySQL): why. Front ends stop with it. */
+  refused?: string;
+}
+
+/** How sure a reader is that a folder is its tool's, and what made it think so (shown to the user). */
+export interface Detection {
+  /** Marker files (a journal, a lock file) decide outright; content markers count files; file names alone count least. */
+  score: number;
+  evidence: string;
+}
+
+/** Scores: a marker file the tool writes beats content markers, which beat file names. */
+export const MARKER_FILE = 1_000_000;
+export const CONTENT = 1_000;
+export const FILE_NAMES = 1;
+
+export interface LayoutReader {
+  id: LayoutId;
+  /** Folders, relative to a repository root, where the tool keeps migrations when not told otherwise. */
+  defaultFolders: readonly string[];
+  /** Migrations are folders (`<version>_<name>/up.sql`): a file's migration folder is its grandparent. */
+  migrationsAreFolders?: boolean;
+  /**
+   * Lines that only this tool gives a meaning to (`-- +goose Up`): a file read as another layout
+   * that carries one is refused by apply rather than run as one section.
+   */
+  markerLine?: RegExp;
+  /**
+   * The tool's migrations folder under a repository root when its own config moves it (Drizzle's
+   * `out`, Prisma's `prisma.schema`), read as text; undefined to look in `defaultFolders`.
+   */
+  locate?(root: string, reader: FileReader): string | undefined;
+  /** Whether `folder` is this tool's, from marker files and content; undefined when nothing points to it. */
+  detect(folder: FolderCensus): Detection | undefined;
+  read(folder: FolderCensus, reader: FileReader): LayoutReading;
+  /**
+   * The migration one file of `folder` belongs to, with `text` as the file's text (an editor's
+   * copy), reading as little else as the layout allows: the linter asks this per file, so it
+   * must not read the whole folder each time. Undefined for a file that is no migration's.
+   */
+  readFile?(path: string, text: string, folder: string, reader: FileReader): FileReading | undefined;
+  /**
+   * For a reader whose files are named like dbmate's or golang-migrate's but run its tool's way
+   * (sqlx): the migration the shared named-files reading found, as this tool runs it. The linter
+   * then finds a file's companions as it does for those layouts.
+   */
+  fromNamedFiles?(migration: Migration): Migration;
+}
+
+export interface FileReading {
+  migration: Migration;
+  problems: DiscoveryProblem[];
+}
+
+export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';
+
+export interface FolderEntry {
+  name: string;
+  kind: EntryKind;
+}
+
+/**
+ * One look at a migrations folder, shared by every reader's detection: its entries (with what
+ * each is, so a FIFO or a dangling link is never opened) and the texts of its files, each read
+ * at most once.
+ */
+export class FolderCensus {
+  private listings = new Map<string, FolderEntry[]>();
+  private texts = new Map<string, string | undefined>();
+
+  constructor(
+    readonly folder: string,
+    private readonly reader: FileReader,
+  ) {}
+
+  /** Entries of the folder or of a subfolder (`rel`), sorted by name; empty when it is not a folder. */
+  entries(rel = ''): FolderEntry[] {
+    let found = this.listings.get(rel);
+    if (found) return found;
+    found = listEntries(rel ? join(this.folder, rel) : this.folder);
+    this.listings.set(rel, found);
+    return found;
+  }
+
+  /** Regular files of the folder (or of `rel`) whose names end with `ext` (lower case, with the dot). */
+  files(ext: string, rel = ''): string[] {
+    return this.entries(rel).filter((e) => e.kind === 'file' && e.name.toLowerCase().endsWith(ext)).map((e) => e.name);
+  }
+
+  has(rel: string): boolean {
+    const slash = rel.lastIndexOf('/');
+    const parent = slash < 0 ? '' : rel.slice(0, slash);
+    const name = rel.slice(slash + 1);
+    return this.entries(parent).some((e) => e.name === name && (e.kind === 'file' || e.kind === 'folder'));
+  }
+
+  /** Text of a file relative to the folder, read once; undefined when it cannot be read. */
+  text(rel: string): string | undefined {
+    if (this.texts.has(rel)) return this.texts.get(rel);
+    const text = this.reader.read(join(this.folder, rel));
+    this.texts.set(rel, text);
+    return text;
+  }
+}
+
+export function listEntries(dir: string): FolderEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.sort().map((name) => ({ name, kind: entryKind(join(dir, name)) }));
+}
+
+/** What a path is, following symbolic links as the tools do; never opens it. */
+export function entryKind(path: string): EntryKind {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'not-a-file';
+  } catch {
+    try {
+      return lstatSync(path).isSymbolicLink() ? 'dangling-link' : 'not-a-file';
+    } catch {
+      return 'not-a-file';
+    }
+  }
+}
