@@ -6,7 +6,28 @@ import tseslint from 'typescript-eslint';
 
 /** What Node provides to the .mjs/.cjs scripts (the TypeScript compiler checks the .ts files' names). */
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'performance', 'Buffer', 'URL', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'structuredClone', '__dirname', '__filename', 'require', 'module', 'exports', 'fetch', 'AbortController', 'TextDecoder', 'TextEncoder'].map((name) => [name, 'readonly']),
+  [
+    'process',
+    'console',
+    'performance',
+    'Buffer',
+    'URL',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'structuredClone',
+    '__dirname',
+    '__filename',
+    'require',
+    'module',
+    'exports',
+    'fetch',
+    'AbortController',
+    'TextDecoder',
+    'TextEncoder',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default defineConfig(

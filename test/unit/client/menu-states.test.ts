@@ -42,7 +42,8 @@ describe('package.json menus: migration states match the states table', () => {
   });
 
   it('names only states that exist', () => {
-    for (const entry of listing) for (const s of statesIn(entry.when!)!) assert.ok((ALL_MIGRATION_STATES as string[]).includes(s), `${entry.command}: "${s}" is not a migration state`);
+    for (const entry of listing)
+      for (const s of statesIn(entry.when!)!) assert.ok((ALL_MIGRATION_STATES as string[]).includes(s), `${entry.command}: "${s}" is not a migration state`);
   });
 
   for (const entry of listing) {

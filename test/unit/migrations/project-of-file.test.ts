@@ -47,7 +47,7 @@ describe('projectOfFile: the tidemark.json of a file, for the CLI and the editor
     assert.deepEqual(chosen(root, 'service/migrations/001_a.sql'), { cli: join(root, 'service', 'tidemark.json'), editor: join(root, 'service', 'tidemark.json') });
   });
 
-  it('else no config: the root holding the file is the project, or the file\'s folder', () => {
+  it("else no config: the root holding the file is the project, or the file's folder", () => {
     const exists = () => false;
     const migrationsDirOf = () => assert.fail('no config to read');
     assert.deepEqual(projectOfFile('/w/migrations/001_a.sql', ['/w'], { exists, migrationsDirOf }), { root: '/w' });

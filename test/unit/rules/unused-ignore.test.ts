@@ -15,7 +15,8 @@ describe(`rule ${RULE}`, () => {
   before(ensureParser);
 
   it('flags a rule id that suppresses nothing on the statement below, and removes the comment', () => {
-    const sql = "SET lock_timeout = '5s';\n-- tidemark-ignore require-concurrent-index-creation\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (x);\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS i;\n";
+    const sql =
+      "SET lock_timeout = '5s';\n-- tidemark-ignore require-concurrent-index-creation\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (x);\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS i;\n";
     const [finding, ...rest] = unused(sql);
     assert.deepEqual(rest, []);
     assert.equal(flagged(sql, finding), 'require-concurrent-index-creation');
@@ -25,7 +26,8 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('does not flag a suppression that suppresses a finding, in the statement, a DO block or the file', () => {
-    const indexWithoutConcurrently = "SET lock_timeout = '5s';\n-- tidemark-ignore require-concurrent-index-creation\nCREATE INDEX IF NOT EXISTS i ON t (x);\n-- migrate:down\nDROP INDEX IF EXISTS i;\n";
+    const indexWithoutConcurrently =
+      "SET lock_timeout = '5s';\n-- tidemark-ignore require-concurrent-index-creation\nCREATE INDEX IF NOT EXISTS i ON t (x);\n-- migrate:down\nDROP INDEX IF EXISTS i;\n";
     assert.deepEqual(unused(indexWithoutConcurrently), []);
     const inDo = "SET lock_timeout = '5s';\n-- tidemark-ignore ban-drop-table\nDO $$ BEGIN\n  DROP TABLE IF EXISTS old_t;\nEND $$;\n-- migrate:down\nSELECT 1;\n";
     assert.deepEqual(unused(inDo), []);
@@ -69,15 +71,19 @@ describe(`rule ${RULE}`, () => {
     );
   });
 
-  it('does not judge rules that did not run (turned off, or left out of the run), nor the replay check\'s rules', () => {
+  it("does not judge rules that did not run (turned off, or left out of the run), nor the replay check's rules", () => {
     const sql = "SET lock_timeout = '5s';\n-- tidemark-ignore replay-error, ban-drop-table\nCREATE TABLE t (id bigint);\n-- migrate:down\nDROP TABLE t;\n";
     const off = lintFiles({ '001_test.sql': sql }).findings.filter((f) => f.rule === RULE);
-    assert.deepEqual(off.map((f) => flagged(sql, f)), ['ban-drop-table'], 'replay-error is left alone; ban-drop-table ran and found nothing');
+    assert.deepEqual(
+      off.map((f) => flagged(sql, f)),
+      ['ban-drop-table'],
+      'replay-error is left alone; ban-drop-table ran and found nothing',
+    );
     const onlyThisRule = lintFiles({ '001_test.sql': sql }, { rule: RULE }).findings;
     assert.deepEqual(onlyThisRule, [], 'with no other rule run, nothing can be judged unused');
   });
 
   it('is itself suppressed for a file by -- tidemark-ignore-file unused-ignore', () => {
-    assert.deepEqual(unused("-- tidemark-ignore-file unused-ignore\n-- tidemark-ignore ban-cascade\nSELECT 1;\n"), []);
+    assert.deepEqual(unused('-- tidemark-ignore-file unused-ignore\n-- tidemark-ignore ban-cascade\nSELECT 1;\n'), []);
   });
 });

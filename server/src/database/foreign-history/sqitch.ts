@@ -6,5 +6,8 @@ export const sqitch: ForeignHistoryReader = {
   tables: [{ schema: 'sqitch', table: 'changes' }],
   recognises: (_table, columns) => Boolean(columns.change && columns.committed_at),
   read: (db, t) =>
-    queryEntries(db, `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`),
+    queryEntries(
+      db,
+      `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`,
+    ),
 };

@@ -22,12 +22,16 @@ const rule: Rule = {
     const whole = (d: SuppressionDirective, message: string) => report({ section, start: d.start, end: d.end, message, fixes: [removeLine(text, d)] });
     for (const d of suppressionDirectives(unit)) {
       if (d.kind === 'statement' && !d.statement) {
-        whole(d, 'This -- tidemark-ignore applies to no statement: it must be among the comments right above the statement it suppresses (above the DO block for a statement inside one).');
+        whole(
+          d,
+          'This -- tidemark-ignore applies to no statement: it must be among the comments right above the statement it suppresses (above the DO block for a statement inside one).',
+        );
         continue;
       }
       const where = d.kind === 'file' ? 'in this file' : 'for the statement below it';
       if (d.rules.length === 0) {
-        if (!use.suppressed(d, '*')) whole(d, `This ${d.kind === 'file' ? '-- tidemark-ignore-file' : '-- tidemark-ignore'} suppresses nothing: no rule reports anything ${where}.`);
+        if (!use.suppressed(d, '*'))
+          whole(d, `This ${d.kind === 'file' ? '-- tidemark-ignore-file' : '-- tidemark-ignore'} suppresses nothing: no rule reports anything ${where}.`);
         continue;
       }
       for (const listed of d.rules) {
@@ -35,7 +39,8 @@ const rule: Rule = {
         const reportId = (message: string) => report({ section, start: listed.start, end: listed.end, message, fixes: [fix] } satisfies RuleReport);
         if (!use.isRuleId(listed.id)) reportId(`"${listed.id}" is not a rule id, so this comment suppresses nothing for it; rule ids are listed in docs/rules.`);
         // A rule turned off, or the replay check's (its findings come from another run), cannot be judged here.
-        else if (use.hasRun(listed.id) && !use.suppressed(d, listed.id)) reportId(`${listed.id} reports nothing ${where}: this suppression is unused; remove it so that a new finding is not hidden.`);
+        else if (use.hasRun(listed.id) && !use.suppressed(d, listed.id))
+          reportId(`${listed.id} reports nothing ${where}: this suppression is unused; remove it so that a new finding is not hidden.`);
       }
     }
   },
