@@ -81,6 +81,11 @@ function copyRuntimeAssets() {
   const pgliteDir = dirname(require.resolve('@electric-sql/pglite'));
   for (const file of readdirSync(pgliteDir)) {
     if (file.endsWith('.wasm') || file.endsWith('.data')) cpSync(join(pgliteDir, file), join('dist', file));
+    // The contrib extension bundles, loaded when a project's migrations create them (database/pglite-extensions.ts).
+    if (file.endsWith('.tar.gz')) {
+      mkdirSync('dist/pglite-extensions', { recursive: true });
+      cpSync(join(pgliteDir, file), join('dist/pglite-extensions', file));
+    }
   }
 }
 

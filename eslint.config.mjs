@@ -50,6 +50,7 @@ export default defineConfig(
       'server/src/lint/rules/fk-missing-index.ts',
       'server/src/lint/rules/permissive-policy.ts',
       'server/src/lint/rules/policy-setting-missing-ok.ts',
+      'server/src/lint/rules/require-concurrent-reindex.ts',
       'server/src/lint/rules/require-lock-timeout.ts',
       'server/src/lint/rules/rls-enabled-without-policy.ts',
       'server/src/lint/rules/security-definer-search-path.ts',

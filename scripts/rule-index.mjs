@@ -80,6 +80,9 @@ export async function renderRuleIndex() {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
+    // squawk's rule list, kept by hand beside this script: which Tidemark rule covers each, or why none does.
+    readFileSync(join(repo, 'scripts', 'squawk-rules.md'), 'utf8').trimEnd(),
+    '',
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@ import { DiffRequest, type ReplayStatus } from '../../server/src/protocol';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CommandId } from './command-ids';
 import type { StatusStore } from './status-store';
-import { fileBadge, fileLenses, pendingCount, summarize, type LensAction } from './tree-model';
+import { fileBadge, fileLenses, statusBarText, summarize, type LensAction } from './tree-model';
 
 const lensCommand: Record<Exclude<LensAction, 'none'>, CommandId> = {
   apply: CommandId.applyTo,
@@ -79,8 +79,7 @@ export class ActiveEnvironmentStatusBar implements vscode.Disposable {
     }
     const active = vscode.workspace.getConfiguration('tidemark').get<string>('activeEnvironment');
     const status = all.find((s) => s.environment.name === active) ?? all[0];
-    const pending = pendingCount(status);
-    this.item.text = `$(${status.environment.protected ? 'lock' : 'database'}) ${status.environment.name}${pending ? ` $(arrow-up) ${pending}` : ' $(check)'}`;
+    this.item.text = statusBarText(status);
     this.item.tooltip = `Tidemark: ${status.environment.name} — ${summarize(status)}. Click to choose the environment palette commands use.`;
     this.item.show();
   }

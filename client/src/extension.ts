@@ -62,7 +62,11 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
   const languageClient = client;
 
   const passwords = new PasswordStore(context.secrets, log);
-  const store = new StatusStore(languageClient, findProjectRoots, log);
+  // The layouts' marker files, as the manifest lists them for activation (one list, checked against the readers by the manifest test).
+  const markerGlobs = ((context.extension.packageJSON as { activationEvents?: string[] }).activationEvents ?? [])
+    .filter((e) => e.startsWith('workspaceContains:') && !e.endsWith('tidemark.json'))
+    .map((e) => e.slice('workspaceContains:'.length));
+  const store = new StatusStore(languageClient, () => findProjectRoots(markerGlobs), log);
   const tree = new TidemarkTreeProvider(store);
   const statusBar = new ActiveEnvironmentStatusBar(store);
   const replayStatusBar = new ReplayStatusBar();

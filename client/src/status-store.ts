@@ -18,6 +18,8 @@ export const restrictedModeMessage = 'not read in Restricted Mode: trust this wo
 
 export class StatusStore implements vscode.Disposable {
   private projects: ProjectStatus[] = [];
+  /** Until the first load ends, the view says the server is starting: that load always tells it, even when it found nothing. */
+  private loadedOnce = false;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private inFlight: Promise<void> | undefined;
@@ -104,8 +106,9 @@ export class StatusStore implements vscode.Disposable {
     }
     // Redraw only what changed: a refresh runs after every command and file change, and redrawing
     // the tree under the pointer can turn a click on a row's inline action into one without its row.
-    const same = JSON.stringify(projects) === JSON.stringify(this.projects);
+    const same = this.loadedOnce && JSON.stringify(projects) === JSON.stringify(this.projects);
     this.projects = projects;
+    this.loadedOnce = true;
     if (!same) this.changed.fire();
     await Promise.all(fetches);
   }

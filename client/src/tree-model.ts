@@ -23,6 +23,19 @@ export function summarize(status: EnvironmentStatus): string {
   return `up to date · ${applied} applied`;
 }
 
+/**
+ * The status bar's text for the active environment. A tick only when migrations were read and
+ * none waits: an environment that could not be read, or a folder that held no migration Tidemark
+ * read, never shows one.
+ */
+export function statusBarText(status: EnvironmentStatus): string {
+  const icon = status.environment.protected ? 'lock' : 'database';
+  if (status.error) return `$(warning) ${status.environment.name}`;
+  if (status.migrations.length === 0) return `$(${icon}) ${status.environment.name} · no migrations`;
+  const pending = pendingCount(status);
+  return `$(${icon}) ${status.environment.name}${pending ? ` $(arrow-up) ${pending}` : ' $(check)'}`;
+}
+
 export function pendingCount(status: EnvironmentStatus): number {
   return status.migrations.filter((m) => applicableStates.has(m.state)).length;
 }
@@ -47,14 +60,17 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
     `${env.kind === 'pglite' ? 'Embedded PGlite database' : 'PostgreSQL'}: \`${env.target}\``,
     env.after ? `\nVersions must reach **${escapeMarkdown(env.after)}** first.` : '',
     status.error ? `\n$(error) ${escapeMarkdown(status.error)}` : `\n${summarize(status)}`,
+    status.layout ? `\nRead as a ${escapeMarkdown(status.layout)} folder (${escapeMarkdown(status.layoutEvidence ?? '')}).` : '',
     trackingText ? `\n$(${untracked ? 'question' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : ''}` : '',
   ].join('\n');
   const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked ? 'hasPending' : '', untracked ? 'untracked' : '',
     status.migrations.some((m) => appliedStates.has(m.state) && m.state !== 'missing') ? 'hasApplied' : '',
     status.error ? 'unavailable' : ''];
+  // Which tool's folder was read, and how many migrations it holds: "goose · 224 migrations".
+  const layout = status.layout && !status.error ? `${status.layout} · ${status.migrations.length} migration${status.migrations.length === 1 ? '' : 's'}` : '';
   return {
     label: env.name,
-    description: [...marks, untracked && trackingText ? trackingText : summarize(status)].join(' · '),
+    description: [...marks, layout, untracked && trackingText ? trackingText : summarize(status)].filter(Boolean).join(' · '),
     tooltip,
     icon: status.error
       ? { id: 'debug-disconnect', color: 'testing.iconFailed' }

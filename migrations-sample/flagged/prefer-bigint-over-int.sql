@@ -1,11 +1,12 @@
 -- migrate:up
--- A 32-bit counter overflows at 2,147,483,647: busy keys get there.
-CREATE TABLE IF NOT EXISTS api_key_hourly_usage (
+-- A 32-bit key runs out at 2,147,483,647 rows: an event log gets there, and widening the key
+-- then rewrites this table and every table that references it.
+CREATE TABLE IF NOT EXISTS audit_events (
+  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   api_key_id uuid NOT NULL,
-  hour timestamptz NOT NULL,
-  request_count integer NOT NULL DEFAULT 0,
-  PRIMARY KEY (api_key_id, hour)
+  at timestamptz NOT NULL DEFAULT now(),
+  request_count integer NOT NULL DEFAULT 0
 );
 
 -- migrate:down
-DROP TABLE IF EXISTS api_key_hourly_usage;
+DROP TABLE IF EXISTS audit_events;

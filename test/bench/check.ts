@@ -1,5 +1,8 @@
 /**
  * npm run bench:check — the replay check, side by side with what it replaces, in one run:
+ *  0. The whole chain: `tidemark check` of all 100 migrations (each one checked: up, verify, up
+ *     again, down, catalog compared, down again) against `tidemark apply` of the same 100 on a
+ *     fresh sandbox, time and peak memory (maxRSS) of each process. Targets: ≤ 1.5×, ≤ 250 MB.
  *  1. Cold: `tidemark check` of the last migration of a generated 100-migration project (a new
  *     process: builds the 99 earlier ones on a fresh shadow, then checks the last), against
  *     `tidemark apply` building the same 100 migrations on a fresh sandbox. Ratio check/apply.
@@ -9,7 +12,7 @@
  * Figures are printed, not asserted.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { seedSandbox, writeFiles } from '../support/databases';
@@ -32,11 +35,51 @@ const name = (i: number) => `migrations/${String(i).padStart(3, '0')}_bench.sql`
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timed(args: string[], cwd: string): number {
+  return measured(args, cwd).ms;
+}
+
+/** Runs the CLI; its time and peak memory (maxRSS, read by a preloaded exit hook, in MB). */
+function measured(args: string[], cwd: string, allowedExit = [0]): { ms: number; mb: number } {
+  const hook = join(cwd, '.bench-maxrss.cjs');
+  const out = join(cwd, '.bench-maxrss');
+  writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));\n`);
   const start = performance.now();
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--require', hook, cli, ...args], { cwd, encoding: 'utf8' });
   const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`tidemark ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
-  return ms;
+  if (!allowedExit.includes(r.status ?? -1)) throw new Error(`tidemark ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
+  const mb = Number(readFileSync(out, 'utf8')) / 1024;
+  rmSync(hook);
+  rmSync(out);
+  return { ms, mb };
+}
+
+/** Runs the two, `first` first on even runs and second on odd ones: neither always gets the warmer machine. */
+function inTurn(run: number, first: () => void, second: () => void): void {
+  for (const f of run % 2 ? [second, first] : [first, second]) f();
+}
+
+/** (0) `tidemark check` of the whole chain against `tidemark apply` of it on a fresh sandbox, taking turns at going first. */
+async function chainBench(): Promise<void> {
+  const checks: Array<{ ms: number; mb: number }> = [];
+  const applies: Array<{ ms: number; mb: number }> = [];
+  for (let run = 0; run < 3; run++) {
+    const root = await project();
+    await seedSandbox(join(root, '.tidemark', 'sandbox'));
+    // check exits 1 when a finding is an error; the generated chain has none, but a finding must not hide the figure.
+    inTurn(
+      run,
+      () => checks.push(measured(['check'], root, [0, 1])),
+      () => applies.push(measured(['apply', '--format', 'json'], root)),
+    );
+  }
+  const byTime = (xs: Array<{ ms: number }>) => median(xs.map((x) => x.ms));
+  const peak = (xs: Array<{ mb: number }>) => Math.max(...xs.map((x) => x.mb));
+  const check = byTime(checks);
+  const apply = byTime(applies);
+  console.log(
+    `(0) whole chain, ${COUNT} migrations: tidemark check of all ${check.toFixed(0)} ms, peak ${peak(checks).toFixed(0)} MB vs tidemark apply of all on a fresh sandbox ${apply.toFixed(0)} ms, peak ${peak(applies).toFixed(0)} MB: ` +
+      `${(check / apply).toFixed(2)}× (target ≤ 1.5×, ≤ 250 MB; runs: ${checks.map((x) => x.ms.toFixed(0)).join('/')} vs ${applies.map((x) => x.ms.toFixed(0)).join('/')})`,
+  );
 }
 
 async function project(): Promise<string> {
@@ -59,15 +102,11 @@ async function coldBench(): Promise<void> {
   for (let run = 0; run < 5; run++) {
     const root = await project();
     await seedSandbox(join(root, '.tidemark', 'sandbox'));
-    const check = () => checks.push(timed(['check', name(COUNT)], root));
-    const apply = () => applies.push(timed(['apply', '--format', 'json'], root));
-    if (run % 2) {
-      apply();
-      check();
-    } else {
-      check();
-      apply();
-    }
+    inTurn(
+      run,
+      () => checks.push(timed(['check', name(COUNT)], root)),
+      () => applies.push(timed(['apply', '--format', 'json'], root)),
+    );
   }
   const check = median(checks);
   const apply = median(applies);
@@ -110,6 +149,9 @@ async function warmBench(): Promise<void> {
 async function main(): Promise<void> {
   testCleanupHooks.beforeEach();
   try {
+    await seedSandbox(join(scratchDir('bench-check-seed-'), 'sandbox'));
+    await chainBench();
+    if (process.argv.includes('--chain-only')) return;
     await coldBench();
     await warmBench();
   } finally {

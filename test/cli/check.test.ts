@@ -41,8 +41,10 @@ describe('tidemark check', function () {
   });
 
   it('with paths checks only their migrations; json and sarif carry the replay rule', () => {
+    // A project that re-runs files by hand: the replay check proves each section's second run.
     const dir = tempWorkspace({
       ...FOUR_LAYOUTS,
+      'tidemark.json': JSON.stringify({ lint: { idempotency: 'require' } }),
       'migrations/005_trigger.sql':
         '-- migrate:up\nCREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n-- migrate:down\nDROP TRIGGER IF EXISTS users_touch ON users;\nDROP FUNCTION IF EXISTS touch();\n',
     });

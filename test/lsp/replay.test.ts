@@ -74,7 +74,9 @@ describe('language server: replay check', function () {
   });
 
   it('Check Migration (tidemark/checkMigration) replays an open file without a save and answers with what it found', async () => {
-    const dir = tempWorkspace({ 'migrations/001_users.sql': USERS, 'migrations/002_email.sql': BROKEN });
+    // A project that re-runs files by hand, so the replay check proves the second run too.
+    const config = JSON.stringify({ lint: { idempotency: 'require' } });
+    const dir = tempWorkspace({ 'tidemark.json': config, 'migrations/001_users.sql': USERS, 'migrations/002_email.sql': BROKEN });
     client = new TestLspClient({ workspaceFolder: dir });
     await client.initialize();
     const u = client.open(join(dir, 'migrations', '002_email.sql'), BROKEN);

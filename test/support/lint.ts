@@ -11,6 +11,7 @@ import { buildLintUnit } from '../../server/src/lint/unit';
 import { lintUnit } from '../../server/src/lint/engine';
 import { rulesById } from '../../server/src/lint/rules';
 import type { Finding, LintUnit } from '../../server/src/lint/types';
+import type { ExecutionPolicy } from '../../server/src/migrations/execution';
 import { scratchDir } from './test-cleanup';
 
 export { ensureParser };
@@ -21,7 +22,7 @@ export { ensureParser };
  */
 export function lintFiles(
   files: Record<string, string>,
-  options: { target?: string; rule?: string; environments?: string[]; allowSyntaxErrors?: boolean } = {},
+  options: { target?: string; rule?: string; environments?: string[]; allowSyntaxErrors?: boolean; policy?: ExecutionPolicy } = {},
 ): { findings: Finding[]; dir: string; text: string } {
   const dir = scratchDir('lint-');
   for (const [rel, text] of Object.entries(files)) {
@@ -34,7 +35,7 @@ export function lintFiles(
   if (!options.allowSyntaxErrors && options.rule !== 'syntax-error') refuseSyntaxErrors(unit, dir);
   const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
   if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
-  const findings = lintUnit(unit, { rules, environments: options.environments, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
+  const findings = lintUnit(unit, { rules, environments: options.environments, policy: options.policy, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
   return { findings, dir, text: files[target] };
 }
 

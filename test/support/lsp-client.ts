@@ -205,7 +205,9 @@ export function onlyRules(ids: string[]): Record<string, 'off'> {
 /** A fresh folder holding `files` (relative path → text); with `rules`, a tidemark.json enabling only those. */
 export function tempWorkspace(files: Record<string, string>, rules?: string[]): string {
   const dir = scratchDir('lsp-');
-  if (rules) files = { 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(rules) } }), ...files };
+  // non-idempotent-ddl judges only migrations that can run twice: these workspaces re-run files by hand.
+  const idempotency = rules?.includes('non-idempotent-ddl') ? { idempotency: 'require' } : {};
+  if (rules) files = { 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(rules), ...idempotency } }), ...files };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

@@ -6,7 +6,7 @@
  */
 import type { Migration } from '../migrations/types';
 import type { AdoptReport } from '../protocol';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { checkTarget, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
 import { FOREIGN_TOOLS, findForeignTables, matchMigration, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
@@ -32,9 +32,9 @@ interface Candidate {
 export async function adoptEnvironment(project: Project, environment: string | undefined, options: AdoptOptions): Promise<AdoptReport> {
   const env = findEnvironment(project, environment);
   if (options.from !== undefined && options.to !== undefined) throw new RunnerInputError('adopt takes --from (import another tool\'s history) or --to VERSION (a baseline), not both');
-  checkTarget(options.to);
   if (!options.dryRun) requireConfirmation(env, options.confirm, 'adopt');
   const { migrations } = migrationsOnDisk(project, true);
+  checkTarget(options.to, migrations);
   const plan = async (session: Session) => {
     const rows = await session.history.rows();
     const { source, adoptedFrom, candidates } = await candidatesFor(session, migrations, options);
@@ -45,7 +45,7 @@ export async function adoptEnvironment(project: Project, environment: string | u
     for (const c of candidates) {
       if (c.failed) problems.push({ version: c.version, reason: `${source} records it as failed` });
       else if (!c.migration) problems.push({ version: c.version, reason: 'no migration file has this version' });
-      else if (known.has(versionId(c.migration.versionKey))) skipped.push({ version: c.migration.version, reason: "already in Tidemark's history" });
+      else if (known.has(versionId(c.migration.version))) skipped.push({ version: c.migration.version, reason: "already in Tidemark's history" });
       else recorded.push({ migration: c.migration, appliedAt: c.appliedAt });
     }
     if (problems.length && !options.skipFailed) {
@@ -92,7 +92,7 @@ export async function adoptEnvironment(project: Project, environment: string | u
 
 async function candidatesFor(session: Session, migrations: Migration[], options: AdoptOptions): Promise<{ source: string; adoptedFrom: string; candidates: Candidate[] }> {
   if (options.to !== undefined) {
-    const limit = versionKey(options.to);
+    const limit = versionOrder(migrations)(options.to);
     if (!migrations.some((m) => compareVersionKeys(m.versionKey, limit) === 0)) throw new RunnerInputError(`--to ${options.to}: no migration file has this version`);
     const candidates = migrations.filter((m) => compareVersionKeys(m.versionKey, limit) <= 0).map((m) => ({ migration: m, version: m.version, failed: false }));
     return { source: `a baseline up to ${options.to}`, adoptedFrom: 'baseline', candidates };

@@ -38,7 +38,7 @@ export async function markMigrations(project: Project, environment: string | und
     for (const version of versions) {
       const key = versionId(version);
       const state = states.find((s) => versionId(s.version) === key);
-      const migration = migrations.find((m) => versionId(m.versionKey) === key);
+      const migration = migrations.find((m) => versionId(m.version) === key);
       if (mark === 'applied') {
         if (!migration) throw new RunnerInputError(`cannot mark ${version} applied in ${env.name}: no migration file has this version (${describe(state)})`);
         if (state && stateDefinition(state.state).hasRun && state.state !== 'failed') {

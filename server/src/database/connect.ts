@@ -6,5 +6,5 @@ import { connectPostgres, type PasswordSource } from './postgres-adapter';
 
 export async function openDatabase(env: Environment, askPassword?: PasswordSource): Promise<DatabaseAdapter> {
   if (env.unusable) throw new RunnerInputError(env.unusable);
-  return env.sandboxPath !== undefined ? openPglite(env.sandboxPath, env.lockWaitTimeoutMs) : connectPostgres(env, askPassword);
+  return env.sandboxPath !== undefined ? openPglite(env.sandboxPath, env.lockWaitTimeoutMs, env.sandboxSetup?.()) : connectPostgres(env, askPassword);
 }

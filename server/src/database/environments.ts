@@ -10,6 +10,8 @@ import { DEFAULT_ENVIRONMENT, durationMs, loadConfig, type EnvironmentConfig, ty
 import type { LayoutId } from '../migrations/types';
 import type { EnvironmentInfo } from '../protocol';
 import { SourceFile } from '../sql/source';
+import { sandboxSetup, type EmbeddedSetup } from './embedded-setup';
+import { presetOf } from './presets';
 
 export const SANDBOX = DEFAULT_ENVIRONMENT;
 export const DEFAULT_HISTORY_SCHEMA = 'tidemark';
@@ -37,6 +39,10 @@ export interface Environment {
   unusable?: string;
   /** PGlite data folder, for the sandbox kind. */
   sandboxPath?: string;
+  /** Schemas the project's platform owns (the preset's: Supabase's auth, storage...): not the user's objects. */
+  platformSchemas?: readonly string[];
+  /** For the sandbox kind: what it is opened with (its migrations' extensions, the project's preset). */
+  sandboxSetup?: () => EmbeddedSetup;
   historySchema: string;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
@@ -81,14 +87,16 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   const declared = Object.entries(config.environments ?? {});
   const environments: Environment[] = [];
   const fieldWhere = (field: (string | number)[]) => (loaded.path ? `${displayPath(loaded.path)}:${fieldLine(loaded.path, field)}` : 'tidemark.json');
+  const preset = presetOf(loaded.root, config.preset);
+  const setup = () => sandboxSetup(loaded.migrationsDir, preset);
   if (declared.length === 0) {
-    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root));
+    environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root, setup));
   }
   for (const [name, ec] of declared) {
     const schema = ec.historySchema ?? config.historySchema;
     if (ec.sandbox) {
       const path = ec.path ? resolve(loaded.root, ec.path) : join(loaded.root, '.tidemark', name === SANDBOX ? 'sandbox' : `sandbox-${name}`);
-      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec, loaded.root));
+      environments.push(sandboxEnvironment(name, path, schema, lockWaitTimeoutMs, ec, loaded.root, setup));
       continue;
     }
     let target: PostgresTarget | undefined;
@@ -114,6 +122,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     });
   }
   for (const e of environments) {
+    if (preset) e.platformSchemas = preset.schemas;
     if (e.info.after !== undefined && !environments.some((o) => o.name === e.info.after)) {
       throw new RunnerInputError(`invalid config ${fieldWhere(['environments', e.name, 'after'])}: environments.${e.name}.after names "${e.info.after}", which is not an environment (known: ${environments.map((o) => o.name).join(', ')})`);
     }
@@ -128,11 +137,20 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   };
 }
 
-function sandboxEnvironment(name: string, path: string, schema: string | undefined, lockWaitTimeoutMs: number, ec: Partial<EnvironmentConfig>, root: string): Environment {
+function sandboxEnvironment(
+  name: string,
+  path: string,
+  schema: string | undefined,
+  lockWaitTimeoutMs: number,
+  ec: Partial<EnvironmentConfig>,
+  root: string,
+  setup: () => EmbeddedSetup,
+): Environment {
   return {
     name,
     info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after },
     sandboxPath: path,
+    sandboxSetup: setup,
     historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
     lockTimeoutMs: durationMs(ec.lockTimeout),
     statementTimeoutMs: durationMs(ec.statementTimeout),

@@ -9,6 +9,8 @@ import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedSetup } from './embedded-setup';
+import { explainMissingExtension, loadableExtensions, pgliteExtensionOptions, type ExtensionStub } from './pglite-extensions';
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 import { isNewDataDir, pgliteTemplate } from './pglite-template';
@@ -33,30 +35,55 @@ export async function withSandboxLock<T>(dataDir: string, waitMs: number, work: 
   }
 }
 
-export async function openPglite(dataDir: string, waitMs: number): Promise<DatabaseAdapter> {
+export async function openPglite(dataDir: string, waitMs: number, setup: EmbeddedSetup = { extensions: [], stubs: [] }): Promise<DatabaseAdapter> {
   const releaseQueue = await queueTurn(dataDir, waitMs);
   let releaseFile: (() => void) | undefined;
   try {
     releaseFile = await lockFile(`${dataDir}.lock`, waitMs);
     mkdirSync(dirname(dataDir), { recursive: true });
-    // require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
-    // bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
-    // CommonJS bundle does not have. Loaded here, not at the top, so commands that never open a
-    // sandbox (lint) do not pay for loading it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const template = isNewDataDir(dataDir) ? pgliteTemplate('sandbox') : undefined;
-    const db = new PGliteClass(dataDir, template ? { loadDataDir: template } : {});
-    await db.waitReady;
+    const isNew = isNewDataDir(dataDir);
+    let extensions = loadableExtensions(setup.extensions, setup.stubs);
+    let db = await startPglite(dataDir, isNew, extensions, setup.stubs);
+    if (isNew && setup.setupSql) {
+      try {
+        await db.exec(setup.setupSql);
+      } catch (error) {
+        await db.close();
+        rmSync(dataDir, { recursive: true, force: true });
+        throw new Error(`creating the sandbox with ${setup.setupOrigin ?? 'its preset'} failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    // An extension created earlier whose CREATE EXTENSION is no longer in the files (the migration
+    // was deleted, or the sandbox was restored from a backup) is still installed: load it too.
+    const installed = (await db.query<{ extname: string }>('SELECT extname FROM pg_extension')).rows.map((r) => r.extname);
+    const missing = loadableExtensions(installed, setup.stubs).filter((name) => !extensions.includes(name));
+    if (missing.length) {
+      await db.close();
+      extensions = [...extensions, ...missing];
+      db = await startPglite(dataDir, false, extensions, setup.stubs);
+    }
     return new PgliteAdapter(db, () => {
       releaseFile?.();
       releaseQueue();
-    });
+    }, 'sandbox');
   } catch (error) {
     releaseFile?.();
     releaseQueue();
     throw error;
   }
+}
+
+async function startPglite(dataDir: string, isNew: boolean, extensions: readonly string[], stubs: readonly ExtensionStub[]): Promise<PGlite> {
+  // require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
+  // bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
+  // CommonJS bundle does not have. Loaded here, not at the top, so commands that never open a
+  // sandbox (lint) do not pay for loading it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const template = isNew ? pgliteTemplate('sandbox') : undefined;
+  const db = new PGliteClass(dataDir, { ...(template ? { loadDataDir: template } : {}), extensions: pgliteExtensionOptions(extensions, stubs) });
+  await db.waitReady;
+  return db;
 }
 
 async function queueTurn(key: string, waitMs: number): Promise<() => void> {
@@ -203,6 +230,8 @@ export class PgliteAdapter implements DatabaseAdapter {
   constructor(
     private readonly db: PGlite,
     private readonly release: () => void,
+    /** Which embedded database this is, for the message about an extension PGlite lacks. */
+    private readonly role: 'sandbox' | 'shadow' = 'sandbox',
   ) {}
 
   async query(sql: string, params?: unknown[]): Promise<QueryResult> {
@@ -210,7 +239,7 @@ export class PgliteAdapter implements DatabaseAdapter {
       const result = await this.db.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
       return { rows: result.rows, fields: result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
     } catch (error) {
-      throw toServerError(error);
+      throw explainMissingExtension(toServerError(error), this.role);
     }
   }
 
@@ -218,7 +247,7 @@ export class PgliteAdapter implements DatabaseAdapter {
     try {
       await this.db.exec(script);
     } catch (error) {
-      throw toServerError(error);
+      throw explainMissingExtension(toServerError(error), this.role);
     }
   }
 

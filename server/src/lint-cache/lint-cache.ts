@@ -12,8 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { migrationFilesByVersion } from '../migrations/discovery';
+import { listEntries } from '../migrations/layouts/reader';
 import { classifyFile, compareVersionKeys, versionId } from '../migrations/version';
 import { migrationFolder } from '../lint/unit';
 
@@ -89,6 +90,10 @@ export interface LintInputs {
 export function lintInputsKey(path: string, inputs: LintInputs, disk: DiskSnapshot): string {
   const parts = [inputs.settings, `self ${disk.hashOf(path)}`];
   const folder = migrationFolder(path);
+  // A migration that is a folder (diesel's up.sql + down.sql + metadata.toml): its other files are its parts.
+  if (folder !== dirname(path)) for (const entry of listEntries(dirname(path))) if (entry.kind === 'file') parts.push(`part ${entry.name} ${disk.hashOf(join(dirname(path), entry.name))}`);
+  // Drizzle's journal decides which files run at all.
+  if (existsSync(join(folder, 'meta', '_journal.json'))) parts.push(`journal ${disk.hashOf(join(folder, 'meta', '_journal.json'))}`);
   const own = classifyFile(relative(folder, path));
   if (own) {
     parts.push(`rollback/ ${existsSync(join(folder, 'rollback'))}`);

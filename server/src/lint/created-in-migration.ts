@@ -34,7 +34,9 @@ function creationsOf(section: ParsedSection): Creations {
   section.statementsWithEmbedded.forEach((statement, position) => {
     creations.positions.set(statement, position);
     for (const effect of objectEffects(statement.node)) {
-      const { object } = effect;
+      // A materialized view is a table to the rules that ask (indexes on it, locks on it); CREATE
+      // TABLE ... AS and TEMP tables are tables already.
+      const object = effect.object.kind === 'materialized view' ? { ...effect.object, kind: 'table' as const } : effect.object;
       if (object.kind !== 'table' && object.kind !== 'index') continue;
       if (effect.action === 'create') add(object.kind, object, position);
       // A table created and then renamed in this section is still new under its new name.

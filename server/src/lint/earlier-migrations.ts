@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
-import { compareVersionKeys, versionKey } from '../migrations/version';
+import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { migrationFolder, parseSection } from './unit';
 import { listEntries } from '../migrations/layouts/reader';
 import { isPartFolder } from '../migrations/layouts/named-files';
@@ -26,7 +26,7 @@ interface FolderState {
    * Up sections in version order, with their version keys; each parsed the first time a later
    * migration asks for it (the last migration of a folder, often the one edited, needs none).
    */
-  ups: Array<{ versionKey: number[]; up: Section; parsed?: ParsedSection }>;
+  ups: Array<{ version: string; versionKey: number[]; up: Section; parsed?: ParsedSection }>;
 }
 
 const folders = new Map<string, FolderState>();
@@ -53,6 +53,8 @@ function watchedFiles(dir: string): string[] {
     if (entry.kind !== 'folder' || entry.name.startsWith('.') || isPartFolder(entry.name)) continue;
     for (const inner of listEntries(join(dir, entry.name))) if (inner.kind === 'file' && inner.name.toLowerCase().endsWith('.sql')) files.push(`${entry.name}/${inner.name}`);
   }
+  // The files that order a folder where the names do not: a sqitch plan, Atlas's sum.
+  files.push('sqitch.plan', 'atlas.sum');
   return files;
 }
 
@@ -65,7 +67,7 @@ function folderState(dir: string): FolderState {
     cached.checkedAt = now;
     return cached;
   }
-  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ versionKey: m.versionKey, up: m.up }));
+  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ version: m.version, versionKey: m.versionKey, up: m.up }));
   const state = { signature, checkedAt: now, ups };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
@@ -74,10 +76,13 @@ function folderState(dir: string): FolderState {
 
 export function earlierUpSections(unit: LintUnit): ParsedSection[] {
   if (!unit.version || !unit.up) return [];
-  const own = versionKey(unit.version);
+  const version = unit.version;
   try {
-    return folderState(migrationFolder(unit.up.file.path))
-      .ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0)
+    const { ups } = folderState(migrationFolder(unit.up.file.path));
+    // The unit's place as its reader ordered it: a version number, or a position in a plan.
+    const own = versionOrder(ups)(version);
+    return ups
+      .filter((u) => compareVersionKeys(u.versionKey, own) < 0)
       .map((u) => (u.parsed ??= parseSection(u.up)));
   } catch {
     return [];

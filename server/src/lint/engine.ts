@@ -10,6 +10,7 @@ import { configuredSeverity, DEFAULT_DOCS_BASE } from '../findings/finding';
 import { replayRules } from '../findings/replay-rules';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 
 export interface LintOptions {
   /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
@@ -19,6 +20,8 @@ export interface LintOptions {
   rules?: readonly Rule[];
   /** The project's environment names (`environmentNames` of its tidemark.json), for rules that check them. */
   environments?: readonly string[];
+  /** tidemark.json `lint.idempotency` / `lint.rollbacks`: how the project runs its migrations beyond what the layout says. */
+  policy?: ExecutionPolicy;
   /** Called when a rule throws: the other rules' findings are still returned. */
   onRuleError?: (rule: string, error: unknown) => void;
 }
@@ -30,6 +33,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const fileIgnores = fileIgnoredRules(unit.file.text);
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
+  if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
   const rules = options.rules ?? allRules;
   // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
   // for the whole file still runs, and its findings are dropped, counted against the comment.
@@ -79,6 +83,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       options.onRuleError?.(rule.id, error);
     }
   }
+  for (const sibling of unit.siblings ?? []) findings.push(...lintUnit(sibling, options));
   return findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
 }
 

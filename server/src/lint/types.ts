@@ -49,6 +49,11 @@ export interface LintUnit {
   downMarker?: string;
   /** The environments of the project's tidemark.json; undefined when not known (names are then not checked). */
   environmentNames?: readonly string[];
+  /**
+   * The other migrations written in the same file (Liquibase changesets after the first), each a
+   * unit of its own with its own way of running: linted with this one, findings together.
+   */
+  siblings?: LintUnit[];
 }
 
 export interface RuleReport {

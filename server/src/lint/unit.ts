@@ -9,14 +9,14 @@ import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
 import { diskReader, type FileReader } from '../migrations/text-file';
 import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
-import { checkMigration, folderLayout, isNamedFilesLayout } from '../migrations/layouts';
+import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
 import type { FileReading } from '../migrations/layouts/reader';
 import { discoverMigrations } from '../migrations/discovery';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
 import { hasNoTransactionDirective, splitSections } from '../migrations/sections';
 import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
-import { describeExecution } from '../migrations/execution';
+import { describeExecution, withUpStatements } from '../migrations/execution';
 
 export function parseSection(section: Section): ParsedSection {
   const statements = parseStatements(section.text, section.offset, section.breaks);
@@ -34,6 +34,10 @@ export function parseSection(section: Section): ParsedSection {
  * `<version>_<name>/up.sql`).
  */
 export function migrationFolder(path: string, layout?: LayoutId): string {
+  for (const reader of layout ? [layoutReader(layout)] : READERS) {
+    const folder = reader?.folderOf?.(path);
+    if (folder) return folder;
+  }
   const dir = dirname(path);
   if (isPartFolder(basename(dir))) return dirname(dir);
   const parent = dirname(dir);
@@ -56,7 +60,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     const found = layout.reader.readFile ? layout.reader.readFile(path, text, folder, reader) : fromFolderReading(path, text, folder, reader, options.layout);
     if (found) {
       checkMigration(found.migration, layout.reader, found.problems);
-      return unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      const unit = unitFromMigration(file, found.migration, [...problems, ...found.problems]);
+      if (found.others?.length) unit.siblings = found.others.map((m) => unitFromMigration(file, m, []));
+      return unit;
     }
     // Not one of the layout's migrations (a note, a seed file): linted as one up section.
     return unitFromSections(file, undefined, problems);
@@ -146,18 +152,19 @@ function unitFromMigration(file: SourceFile, migration: Migration, problems: Dis
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
   const inFile = [migration.up, migration.down, migration.verify, migration.check].filter((s) => s?.file.path === file.path);
   const fileRole = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
+  const up = parse(migration.up);
   return {
     file,
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
     fileRole,
-    up: parse(migration.up),
+    up,
     down: parse(migration.down),
     verify: parse(migration.verify),
     check: parse(migration.check),
     noTransactionDirective: migration.noTransactionDirective,
-    execution: migration.execution,
+    execution: up ? withUpStatements(migration.execution, up.statements) : migration.execution,
     problems,
     downMarker: migration.downMarker,
     downFilePath: migration.downFile,
@@ -182,6 +189,7 @@ function unitFromSections(file: SourceFile, version: string | undefined, problem
     unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
   }
   unit.up ??= parseSection({ kind: 'up', file, offset: file.text.length, text: '' });
+  unit.execution = withUpStatements(unit.execution, unit.up.statements);
   return unit;
 }
 

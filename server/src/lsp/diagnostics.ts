@@ -56,7 +56,7 @@ export function lintDocument(
 ): LintResult {
   if (doc.text.length > MAX_LINTED_CHARS) return tooLargeResult(doc);
   const unit = buildLintUnit(doc.path, doc.text, reader, { layout: config.config.layout });
-  const findings = lintUnit(unit, { severities: config.severities, environments: environmentNames(config.config), docsBase, onRuleError });
+  const findings = lintUnit(unit, { severities: config.severities, environments: environmentNames(config.config), policy: config.config.lint, docsBase, onRuleError });
   const file = unit.file;
   const diagnostics = findings.map((finding, index) => toDiagnostic(finding, index, file, doc.version));
   return { uri: doc.uri, version: doc.version, file, unit, findings, diagnostics };

@@ -93,7 +93,7 @@ export class ReplayCoordinator {
     this.notify({ uri, state: 'started' });
     let outcome;
     try {
-      outcome = await this.replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, docsBase: this.docsBase });
+      outcome = await this.replay.check({ path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, policy: config.config.lint, docsBase: this.docsBase });
     } catch (error) {
       this.log(`the replay check of ${path} failed`, error);
       this.notify({ uri, state: 'failed' });

@@ -65,18 +65,34 @@ export const TidemarkConfig = z.strictObject({
     .optional()
     .describe('The migration tool whose layout the folder is read as (docs/layouts.md); detected from marker files and content when not set.'),
   historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
+  preset: z
+    .enum(['supabase'])
+    .optional()
+    .describe('The platform the migrations are written for: its roles, schemas and extension stubs are created in the sandbox and the shadow database before the first migration. A project with supabase/config.toml gets "supabase" without saying so.'),
   verifyAfterApply: z.boolean().optional(),
   lockWaitTimeout: Duration.optional().describe('How long apply waits for another runner to finish.'),
   environments: z.record(z.string().regex(/^[\w.-]+$/, 'environment names use letters, digits, ".", "_" and "-"'), EnvironmentConfig).optional(),
   lint: z
     .strictObject({
       rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
+      idempotency: z
+        .enum(['auto', 'require', 'off'])
+        .optional()
+        .describe('Where DDL must survive running twice: "auto" (default) where a statement can run twice (a resumed no-transaction migration, a repeatable one); "require" everywhere, for teams that re-run files by hand; "off" nowhere.'),
+      rollbacks: z
+        .enum(['auto', 'require', 'off'])
+        .optional()
+        .describe('Where a migration needs a complete rollback: "auto" (default) where the layout has down migrations by design; "require" everywhere; "off" nowhere.'),
     })
     .optional(),
   check: z
     .strictObject({
       roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),
-      setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: extension stubs, seed rows.'),
+      setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: seed rows, objects the platform provides.'),
+      stubs: z
+        .record(z.string().regex(/^[a-z_][a-z0-9_$-]*$/i, 'expected an extension name'), z.string().min(1))
+        .optional()
+        .describe('Extensions the shadow database (PGlite) lacks, each with an SQL file (relative to tidemark.json) declaring the functions and types the migrations use: CREATE EXTENSION of that name then runs the file, as the extension\'s install script.'),
     })
     .optional()
     .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),

@@ -3,6 +3,8 @@
  * reader from what it found. Lint rules and the runner read it instead of asking which tool a
  * file belongs to.
  */
+import type { Node } from '@pgsql/types';
+import { transactionControl } from '../sql/transaction';
 import type { LayoutId, MigrationExecution } from './types';
 
 export interface ExecutionFacts {
@@ -25,5 +27,49 @@ export function describeExecution(layout: LayoutId, facts: ExecutionFacts = {}):
     // stays, and the statement itself may have half-run, so it must be safe to run again.
     canRunTwice: transaction === 'none' || !!facts.repeatable,
     ...(facts.generatedBy ? { generatedBy: facts.generatedBy } : {}),
+  };
+}
+
+/**
+ * The execution once the up's statements are known: a file that opens and commits its own
+ * transaction (ownsTransaction) runs as written (`own`), whatever its layout would do otherwise.
+ */
+export function withUpStatements(execution: MigrationExecution, upStatements: readonly { node?: Node }[]): MigrationExecution {
+  return execution.transaction !== 'own' && ownsTransaction(upStatements) ? { ...execution, transaction: 'own' } : execution;
+}
+
+/**
+ * True when a section opens its own transaction and commits it (a top-level BEGIN or START
+ * TRANSACTION, then COMMIT or END): golang-migrate and sqitch files do, psql scripts do. Such a
+ * section runs as written, its blocks kept, never wrapped in another transaction.
+ */
+export function ownsTransaction(statements: readonly { node?: Node }[]): boolean {
+  let opened = false;
+  for (const statement of statements) {
+    const control = transactionControl(statement.node);
+    if (control === 'BEGIN' || control === 'START') opened = true;
+    else if (control === 'COMMIT' && opened) return true;
+  }
+  return false;
+}
+
+/** The project's lint settings that change how a migration counts as running (tidemark.json `lint`). */
+export interface ExecutionPolicy {
+  idempotency?: 'auto' | 'require' | 'off';
+  rollbacks?: 'auto' | 'require' | 'off';
+}
+
+/**
+ * The execution as the project's settings have it: a team that re-runs files by hand requires
+ * idempotency everywhere ("require"), one that never rolls back needs no downs ("off").
+ */
+export function applyExecutionPolicy(execution: MigrationExecution, policy: ExecutionPolicy | undefined): MigrationExecution {
+  const idempotency = policy?.idempotency ?? 'auto';
+  const rollbacks = policy?.rollbacks ?? 'auto';
+  if (idempotency === 'auto' && rollbacks === 'auto') return execution;
+  return {
+    ...execution,
+    canRunTwice: idempotency === 'auto' ? execution.canRunTwice : idempotency === 'require',
+    downsByDesign: rollbacks === 'auto' ? execution.downsByDesign : rollbacks === 'require',
   };
 }

@@ -63,6 +63,11 @@ export type LayoutKind = 'sections' | 'paired' | 'folders' | 'flyway' | 'directo
  */
 export interface Section {
   kind: SectionKind;
+  /**
+   * A verify script that passes when it raises no error, whatever its queries return (sqitch's
+   * rule); otherwise a lone boolean must be true and `-- expect:` values must match.
+   */
+  passesWithoutError?: boolean;
   file: SourceFile;
   /** Offset of the first character of the section body in the file's text. */
   offset: number;
@@ -78,9 +83,12 @@ export interface Section {
 
 /** A numbered migration with its up, and optional down and verify parts. */
 export interface Migration {
-  /** The version as written (`001`, `20251126_004`, `1.2` for Flyway `V1_2`/`V1.2`). */
+  /**
+   * The version as written (`001`, `20251126_004`, `1.2` for Flyway `V1_2`/`V1.2`), or, in layouts
+   * without version numbers, the name its tool knows it by (a sqitch change, Liquibase `author:id`).
+   */
   version: string;
-  /** Numeric groups of the version, compared group by group. */
+  /** Its place in the order its tool runs migrations: the numeric groups of the version, or its position in a plan or changelog. */
   versionKey: number[];
   /** Human name from the file name (`create_users`). */
   name: string;
@@ -102,6 +110,8 @@ export interface Migration {
   checksum: string;
   /** Set when another migration has the same version: what to tell the user. */
   duplicateVersion?: string;
+  /** Its identity in its tool's own history (sqitch's change ID, graphile-migrate's hash), for matching that tool's records. */
+  toolId?: string;
   /** Set for a migration Tidemark cannot run (a goose Go migration): why. It is also in blockedReasons, so apply stops before it. */
   hole?: string;
   /**

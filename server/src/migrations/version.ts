@@ -2,7 +2,13 @@
  * Migration versions from file names. A version is the leading run of digit groups
  * (`001`, `20251126_004`, `20251026000001`, Flyway `V1_2` / `V1.2`), compared group by group as
  * numbers so that `2` < `10` and `1.2` < `1.10`.
+ *
+ * Some tools have no version numbers: a sqitch change is known by its name and placed by its
+ * plan, a Liquibase changeset by `author:id` and its changelog. Such versions are names: a name is
+ * its own identity, and its order is the one its reader gives (`Migration.versionKey`, the
+ * position in the plan), never a comparison of names.
  */
+import type { Migration } from './types';
 
 export type FileRole = 'sections' | 'up' | 'down' | 'verify' | 'check';
 
@@ -38,12 +44,26 @@ export function versionKey(version: string): number[] {
   return version.split(/[._]/).map((group) => Number.parseInt(group, 10));
 }
 
+/** A numbered version (`001`, `20251126_004`, `1.2`), as opposed to a name (`insert_user`, `alice:1`). */
+export const isNumberedVersion = (version: string) => /^\d+(?:[._]\d+)*$/.test(version);
+
 /**
  * The one key every spelling of a version shares — `001` and `1`, `1.2` and `1_2` — for maps and
- * sets of versions from files, history rows and other tools' tables.
+ * sets of versions from files, history rows and other tools' tables. A name is its own key.
  */
 export function versionId(version: string | readonly number[]): string {
+  if (typeof version === 'string' && !isNumberedVersion(version)) return version;
   return (typeof version === 'string' ? versionKey(version) : version).join('.');
+}
+
+/**
+ * The order of a project's versions, for history rows and `--to` targets: the key each migration's
+ * reader gave it (its version number, or its place in a plan or changelog). A version no file has
+ * any more sorts by its number, or after every migration when it is a name.
+ */
+export function versionOrder(migrations: ReadonlyArray<Pick<Migration, 'version' | 'versionKey'>>): (version: string) => number[] {
+  const keys = new Map(migrations.map((m) => [versionId(m.version), m.versionKey]));
+  return (version) => keys.get(versionId(version)) ?? (isNumberedVersion(version) ? versionKey(version) : [Number.MAX_SAFE_INTEGER]);
 }
 
 export function compareVersionKeys(a: number[], b: number[]): number {

@@ -7,6 +7,7 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { configuredSeverity, DEFAULT_DOCS_BASE, type Finding } from '../findings/finding';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
@@ -26,6 +27,8 @@ export interface ReplayFinding extends Finding {
 
 export interface ReplayOptions {
   severities?: Record<string, SeveritySetting>;
+  /** tidemark.json `lint.idempotency`: the second run of each section is proved only where a statement can run twice. */
+  policy?: ExecutionPolicy;
   docsBase?: string;
   isCancelled?: () => boolean;
 }
@@ -53,6 +56,17 @@ export interface ReplayResult {
 /** A failure that ends the check of the migration: the rest would only repeat its consequence. */
 class StopCheck extends Error {}
 
+/**
+ * A migration that runs statement by statement (no transaction, or its own transactions) used a
+ * value an earlier statement of it added to an enum: PostgreSQL allows that only once the value is
+ * committed, which apply does and a rolled-back check cannot. The check is run again committing
+ * each statement (enumValueCommitted).
+ */
+class NeedsCommits extends Error {}
+
+/** "unsafe use of new value ... of enum type": a value added in this transaction, used before its commit. */
+const UNSAFE_NEW_ENUM_VALUE = '55P04';
+
 class ReplayRun {
   readonly findings: ReplayFinding[] = [];
   readonly notes: string[] = [];
@@ -65,10 +79,20 @@ class ReplayRun {
     private readonly shadow: Shadow,
     private readonly migration: Migration,
     private readonly options: ReplayOptions,
+    /** Each statement commits, as apply runs a no-transaction migration; the shadow is discarded afterwards. */
+    private readonly committing = false,
   ) {}
 
   private get db() {
     return this.shadow.db;
+  }
+
+  get database() {
+    return this.shadow.db;
+  }
+
+  get catalogCache() {
+    return this.shadow.catalogCache;
   }
 
   report(rule: ReplayRule, section: Section, statement: Statement | undefined, message: string, at?: number): void {
@@ -87,6 +111,7 @@ class ReplayRun {
 
   /** Runs `work` under a savepoint; rolled back to it when `keep` is false or work throws. */
   async savepoint<T>(work: () => Promise<T>, keep: boolean): Promise<T> {
+    if (this.committing) return keep ? work() : this.db.transaction(work, { rollback: true });
     const name = `tidemark_replay_${++this.savepoints}`;
     await this.db.query(`SAVEPOINT ${name}`);
     try {
@@ -99,9 +124,20 @@ class ReplayRun {
     }
   }
 
+  /** Set from the up's plan: apply runs it statement by statement (no transaction, or its own transactions). */
+  runsStatementByStatement = false;
+
+  /** Each section is parsed once per check, not at each pass over it. */
+  private readonly parsed = new Map<Section, Statement[]>();
+
   private async statementsOf(section: Section): Promise<Statement[]> {
+    const known = this.parsed.get(section);
+    if (known) return known;
     const plan = await planSection(section, this.migration.noTransactionDirective);
-    return plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
+    if (section.kind === 'up') this.runsStatementByStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+    const statements = plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
+    this.parsed.set(section, statements);
+    return statements;
   }
 
   private async cancellationPoint(): Promise<void> {
@@ -127,13 +163,17 @@ class ReplayRun {
       }
       if (text.note && pass === 'first') this.note(section, statement, text.note);
       try {
-        await this.savepoint(() => this.db.query(text.sql), true);
+        // A failure of the first pass ends the check and its transaction is rolled back whole:
+        // only the second pass, which goes on after a failing statement, needs a savepoint each.
+        if (pass === 'first') await this.db.query(text.sql);
+        else await this.savepoint(() => this.db.query(text.sql), true);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         this.failed(section, statement, error, pass);
         continue;
       }
-      if (section.kind === 'up' && pass === 'first') await this.recordLocks(statement);
+      // Committed statements release their locks at once: there is nothing to read.
+      if (section.kind === 'up' && pass === 'first' && !this.committing) await this.recordLocks(statement);
     }
   }
 
@@ -155,6 +195,7 @@ class ReplayRun {
 
 
   private failed(section: Section, statement: Statement, error: unknown, pass: 'first' | 'again'): void {
+    if (!this.committing && error instanceof ServerError && error.code === UNSAFE_NEW_ENUM_VALUE && this.runsStatementByStatement) throw new NeedsCommits();
     const message = errorMessage(error);
     const at = fileOffsetOfPosition(statement, error instanceof ServerError ? error.position : undefined);
     const limitation = shadowLimitation(statement, error);
@@ -193,15 +234,39 @@ class ReplayRun {
     }
   }
 
-  /** A rollback difference, placed on the up statement that names the object, else on the down section. */
-  async mismatch(difference: CatalogDifference, up: Section, down: Section): Promise<void> {
+  /**
+   * One finding per migration listing what the rollback leaves different (a down left empty on
+   * purpose differs in every column: one finding says so, hundreds would bury everything else),
+   * placed on the up statement that names the first object, else on the down section.
+   */
+  async mismatch(differences: readonly CatalogDifference[], up: Section, down: Section): Promise<void> {
+    if (!differences.length) return;
+    const message = differences.length === 1 ? describeDifference(differences[0]) : summariseDifferences(differences);
+    const difference = differences[0];
     const bare = difference.object.name.split(' on ')[0].split('(')[0].split('.').pop()!.toLowerCase();
     const word = new RegExp(`(^|[^a-z0-9_$])"?${bare.replace(/[$]/g, '\\$')}"?($|[^a-z0-9_$])`, 'i');
     const upStatements = await this.statementsOf(up);
     const statement = upStatements.find((s) => word.test(s.text));
-    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, describeDifference(difference));
-    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], describeDifference(difference));
+    if (statement) this.report(REPLAY_ROLLBACK_MISMATCH, up, statement, message);
+    else this.report(REPLAY_ROLLBACK_MISMATCH, down, (await this.statementsOf(down))[0], message);
   }
+}
+
+/** "after the rollback, the schema differs: 3 columns still exist (a.x, a.y, a.z); 1 index was not restored (i)". */
+function summariseDifferences(differences: readonly CatalogDifference[]): string {
+  const groups = new Map<string, string[]>();
+  for (const d of differences) {
+    const key = `${d.change}\0${d.object.kind}`;
+    groups.set(key, [...(groups.get(key) ?? []), d.object.name]);
+  }
+  const parts = [...groups].map(([key, names]) => {
+    const [change, kind] = key.split('\0');
+    const plural = names.length === 1 ? kind : kind.endsWith('x') ? `${kind.slice(0, -1)}ces` : `${kind}s`;
+    const verb = change === 'changed' ? (names.length === 1 ? 'is defined differently' : 'are defined differently') : change === 'still exists' ? (names.length === 1 ? 'still exists' : 'still exist') : names.length === 1 ? 'was not restored' : 'were not restored';
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    return `${names.length} ${plural} ${verb} (${shown})`;
+  });
+  return `after the rollback, the schema differs from before the up in ${differences.length} places: ${parts.join('; ')}`;
 }
 
 /**
@@ -213,29 +278,49 @@ export async function checkMigration(shadow: Shadow, migrations: readonly Migrat
   const migration = migrations[index];
   await shadow.build(migrations.slice(0, index), options.isCancelled);
   if (options.isCancelled?.()) throw new CancelledError();
-  const run = new ReplayRun(shadow, migration, options);
-  await shadow.db.query('BEGIN');
+  let run = new ReplayRun(shadow, migration, options);
+  let completed: boolean;
+  try {
+    completed = await replaySteps(run, migration, true, options);
+  } catch (error) {
+    if (!(error instanceof NeedsCommits)) throw error;
+    // As apply runs it: each statement committed. The shadow then holds what the check did and is
+    // not the schema of the earlier migrations any more: it is discarded (Shadow.spent).
+    run = new ReplayRun(shadow, migration, options, true);
+    shadow.spend();
+    completed = await replaySteps(run, migration, false, options);
+    run.notes.push(`${migration.version}: checked committing each statement, as apply runs it (an enum value it adds is used after it)`);
+  }
+  const findings = run.findings.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.start - b.start || a.rule.localeCompare(b.rule));
+  return { version: migration.version, findings, observedLocks: run.observedLocks, completed, notes: run.notes, durationMs: Date.now() - started };
+}
+
+/** Runs the steps of the check; in one rolled-back transaction when `inTransaction`. True when every step ran. */
+async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: boolean, options: ReplayOptions): Promise<boolean> {
+  const db = run.database;
+  if (inTransaction) await db.query('BEGIN');
   let completed = true;
   try {
-    const before = await catalogSnapshot(shadow.db);
-    await run.recordHeldLocks();
+    const before = await catalogSnapshot(db, run.catalogCache, true);
+    if (inTransaction) await run.recordHeldLocks();
+    // Running a section twice proves it re-runnable; that matters only where it can run twice.
+    const twice = applyExecutionPolicy(migration.execution, options.policy).canRunTwice;
     await run.runSection(migration.up, 'first');
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
-    await run.runSection(migration.up, 'again');
+    if (twice) await run.runSection(migration.up, 'again');
     if (migration.down?.text.trim()) {
       await run.runSection(migration.down, 'first');
-      const after = await catalogSnapshot(shadow.db);
-      for (const difference of compareSnapshots(before, after)) await run.mismatch(difference, migration.up, migration.down);
-      await run.runSection(migration.down, 'again');
+      const after = await catalogSnapshot(db, run.catalogCache);
+      await run.mismatch(compareSnapshots(before, after), migration.up, migration.down);
+      if (twice) await run.runSection(migration.down, 'again');
     }
   } catch (error) {
     if (!(error instanceof StopCheck)) {
-      await shadow.db.query('ROLLBACK').catch(() => undefined);
+      if (inTransaction) await db.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
     completed = false;
   }
-  await shadow.db.query('ROLLBACK');
-  const findings = run.findings.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.start - b.start || a.rule.localeCompare(b.rule));
-  return { version: migration.version, findings, observedLocks: run.observedLocks, completed, notes: run.notes, durationMs: Date.now() - started };
+  if (inTransaction) await db.query('ROLLBACK');
+  return completed;
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SeveritySetting } from '../migrations/config';
+import type { ExecutionPolicy } from '../migrations/execution';
 import type { Finding } from '../findings/finding';
 import type { ObservedLocks } from './check';
 import type { ShadowSetup } from './shadow';
@@ -38,6 +39,8 @@ export type WorkerRequest =
       /** Editor text of open files that differs from the disk (on-type checks), by path. */
       unsaved: Record<string, string>;
       severities: Record<string, SeveritySetting>;
+      /** tidemark.json `lint.idempotency` / `lint.rollbacks`. */
+      policy?: ExecutionPolicy;
       docsBase: string;
     }
   | { kind: 'cancel'; id: number };

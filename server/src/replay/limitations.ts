@@ -44,8 +44,11 @@ export function shadowLimitation(statement: Statement, error: unknown): string |
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof ServerError ? error.code : undefined;
   const type = nodeType(statement.node);
-  if (type === 'CreateExtensionStmt') return `the shadow database (PGlite) cannot create this extension: ${message}`;
-  if (type && FOREIGN_DATA.has(type)) return `the shadow database has no foreign data wrappers or servers: ${message}`;
+  if (type === 'CreateExtensionStmt') return /^extension ".+" (is not available|ships with PGlite)/.test(message) ? message : `the shadow database (PGlite) cannot create this extension: ${message}`;
+  // file_fdw loads like any extension; a wrapper or server that is not there (postgres_fdw, a server the platform provides) is the shadow's limit.
+  if (type && FOREIGN_DATA.has(type) && (code === '42704' || /foreign-data wrapper|server .* does not exist/i.test(message))) {
+    return `the shadow database lacks this foreign-data wrapper or server: ${message}`;
+  }
   const role = /^role "(.+)" does not exist$/.exec(message);
   if (role) return `role ${role[1]} does not exist in the shadow database; list it in "check": {"roles": [...]} in tidemark.json`;
   if (/extension|could not access file|could not load library/i.test(message) && (code === '58P01' || code === '0A000' || code === '42704')) {

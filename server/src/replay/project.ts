@@ -8,18 +8,33 @@ import type { LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { Migration } from '../migrations/types';
 import { checkMigration, type ReplayOptions, type ReplayResult } from './check';
-import { Shadow, type ShadowSetup } from './shadow';
+import { Shadow, withMigrationExtensions, type ShadowSetup } from './shadow';
+import { withPreset } from '../database/embedded-setup';
+import type { ExtensionStub } from '../database/pglite-extensions';
+import { presetOf } from '../database/presets';
 
 export class ReplayInputError extends Error {}
 
-/** The shadow's roles and setup script from `check` in tidemark.json. */
+/**
+ * The shadow's setup from tidemark.json: `check.roles`, `check.setup`, `check.stubs` and the
+ * project's preset. The extensions the migrations create are added by withMigrationExtensions.
+ */
 export function shadowSetupOf(loaded: LoadedConfig): ShadowSetup {
   const check = loaded.config.check;
-  if (!check?.setup) return { roles: check?.roles };
-  const path = isAbsolute(check.setup) ? check.setup : resolve(loaded.root, check.setup);
-  const text = lenientDiskReader.read(path);
-  if (text === undefined) throw new ReplayInputError(`check.setup: cannot read ${check.setup} (looked for ${path})`);
-  return { roles: check.roles, setupSql: { path: check.setup, text } };
+  const read = (field: string, file: string) => {
+    const path = isAbsolute(file) ? file : resolve(loaded.root, file);
+    const text = lenientDiskReader.read(path);
+    if (text === undefined) throw new ReplayInputError(`${field}: cannot read ${file} (looked for ${path})`);
+    return text;
+  };
+  const stubs: ExtensionStub[] = Object.entries(check?.stubs ?? {}).map(([name, file]) => ({
+    name,
+    sql: read(`check.stubs.${name}`, file),
+   
+    origin: `check.stubs (${file})`,
+  }));
+  const embedded = withPreset({ extensions: [], stubs }, presetOf(loaded.root, loaded.config.preset));
+  return { roles: check?.roles, setupSql: check?.setup ? { path: check.setup, text: read('check.setup', check.setup) } : undefined, embedded };
 }
 
 /** True when `path` is one of the files of `migration` (up, down or verify). */
@@ -39,11 +54,18 @@ export async function checkProject(
   const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader, { layout: loaded.config.layout });
   const chosen = migrations.map((m, i) => ({ m, i })).filter(({ m }) => !files || files.some((f) => migrationHoldsFile(m, f)));
   if (!chosen.length) return [];
-  const shadow = await Shadow.open(shadowSetupOf(loaded));
+  const setup = withMigrationExtensions(shadowSetupOf(loaded), migrations);
+  let shadow = await Shadow.open(setup);
   try {
     const results: ReplayResult[] = [];
     for (const { m, i } of chosen) {
-      const result = await checkMigration(shadow, migrations, i, options);
+      if (!shadow.canBuild(migrations.slice(0, i))) {
+        // The last check committed what it ran: start again from an empty shadow.
+        await shadow.close();
+        shadow = await Shadow.open(setup);
+      }
+      // The project's own lint.idempotency unless the caller says otherwise.
+      const result = await checkMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }

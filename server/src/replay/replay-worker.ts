@@ -11,7 +11,8 @@ import { ensureParser } from '../sql/parse';
 import { CancelledError } from '../runner/execution';
 import { checkMigration } from './check';
 import { migrationHoldsFile } from './project';
-import { Shadow } from './shadow';
+import { Shadow, withMigrationExtensions } from './shadow';
+import type { Migration } from '../migrations/types';
 import type { WorkerReply, WorkerRequest } from './editor-check';
 
 let shadow: { migrationsDir: string; instance: Shadow } | undefined;
@@ -23,12 +24,14 @@ function post(reply: WorkerReply): void {
   parentPort!.postMessage(reply);
 }
 
-async function shadowFor(request: Extract<WorkerRequest, { kind: 'check' }>): Promise<Shadow> {
-  if (shadow && (shadow.migrationsDir !== request.migrationsDir || !shadow.instance.matches(request.setup))) {
+async function shadowFor(request: Extract<WorkerRequest, { kind: 'check' }>, migrations: readonly Migration[]): Promise<Shadow> {
+  // The extensions to load come from the migrations as the editor holds them, unsaved edits included.
+  const setup = withMigrationExtensions(request.setup, migrations);
+  if (shadow && (shadow.migrationsDir !== request.migrationsDir || !shadow.instance.matches(setup))) {
     await shadow.instance.close();
     shadow = undefined;
   }
-  if (!shadow) shadow = { migrationsDir: request.migrationsDir, instance: await Shadow.open(request.setup) };
+  if (!shadow) shadow = { migrationsDir: request.migrationsDir, instance: await Shadow.open(setup) };
   return shadow.instance;
 }
 
@@ -41,14 +44,14 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
     const { migrations } = discoverMigrations(request.migrationsDir, reader);
     const index = migrations.findIndex((m) => migrationHoldsFile(m, request.path));
     if (index < 0) return post({ kind: 'result', id: request.id, result: undefined });
-    let instance = await shadowFor(request);
+    let instance = await shadowFor(request, migrations);
     if (!instance.canBuild(migrations.slice(0, index))) {
       // An earlier migration changed: its schema is not the one built.
       await instance.close();
       shadow = undefined;
-      instance = await shadowFor(request);
+      instance = await shadowFor(request, migrations);
     }
-    const result = await checkMigration(instance, migrations, index, { severities: request.severities, docsBase: request.docsBase, isCancelled });
+    const result = await checkMigration(instance, migrations, index, { severities: request.severities, policy: request.policy, docsBase: request.docsBase, isCancelled });
     post({
       kind: 'result',
       id: request.id,

@@ -13,16 +13,31 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
 import type { DatabaseAdapter } from '../database/adapter';
 import { PgliteAdapter } from '../database/pglite-adapter';
+import type { EmbeddedSetup } from '../database/embedded-setup';
+import { extensionsNamedIn, loadableExtensions, pgliteExtensionOptions } from '../database/pglite-extensions';
 import { pgliteTemplate } from '../database/pglite-template';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';
+import type { CatalogCache } from './catalog';
 
 export interface ShadowSetup {
   /** Roles created before anything else (`check.roles`). */
   roles?: readonly string[];
-  /** A script run once before the migrations (`check.setup`): extension stubs, seed rows. */
+  /** A script run once before the migrations (`check.setup`): seed rows, objects the platform provides. */
   setupSql?: { path: string; text: string };
+  /**
+   * The extensions to load and the stubs (`check.stubs`, the preset's), and the preset's setup,
+   * run before `check.setup`. `extensions` holds those the migrations name: withMigrationExtensions.
+   */
+  embedded?: EmbeddedSetup;
+}
+
+/** `setup` with the extensions `migrations` create added: the shadow loads them when it opens. */
+export function withMigrationExtensions(setup: ShadowSetup, migrations: readonly Migration[]): ShadowSetup {
+  const named = new Set(setup.embedded?.extensions ?? []);
+  for (const m of migrations) for (const s of [m.up, m.down, m.verify, m.check]) if (s) for (const name of extensionsNamedIn(s.text)) named.add(name);
+  return { ...setup, embedded: { stubs: [], ...setup.embedded, extensions: [...named].sort() } };
 }
 
 /** A statement of an earlier migration the shadow could not run: later failures may come from it. */
@@ -48,11 +63,22 @@ export class Shadow {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
     const template = pgliteTemplate('shadow');
-    const pglite: PGlite = new PGliteClass(template ? { loadDataDir: template } : {});
+    const embedded = setup.embedded ?? { extensions: [], stubs: [] };
+    const extensions = pgliteExtensionOptions(loadableExtensions(embedded.extensions, embedded.stubs), embedded.stubs);
+    const pglite: PGlite = new PGliteClass({ ...(template ? { loadDataDir: template } : {}), extensions });
     await pglite.waitReady;
-    const db = new PgliteAdapter(pglite, () => undefined);
+    const db = new PgliteAdapter(pglite, () => undefined, 'shadow');
     try {
+      if (embedded.setupSql) {
+        try {
+          await db.exec(embedded.setupSql);
+        } catch (error) {
+          throw new ShadowSetupError(`${embedded.setupOrigin ?? 'the preset'} failed in the shadow database: ${(error as Error).message}`);
+        }
+      }
       for (const role of setup.roles ?? []) {
+        // A role the preset made already (check.roles written before the preset existed) is not an error.
+        if ((await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rows.length) continue;
         await db.query(`CREATE ROLE ${quoteIdentifier(role)}`);
       }
       if (setup.setupSql) {
@@ -74,9 +100,22 @@ export class Shadow {
     return this.setupKey === setupKeyOf(setup);
   }
 
+  private spent = false;
+  /** Definitions of the built schema, refreshed by each check's first snapshot (catalog.ts). */
+  readonly catalogCache: CatalogCache = { horizon: 0, definitions: new Map() };
+
+  /**
+   * Marks the shadow as holding what a check committed (a migration checked committing each
+   * statement): it is no longer the schema of earlier migrations, so it builds nothing more and
+   * its owner opens a new one.
+   */
+  spend(): void {
+    this.spent = true;
+  }
+
   /** True when the earlier migrations are already built or can be built by applying more. */
   canBuild(earlier: readonly Migration[]): boolean {
-    return this.built.every((c, i) => earlier[i]?.checksum === c) && this.built.length <= earlier.length;
+    return !this.spent && this.built.every((c, i) => earlier[i]?.checksum === c) && this.built.length <= earlier.length;
   }
 
   /** What the shadow skipped while building the migrations it holds. */
@@ -147,7 +186,8 @@ export class Shadow {
 }
 
 function setupKeyOf(setup: ShadowSetup): string {
-  return JSON.stringify([setup.roles ?? [], setup.setupSql?.text ?? '']);
+  const embedded = setup.embedded;
+  return JSON.stringify([setup.roles ?? [], setup.setupSql?.text ?? '', embedded?.extensions ?? [], embedded?.stubs.map((s) => [s.name, s.sql]) ?? [], embedded?.setupSql ?? '']);
 }
 
 export function quoteIdentifier(name: string): string {

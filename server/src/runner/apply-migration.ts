@@ -2,7 +2,9 @@
  * Applying one migration. One that can run in a transaction runs in one together with its history
  * row; one that cannot (CREATE INDEX CONCURRENTLY, VACUUM, ... or `-- tidemark:no-transaction`)
  * runs statement by statement with its progress recorded, and resumes at the failed statement once
- * the file is fixed. Pre-checks (`-- migrate:check`) run first; a failing one changes nothing.
+ * the file is fixed; so does one that opens and commits its own transaction (BEGIN ... COMMIT),
+ * run as written with its blocks kept. Pre-checks (`-- migrate:check`) run first; a failing one
+ * changes nothing.
  */
 import type { Migration } from '../migrations/types';
 import { normaliseForChecksum } from '../migrations/checksum';
@@ -39,6 +41,9 @@ export class MigrationApplier {
     private readonly options: RunOptions,
   ) {}
 
+  /** Statements applied for good (committed) by the last statement-by-statement run, for its failure's message. */
+  private done = 0;
+
   /** `row` is the migration's history row from an earlier run that stopped half-way, if any. */
   async apply(migration: Migration, row: HistoryRow | undefined): Promise<AppliedOne> {
     const plan = await planSection(migration.up, migration.noTransactionDirective);
@@ -46,7 +51,8 @@ export class MigrationApplier {
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
     try {
       refuseTransactionControl(migration, plan);
-      const message = plan.noTransactionReason ? await this.statementByStatement(migration, plan, row, started) : await this.inTransaction(migration, plan, started);
+      const byStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+      const message = byStatement ? await this.statementByStatement(migration, plan, row, started) : await this.inTransaction(migration, plan, started);
       return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };
     } catch (error) {
       return this.failed(migration, plan, error, Date.now() - started);
@@ -84,44 +90,63 @@ export class MigrationApplier {
         : undefined;
     const message = [
       checked !== undefined ? preChecksPassed(checked) : '',
-      `ran without a transaction: ${plan.noTransactionReason}${from ? `; resumed at statement ${from + 1}` : ''}`,
+      `${plan.ownTransaction ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`}${from ? `; resumed at statement ${from + 1}` : ''}`,
       resumeNote?.message,
     ]
       .filter(Boolean)
       .join('; ');
     await history.upsert(historyRow(migration, 'failed', from, started, 'started; not finished'));
     await setTimeouts(db, this.env, 'SESSION');
-    let done = from;
-    let inOwnTransaction = false;
+    this.done = from;
+    // Where the transaction the file opened (BEGIN) is, while it is open.
+    let ownBlockStart: number | undefined;
     try {
       await runStatements(db, migration, plan, {
         from,
         isCancelled: this.options.isCancelled,
         // A statement and its progress commit together, so a lost connection cannot leave one
         // without the other; only what PostgreSQL refuses in a transaction runs bare, marked as
-        // started first so that a resume knows it may or may not have run.
+        // started first so that a resume knows it may or may not have run. Inside a transaction
+        // the file opens, statements run as written and the progress is written just before its
+        // COMMIT, in that transaction: the block and its progress commit together or not at all.
         step: async (i, statement, execute) => {
           const control = transactionControl(statement.node);
-          const bare = control !== undefined || inOwnTransaction || transactionIncompatibility(statement.node) !== undefined;
-          if (control) inOwnTransaction = /^(BEGIN|START)/.test(control) ? true : /^(COMMIT|ROLLBACK|END|PREPARE)$/.test(control) ? false : inOwnTransaction;
+          if (control === 'BEGIN' || control === 'START') {
+            await execute();
+            ownBlockStart = i;
+            return;
+          }
+          if (ownBlockStart !== undefined) {
+            if (control === 'COMMIT') await history.recordProgress(migration.version, i + 1, 'started; not finished');
+            await execute();
+            if (control === 'ROLLBACK' || control === 'PREPARE') await history.recordProgress(migration.version, i + 1, 'started; not finished');
+            if (control === 'COMMIT' || control === 'ROLLBACK' || control === 'PREPARE') {
+              ownBlockStart = undefined;
+              this.done = i + 1;
+            }
+            return;
+          }
+          const bare = control !== undefined || transactionIncompatibility(statement.node) !== undefined;
           if (!bare) {
             await db.transaction(async () => {
               await execute();
               await history.recordProgress(migration.version, i + 1, 'started; not finished');
             });
           } else {
-            const marked = !control && !inOwnTransaction;
-            if (marked) await history.recordProgress(migration.version, i, 'started; not finished', i + 1);
+            if (!control) await history.recordProgress(migration.version, i, 'started; not finished', i + 1);
             await execute();
             await history.recordProgress(migration.version, i + 1, 'started; not finished');
           }
-          done = i + 1;
+          this.done = i + 1;
         },
       });
     } catch (error) {
+      // A failure inside the file's own transaction aborted it: end it, so the progress (the
+      // statements before its BEGIN) can be written and the session used again.
+      if (ownBlockStart !== undefined) await db.query('ROLLBACK').catch(() => undefined);
       // A lost connection cannot record anything; the row keeps the last progress written.
       const note = error instanceof StatementError ? error.failure.message : error instanceof CancelledError ? 'cancelled' : errorMessage(error);
-      await history.recordProgress(migration.version, done, note).catch(() => undefined);
+      await history.recordProgress(migration.version, this.done, note).catch(() => undefined);
       throw error;
     } finally {
       await resetTimeouts(db, this.env);
@@ -136,15 +161,14 @@ export class MigrationApplier {
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
     if (error instanceof CancelledError) {
       await history.event(migration.version, 'fail', durationMs, 'cancelled').catch(() => undefined);
-      return {
-        step: { ...base, outcome: 'skipped', durationMs, message: plan.noTransactionReason ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' },
-      };
+      return { step: { ...base, outcome: 'skipped', durationMs, message: plan.noTransactionReason || plan.ownTransaction ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' } };
     }
     const failure = error instanceof StatementError ? error.failure : undefined;
     const cause = error instanceof StatementError ? error.cause : error;
     const lost = cause instanceof ServerError && cause.connectionLost;
     const where = failure ? failureLocation(this.project, failure) : undefined;
-    const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.noTransactionReason ? '' : ' (rolled back)'}`;
+    const state = plan.ownTransaction ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}` : '';
+    const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.noTransactionReason || plan.ownTransaction ? state : ' (rolled back)'}`;
     if (!lost) await history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;
     return { step: { ...base, outcome: 'failed', durationMs, message }, failure };

@@ -4,7 +4,7 @@
  * progress recorded) is apply-migration.ts's.
  */
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
@@ -21,8 +21,8 @@ import { runSteps, type Step, type StepOutcome } from './steps';
 /** Migrations not yet (fully) applied, up to `toVersion`. */
 export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
   const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionId(r.version)));
-  const limit = toVersion === undefined ? undefined : versionKey(toVersion);
-  return migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+  const limit = toVersion === undefined ? undefined : versionOrder(migrations)(toVersion);
+  return migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
 }
 
 /** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
@@ -41,7 +41,7 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
   for (const m of candidates) {
     // A migration the upstream environment never takes cannot wait for it there.
     if (!appliesIn(m, upstreamName)) continue;
-    const row = byVersion.get(versionId(m.versionKey));
+    const row = byVersion.get(versionId(m.version));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
     else if (m.verify && row.verifyResult !== 'passed') refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
@@ -57,7 +57,7 @@ export async function applyMigrations(project: Project, environment: string | un
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion);
+  checkTarget(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(env, options, async (session) => {
     // Read under the lock: another runner may have applied some of these a moment ago.
@@ -66,16 +66,17 @@ export async function applyMigrations(project: Project, environment: string | un
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
     await checkUpstream(project, env, candidates, options);
     const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
-    const newest = newestRun(rows);
+    const keyOf = versionOrder(migrations);
+    const newest = newestRun(rows, keyOf);
     const applier = new MigrationApplier(project, env, session, options);
     const { steps, failure, stopped } = await runSteps(candidates, options, {
       action: 'apply',
       verb: 'applying',
       label: (m) => m,
       run: async (migration): Promise<StepOutcome> => {
-        const row = rows.find((r) => versionId(r.version) === versionId(migration.versionKey));
+        const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
         const { step, failure } = await applier.apply(migration, row);
-        if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, versionKey(newest.version)) < 0) {
+        if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, keyOf(newest.version)) < 0) {
           step.message = [`out of order: older than ${newest.version}, applied before it`, step.message].filter(Boolean).join('; ');
         }
         if (failure || step.outcome !== 'ok') return { steps: [step], failure, stop: true };

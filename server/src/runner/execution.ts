@@ -8,6 +8,7 @@ import { ensureParser } from '../sql/parse';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
+import { ownsTransaction } from '../migrations/execution';
 import { ServerError, type DatabaseAdapter } from '../database/adapter';
 import type { Environment } from '../database/environments';
 
@@ -38,6 +39,11 @@ export interface SectionPlan {
   skipped: Set<number>;
   /** Transaction control in the middle of a section that would end Tidemark's transaction. */
   conflictingControl?: Statement;
+  /**
+   * The section opens and commits its own transaction (BEGIN ... COMMIT): it runs as written,
+   * statement by statement, its blocks kept and never wrapped again (execution `own`).
+   */
+  ownTransaction: boolean;
 }
 
 /** Parses a section and decides how it must run. */
@@ -51,7 +57,8 @@ export async function planSection(section: Section, directive: boolean): Promise
   }
   const skipped = new Set<number>();
   let conflictingControl: Statement | undefined;
-  if (!noTransactionReason) {
+  const ownTransaction = ownsTransaction(statements);
+  if (!noTransactionReason && !ownTransaction) {
     statements.forEach((s, i) => {
       const control = transactionControl(s.node);
       if (!control) return;
@@ -61,7 +68,7 @@ export async function planSection(section: Section, directive: boolean): Promise
       else conflictingControl ??= s;
     });
   }
-  return { section, statements, noTransactionReason, skipped, conflictingControl };
+  return { section, statements, noTransactionReason, skipped, conflictingControl, ownTransaction };
 }
 
 /** The SQL section a migration's files hold, or the text stored in history when the file is gone. */

@@ -14,7 +14,7 @@
  */
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
-import { transactionIncompatibility } from '../sql/transaction';
+import { transactionControl, transactionIncompatibility } from '../sql/transaction';
 import { pgLockModeName } from '../sql/lock-modes';
 import { lockEffects } from '../sql/locks';
 import type { DatabaseAdapter } from '../database/adapter';
@@ -45,7 +45,7 @@ interface Planned {
 export async function planMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion);
+  checkTarget(options.toVersion, migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, await history.rows(), options.toVersion), options.toVersion);
     const planned: Planned[] = [];
@@ -117,6 +117,8 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
   }
   for (const [index, statement] of plan.statements.entries()) {
     if (plan.skipped.has(index)) continue;
+    // A file that owns its transaction: the dry run's own transaction stands in for its blocks.
+    if (plan.ownTransaction && transactionControl(statement.node)) continue;
     const label = `line ${migration.up.file.positionAt(statement.start).line + 1}: ${firstLine(statement.text)}`;
     const incompatible = transactionIncompatibility(statement.node);
     if (incompatible) {

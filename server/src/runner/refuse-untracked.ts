@@ -11,7 +11,7 @@ import { detectTracking } from '../database/tracking';
 
 export async function refuseUntracked(db: DatabaseAdapter, history: History, env: Environment, migrations: Migration[], rows: HistoryRow[]): Promise<void> {
   if (rows.length > 0) return;
-  const tracking = await detectTracking(db, history, migrations, rows);
+  const tracking = await detectTracking(db, history, migrations, rows, env.platformSchemas);
   if (tracking.state !== 'untracked') return;
   const envFlag = ` --env ${env.name}`;
   const what = tracking.foreign

@@ -5,7 +5,7 @@
  * section is refused before anything runs.
  */
 import type { Migration, Section } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
@@ -18,15 +18,16 @@ export async function rollbackMigrations(project: Project, environment: string |
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'roll back');
   const { migrations } = migrationsOnDisk(project, false);
-  checkTarget(options.toVersion);
+  checkTarget(options.toVersion, migrations);
+  const keyOf = versionOrder(migrations);
   return withLockedSession(env, options, async ({ db, history, backup: prepared }) => {
-    const rows = (await history.rows()).sort((a, b) => compareVersionKeys(versionKey(b.version), versionKey(a.version)));
-    const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
-    const targets = limit ? rows.filter((r) => compareVersionKeys(versionKey(r.version), limit) > 0) : rows.slice(0, 1);
+    const rows = (await history.rows()).sort((a, b) => compareVersionKeys(keyOf(b.version), keyOf(a.version)));
+    const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
+    const targets = limit ? rows.filter((r) => compareVersionKeys(keyOf(r.version), limit) > 0) : rows.slice(0, 1);
     if (targets.length === 0) {
       return { environment: env.name, steps: [], summary: `Nothing to roll back in ${env.name}${options.toVersion ? ` above ${options.toVersion}` : ''}.` };
     }
-    const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
+    const byKey = new Map(migrations.map((m) => [versionId(m.version), m]));
     const downs = targets.map((row) => ({ row, migration: byKey.get(versionId(row.version)), down: downSection(row, byKey.get(versionId(row.version))) }));
     const missing = downs.filter((d) => !d.down);
     if (missing.length) {
@@ -45,7 +46,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
         const base = { version: row.version, name: row.name, action: 'rollback' as const };
         try {
-          if (plan.noTransactionReason) {
+          if (plan.noTransactionReason || plan.ownTransaction) {
             await setTimeouts(db, env, 'SESSION');
             try {
               await runStatements(db, row, plan, { isCancelled: options.isCancelled });
@@ -54,7 +55,7 @@ export async function rollbackMigrations(project: Project, environment: string |
             }
             await db.transaction(async () => {
               await history.remove(row.version);
-              await history.event(row.version, 'rollback', Date.now() - started, `ran without a transaction: ${plan.noTransactionReason}`);
+              await history.event(row.version, 'rollback', Date.now() - started, plan.ownTransaction ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`);
             });
           } else {
             await db.transaction(async () => {

@@ -7,7 +7,8 @@ import { relative } from 'node:path';
 import { discoverMigrations } from '../migrations/discovery';
 import { discoveryStop } from '../migrations/layouts';
 import { FileEncodingError } from '../migrations/text-file';
-import type { DiscoveryResult } from '../migrations/types';
+import type { DiscoveryResult, Migration } from '../migrations/types';
+import { isNumberedVersion } from '../migrations/version';
 import type { StatementFailure } from '../protocol';
 import type { DatabaseAdapter } from '../database/adapter';
 import { openDatabase } from '../database/connect';
@@ -137,8 +138,14 @@ export function failureLocation(project: Project, f: StatementFailure): string {
   return `${displayFile(project, f.file)}:${f.line + 1}:${f.character + 1}`;
 }
 
-/** A version given by the user (--to) must look like one. */
-export function checkTarget(toVersion: string | undefined): void {
-  if (toVersion === undefined) return;
-  if (!/^\d+([._]\d+)*$/.test(toVersion)) throw new RunnerInputError(`--to must be a version such as 003 or 20251126_004, not "${toVersion}"`);
+/**
+ * A version given by the user (--to) must look like one: a number, or — in layouts whose
+ * migrations are known by name (sqitch, Liquibase) — the version of one of the migrations.
+ */
+export function checkTarget(toVersion: string | undefined, migrations: ReadonlyArray<Pick<Migration, 'version'>> = []): void {
+  if (toVersion === undefined || isNumberedVersion(toVersion)) return;
+  if (migrations.some((m) => m.version === toVersion)) return;
+  const named = migrations.find((m) => !isNumberedVersion(m.version));
+  if (named) throw new RunnerInputError(`--to must be the version of one of the migrations (such as ${named.version}), not "${toVersion}"`);
+  throw new RunnerInputError(`--to must be a version such as 003 or 20251126_004, not "${toVersion}"`);
 }

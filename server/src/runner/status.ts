@@ -4,7 +4,7 @@
  */
 import { detectTracking } from '../database/tracking';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { EnvironmentStatus, MigrationStatus } from '../protocol';
 import { errorMessage } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
@@ -20,11 +20,11 @@ import { appliesIn, directiveFields } from './directives';
  * `out-of-order` and apply notes it on the step. A failed row with nothing done changed nothing
  * and does not count. The one rule both read.
  */
-export function newestRun(rows: readonly HistoryRow[]): HistoryRow | undefined {
+export function newestRun(rows: readonly HistoryRow[], keyOf: (version: string) => number[] = versionOrder([])): HistoryRow | undefined {
   let newest: HistoryRow | undefined;
   for (const r of rows) {
     const ran = r.state === 'applied' || r.statementsDone > 0 || r.statementStarted !== undefined;
-    if (ran && (!newest || compareVersionKeys(versionKey(r.version), versionKey(newest.version)) > 0)) newest = r;
+    if (ran && (!newest || compareVersionKeys(keyOf(r.version), keyOf(newest.version)) > 0)) newest = r;
   }
   return newest;
 }
@@ -35,12 +35,13 @@ export function newestRun(rows: readonly HistoryRow[]): HistoryRow | undefined {
  */
 export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
   const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
-  const newest = newestRun(rows);
-  const newestApplied = newest && versionKey(newest.version);
+  const keyOf = versionOrder(migrations);
+  const newest = newestRun(rows, keyOf);
+  const newestApplied = newest && keyOf(newest.version);
   const out: Array<MigrationStatus & { key: number[] }> = [];
   const seen = new Set<string>();
   for (const m of migrations) {
-    const k = versionId(m.versionKey);
+    const k = versionId(m.version);
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
@@ -81,8 +82,8 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     if (row.adoptedFrom) out[out.length - 1].adoptedFrom = row.adoptedFrom;
   }
   for (const row of rows) {
-    const key = versionKey(row.version);
-    if (seen.has(key.join('.'))) continue;
+    const key = keyOf(row.version);
+    if (seen.has(versionId(row.version))) continue;
     out.push({
       version: row.version,
       name: row.name,
@@ -118,7 +119,7 @@ async function environmentStatus(env: Environment, migrations: Migration[], opti
   try {
     const { rows, tracking } = await withReadSession(env, options, async ({ db, history }) => {
       const rows = await history.rows();
-      return { rows, tracking: await detectTracking(db, history, migrations, rows) };
+      return { rows, tracking: await detectTracking(db, history, migrations, rows, env.platformSchemas) };
     });
     return { environment: env.info, migrations: migrationStates(migrations, rows, env.name), tracking };
   } catch (error) {
@@ -133,7 +134,7 @@ export async function appliedAndCurrent(project: Project, environment: string, v
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
   const key = versionId(version);
-  const migration = migrations.find((m) => versionId(m.versionKey) === key);
+  const migration = migrations.find((m) => versionId(m.version) === key);
   const rows = await withReadSession(env, options, ({ history }) => history.rows());
   const row = rows.find((r) => versionId(r.version) === key);
   if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);

@@ -3,16 +3,18 @@
  * (`-- migrate:check`) are the same kind of queries, run by apply and plan before the up. Every
  * statement must succeed; a query returning a single boolean must return true; a query with
  * `-- expect: VALUE` (or the runbooks' `-- Should be VALUE`) before it must return VALUE in its
- * first cell.
+ * first cell. A section that passes without error (sqitch's verify scripts) is judged by errors
+ * alone, as its tool judges it.
  */
 import type { Migration, Section } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport, StatementFailure } from '../protocol';
 import { BOOLEAN_TYPE_OID, type DatabaseAdapter, type QueryResult } from '../database/adapter';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
 import type { History } from '../database/history';
 import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+import { transactionControl } from '../sql/transaction';
 import { runSteps, type StepOutcome } from './steps';
 
 const EXPECT = /^--\s*(?:expect\s*:|should\s+be\b:?)\s*(.*?)\s*$/i;
@@ -76,18 +78,25 @@ export async function runVerifyChecks(
     const about = statement.leadingComments.map((c) => c.replace(/^--\s*/, '').trim()).filter((c) => c && !EXPECT.test(`-- ${c}`));
     return { ...failure, message: `check failed: ${failure.message}${about.length ? ` (${about.join('; ')})` : ''}` };
   };
+  let ran = 0;
   for (const statement of plan.statements) {
     if (isCancelled?.()) throw new CancelledError();
+    // Checks run inside a transaction of the runner's (always rolled back for a verify): a BEGIN,
+    // COMMIT or ROLLBACK written in the section (sqitch's `BEGIN; … ROLLBACK;` verify scripts)
+    // would end it early, so it is not sent.
+    if (transactionControl(statement.node)) continue;
+    ran++;
     let result: QueryResult;
     try {
       result = await db.query(statement.text);
     } catch (error) {
       throw new StatementError(asFailure(statement, error), error);
     }
-    const problem = resultProblem(result, expectedValue(statement.leadingComments));
+    // sqitch's rule for its verify scripts: a script passes when it raises no error, whatever it returns.
+    const problem = section.passesWithoutError ? undefined : resultProblem(result, expectedValue(statement.leadingComments));
     if (problem) throw new StatementError(asFailure(statement, new Error(problem)), undefined);
   }
-  return plan.statements.length;
+  return ran;
 }
 
 /** A step's note for a migration's pre-checks that passed. */
@@ -124,15 +133,16 @@ export async function verifySection(
 export async function verifyMigrations(project: Project, environment: string | undefined, options: RunOptions & { version?: string } = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
-  checkTarget(options.toVersion ?? options.version);
+  checkTarget(options.toVersion ?? options.version, migrations);
+  const keyOf = versionOrder(migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
-    const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(versionKey(a.version), versionKey(b.version)));
+    const rows = (await history.rows()).filter((r) => r.state === 'applied').sort((a, b) => compareVersionKeys(keyOf(a.version), keyOf(b.version)));
     const only = options.version === undefined ? undefined : versionId(options.version);
-    const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
+    const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
     if (only && !rows.some((r) => versionId(r.version) === only)) throw new RunnerInputError(`${options.version} is not applied in ${env.name}; nothing to verify`);
-    const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
+    const byKey = new Map(migrations.map((m) => [versionId(m.version), m]));
     const targets = rows
-      .filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(versionKey(r.version), limit) <= 0))
+      .filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(keyOf(r.version), limit) <= 0))
       .map((row) => {
         const migration = byKey.get(versionId(row.version));
         const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { READERS } from '../../../server/src/migrations/layouts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId, itemOnlyCommands, trustedOnlyCommands, treeViewId } from '../../../client/src/command-ids';
@@ -88,7 +89,9 @@ describe('client manifest (package.json contributes)', () => {
   });
 
   it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {
-    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/tidemark.json', 'workspaceContains:**/migrations/*.sql', `onView:${treeViewId}`]);
+    // tidemark.json, the view, and the marker files of every layout Tidemark reads (a Prisma or diesel folder has no migrations/*.sql).
+    const markers = READERS.flatMap((r) => r.activationGlobs ?? []).map((glob) => `workspaceContains:${glob}`);
+    assert.deepEqual(new Set(manifest.activationEvents), new Set(['workspaceContains:**/tidemark.json', ...markers, `onView:${treeViewId}`]));
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     const grammar = contributes.grammars[0];
     assert.deepEqual(grammar.injectTo, ['source.sql']);

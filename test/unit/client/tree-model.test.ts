@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { environmentRow, escapeMarkdown, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, summarize } from '../../../client/src/tree-model';
+import { environmentRow, escapeMarkdown, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, statusBarText, summarize } from '../../../client/src/tree-model';
 import { environment, migration } from './fixtures';
 
 const now = new Date('2026-11-26T12:00:00Z');
@@ -52,6 +52,20 @@ describe('client tree model', () => {
     const row = migrationRow(migration('001', 'users', 'applied', { appliedAt: '2026-11-26T11:57:00Z', appliedBy: 'ana', adoptedFrom: 'dbmate' }), true, now);
     assert.ok(row.tooltip.includes(`Recorded ${escapeMarkdown('adopted from dbmate (not run by Tidemark)')}.`), row.tooltip);
     assert.ok(!migrationRow(migration('001', 'users', 'applied'), true, now).tooltip.includes('Recorded'), 'only adopted rows say so');
+  });
+
+  it("names the layout the folder was read as and how many migrations it holds: 'goose · 2 migrations'", () => {
+    const goose = { ...environment('sandbox', [migration('1', 'a', 'applied'), migration('2', 'b', 'pending')]), layout: 'goose', layoutEvidence: '-- +goose Up in 2 of 2 .sql files' };
+    const row = environmentRow(goose);
+    assert.equal(row.description, 'goose · 2 migrations · 1 pending');
+    assert.match(row.tooltip, /Read as a goose folder \(/);
+  });
+
+  it('the status bar shows a tick only when migrations were read and none waits', () => {
+    assert.equal(statusBarText(environment('sandbox', [migration('1', 'a', 'applied')])), '$(database) sandbox $(check)');
+    assert.equal(statusBarText(environment('sandbox', [migration('1', 'a', 'pending')])), '$(database) sandbox $(arrow-up) 1');
+    assert.equal(statusBarText(environment('sandbox', [])), '$(database) sandbox · no migrations');
+    assert.equal(statusBarText(environment('sandbox', [], {}, 'no migration layout recognised in migrations: saw 300 folders with .sql files')), '$(warning) sandbox');
   });
 
   it('marks protected environments and their upstream in the row', () => {

@@ -35,6 +35,8 @@ async function check(files: Record<string, string>, target: string, config?: obj
   return { findings: results[0].findings.map(show), notes: results[0].notes };
 }
 
+const REQUIRE = { lint: { idempotency: 'require' } };
+
 const USERS = `-- migrate:up
 CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, role text);
 -- migrate:down
@@ -101,6 +103,23 @@ ALTER TABLE users DROP COLUMN IF EXISTS tenant_id;
     assert.deepEqual(right.findings, []);
   });
 
+  it('replay-rollback-mismatch: one finding per migration listing what differs, for a down left empty on purpose', async () => {
+    const { findings } = await check(
+      {
+        'migrations/001_users.sql': USERS,
+        'migrations/002_profile.sql': `-- migrate:up
+ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text, ADD COLUMN IF NOT EXISTS avatar text, ADD COLUMN IF NOT EXISTS locale text;
+CREATE INDEX IF NOT EXISTS users_locale_idx ON users (locale);
+-- migrate:down
+SELECT 1;
+`,
+      },
+      '002_profile.sql',
+    );
+    assert.deepEqual(findings.map((f) => [f.rule, f.line]), [['replay-rollback-mismatch', 2]]);
+    assert.match(findings[0].message, /^after the rollback, the schema differs from before the up in 4 places: 3 columns still exist \(users\.(avatar|bio|locale), .*\); 1 index still exists \(.*users_locale_idx.*\)$/);
+  });
+
   it('replay-not-idempotent: an un-guarded CREATE TRIGGER fails the second time; CREATE OR REPLACE TRIGGER does not', async () => {
     const migration = (create: string) => ({
       'migrations/001_users.sql': USERS,
@@ -112,12 +131,16 @@ DROP TRIGGER IF EXISTS users_touch ON users;
 DROP FUNCTION IF EXISTS touch();
 `,
     });
-    const unguarded = await check(migration('CREATE TRIGGER'), '002_touch.sql');
+    // A project that re-runs files by hand: lint.idempotency "require".
+    const unguarded = await check(migration('CREATE TRIGGER'), '002_touch.sql', REQUIRE);
     assert.deepEqual(
       unguarded.findings.map((f) => [f.rule, f.line, f.message]),
       [['replay-not-idempotent', 3, 'the up section fails when it runs a second time: trigger "users_touch" for relation "users" already exists']],
     );
-    const guarded = await check(migration('CREATE OR REPLACE TRIGGER'), '002_touch.sql');
+    const guarded = await check(migration('CREATE OR REPLACE TRIGGER'), '002_touch.sql', REQUIRE);
+    // By default a migration its runner wraps and records never runs twice: not checked.
+    const wrapped = await check(migration('CREATE TRIGGER'), '002_touch.sql');
+    assert.deepEqual(wrapped.findings, []);
     assert.deepEqual(guarded.findings, []);
   });
 
@@ -132,7 +155,7 @@ ${drop} tenant_isolation ON users;
 ALTER TABLE users DISABLE ROW LEVEL SECURITY;
 `,
     });
-    const bare = await check(migration('DROP POLICY'), '002_rls.sql');
+    const bare = await check(migration('DROP POLICY'), '002_rls.sql', REQUIRE);
     // The up is not re-runnable either (CREATE POLICY has no IF NOT EXISTS): both passes are proved.
     assert.deepEqual(
       bare.findings.map((f) => [f.rule, f.line, f.message]),
@@ -141,7 +164,7 @@ ALTER TABLE users DISABLE ROW LEVEL SECURITY;
         ['replay-not-idempotent', 5, 'the down section fails when it runs a second time: policy "tenant_isolation" for table "users" does not exist'],
       ],
     );
-    const guarded = await check(migration('DROP POLICY IF EXISTS'), '002_rls.sql');
+    const guarded = await check(migration('DROP POLICY IF EXISTS'), '002_rls.sql', REQUIRE);
     assert.deepEqual(guarded.findings.map((f) => [f.rule, f.line]), [['replay-not-idempotent', 3]]);
   });
 
@@ -192,7 +215,7 @@ SELECT count(*) FROM users WHERE role = 'admin';
     assert.equal(skipped.findings.length, 1);
     assert.equal(skipped.findings[0].rule, 'replay-skipped');
     assert.equal(skipped.findings[0].line, 2);
-    assert.match(skipped.findings[0].message, /^not replayed: the shadow database \(PGlite\) cannot create this extension: .*postgis/);
+    assert.match(skipped.findings[0].message, /^not replayed: extension "postgis" is not available in the replay check's shadow database \(PGlite\); it has: amcheck, /);
 
     const grants = {
       'migrations/001_users.sql': USERS,

@@ -1,10 +1,30 @@
 import assert from 'node:assert/strict';
-import { ensureParser, flagged, lintSql } from '../../support/lint';
+import { ensureParser, flagged, lintFiles, lintSql } from '../../support/lint';
 
 const RULE = 'changing-column-type';
 
 describe(`rule ${RULE}`, () => {
   before(ensureParser);
+
+  it('reads the old type from earlier migrations, through table and column renames: widening a varchar is metadata-only', () => {
+    const files = {
+      'migrations/002_registry.sql': `ALTER TABLE replication_target RENAME TO registry;
+ALTER TABLE registry RENAME COLUMN password TO access_secret;
+ALTER TABLE registry ALTER COLUMN url TYPE varchar(256);
+ALTER TABLE registry ALTER COLUMN access_secret TYPE text;
+ALTER TABLE registry ALTER COLUMN name TYPE varchar(16);
+ALTER TABLE registry ALTER COLUMN port TYPE bigint;`,
+      'migrations/001_targets.sql': 'CREATE TABLE replication_target (id bigint, name varchar(64), url varchar(64), password varchar(128), port int);',
+    };
+    const { findings, text } = lintFiles(files, { rule: RULE });
+    // Shrinking name and widening port to bigint still rewrite; the two widenings are gone.
+    assert.deepEqual(findings.map((f) => flagged(text, f)), ['ALTER COLUMN name TYPE varchar(16)', 'ALTER COLUMN port TYPE bigint']);
+  });
+
+  it('says when timestamp to timestamptz skips the rewrite (PostgreSQL 12+, session TimeZone UTC)', () => {
+    const [finding] = lintSql('ALTER TABLE events ALTER COLUMN at TYPE timestamptz;', RULE);
+    assert.match(finding.message, /PostgreSQL 12\+ skips the rewrite only when the session's TimeZone is UTC/);
+  });
 
   it('flags ALTER COLUMN ... TYPE on an existing table, underlining that command', () => {
     const sql = 'ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2) USING total::numeric, ADD COLUMN note text;';

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
-import { applyEdits, ensureParser, flagged, lintSql } from '../../support/lint';
+import { applyEdits, ensureParser, flagged, lintFiles, lintSql as lintAuto } from '../../support/lint';
 import { parseStatements } from '../../../server/src/sql/statements';
 import type { Finding } from '../../../server/src/lint/types';
 
 const RULE = 'non-idempotent-ddl';
+
+/** As a project that re-runs files by hand (lint.idempotency "require", like migrations-sample). */
+function lintSql(sql: string, rule: string): Finding[] {
+  return lintFiles({ '001_test.sql': sql }, { rule, policy: { idempotency: 'require' } }).findings;
+}
 
 /** Applies the first (rule) fix of every finding, then checks the text parses and is clean. */
 function fixAll(sql: string): string {
@@ -26,6 +31,21 @@ function assertParses(sql: string): void {
 
 describe('rule non-idempotent-ddl', () => {
   before(ensureParser);
+
+  describe('where a statement can run twice', () => {
+    const sql = `CREATE TABLE orders (id bigint);\nCREATE INDEX orders_id_idx ON orders (id);`;
+    it('is quiet by default in a migration the runner wraps in a transaction and records: it never runs twice', () => {
+      assert.deepEqual(lintAuto(sql, RULE), []);
+    });
+    it('fires by default in a no-transaction migration, which a resume re-runs from the failed statement', () => {
+      assert.equal(lintAuto(`-- tidemark:no-transaction\n${sql}`, RULE).length, 2);
+    });
+    it('fires everywhere with lint.idempotency "require", and nowhere with "off"', () => {
+      assert.equal(lintSql(sql, RULE).length, 2);
+      const off = lintFiles({ '001_test.sql': `-- tidemark:no-transaction\n${sql}` }, { rule: RULE, policy: { idempotency: 'off' } }).findings;
+      assert.deepEqual(off, []);
+    });
+  });
 
   describe('fires', () => {
     it('on CREATE TABLE/INDEX/SEQUENCE/SCHEMA/EXTENSION/MATERIALIZED VIEW and ADD COLUMN without IF NOT EXISTS', () => {

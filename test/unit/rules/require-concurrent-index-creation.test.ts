@@ -7,6 +7,17 @@ const RULE = 'require-concurrent-index-creation';
 describe(`rule ${RULE}`, () => {
   before(ensureParser);
 
+  it('counts materialized views, CREATE TABLE ... AS and TEMP tables created earlier in the migration as new', () => {
+    const sql = `CREATE MATERIALIZED VIEW daily_totals AS SELECT 1 AS day;
+CREATE UNIQUE INDEX daily_totals_day_idx ON daily_totals (day);
+CREATE TABLE archive AS SELECT * FROM orders WHERE false;
+CREATE INDEX archive_id_idx ON archive (id);
+CREATE TEMP TABLE staging (id bigint);
+CREATE INDEX staging_id_idx ON staging (id);
+CREATE INDEX orders_id_idx ON orders (id);`;
+    assert.deepEqual(lintSql(sql, 'require-concurrent-index-creation').map((f) => flagged(sql, f)), ['CREATE INDEX orders_id_idx ON orders']);
+  });
+
   it('flags CREATE INDEX on an existing table, underlining up to the table name', () => {
     const sql = 'CREATE UNIQUE INDEX IF NOT EXISTS users_email_idx ON public.users (lower(email));';
     const [finding] = lintSql(sql, RULE);

@@ -8,6 +8,13 @@ const RULE = 'require-lock-timeout';
 describe(`rule ${RULE}`, () => {
   before(ensureParser);
 
+  it('names the table of an index it drops, not the index as if it were the table', () => {
+    const sql = 'DROP INDEX orders_note_idx;\n';
+    const [finding] = lintSql(sql, 'require-lock-timeout');
+    assert.match(finding.message, /takes ACCESS EXCLUSIVE on the table of index orders_note_idx .*every read and write of that table queues/);
+    assert.doesNotMatch(finding.message, /existing orders_note_idx/);
+  });
+
   it('flags the first statement taking a write-blocking lock on an existing table, once per section', () => {
     const sql = "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nALTER TABLE orders ADD COLUMN note text;\nDROP INDEX orders_note_idx;\n";
     const findings = lintSql(sql, RULE);

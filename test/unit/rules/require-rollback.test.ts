@@ -2,11 +2,23 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { applyEdits, ensureParser, flagged, lintFiles, lintSql } from '../../support/lint';
 import { parseStatements } from '../../../server/src/sql/statements';
+import { buildLintUnit } from '../../../server/src/lint/unit';
+import { lintUnit } from '../../../server/src/lint/engine';
+import { rulesById } from '../../../server/src/lint/rules';
 
 const RULE = 'require-rollback';
 
 describe('rule require-rollback', () => {
   before(ensureParser);
+
+  it('is quiet where downs do not exist by design (Prisma, Drizzle...: execution.downsByDesign false)', () => {
+    const sql = `-- migrate:up\nCREATE TABLE orders (id bigint);\n`;
+    const unit = buildLintUnit('/nowhere/001_orders.sql', sql);
+    const rules = [rulesById.get(RULE)!];
+    assert.deepEqual(lintUnit({ ...unit, execution: { ...unit.execution, downsByDesign: false } }, { rules }), []);
+    // lint.rollbacks "require" asks for one anyway.
+    assert.equal(lintUnit({ ...unit, execution: { ...unit.execution, downsByDesign: false } }, { rules, policy: { rollbacks: 'require' } }).length, 1);
+  });
 
   describe('fires', () => {
     it('on a one-file migration with no down section, once, on the first line of its first statement', () => {

@@ -22,6 +22,51 @@ CREATE VIEW v AS SELECT 1;
 describe('rule rollback-incomplete', () => {
   before(ensureParser);
 
+  describe('knows what a rollback removes without naming it', () => {
+    it('an enum swapped by rename in the up and swapped back in the down', () => {
+      const sql = `-- migrate:up
+ALTER TYPE status RENAME TO status_old;
+CREATE TYPE status AS ENUM ('new', 'done', 'archived');
+ALTER TABLE tasks ALTER COLUMN status TYPE status USING status::text::status;
+DROP TYPE status_old;
+-- migrate:down
+ALTER TYPE status RENAME TO status_new;
+CREATE TYPE status AS ENUM ('new', 'done');
+ALTER TABLE tasks ALTER COLUMN status TYPE status USING status::text::status;
+DROP TYPE status_new;
+`;
+      assert.deepEqual(lintSql(sql, RULE), []);
+    });
+
+    it('an index and a constraint on a column the down drops, and a TEMP table', () => {
+      const sql = `-- migrate:up
+ALTER TABLE users ADD COLUMN org_id bigint;
+CREATE INDEX users_org_email_idx ON users (email, org_id);
+ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);
+CREATE TEMP TABLE staging AS SELECT id FROM users;
+CREATE TEMPORARY TABLE staging2 (id bigint);
+-- migrate:down
+ALTER TABLE users DROP COLUMN org_id;
+`;
+      assert.deepEqual(lintSql(sql, RULE), []);
+    });
+
+    it('still flags a new type the down never removes', () => {
+      const sql = `-- migrate:up
+CREATE TYPE mood AS ENUM ('ok');
+CREATE TABLE t (id bigint);
+-- migrate:down
+DROP TABLE t;
+`;
+      assert.deepEqual(lintSql(sql, RULE).map((f) => flagged(sql, f)), ["CREATE TYPE mood AS ENUM ('ok');"]);
+    });
+  });
+
+  it('is quiet where the layout has no downs by design, and with lint.rollbacks "off"', () => {
+    const sql = `${UP}-- migrate:down\nDROP TABLE IF EXISTS invoices;\n`;
+    assert.deepEqual(lintFiles({ '001_test.sql': sql }, { rule: RULE, policy: { rollbacks: 'off' } }).findings, []);
+  });
+
   describe('fires', () => {
     it('on each up statement whose object the down leaves behind, naming it', () => {
       const sql = `${UP}-- migrate:down\nDROP TABLE IF EXISTS invoices;\n`;

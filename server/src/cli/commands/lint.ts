@@ -23,6 +23,7 @@ import { DiskSnapshot, LintCache, lintInputsKey, toolFingerprint } from '../../l
 import { recordRun, type RunInputs } from '../../lint-cache/run-record';
 import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '../lint-options';
 import { migrationFolder } from '../../lint/unit';
+import type { ExecutionPolicy } from '../../migrations/execution';
 
 const command: CliCommand = {
   name: 'lint',
@@ -64,7 +65,8 @@ const command: CliCommand = {
       const severities = config.lint?.rules;
       const environments = environmentNames(config);
       const shown = displayPath(path, cwd);
-      const key = cache?.keyOf(path, severities, environments);
+      const policy = { idempotency: config.lint?.idempotency, rollbacks: config.lint?.rollbacks };
+      const key = cache?.keyOf(path, severities, environments, policy);
       const cached = key === undefined ? undefined : cache!.findings.get(path, key);
       if (cached) {
         for (const finding of cached) report.findings.push({ ...finding, file: shown });
@@ -79,6 +81,7 @@ const command: CliCommand = {
       const findings = lintUnit(unit, {
         severities,
         environments,
+        policy,
         docsBase: DEFAULT_DOCS_BASE,
         onRuleError: (rule, error) => {
           ruleFailed = true;
@@ -168,8 +171,8 @@ function cacheFor(args: ParsedArgs, out: Output) {
   return {
     findings,
     // unknown-environment reads the config's environment names, so they are part of the key too.
-    keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined) =>
-      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}`, readsEarlierMigrations: readsEarlier(severities) }, disk),
+    keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined, policy: ExecutionPolicy) =>
+      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}\n${JSON.stringify(policy)}`, readsEarlierMigrations: readsEarlier(severities) }, disk),
   };
 }
 

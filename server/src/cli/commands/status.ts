@@ -34,9 +34,10 @@ const command: CliCommand = {
       const objects = statuses.map(statusJson);
       out.stdout(`${JSON.stringify(args.common.env !== undefined ? objects[0] : objects, null, 2)}\n`);
     } else {
+      out.stdout(statuses.length === 1 ? singleTable(statuses[0]) : sideBySide(statuses));
+      // Last, so the table stays the first thing a reader and a script see.
       const layout = statuses.find((s) => s.layout);
       if (layout) out.stdout(`layout: ${layout.layout} (${layout.layoutEvidence})\n`);
-      out.stdout(statuses.length === 1 ? singleTable(statuses[0]) : sideBySide(statuses));
     }
     for (const s of unreachable) out.stderr(`tidemark: ${s.error}\n`);
     return unreachable.length ? 2 : 0;

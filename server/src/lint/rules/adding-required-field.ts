@@ -1,8 +1,7 @@
-import type { ColumnDef, Constraint } from '@pgsql/types';
+import type { ColumnDef } from '@pgsql/types';
 import type { Rule } from '../types';
 import { qualifiedName } from '../../sql/names';
-import { alterTableCommands } from '../alter-table-commands';
-import { tableCreatedEarlier } from '../created-in-migration';
+import { columnsAddedToExistingTables } from '../added-columns';
 
 // Types whose columns get a default from a sequence.
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
@@ -19,12 +18,8 @@ const rule: Rule = {
   check(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
-      for (const command of alterTableCommands(section)) {
-        const { statement, alter, cmd } = command;
-        if (cmd.subtype !== 'AT_AddColumn') continue;
-        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-        if (!def?.colname || tableCreatedEarlier(section, statement, alter.relation!)) continue;
-        const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint).filter((c): c is Constraint => !!c);
+      for (const { command, def, constraints } of columnsAddedToExistingTables(section)) {
+        const { statement, alter } = command;
         const types = constraints.map((c) => c.contype);
         const required = types.includes('CONSTR_NOTNULL') || types.includes('CONSTR_PRIMARY');
         // DEFAULT NULL fills nothing: the NOT NULL still fails on the first row.

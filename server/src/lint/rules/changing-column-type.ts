@@ -4,20 +4,25 @@ import type { Statement } from '../../sql/statements';
 import { qualifiedName } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
 import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
-import { groupByName, relationName, sameName, type QualifiedName } from '../../sql/objects';
+import { groupByName, objectEffects, relationName, sameName, type QualifiedName } from '../../sql/objects';
+import { columnDefinitions } from '../../sql/columns';
+import { earlierUpSections } from '../earlier-migrations';
+import type { LintUnit } from '../types';
 
 /**
  * ALTER COLUMN ... TYPE rewrites the whole table and rebuilds its indexes under ACCESS EXCLUSIVE
  * lock, unless the new type is binary-compatible with the old one (varchar(n) → text). The old
- * type is not in the migration's up section, so the change is judged safe only when the
- * migration itself shows the old type: the down section changing the column back, or an ADD
- * COLUMN earlier in the section.
+ * type is looked up where the migrations show it: an ADD COLUMN earlier in the section, the down
+ * section changing the column back, or the migrations before this one (CREATE TABLE, ADD COLUMN,
+ * ALTER COLUMN TYPE), so widening a varchar an earlier migration created is not flagged.
  */
 const rule: Rule = {
   id: 'changing-column-type',
   defaultSeverity: 'warning',
   summary: 'Changing a column type rewrites the table under an ACCESS EXCLUSIVE lock.',
+  readsEarlierMigrations: true,
   check(unit, report) {
+    let earlier: Map<string, TypeName> | undefined;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       const other = section.kind === 'up' ? unit.down : unit.up;
@@ -28,17 +33,22 @@ const rule: Rule = {
         if (!def?.typeName || tableCreatedEarlier(section, statement, alter.relation!)) continue;
         const target = describeType(def.typeName);
         const plain = !def.raw_default && !def.collClause;
-        const before = knownOldType(section, other, statement, alter, cmd.name);
+        const before =
+          knownOldType(section, other, statement, alter, cmd.name) ?? (section.kind === 'up' ? fromEarlier((earlier ??= earlierColumnTypes(unit)), section, statement, relationName(alter.relation!), cmd.name) : undefined);
         if (plain && before && isBinaryCompatibleChange(before, target)) continue;
         const table = qualifiedName(alter.relation!);
         const maybeSafe = plain && !before && widensToUnknown(target);
+        // PostgreSQL 12+ turns timestamp into timestamptz without a rewrite when the session's TimeZone is UTC.
+        const toTimestamptz = plain && (before?.base ?? 'timestamp') === 'timestamp' && target.base === 'timestamptz';
         report({
           section,
           statement,
           ...command.range,
           message:
             `Changing the type of column ${cmd.name} of ${table} to ${target.written} rewrites the whole table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, blocking reads and writes until it finishes; ` +
-            (maybeSafe
+            (toTimestamptz
+              ? `from timestamp, PostgreSQL 12+ skips the rewrite only when the session's TimeZone is UTC (SET timezone = 'UTC' first, and check the stored values are UTC), otherwise add a new column, backfill it in batches and switch over.`
+              : maybeSafe
               ? `if the column is varchar or text today the change is metadata-only (suppress with -- tidemark-ignore changing-column-type), otherwise add a new column, backfill it in batches and switch over.`
               : `add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then switch readers and drop the old column.`),
         });
@@ -114,6 +124,48 @@ function typeSites(section: ParsedSection) {
   sites = { AT_AddColumn: byTable(found.AT_AddColumn), AT_AlterColumnType: byTable(found.AT_AlterColumnType) };
   typeSitesBySection.set(section, sites);
   return sites;
+}
+
+/**
+ * `table.column` → its type after the migrations before this one ran (last definition wins),
+ * following renames of tables and columns, which move a column's type to its new name.
+ */
+function applyTypeHistory(types: Map<string, TypeName>, statements: readonly Statement[]): void {
+  for (const statement of statements) {
+    for (const column of columnDefinitions(statement.node)) types.set(`${relationName(column.table).name}.${column.name}`, column.type);
+    for (const effect of objectEffects(statement.node)) {
+      if (effect.action !== 'rename' || !effect.newName) continue;
+      const { object } = effect;
+      if (object.kind === 'table') {
+        for (const [key, type] of [...types]) {
+          if (!key.startsWith(`${object.name}.`)) continue;
+          types.delete(key);
+          types.set(`${effect.newName}.${key.slice(object.name.length + 1)}`, type);
+        }
+      } else if (object.kind === 'column' && object.table) {
+        const key = `${object.table.name}.${object.name}`;
+        const type = types.get(key);
+        if (!type) continue;
+        types.delete(key);
+        types.set(`${object.table.name}.${effect.newName}`, type);
+      }
+    }
+  }
+}
+
+function earlierColumnTypes(unit: LintUnit): Map<string, TypeName> {
+  const types = new Map<string, TypeName>();
+  for (const section of earlierUpSections(unit)) applyTypeHistory(types, section.statementsWithEmbedded);
+  return types;
+}
+
+/** The column's type from the earlier migrations and this section's statements before `statement`. */
+function fromEarlier(earlier: Map<string, TypeName>, section: ParsedSection, statement: Statement, table: QualifiedName, column: string): TypeDescription | undefined {
+  const types = new Map(earlier);
+  const position = positionInSection(section, statement);
+  applyTypeHistory(types, section.statementsWithEmbedded.slice(0, Math.max(0, position)));
+  const type = types.get(`${table.name}.${column}`);
+  return type && describeType(type);
 }
 
 /** The column's type before the change, when the migration shows it. */

@@ -1,5 +1,5 @@
 import type { Constraint } from '@pgsql/types';
-import type { Rule, TextEdit } from '../types';
+import type { ParsedSection, Rule, TextEdit } from '../types';
 import { qualifiedName, quoteIdentifier, stringList } from '../../sql/names';
 import { alterTableCommands } from '../alter-table-commands';
 import { tableCreatedEarlier } from '../created-in-migration';
@@ -21,6 +21,10 @@ const rule: Rule = {
       const text = section.file.text;
       for (const command of alterTableCommands(section)) {
         const { statement, alter, cmd } = command;
+        if (cmd.subtype === 'AT_AddColumn') {
+          referencesOnNewColumn(section, command, (message) => report({ section, statement, ...command.range, message }));
+          continue;
+        }
         if (cmd.subtype !== 'AT_AddConstraint') continue;
         const con = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
         if (!con || (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') || con.skip_validation) continue;
@@ -36,6 +40,24 @@ const rule: Rule = {
     }
   },
 };
+
+/**
+ * ADD COLUMN ... REFERENCES on an existing table: the new column is all NULL, but the foreign key
+ * is still checked by a scan of the table under SHARE ROW EXCLUSIVE on both tables, and a column
+ * constraint cannot be written NOT VALID.
+ */
+function referencesOnNewColumn(section: ParsedSection, command: Parameters<typeof tableAsWritten>[1], report: (message: string) => void): void {
+  const { statement, alter, cmd } = command;
+  const def = (cmd.def as { ColumnDef?: { colname?: string; constraints?: Array<{ Constraint?: Constraint }> } } | undefined)?.ColumnDef;
+  const foreign = def?.constraints?.map((c) => c.Constraint).find((c) => c?.contype === 'CONSTR_FOREIGN');
+  if (!def?.colname || !foreign || !alter.relation) return;
+  if (tableCreatedEarlier(section, statement, alter.relation)) return;
+  const table = qualifiedName(alter.relation);
+  const referenced = foreign.pktable ? qualifiedName(foreign.pktable) : 'the referenced table';
+  report(
+    `Adding column ${def.colname} with REFERENCES ${referenced} to existing table ${table} checks the foreign key with a scan of ${table} under SHARE ROW EXCLUSIVE on both tables, blocking their writes until it ends; add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY (${def.colname}) REFERENCES ${referenced} NOT VALID, then VALIDATE CONSTRAINT.`,
+  );
+}
 
 function notValidFix(text: string, command: Parameters<typeof tableAsWritten>[1], con: Constraint, table: string) {
   if (command.statement.embedding || !command.ranges || con.location === undefined) return [];

@@ -35,6 +35,9 @@ import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
 import unusedIgnore from './unused-ignore';
+import addingVolatileDefault from './adding-volatile-default';
+import addingStoredGeneratedColumn from './adding-stored-generated-column';
+import requireConcurrentReindex from './require-concurrent-reindex';
 import migrationLayout from './migration-layout';
 import emptyMigration from './empty-migration';
 import notInChain from './not-in-chain';
@@ -54,6 +57,9 @@ export const allRules: readonly Rule[] = [
   disallowedUniqueConstraint,
   requireConcurrentIndexCreation,
   requireConcurrentIndexDeletion,
+  requireConcurrentReindex,
+  addingVolatileDefault,
+  addingStoredGeneratedColumn,
   banCascade,
   unbatchedBackfill,
   requireLockTimeout,

@@ -19,6 +19,10 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'DDL that fails when the migration runs again (missing IF [NOT] EXISTS, OR REPLACE or an existence guard).',
   check(unit, report) {
+    // Only where a statement can run twice (execution.canRunTwice): a resumed no-transaction
+    // migration, a repeatable one, or a project that re-runs files by hand (lint.idempotency).
+    // A runner that records each migration and rolls a failed one back whole never re-runs DDL.
+    if (!unit.execution.canRunTwice) return;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       section.statementsWithEmbedded.forEach((statement, position) => {

@@ -1,6 +1,7 @@
 import type { Rule } from '../types';
 import { columnTypeSites, siteRange } from '../column-types';
 import { quoteIdentifier } from '../../sql/names';
+import { schemaChangeAdvice } from '../orm-schema-change';
 
 /**
  * varchar(n) gains nothing over text in PostgreSQL (same storage, same speed), and changing n
@@ -18,7 +19,9 @@ const rule: Rule = {
       const column = quoteIdentifier(site.column.name);
       const check = limit ? `CHECK (char_length(${column}) <= ${limit})` : undefined;
       const fixes = [];
-      if (site.start !== undefined) {
+      // Generated SQL is fixed in the ORM's schema: no edit of this file is offered.
+      const advice = schemaChangeAdvice(unit.execution, 'text');
+      if (site.start !== undefined && !advice) {
         // A column constraint can follow the type only where the column is defined (not in ALTER
         // COLUMN TYPE), and a length check means nothing for an array.
         if (check && site.column.context !== 'alter type' && !site.column.type.arrayBounds?.length)
@@ -29,7 +32,7 @@ const rule: Rule = {
         section: site.section,
         statement: site.statement,
         ...siteRange(site),
-        message: `Column "${site.column.name}" is ${site.written ?? 'varchar(n)'}: changing the limit later takes an ACCESS EXCLUSIVE lock (and a full scan to shrink it); use text${check ? `, with ${check} if the limit matters` : ''}.`,
+        message: `Column "${site.column.name}" is ${site.written ?? 'varchar(n)'}: changing the limit later takes an ACCESS EXCLUSIVE lock (and a full scan to shrink it); ${advice ?? `use text${check ? `, with ${check} if the limit matters` : ''}.`}`,
         fixes,
       });
     }

@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import { columnTypeSites, siteRange } from '../column-types';
+import { schemaChangeAdvice } from '../orm-schema-change';
 
 /**
  * `timestamp` (without time zone) stores a wall-clock reading with no zone: the same instant is
@@ -14,13 +15,15 @@ const rule: Rule = {
     for (const site of columnTypeSites(unit)) {
       if (site.typeName !== 'timestamp') continue;
       const replacement = `timestamptz${site.modifiers ?? ''}`;
+      // Generated SQL is fixed in the ORM's schema: no edit of this file is offered.
+      const advice = schemaChangeAdvice(unit.execution, 'timestamptz', site.modifiers ?? '');
       report({
         section: site.section,
         statement: site.statement,
         ...siteRange(site),
-        message: `Column "${site.column.name}" is timestamp without time zone: it stores a wall-clock time with no zone, so values written from sessions in different time zones (or across a DST change) cannot be compared; use ${replacement}.`,
+        message: `Column "${site.column.name}" is timestamp without time zone: it stores a wall-clock time with no zone, so values written from sessions in different time zones (or across a DST change) cannot be compared; ${advice ?? `use ${replacement}.`}`,
         fixes:
-          site.start !== undefined
+          site.start !== undefined && !advice
             ? [{ title: `Change the type to ${replacement}`, edits: [{ start: site.start, end: site.end!, newText: replacement }], preferred: true }]
             : [],
       });

@@ -39,11 +39,15 @@ const rule: Rule = {
         const lock = lockEffects(statement.node).find((l) => lockStrength(l.mode) >= WRITE_BLOCKING && onExistingRelation(section, statement, l));
         if (!lock) continue;
         const eol = section.file.text.includes('\r\n') ? '\r\n' : '\n';
+        // DROP INDEX / REINDEX INDEX name an index: the lock that stalls traffic is on its table.
+        const onIndex = namesIndex(statement.node);
+        const subject = onIndex ? `the table of index ${lock.relation}` : `existing ${lock.relation}`;
+        const traffic = onIndex ? 'that table' : lock.relation;
         report({
           section,
           statement,
           ...bodyRange(statement),
-          message: `This ${section.kind} section takes ${lock.mode} on existing ${lock.relation} with no lock_timeout set before it: while the lock waits behind a long-running query, every ${lock.blocks.includes('reads') ? 'read and write' : 'write'} of ${lock.relation} queues behind it; start the section with SET lock_timeout = '5s' and retry when it times out (or set lockTimeout for the environment in tidemark.json and turn this rule off).`,
+          message: `This ${section.kind} section takes ${lock.mode} on ${subject} with no lock_timeout set before it: while the lock waits behind a long-running query, every ${lock.blocks.includes('reads') ? 'read and write' : 'write'} of ${traffic} queues behind it; start the section with SET lock_timeout = '5s' and retry when it times out (or set lockTimeout for the environment in tidemark.json and turn this rule off).`,
           fixes: [{ title: `Set lock_timeout at the top of the ${section.kind} section`, preferred: true, edits: [{ start: section.offset, end: section.offset, newText: `SET lock_timeout = '5s';${eol}` }] }],
         });
         // One finding per section: the fix is one setting for all of it.
@@ -56,6 +60,11 @@ const rule: Rule = {
 /** The runner wraps the section in a transaction unless told not to or it holds a statement that cannot run in one. */
 function runsInTransaction(unit: LintUnit, section: ParsedSection): boolean {
   return !unit.noTransactionDirective && !section.statements.some((s) => transactionIncompatibility(s.node));
+}
+
+function namesIndex(node: Node | undefined): boolean {
+  const n = node as AnyNode | undefined;
+  return n?.DropStmt?.removeType === 'OBJECT_INDEX' || n?.ReindexStmt?.kind === 'REINDEX_OBJECT_INDEX';
 }
 
 function onExistingRelation(section: ParsedSection, statement: Statement, lock: LockEffect): boolean {

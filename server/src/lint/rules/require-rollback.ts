@@ -11,6 +11,8 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'A migration without a down section or rollback file cannot be rolled back.',
   check(unit, report) {
+    // Prisma, Drizzle, up-only sqlx files...: no down by design, unless lint.rollbacks is "require".
+    if (!unit.execution.downsByDesign) return;
     const up = unit.up;
     if (!up || up.file.path !== unit.file.path) return;
     // Prisma, Drizzle, Supabase and sqlx up-only files have no down migrations by design.

@@ -32,6 +32,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'The down section does not reverse everything the up section creates, enables or renames.',
   check(unit, report) {
+    if (!unit.execution.downsByDesign) return;
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;
     // A down that does not parse yet (being typed) may hold the very reversal we would ask for.
@@ -39,8 +40,12 @@ const rule: Rule = {
     const outcome = upOutcome(up);
     const downRenames = down.statementsWithEmbedded.filter(runsInMigration).flatMap((s) => objectEffects(s.node).filter((e) => e.action === 'rename'));
     const missing: Missing[] = [];
+    const movedAway = renamedThenDropped(down.statementsWithEmbedded);
     outcome.changes.forEach((change, changeIndex) => {
       if (!CHECKED.has(change.object.kind) || removedBy(down.statementsWithEmbedded, change.object) || restoredBy(down.statementsWithEmbedded, change)) return;
+      // A TEMP table goes away with the session that ran the migration.
+      if (temporary(change.statement)) return;
+      if (movedAway.some((o) => sameObject(o, change.object))) return;
       const what = describeObject(change.object);
       missing.push({
         statement: change.statement,
@@ -49,8 +54,12 @@ const rule: Rule = {
         problem: `The up section ${change.action === 'enable' ? 'enables' : 'creates'} ${what}, but the down section does not undo it: after a rollback it is still there, ${consequence(change)}.`,
       });
     });
+    const upMovedAway = renamedThenDropped(up.statementsWithEmbedded);
     for (const rename of outcome.renames) {
       if (downRenames.some((e) => renamesBack(rename, e))) continue;
+      // An enum swap: the old type renamed aside, a new one created, the old one dropped. The
+      // rename is not what the rollback has to undo; the new type (a change above) is.
+      if (upMovedAway.some((o) => sameObject(o, rename.effect.object))) continue;
       const from = rename.effect.object;
       missing.push({
         statement: rename.statement,
@@ -72,6 +81,30 @@ const rule: Rule = {
     }
   },
 };
+
+/**
+ * Objects these statements rename and then drop under the new name: the swap of an enum type
+ * (`ALTER TYPE status RENAME TO status_old; CREATE TYPE status ...; DROP TYPE status_old`) removes
+ * the object that had the old name, the same as dropping it.
+ */
+function renamedThenDropped(statements: readonly Statement[]): DbObject[] {
+  const renamed: Array<{ from: DbObject; to: DbObject }> = [];
+  const gone: DbObject[] = [];
+  for (const s of statements) {
+    if (!runsInMigration(s)) continue;
+    for (const e of objectEffects(s.node)) {
+      if (e.action === 'rename' && e.newName) renamed.push({ from: e.object, to: { ...e.object, name: e.newName } });
+      if (e.action === 'drop') for (const r of renamed) if (sameObject(r.to, e.object)) gone.push(r.from);
+    }
+  }
+  return gone;
+}
+
+/** CREATE TEMP TABLE / CREATE TEMP TABLE ... AS. */
+function temporary(statement: Statement): boolean {
+  const node = statement.node as { CreateStmt?: { relation?: { relpersistence?: string } }; CreateTableAsStmt?: { into?: { rel?: { relpersistence?: string } } } } | undefined;
+  return node?.CreateStmt?.relation?.relpersistence === 't' || node?.CreateTableAsStmt?.into?.rel?.relpersistence === 't';
+}
 
 /** Something the down section leaves undone, and the statement that would undo it. */
 interface Missing {

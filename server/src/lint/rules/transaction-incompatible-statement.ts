@@ -52,7 +52,8 @@ const rule: Rule = {
           continue;
         }
         // `-- tidemark:no-transaction` says the author chose statement-by-statement execution.
-        if (unit.noTransactionDirective) continue;
+        // So does a layout whose runner was told to run the file outside a transaction (goose NO TRANSACTION...).
+        if (unit.noTransactionDirective || unit.execution.transaction === 'none') continue;
         const others = withEffect.length - (withEffect.includes(statement) ? 1 : 0);
         if (others === 0) continue;
         report({

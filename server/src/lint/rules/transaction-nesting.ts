@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import { transactionControl, transactionIncompatibility } from '../../sql/transaction';
+import { ownsTransaction } from '../../migrations/execution';
 
 /** Transaction control that ends or opens the runner's transaction; SAVEPOINT and friends nest fine. */
 const CONSEQUENCES: Record<string, string> = {
@@ -23,11 +24,17 @@ const rule: Rule = {
   defaultSeverity: 'error',
   summary: 'BEGIN/COMMIT/ROLLBACK inside a migration the runner already runs in a transaction.',
   check(unit, report) {
-    if (unit.noTransactionDirective) return;
+    // Only where the runner itself wraps the file (execution.transaction 'wrapped'): a file that
+    // opens and commits its own transaction under a runner that does not (golang-migrate, sqitch)
+    // is atomic because of that BEGIN/COMMIT, and deleting them would take that away.
+    if (unit.execution.transaction !== 'wrapped') return;
+    const runner = `the ${unit.execution.layout} runner`;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       // With a CONCURRENTLY/VACUUM... the runner runs statements one by one: BEGIN/COMMIT are then real.
       if (section.statements.some((s) => transactionIncompatibility(s.node))) continue;
+      // A section that opens and commits its own transaction runs as written, never wrapped again.
+      if (ownsTransaction(section.statements)) continue;
       const statements = section.statements.filter((s) => s.node);
       statements.forEach((statement, i) => {
         const control = transactionControl(statement.node);
@@ -48,12 +55,16 @@ const rule: Rule = {
           section,
           statement,
           message: wraps
-            ? `The runner already runs this migration in one transaction together with its history record, and skips a ${control} that ${i === 0 ? 'opens' : 'closes'} the section: delete it so the file says what runs (run through psql or another tool, the ${control} would split the migration from its record).`
-            : `The runner runs this migration in a transaction and refuses to apply it with ${control} in the middle: ${consequence}. Delete the ${control}, or add -- tidemark:no-transaction if the migration manages its own transactions.`,
+            ? `${capitalised(runner)} already runs this migration in one transaction together with its history record (Tidemark's runner too, which skips a ${control} that ${i === 0 ? 'opens' : 'closes'} the section): delete it so the file says what runs (run through psql or another tool, the ${control} would split the migration from its record).`
+            : `${capitalised(runner)} runs this migration in a transaction (Tidemark's runner refuses to apply it with ${control} in the middle): ${consequence}. Delete the ${control}, or add -- tidemark:no-transaction if the migration manages its own transactions.`,
           fixes: [fix],
         });
       });
     }
   },
 };
+function capitalised(text: string): string {
+  return text[0].toUpperCase() + text.slice(1);
+}
+
 export default rule;

@@ -12,6 +12,7 @@ const MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b/im;
 export const dbmate: LayoutReader = {
   id: 'dbmate',
   defaultFolders: ['db/migrations'],
+  activationGlobs: ['**/migrations/*.sql'],
   markerLine: MARKER,
   detect(census) {
     const sql = census.files('.sql').filter((name) => classifyFile(name)?.layout === 'sections');

@@ -53,7 +53,14 @@ function readMigrationFolder(folder: string, entry: string, read: (rel: string) 
 export const diesel: LayoutReader = {
   id: 'diesel',
   defaultFolders: ['migrations'],
+  activationGlobs: ['**/diesel.toml', '**/migrations/*/up.sql'],
   migrationsAreFolders: true,
+  locate(root, reader) {
+    // diesel.toml: [migrations_directory] dir = "db/migrations" (relative to diesel.toml).
+    const toml = reader.read(join(root, 'diesel.toml'));
+    const dir = toml && /\[migrations_directory\][^[]*?^\s*dir\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+    return dir ? join(root, dir) : undefined;
+  },
   detect(census) {
     const withUp = census.entries().filter((e) => e.kind === 'folder' && !e.name.startsWith('.') && census.has(`${e.name}/up.sql`));
     if (withUp.length === 0) return undefined;

@@ -106,6 +106,7 @@ function readWithJournal(census: FolderCensus, reading: LayoutReading): void {
 export const drizzle: LayoutReader = {
   id: 'drizzle',
   defaultFolders: ['drizzle', 'migrations'],
+  activationGlobs: ['**/meta/_journal.json', '**/drizzle.config.*'],
   migrationsAreFolders: true,
   detect(census) {
     if (census.has('meta/_journal.json')) return { score: MARKER_FILE * 10, evidence: 'meta/_journal.json' };

@@ -13,6 +13,7 @@ import { blockedReasons, environmentsDirective } from '../sections';
 import type { DiscoveryProblem, Migration, Section } from '../types';
 import { compareVersionKeys } from '../version';
 import { CONTENT, type LayoutReader, type LayoutReading } from './reader';
+import { linesOf } from './lines';
 
 /** A line goose reads as an annotation: a comment that mentions +goose. */
 const ANNOTATION_LINE = /^[ \t]*--.*\+goose/;
@@ -37,28 +38,6 @@ export function gooseVersion(fileName: string): { version: string; name: string 
   return { version: version.replace(/^\+/, ''), name: stem.slice(cut + 1) };
 }
 
-interface Line {
-  start: number;
-  /** End of the line's text, before its \r\n or \n. */
-  end: number;
-  /** Start of the next line. */
-  next: number;
-  text: string;
-}
-
-/** Lines as Go's bufio.ScanLines cuts them: at \n, dropping one \r before it. */
-function linesOf(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const stop = nl < 0 ? text.length : nl;
-    const end = stop > start && text[stop - 1] === '\r' ? stop - 1 : stop;
-    lines.push({ start, end, next: nl < 0 ? text.length : nl + 1, text: text.slice(start, end) });
-    start = nl < 0 ? text.length : nl + 1;
-  }
-  return lines;
-}
 
 function annotationOf(line: string): { annotation?: Annotation; error?: string } {
   if (/^[ \t]/.test(line)) return { error: 'an annotation must start at the beginning of its line (goose refuses indented ones)' };
@@ -206,6 +185,7 @@ export const GO_MIGRATION = 'cannot run here (Go migration)';
 export const goose: LayoutReader = {
   id: 'goose',
   defaultFolders: ['db/migrations', 'migrations', 'sql/migrations'],
+  activationGlobs: ['**/db/migrations/*.sql'],
   markerLine: /^[ \t]*--.*\+goose\b/m,
   detect(census) {
     const sql = census.files('.sql');

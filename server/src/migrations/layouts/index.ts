@@ -4,8 +4,10 @@
  *
  * To add a layout: write `layouts/TOOL.ts` exporting a LayoutReader (reader.ts: its id — add it
  * to LayoutId in types.ts —, its default folders, `detect` from marker files or content, `read`
- * into the Migration model with each migration's `execution`), then add it to READERS below. A
- * tie in detection goes to the reader listed first, so list readers with marker files first.
+ * into the Migration model with each migration's `execution`; `activationGlobs` for its marker
+ * files, also listed in package.json's activationEvents), then add it to READERS below, and a row
+ * to docs/layouts.md. A tie in detection goes to the reader listed first, so list readers with
+ * marker files first.
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,6 +15,7 @@ import { sqlTokens } from '../../sql/tokens';
 import { lenientDiskReader, type FileReader } from '../text-file';
 import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../types';
 import { versionId } from '../version';
+import { atlas } from './atlas';
 import { dbmate } from './dbmate';
 import { diesel } from './diesel';
 import { drizzle } from './drizzle';
@@ -20,14 +23,17 @@ import { flyway } from './flyway';
 import { folders } from './folders';
 import { golangMigrate } from './golang-migrate';
 import { goose } from './goose';
+import { graphileMigrate } from './graphile-migrate';
+import { liquibase } from './liquibase';
 import { nodePgMigrate } from './node-pg-migrate';
 import { prisma } from './prisma';
 import { sqlx } from './sqlx';
 import { supabase } from './supabase';
 import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
+import { sqitch } from './sqitch';
 
-export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, sqitch, graphileMigrate, atlas, liquibase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);
@@ -211,7 +217,7 @@ export function folderProblems(result: DiscoveryResult): DiscoveryProblem[] {
   return result.problems.filter((p) => !files.has(p.path) && p.code !== 'not-in-chain');
 }
 
-/** The files lint reads for a folder: every part of every migration it runs, and the files not in the chain (to say so). */
+/** The files lint reads for a folder: every part of every migration it runs, the files not in the chain (to say so), and other SQL files there. */
 export function lintableFiles(result: DiscoveryResult): string[] {
   const files = new Set<string>();
   for (const m of result.migrations) {
@@ -219,6 +225,8 @@ export function lintableFiles(result: DiscoveryResult): string[] {
     for (const s of [m.up, m.down, m.verify, m.check]) if (s) files.add(s.file.path);
   }
   for (const p of result.problems) if (p.code === 'not-in-chain' && p.path.toLowerCase().endsWith('.sql')) files.add(p.path);
+  // SQL that no migration uses (notes.sql beside dbmate files) is still linted, as a loose file.
+  for (const u of result.unused) if (u.path.toLowerCase().endsWith('.sql')) files.add(u.path);
   return [...files];
 }
 

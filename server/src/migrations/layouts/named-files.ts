@@ -206,9 +206,19 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
   const byVersion = new Map<string, Found[]>();
   const shown = (file: SourceFile) => relative(migrationsDir, file.path);
 
+  const unused: LayoutReading['unused'] = [];
   for (const rel of listMigrationFiles(migrationsDir)) {
     const info = classifyFile(rel);
-    if (!info) continue;
+    if (!info) {
+      const path = join(migrationsDir, rel);
+      if (/^R__.+\.sql$/i.test(rel)) {
+        // Said, not skipped silently: running repeatables (after the versioned ones, again on each change) is not built yet.
+        const why = 'a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway';
+        problems.push({ code: 'not-in-chain', severity: 'warning', message: `${rel} is ${why}`, path });
+        unused.push({ path, why });
+      } else unused.push({ path, why: 'not named like a migration (VERSION_name.sql): never applied' });
+      continue;
+    }
     const path = join(migrationsDir, rel);
     const text = census.text(rel);
     if (text === undefined) {
@@ -259,5 +269,5 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
     }
   }
   migrations.sort((a, b) => compareVersionKeys(a.versionKey, b.versionKey));
-  return { migrations, problems, unused: [] };
+  return { migrations, problems, unused };
 }

@@ -31,6 +31,7 @@ function migrationOf(folder: string, entry: string, text: string) {
 export const prisma: LayoutReader = {
   id: 'prisma',
   defaultFolders: ['prisma/migrations'],
+  activationGlobs: ['**/migration_lock.toml', '**/prisma/schema.prisma'],
   migrationsAreFolders: true,
   locate(root, reader) {
     // package.json's "prisma": {"schema": "db/schema.prisma"} moves the schema, and the migrations beside it.

@@ -35,6 +35,11 @@ export interface LayoutReader {
   id: LayoutId;
   /** Folders, relative to a repository root, where the tool keeps migrations when not told otherwise. */
   defaultFolders: readonly string[];
+  /**
+   * Files whose presence in a workspace says this tool's migrations are there: the extension
+   * activates on them (package.json `workspaceContains:` events, checked by the manifest test).
+   */
+  activationGlobs?: readonly string[];
   /** Migrations are folders (`<version>_<name>/up.sql`): a file's migration folder is its grandparent. */
   migrationsAreFolders?: boolean;
   /**
@@ -62,11 +67,24 @@ export interface LayoutReader {
    * then finds a file's companions as it does for those layouts.
    */
   fromNamedFiles?(migration: Migration): Migration;
+  /**
+   * For layouts whose files sit in subfolders of the migrations folder (sqitch's deploy/ revert/
+   * verify/ with nested names, graphile-migrate's committed/ and current/): the migrations folder
+   * `path` belongs to, found from the tool's marker files above it; undefined when there is none.
+   */
+  folderOf?(path: string): string | undefined;
+}
+
+/** A reader that answers with `text` for `path` (an editor's copy) and reads everything else as `reader` does. */
+export function withText(reader: FileReader, path: string, text: string): FileReader {
+  return { read: (p) => (p === path ? text : reader.read(p)) };
 }
 
 export interface FileReading {
   migration: Migration;
   problems: DiscoveryProblem[];
+  /** The other migrations written in the same file (Liquibase changesets after the first). */
+  others?: Migration[];
 }
 
 export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';

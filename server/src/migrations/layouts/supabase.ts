@@ -18,6 +18,7 @@ function migrationOf(path: string, text: string) {
 export const supabase: LayoutReader = {
   id: 'supabase',
   defaultFolders: ['supabase/migrations'],
+  activationGlobs: ['**/supabase/config.toml'],
   detect(census) {
     const inProject = basename(census.folder) === 'migrations' && basename(dirname(census.folder)) === 'supabase' && census.has('../config.toml');
     return inProject ? { score: MARKER_FILE * 5, evidence: 'supabase/config.toml' } : undefined;

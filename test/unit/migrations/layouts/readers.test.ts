@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { discoverMigrations } from '../../../../server/src/migrations/discovery';
+import { findMigrationsFolder } from '../../../../server/src/migrations/layouts';
 import { buildLintUnit } from '../../../../server/src/lint/unit';
 import { parseStatements } from '../../../../server/src/sql/statements';
 import { scratchDir } from '../../../support/test-cleanup';
@@ -45,6 +46,11 @@ describe('migrations/layouts: diesel', () => {
       ['20190301101010', 'index_users', 'none', 'DROP'],
     ]);
     assert.ok(found.migrations.every((m) => m.execution.layout === 'diesel' && m.execution.downsByDesign));
+  });
+
+  it('diesel.toml [migrations_directory] dir names the folder, found from the repository root', () => {
+    const moved = tree({ 'diesel.toml': '[print_schema]\nfile = "src/schema.rs"\n\n[migrations_directory]\ndir = "db/diesel"\n', 'db/diesel/2020-01-01-000000_x/up.sql': 'SELECT 1;\n' });
+    assert.equal(findMigrationsFolder(moved), join(moved, 'db/diesel'));
   });
 
   it('a folder without up.sql is named, never skipped silently', () => {
@@ -206,5 +212,14 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
     assert.equal(found.layout, 'supabase');
     assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.execution.downsByDesign]), [['20240101000000', 'init', false]]);
     assert.deepEqual(found.unused.map((u) => u.why), ['not named <timestamp>_<name>.sql: the Supabase CLI skips it']);
+  });
+});
+
+describe('migrations/layouts: Flyway repeatables', () => {
+  it('an R__ file is named as not run yet, never skipped silently', () => {
+    const found = discoverMigrations(join(tree({ 'sql/V1__init.sql': 'CREATE TABLE a (id int);\n', 'sql/R__views.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;\n' }), 'sql'));
+    assert.equal(found.layout, 'flyway');
+    assert.deepEqual(found.migrations.map((m) => m.version), ['1']);
+    assert.deepEqual(found.problems.map((p) => [p.code, p.message]), [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway']]);
   });
 });
