@@ -23,6 +23,7 @@ export const CommandId = {
   adopt: 'tidemark.adopt',
   markApplied: 'tidemark.markApplied',
   markPending: 'tidemark.markPending',
+  approve: 'tidemark.approve',
   checkMigration: 'tidemark.checkMigration',
   showStatusMatrix: 'tidemark.showStatusMatrix',
 } as const;
@@ -48,6 +49,7 @@ export const trustedOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.adopt,
   CommandId.markApplied,
   CommandId.markPending,
+  CommandId.approve,
 ]);
 
 /** Commands that act on a tree item and mean nothing without one; hidden from the palette. */
@@ -60,6 +62,7 @@ export const itemOnlyCommands: ReadonlySet<CommandId> = new Set<CommandId>([
   CommandId.openVerify,
   CommandId.markApplied,
   CommandId.markPending,
+  CommandId.approve,
 ]);
 
 export const treeViewId = 'tidemark.environments';

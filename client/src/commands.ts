@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
 import { toolLabel, versionRange } from '../../server/src/database/foreign-history/description';
 import {
-  AdoptRequest, ApplyRequest, CheckMigrationRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
+  AdoptRequest, ApplyRequest, ApproveRequest, CheckMigrationRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
   type AdoptParams, type EnvironmentStatus, type RunParams, type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
@@ -75,6 +75,7 @@ const table: Record<CommandId, Handler> = {
   [CommandId.adopt]: adopt,
   [CommandId.markApplied]: async (ctx, arg) => mark(ctx, arg, 'applied'),
   [CommandId.markPending]: async (ctx, arg) => mark(ctx, arg, 'pending'),
+  [CommandId.approve]: approve,
   [CommandId.checkMigration]: checkMigration,
   [CommandId.showStatusMatrix]: async (ctx) => StatusMatrixPanel.show(ctx.store),
 };
@@ -415,6 +416,35 @@ async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'
   const change = report.changes[0];
   ctx.log.info(`${report.summary} ${change ? `${change.version}: was ${change.before}; now ${change.after}` : ''}`);
   void vscode.window.showInformationMessage(`Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`);
+}
+
+/**
+ * Approve…: records in the environment's history that a named person approved applying this
+ * migration there (tidemark approve), asking who and why.
+ */
+async function approve(ctx: CommandContext, arg: unknown): Promise<void> {
+  const target = await resolveTarget(ctx, arg, true);
+  const approvers = statusOf(ctx, target)?.environment.approvers;
+  const by = approvers?.length
+    ? await vscode.window.showQuickPick(approvers, { title: `Approve ${target.version} for ${target.environment}: who approves?`, ignoreFocusOut: true })
+    : await vscode.window.showInputBox({
+        title: `Approve ${target.version} for ${target.environment}`,
+        prompt: 'Who approves? Kept with the approval in the history.',
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() ? undefined : 'Name who approves'),
+      });
+  if (by === undefined) throw new Cancelled();
+  const reason = await vscode.window.showInputBox({
+    title: `Approve ${target.version} for ${target.environment} as ${by}`,
+    prompt: 'Why may it be applied? Kept with the approval in the history.',
+    placeHolder: 'e.g. backup taken, tests passing, soak clean',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'Say why: the reason is kept in the history'),
+  });
+  if (reason === undefined) throw new Cancelled();
+  const report = await ctx.client.sendRequest(ApproveRequest.type, { root: target.root, environment: target.environment, version: target.version!, by: by.trim(), reason: reason.trim() });
+  ctx.log.info(report.summary);
+  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
 }
 
 /**

@@ -120,6 +120,8 @@ function detail(m: MigrationStatus): string {
   if (m.appliedAt) parts.push(`${new Date(m.appliedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   if (m.appliedBy) parts.push(`by ${m.appliedBy}`);
   if (m.adoptedFrom) parts.push(`adopted from ${m.adoptedFrom}`);
+  if (m.gate) parts.push(m.gate.message.replace(/^waiting: /, ''));
+  if (m.approval) parts.push(`approved by ${m.approval.by}`);
   return parts.length ? `<div class="detail">${escape(parts.join(' · '))}</div>` : '';
 }
 

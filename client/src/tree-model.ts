@@ -102,6 +102,7 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   let description: string;
   if (migration.state === 'failed') description = `failed${migration.statementsDone !== undefined ? ` after ${migration.statementsDone} statements` : ''}`;
   else if (appliedStates.has(migration.state)) description = `${look.label}${when ? ` ${when}` : ''}${by}`;
+  else if (migration.state === 'waiting' && migration.gate) description = migration.gate.message;
   else description = look.label;
 
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
@@ -110,6 +111,8 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
   if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
   if (migration.blockedReasons && migration.state === 'blocked') lines.push(`Waits for:\n${migration.blockedReasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n')}`);
+  if (migration.gate) lines.push(escapeMarkdown(capitalize(migration.gate.message)));
+  if (migration.approval) lines.push(`Approved by ${escapeMarkdown(migration.approval.by)} ${migration.approval.at.replace('T', ' ').slice(0, 16)} UTC: ${escapeMarkdown(migration.approval.reason)}`);
   if (migration.environments) lines.push(`Only for: ${migration.environments.map(escapeMarkdown).join(', ')}`);
   if (migration.state === 'drifted') lines.push('*Show Diff* compares the file with the SQL that ran.');
   if (migration.error) lines.push('', '```', migration.error, '```');

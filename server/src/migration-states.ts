@@ -96,6 +96,14 @@ export const MIGRATION_STATES = {
     attention: 6,
     look: { icon: 'circle-slash', color: 'charts.red', badge: 'B' },
   },
+  waiting: {
+    label: 'waiting',
+    meaning: 'not applied, and apply stops before it until its gate opens: a -- tidemark:soak time since the migration before it was applied here, or an approval recorded here (tidemark approve)',
+    hasRun: false,
+    applyActsOn: false,
+    attention: 7,
+    look: { icon: 'watch', color: 'charts.blue', badge: 'W' },
+  },
   'not-for-this-environment': {
     label: 'not for this environment',
     meaning: 'its -- tidemark:environments directive leaves this environment out: apply skips it and it is never pending here',

@@ -38,6 +38,34 @@ export interface MigrationStatus {
   blockedReasons?: string[];
   /** `-- tidemark:environments`: the only environments the migration is meant for. */
   environments?: string[];
+  /** Why apply stops before it here (the `waiting` state, or a pending migration whose soak starts once the one before it is applied). */
+  gate?: MigrationGate;
+  /** The approval recorded for it in this environment, when there is one. */
+  approval?: Approval;
+}
+
+/** A soak time or an approval apply waits for, in one environment. */
+export interface MigrationGate {
+  kind: 'soak' | 'approval';
+  /** For `soak`: when it may be applied (ISO time); absent while the migration it waits on is not applied here. */
+  until?: string;
+  /** For `soak`: the version whose apply time starts the clock, and the soak time as written. */
+  after?: string;
+  soak?: string;
+  /** For `approval`: who may approve (absent: anyone). */
+  approvers?: string[];
+  /** The one line status, the tree and apply show: "waiting: soak until 2026-12-09 00:10 UTC (48h after 002)". */
+  message: string;
+}
+
+/** An `approve` event of an environment's history. */
+export interface Approval {
+  version: string;
+  by: string;
+  at: string;
+  reason: string;
+  /** The first 12 hex digits of the sha-256 of the up section approved. */
+  fileChecksum?: string;
 }
 
 /** Another migration tool's history table found in an environment's database. */
@@ -70,6 +98,8 @@ export interface EnvironmentInfo {
   target: string;
   protected: boolean;
   after?: string;
+  /** `approvers` in tidemark.json: every migration needs one of them to approve it here. */
+  approvers?: string[];
 }
 
 export interface EnvironmentStatus {
@@ -148,7 +178,7 @@ export interface RunParams extends WorkDoneProgressParams {
 
 export interface HistoryEvent {
   version: string;
-  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark' | 'backup';
+  kind: 'apply' | 'rollback' | 'verify' | 'fail' | 'adopt' | 'mark' | 'backup' | 'approve' | 'ignore-soak';
   actor: string;
   clientHost: string;
   at: string;
@@ -250,6 +280,21 @@ export namespace AdoptRequest {
 export namespace MarkRequest {
   export const method = 'tidemark/mark' as const;
   export const type = new RequestType<MarkParams, MarkReport, void>(method);
+}
+
+export interface ApproveParams {
+  root: string;
+  environment: string;
+  version: string;
+  /** Who approves. */
+  by: string;
+  reason: string;
+}
+
+/** Records an approval event in one environment's history (tidemark approve). */
+export namespace ApproveRequest {
+  export const method = 'tidemark/approve' as const;
+  export const type = new RequestType<ApproveParams, { summary: string; approval: Approval }, void>(method);
 }
 
 export namespace ListEnvironmentsRequest {

@@ -17,8 +17,9 @@ import adopt from './commands/adopt';
 import mark from './commands/mark';
 import history from './commands/history';
 import restore from './commands/restore';
+import approve from './commands/approve';
 import type { CliCommand } from './command';
 
-export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history, restore];
+export const commands: readonly CliCommand[] = [status, apply, verify, rollback, plan, create, adopt, mark, history, restore, approve];
 export { CliError } from './command';
 export { UsageError } from './args';

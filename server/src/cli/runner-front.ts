@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import type { RunReport, StatementFailure } from '../protocol';
 import { RunnerInputError, loadProject, type Project } from '../database/environments';
 import { ServerError } from '../database/adapter';
-import { UsageError, type ParsedArgs } from './args';
+import { UsageError, type FlagSpec, type ParsedArgs } from './args';
 import { CliError, type CliCommand, type Output } from './command';
 import type { RunOptions } from '../runner/session';
 import { prepareBackup } from '../backup/backup';
@@ -106,17 +106,21 @@ export function runCommand(spec: {
   /** Help lines after the synopsis. */
   description: string[];
   run: (project: Project, environment: string | undefined, options: RunOptions) => Promise<RunReport>;
+  /** Options only this command takes, and what they set. */
+  flags?: FlagSpec;
+  usage?: string;
+  options?: (args: ParsedArgs) => Partial<RunOptions>;
 }): CliCommand {
   return {
     name: spec.name,
     summary: spec.summary,
     usage: [
-      `tidemark ${spec.name} [--env NAME] [--to VERSION] [--confirm NAME] [--started-statement ran|again] [--format text|json] [--cwd DIR] [--config FILE]`,
+      `tidemark ${spec.name} [--env NAME] [--to VERSION] [--confirm NAME] [--started-statement ran|again]${spec.usage ?? ''} [--format text|json] [--cwd DIR] [--config FILE]`,
       '',
       ...spec.description,
       'Exit code: 0 when every step succeeded, 1 when one failed, 2 for bad input (config, environment, connection).',
     ].join('\n'),
-    flags: { ...RUN_FLAGS },
+    flags: { ...RUN_FLAGS, ...spec.flags },
     async run(args, out) {
       const format = requireTextOrJson(args);
       const project = openProject(args);
@@ -128,6 +132,7 @@ export function runCommand(spec: {
           startedStatement: startedStatementFlag(args.flags.get('started-statement')),
           progress: format === 'text' ? (message) => out.stderr(`${message}\n`) : undefined,
           prepareBackup,
+          ...spec.options?.(args),
         }),
       );
       return printReport(project, report, format, out);

@@ -110,7 +110,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     }
     environments.push({
       name,
-      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after },
+      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after, ...(ec.approvers ? { approvers: ec.approvers } : {}) },
       postgres: target,
       unusable,
       historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
@@ -148,7 +148,7 @@ function sandboxEnvironment(
 ): Environment {
   return {
     name,
-    info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after },
+    info: { name, kind: 'pglite', target: `PGlite ${path}`, protected: ec.protected ?? false, after: ec.after, ...(ec.approvers ? { approvers: ec.approvers } : {}) },
     sandboxPath: path,
     sandboxSetup: setup,
     historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,

@@ -5,7 +5,7 @@
  * is written into the SQL, quoted.
  */
 import { hostname, userInfo } from 'node:os';
-import type { HistoryEvent } from '../protocol';
+import type { Approval, HistoryEvent } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
 
 export interface HistoryRow {
@@ -253,6 +253,28 @@ export class History {
     ]);
   }
 
+  /**
+   * Records an approval of `version` by `by` (the name given, not the OS user: who approves is not
+   * who types the command); the message holds the reason and the file approved.
+   */
+  async approve(version: string, by: string, message: string): Promise<void> {
+    await this.db.query(`INSERT INTO ${this.events} (version, kind, actor, client_host, message) VALUES ($1, 'approve', $2, $3, $4)`, [version, by, clientHost, message]);
+  }
+
+  /** Every approval recorded here, newest first. */
+  async approvals(): Promise<Approval[]> {
+    if (!(await this.exists())) return [];
+    const r = await this.db.query(
+      `SELECT version, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, message FROM ${this.events} WHERE kind = $1 ORDER BY id DESC`,
+      ['approve'],
+    );
+    return r.rows.map((row) => {
+      const message = String(row.message ?? '');
+      const file = APPROVED_FILE.exec(message);
+      return { version: String(row.version), by: String(row.actor), at: String(row.at), reason: file ? message.slice(0, file.index) : message, ...(file ? { fileChecksum: file[1] } : {}) };
+    });
+  }
+
   /** The newest events first. */
   async recentEvents(limit: number): Promise<HistoryEvent[]> {
     if (!(await this.exists())) return [];
@@ -273,12 +295,15 @@ export class History {
   }
 }
 
-const NEWEST_EVENT_KIND: HistoryEvent['kind'] = 'backup';
-const EVENT_KINDS = `'apply', 'rollback', 'verify', 'fail', 'adopt', 'mark', '${NEWEST_EVENT_KIND}'`;
+const NEWEST_EVENT_KIND: HistoryEvent['kind'] = 'ignore-soak';
+const EVENT_KINDS = `'apply', 'rollback', 'verify', 'fail', 'adopt', 'mark', 'backup', 'approve', '${NEWEST_EVENT_KIND}'`;
 
 function rowParams(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy'>): unknown[] {
   const duration = row.durationMs === undefined ? null : Math.round(row.durationMs);
   return [row.version, row.name, row.checksum, row.upSql, row.downSql ?? null, row.verifySql ?? null, actor, duration, row.state, row.statementsDone, row.error ?? null];
 }
+
+/** The end of an approval's message: the file it approved (runner/gates.ts approvalMessage writes it). */
+const APPROVED_FILE = / \(file sha256 ([0-9a-f]{12})\)$/;
 
 const opt = (v: unknown) => (v === null || v === undefined ? undefined : String(v));

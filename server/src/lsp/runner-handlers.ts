@@ -14,6 +14,7 @@ import {
   HistoryRequest,
   ListEnvironmentsRequest,
   MarkRequest,
+  ApproveRequest,
   NewMigrationRequest,
   PasswordChangedNotification,
   PasswordRejectedNotification,
@@ -28,6 +29,7 @@ import {
 } from '../protocol';
 import { adoptEnvironment } from '../adopt/adopt';
 import { markMigrations } from '../adopt/mark';
+import { approveMigration } from '../runner/approve';
 import { ServerError } from '../database/adapter';
 import { applyMigrations } from '../runner/apply';
 import { loadProject, RunnerInputError, type Project } from '../database/environments';
@@ -145,6 +147,15 @@ export function registerRunnerHandlers(connection: Connection): void {
     const report = await guarded(root, environment, (project, options) => markMigrations(project, environment, mark, versions, { ...options, reason, confirm }));
     connection.sendNotification(StatusChangedNotification.type, { root, environment });
     return report;
+  });
+  connection.onRequest(ApproveRequest.type, async (params) => {
+    const { root, environment, version, by, reason } = params;
+    for (const [name, value] of Object.entries({ version, by, reason })) {
+      if (typeof value !== 'string' || !value.trim()) throw new ResponseError(LSPErrorCodes.RequestFailed, `"${name}" must be a non-empty string`);
+    }
+    const report = await guarded(root, environment, (project, options) => approveMigration(project, environment, version, by, reason, options));
+    connection.sendNotification(StatusChangedNotification.type, { root, environment });
+    return { summary: report.summary, approval: report.approval };
   });
   connection.onRequest(ListEnvironmentsRequest.type, async (params) => {
     try {

@@ -19,6 +19,10 @@ const Duration = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+\s*(ms|s|min)?$/, 'expected a duration such as "5s", "500ms" or 5000')])
   .describe('Milliseconds, or a string with a unit: "500ms", "5s", "2min".');
 
+/** A soak time: "48h", "7d", "30min", "2w"; false for none. */
+export const SOAK_DURATION = /^(\d+)\s*(s|min|h|d|w)$/;
+const SoakDuration = z.union([z.literal(false), z.string().regex(SOAK_DURATION, 'expected a soak time such as "48h", "7d" or "30min", or false')]);
+
 const ENV_REF = /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/;
 
 export const EnvironmentConfig = z
@@ -39,6 +43,10 @@ export const EnvironmentConfig = z
     path: z.string().optional().describe('For sandbox environments: where PGlite keeps its files.'),
     protected: z.boolean().optional().describe('Require typing the environment name before changing it.'),
     after: z.string().optional().describe('Only apply versions already applied (and verified) in this environment.'),
+    approvers: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Who may approve migrations for this environment: apply refuses a migration until one of them has approved it here (`tidemark approve`). Empty list: anyone.'),
     lockTimeout: Duration.optional(),
     statementTimeout: Duration.optional(),
     historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
@@ -85,6 +93,21 @@ export const TidemarkConfig = z.strictObject({
         .describe('Where a migration needs a complete rollback: "auto" (default) where the layout has down migrations by design; "require" everywhere; "off" nowhere.'),
     })
     .optional(),
+  expandContract: z
+    .strictObject({
+      soak: z
+        .strictObject({
+          backfill: SoakDuration.describe('How long the expand phase must have been applied in an environment before its backfill may be (default "48h"; sandboxes never wait).'),
+          contract: SoakDuration.describe('How long the backfill must have been applied before the contract, in environments that are not protected (default "48h").'),
+          contractProtected: SoakDuration.describe('The same in protected environments (default "7d").'),
+        })
+        .partial()
+        .optional(),
+      batchSize: z.number().int().min(1).optional().describe('Rows per batch (and per COMMIT) of the generated backfill (default 1000).'),
+      lockTimeout: z.string().regex(/^\d+\s*(ms|s|min)$/, 'expected a duration such as "5s"').optional().describe('The lock_timeout each generated phase sets (default "5s").'),
+    })
+    .optional()
+    .describe('`tidemark new --expand-contract`: the soak times it writes as -- tidemark:soak directives, the batch size and lock timeout.'),
   check: z
     .strictObject({
       roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),

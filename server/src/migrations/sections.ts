@@ -3,7 +3,7 @@
  * `-- tidemark:no-transaction`, `-- tidemark:blocked`, `-- tidemark:draft`, `-- tidemark:environments`,
  * `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
-import type { SectionKind } from './types';
+import type { SectionKind, SoakDirective } from './types';
 import { sqlTokens } from '../sql/tokens';
 
 export interface RawSection {
@@ -109,4 +109,46 @@ export function fileIgnoredRules(text: string): Set<string> {
   const rules = new Set<string>();
   for (const m of text.matchAll(IGNORE_FILE)) for (const r of ruleList(m[1])) rules.add(r);
   return rules;
+}
+
+const SOAK = /^[ \t]*--[ \t]*tidemark:soak(?![-\w])[ \t]*([^\r\n]*)$/gim;
+const SOAK_UNITS: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A soak time in milliseconds ("48h", "7d", "30min", "90s", "2w"), or undefined when it is not one. */
+export function soakDurationMs(text: string): number | undefined {
+  const m = /^(\d+)\s*(s|min|h|d|w)$/i.exec(text.trim());
+  return m ? Number(m[1]) * SOAK_UNITS[m[2].toLowerCase()] : undefined;
+}
+
+/**
+ * The soak directives of a migration, and the lines that do not read as one (reported, never
+ * ignored: a misspelt soak must not let a contract run early).
+ */
+export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadable: string[] } {
+  const soaks: SoakDirective[] = [];
+  const unreadable: string[] = [];
+  for (const m of text.matchAll(SOAK)) {
+    const line = m[0].trim();
+    const parts = /^(\S+)(?:\s+after\s+(\S+))?(?:\s+in\s+(.+?))?\s*$/i.exec(m[1].trim());
+    const durationMs = parts ? soakDurationMs(parts[1]) : undefined;
+    if (!parts || durationMs === undefined) {
+      unreadable.push(line);
+      continue;
+    }
+    const names = parts[3]?.split(/[\s,]+/).filter(Boolean);
+    const scope = !names ? 'all' : names.length === 1 && names[0].toLowerCase() === 'protected' ? 'protected' : names;
+    soaks.push({ duration: parts[1], durationMs, ...(parts[2] ? { after: parts[2] } : {}), scope, text: line });
+  }
+  return { soaks, unreadable };
+}
+
+/** The gate directives of a migration (its up section and the header above it), as the Migration model holds them. */
+export function gateDirectives(text: string): { soaks: SoakDirective[]; unreadableSoaks?: string[]; requiresApproval: boolean } {
+  const { soaks, unreadable } = soakDirectives(text);
+  return { soaks, ...(unreadable.length ? { unreadableSoaks: unreadable } : {}), requiresApproval: requiresApprovalDirective(text) };
+}
+
+/** `-- tidemark:requires-approval`: applying it to a protected environment needs an approval recorded there. */
+export function requiresApprovalDirective(text: string): boolean {
+  return /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
 }

@@ -81,6 +81,19 @@ export interface Section {
   breaks?: number[];
 }
 
+/** One `-- tidemark:soak 48h [after VERSION] [in protected | in ENV, ENV]` line. */
+export interface SoakDirective {
+  /** As written: `48h`. */
+  duration: string;
+  durationMs: number;
+  /** The version whose apply time starts the clock; undefined for the migration before this one. */
+  after?: string;
+  /** Where it applies: every environment but sandboxes, protected ones, or the ones named. */
+  scope: 'all' | 'protected' | string[];
+  /** The line, for an error message. */
+  text: string;
+}
+
 /** A numbered migration with its up, and optional down and verify parts. */
 export interface Migration {
   /**
@@ -106,6 +119,12 @@ export interface Migration {
   blockedReasons: string[];
   /** `-- tidemark:environments a, b`: the only environments it is applied in; undefined for all. */
   environments?: string[];
+  /** `-- tidemark:soak`: how long the migration before it (or `after VERSION`) must have been applied in an environment first. */
+  soaks?: SoakDirective[];
+  /** `-- tidemark:soak` lines that do not read as one; apply refuses the migration while there are any. */
+  unreadableSoaks?: string[];
+  /** `-- tidemark:requires-approval`: protected environments apply it only once it is approved there. */
+  requiresApproval?: boolean;
   /** sha-256 of the up section, line endings and trailing whitespace normalised. */
   checksum: string;
   /** Set when another migration has the same version: what to tell the user. */

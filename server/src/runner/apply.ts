@@ -17,6 +17,9 @@ import { withBackupNote } from './backup-hook';
 import { MigrationApplier } from './apply-migration';
 import { newestRun } from './status';
 import { runSteps, type Step, type StepOutcome } from './steps';
+import { appliedTimes, gateOf } from './gates';
+import type { MigrationGate } from '../protocol';
+import type { Session } from './session';
 
 /** Migrations not yet (fully) applied, up to `toVersion`. */
 export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
@@ -56,6 +59,8 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
 export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
+  if (options.ignoreSoak && options.confirm !== env.name) throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
+  if (options.ignoreSoak && !options.ignoreSoak.reason.trim()) throw new RunnerInputError('--ignore-soak needs --reason TEXT: it is recorded in the history');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
@@ -69,16 +74,24 @@ export async function applyMigrations(project: Project, environment: string | un
     const keyOf = versionOrder(migrations);
     const newest = newestRun(rows, keyOf);
     const applier = new MigrationApplier(project, env, session, options);
+    const gates = await openGates(session, env, migrations, rows, options);
+    let waiting: { migration: Migration; message: string } | undefined;
     const { steps, failure, stopped } = await runSteps(candidates, options, {
       action: 'apply',
       verb: 'applying',
       label: (m) => m,
       run: async (migration): Promise<StepOutcome> => {
+        const gate = await gates.pass(migration);
+        if (gate) {
+          waiting = { migration, message: gate.message };
+          return { steps: [{ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: gate.message }], stop: true };
+        }
         const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
         const { step, failure } = await applier.apply(migration, row);
         if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, keyOf(newest.version)) < 0) {
           step.message = [`out of order: older than ${newest.version}, applied before it`, step.message].filter(Boolean).join('; ');
         }
+        if (step.outcome === 'ok') gates.applied(migration);
         if (failure || step.outcome !== 'ok') return { steps: [step], failure, stop: true };
         if (!verifyAfter || !migration.verify) return { steps: [step], stop: false };
         const outcome = await verifySection(session.db, session.history, migration, migration.verify, options.isCancelled);
@@ -98,10 +111,38 @@ export async function applyMigrations(project: Project, environment: string | un
     let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
     if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
     if (blockedBy && !stopped) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
-    if (stopped) {
+    if (waiting) {
+      summary = `${applied ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}. ` : `Nothing applied to ${env.name}. `}Stopped before ${waiting.migration.version} ${waiting.migration.name}: ${waiting.message}; the migrations after it wait too.`;
+    } else if (stopped) {
       const last = steps[steps.length - 1];
       summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
     }
     return { environment: env.name, steps, failure: failure && { ...failure }, backup, summary: withBackupNote(project.root, backup, summary) };
   }, project.root);
+}
+
+/**
+ * The soak and approval gates as apply meets them: read once under the lock, with each migration
+ * this run applies starting its successor's clock. A soak lifted by --ignore-soak is recorded as
+ * an ignore-soak event with the reason, in the environment's history.
+ */
+async function openGates(session: Session, env: Environment, ordered: Migration[], rows: HistoryRow[], options: RunOptions) {
+  const approvals = await session.history.approvals();
+  const times = appliedTimes(rows);
+  const gateEnv = { info: env.info, approvers: env.info.approvers };
+  return {
+    async pass(migration: Migration): Promise<MigrationGate | undefined> {
+      const gate = gateOf(migration, ordered, times, approvals, gateEnv, Date.now(), { ignoreSoak: !!options.ignoreSoak });
+      if (gate || !options.ignoreSoak) return gate;
+      const soak = gateOf(migration, ordered, times, approvals, gateEnv, Date.now());
+      if (soak?.kind === 'soak') {
+        await session.history.allowNewEventKinds();
+        await session.history.event(migration.version, 'ignore-soak', undefined, `${soak.message.replace(/^waiting: /, '')}; applied anyway: ${options.ignoreSoak.reason}`);
+      }
+      return undefined;
+    },
+    applied(migration: Migration): void {
+      times.set(versionId(migration.version), new Date().toISOString());
+    },
+  };
 }

@@ -31,6 +31,8 @@ export interface RunOptions {
   verifyAfterApply?: boolean;
   /** Resuming a no-transaction migration whose last run stopped inside a statement that ran bare: whether it took effect. */
   startedStatement?: 'ran' | 'again';
+  /** apply --ignore-soak: go past soak gates, recording an ignore-soak event with the reason (needs --confirm ENV). */
+  ignoreSoak?: { reason: string };
   /** Writes the backup of an environment configured with `backup` before apply or rollback change it (backup/'s prepareBackup). */
   prepareBackup?: PrepareBackup;
 }

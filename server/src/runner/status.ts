@@ -5,7 +5,8 @@
 import { detectTracking } from '../database/tracking';
 import type { Migration } from '../migrations/types';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
-import type { EnvironmentStatus, MigrationStatus } from '../protocol';
+import type { Approval, EnvironmentStatus, MigrationStatus } from '../protocol';
+import { appliedTimes, approvalFor, gateOf, type GateEnvironment } from './gates';
 import { errorMessage } from './execution';
 import { findEnvironment, RunnerInputError, type Environment, type Project } from '../database/environments';
 import type { HistoryRow } from '../database/history';
@@ -33,7 +34,9 @@ export function newestRun(rows: readonly HistoryRow[], keyOf: (version: string) 
  * Pure: the state of every migration given the files and the history rows. `environment` names
  * the environment the rows come from, for `-- tidemark:environments`.
  */
-export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string): MigrationStatus[] {
+export function migrationStates(migrations: Migration[], rows: HistoryRow[], environment?: string, gating?: Gating): MigrationStatus[] {
+  const ordered = environment === undefined ? migrations : migrations.filter((m) => appliesIn(m, environment));
+  const applied = appliedTimes(rows);
   const byVersion = new Map(rows.map((r) => [versionId(r.version), r]));
   const keyOf = versionOrder(migrations);
   const newest = newestRun(rows, keyOf);
@@ -54,9 +57,14 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
       out.push({ ...base, state: 'blocked' });
       continue;
     }
+    const approval = gating && approvalFor(m, gating.approvals, gating.env);
+    if (approval) Object.assign(base, { approval });
     if (!row) {
       const older = newestApplied && compareVersionKeys(m.versionKey, newestApplied) < 0;
-      out.push({ ...base, state: older ? 'out-of-order' : 'pending' });
+      const gate = gating && gateOf(m, ordered, applied, gating.approvals, gating.env, gating.now);
+      // A soak whose clock has not started (the migration before is not applied here) is a note on a pending migration.
+      const waiting = gate && (gate.kind === 'approval' || gate.until !== undefined || !gate.after);
+      out.push({ ...base, state: waiting ? 'waiting' : older ? 'out-of-order' : 'pending', ...(gate ? { gate } : {}) });
       continue;
     }
     const checksumMatches = row.checksum === m.checksum;
@@ -103,6 +111,13 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
   return out.map(({ key: _key, ...status }) => status);
 }
 
+/** What the gates of one environment read: its settings, its approvals, the time now. */
+export interface Gating {
+  env: GateEnvironment;
+  approvals: Approval[];
+  now: number;
+}
+
 /**
  * One environment's status, or every environment's (side by side) when `environment` is undefined.
  * A rejected password fails a one-environment status, as it fails apply: the caller (the language
@@ -117,11 +132,12 @@ export async function getStatus(project: Project, environment: string | undefine
 
 async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
   try {
-    const { rows, tracking } = await withReadSession(env, options, async ({ db, history }) => {
+    const { rows, tracking, approvals } = await withReadSession(env, options, async ({ db, history }) => {
       const rows = await history.rows();
-      return { rows, tracking: await detectTracking(db, history, migrations, rows, env.platformSchemas) };
+      return { rows, tracking: await detectTracking(db, history, migrations, rows, env.platformSchemas), approvals: await history.approvals() };
     });
-    return { environment: env.info, migrations: migrationStates(migrations, rows, env.name), tracking };
+    const gating: Gating = { env: { info: env.info, approvers: env.info.approvers }, approvals, now: Date.now() };
+    return { environment: env.info, migrations: migrationStates(migrations, rows, env.name, gating), tracking };
   } catch (error) {
     if (rethrowRejectedPassword && error instanceof PasswordRejectedError) throw error;
     // One unreachable environment must not hide the others.

@@ -45,6 +45,8 @@ export function statusMatrix(statuses: EnvironmentStatus[]): StatusMatrix {
         const m = cells[i].status;
         if (m?.error && (m.state === 'failed' || m.state === 'verify-failed')) notes.push(`${s.environment.name}: ${m.error}`);
         else if (m && (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order')) notes.push(`${s.environment.name}: ${stateDefinition(m.state).meaning}`);
+        if (m?.gate) notes.push(`${s.environment.name}: ${m.gate.message}`);
+        if (m?.approval) notes.push(`${s.environment.name}: approved by ${m.approval.by} ${appliedDate(m.approval.at)} (${m.approval.reason})`);
       });
       return { version, name, cells, notes };
     });
@@ -69,7 +71,7 @@ function cell(c: MatrixCell, unreachable: boolean): string {
   if (unreachable) return 'unreachable';
   const m = c.status;
   if (!m) return '—';
-  const parts = [stateDefinition(m.state).label];
+  const parts = [m.state === 'waiting' && m.gate ? m.gate.message : stateDefinition(m.state).label];
   if (m.appliedAt) parts.push(appliedDate(m.appliedAt));
   if (m.appliedBy) parts.push(`by ${m.appliedBy}`);
   return parts.join(' · ');

@@ -62,7 +62,10 @@ describe('client manifest (package.json contributes)', () => {
 
   it('offers apply and plan on pending migrations, roll back on the newest applied, diff on drifted', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
+    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.approve, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
+    // Waiting on a soak time or an approval: apply would stop before it; it can be approved.
+    const waiting = migrationRow(migration('004', 'x', 'waiting'), false).contextValue;
+    assert.deepEqual(menuFor(waiting), [CommandId.approve, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp].sort());
     const newest = migrationRow(migration('002', 'x', 'applied', { hasVerify: true }), true).contextValue;
     assert.deepEqual(menuFor(newest), [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
     const older = migrationRow(migration('001', 'x', 'applied'), false).contextValue;

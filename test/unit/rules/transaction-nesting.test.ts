@@ -57,7 +57,9 @@ END;`;
     for (const transaction of ['own', 'none'] as const) {
       assert.deepEqual(lintUnit({ ...unit, execution: { ...unit.execution, transaction } }, { rules: [rulesById.get(RULE)!] }), []);
     }
-    assert.equal(lintUnit(unit, { rules: [rulesById.get(RULE)!] }).length, 2);
+    // The file runs as written (its own BEGIN ... COMMIT); a runner that wrapped it would make both statements wrong.
+    assert.equal(unit.execution.transaction, 'own');
+    assert.equal(lintUnit({ ...unit, execution: { ...unit.execution, transaction: 'wrapped' } }, { rules: [rulesById.get(RULE)!] }).length, 2);
   });
 
   it('does not flag savepoints, migrations marked no-transaction, or migrations run statement by statement', () => {

@@ -65,6 +65,8 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.blockedReasons ? { blockedReasons: m.blockedReasons } : {}),
       ...(m.environments ? { environments: m.environments } : {}),
       ...(m.adoptedFrom ? { adoptedFrom: m.adoptedFrom } : {}),
+      ...(m.gate ? { gate: m.gate } : {}),
+      ...(m.approval ? { approval: m.approval } : {}),
     })),
   };
 }
@@ -84,6 +86,8 @@ function plainNote(m: MigrationStatus): string {
   if (m.state === 'failed') return `stopped after ${m.statementsDone ?? 0} statement(s): ${m.error ?? ''}`;
   if (m.state === 'verify-failed') return m.error ?? '';
   if (m.state === 'blocked') return `blocked: ${m.blockedReasons?.join('; ')}`;
+  if (m.gate) return m.approval ? `${m.gate.message}; approved by ${m.approval.by} ${m.approval.at.slice(0, 16).replace('T', ' ')} UTC` : m.gate.message;
+  if (m.approval) return `approved by ${m.approval.by} ${m.approval.at.slice(0, 16).replace('T', ' ')} UTC: ${m.approval.reason}`;
   if (m.state === 'not-for-this-environment') return `only for ${m.environments?.join(', ')}`;
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
   return m.error ?? ''; // two migrations with one version

@@ -1,6 +1,5 @@
 import type { Rule } from '../types';
 import { transactionControl, transactionIncompatibility } from '../../sql/transaction';
-import { ownsTransaction } from '../../migrations/execution';
 
 /** Transaction control that ends or opens the runner's transaction; SAVEPOINT and friends nest fine. */
 const CONSEQUENCES: Record<string, string> = {
@@ -25,16 +24,15 @@ const rule: Rule = {
   summary: 'BEGIN/COMMIT/ROLLBACK inside a migration the runner already runs in a transaction.',
   check(unit, report) {
     // Only where the runner itself wraps the file (execution.transaction 'wrapped'): a file that
-    // opens and commits its own transaction under a runner that does not (golang-migrate, sqitch)
-    // is atomic because of that BEGIN/COMMIT, and deleting them would take that away.
+    // opens and commits its own transaction ('own': golang-migrate and sqitch files, and any file
+    // Tidemark's runner runs as written) is atomic because of that BEGIN/COMMIT, and deleting them
+    // would take that away.
     if (unit.execution.transaction !== 'wrapped') return;
     const runner = `the ${unit.execution.layout} runner`;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       // With a CONCURRENTLY/VACUUM... the runner runs statements one by one: BEGIN/COMMIT are then real.
       if (section.statements.some((s) => transactionIncompatibility(s.node))) continue;
-      // A section that opens and commits its own transaction runs as written, never wrapped again.
-      if (ownsTransaction(section.statements)) continue;
       const statements = section.statements.filter((s) => s.node);
       statements.forEach((statement, i) => {
         const control = transactionControl(statement.node);

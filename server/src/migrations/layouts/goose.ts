@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
 import { describeExecution } from '../execution';
-import { blockedReasons, environmentsDirective } from '../sections';
+import { blockedReasons, environmentsDirective, gateDirectives } from '../sections';
 import type { DiscoveryProblem, Migration, Section } from '../types';
 import { compareVersionKeys } from '../version';
 import { CONTENT, type LayoutReader, type LayoutReading } from './reader';
@@ -174,6 +174,7 @@ export function readGooseFile(path: string, text: string, version: string, name:
     noTransactionDirective: parsed.noTransaction,
     blockedReasons: [...blocked, ...blockedReasons(directiveText)],
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+    ...gateDirectives(directiveText),
     checksum: checksum(up.text),
     downMarker: '-- +goose Down',
   };

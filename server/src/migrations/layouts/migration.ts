@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
-import { blockedReasons, environmentsDirective } from '../sections';
+import { blockedReasons, environmentsDirective, gateDirectives } from '../sections';
 import type { LayoutKind, Migration, MigrationExecution, Section } from '../types';
 
 export interface MigrationParts {
@@ -42,6 +42,7 @@ export function makeMigration(parts: MigrationParts): Migration {
     noTransactionDirective: parts.execution.transaction === 'none',
     blockedReasons: [...(parts.blocked ?? []), ...blockedReasons(directiveText)],
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+    ...gateDirectives(directiveText),
     checksum: checksum(up.text),
     ...(parts.downMarker ? { downMarker: parts.downMarker } : {}),
     ...(parts.downFile ? { downFile: parts.downFile } : {}),

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
 import { describeExecution } from '../execution';
-import { blockedReasons, environmentsDirective, hasNoTransactionDirective, splitSections } from '../sections';
+import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
 import { entryKind, type FolderCensus, type LayoutReading } from './reader';
@@ -153,6 +153,7 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     noTransactionDirective,
     blockedReasons: blockedReasons(directiveText),
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+    ...gateDirectives(directiveText),
     checksum: checksum(up.text),
     ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
   };

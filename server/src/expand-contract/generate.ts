@@ -1,0 +1,149 @@
+/**
+ * `tidemark new --expand-contract KIND ...`: reads the table from the schema the project's own
+ * migrations build (a throwaway shadow database, as the replay check uses), writes the change's
+ * phases as plain SQL migrations in the project's layout, and says what it found.
+ */
+import { loadConfig, type LoadedConfig } from '../migrations/config';
+import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
+import { shadowSetupOf } from '../replay/project';
+import { Shadow } from '../replay/shadow';
+import { RunnerInputError } from '../database/environments';
+import { ensureParser } from '../sql/parse';
+import type { DatabaseAdapter } from '../database/adapter';
+import { columnCopyPhases } from './column-copy';
+import { writePhases, type Phase, type WrittenPhase } from './phase-writer';
+import { renameTablePhases } from './rename-table';
+import { setNotNullPhases } from './set-not-null';
+import { DEFAULT_SETTINGS, DEFAULT_SOAK, type ChangeSettings } from './settings';
+import { derivedName } from './sql-text';
+import { readColumnUse, readTable } from './table-facts';
+
+export const CHANGE_KINDS = {
+  'rename-column': { usage: 'rename-column TABLE COLUMN NEW_NAME', positionals: 3 },
+  'change-type': { usage: 'change-type TABLE COLUMN TYPE [--using EXPR] [--reverse EXPR]', positionals: 3 },
+  'set-not-null': { usage: 'set-not-null TABLE COLUMN --fill EXPR', positionals: 2 },
+  'rename-table': { usage: 'rename-table TABLE NEW_NAME', positionals: 2 },
+} as const;
+export type ChangeKind = keyof typeof CHANGE_KINDS;
+
+export interface ChangeRequest {
+  kind: ChangeKind;
+  /** The positionals after the kind: table, then column / new name / type. */
+  args: string[];
+  /** change-type: the new value from the old (an expression over the column); default `COLUMN::TYPE`. */
+  using?: string;
+  /** change-type: the old value from the new (over the column name); default `COLUMN::OLD_TYPE`. */
+  reverse?: string;
+  /** set-not-null: the value a NULL becomes. */
+  fill?: string;
+  batchSize?: number;
+}
+
+export interface GeneratedChange {
+  phases: WrittenPhase[];
+  /** What the generator found that the user should know (a shadow gap, objects naming the column). */
+  notes: string[];
+}
+
+export function isChangeKind(kind: string): kind is ChangeKind {
+  return Object.hasOwn(CHANGE_KINDS, kind);
+}
+
+/** The generator's settings from `expandContract` in tidemark.json. */
+export function settingsOf(loaded: LoadedConfig, batchSize?: number): ChangeSettings {
+  const ec = loaded.config.expandContract;
+  const soak = ec?.soak ?? {};
+  const pick = (v: string | false | undefined, d: string) => (v === false ? undefined : (v ?? d));
+  return {
+    lockTimeout: ec?.lockTimeout ?? DEFAULT_SETTINGS.lockTimeout,
+    batchSize: batchSize ?? ec?.batchSize ?? DEFAULT_SETTINGS.batchSize,
+    soak: { backfill: pick(soak.backfill, DEFAULT_SOAK.backfill), contract: pick(soak.contract, DEFAULT_SOAK.contract), contractProtected: pick(soak.contractProtected, DEFAULT_SOAK.contractProtected) },
+  };
+}
+
+export async function generateExpandContract(root: string, configPath: string | undefined, request: ChangeRequest, now = new Date()): Promise<GeneratedChange> {
+  const loaded = loadConfig(root, configPath);
+  if (loaded.problems.length) throw new RunnerInputError(`invalid config: ${loaded.problems[0].field ? `${loaded.problems[0].field}: ` : ''}${loaded.problems[0].message}`);
+  const spec = CHANGE_KINDS[request.kind];
+  if (request.args.length !== spec.positionals) throw new RunnerInputError(`expand/contract ${request.kind} needs ${spec.usage}`);
+  if (request.kind === 'set-not-null' && !request.fill) throw new RunnerInputError('set-not-null needs --fill EXPR: the value existing and newly written NULLs become');
+  await ensureParser();
+  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader);
+  const shadow = await Shadow.open(shadowSetupOf(loaded));
+  const notes: string[] = [];
+  let phases: Phase[];
+  try {
+    await shadow.build(migrations);
+    for (const gap of shadow.buildGaps) notes.push(`the shadow database could not run a statement of ${gap.version} (${gap.reason}); the table was read without it`);
+    phases = await phasesOf(shadow.db, request, settingsOf(loaded, request.batchSize), notes);
+  } finally {
+    await shadow.close();
+  }
+  return { phases: writePhases(loaded.migrationsDir, migrations, phases, now), notes };
+}
+
+async function phasesOf(db: DatabaseAdapter, request: ChangeRequest, settings: ChangeSettings, notes: string[]): Promise<Phase[]> {
+  const [tableName, second, third] = request.args;
+  const table = await readTable(db, tableName);
+  if (request.kind === 'rename-table') {
+    if (table.views.length) notes.push(`views reading ${table.sqlName} follow the rename (PostgreSQL tracks them by oid): ${table.views.join(', ')}`);
+    return renameTablePhases(table, identifier(second, 'NEW_NAME'), settings);
+  }
+  const use = await readColumnUse(db, table, second);
+  for (const p of use.policies) notes.push(`policy ${p.name} on ${table.sqlName} names ${second}: the backfill phase moves it`);
+  for (const v of use.views) notes.push(`view ${v} reads ${second}: recreate it before the contract (its pre-check waits for that)`);
+  for (const f of use.functions) notes.push(`function ${f} mentions ${second} in its body: PostgreSQL does not track that, check it before the contract`);
+  if (request.kind === 'set-not-null') return setNotNullPhases(table, use, request.fill!, settings);
+  const exists = async (column: string) => (await db.query('SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped', [table.sqlName, column])).rows.length > 0;
+  if (request.kind === 'rename-column') {
+    const to = identifier(third, 'NEW_NAME');
+    if (await exists(to)) throw new RunnerInputError(`${table.sqlName} already has a column ${to}`);
+    return columnCopyPhases(
+      { table, use, from: second, to, type: use.column.type, forward: quoted(second), backward: quoted(second), renameBack: false, label: `rename_${table.table}_${second}_to_${to}`, title: `Renaming ${table.sqlName}.${second} to ${to}` },
+      settings,
+    );
+  }
+  const type = await normalisedType(db, third);
+  if (type === use.column.type) throw new RunnerInputError(`${table.sqlName}.${second} is already ${type}`);
+  const to = derivedName(second, '__new');
+  if (await exists(to)) throw new RunnerInputError(`${table.sqlName} already has a column ${to}, the temporary column of a type change`);
+  return columnCopyPhases(
+    {
+      table,
+      use,
+      from: second,
+      to,
+      type,
+      forward: request.using ?? `${quoted(second)}::${type}`,
+      backward: request.reverse ?? `${quoted(second)}::${use.column.type}`,
+      renameBack: true,
+      label: `retype_${table.table}_${second}`,
+      title: `Changing ${table.sqlName}.${second} from ${use.column.type} to ${type}`,
+    },
+    settings,
+  );
+}
+
+function quoted(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+function identifier(name: string, what: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) throw new RunnerInputError(`${what} "${name}" is not a plain SQL identifier`);
+  if (Buffer.byteLength(name) > 63) throw new RunnerInputError(`${what} "${name}" is longer than PostgreSQL's 63 bytes`);
+  return name;
+}
+
+/** The type as PostgreSQL prints it (`int8` → `bigint`, `varchar(40)` → `character varying(40)`); a clear error for an unknown type. */
+async function normalisedType(db: DatabaseAdapter, type: string): Promise<string> {
+  await db.query('BEGIN');
+  try {
+    await db.query(`CREATE TEMP TABLE tidemark_type_probe (c ${type})`);
+    const row = (await db.query("SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'tidemark_type_probe'::regclass AND attname = 'c'")).rows[0];
+    return String(row.type);
+  } catch (error) {
+    throw new RunnerInputError(`TYPE "${type}" is not a type the project's schema knows: ${(error as Error).message}`);
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
