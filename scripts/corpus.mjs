@@ -153,7 +153,10 @@ let fixed = 0;
 for (const j of judged) {
   const v = verdicts.get(j.rule) ?? { true: 0, false: 0, debatable: 0, fixed: 0 };
   if (reported.has(`${j.project}\t${j.file}\t${j.line}\t${j.rule}`)) v[j.verdict]++;
-  else if (j.verdict === 'false') (v.fixed++, fixed++);
+  else if (j.verdict === 'false') {
+    v.fixed++;
+    fixed++;
+  }
   verdicts.set(j.rule, v);
 }
 

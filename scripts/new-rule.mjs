@@ -36,8 +36,7 @@ const lastImport = [...index.matchAll(/^import \w+ from '\.\/[^']+';\n/gm)].pop(
 const listEnd = index.indexOf('\n];', index.indexOf('export const allRules'));
 if (!lastImport || listEnd < 0) fail(`${paths.index} no longer has the shape this script edits (imports, then "export const allRules = [...]"); list the rule by hand`);
 const importAt = lastImport.index + lastImport[0].length;
-const withRule =
-  index.slice(0, importAt) + `import ${camel} from './${name}';\n` + index.slice(importAt, listEnd) + `\n  ${camel},` + index.slice(listEnd);
+const withRule = index.slice(0, importAt) + `import ${camel} from './${name}';\n` + index.slice(importAt, listEnd) + `\n  ${camel},` + index.slice(listEnd);
 
 const rule = `import type { Rule } from '../types';
 import { nodeType } from '../../sql/statements';

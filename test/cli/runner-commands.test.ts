@@ -32,8 +32,9 @@ describe('tidemark runner commands', function () {
 
     const failed = await tidemark(root, ['apply']);
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, /ok   apply    001 users/);
-    assert.match(failed.stdout, /FAIL apply    002 orders/);
+    // The columns are aligned: the exact spacing is what a user reads.
+    assert.ok(failed.stdout.includes('ok   apply    001 users'), failed.stdout);
+    assert.ok(failed.stdout.includes('FAIL apply    002 orders'), failed.stdout);
     assert.match(failed.stdout, /^migrations\/002_orders\.sql:2:21: column "idd" of relation "orders" does not exist/m);
 
     const json = await tidemark(root, ['status', '--env', 'sandbox', '--format', 'json']);
@@ -93,7 +94,7 @@ describe('tidemark runner commands', function () {
     writeFileSync(join(root, 'migrations', '002_email.sql'), 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n');
     const plan = await tidemark(root, ['plan']);
     assert.equal(plan.code, 0, plan.stderr);
-    assert.match(plan.stdout, /AccessExclusiveLock on public\.users  ← line 1: ALTER TABLE users ALTER COLUMN email SET NOT NULL;/);
+    assert.ok(plan.stdout.includes('AccessExclusiveLock on public.users  ← line 1: ALTER TABLE users ALTER COLUMN email SET NOT NULL;'), plan.stdout);
     assert.match(plan.stdout, /Planned 1 migration on sandbox \(rolled back\): all would succeed\./);
     const status = JSON.parse((await tidemark(root, ['status', '--env', 'sandbox', '--format', 'json'])).stdout);
     assert.equal(status.migrations[1].state, 'pending');

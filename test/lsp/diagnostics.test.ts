@@ -26,6 +26,7 @@ describe('language server: diagnostics', function () {
     const diagnostics = await client.diagnosticsFor(u, 1);
 
     // The same file linted in-process by the engine the CLI uses.
+    // The syntax error is part of what the server must publish, with the other rules' findings.
     const { findings } = lintFiles({ 'migrations/001_users.sql': text }, { allowSyntaxErrors: true });
     const file = new SourceFile(path, text);
     assert.deepEqual(

@@ -13,7 +13,7 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { verifyMigrations } from '../../server/src/runner/verify';
 import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
-import { PGLITE_EXTENSION_BUNDLES, shippedExtensions } from '../../server/src/database/pglite-extensions';
+import { PGLITE_EXTENSION_BUNDLES } from '../../server/src/database/pglite-extensions';
 import { loadConfig } from '../../server/src/migrations/config';
 import { checkProject } from '../../server/src/replay/project';
 import { writeFiles } from '../support/databases';

@@ -5,7 +5,7 @@
  * before the change.
  */
 import { stateDefinition } from '../migration-states';
-import { versionKey, versionId } from '../migrations/version';
+import { versionId } from '../migrations/version';
 import type { MarkReport, MigrationStatus } from '../protocol';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { migrationStates } from '../runner/status';

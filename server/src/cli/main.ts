@@ -19,11 +19,13 @@ interface CommandBundle {
 
 // esbuild.mjs rewrites these paths to the separate bundles dist/cli-lint.js, dist/cli-runner.js and dist/cli-check.js.
 // Typed as the modules themselves, so the compiler checks that each exports a CommandBundle.
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: each command loads only its own bundle */
 const bundleLoaders = {
   lint: (): CommandBundle => require('./lint-commands') as typeof import('./lint-commands'),
   runner: (): CommandBundle => require('./runner-commands') as typeof import('./runner-commands'),
   check: (): CommandBundle => require('./check-commands') as typeof import('./check-commands'),
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const loaded = new Map<keyof typeof bundleLoaders, CommandBundle>();
 

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Output } from './command';
 import { CliError } from './command';
-import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig } from '../migrations/config';
+import { CONFIG_FILE_NAME, loadConfig, projectOfFile, type ConfigProblem, type LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
 import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
 import type { DiscoveryProblem, LayoutId } from '../migrations/types';
@@ -17,8 +17,8 @@ import { unknownRuleProblems } from '../lint/rule-settings';
 
 /**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
- * working folder for migrationsDir, and for paths the nearest tidemark.json above each one (as
- * the editor does). Each config is checked once when first used.
+ * working folder for migrationsDir, and for paths the project each file belongs to by the rule
+ * the editor follows too (projectOfFile). Each config is checked once when first used.
  */
 export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
@@ -35,16 +35,20 @@ export class ProjectConfigs {
 
   forFile(path: string): LoadedConfig {
     if (this.explicit) return this.forCwd();
-    return this.load(findConfigFile(dirname(path)) ?? join(this.cwd, CONFIG_FILE_NAME));
+    const { configPath, root } = projectOfFile(resolve(path), [this.cwd], {
+      exists: (p) => lenientDiskReader.read(p) !== undefined,
+      migrationsDirOf: (p) => this.load(p).migrationsDir,
+    });
+    return configPath ? this.load(configPath) : this.load(join(root, CONFIG_FILE_NAME), root);
   }
 
-  private load(configPath: string): LoadedConfig {
+  /** `root`: the project folder when there is no tidemark.json (migrations/ under it). */
+  private load(configPath: string, root = this.cwd): LoadedConfig {
     let loaded = this.byPath.get(configPath);
     if (!loaded) {
       const explicit = this.explicit !== undefined;
       loaded = loadConfig(dirname(configPath), explicit ? configPath : undefined);
-      // Without a tidemark.json, the working folder is the project (migrations/ under it).
-      if (!explicit && !loaded.path) loaded = loadConfig(this.cwd);
+      if (!explicit && !loaded.path) loaded = loadConfig(root);
       checkConfig(loaded, this.cwd, this.out);
       this.byPath.set(configPath, loaded);
     }

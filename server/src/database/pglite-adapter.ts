@@ -50,7 +50,7 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
       } catch (error) {
         await db.close();
         rmSync(dataDir, { recursive: true, force: true });
-        throw new Error(`creating the sandbox with ${setup.setupOrigin ?? 'its preset'} failed: ${(error as Error).message}`);
+        throw new Error(`creating the sandbox with ${setup.setupOrigin ?? 'its preset'} failed: ${(error as Error).message}`, { cause: error });
       }
     }
     // An extension created earlier whose CREATE EXTENSION is no longer in the files (the migration

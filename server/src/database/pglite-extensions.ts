@@ -143,8 +143,11 @@ export function loadableExtensions(names: Iterable<string>, stubs: readonly Exte
 }
 
 /** Writes each stub's control file and install script where PostgreSQL looks for extensions, before it starts. */
-function withStubFiles(emscriptenOpts: { preRun?: Array<(mod: any) => void> }, stubs: readonly ExtensionStub[]) {
-  const write = (mod: { WASM_PREFIX: string; FS: { mkdirTree(p: string): void; writeFile(p: string, d: string): void } }) => {
+/** The part of PGlite's Emscripten module the stubs are written through. */
+type EmscriptenModule = { WASM_PREFIX: string; FS: { mkdirTree(p: string): void; writeFile(p: string, d: string): void } };
+
+function withStubFiles(emscriptenOpts: { preRun?: Array<(mod: EmscriptenModule) => void> }, stubs: readonly ExtensionStub[]) {
+  const write = (mod: EmscriptenModule) => {
     const dir = `${mod.WASM_PREFIX}/share/postgresql/extension`;
     mod.FS.mkdirTree(dir);
     for (const stub of stubs) {

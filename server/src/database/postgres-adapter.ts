@@ -26,7 +26,6 @@ export async function connectPostgres(env: Environment, askPassword?: PasswordSo
   if (process.env.PGPASSWORD === '') delete process.env.PGPASSWORD;
   const target = env.postgres!;
   const secrets: Array<string | undefined> = [target.password];
-  let client: InstanceType<typeof Client>;
   let used: string | undefined;
   const password = async (): Promise<string> => (used = await findPassword());
   const findPassword = async (): Promise<string> => {
@@ -48,7 +47,7 @@ export async function connectPostgres(env: Environment, askPassword?: PasswordSo
     }
     throw new RunnerInputError(`${env.name} (${env.info.target}) needs a password: set PGPASSWORD, add it to ~/.pgpass, or use \${env:VAR} in the url`);
   };
-  client = new Client({
+  const client = new Client({
     host: target.host,
     port: target.port,
     database: target.database,

@@ -5,7 +5,7 @@
  * database they built.
  */
 import type { Migration } from '../migrations/types';
-import { versionKey, versionId } from '../migrations/version';
+import { versionId } from '../migrations/version';
 import type { EnvironmentTracking } from '../protocol';
 import type { DatabaseAdapter } from './adapter';
 import type { History, HistoryRow } from './history';

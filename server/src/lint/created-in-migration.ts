@@ -20,8 +20,8 @@ const cache = new WeakMap<ParsedSection, Creations>();
 
 // Built once per section: rules ask for every statement, and a migration may hold thousands.
 function creationsOf(section: ParsedSection): Creations {
-  let found = cache.get(section);
-  if (found) return found;
+  const cached = cache.get(section);
+  if (cached) return cached;
   const creations: Creations = { positions: new Map(), byName: new Map() };
   const add = (kind: string, name: QualifiedName, position: number) => {
     const key = `${kind}:${name.name}`;

@@ -4,8 +4,10 @@
  */
 import { allRules } from './rules';
 import type { Finding, Fix, LintUnit, Rule, RuleReport, Severity } from './types';
+import { SuppressionUse } from './suppressions';
 import type { SeveritySetting } from '../migrations/config';
 import { configuredSeverity, DEFAULT_DOCS_BASE } from '../findings/finding';
+import { replayRules } from '../findings/replay-rules';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
 import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
@@ -32,31 +34,51 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
   if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
-  for (const rule of options.rules ?? allRules) {
+  const rules = options.rules ?? allRules;
+  // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
+  // for the whole file still runs, and its findings are dropped, counted against the comment.
+  const auditors = rules.filter((rule) => rule.checkSuppressions && configuredSeverity(options.severities, rule) !== undefined);
+  const use = auditors.length ? new SuppressionUse(new Set([...allRules, ...replayRules].map((r) => r.id))) : undefined;
+  const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => {
+    if (r.section.file.path !== unit.file.path) return;
+    if (r.statement) {
+      const top = r.statement.embedding?.parent ?? r.statement;
+      const by = suppressedBy(top, rule.id);
+      if (by) return use?.suppressedAt(top, by);
+    }
+    if (fileIgnored) return use?.suppressedInFile(fileIgnores.has(rule.id) ? rule.id : '*');
+    const start = r.start ?? r.statement?.start ?? 0;
+    const end = r.end ?? r.statement?.end ?? start;
+    const reported = r.fixes;
+    findings.push(
+      new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => {
+        let ruleFixes: Fix[] = [];
+        try {
+          ruleFixes = (typeof reported === 'function' ? reported() : reported) ?? [];
+        } catch (error) {
+          // Computed later than the finding: a failing fix loses itself, not the ignore actions.
+          options.onRuleError?.(rule.id, error);
+        }
+        return [...ruleFixes, ...ignoreFixes(unit, rule.id, r.statement)];
+      }),
+    );
+  };
+  for (const rule of rules) {
     const severity = configuredSeverity(options.severities, rule);
-    if (severity === undefined) continue;
-    if (fileIgnores.has(rule.id) || fileIgnores.has('*')) continue;
-    const report = (r: RuleReport) => {
-      if (r.section.file.path !== unit.file.path) return;
-      if (r.statement && isSuppressed(r.statement, rule.id)) return;
-      const start = r.start ?? r.statement?.start ?? 0;
-      const end = r.end ?? r.statement?.end ?? start;
-      const reported = r.fixes;
-      findings.push(
-        new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => {
-          let ruleFixes: Fix[] = [];
-          try {
-            ruleFixes = (typeof reported === 'function' ? reported() : reported) ?? [];
-          } catch (error) {
-            // Computed later than the finding: a failing fix loses itself, not the ignore actions.
-            options.onRuleError?.(rule.id, error);
-          }
-          return [...ruleFixes, ...ignoreFixes(unit, rule.id, r.statement)];
-        }),
-      );
-    };
+    if (severity === undefined || rule.checkSuppressions) continue;
+    const fileIgnored = fileIgnores.has(rule.id) || fileIgnores.has('*');
+    if (fileIgnored && !use) continue;
+    use?.ruleRan(rule.id);
     try {
-      rule.check(unit, report);
+      rule.check(unit, reporter(rule, severity, fileIgnored));
+    } catch (error) {
+      options.onRuleError?.(rule.id, error);
+    }
+  }
+  for (const rule of auditors) {
+    if (fileIgnores.has(rule.id) || fileIgnores.has('*')) continue;
+    try {
+      rule.checkSuppressions!(unit, use!, reporter(rule, configuredSeverity(options.severities, rule)!, false));
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }
@@ -87,11 +109,10 @@ class LintFinding implements Finding {
   }
 }
 
-function isSuppressed(statement: Statement, ruleId: string): boolean {
-  // A statement inside a DO block is suppressed by the comment above the DO block.
-  const top = statement.embedding?.parent ?? statement;
+/** What in the comments above a top-level statement suppresses `ruleId` there: its id, `*`, or nothing. A statement inside a DO block is suppressed by the comment above the DO block. */
+function suppressedBy(top: Statement, ruleId: string): string | undefined {
   const ignored = ignoredRules(top.leadingComments);
-  return ignored.has(ruleId) || ignored.has('*');
+  return ignored.has(ruleId) ? ruleId : ignored.has('*') ? '*' : undefined;
 }
 
 /** "Ignore for this statement" and "ignore in this file" as plain comment insertions. */

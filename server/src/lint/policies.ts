@@ -5,6 +5,7 @@
  */
 import type { Node, RangeVar } from '@pgsql/types';
 import type { Statement } from '../sql/statements';
+import type { AstNode } from '../sql/ast';
 
 export interface PolicyDefinition {
   statement: Statement;
@@ -19,15 +20,14 @@ export interface PolicyDefinition {
   withCheck?: Node;
 }
 
-type AnyNode = Record<string, any>;
 
 export function policyDefinition(statement: Statement): PolicyDefinition | undefined {
-  const node = statement.node as AnyNode | undefined;
+  const node = statement.node as AstNode | undefined;
   const create = node?.CreatePolicyStmt;
   const alter = node?.AlterPolicyStmt;
   const stmt = create ?? alter;
   if (!stmt?.table) return undefined;
-  const roles = (stmt.roles ?? []).map((r: AnyNode) => {
+  const roles = (stmt.roles ?? []).map((r: AstNode) => {
     const spec = r?.RoleSpec ?? {};
     return spec.rolename ?? String(spec.roletype ?? '').replace(/^ROLESPEC_/, '').toLowerCase();
   });
@@ -44,14 +44,14 @@ export function policyDefinition(statement: Statement): PolicyDefinition | undef
 }
 
 /** Calls every node of an expression tree, depth first. */
-export function visitNodes(node: unknown, visit: (type: string, body: AnyNode) => void): void {
+export function visitNodes(node: unknown, visit: (type: string, body: AstNode) => void): void {
   if (Array.isArray(node)) {
     for (const item of node) visitNodes(item, visit);
     return;
   }
   if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node as AnyNode)) {
-    if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as AnyNode);
+  for (const [key, value] of Object.entries(node as AstNode)) {
+    if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as AstNode);
     visitNodes(value, visit);
   }
 }

@@ -79,4 +79,19 @@ export interface Rule {
    */
   readsEarlierMigrations?: boolean;
   check(unit: LintUnit, report: (finding: RuleReport) => void): void;
+  /**
+   * Runs after every other rule with what each `-- tidemark-ignore` comment suppressed in this
+   * run (unused-ignore). Only the engine knows that, so such a rule's `check` finds nothing itself.
+   */
+  checkSuppressions?(unit: LintUnit, use: SuppressionUse, report: (finding: RuleReport) => void): void;
+}
+
+/** What each `-- tidemark-ignore` comment suppressed in one lint run (kept by lint/suppressions.ts). */
+export interface SuppressionUse {
+  /** A rule id a comment may name: lint's or the replay check's. */
+  isRuleId(id: string): boolean;
+  /** The rule ran in this run (not turned off, not left out). */
+  hasRun(id: string): boolean;
+  /** Whether the comment suppressed a finding of `id` (`*`: of any rule). */
+  suppressed(directive: { kind: 'statement' | 'file'; statement?: Statement }, id: string): boolean;
 }

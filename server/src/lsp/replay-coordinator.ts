@@ -12,7 +12,8 @@ import { ReplayStatusNotification, type CheckMigrationResult, type ReplayStatus 
 import type { DocumentStates } from './document-state';
 import { isSqlDocument, type LintScheduler, type Log } from './lint-scheduler';
 import { uriToPath, type OpenDocuments } from './open-documents';
-import { isInside, type WorkspaceConfigs } from './workspace-config';
+import { isInside } from '../migrations/config';
+import type { WorkspaceConfigs } from './workspace-config';
 
 /** With `tidemark.check.onType`, the pause after the last keystroke before the replay check runs. */
 const REPLAY_TYPING_PAUSE_MS = 700;

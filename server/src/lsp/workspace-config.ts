@@ -5,8 +5,8 @@
  * with a stale config (squawk's server ignores its config file, squawk issue 679).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute } from 'node:path';
-import { CONFIG_FILE_NAME, findConfigFile, loadConfig, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../migrations/config';
+import { dirname, join } from 'node:path';
+import { CONFIG_FILE_NAME, loadConfig, projectOfFile, type ConfigProblem, type LoadedConfig, type SeveritySetting } from '../migrations/config';
 import type { FileReader } from '../migrations/discovery';
 import { unknownRuleProblems } from '../lint/rule-settings';
 
@@ -17,18 +17,13 @@ export interface ProjectConfig extends LoadedConfig {
   allProblems: Array<ConfigProblem & { severity: 'error' | 'warning' }>;
 }
 
-export function isInside(folder: string, path: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 export class WorkspaceConfigs {
   private workspaceFolders: string[] = [];
   private editorRules: Record<string, SeveritySetting> = {};
   /** Config file path (or `dir:` + folder when there is none) → loaded config. */
   private readonly loaded = new Map<string, ProjectConfig>();
-  /** Folder → the config file path governing it, or null for none. */
-  private readonly lookup = new Map<string, string | null>();
+  /** Whether a tidemark.json exists at a path (an open editor's text counts), until the next invalidate. */
+  private readonly lookup = new Map<string, boolean>();
 
   constructor(private readonly reader: FileReader) {}
 
@@ -48,18 +43,13 @@ export class WorkspaceConfigs {
     this.lookup.clear();
   }
 
-  /** The config for a file: the nearest tidemark.json above it, within or above its workspace folder. */
+  /** The config for a file, by the rule the CLI follows too (projectOfFile). */
   forFile(path: string): ProjectConfig {
-    // A workspace-root config whose migrationsDir holds the file wins even when it lives elsewhere.
-    for (const folder of this.workspaceFolders) {
-      const configPath = join(folder, CONFIG_FILE_NAME);
-      if (!this.exists(configPath)) continue;
-      const config = this.load(configPath, folder);
-      if (isInside(config.migrationsDir, path)) return config;
-    }
-    const configPath = this.findUpwards(dirname(path));
-    const root = configPath ? dirname(configPath) : (this.workspaceFolders.find((f) => isInside(f, path)) ?? dirname(path));
-    return this.load(configPath ?? undefined, root);
+    const { configPath, root } = projectOfFile(path, this.workspaceFolders, {
+      exists: (p) => this.exists(p),
+      migrationsDirOf: (p) => this.load(p, dirname(p)).migrationsDir,
+    });
+    return this.load(configPath, root);
   }
 
   /** Every config file found so far (for publishing their problems). */
@@ -71,16 +61,12 @@ export class WorkspaceConfigs {
     return [...this.loaded.values()].filter((c) => c.path);
   }
 
-  private findUpwards(dir: string): string | null {
-    const cached = this.lookup.get(dir);
-    if (cached !== undefined) return cached;
-    const found = findConfigFile(dir, (p) => this.exists(p)) ?? null;
-    this.lookup.set(dir, found);
-    return found;
-  }
-
   private exists(path: string): boolean {
-    return this.reader.read(path) !== undefined || existsSync(path);
+    const cached = this.lookup.get(path);
+    if (cached !== undefined) return cached;
+    const found = this.reader.read(path) !== undefined || existsSync(path);
+    this.lookup.set(path, found);
+    return found;
   }
 
   private load(configPath: string | undefined, root: string): ProjectConfig {

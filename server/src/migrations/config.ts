@@ -3,7 +3,7 @@
  * and its position in the file, so the editor can underline it and the CLI can print one clear line.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { lenientDiskReader } from './text-file';
@@ -355,4 +355,34 @@ export function configFileCandidates(dir: string): string[] {
     candidates.push(join(current, CONFIG_FILE_NAME));
     if (dirname(current) === current) return candidates;
   }
+}
+
+/**
+ * The project a file belongs to — the one rule the CLI (`tidemark lint PATH`) and the editor both
+ * follow, so they never apply different settings to the same file. `roots` are where the user
+ * opened the project: the editor's workspace folders, the CLI's working folder.
+ *
+ * 1. A root's tidemark.json whose migrationsDir holds the file (its migrations may live in a
+ *    folder that has a tidemark.json of its own, or outside the root).
+ * 2. Else the nearest tidemark.json in the file's folder or above it.
+ * 3. Else no config: the project is the root holding the file, or the file's own folder.
+ */
+export function projectOfFile(
+  path: string,
+  roots: readonly string[],
+  read: { exists: (configPath: string) => boolean; migrationsDirOf: (configPath: string) => string },
+): { configPath?: string; root: string } {
+  for (const root of roots) {
+    const configPath = join(root, CONFIG_FILE_NAME);
+    if (read.exists(configPath) && isInside(read.migrationsDirOf(configPath), path)) return { configPath, root };
+  }
+  const nearest = findConfigFile(dirname(path), read.exists);
+  if (nearest) return { configPath: nearest, root: dirname(nearest) };
+  return { root: roots.find((root) => isInside(root, path)) ?? dirname(path) };
+}
+
+/** `path` is `folder` or inside it. */
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -80,7 +80,8 @@ export class MigrationApplier {
     const { db, history } = this.session;
     let from = row?.state === 'failed' ? Math.min(row.statementsDone, plan.statements.length) : 0;
     if (row && from > 0) refuseChangedPrefix(migration, plan.statements, row, from);
-    const resumeNote = row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(this.session, migration, plan.statements, from, this.options) : undefined;
+    const resumeNote =
+      row?.state === 'failed' && row.statementStarted === from + 1 ? await startedStatementOutcome(this.session, migration, plan.statements, from, this.options) : undefined;
     if (resumeNote?.ran) from += 1;
     // Pre-checks guard the first statement; a resumed migration is past them.
     const checked =
@@ -242,9 +243,13 @@ async function startedStatementOutcome(
   const where = `statement ${n} (${migration.up.file.path}:${migration.up.file.positionAt(statement.start).line + 1})`;
   const index_ = (statement.node as { IndexStmt?: { concurrent?: boolean; idxname?: string; relation?: { schemaname?: string } } } | undefined)?.IndexStmt;
   if (index_?.concurrent && index_.idxname) {
-    const name = [index_.relation?.schemaname, index_.idxname].filter(Boolean).map((part) => `"${part!.replace(/"/g, '""')}"`).join('.');
+    const name = [index_.relation?.schemaname, index_.idxname]
+      .filter(Boolean)
+      .map((part) => `"${part!.replace(/"/g, '""')}"`)
+      .join('.');
     const r = await session.db.query('SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)', [name]);
-    if (r.rows.length === 0) return { ran: false, message: `${where} was running when the last run stopped; index ${index_.idxname} does not exist, so it had not finished: ran it again` };
+    if (r.rows.length === 0)
+      return { ran: false, message: `${where} was running when the last run stopped; index ${index_.idxname} does not exist, so it had not finished: ran it again` };
     if (r.rows[0].valid === true) return { ran: true, message: `${where} was running when the last run stopped; index ${index_.idxname} exists and is valid, so it had finished` };
     throw new RunnerInputError(
       `cannot resume ${migration.version} (${migration.name}): ${where}, CREATE INDEX CONCURRENTLY, was running when the last run stopped, and index ${index_.idxname} ` +

@@ -4,6 +4,7 @@
  */
 import type { ColumnDef, Constraint, Node, RangeVar, TypeName } from '@pgsql/types';
 import { tokenAt, type Token } from './tokens';
+import type { AstNode } from './ast';
 
 export interface ColumnDefinition {
   table: RangeVar;
@@ -18,19 +19,18 @@ export interface ColumnDefinition {
   tableConstraints: Constraint[];
 }
 
-type AnyNode = Record<string, any>;
 
 export function columnDefinitions(node: Node | undefined): ColumnDefinition[] {
-  const create = (node as AnyNode | undefined)?.CreateStmt;
+  const create = (node as AstNode | undefined)?.CreateStmt;
   if (create?.relation) {
-    const elements: AnyNode[] = create.tableElts ?? [];
+    const elements: AstNode[] = create.tableElts ?? [];
     const tableConstraints = elements.map((e) => e?.Constraint).filter(Boolean) as Constraint[];
     return elements
       .map((e) => e?.ColumnDef as ColumnDef | undefined)
       .filter((c): c is ColumnDef => !!c?.typeName && !!c.colname)
       .map((c) => ({ table: create.relation, name: c.colname!, type: c.typeName!, context: 'create' as const, constraints: constraintsOf(c), tableConstraints }));
   }
-  const alter = (node as AnyNode | undefined)?.AlterTableStmt;
+  const alter = (node as AstNode | undefined)?.AlterTableStmt;
   if (!alter?.relation || (alter.objtype && alter.objtype !== 'OBJECT_TABLE')) return [];
   const found: ColumnDefinition[] = [];
   for (const item of alter.cmds ?? []) {
@@ -46,12 +46,12 @@ export function columnDefinitions(node: Node | undefined): ColumnDefinition[] {
 }
 
 function constraintsOf(column: ColumnDef): Constraint[] {
-  return (column.constraints ?? []).map((c) => (c as AnyNode).Constraint).filter(Boolean) as Constraint[];
+  return (column.constraints ?? []).map((c) => (c as AstNode).Constraint).filter(Boolean) as Constraint[];
 }
 
 /** The type's own name, lower case, without `pg_catalog.`: `int4`, `varchar`, `timestamp`, `serial`. */
 export function baseTypeName(type: TypeName): string {
-  const names = (type.names ?? []).map((n) => (n as AnyNode).String?.sval as string | undefined).filter(Boolean) as string[];
+  const names = (type.names ?? []).map((n) => (n as AstNode).String?.sval as string | undefined).filter(Boolean) as string[];
   return (names[names.length - 1] ?? '').toLowerCase();
 }
 

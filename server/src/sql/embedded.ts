@@ -10,8 +10,8 @@
 import { ByteOffsets, parsePlpgsql, parseStatement } from './parse';
 import { splitStatements } from './split';
 import { makeStatement, nodeType, type Statement } from './statements';
+import type { AstNode } from './ast';
 
-type AnyNode = Record<string, any>;
 
 /** Maps an offset in some inner text (a literal's value) to an absolute offset in the file. */
 type OffsetMap = (offset: number) => number;
@@ -94,7 +94,7 @@ function identityMap(statement: Statement): OffsetMap {
 function collect(top: Statement, holder: Statement, toFile: OffsetMap, guarded: boolean, depth: number): Statement[] {
   if (depth >= MAX_DEPTH || !holder.node) return [];
   const type = nodeType(holder.node);
-  const body = (holder.node as AnyNode)[type!] as AnyNode;
+  const body = (holder.node as AstNode)[type!] as AstNode;
   if (type === 'DoStmt') {
     const language = stringOption(body.args, 'language') ?? 'plpgsql';
     const source = stringOption(body.args, 'as');
@@ -115,17 +115,17 @@ function collect(top: Statement, holder: Statement, toFile: OffsetMap, guarded: 
   return [];
 }
 
-function stringOption(options: AnyNode[] | undefined, name: string): string | undefined {
+function stringOption(options: AstNode[] | undefined, name: string): string | undefined {
   const option = options?.find((o) => o?.DefElem?.defname === name)?.DefElem;
   return typeof option?.arg?.String?.sval === 'string' ? option.arg.String.sval : undefined;
 }
 
-function optionLocation(options: AnyNode[] | undefined, name: string): number | undefined {
+function optionLocation(options: AstNode[] | undefined, name: string): number | undefined {
   return options?.find((o) => o?.DefElem?.defname === name)?.DefElem?.location;
 }
 
 /** The body of `AS '...'`; C functions have two strings (file, symbol) and no SQL. */
-function functionSource(options: AnyNode[] | undefined): string | undefined {
+function functionSource(options: AstNode[] | undefined): string | undefined {
   const arg = options?.find((o) => o?.DefElem?.defname === 'as')?.DefElem?.arg;
   const items = arg?.List?.items;
   if (Array.isArray(items)) return items.length === 1 && typeof items[0]?.String?.sval === 'string' ? items[0].String.sval : undefined;
@@ -217,8 +217,8 @@ function nested(top: Statement, statement: Statement, guarded: boolean, depth: n
 }
 
 /** BEGIN ATOMIC ... END: already parsed, with locations into the CREATE FUNCTION's own text. */
-function fromSqlBody(top: Statement, holder: Statement, toFile: OffsetMap, sqlBody: AnyNode, guarded: boolean): Statement[] {
-  const items: AnyNode[] = sqlBody?.List?.items ?? [];
+function fromSqlBody(top: Statement, holder: Statement, toFile: OffsetMap, sqlBody: AstNode, guarded: boolean): Statement[] {
+  const items: AstNode[] = sqlBody?.List?.items ?? [];
   const nodes = items.flatMap((item) => (Array.isArray(item?.List?.items) ? item.List.items : [item]));
   return nodes.map((node) => {
     const statement = makeStatement(top.index, holder.text, toFile(0), { node: node as Statement['node'], embedding: { parent: top, guarded } });
@@ -251,7 +251,7 @@ function fromPlpgsql(
   if (!MAY_RUN_SQL.test(source)) return [];
   const parsed = parsePlpgsql(holder.text);
   if (!parsed.ok) return [];
-  const fn = (parsed.functions[0] as AnyNode | undefined)?.PLpgSQL_function;
+  const fn = (parsed.functions[0] as AstNode | undefined)?.PLpgSQL_function;
   if (!fn?.action) return [];
   const literal = locateLiteral(holder.text, source, charOffset(holder, asLocation)) ?? locateLiteral(holder.text, source, 0);
   const bodyToFile = literal && compose(toFile, literal);
@@ -270,7 +270,7 @@ function fromPlpgsql(
       return;
     }
     if (!value || typeof value !== 'object') return;
-    const node = value as AnyNode;
+    const node = value as AstNode;
     if (node.PLpgSQL_stmt_execsql) {
       const query = node.PLpgSQL_stmt_execsql.sqlstmt?.PLpgSQL_expr?.query;
       if (typeof query === 'string') addQuery(query, underGuard);
@@ -331,7 +331,7 @@ function fromPlpgsql(
 function constantString(expression: string): string | undefined {
   const outcome = parseStatement(`SELECT ${expression}`);
   if (!outcome.ok || outcome.extra.length) return undefined;
-  const select = (outcome.node as AnyNode | undefined)?.SelectStmt;
+  const select = (outcome.node as AstNode | undefined)?.SelectStmt;
   const targets = select?.targetList;
   if (!Array.isArray(targets) || targets.length !== 1 || select.fromClause) return undefined;
   const sval = targets[0]?.ResTarget?.val?.A_Const?.sval?.sval;

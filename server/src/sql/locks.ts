@@ -10,6 +10,7 @@ import type { Node, RangeVar } from '@pgsql/types';
 import { qualifiedName } from './names';
 import { optionEnabled } from './options';
 import { blockedOperations, LOCK_MODES, lockStrength, type LockMode } from './lock-modes';
+import type { AstNode } from './ast';
 
 export interface LockEffect {
   /** Relation the lock is on, as written (`public.users`). */
@@ -28,7 +29,6 @@ export interface LockEffect {
 /** The mode numbers of LOCK TABLE's parse tree (PostgreSQL's LOCKMODE). */
 const LOCK_STMT_MODES: Record<number, LockMode> = Object.fromEntries(LOCK_MODES.map((m, i) => [i + 1, m]));
 
-type AnyNode = Record<string, any>;
 
 interface LockPart {
   relation: string;
@@ -70,12 +70,12 @@ const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smalls
 /** The locks a statement takes, most restrictive first; empty when it takes none worth telling. */
 export function lockEffects(node: Node | undefined): LockEffect[] {
   if (!node) return [];
-  const [type, body] = Object.entries(node as AnyNode)[0] ?? [];
+  const [type, body] = Object.entries(node as AstNode)[0] ?? [];
   if (!body || typeof body !== 'object') return [];
-  return merge(partialEffects(type, body as AnyNode));
+  return merge(partialEffects(type, body as AstNode));
 }
 
-function partialEffects(type: string, stmt: AnyNode): LockPart[] {
+function partialEffects(type: string, stmt: AstNode): LockPart[] {
   switch (type) {
     case 'AlterTableStmt':
       return alterTable(stmt);
@@ -138,11 +138,11 @@ function rel(relation: RangeVar | undefined): string {
   return relation ? qualifiedName(relation) : '';
 }
 
-function relations(list: AnyNode[] | undefined): string[] {
+function relations(list: AstNode[] | undefined): string[] {
   return (list ?? []).map((item) => rel(item?.RangeVar ?? item)).filter(Boolean);
 }
 
-function alterTable(stmt: AnyNode): LockPart[] {
+function alterTable(stmt: AstNode): LockPart[] {
   const table = rel(stmt.relation);
   const effects: LockPart[] = [];
   for (const item of stmt.cmds ?? []) {
@@ -152,7 +152,7 @@ function alterTable(stmt: AnyNode): LockPart[] {
   return effects;
 }
 
-function alterTableCmd(table: string, cmd: AnyNode): LockPart[] {
+function alterTableCmd(table: string, cmd: AstNode): LockPart[] {
   const on = (mode: LockMode, extra: Omit<LockPart, 'relation' | 'mode'> = {}): LockPart => ({ relation: table, mode, ...extra });
   switch (cmd.subtype as string) {
     case 'AT_AddColumn':
@@ -174,7 +174,7 @@ function alterTableCmd(table: string, cmd: AnyNode): LockPart[] {
       return [on('SHARE UPDATE EXCLUSIVE')];
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions': {
-      const names: string[] = (cmd.def?.List?.items ?? []).map((o: AnyNode) => [o?.DefElem?.defnamespace, o?.DefElem?.defname].filter(Boolean).join('.'));
+      const names: string[] = (cmd.def?.List?.items ?? []).map((o: AstNode) => [o?.DefElem?.defnamespace, o?.DefElem?.defname].filter(Boolean).join('.'));
       return [on(names.every((n) => LIGHT_RELOPTIONS.test(n)) ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE')];
     }
     case 'AT_EnableTrig':
@@ -213,9 +213,9 @@ function alterTableCmd(table: string, cmd: AnyNode): LockPart[] {
   }
 }
 
-function addColumn(table: string, column: AnyNode): LockPart[] {
-  const constraints: AnyNode[] = (column.constraints ?? []).map((c: AnyNode) => c?.Constraint ?? {});
-  const typeName = (column.typeName?.names ?? []).map((n: AnyNode) => n?.String?.sval).pop()?.toLowerCase() ?? '';
+function addColumn(table: string, column: AstNode): LockPart[] {
+  const constraints: AstNode[] = (column.constraints ?? []).map((c: AstNode) => c?.Constraint ?? {});
+  const typeName = (column.typeName?.names ?? []).map((n: AstNode) => n?.String?.sval).pop()?.toLowerCase() ?? '';
   const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
   const rewrite =
     SERIAL_TYPES.has(typeName) ||
@@ -238,9 +238,9 @@ function addColumn(table: string, column: AnyNode): LockPart[] {
 function isVolatile(expr: unknown): boolean {
   if (Array.isArray(expr)) return expr.some(isVolatile);
   if (!expr || typeof expr !== 'object') return false;
-  const node = expr as AnyNode;
+  const node = expr as AstNode;
   if (node.FuncCall) {
-    const name = (node.FuncCall.funcname ?? []).map((n: AnyNode) => n?.String?.sval).pop()?.toLowerCase();
+    const name = (node.FuncCall.funcname ?? []).map((n: AstNode) => n?.String?.sval).pop()?.toLowerCase();
     if (!NON_VOLATILE_FUNCTIONS.has(name)) return true;
     return isVolatile(node.FuncCall.args);
   }
@@ -249,7 +249,7 @@ function isVolatile(expr: unknown): boolean {
   return Object.values(node).some(isVolatile);
 }
 
-function addConstraint(table: string, constraint: AnyNode): LockPart[] {
+function addConstraint(table: string, constraint: AstNode): LockPart[] {
   const validated = !constraint.skip_validation;
   switch (constraint.contype) {
     case 'CONSTR_FOREIGN': {
@@ -275,12 +275,12 @@ function addConstraint(table: string, constraint: AnyNode): LockPart[] {
   }
 }
 
-function dottedName(object: AnyNode): string[] {
-  const items: AnyNode[] = object?.List?.items ?? (object?.String ? [object] : []);
+function dottedName(object: AstNode): string[] {
+  const items: AstNode[] = object?.List?.items ?? (object?.String ? [object] : []);
   return items.map((i) => i?.String?.sval).filter((s): s is string => typeof s === 'string');
 }
 
-function drop(stmt: AnyNode): LockPart[] {
+function drop(stmt: AstNode): LockPart[] {
   const objects: string[][] = (stmt.objects ?? []).map(dottedName).filter((n: string[]) => n.length > 0);
   switch (stmt.removeType) {
     case 'OBJECT_TABLE':
@@ -305,9 +305,9 @@ function drop(stmt: AnyNode): LockPart[] {
   }
 }
 
-function vacuum(stmt: AnyNode): LockPart[] {
+function vacuum(stmt: AstNode): LockPart[] {
   const full = stmt.is_vacuumcmd && optionEnabled(stmt.options, 'full');
-  const targets: string[] = (stmt.rels ?? []).map((r: AnyNode) => rel(r?.VacuumRelation?.relation)).filter(Boolean);
+  const targets: string[] = (stmt.rels ?? []).map((r: AstNode) => rel(r?.VacuumRelation?.relation)).filter(Boolean);
   const names = targets.length ? targets : ['(every table in the database)'];
   return names.map((relation) =>
     full
@@ -316,7 +316,7 @@ function vacuum(stmt: AnyNode): LockPart[] {
   );
 }
 
-function reindex(stmt: AnyNode): LockPart[] {
+function reindex(stmt: AstNode): LockPart[] {
   const concurrent = optionEnabled(stmt.params, 'concurrently');
   const target = stmt.relation ? rel(stmt.relation) : stmt.name ? `(every table in ${stmt.name})` : '(every table in the database)';
   if (concurrent) return [{ relation: target, mode: 'SHARE UPDATE EXCLUSIVE', scan: true }];
@@ -327,26 +327,26 @@ function reindex(stmt: AnyNode): LockPart[] {
     : [{ relation: target, mode: 'SHARE', scan: true, saferAlternative: SAFER.concurrentReindex }];
 }
 
-function createTable(stmt: AnyNode): LockPart[] {
+function createTable(stmt: AstNode): LockPart[] {
   const effects: LockPart[] = [];
   const parents = relations(stmt.inhRelations);
   if (stmt.partbound) for (const parent of parents) effects.push({ relation: parent, mode: 'ACCESS EXCLUSIVE', saferAlternative: SAFER.partitionOf });
   else for (const parent of parents) effects.push({ relation: parent, mode: 'SHARE UPDATE EXCLUSIVE' });
-  const foreignKeys = (stmt.tableElts ?? []).flatMap((elt: AnyNode) =>
-    elt?.Constraint ? [elt.Constraint] : (elt?.ColumnDef?.constraints ?? []).map((c: AnyNode) => c?.Constraint ?? {}),
+  const foreignKeys = (stmt.tableElts ?? []).flatMap((elt: AstNode) =>
+    elt?.Constraint ? [elt.Constraint] : (elt?.ColumnDef?.constraints ?? []).map((c: AstNode) => c?.Constraint ?? {}),
   );
   for (const c of foreignKeys) if (c?.contype === 'CONSTR_FOREIGN' && c.pktable) effects.push({ relation: rel(c.pktable), mode: 'SHARE ROW EXCLUSIVE' });
   return effects;
 }
 
-function rename(stmt: AnyNode): LockPart[] {
+function rename(stmt: AstNode): LockPart[] {
   if (!stmt.relation) return [];
   // Renaming an index needs only SHARE UPDATE EXCLUSIVE since PostgreSQL 12.
   const mode: LockMode = stmt.renameType === 'OBJECT_INDEX' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
   return [{ relation: rel(stmt.relation), mode }];
 }
 
-function comment(stmt: AnyNode): LockPart[] {
+function comment(stmt: AstNode): LockPart[] {
   const names = dottedName(stmt.object ?? {});
   if (stmt.objtype === 'OBJECT_TABLE' || stmt.objtype === 'OBJECT_INDEX' || stmt.objtype === 'OBJECT_VIEW' || stmt.objtype === 'OBJECT_MATVIEW') {
     return names.length ? [{ relation: names.join('.'), mode: 'SHARE UPDATE EXCLUSIVE' }] : [];

@@ -69,7 +69,9 @@ export interface ParseFailure {
 
 export type ParseOutcome = ParseSuccess | ParseFailure;
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Every character is ASCII: UTF-8 then spends one byte per character, so byte offsets are string offsets. */
+const isAscii = (text: string) => Buffer.byteLength(text, 'utf8') === text.length;
 
 /** Converts parser byte offsets of one text into string offsets. */
 export class ByteOffsets {
@@ -77,7 +79,7 @@ export class ByteOffsets {
   private map?: Int32Array;
 
   constructor(private readonly text: string) {
-    this.ascii = ASCII_ONLY.test(text);
+    this.ascii = isAscii(text);
   }
 
   toOffset(byteOffset: number): number {
@@ -170,7 +172,7 @@ export function parseSpans(text: string, spans: readonly StatementSpan[]): Parse
 /** Outcomes as per-statement parses would give them, or undefined when that cannot be guaranteed. */
 function parseTogether(text: string, spans: readonly StatementSpan[]): ParseSuccess[] | undefined {
   // Locations are UTF-8 byte offsets: in ASCII text they equal string offsets, which keeps cutting simple.
-  if (!ASCII_ONLY.test(text) || !parserAvailable() || knownTrap(text)) return undefined;
+  if (!isAscii(text) || !parserAvailable() || knownTrap(text)) return undefined;
   let stmts: Array<{ stmt?: Node; stmt_location?: number; stmt_len?: number }>;
   try {
     stmts = (parseSql(text).stmts ?? []) as typeof stmts;

@@ -91,7 +91,11 @@ export function sqlTokens(text: string): Token[] {
       let j = i;
       // Lower-casing allocates a second string; most words in hand-written SQL are lower case already.
       let upper = false;
-      for (let d = c; j < n && isIdentChar((d = text.charCodeAt(j))); j++) upper ||= (d >= 65 && d <= 90) || d > 127;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (!isIdentChar(d)) break;
+        upper ||= (d >= 65 && d <= 90) || d > 127;
+      }
       i = j;
       const word = text.slice(start, i);
       tokens.push({ kind: 'word', start, end: i, value: upper ? word.toLowerCase() : word });

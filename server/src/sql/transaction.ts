@@ -5,15 +5,15 @@
  */
 import type { Node } from '@pgsql/types';
 import { optionEnabled } from './options';
+import type { AstNode } from './ast';
 
-type AnyNode = Record<string, any>;
 
 
 /** Why the statement cannot run in a transaction (e.g. "CREATE INDEX CONCURRENTLY"), or undefined. */
 export function transactionIncompatibility(node: Node | undefined): string | undefined {
   if (!node) return undefined;
-  const [type, body] = Object.entries(node as AnyNode)[0] ?? [];
-  const stmt = body as AnyNode;
+  const [type, body] = Object.entries(node as AstNode)[0] ?? [];
+  const stmt = body as AstNode;
   switch (type) {
     case 'IndexStmt':
       return stmt.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
@@ -25,7 +25,7 @@ export function transactionIncompatibility(node: Node | undefined): string | und
       return stmt.kind === 'REINDEX_OBJECT_SYSTEM' || stmt.kind === 'REINDEX_OBJECT_DATABASE' ? 'REINDEX DATABASE/SYSTEM' : undefined;
     case 'AlterTableStmt':
       for (const cmd of stmt.cmds ?? []) {
-        const c = (cmd as AnyNode).AlterTableCmd;
+        const c = (cmd as AstNode).AlterTableCmd;
         if (c?.subtype === 'AT_DetachPartition' && c.def?.PartitionCmd?.concurrent) return 'ALTER TABLE ... DETACH PARTITION CONCURRENTLY';
       }
       return undefined;
@@ -52,12 +52,12 @@ export function transactionIncompatibility(node: Node | undefined): string | und
 }
 
 function hasCreateSlotFalse(options: unknown): boolean {
-  return Array.isArray(options) && options.some((o: AnyNode) => o?.DefElem?.defname === 'create_slot' && (o.DefElem.arg?.Boolean?.boolval === false || /^(false|off)$/i.test(o.DefElem.arg?.String?.sval ?? '')));
+  return Array.isArray(options) && options.some((o: AstNode) => o?.DefElem?.defname === 'create_slot' && (o.DefElem.arg?.Boolean?.boolval === false || /^(false|off)$/i.test(o.DefElem.arg?.String?.sval ?? '')));
 }
 
 /** Transaction control written into a migration (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...). */
 export function transactionControl(node: Node | undefined): string | undefined {
-  const stmt = (node as AnyNode | undefined)?.TransactionStmt;
+  const stmt = (node as AstNode | undefined)?.TransactionStmt;
   if (!stmt) return undefined;
   return String(stmt.kind ?? '').replace(/^TRANS_STMT_/, '').replace(/_/g, ' ');
 }

@@ -6,7 +6,7 @@
 import type { Node } from '@pgsql/types';
 import { stringList } from './names';
 
-type AnyNode = Record<string, any>;
+import type { AstNode as AnyNode } from './ast';
 
 /** Volatile functions of PostgreSQL and of the extensions migrations use for defaults (pg_proc provolatile = 'v'). */
 const VOLATILE_BUILTINS = new Set([

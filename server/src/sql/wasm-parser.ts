@@ -74,6 +74,7 @@ let compiled: object | undefined;
 let factory: ModuleFactory | undefined;
 
 async function instantiate(): Promise<EmscriptenModule> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first parse: a fully cached lint never needs the WASM parser
   factory ??= require('libpg-query/wasm/libpg-query.js') as ModuleFactory;
   compiled ??= await wasm.compile(readFileSync(wasmPath()));
   const module = compiled;

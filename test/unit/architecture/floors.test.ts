@@ -87,12 +87,7 @@ describe('architecture: the checks catch what they are for', () => {
   });
 
   it('finds type-only imports, re-exports, require and typeof import', () => {
-    const text = [
-      "import type { A } from './a';",
-      "export { B } from '../b';",
-      "const c = require('./c') as typeof import('./d');",
-      "import { e } from 'node:fs';",
-    ].join('\n');
+    const text = ["import type { A } from './a';", "export { B } from '../b';", "const c = require('./c') as typeof import('./d');", "import { e } from 'node:fs';"].join('\n');
     assert.deepEqual(
       importSpecifiers('x.ts', text).map((s) => `${s.line}:${s.specifier}`),
       ['1:./a', '2:../b', '3:./c', '3:./d'],

@@ -55,7 +55,8 @@ describe('npm run new-rule', function () {
     assert.equal(scaffold(root, 'ban-drop-database').status, 0);
     const page = readFileSync(join(root, 'docs', 'rules', 'ban-drop-database.md'), 'utf8');
     assert.match(page, /^# ban-drop-database$/m);
-    for (const heading of [/^## What it flags$/m, /^## Why it hurts in production$/m, /^## Safe alternative$/m, /^## Example\n\n```sql\n/m, /^## Suppress$/m]) assert.match(page, heading);
+    for (const heading of [/^## What it flags$/m, /^## Why it hurts in production$/m, /^## Safe alternative$/m, /^## Example\n\n```sql\n/m, /^## Suppress$/m])
+      assert.match(page, heading);
     const test = readFileSync(join(root, 'test', 'unit', 'rules', 'ban-drop-database.test.ts'), 'utf8');
     assert.match(test, /const RULE = 'ban-drop-database';/);
     assert.match(test, /Fails until the rule is written/);

@@ -18,7 +18,14 @@ const row = (version: string, state: HistoryRow['state'], statementsDone = 0, st
 });
 
 const migration = (version: string) =>
-  ({ version, name: `m${version}`, versionKey: classifyFile(`${version}_m.sql`)!.versionKey, checksum: 'c', up: { file: { path: `/m/${version}.sql` } }, blockedReasons: [] }) as unknown as Migration;
+  ({
+    version,
+    name: `m${version}`,
+    versionKey: classifyFile(`${version}_m.sql`)!.versionKey,
+    checksum: 'c',
+    up: { file: { path: `/m/${version}.sql` } },
+    blockedReasons: [],
+  }) as unknown as Migration;
 
 describe('newestRun: the newest version that ran, for out-of-order', () => {
   it('counts applied rows and failed rows that got past their start; not a failed row that changed nothing', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AstNode } from '../../../server/src/sql/ast';
 import { ensureParser, parseStatements } from '../../support/parse';
 import { embeddedStatements } from '../../../server/src/sql/embedded';
 import { nodeType, type Statement } from '../../../server/src/sql/statements';
@@ -73,7 +74,7 @@ END $$;`;
     assert.equal(found[0].statement.text, "CREATE INDEX i ON t (lower('x'), b)");
     assert.equal(found[0].covers, "CREATE INDEX i ON t (lower(''x''), b)");
     // The column b comes after the escaped quotes: its location must still land on "b" in the file.
-    const params = (found[0].statement.node as any).IndexStmt.indexParams;
+    const params = (found[0].statement.node as AstNode).IndexStmt.indexParams;
     const b = params[1].IndexElem;
     assert.equal(b.name, 'b');
     const text = found[0].statement.text;
@@ -94,7 +95,7 @@ END $$;`;
     const found = embeddedIn(sql);
     assert.deepEqual(found.map((f) => f.covers), ['SELECT count(*) INTO n FROM t', 'UPDATE "tablé" SET a = n']);
     const update = found[1].statement;
-    const loc = (update.node as any).UpdateStmt.relation.location;
+    const loc = (update.node as AstNode).UpdateStmt.relation.location;
     assert.equal(sql.slice(update.offsetOf(loc), update.offsetOf(loc) + 7), '"tablé"');
   });
 

@@ -51,7 +51,7 @@ const command: CliCommand = {
     const configs = new ProjectConfigs(cwd, args.common.config, out);
     const folders: FolderFindings = [];
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
-    const cache = cacheFor(args, cwd, out);
+    const cache = cacheFor(args, out);
     const report: LintReport = { findings: [...folders], fileCount: files.length };
     const loose = args.positionals.length ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout)) : [];
     if (loose.length) {
@@ -160,7 +160,7 @@ function runInputs(cwd: string, args: ParsedArgs, configs: ProjectConfigs, linte
 type CachedFinding = Omit<LocatedFinding, 'file'>;
 
 /** --cache: the cache and how to key a file's findings, or undefined without the flag. */
-function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
+function cacheFor(args: ParsedArgs, out: Output) {
   if (!args.flags.get('cache')) {
     if (args.flags.get('cache-location') !== undefined) throw new UsageError('--cache-location needs --cache');
     return undefined;
@@ -183,6 +183,7 @@ function cacheFor(args: ParsedArgs, cwd: string, out: Output) {
  * as this bundle's CliError so main.ts prints them as one line.
  */
 async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the check bundle, loaded only for --replay
   const check = require('../check-commands') as typeof import('../check-commands');
   try {
     return { findings: await check.replayFindings(cwd, configs, files, out), rules: check.lintAndReplayRules };

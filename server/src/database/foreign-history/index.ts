@@ -75,9 +75,7 @@ export async function findForeignTables(db: DatabaseAdapter): Promise<ForeignTab
     const schema = String(row.schema);
     const table = String(row.table);
     const columns = JSON.parse(String(row.columns ?? '{}')) as Record<string, string>;
-    const reader = READERS.find(
-      (rd) => rd.tables.some((p) => p.table === table && (p.schema === undefined || p.schema === schema)) && rd.recognises(table, columns),
-    );
+    const reader = READERS.find((rd) => rd.tables.some((p) => p.table === table && (p.schema === undefined || p.schema === schema)) && rd.recognises(table, columns));
     if (reader) found.push({ tool: reader.tool, schema, table, columns });
   }
   return found;

@@ -11,7 +11,10 @@ export const versionTable: ForeignHistoryReader = {
   recognises: (_table, columns) => Boolean(columns.version),
   read: async (db, t, migrations) =>
     byVersion(
-      await queryEntries(db, `SELECT version::text AS version, ${t.columns.applied_at ? isoText('applied_at', t.columns.applied_at) : 'NULL::text'} AS applied_at, false AS failed FROM ${quotedName(t)}`),
+      await queryEntries(
+        db,
+        `SELECT version::text AS version, ${t.columns.applied_at ? isoText('applied_at', t.columns.applied_at) : 'NULL::text'} AS applied_at, false AS failed FROM ${quotedName(t)}`,
+      ),
       migrations,
     ),
 };

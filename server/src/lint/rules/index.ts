@@ -35,6 +35,7 @@ import permissivePolicy from './permissive-policy';
 import securityDefinerSearchPath from './security-definer-search-path';
 import policySettingMissingOk from './policy-setting-missing-ok';
 import unknownEnvironment from './unknown-environment';
+import unusedIgnore from './unused-ignore';
 import addingVolatileDefault from './adding-volatile-default';
 import addingStoredGeneratedColumn from './adding-stored-generated-column';
 import requireConcurrentReindex from './require-concurrent-reindex';
@@ -79,6 +80,7 @@ export const allRules: readonly Rule[] = [
   securityDefinerSearchPath,
   policySettingMissingOk,
   unknownEnvironment,
+  unusedIgnore,
   migrationLayout,
   emptyMigration,
   notInChain,

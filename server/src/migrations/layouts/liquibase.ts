@@ -294,7 +294,7 @@ function changelogFiles(census: FolderCensus): string[] {
 }
 
 /** The migration of one changeset, with what Tidemark runs differently from Liquibase said as notes. */
-function changesetMigration(cs: Changeset, where: string, position: number, problems: DiscoveryProblem[]): Migration {
+function changesetMigration(cs: Changeset, _where: string, position: number, problems: DiscoveryProblem[]): Migration {
   const version = `${cs.author}:${cs.id}`;
   const path = cs.up.file.path;
   const headerOffset = cs.up.file.offsetAt({ line: cs.line - 1, character: 0 });

@@ -1,0 +1,7 @@
+/**
+ * A node of libpg-query's parse tree as the rules walk it. The tree is JSON whose shape depends on
+ * the node type, and the code probes it field by field (`node.IndexStmt?.concurrent`), so it is
+ * typed loosely — here, once, instead of a loose type per file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- probed field by field; the one loose type of the parse tree
+export type AstNode = Record<string, any>;
