@@ -101,7 +101,8 @@ if (watch) {
     setup(build) {
       build.onStart(() => console.log(`[watch] build started: ${build.initialOptions.outfile}`));
       build.onEnd((result) => {
-        for (const e of result.errors) console.log(`${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}` : build.initialOptions.outfile}: error: ${e.text}`);
+        for (const e of result.errors)
+          console.log(`${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}` : build.initialOptions.outfile}: error: ${e.text}`);
         console.log(`[watch] build finished: ${build.initialOptions.outfile} (${result.errors.length} errors)`);
       });
     },

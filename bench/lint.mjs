@@ -37,18 +37,30 @@ function squawkBinary() {
 function statement(i) {
   const t = `tenant_table_${Math.floor(i / 10)}`;
   switch (i % 12) {
-    case 0: return `CREATE TABLE IF NOT EXISTS ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`;
-    case 1: return `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS status_${i} text;`;
-    case 2: return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${t}_tenant_${i} ON ${t} (tenant_id);`;
-    case 3: return `ALTER TABLE ${t} ALTER COLUMN name TYPE varchar(200);`;
-    case 4: return `ALTER TABLE orders_${i} ADD CONSTRAINT orders_${i}_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);`;
-    case 5: return `UPDATE accounts_${i} SET plan = 'free' WHERE plan IS NULL;`;
-    case 6: return `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`;
-    case 7: return `CREATE POLICY ${t}_isolation_${i} ON ${t} USING (tenant_id = current_setting('app.tenant_id', true)::uuid);`;
-    case 8: return `ALTER TABLE users_${i} DROP COLUMN legacy_${i};`;
-    case 9: return `CREATE OR REPLACE FUNCTION touch_${i}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$;`;
-    case 10: return `DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'state_${i}') THEN\n    CREATE TYPE state_${i} AS ENUM ('on', 'off');\n  END IF;\nEND\n$$;`;
-    default: return `ALTER TABLE ${t} ALTER COLUMN name SET NOT NULL;`;
+    case 0:
+      return `CREATE TABLE IF NOT EXISTS ${t} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  tenant_id uuid NOT NULL,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`;
+    case 1:
+      return `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS status_${i} text;`;
+    case 2:
+      return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${t}_tenant_${i} ON ${t} (tenant_id);`;
+    case 3:
+      return `ALTER TABLE ${t} ALTER COLUMN name TYPE varchar(200);`;
+    case 4:
+      return `ALTER TABLE orders_${i} ADD CONSTRAINT orders_${i}_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id);`;
+    case 5:
+      return `UPDATE accounts_${i} SET plan = 'free' WHERE plan IS NULL;`;
+    case 6:
+      return `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;`;
+    case 7:
+      return `CREATE POLICY ${t}_isolation_${i} ON ${t} USING (tenant_id = current_setting('app.tenant_id', true)::uuid);`;
+    case 8:
+      return `ALTER TABLE users_${i} DROP COLUMN legacy_${i};`;
+    case 9:
+      return `CREATE OR REPLACE FUNCTION touch_${i}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;\n$$;`;
+    case 10:
+      return `DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'state_${i}') THEN\n    CREATE TYPE state_${i} AS ENUM ('on', 'off');\n  END IF;\nEND\n$$;`;
+    default:
+      return `ALTER TABLE ${t} ALTER COLUMN name SET NOT NULL;`;
   }
 }
 
@@ -141,9 +153,22 @@ async function peerRows(dir, squawk) {
       runs.squawk.push(timeProcess(squawk, ['--reporter', 'json', file], { cwd: dir }, 1));
     }
     const m = (list, field) => (list.some((r) => r[field] === undefined) ? undefined : median(list.map((r) => r[field])));
-    const [ours, theirs, sq] = [runs.ours, runs.pgfence, runs.squawk].map((list) => ({ time: m(list, 'time'), cpu: m(list, 'cpu'), rss: m(list, 'rss'), stdout: list.at(-1).result.stdout }));
+    const [ours, theirs, sq] = [runs.ours, runs.pgfence, runs.squawk].map((list) => ({
+      time: m(list, 'time'),
+      cpu: m(list, 'cpu'),
+      rss: m(list, 'rss'),
+      stdout: list.at(-1).result.stdout,
+    }));
     const label = `(4) CLI cold vs pgfence, ${count.toLocaleString('en')} stmts`;
-    rows.push([label, 'wall', ms(ours.time), ms(theirs.time), ratio(ours.time, theirs.time), '≤ 0.8×', `squawk ${ms(sq.time)} (${ratio(ours.time, sq.time)}); ${JSON.parse(ours.stdout).length} vs ${peerFindings(theirs.stdout)} findings`]);
+    rows.push([
+      label,
+      'wall',
+      ms(ours.time),
+      ms(theirs.time),
+      ratio(ours.time, theirs.time),
+      '≤ 0.8×',
+      `squawk ${ms(sq.time)} (${ratio(ours.time, sq.time)}); ${JSON.parse(ours.stdout).length} vs ${peerFindings(theirs.stdout)} findings`,
+    ]);
     rows.push(['', 'CPU', cpuText(ours.cpu), cpuText(theirs.cpu), ratio(ours.cpu, theirs.cpu), '', `squawk ${cpuText(sq.cpu)}`]);
     rows.push(['', 'peak RSS', mb(ours.rss), mb(theirs.rss), ratio(ours.rss, theirs.rss), '', `squawk ${mb(sq.rss)}`]);
   }
@@ -182,7 +207,15 @@ async function peerRows(dir, squawk) {
   const oursTime = median(rerun.ours.map((r) => r.time));
   const squawkTime = median(rerun.squawk.map((r) => r.time));
   const perFileTime = median(rerun.perFile.map((r) => r.time));
-  rows.push(['(5) lint --cache re-run, 200 unchanged files', 'wall', ms(oursTime), ms(squawkTime), ratio(oursTime, squawkTime), '≤ 1.2×', `vs squawk; ${same}; from the per-file cache (no run record) ${ms(perFileTime)}; without --cache ${ms(cold.time)}`]);
+  rows.push([
+    '(5) lint --cache re-run, 200 unchanged files',
+    'wall',
+    ms(oursTime),
+    ms(squawkTime),
+    ratio(oursTime, squawkTime),
+    '≤ 1.2×',
+    `vs squawk; ${same}; from the per-file cache (no run record) ${ms(perFileTime)}; without --cache ${ms(cold.time)}`,
+  ]);
   rows.push(['', 'peak RSS', mb(median(rerun.ours.map((r) => r.rss ?? 0))), mb(median(rerun.squawk.map((r) => r.rss ?? 0))), '', '', '']);
   return rows;
 }
@@ -303,11 +336,9 @@ function ruleBreakdown(path, text) {
     const rows = [...ruleTimes].map(([id, times]) => [id, median(times.slice(1))]).sort((a, b) => b[1] - a[1]);
     const total = rows.reduce((sum, [, t]) => sum + t, 0);
     const listed = rows.filter(([, t]) => t > 2).map(([id, t]) => `  ${id.padEnd(36)} ${ms(t)}`);
-    return [
-      `Re-lint of the 1,000-statement file in-process: unit ${ms(median(unitTimes.slice(1)))}, rules ${ms(total)} (${allRules.length} rules); slowest:`,
-      ...listed,
-      '',
-    ].join('\n');
+    return [`Re-lint of the 1,000-statement file in-process: unit ${ms(median(unitTimes.slice(1)))}, rules ${ms(total)} (${allRules.length} rules); slowest:`, ...listed, ''].join(
+      '\n',
+    );
   });
 }
 
@@ -398,7 +429,11 @@ async function main() {
   }
 
   // (3) Re-diagnosis after one edit in a 1,000-statement file (our server with no debounce; squawk's for context).
-  const { times: editTimes, cpu: editCpu } = await timeEdits(await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }), medium, mediumText);
+  const { times: editTimes, cpu: editCpu } = await timeEdits(
+    await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }),
+    medium,
+    mediumText,
+  );
   const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
 
   const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);
@@ -408,17 +443,61 @@ async function main() {
     ['', 'CPU', cpuText(ours.cpu), cpuText(theirs.cpu), ratio(ours.cpu, theirs.cpu), '', ''],
     ['', 'peak RSS', mb(ours.rss), mb(theirs.rss), ratio(ours.rss, theirs.rss), '', ''],
     ['    floor: lint of a 1-statement file', 'wall', ms(fixedCost.time), ms(theirs.time), ratio(fixedCost.time, theirs.time), '', 'node + bundle + WASM parser'],
-    ['    floor: load parser, parse 5,000 only', 'wall', ms(parseOnly.time), ms(theirs.time), ratio(parseOnly.time, theirs.time), '', `no rules; the parse call alone ${ms(parseCallMs)}`],
-    ['(2) LSP didOpen → diagnostics, 5,000', 'wall', ms(median(openTimes.ours)), ms(median(openTimes.theirs)), ratio(median(openTimes.ours), median(openTimes.theirs)), '≤ 0.2×', `${ourOpenCount} vs ${theirOpenCount} diagnostics`],
-    ['', 'CPU', cpuText(medianOrNone(openCpu.ours)), cpuText(medianOrNone(openCpu.theirs)), ratio(medianOrNone(openCpu.ours), medianOrNone(openCpu.theirs)), '', 'server process only'],
-    ['    floor: the parse call alone', 'wall', ms(parseCallMs), ms(median(openTimes.theirs)), ratio(parseCallMs, median(openTimes.theirs)), '', 'first parse in a process, as above'],
-    ['(3) LSP re-diagnosis after an edit, 1,000', 'wall', `${ms(median(editTimes))} (max ${ms(Math.max(...editTimes))})`, ms(median(squawkEditTimes)), ratio(median(editTimes), median(squawkEditTimes)), '< 50 ms', `${editTimes.length} one-character edits`],
+    [
+      '    floor: load parser, parse 5,000 only',
+      'wall',
+      ms(parseOnly.time),
+      ms(theirs.time),
+      ratio(parseOnly.time, theirs.time),
+      '',
+      `no rules; the parse call alone ${ms(parseCallMs)}`,
+    ],
+    [
+      '(2) LSP didOpen → diagnostics, 5,000',
+      'wall',
+      ms(median(openTimes.ours)),
+      ms(median(openTimes.theirs)),
+      ratio(median(openTimes.ours), median(openTimes.theirs)),
+      '≤ 0.2×',
+      `${ourOpenCount} vs ${theirOpenCount} diagnostics`,
+    ],
+    [
+      '',
+      'CPU',
+      cpuText(medianOrNone(openCpu.ours)),
+      cpuText(medianOrNone(openCpu.theirs)),
+      ratio(medianOrNone(openCpu.ours), medianOrNone(openCpu.theirs)),
+      '',
+      'server process only',
+    ],
+    [
+      '    floor: the parse call alone',
+      'wall',
+      ms(parseCallMs),
+      ms(median(openTimes.theirs)),
+      ratio(parseCallMs, median(openTimes.theirs)),
+      '',
+      'first parse in a process, as above',
+    ],
+    [
+      '(3) LSP re-diagnosis after an edit, 1,000',
+      'wall',
+      `${ms(median(editTimes))} (max ${ms(Math.max(...editTimes))})`,
+      ms(median(squawkEditTimes)),
+      ratio(median(editTimes), median(squawkEditTimes)),
+      '< 50 ms',
+      `${editTimes.length} one-character edits`,
+    ],
     ['', 'CPU', cpuText(mean(editCpu)), cpuText(mean(squawkEditCpu)), ratio(mean(editCpu), mean(squawkEditCpu)), '', 'mean per edit, server process'],
   ];
   console.log(await ruleBreakdown(medium, mediumText));
   rows.push(...(await peerRows(dir, squawk)));
   const header = ['measure', 'time', 'tidemark', 'squawk/peer', 'ratio', 'target', 'notes'];
-  console.log(`Load average at the end of the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times grow with it; CPU times much less).\n`);
+  console.log(
+    `Load average at the end of the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (wall times grow with it; CPU times much less).\n`,
+  );
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells) => cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
   console.log(line(header));

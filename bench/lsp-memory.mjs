@@ -37,5 +37,7 @@ const after = codes(await client.diagnosticsFor(last, 1));
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const end = rss(pid);
 console.log(`after ${count} opened-and-closed documents: ${end.toFixed(0)} MB (peak ${peak.toFixed(0)} MB; issue 25 before the fix: 70 → 432 MB; goal <= 150 MB)`);
-console.log(`the valid document's findings ${JSON.stringify(after) === JSON.stringify(expected) ? 'are unchanged' : `CHANGED: ${JSON.stringify(expected)} → ${JSON.stringify(after)}`}`);
+console.log(
+  `the valid document's findings ${JSON.stringify(after) === JSON.stringify(expected) ? 'are unchanged' : `CHANGED: ${JSON.stringify(expected)} → ${JSON.stringify(after)}`}`,
+);
 await client.dispose();

@@ -13,7 +13,12 @@ export const schemaPath = join(repo, 'schemas', 'tidemark.schema.json');
 export async function writeConfigSchema() {
   const built = await esbuild.build({
     entryPoints: [join(repo, 'server/src/migrations/config.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'warning',
     // jsonc-parser's UMD entry requires its files dynamically; its ESM entry bundles.
     mainFields: ['module', 'main'],
   });

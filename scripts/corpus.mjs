@@ -39,7 +39,9 @@ function sqlFiles(dir) {
 const isDown = (path) => /(^|[/._])down\.sql$/i.test(path) || /\/U\d[^/]*__/.test(path) || /\/revert\//.test(path);
 
 const count = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
-const projects = readdirSync(corpus).filter((name) => existsSync(join(corpus, name, 'migrations'))).sort();
+const projects = readdirSync(corpus)
+  .filter((name) => existsSync(join(corpus, name, 'migrations')))
+  .sort();
 const tidemarkTotals = new Map();
 const squawkTotals = new Map();
 const rows = [];
@@ -89,7 +91,9 @@ for (const project of projects) {
   const dir = join(corpus, project);
   // Every up file by path: the layouts Tidemark does not read yet (a folder per migration, as
   // diesel and Prisma keep them) are then linted as one-file migrations rather than skipped.
-  const ups = sqlFiles(join(dir, 'migrations')).filter((p) => !isDown(p)).map((p) => relative(dir, p));
+  const ups = sqlFiles(join(dir, 'migrations'))
+    .filter((p) => !isDown(p))
+    .map((p) => relative(dir, p));
   let started = performance.now();
   const lint = spawnSync(process.execPath, [cli, 'lint', '--cwd', dir, '--format', 'json', ...ups], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const tMs = performance.now() - started;
@@ -141,10 +145,14 @@ for (const row of rows) {
 // Judged sample: verdicts per rule, and the false-positive rate by volume (each rule's judged rate applied to its count).
 const judgedPath = join(corpus, 'judged.tsv');
 const judged = existsSync(judgedPath)
-  ? readFileSync(judgedPath, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => {
-      const [project, file, lineNo, rule, verdict, reason] = line.split('\t');
-      return { project, file, line: Number(lineNo), rule, verdict, reason };
-    })
+  ? readFileSync(judgedPath, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => {
+        const [project, file, lineNo, rule, verdict, reason] = line.split('\t');
+        return { project, file, line: Number(lineNo), rule, verdict, reason };
+      })
   : [];
 // Rates count the judged findings Tidemark still reports; judged-false ones it no longer reports are "fixed".
 const reported = new Set(allFindings.map((f) => `${f.project}\t${f.file}\t${f.line}\t${f.rule}`));
@@ -161,7 +169,9 @@ for (const j of judged) {
 }
 
 process.stdout.write(`\nAll projects (${projects.length}): findings per rule, Tidemark beside squawk, with the judged sample\n`);
-process.stdout.write(`  ${pad('rule', 44)}${lpad('tidemark', 9)}${lpad('squawk', 8)}${lpad('judged', 8)}${lpad('true', 6)}${lpad('false', 6)}${lpad('deb.', 6)}${lpad('FP %', 7)}${lpad('fixed', 7)}\n`);
+process.stdout.write(
+  `  ${pad('rule', 44)}${lpad('tidemark', 9)}${lpad('squawk', 8)}${lpad('judged', 8)}${lpad('true', 6)}${lpad('false', 6)}${lpad('deb.', 6)}${lpad('FP %', 7)}${lpad('fixed', 7)}\n`,
+);
 let falseByVolume = 0;
 let volume = 0;
 for (const name of [...new Set([...tidemarkTotals.keys(), ...squawkTotals.keys(), ...verdicts.keys()])].sort()) {
@@ -183,7 +193,9 @@ for (const [name, c] of [...squawkCoverage].sort()) process.stdout.write(`  ${pa
 const total = [...tidemarkTotals.values()].reduce((a, b) => a + b, 0);
 const stillJudged = [...verdicts.values()].reduce((a, v) => a + v.true + v.false + v.debatable, 0);
 const judgedFalse = [...verdicts.values()].reduce((a, v) => a + v.false, 0);
-process.stdout.write(`\nTidemark ${total} findings in ${tidemarkMs.toFixed(0)} ms; squawk ${[...squawkTotals.values()].reduce((a, b) => a + b, 0)} in ${squawkMs.toFixed(0)} ms.\n`);
+process.stdout.write(
+  `\nTidemark ${total} findings in ${tidemarkMs.toFixed(0)} ms; squawk ${[...squawkTotals.values()].reduce((a, b) => a + b, 0)} in ${squawkMs.toFixed(0)} ms.\n`,
+);
 if (judged.length) {
   process.stdout.write(
     `Judged ${judged.length} findings; ${stillJudged} still reported, of which ${judgedFalse} false (${((100 * judgedFalse) / stillJudged).toFixed(1)} %); ${fixed} judged false are no longer reported. ` +
@@ -191,6 +203,9 @@ if (judged.length) {
   );
 }
 if (findingsOut) {
-  writeFileSync(findingsOut, ['project\tfile\tline\trule\tmessage', ...allFindings.map((f) => [f.project, f.file, f.line, f.rule, f.message.replace(/\s+/g, ' ')].join('\t'))].join('\n') + '\n');
+  writeFileSync(
+    findingsOut,
+    ['project\tfile\tline\trule\tmessage', ...allFindings.map((f) => [f.project, f.file, f.line, f.rule, f.message.replace(/\s+/g, ' ')].join('\t'))].join('\n') + '\n',
+  );
   process.stdout.write(`Every finding written to ${findingsOut}.\n`);
 }

@@ -35,7 +35,12 @@ function flaggedFiles(ruleId) {
   if (existsSync(file)) files.push(file);
   const folder = join(flagged, ruleId);
   if (existsSync(folder) && statSync(folder).isDirectory()) {
-    files.push(...readdirSync(folder).filter((f) => f.endsWith('.sql')).sort().map((f) => join(folder, f)));
+    files.push(
+      ...readdirSync(folder)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()
+        .map((f) => join(folder, f)),
+    );
   }
   return files;
 }
@@ -63,7 +68,9 @@ export async function renderRuleIndex() {
   });
   const counts = {};
   for (const rule of e.allRules) counts[rule.defaultSeverity] = (counts[rule.defaultSeverity] ?? 0) + 1;
-  const severityLine = Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ');
+  const severityLine = Object.entries(counts)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
   return [
     '# Lint rules',
     '',

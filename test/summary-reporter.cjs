@@ -8,7 +8,12 @@ class SummaryReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
     runner.on(EVENT_TEST_FAIL, (_test, error) => {
-      const first = String(error?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' | ');
+      const first = String(error?.message ?? error)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 6)
+        .join(' | ');
       process.stdout.write(`       ↳ ${first.slice(0, 400)}\n`);
     });
     runner.once(EVENT_RUN_END, () => {

@@ -8,8 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { WorkDoneProgress, type LanguageClient, type ProtocolRequestType } from 'vscode-languageclient/node';
 import { toolLabel, versionRange } from '../../server/src/database/foreign-history/description';
 import {
-  AdoptRequest, ApplyRequest, ApproveRequest, CheckMigrationRequest, HistoryRequest, MarkRequest, NewMigrationRequest, PasswordChangedNotification, PlanRequest, RollbackRequest, VerifyRequest,
-  type AdoptParams, type EnvironmentStatus, type RunParams, type RunReport,
+  AdoptRequest,
+  ApplyRequest,
+  ApproveRequest,
+  CheckMigrationRequest,
+  HistoryRequest,
+  MarkRequest,
+  NewMigrationRequest,
+  PasswordChangedNotification,
+  PlanRequest,
+  RollbackRequest,
+  VerifyRequest,
+  type AdoptParams,
+  type EnvironmentStatus,
+  type RunParams,
+  type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
 import type { PasswordStore } from './passwords';
@@ -66,7 +79,8 @@ const table: Record<CommandId, Handler> = {
   [CommandId.showHistory]: async (ctx, arg) => {
     const target = await resolveTarget(ctx, arg, false);
     const events = await withProgress(`Reading the history of ${target.environment}`, (token) =>
-      ctx.client.sendRequest(HistoryRequest.type, { root: target.root, environment: target.environment, limit: 500 }, token));
+      ctx.client.sendRequest(HistoryRequest.type, { root: target.root, environment: target.environment, limit: 500 }, token),
+    );
     await openMarkdown(renderHistory(target.environment, events));
   },
   [CommandId.refresh]: async (ctx) => ctx.store.refresh(),
@@ -82,7 +96,8 @@ const table: Record<CommandId, Handler> = {
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return (Object.entries(table) as Array<[CommandId, Handler]>).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, (...args: unknown[]) => runSafely(ctx, id, () => handler(ctx, ...args))));
+    vscode.commands.registerCommand(id, (...args: unknown[]) => runSafely(ctx, id, () => handler(ctx, ...args))),
+  );
 }
 
 /** Marks a failure already shown to the user (with its own actions); the wrapper only logs it. */
@@ -94,7 +109,7 @@ async function runSafely(ctx: CommandContext, id: CommandId, body: () => Promise
   if (trustedOnlyCommands.has(id) && !vscode.workspace.isTrusted) {
     const manage = 'Manage Workspace Trust';
     const choice = await vscode.window.showWarningMessage(
-      'Tidemark connects to databases and runs SQL only in trusted workspaces: this folder\'s tidemark.json and migrations could target any server. Linting keeps working.',
+      "Tidemark connects to databases and runs SQL only in trusted workspaces: this folder's tidemark.json and migrations could target any server. Linting keeps working.",
       manage,
     );
     if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
@@ -363,7 +378,11 @@ async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
       params: { from: foreign.tool === 'table' ? `table:${foreign.table}` : foreign.tool },
     });
   }
-  sources.push({ label: '$(milestone) Baseline up to a version…', detail: 'Records every migration up to the one you pick as applied (the database already has them).', params: 'baseline' });
+  sources.push({
+    label: '$(milestone) Baseline up to a version…',
+    detail: 'Records every migration up to the one you pick as applied (the database already has them).',
+    params: 'baseline',
+  });
   const source = sources.length === 1 && !foreign ? sources[0] : await vscode.window.showQuickPick(sources, { title: `Adopt ${target.environment}: what does it already have?` });
   if (!source) throw new Cancelled();
   let params: Pick<AdoptParams, 'from' | 'to'>;
@@ -378,9 +397,12 @@ async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
 
   const request = { root: target.root, environment: target.environment, ...params };
   const preview = await withProgress(`Reading what adopting ${target.environment} would record`, (token) =>
-    ctx.client.sendRequest(AdoptRequest.type, { ...request, dryRun: true }, token));
+    ctx.client.sendRequest(AdoptRequest.type, { ...request, dryRun: true }, token),
+  );
   if (preview.recorded.length === 0) {
-    void vscode.window.showInformationMessage(`Tidemark: nothing to record in ${target.environment}: ${preview.skipped.map((s) => `${s.version} ${s.reason}`).join('; ') || 'no versions'}.`);
+    void vscode.window.showInformationMessage(
+      `Tidemark: nothing to record in ${target.environment}: ${preview.skipped.map((s) => `${s.version} ${s.reason}`).join('; ') || 'no versions'}.`,
+    );
     return;
   }
   const record = `$(check) Record ${preview.recorded.length} migration${preview.recorded.length === 1 ? '' : 's'} as applied`;
@@ -412,7 +434,14 @@ async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'
   });
   if (reason === undefined) throw new Cancelled();
   const confirm = status?.environment.protected ? await confirmProtected(`Mark ${target.version} ${what} in`, target) : undefined;
-  const report = await ctx.client.sendRequest(MarkRequest.type, { root: target.root, environment: target.environment, mark: as, versions: [target.version!], reason: reason.trim(), confirm });
+  const report = await ctx.client.sendRequest(MarkRequest.type, {
+    root: target.root,
+    environment: target.environment,
+    mark: as,
+    versions: [target.version!],
+    reason: reason.trim(),
+    confirm,
+  });
   const change = report.changes[0];
   ctx.log.info(`${report.summary} ${change ? `${change.version}: was ${change.before}; now ${change.after}` : ''}`);
   void vscode.window.showInformationMessage(`Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`);
@@ -442,7 +471,13 @@ async function approve(ctx: CommandContext, arg: unknown): Promise<void> {
     validateInput: (value) => (value.trim() ? undefined : 'Say why: the reason is kept in the history'),
   });
   if (reason === undefined) throw new Cancelled();
-  const report = await ctx.client.sendRequest(ApproveRequest.type, { root: target.root, environment: target.environment, version: target.version!, by: by.trim(), reason: reason.trim() });
+  const report = await ctx.client.sendRequest(ApproveRequest.type, {
+    root: target.root,
+    environment: target.environment,
+    version: target.version!,
+    by: by.trim(),
+    reason: reason.trim(),
+  });
   ctx.log.info(report.summary);
   void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
 }
@@ -458,15 +493,21 @@ async function checkMigration(ctx: CommandContext, arg: unknown): Promise<void> 
   const document = await vscode.workspace.openTextDocument(file);
   await vscode.window.showTextDocument(document, { preview: false });
   const name = path.basename(file.fsPath);
-  const result = await withProgress(`Replaying ${name} on a shadow database`, (token) => ctx.client.sendRequest(CheckMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token));
+  const result = await withProgress(`Replaying ${name} on a shadow database`, (token) =>
+    ctx.client.sendRequest(CheckMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token),
+  );
   if (result.state === 'failed') throw new Error(`cannot check ${name}: ${result.message ?? 'the replay check failed'}`);
   if (result.state === 'cancelled') throw new Cancelled();
   if (result.state === 'untrusted') throw new Error(`cannot check ${name}: ${result.message ?? 'the workspace is not trusted'}`);
   const took = result.durationMs !== undefined ? ` (${(result.durationMs / 1000).toFixed(1)} s)` : '';
   ctx.log.info(`replay check of ${file.fsPath}: ${result.findings ?? 0} finding(s)${took}`);
-  if (!result.findings) void vscode.window.showInformationMessage(`Tidemark: ${name} passes the replay check: every statement ran, the rollback restored the schema, it ran twice${took}.`);
+  if (!result.findings)
+    void vscode.window.showInformationMessage(`Tidemark: ${name} passes the replay check: every statement ran, the rollback restored the schema, it ran twice${took}.`);
   else {
-    const choice = await vscode.window.showWarningMessage(`Tidemark: the replay check of ${name} found ${result.findings} problem${result.findings === 1 ? '' : 's'}${took}.`, 'Show Problems');
+    const choice = await vscode.window.showWarningMessage(
+      `Tidemark: the replay check of ${name} found ${result.findings} problem${result.findings === 1 ? '' : 's'}${took}.`,
+      'Show Problems',
+    );
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
   }
 }

@@ -31,7 +31,15 @@ export class MigrationCodeLenses implements vscode.CodeLensProvider {
     for (const project of this.store.all) {
       const lensesHere = fileLenses(project.environments, document.uri.fsPath);
       // The replay check runs the folder's SQL and check.setup (on a throwaway database): trusted workspaces only.
-      if (lensesHere.length && trusted) lenses.push(new vscode.CodeLens(top, { title: '$(beaker) Check migration', command: CommandId.checkMigration, arguments: [document.uri], tooltip: 'Replay it on a shadow database: every statement runs, the rollback restores the schema, it can run twice' }));
+      if (lensesHere.length && trusted)
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: '$(beaker) Check migration',
+            command: CommandId.checkMigration,
+            arguments: [document.uri],
+            tooltip: 'Replay it on a shadow database: every statement runs, the rollback restores the schema, it can run twice',
+          }),
+        );
       for (const lens of lensesHere) {
         const target = { root: project.root, environment: lens.environment, version: lens.version };
         if (lens.action === 'none') {
@@ -118,7 +126,7 @@ export class ReplayStatusBar implements vscode.Disposable {
       this.hideTimer = setTimeout(() => this.item.hide(), 8_000);
     } else if (status.state === 'untrusted') {
       this.item.text = '$(shield) Replay: workspace not trusted';
-      this.item.tooltip = 'Tidemark: the replay check runs this folder\'s migrations and check.setup, so it runs only in a trusted workspace. Linting keeps working.';
+      this.item.tooltip = "Tidemark: the replay check runs this folder's migrations and check.setup, so it runs only in a trusted workspace. Linting keeps working.";
       this.item.command = 'workbench.trust.manage';
       this.item.show();
     } else this.item.hide();

@@ -83,9 +83,7 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
 
   store.onDidChange(() => {
     const projects = store.all;
-    const state = projects.length === 0 ? 'none'
-      : projects.some((p) => p.error) ? 'error'
-      : projects.every((p) => p.environments.length === 0) ? 'noEnvironment' : 'ready';
+    const state = projects.length === 0 ? 'none' : projects.some((p) => p.error) ? 'error' : projects.every((p) => p.environments.length === 0) ? 'noEnvironment' : 'ready';
     void vscode.commands.executeCommand('setContext', 'tidemark.projectState', state);
     void vscode.commands.executeCommand('setContext', 'tidemark.configError', projects.find((p) => p.error)?.error ?? '');
   });
@@ -114,7 +112,8 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
   api.ready = (async () => {
     languageClient.onRequest(PasswordRequest.type, async ({ environment, target }) =>
       // Database commands are refused in untrusted workspaces; never hand a secret to one either.
-      ({ password: vscode.workspace.isTrusted ? await passwords.passwordFor(environment, target) : undefined }));
+      ({ password: vscode.workspace.isTrusted ? await passwords.passwordFor(environment, target) : undefined }),
+    );
     languageClient.onNotification(ReplayStatusNotification.type, (status) => replayStatusBar.update(status));
     languageClient.onNotification(PasswordRejectedNotification.type, ({ environment }) => {
       void passwords.forget(environment);
@@ -130,7 +129,9 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
   api.ready.catch((err) => {
     void vscode.commands.executeCommand('setContext', 'tidemark.projectState', 'serverFailed');
     log.error(`Tidemark failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    void vscode.window.showErrorMessage(`Tidemark: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && log.show());
+    void vscode.window
+      .showErrorMessage(`Tidemark: the language server failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log')
+      .then((c) => c && log.show());
   });
   log.info(`activate() returned in ${Math.round(performance.now() - started)} ms`);
   return api;
@@ -139,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
 function rowsOf(tree: TidemarkTreeProvider, node: TidemarkNode | undefined): TreeRow[] {
   return tree.getChildren(node).map((child) => {
     const item = tree.getTreeItem(child);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     return {
       label,
       description: typeof item.description === 'string' ? item.description : undefined,

@@ -8,7 +8,10 @@ import * as vscode from 'vscode';
 const key = (environment: string) => `tidemark.password:${environment}`;
 
 export class PasswordStore {
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /** The stored password, else one typed by the user (stored for next time); undefined if cancelled. */
   async passwordFor(environment: string, target: string): Promise<string | undefined> {

@@ -23,7 +23,8 @@ export async function findProjectRoots(markerGlobs: readonly string[] = []): Pro
       roots.add(migrations || folder.uri.fsPath);
       continue;
     }
-    if (markerGlobs.length && (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `{${markerGlobs.join(',')}}`), excluded, 1)).length > 0) roots.add(folder.uri.fsPath);
+    if (markerGlobs.length && (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `{${markerGlobs.join(',')}}`), excluded, 1)).length > 0)
+      roots.add(folder.uri.fsPath);
   }
   return [...roots].sort();
 }

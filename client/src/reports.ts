@@ -48,7 +48,9 @@ export function renderHistory(environment: string, events: HistoryEvent[]): stri
   for (const e of events) {
     const when = new Date(e.at).toISOString().replace('T', ' ').slice(0, 19);
     const kind = e.kind === 'fail' ? '**fail**' : e.kind;
-    out.push(`| ${when} | ${kind} | ${e.version} | ${cell(e.actor)} | ${cell(e.clientHost)} | ${e.durationMs !== undefined ? `${e.durationMs} ms` : ''} | ${cell(e.message ?? '')} |`);
+    out.push(
+      `| ${when} | ${kind} | ${e.version} | ${cell(e.actor)} | ${cell(e.clientHost)} | ${e.durationMs !== undefined ? `${e.durationMs} ms` : ''} | ${cell(e.message ?? '')} |`,
+    );
   }
   out.push('');
   return out.join('\n');

@@ -83,9 +83,7 @@ function renderProject(project: MatrixProject): string {
     .join('');
   const rows = matrix.rows
     .map((row) => {
-      const cells = row.cells
-        .map((_, column) => renderCell(project.root, project.environments[column], row, column, matrix.rows))
-        .join('');
+      const cells = row.cells.map((_, column) => renderCell(project.root, project.environments[column], row, column, matrix.rows)).join('');
       const notes = row.notes.map((n) => `<div>${escape(n)}</div>`).join('');
       return `<tr data-version="${escape(row.version)}"><th scope="row"><code>${escape(row.version)}</code> ${escape(row.name)}</th>${cells}<td class="notes">${notes}</td></tr>`;
     })

@@ -91,12 +91,14 @@ export class StatusStore implements vscode.Disposable {
         };
         projects.push(project);
         listed.environments.forEach((environment, index) => {
-          fetches.push(this.statusOf(root, environment).then((status) => {
-            const wasLoading = this.loading.delete(`${root}\0${environment.name}`);
-            const same = !wasLoading && JSON.stringify(project.environments[index]) === JSON.stringify(status);
-            project.environments[index] = status;
-            if (!same) this.changed.fire();
-          }));
+          fetches.push(
+            this.statusOf(root, environment).then((status) => {
+              const wasLoading = this.loading.delete(`${root}\0${environment.name}`);
+              const same = !wasLoading && JSON.stringify(project.environments[index]) === JSON.stringify(status);
+              project.environments[index] = status;
+              if (!same) this.changed.fire();
+            }),
+          );
         });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);

@@ -67,9 +67,16 @@ export function environmentRow(status: EnvironmentStatus): EnvironmentRow {
       ? `\n$(${untracked ? 'question' : managedBy ? 'info' : 'warning'}) ${escapeMarkdown(trackingText)}${untracked ? '. *Adopt…* records what is already applied, without running it.' : managedBy ? ". *Adopt…* moves it to Tidemark's history, without running anything." : ''}`
       : '',
   ].join('\n');
-  const tokens = ['environment', env.kind, env.protected ? 'protected' : '', pendingCount(status) > 0 && !untracked && (!managedBy || managedBy.writable) ? 'hasPending' : '', untracked ? 'untracked' : '', managedBy ? 'managed' : '',
+  const tokens = [
+    'environment',
+    env.kind,
+    env.protected ? 'protected' : '',
+    pendingCount(status) > 0 && !untracked && (!managedBy || managedBy.writable) ? 'hasPending' : '',
+    untracked ? 'untracked' : '',
+    managedBy ? 'managed' : '',
     status.migrations.some((m) => appliedStates.has(m.state) && m.state !== 'missing') ? 'hasApplied' : '',
-    status.error ? 'unavailable' : ''];
+    status.error ? 'unavailable' : '',
+  ];
   // Which tool's folder was read, and how many migrations it holds: "goose · 224 migrations".
   const layout = status.layout && !status.error ? `${status.layout} · ${status.migrations.length} migration${status.migrations.length === 1 ? '' : 's'}` : '';
   return {
@@ -110,20 +117,30 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   else description = look.label;
 
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
-  if (migration.appliedAt) lines.push(`Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`);
+  if (migration.appliedAt)
+    lines.push(
+      `Applied ${new Date(migration.appliedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC${by}${migration.durationMs !== undefined ? ` in ${migration.durationMs} ms` : ''}`,
+    );
   if (migration.adoptedFrom) lines.push(`Recorded ${escapeMarkdown(adoptedNote(migration.adoptedFrom))}.`);
   if (migration.verifiedAt) lines.push(`Verified ${new Date(migration.verifiedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
   if (migration.state !== 'applied' && migration.state !== 'pending') lines.push(`${capitalize(definition.meaning)}.`);
   if (migration.blockedReasons && migration.state === 'blocked') lines.push(`Waits for:\n${migration.blockedReasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n')}`);
   if (migration.gate) lines.push(escapeMarkdown(capitalize(migration.gate.message)));
-  if (migration.approval) lines.push(`Approved by ${escapeMarkdown(migration.approval.by)} ${migration.approval.at.replace('T', ' ').slice(0, 16)} UTC: ${escapeMarkdown(migration.approval.reason)}`);
+  if (migration.approval)
+    lines.push(`Approved by ${escapeMarkdown(migration.approval.by)} ${migration.approval.at.replace('T', ' ').slice(0, 16)} UTC: ${escapeMarkdown(migration.approval.reason)}`);
   if (migration.environments) lines.push(`Only for: ${migration.environments.map(escapeMarkdown).join(', ')}`);
   if (migration.state === 'drifted') lines.push('*Show Diff* compares the file with the SQL that ran.');
   if (migration.error) lines.push('', '```', migration.error, '```');
   lines.push('', [migration.hasDown ? 'has a down section' : 'no down section', migration.hasVerify ? 'has a verify section' : 'no verify section'].join(' · '));
 
-  const tokens = ['migration', migration.state, migration.files ? 'hasFile' : '', migration.hasDown ? 'hasDown' : '',
-    migration.hasVerify ? 'hasVerify' : '', newestApplied ? 'newestApplied' : ''];
+  const tokens = [
+    'migration',
+    migration.state,
+    migration.files ? 'hasFile' : '',
+    migration.hasDown ? 'hasDown' : '',
+    migration.hasVerify ? 'hasVerify' : '',
+    newestApplied ? 'newestApplied' : '',
+  ];
   return {
     label: `${migration.version} ${migration.name}`,
     description,

@@ -29,7 +29,11 @@ export class TidemarkTreeProvider implements vscode.TreeDataProvider<TidemarkNod
     if (node.kind === 'environment') {
       const newest = newestAppliedVersion(node.status);
       return node.status.migrations.map((migration) => ({
-        kind: 'migration', root: node.root, environment: node.environment, migration, newestApplied: migration.version === newest,
+        kind: 'migration',
+        root: node.root,
+        environment: node.environment,
+        migration,
+        newestApplied: migration.version === newest,
       }));
     }
     return [];

@@ -98,7 +98,8 @@ export const MIGRATION_STATES = {
   },
   waiting: {
     label: 'waiting',
-    meaning: 'not applied, and apply stops before it until its gate opens: a -- tidemark:soak time since the migration before it was applied here, or an approval recorded here (tidemark approve)',
+    meaning:
+      'not applied, and apply stops before it until its gate opens: a -- tidemark:soak time since the migration before it was applied here, or an approval recorded here (tidemark approve)',
     hasRun: false,
     applyActsOn: false,
     attention: 7,

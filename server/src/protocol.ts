@@ -72,7 +72,22 @@ export interface Approval {
 
 /** Another migration tool's history table found in an environment's database. */
 export interface ForeignHistory {
-  tool: 'dbmate' | 'golang-migrate' | 'flyway' | 'sqitch' | 'prisma' | 'drizzle' | 'supabase' | 'goose' | 'diesel' | 'sqlx' | 'atlas' | 'liquibase' | 'graphile-migrate' | 'node-pg-migrate' | 'table';
+  tool:
+    | 'dbmate'
+    | 'golang-migrate'
+    | 'flyway'
+    | 'sqitch'
+    | 'prisma'
+    | 'drizzle'
+    | 'supabase'
+    | 'goose'
+    | 'diesel'
+    | 'sqlx'
+    | 'atlas'
+    | 'liquibase'
+    | 'graphile-migrate'
+    | 'node-pg-migrate'
+    | 'table';
   /** `schema.table`. */
   table: string;
   /** The versions it lists as the tool writes them, oldest first (golang-migrate: every version up to its current one). */

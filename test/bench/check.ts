@@ -110,7 +110,9 @@ async function coldBench(): Promise<void> {
   }
   const check = median(checks);
   const apply = median(applies);
-  console.log(`(1) cold, ${COUNT} migrations: tidemark check of the last ${check.toFixed(0)} ms vs tidemark apply of all on a fresh sandbox ${apply.toFixed(0)} ms: ${(check / apply).toFixed(2)}× (runs: ${checks.map((x) => x.toFixed(0)).join('/')} vs ${applies.map((x) => x.toFixed(0)).join('/')})`);
+  console.log(
+    `(1) cold, ${COUNT} migrations: tidemark check of the last ${check.toFixed(0)} ms vs tidemark apply of all on a fresh sandbox ${apply.toFixed(0)} ms: ${(check / apply).toFixed(2)}× (runs: ${checks.map((x) => x.toFixed(0)).join('/')} vs ${applies.map((x) => x.toFixed(0)).join('/')})`,
+  );
 }
 
 async function warmBench(): Promise<void> {
@@ -128,7 +130,7 @@ async function warmBench(): Promise<void> {
         if (Date.now() > deadline) throw new Error(`the replay did not finish: ${client.logs.join('')}`);
         await new Promise((r) => setTimeout(r, 10));
       }
-      return (finished()[n - 1].params as { durationMs?: number; findings?: number });
+      return finished()[n - 1].params as { durationMs?: number; findings?: number };
     };
     client.save(u);
     const first = await waitFor(1);
@@ -139,7 +141,9 @@ async function warmBench(): Promise<void> {
       warm.push((await waitFor(edit + 1)).durationMs ?? Number.NaN);
     }
     const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${client.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    console.log(`(2) warm, the last migration (20 statements) after an edit, shadow kept: median ${median(warm).toFixed(0)} ms (target < 300 ms; runs ${warm.map((x) => x.toFixed(0)).join('/')}; the first check, building the shadow, ${first.durationMs} ms)`);
+    console.log(
+      `(2) warm, the last migration (20 statements) after an edit, shadow kept: median ${median(warm).toFixed(0)} ms (target < 300 ms; runs ${warm.map((x) => x.toFixed(0)).join('/')}; the first check, building the shadow, ${first.durationMs} ms)`,
+    );
     console.log(`(3) language server RSS with the warm shadow: ${rss.toFixed(0)} MB`);
   } finally {
     await client.dispose();

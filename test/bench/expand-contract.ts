@@ -15,7 +15,20 @@ async function main(): Promise<void> {
   const [server] = await startServers(1, { durable: true });
   try {
     console.log(`expand/contract under live writes: ${rows.toLocaleString('en')} rows, backfill batches of 1,000, one writer process (rows/s)\n`);
-    const header = ['kind', 'before', 'during expand', 'after expand', 'during middle', 'after middle', 'during contract', 'after contract', 'failed', 'mismatched', 'lost', 'longest write'];
+    const header = [
+      'kind',
+      'before',
+      'during expand',
+      'after expand',
+      'during middle',
+      'after middle',
+      'during contract',
+      'after contract',
+      'failed',
+      'mismatched',
+      'lost',
+      'longest write',
+    ];
     console.log(`| ${header.join(' | ')} |`);
     console.log(`|${header.map(() => ' --- ').join('|')}|`);
     for (const scenario of SCENARIOS) {

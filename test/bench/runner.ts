@@ -103,7 +103,9 @@ async function statusBench(server: TestServer): Promise<void> {
   }
   const cliRuns = [0, 1, 2].map(() => timed(process.execPath, [cli, 'status', '--format', 'json'], { PGPASSWORD: server.password }, root));
   console.log(`status over ${count} migrations × 3 environments:`);
-  console.log(`  engine (in process, discovery + checksums + 3 connections): ${runs.map((x) => x.toFixed(0)).join(' / ')} ms; best ${Math.min(...runs).toFixed(0)} ms (target < 1000 ms)`);
+  console.log(
+    `  engine (in process, discovery + checksums + 3 connections): ${runs.map((x) => x.toFixed(0)).join(' / ')} ms; best ${Math.min(...runs).toFixed(0)} ms (target < 1000 ms)`,
+  );
   console.log(`  tidemark status (new process each time):                   ${cliRuns.map((x) => x.toFixed(0)).join(' / ')} ms`);
 }
 

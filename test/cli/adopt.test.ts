@@ -15,7 +15,8 @@ import { tidemark } from '../support/cli';
 
 // dbmate's own format: Tidemark reads the same `-- migrate:up` / `-- migrate:down` sections.
 const FILES = {
-  'db/migrations/20251126000001_users.sql': '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, \'ada@example.com\');\n-- migrate:down\nDROP TABLE users;\n',
+  'db/migrations/20251126000001_users.sql':
+    "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\nINSERT INTO users VALUES (1, 'ada@example.com');\n-- migrate:down\nDROP TABLE users;\n",
   'db/migrations/20251126000002_orders.sql': '-- migrate:up\nCREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n-- migrate:down\nDROP TABLE orders;\n',
   'db/migrations/20251127000001_notes.sql': '-- migrate:up\nCREATE TABLE notes (id int PRIMARY KEY, body text);\n-- migrate:down\nDROP TABLE notes;\n',
 };
@@ -62,7 +63,10 @@ describe('tidemark adopt, mark and history', function () {
       foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['20251126000001', '20251126000002'] },
       managedBy: { tool: 'dbmate', table: 'public.schema_migrations', writable: true, command: 'dbmate up' },
     });
-    assert.deepEqual(statusJson.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['20251126000001 applied', '20251126000002 applied', '20251127000001 pending']);
+    assert.deepEqual(
+      statusJson.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`),
+      ['20251126000001 applied', '20251126000002 applied', '20251127000001 pending'],
+    );
     const markdown = await tidemark(root, ['status', '--format', 'markdown'], env);
     assert.match(markdown.stdout, /^- prod is managed by dbmate: its states are read from public\.schema_migrations$/m);
     assert.match(markdown.stdout, /\| `20251126000001` users \| applied · by dbmate \|/);
@@ -87,11 +91,17 @@ describe('tidemark adopt, mark and history', function () {
     assert.equal(back.code, 0, back.stderr);
     assert.match(dbmate(root, server, database, ['status']), /\[ \] 20251127000001_notes\.sql[\s\S]*Applied: 2\s+Pending: 1/);
     assert.match(dbmate(root, server, database, ['up']), /Applying: 20251127000001_notes\.sql/);
-    assert.deepEqual(json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { state: string }) => m.state), ['applied', 'applied', 'applied']);
+    assert.deepEqual(
+      json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { state: string }) => m.state),
+      ['applied', 'applied', 'applied'],
+    );
 
     const dry = await tidemark(root, ['adopt', '--from', 'dbmate', '--dry-run'], env);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /^would record 20251126000001 users\nwould record 20251126000002 orders\nwould record 20251127000001 notes\nWould record 3 migrations as applied in prod from dbmate's public\.schema_migrations, without running them \(dry run: nothing written\)\.\n$/);
+    assert.match(
+      dry.stdout,
+      /^would record 20251126000001 users\nwould record 20251126000002 orders\nwould record 20251127000001 notes\nWould record 3 migrations as applied in prod from dbmate's public\.schema_migrations, without running them \(dry run: nothing written\)\.\n$/,
+    );
 
     const unconfirmed = await tidemark(root, ['adopt', '--from', 'dbmate'], env);
     assert.equal(unconfirmed.code, 2);
@@ -99,8 +109,13 @@ describe('tidemark adopt, mark and history', function () {
 
     const adopted = await tidemark(root, ['adopt', '--from', 'dbmate', '--confirm', 'prod', '--format', 'json'], env);
     assert.equal(adopted.code, 0, adopted.stderr);
-    assert.deepEqual(json(adopted).recorded.map((r: { version: string }) => r.version), ['20251126000001', '20251126000002', '20251127000001']);
-    const states = json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { version: string; state: string; adoptedFrom?: string }) => `${m.version} ${m.state} ${m.adoptedFrom ?? ''}`.trim());
+    assert.deepEqual(
+      json(adopted).recorded.map((r: { version: string }) => r.version),
+      ['20251126000001', '20251126000002', '20251127000001'],
+    );
+    const states = json(await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).migrations.map((m: { version: string; state: string; adoptedFrom?: string }) =>
+      `${m.version} ${m.state} ${m.adoptedFrom ?? ''}`.trim(),
+    );
     assert.deepEqual(states, ['20251126000001 applied dbmate', '20251126000002 applied dbmate', '20251127000001 applied dbmate']);
 
     const noFile = await tidemark(root, ['mark', 'applied', '20990101000000', '--confirm', 'prod'], env);
@@ -118,7 +133,12 @@ describe('tidemark adopt, mark and history', function () {
     assert.equal(history.code, 0, history.stderr);
     const lines = history.stdout.trim().split('\n');
     assert.match(lines[0], /^\S+ \S+\s+mark\s+20251127000001\s+\S+@\S+\s+marked pending without running SQL \(was applied .*\): notes dropped by hand in the incident$/);
-    assert.ok(lines.some((l) => /adopt\s+20251126000001 .*adopted from dbmate's public\.schema_migrations without running it \(3 versions: 20251126000001, 20251126000002, 20251127000001\)/.test(l)), history.stdout);
+    assert.ok(
+      lines.some((l) =>
+        /adopt\s+20251126000001 .*adopted from dbmate's public\.schema_migrations without running it \(3 versions: 20251126000001, 20251126000002, 20251127000001\)/.test(l),
+      ),
+      history.stdout,
+    );
     const badLimit = await tidemark(root, ['history', '--limit', 'lots'], env);
     assert.equal(badLimit.code, 2);
     assert.match(badLimit.stderr, /--limit must be a whole number of events, 1 or more, not "lots"/);

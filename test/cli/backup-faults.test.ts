@@ -130,7 +130,12 @@ describe('CLI: backups that cannot finish, and .pgpass', function () {
     const restore = (JSON.parse(result.stdout) as { backup: { restoreCommand: string } }).backup.restoreCommand;
     const program = restore.split(' ')[0];
     assert.doesNotMatch(program, /dump-wrapper/);
-    const resolved = program.includes('/') ? program : (process.env.PATH ?? '').split(':').map((d) => join(d, program)).find(existsSync);
+    const resolved = program.includes('/')
+      ? program
+      : (process.env.PATH ?? '')
+          .split(':')
+          .map((d) => join(d, program))
+          .find(existsSync);
     assert.ok(resolved && existsSync(resolved), `the printed restore command names ${program}, which does not exist`);
   });
 

@@ -35,14 +35,21 @@ describe('tidemark apply with backup, tidemark restore', function () {
 
     const restored = await tidemark(root, restore[1].split(' '));
     assert.equal(restored.code, 0, restored.stderr);
-    assert.match(restored.stdout, /^Restored sandbox from \.tidemark\/backups\/sandbox-\d{8}-\d{6}\.tar\.gz: 1 migration applied there\. The data it replaced is kept in \.tidemark\/sandbox\.before-restore-\d{8}-\d{6}; delete it when you no longer need it\.\n$/);
+    assert.match(
+      restored.stdout,
+      /^Restored sandbox from \.tidemark\/backups\/sandbox-\d{8}-\d{6}\.tar\.gz: 1 migration applied there\. The data it replaced is kept in \.tidemark\/sandbox\.before-restore-\d{8}-\d{6}; delete it when you no longer need it\.\n$/,
+    );
     const status = await tidemark(root, ['status']);
     assert.match(status.stdout, /001\s+users\s+applied/);
     assert.match(status.stdout, /002\s+trim\s+pending/);
     const again = await tidemark(root, ['apply', '--format', 'json']);
     const report = JSON.parse(again.stdout);
     assert.match(report.backup.file, /^\.tidemark\/backups\/sandbox-/, 'JSON names the file relative to the project, as the text does');
-    assert.deepEqual(report.steps.map((s: { version: string; outcome: string }) => `${s.version} ${s.outcome}`), ['002 ok'], 'the row 002 deletes is there again');
+    assert.deepEqual(
+      report.steps.map((s: { version: string; outcome: string }) => `${s.version} ${s.outcome}`),
+      ['002 ok'],
+      'the row 002 deletes is there again',
+    );
   });
 
   it('bad input: a backup setting of the wrong type, restore without a file, restore of a server environment', async () => {
@@ -58,6 +65,9 @@ describe('tidemark apply with backup, tidemark restore', function () {
     assert.match(r.stderr, /tidemark restore takes one backup file/);
     r = await tidemark(root, ['restore', '--env', 'prod', 'prod-20261204-101500.dump']);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'tidemark: prod is a server: restore its backup with the pg_restore command printed when it was taken (tidemark history --env prod lists the backups)\n');
+    assert.equal(
+      r.stderr,
+      'tidemark: prod is a server: restore its backup with the pg_restore command printed when it was taken (tidemark history --env prod lists the backups)\n',
+    );
   });
 });

@@ -46,7 +46,8 @@ describe('CLI: tidemark.json that cannot be a config', function () {
   }
 
   it('JSON nested 100,000 deep: exit 2 with one line', async () => {
-    for (const command of [['status'], ['lint']]) assertOneClearLine(await tidemark(project(DEEP), command), /tidemark\.json:1(:65)?: invalid JSON: nested more than 64 levels deep/);
+    for (const command of [['status'], ['lint']])
+      assertOneClearLine(await tidemark(project(DEEP), command), /tidemark\.json:1(:65)?: invalid JSON: nested more than 64 levels deep/);
   });
 
   it('an "after" cycle is rejected when the config is read, naming the cycle', async () => {

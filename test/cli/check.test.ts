@@ -31,7 +31,11 @@ describe('tidemark check', function () {
   it('replays a project of all four layouts and names what the rollback did not restore (exit 1)', () => {
     const dir = tempWorkspace(FOUR_LAYOUTS);
     const run = tidemark(['check'], dir);
-    assert.equal(run.stdout, 'migrations/V4__email_index.sql:1:1: error replay-rollback-mismatch: after the rollback, index idx_users_email still exists\n1 problem (1 error) in 8 files.\n', run.stderr);
+    assert.equal(
+      run.stdout,
+      'migrations/V4__email_index.sql:1:1: error replay-rollback-mismatch: after the rollback, index idx_users_email still exists\n1 problem (1 error) in 8 files.\n',
+      run.stderr,
+    );
     assert.equal(run.code, 1);
 
     const fixed = tempWorkspace({ ...FOUR_LAYOUTS, 'migrations/U4__email_index.sql': 'DROP INDEX IF EXISTS idx_users_email;\n' });
@@ -51,10 +55,22 @@ describe('tidemark check', function () {
     const json = tidemark(['check', 'migrations/005_trigger.sql', '--format', 'json'], dir);
     assert.equal(json.code, 0, json.stderr); // not-idempotent is a warning
     assert.deepEqual(JSON.parse(json.stdout), [
-      { file: 'migrations/005_trigger.sql', line: 3, column: 1, endLine: 3, endColumn: 89, rule: 'replay-not-idempotent', severity: 'warning', message: 'the up section fails when it runs a second time: trigger "users_touch" for relation "users" already exists' },
+      {
+        file: 'migrations/005_trigger.sql',
+        line: 3,
+        column: 1,
+        endLine: 3,
+        endColumn: 89,
+        rule: 'replay-not-idempotent',
+        severity: 'warning',
+        message: 'the up section fails when it runs a second time: trigger "users_touch" for relation "users" already exists',
+      },
     ]);
     const sarif = JSON.parse(tidemark(['check', 'migrations/005_trigger.sql', '--format', 'sarif'], dir).stdout);
-    assert.deepEqual(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId), ['replay-not-idempotent']);
+    assert.deepEqual(
+      sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId),
+      ['replay-not-idempotent'],
+    );
     assert.ok(sarif.runs[0].tool.driver.rules.some((r: { id: string; helpUri: string }) => r.id === 'replay-not-idempotent' && r.helpUri.endsWith('/replay-not-idempotent.md')));
   });
 

@@ -18,10 +18,10 @@ function workflowRunSteps(): string[] {
   return [...yaml[1].matchAll(/^\s+(?:- )?run: (.+)$/gm)].map((m) => m[1].trim());
 }
 
-describe('the README\'s GitHub workflow', function () {
+describe("the README's GitHub workflow", function () {
   this.timeout(240_000);
 
-  it('installs the packed tarball and writes the same SARIF as the repository\'s own CLI', () => {
+  it("installs the packed tarball and writes the same SARIF as the repository's own CLI", () => {
     const steps = workflowRunSteps();
     const { name, version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     const tarball = `${name}-${version}.tgz`;
@@ -50,6 +50,6 @@ describe('the README\'s GitHub workflow', function () {
     assert.equal(sarif.version, '2.1.0');
     const own = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'lint', '--format', 'sarif'], { cwd: project, encoding: 'utf8' });
     assert.equal(lint.status, own.status);
-    assert.deepEqual(sarif, JSON.parse(own.stdout), 'the installed tidemark reports what the repository\'s CLI reports');
+    assert.deepEqual(sarif, JSON.parse(own.stdout), "the installed tidemark reports what the repository's CLI reports");
   });
 });

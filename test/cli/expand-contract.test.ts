@@ -79,8 +79,14 @@ describe('tidemark new --expand-contract', function () {
   for (const { kind, args } of KINDS) {
     it(`${kind}: three phases that pass lint (nothing above info) and the replay check`, () => {
       const g = generate(LAYOUTS.sections, args);
-      assert.deepEqual(g.output.phases.map((p) => p.role), kind === 'rename-table' ? ['expand', 'switch', 'contract'] : ['expand', 'backfill', 'contract']);
-      assert.deepEqual(g.output.phases.map((p) => p.version), ['002', '003', '004']);
+      assert.deepEqual(
+        g.output.phases.map((p) => p.role),
+        kind === 'rename-table' ? ['expand', 'switch', 'contract'] : ['expand', 'backfill', 'contract'],
+      );
+      assert.deepEqual(
+        g.output.phases.map((p) => p.version),
+        ['002', '003', '004'],
+      );
       // varchar(200) is the user's choice of type: prefer-text-field says so, rightly.
       const aboveInfo = g.lint.filter((f) => (f.severity === 'error' || f.severity === 'warning') && !(kind === 'change-type with USING' && f.rule === 'prefer-text-field'));
       assert.deepEqual(aboveInfo, []);
@@ -102,15 +108,36 @@ describe('tidemark new --expand-contract', function () {
 
   it('writes each layout the project uses, with the soak times of tidemark.json', () => {
     for (const [layout, files] of Object.entries(LAYOUTS)) {
-      const g = generate({ ...files, 'tidemark.json': JSON.stringify({ expandContract: { soak: { backfill: '12h', contract: false, contractProtected: '3d' }, batchSize: 250 } }) }, ['rename-column', 'users', 'email', 'email_address']);
+      const g = generate(
+        { ...files, 'tidemark.json': JSON.stringify({ expandContract: { soak: { backfill: '12h', contract: false, contractProtected: '3d' }, batchSize: 250 } }) },
+        ['rename-column', 'users', 'email', 'email_address'],
+      );
       const expected: Record<string, string[]> = {
-        sections: ['migrations/002_expand_rename_users_email_to_email_address.sql', 'migrations/003_backfill_rename_users_email_to_email_address.sql', 'migrations/004_contract_rename_users_email_to_email_address.sql'],
-        paired: ['002_expand', '003_backfill', '004_contract'].flatMap((p) => ['check', 'down', 'up', 'verify'].map((s) => `migrations/${p}_rename_users_email_to_email_address.${s}.sql`)).sort(),
-        folders: ['002_expand', '003_backfill', '004_contract'].flatMap((p) => ['', 'check/', 'rollback/', 'verify/'].map((d) => `migrations/${d}${p}_rename_users_email_to_email_address.sql`)).sort(),
-        flyway: ['2', '3', '4'].flatMap((v, i) => [`U${v}__${['expand', 'backfill', 'contract'][i]}_rename_users_email_to_email_address.sql`, `V${v}__${['expand', 'backfill', 'contract'][i]}_rename_users_email_to_email_address.sql`]).map((f) => `migrations/${f}`).sort(),
+        sections: [
+          'migrations/002_expand_rename_users_email_to_email_address.sql',
+          'migrations/003_backfill_rename_users_email_to_email_address.sql',
+          'migrations/004_contract_rename_users_email_to_email_address.sql',
+        ],
+        paired: ['002_expand', '003_backfill', '004_contract']
+          .flatMap((p) => ['check', 'down', 'up', 'verify'].map((s) => `migrations/${p}_rename_users_email_to_email_address.${s}.sql`))
+          .sort(),
+        folders: ['002_expand', '003_backfill', '004_contract']
+          .flatMap((p) => ['', 'check/', 'rollback/', 'verify/'].map((d) => `migrations/${d}${p}_rename_users_email_to_email_address.sql`))
+          .sort(),
+        flyway: ['2', '3', '4']
+          .flatMap((v, i) => [
+            `U${v}__${['expand', 'backfill', 'contract'][i]}_rename_users_email_to_email_address.sql`,
+            `V${v}__${['expand', 'backfill', 'contract'][i]}_rename_users_email_to_email_address.sql`,
+          ])
+          .map((f) => `migrations/${f}`)
+          .sort(),
       };
       assert.deepEqual(g.created, expected[layout], layout);
-      assert.deepEqual(g.lint.filter((f) => f.severity === 'error' || f.severity === 'warning'), [], layout);
+      assert.deepEqual(
+        g.lint.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+        [],
+        layout,
+      );
       assert.deepEqual(g.check, [], layout);
       const all = g.created.map((f) => readFileSync(join(g.dir, f), 'utf8')).join('\n');
       assert.match(all, /-- tidemark:soak 12h\n/, layout);
@@ -121,7 +148,10 @@ describe('tidemark new --expand-contract', function () {
 
   it('names the policies it moves and the views the contract waits for', () => {
     const g = generate(
-      { ...LAYOUTS.sections, 'migrations/002_view.sql': '-- migrate:up\nCREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n-- migrate:down\nDROP VIEW IF EXISTS user_emails;\n' },
+      {
+        ...LAYOUTS.sections,
+        'migrations/002_view.sql': '-- migrate:up\nCREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n-- migrate:down\nDROP VIEW IF EXISTS user_emails;\n',
+      },
       ['rename-column', 'users', 'email', 'email_address'],
     );
     assert.deepEqual(g.output.notes, [
@@ -147,12 +177,18 @@ describe('tidemark new --expand-contract', function () {
     walk(join(sampleDir, 'migrations'));
     files['tidemark.json'] = readFileSync(join(sampleDir, 'tidemark.json'), 'utf8');
     const g = generate(files, ['rename-column', 'api_keys', 'name', 'label']);
-    assert.deepEqual(g.created.filter((f) => /V1\d__/.test(f)), [
-      'migrations/V12__expand_rename_api_keys_name_to_label.sql',
-      'migrations/V13__backfill_rename_api_keys_name_to_label.sql',
-      'migrations/V14__contract_rename_api_keys_name_to_label.sql',
-    ]);
-    assert.deepEqual(g.lint.filter((f) => f.severity === 'error' || f.severity === 'warning'), []);
+    assert.deepEqual(
+      g.created.filter((f) => /V1\d__/.test(f)),
+      [
+        'migrations/V12__expand_rename_api_keys_name_to_label.sql',
+        'migrations/V13__backfill_rename_api_keys_name_to_label.sql',
+        'migrations/V14__contract_rename_api_keys_name_to_label.sql',
+      ],
+    );
+    assert.deepEqual(
+      g.lint.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+      [],
+    );
     assert.deepEqual(g.check, []);
   });
 

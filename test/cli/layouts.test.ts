@@ -18,7 +18,7 @@ async function sandboxProject(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-describe('tidemark with other tools\' folders', function () {
+describe("tidemark with other tools' folders", function () {
   this.timeout(180_000);
 
   it('a Prisma repository without tidemark.json: found at prisma/migrations, status says prisma, lint lints both, apply applies', async () => {
@@ -32,7 +32,10 @@ describe('tidemark with other tools\' folders', function () {
     assert.equal(status.code, 0, status.stderr);
     const [sandbox] = JSON.parse(status.stdout);
     assert.equal(sandbox.layout, 'prisma');
-    assert.deepEqual(sandbox.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['20210313140442 pending', '20210314000000 pending']);
+    assert.deepEqual(
+      sandbox.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`),
+      ['20210313140442 pending', '20210314000000 pending'],
+    );
     const text = await tidemark(root, ['status']);
     assert.match(text.stdout, /^layout: prisma \(migration_lock\.toml\)$/m);
     const lint = await tidemark(root, ['lint', '--format', 'json']);
@@ -57,7 +60,11 @@ describe('tidemark with other tools\' folders', function () {
     for (const command of [['lint'], ['status'], ['apply'], ['check']]) {
       const r = await tidemark(root, command);
       assert.equal(r.code, 2, `${command}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stderr, /no migration layout recognised in migrations: saw 2 \.sql files \(schema\.sql, seed\.sql\): none of them is named like a migration/, command.join(' '));
+      assert.match(
+        r.stderr,
+        /no migration layout recognised in migrations: saw 2 \.sql files \(schema\.sql, seed\.sql\): none of them is named like a migration/,
+        command.join(' '),
+      );
       assert.doesNotMatch(r.stdout, /No problems|Nothing to apply/);
     }
     const shaped = await sandboxProject({ 'migrations/20240101_init/migration.sql': 'CREATE TABLE a (id int);\n' });
@@ -116,6 +123,9 @@ describe('tidemark with other tools\' folders', function () {
     assert.equal(apply.code, 1, apply.stdout + apply.stderr);
     assert.match(apply.stdout, /syntax error at or near "SELEC"/);
     const status = await tidemark(root, ['status', '--format', 'json']);
-    assert.deepEqual(JSON.parse(status.stdout)[0].migrations.map((m: { state: string }) => m.state), ['pending']);
+    assert.deepEqual(
+      JSON.parse(status.stdout)[0].migrations.map((m: { state: string }) => m.state),
+      ['pending'],
+    );
   });
 });

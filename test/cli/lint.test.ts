@@ -86,7 +86,10 @@ describe('tidemark lint', function () {
   it('lints the files and folders given as paths', () => {
     const dir = tempWorkspace({ 'a/001_x.sql': DROP, 'b/002_y.sql': DROP, 'migrations/003_z.sql': DROP }, RULES);
     const run = tidemark(['lint', 'a', 'b/002_y.sql', '--format', 'json'], dir);
-    assert.deepEqual(JSON.parse(run.stdout).map((f: { file: string }) => f.file), ['a/001_x.sql', 'b/002_y.sql']);
+    assert.deepEqual(
+      JSON.parse(run.stdout).map((f: { file: string }) => f.file),
+      ['a/001_x.sql', 'b/002_y.sql'],
+    );
   });
 
   it('applies the nearest tidemark.json above each path, as the editor does', () => {
@@ -96,9 +99,10 @@ describe('tidemark lint', function () {
     });
     const run = tidemark(['lint', 'project/migrations', '--format', 'json'], dir);
     assert.equal(run.code, 1, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout).map((f: { file: string; rule: string; severity: string }) => [f.file, f.rule, f.severity]), [
-      ['project/migrations/001_x.sql', 'ban-drop-column', 'error'],
-    ]);
+    assert.deepEqual(
+      JSON.parse(run.stdout).map((f: { file: string; rule: string; severity: string }) => [f.file, f.rule, f.severity]),
+      [['project/migrations/001_x.sql', 'ban-drop-column', 'error']],
+    );
   });
 
   it('exits 2 with one clear line for a path that does not exist', () => {
@@ -154,7 +158,7 @@ describe('tidemark lint', function () {
     assert.equal(latin1.stderr, 'tidemark: migrations/002_latin1.sql:2:7: not UTF-8 text (byte 0xE9); save the file as UTF-8\n');
   });
 
-  it('runs each command from its own bundle: lint without the database commands\' (pg, PGlite), status without lint\'s', () => {
+  it("runs each command from its own bundle: lint without the database commands' (pg, PGlite), status without lint's", () => {
     const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
     const only = (files: string[]) => {
       const bin = scratchDir('cli-part-');
@@ -164,14 +168,20 @@ describe('tidemark lint', function () {
     const lintOnly = only(['cli.js', 'cli-lint.js', 'libpg-query.wasm']);
     const run = lintOnly(['lint', '--format', 'json']);
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout).map((f: { rule: string }) => f.rule), ['ban-drop-column']);
+    assert.deepEqual(
+      JSON.parse(run.stdout).map((f: { rule: string }) => f.rule),
+      ['ban-drop-column'],
+    );
     assert.equal(run.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
 
     const runnerOnly = only(['cli.js', 'cli-runner.js', 'libpg-query.wasm', 'pglite.wasm', 'pglite.data', 'initdb.wasm']);
     const status = runnerOnly(['status', '--env', 'sandbox', '--format', 'json']);
     assert.equal(status.status, 0, status.stderr);
     const sandbox = JSON.parse(status.stdout);
-    assert.deepEqual(sandbox.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['001 pending']);
+    assert.deepEqual(
+      sandbox.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`),
+      ['001 pending'],
+    );
 
     // With the full dist/, help lists every command, read from both bundles.
     const help = tidemark(['--help'], dir);
@@ -181,13 +191,22 @@ describe('tidemark lint', function () {
   it('checks -- tidemark:environments against the environments of tidemark.json (unknown-environment)', () => {
     const dir = tempWorkspace({
       'migrations/006_register_databases.sql': '-- tidemark:environments prodution\nSELECT 1;\n',
-      'tidemark.json': JSON.stringify({ environments: { local: { sandbox: true }, production: { url: 'postgres://deploy@db/app' } }, lint: { rules: onlyRules(['unknown-environment']) } }),
+      'tidemark.json': JSON.stringify({
+        environments: { local: { sandbox: true }, production: { url: 'postgres://deploy@db/app' } },
+        lint: { rules: onlyRules(['unknown-environment']) },
+      }),
     });
     const run = tidemark(['lint'], dir);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /^migrations\/006_register_databases\.sql:1:26: error unknown-environment: -- tidemark:environments names "prodution", which is not an environment in tidemark\.json \(known: local, production\)/m);
+    assert.match(
+      run.stdout,
+      /^migrations\/006_register_databases\.sql:1:26: error unknown-environment: -- tidemark:environments names "prodution", which is not an environment in tidemark\.json \(known: local, production\)/m,
+    );
     // Without environments in tidemark.json the project has the one sandbox.
-    const bare = tempWorkspace({ 'migrations/001_x.sql': '-- tidemark:environments sandbox, prod\nSELECT 1;\n', 'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(['unknown-environment']) } }) });
+    const bare = tempWorkspace({
+      'migrations/001_x.sql': '-- tidemark:environments sandbox, prod\nSELECT 1;\n',
+      'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(['unknown-environment']) } }),
+    });
     assert.match(tidemark(['lint'], bare).stdout, /names "prod", .*\(known: sandbox\)/);
   });
 });
@@ -227,11 +246,17 @@ describe('tidemark lint --cache', function () {
     const lint = () => tidemark(['lint', '--cache', '--format', 'json'], dir);
     const withIndex = lint();
     assert.equal(withIndex.code, 0, withIndex.stderr);
-    assert.deepEqual(rulesOf(withIndex.stdout).filter((f) => !f.includes('require-rollback')), ['migrations/003_drop.sql ban-drop-column warning']);
+    assert.deepEqual(
+      rulesOf(withIndex.stdout).filter((f) => !f.includes('require-rollback')),
+      ['migrations/003_drop.sql ban-drop-column warning'],
+    );
 
     writeFileSync(join(dir, 'migrations', '001_index.sql'), 'SELECT 1;\n');
     const withoutIndex = lint();
-    assert.deepEqual(rulesOf(withoutIndex.stdout).filter((f) => !f.includes('require-rollback')), ['migrations/002_fk.sql fk-missing-index warning', 'migrations/003_drop.sql ban-drop-column warning']);
+    assert.deepEqual(
+      rulesOf(withoutIndex.stdout).filter((f) => !f.includes('require-rollback')),
+      ['migrations/002_fk.sql fk-missing-index warning', 'migrations/003_drop.sql ban-drop-column warning'],
+    );
     assert.equal(withoutIndex.stdout, tidemark(['lint', '--format', 'json'], dir).stdout);
 
     assert.ok(rulesOf(withoutIndex.stdout).includes('migrations/003_drop.sql require-rollback warning'));
@@ -298,7 +323,8 @@ describe('tidemark lint --cache', function () {
           writeFileSync(join(dir, 'migrations', 'rollback', '001_drop.sql'), 'ALTER TABLE users ADD COLUMN email text;\n');
         },
         'the config changed': (dir) => writeFileSync(join(dir, 'tidemark.json'), JSON.stringify({ lint: { rules: { ...onlyRules(RULES), 'ban-drop-column': 'error' } } })),
-        'a nearer tidemark.json created': (dir) => writeFileSync(join(dir, 'migrations', 'tidemark.json'), JSON.stringify({ migrationsDir: '.', lint: { rules: onlyRules(['syntax-error']) } })),
+        'a nearer tidemark.json created': (dir) =>
+          writeFileSync(join(dir, 'migrations', 'tidemark.json'), JSON.stringify({ migrationsDir: '.', lint: { rules: onlyRules(['syntax-error']) } })),
         'the per-file cache removed': (dir) => rmSync(join(dir, '.tidemark', 'cache', 'lint-cache.json')),
       };
       const unchanged = project();

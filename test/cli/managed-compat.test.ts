@@ -48,7 +48,10 @@ describe('compatibility mode with node-pg-migrate', function () {
 
     const status = JSON.parse((await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).stdout);
     assert.deepEqual(status.managedBy, { tool: 'node-pg-migrate', table: 'public.pgmigrations' });
-    assert.deepEqual(status.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`), ['1700000000000 applied', '1700000000001 pending']);
+    assert.deepEqual(
+      status.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`),
+      ['1700000000000 applied', '1700000000001 pending'],
+    );
 
     const applied = await tidemark(root, ['apply'], env);
     assert.equal(applied.code, 0, applied.stderr);
@@ -57,7 +60,10 @@ describe('compatibility mode with node-pg-migrate', function () {
     assert.match(nodePgMigrate(root, database, ['up']), /No migrations to run!/);
     const admin = await adminClient(server, database);
     try {
-      assert.deepEqual((await admin.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name), ['1700000000000_users', '1700000000001_orders']);
+      assert.deepEqual(
+        (await admin.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name),
+        ['1700000000000_users', '1700000000001_orders'],
+      );
     } finally {
       await admin.end();
     }
@@ -66,7 +72,10 @@ describe('compatibility mode with node-pg-migrate', function () {
     assert.equal(back.code, 0, back.stderr);
     assert.match(nodePgMigrate(root, database, ['up']), /MIGRATION 1700000000001_orders \(UP\)/);
     const after = JSON.parse((await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).stdout);
-    assert.deepEqual(after.migrations.map((m: { state: string }) => m.state), ['applied', 'applied']);
+    assert.deepEqual(
+      after.migrations.map((m: { state: string }) => m.state),
+      ['applied', 'applied'],
+    );
     assert.match(nodePgMigrate(root, database, ['down']), /MIGRATION 1700000000001_orders \(DOWN\)/, 'node-pg-migrate rolls back what it finds recorded');
   });
 });

@@ -11,7 +11,8 @@ import { freePort, freshDatabase, seedSandbox, startServers, urlOf, type TestSer
 import { tempWorkspace } from '../support/lsp-client';
 import { tidemark } from '../support/cli';
 
-const USERS = '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n-- migrate:down\nDROP TABLE users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n';
+const USERS =
+  '-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n-- migrate:down\nDROP TABLE users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n';
 const BROKEN = 'CREATE TABLE orders (id int);\nINSERT INTO orders (idd) VALUES (1);\n';
 
 async function sandboxProject(files: Record<string, string>): Promise<string> {
@@ -40,7 +41,13 @@ describe('tidemark runner commands', function () {
     const json = await tidemark(root, ['status', '--env', 'sandbox', '--format', 'json']);
     const status = JSON.parse(json.stdout);
     assert.equal(status.environment, 'sandbox');
-    assert.deepEqual(status.migrations.map((m: { version: string; state: string }) => [m.version, m.state]), [['001', 'verified'], ['002', 'pending']]);
+    assert.deepEqual(
+      status.migrations.map((m: { version: string; state: string }) => [m.version, m.state]),
+      [
+        ['001', 'verified'],
+        ['002', 'pending'],
+      ],
+    );
     assert.equal(status.migrations[0].checksumMatches, true);
     assert.match(status.migrations[0].appliedAt, /^\d{4}-\d\d-\d\dT/);
 
@@ -50,7 +57,10 @@ describe('tidemark runner commands', function () {
     assert.equal(JSON.parse(applied.stdout).summary, 'Applied 1 migration to sandbox; 0 pending.');
     const all = JSON.parse((await tidemark(root, ['status', '--format', 'json'])).stdout);
     assert.ok(Array.isArray(all), 'without --env: one object per environment');
-    assert.deepEqual(all[0].migrations.map((m: { state: string }) => m.state), ['verified', 'applied']);
+    assert.deepEqual(
+      all[0].migrations.map((m: { state: string }) => m.state),
+      ['verified', 'applied'],
+    );
 
     const rolled = await tidemark(root, ['rollback']);
     assert.equal(rolled.code, 2, 'no down section in 002');
@@ -63,7 +73,11 @@ describe('tidemark runner commands', function () {
     const [a, b] = await Promise.all([tidemark(root, ['apply', '--format', 'json']), tidemark(root, ['apply', '--format', 'json'])]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
-    const applied = [a, b].flatMap((r) => JSON.parse(r.stdout).steps.filter((s: { action: string; outcome: string }) => s.action === 'apply' && s.outcome === 'ok').map((s: { version: string }) => s.version));
+    const applied = [a, b].flatMap((r) =>
+      JSON.parse(r.stdout)
+        .steps.filter((s: { action: string; outcome: string }) => s.action === 'apply' && s.outcome === 'ok')
+        .map((s: { version: string }) => s.version),
+    );
     assert.deepEqual(applied.sort(), ['001', '002']);
   });
 
@@ -77,10 +91,13 @@ describe('tidemark runner commands', function () {
     const duplicate = 'version 0006 is used by 2 migrations: 0006_billing.sql, 0006_sessions.sql; every migration needs its own version';
     const json = await tidemark(root, ['status', '--env', 'sandbox', '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
-    assert.deepEqual(JSON.parse(json.stdout).migrations.map((m: { name: string; state: string; error?: string }) => [m.name, m.state, m.error]), [
-      ['billing', 'pending', duplicate],
-      ['sessions', 'pending', duplicate],
-    ]);
+    assert.deepEqual(
+      JSON.parse(json.stdout).migrations.map((m: { name: string; state: string; error?: string }) => [m.name, m.state, m.error]),
+      [
+        ['billing', 'pending', duplicate],
+        ['sessions', 'pending', duplicate],
+      ],
+    );
     const text = await tidemark(root, ['status']);
     assert.match(text.stdout, new RegExp(`0006\\s+billing\\s+pending\\s+${duplicate.replace(/[.()]/g, '\\$&')}\n0006\\s+sessions\\s+pending\\s+`));
     const apply = await tidemark(root, ['apply']);
@@ -105,7 +122,18 @@ describe('tidemark runner commands', function () {
     const root = tempWorkspace({ 'migrations/001_users.sql': USERS });
     const config = (text: string) => writeFileSync(join(root, 'tidemark.json'), text);
 
-    config(JSON.stringify({ environments: { local: { url: `postgres://postgres@127.0.0.1:${port}/app`, connectTimeout: '2s' }, prod: { url: `postgres://postgres@127.0.0.1:${port}/app`, protected: true } } }, null, 2));
+    config(
+      JSON.stringify(
+        {
+          environments: {
+            local: { url: `postgres://postgres@127.0.0.1:${port}/app`, connectTimeout: '2s' },
+            prod: { url: `postgres://postgres@127.0.0.1:${port}/app`, protected: true },
+          },
+        },
+        null,
+        2,
+      ),
+    );
     const cases: Array<[string[], RegExp]> = [
       [['status', '--env', 'staging'], /^tidemark: unknown environment "staging" \(known: local, prod\)$/],
       [['apply', '--env', 'local'], new RegExp(`^tidemark: cannot connect to local \\(postgres@127\\.0\\.0\\.1:${port}/app\\): connection refused`)],
@@ -132,7 +160,11 @@ describe('tidemark runner commands', function () {
         // Not a benchmark: only that it ends near the timeout instead of hanging.
         assert.ok(Date.now() - started < 10_000, `${command.join(' ')} took ${Date.now() - started} ms`);
         assert.equal(r.code, 2, command.join(' '));
-        assert.match(r.stderr.trim(), new RegExp(`^tidemark: cannot connect to slow \\(postgres@127\\.0\\.0\\.1:${silentPort}/app\\): no answer within 1000 ms \\(connectTimeout\\)$`), command.join(' '));
+        assert.match(
+          r.stderr.trim(),
+          new RegExp(`^tidemark: cannot connect to slow \\(postgres@127\\.0\\.0\\.1:${silentPort}/app\\): no answer within 1000 ms \\(connectTimeout\\)$`),
+          command.join(' '),
+        );
       }
     } finally {
       silent.close();
@@ -189,8 +221,16 @@ describe('tidemark runner commands', function () {
     const layouts: Array<[string, Record<string, string>, string[]]> = [
       ['an empty project: one file with up/down/verify sections', {}, ['migrations/001_add_email.sql']],
       ['sections', { 'migrations/007_users.sql': USERS }, ['migrations/008_add_email.sql']],
-      ['paired files', { 'migrations/0009_users.up.sql': 'SELECT 1;', 'migrations/0009_users.down.sql': 'SELECT 1;' }, ['migrations/0010_add_email.down.sql', 'migrations/0010_add_email.up.sql', 'migrations/0010_add_email.verify.sql']],
-      ['sibling folders', { 'migrations/002_users.sql': 'SELECT 1;', 'migrations/rollback/002_rollback.sql': 'SELECT 1;', 'migrations/verify/002_users.sql': 'SELECT true;' }, ['migrations/003_add_email.sql', 'migrations/rollback/003_rollback.sql', 'migrations/verify/003_add_email.sql']],
+      [
+        'paired files',
+        { 'migrations/0009_users.up.sql': 'SELECT 1;', 'migrations/0009_users.down.sql': 'SELECT 1;' },
+        ['migrations/0010_add_email.down.sql', 'migrations/0010_add_email.up.sql', 'migrations/0010_add_email.verify.sql'],
+      ],
+      [
+        'sibling folders',
+        { 'migrations/002_users.sql': 'SELECT 1;', 'migrations/rollback/002_rollback.sql': 'SELECT 1;', 'migrations/verify/002_users.sql': 'SELECT true;' },
+        ['migrations/003_add_email.sql', 'migrations/rollback/003_rollback.sql', 'migrations/verify/003_add_email.sql'],
+      ],
       ['flyway', { 'migrations/V1_2__users.sql': 'SELECT 1;', 'migrations/U1_2__users.sql': 'SELECT 1;' }, ['migrations/U1_3__add_email.sql', 'migrations/V1_3__add_email.sql']],
     ];
     for (const [label, files, expected] of layouts) {
@@ -199,7 +239,9 @@ describe('tidemark runner commands', function () {
         const before = new Set(listSql(root));
         const r = await tidemark(root, ['new', 'Add Email']);
         assert.equal(r.code, 0, r.stderr);
-        const created = listSql(root).filter((f) => !before.has(f)).sort();
+        const created = listSql(root)
+          .filter((f) => !before.has(f))
+          .sort();
         assert.deepEqual(created, expected);
         assert.match(r.stdout, new RegExp(`created ${expected[0].replace(/[.]/g, '\\.')}`));
         const texts = created.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');

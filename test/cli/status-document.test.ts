@@ -28,13 +28,19 @@ describe('tidemark status: the status document and directive notes', function ()
     const db = await freshDatabase(server);
     const root = tempWorkspace(FILES);
     await seedSandbox(join(root, '.tidemark', 'local'));
-    writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { local: { sandbox: true, path: '.tidemark/local' }, staging: { url: urlOf(server, db), protected: true } } }));
+    writeFileSync(
+      join(root, 'tidemark.json'),
+      JSON.stringify({ environments: { local: { sandbox: true, path: '.tidemark/local' }, staging: { url: urlOf(server, db), protected: true } } }),
+    );
     const env = { PGPASSWORD: server.password };
 
     const applied = await tidemark(root, ['apply', '--env', 'local'], env);
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /^skip apply {4}002 invoices \(0 ms\) — blocked: billing \| payments team signs off; backfill finished$/m);
-    assert.match(applied.stdout, /Applied 1 migration to local; 1 pending\. Stopped before 002 invoices is blocked: billing \| payments team signs off; backfill finished; the migrations after it wait too\.\n$/);
+    assert.match(
+      applied.stdout,
+      /Applied 1 migration to local; 1 pending\. Stopped before 002 invoices is blocked: billing \| payments team signs off; backfill finished; the migrations after it wait too\.\n$/,
+    );
     const beyond = await tidemark(root, ['apply', '--env', 'local', '--to', '003'], env);
     assert.equal(beyond.code, 2);
     assert.equal(beyond.stderr, 'tidemark: refusing --to 003: 002 invoices is blocked: billing | payments team signs off; backfill finished\n');
@@ -53,7 +59,10 @@ describe('tidemark status: the status document and directive notes', function ()
     const by = (await tidemark(root, ['status', '--env', 'local', '--format', 'json'], env)).stdout;
     assert.ok(!by.includes(server.password));
     const who = String((await import('node:os')).userInfo().username);
-    const shape = run.stdout.replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'DATE').split(`by ${who}`).join('by WHO');
+    const shape = run.stdout
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, 'DATE')
+      .split(`by ${who}`)
+      .join('by WHO');
     const project = root.split(/[\\/]/).pop();
     assert.equal(
       shape,
@@ -73,7 +82,10 @@ describe('tidemark status: the status document and directive notes', function ()
   it('says which environment could not be read under the table, and refuses markdown for the other commands', async () => {
     const root = tempWorkspace(FILES);
     await seedSandbox(join(root, '.tidemark', 'local'));
-    writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { local: { sandbox: true, path: '.tidemark/local' }, down: { url: 'postgres://nobody@127.0.0.1:1/none', connectTimeout: '2s' } } }));
+    writeFileSync(
+      join(root, 'tidemark.json'),
+      JSON.stringify({ environments: { local: { sandbox: true, path: '.tidemark/local' }, down: { url: 'postgres://nobody@127.0.0.1:1/none', connectTimeout: '2s' } } }),
+    );
     const run = await tidemark(root, ['status', '--format', 'markdown'], { PGPASSWORD: 'x' });
     assert.equal(run.code, 2);
     assert.match(run.stdout, /^\| `001` users \| pending \| unreachable \| {2}\|$/m);

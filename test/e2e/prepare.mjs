@@ -20,9 +20,14 @@ export async function buildTestExtension(target) {
   cpSync(join(e2e, 'extension-host', 'package.json'), join(target, 'package.json'));
   await esbuild.build({
     entryPoints: ['index', 'electron', 'flows.test'].map((f) => join(e2e, 'extension-host', 'src', `${f}.ts`)),
-    outdir: join(target, 'dist'), bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    outdir: join(target, 'dist'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     // mocha comes from the repository at run time (TIDEMARK_E2E_REPO); vscode from the host.
-    external: ['vscode', 'mocha'], logLevel: 'warning',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
   });
   return target;
 }
@@ -30,7 +35,8 @@ export async function buildTestExtension(target) {
 /** migrations-sample once it holds a project; until then the fixture standing in for it. */
 export function sampleSource() {
   const sample = join(repo, 'migrations-sample');
-  const hasProject = existsSync(join(sample, 'tidemark.json')) || (existsSync(join(sample, 'migrations')) && readdirSync(join(sample, 'migrations')).some((f) => f.endsWith('.sql')));
+  const hasProject =
+    existsSync(join(sample, 'tidemark.json')) || (existsSync(join(sample, 'migrations')) && readdirSync(join(sample, 'migrations')).some((f) => f.endsWith('.sql')));
   return hasProject ? sample : join(e2e, 'fixture-workspace');
 }
 
@@ -48,7 +54,11 @@ export function freshWorkspace(source, name) {
  * flagged/ examples (the sample keeps its migrations clean): {file, rule, line}, or {}.
  */
 export function firstFinding(workspace) {
-  const attempts = [[], ...(existsSync(join(workspace, 'flagged', 'ban-drop-column.sql')) ? [['flagged/ban-drop-column.sql']] : []), ...(existsSync(join(workspace, 'flagged')) ? [['flagged']] : [])];
+  const attempts = [
+    [],
+    ...(existsSync(join(workspace, 'flagged', 'ban-drop-column.sql')) ? [['flagged/ban-drop-column.sql']] : []),
+    ...(existsSync(join(workspace, 'flagged')) ? [['flagged']] : []),
+  ];
   for (const paths of attempts) {
     const lint = spawnSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'lint', '--cwd', workspace, '--format', 'json', ...paths], { encoding: 'utf8' });
     try {

@@ -14,7 +14,12 @@ try {
     extensionDevelopmentPath: [repo, testExtension],
     extensionTestsPath: join(testExtension, 'dist', 'electron.js'),
     launchArgs: [workspace, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
-    extensionTestsEnv: { TIDEMARK_E2E_REPO: repo, TIDEMARK_E2E_RESULTS: results, TIDEMARK_E2E_FLAGGED: JSON.stringify(firstFinding(workspace)), TIDEMARK_E2E_EXPECTED: JSON.stringify(expectedSandbox(sampleSource())) },
+    extensionTestsEnv: {
+      TIDEMARK_E2E_REPO: repo,
+      TIDEMARK_E2E_RESULTS: results,
+      TIDEMARK_E2E_FLAGGED: JSON.stringify(firstFinding(workspace)),
+      TIDEMARK_E2E_EXPECTED: JSON.stringify(expectedSandbox(sampleSource())),
+    },
   });
   console.log(`results: ${results}`);
 } catch (err) {

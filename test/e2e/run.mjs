@@ -17,7 +17,16 @@ const checks = [];
 
 function record(title, error) {
   checks.push({ title, error });
-  console.log(`${error ? '  ✗' : '  ✓'} ${title}${error ? `\n      ${String(error.stack ?? error).split('\n').slice(0, 6).join('\n      ')}` : ''}`);
+  console.log(
+    `${error ? '  ✗' : '  ✓'} ${title}${
+      error
+        ? `\n      ${String(error.stack ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n      ')}`
+        : ''
+    }`,
+  );
 }
 
 function step(title) {
@@ -93,7 +102,9 @@ try {
   run(process.execPath, ['esbuild.mjs', '--production']);
   rmSync(vsix, { force: true });
   run(join(repo, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix]);
-  const listed = run(join(repo, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies']).trim().split('\n');
+  const listed = run(join(repo, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'])
+    .trim()
+    .split('\n');
   const size = statSync(vsix).size;
   console.log(`  tidemark.vsix: ${(size / 1024 / 1024).toFixed(2)} MB, ${listed.length} files`);
   const problems = [];
@@ -103,7 +114,10 @@ try {
   }
   const stray = listed.filter((f) => /^(client|server|test|out|scripts)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
   if (stray.length) problems.push(`ships sources: ${stray.slice(0, 5).join(', ')}`);
-  record(`the .vsix holds the bundles and the engine's WASM files, nothing from sources or node_modules (${(size / 1024 / 1024).toFixed(2)} MB)`, problems.length ? new Error(problems.join('; ')) : undefined);
+  record(
+    `the .vsix holds the bundles and the engine's WASM files, nothing from sources or node_modules (${(size / 1024 / 1024).toFixed(2)} MB)`,
+    problems.length ? new Error(problems.join('; ')) : undefined,
+  );
 } catch (err) {
   record('package the extension', err);
   finish();
@@ -145,16 +159,23 @@ const userData = join(profile, 'user-data');
 const extensions = join(profile, 'extensions');
 for (const dir of [home, join(userData, 'User'), extensions]) mkdirSync(dir, { recursive: true });
 // No welcome page over the editor, no telemetry or update pings from an offline machine.
-writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'git.enabled': false,
-  // Palette commands act on the sandbox, the one environment this machine can reach.
-  'tidemark.activeEnvironment': 'sandbox',
-}, null, 2));
+writeFileSync(
+  join(userData, 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'git.enabled': false,
+      // Palette commands act on the sandbox, the one environment this machine can reach.
+      'tidemark.activeEnvironment': 'sandbox',
+    },
+    null,
+    2,
+  ),
+);
 const env = {
   ...process.env,
   HOME: home,
@@ -182,8 +203,7 @@ try {
 /** A code-server process in its own process group; `trust` false leaves workspace trust on. */
 async function startCodeServer(dataDir, { trustAll }) {
   const port = await freePort();
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--user-data-dir', dataDir, '--extensions-dir', extensions];
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--user-data-dir', dataDir, '--extensions-dir', extensions];
   if (trustAll) args.push('--disable-workspace-trust');
   const child = spawn(codeServer, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const handle = { base: `http://127.0.0.1:${port}`, log: '', exited: false };
@@ -251,17 +271,25 @@ function matrixWorkspace() {
   const workspace = join(work, 'workspace-matrix');
   rmSync(workspace, { recursive: true, force: true });
   const files = {
-    'tidemark.json': JSON.stringify({
-      environments: {
-        sandbox: { sandbox: true },
-        staging: { sandbox: true, path: '.tidemark/staging', after: 'sandbox' },
-        production: { sandbox: true, path: '.tidemark/production', protected: true, after: 'staging' },
+    'tidemark.json': JSON.stringify(
+      {
+        environments: {
+          sandbox: { sandbox: true },
+          staging: { sandbox: true, path: '.tidemark/staging', after: 'sandbox' },
+          production: { sandbox: true, path: '.tidemark/production', protected: true, after: 'staging' },
+        },
       },
-    }, null, 2),
-    'migrations/001_users.sql': '-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n',
-    'migrations/002_orders.sql': '-- migrate:up\nCREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS orders;\n',
-    'migrations/003_billing.sql': '-- tidemark:blocked waiting for the billing team to sign off\n-- migrate:up\nCREATE TABLE IF NOT EXISTS invoices (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS invoices;\n',
-    'migrations/004_register_production_databases.sql': '-- tidemark:environments production\n-- migrate:up\nCREATE TABLE IF NOT EXISTS registered (name text PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS registered;\n',
+      null,
+      2,
+    ),
+    'migrations/001_users.sql':
+      '-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS users;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM users;\n',
+    'migrations/002_orders.sql':
+      '-- migrate:up\nCREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS orders;\n',
+    'migrations/003_billing.sql':
+      '-- tidemark:blocked waiting for the billing team to sign off\n-- migrate:up\nCREATE TABLE IF NOT EXISTS invoices (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS invoices;\n',
+    'migrations/004_register_production_databases.sql':
+      '-- tidemark:environments production\n-- migrate:up\nCREATE TABLE IF NOT EXISTS registered (name text PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS registered;\n',
   };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(workspace, rel)), { recursive: true });

@@ -8,12 +8,14 @@ const sidebarRows = '.part.sidebar .monaco-list-row';
 
 /** The rendered tree rows in display order (the list may keep its row elements in another order). */
 async function rows(page) {
-  const all = await page.$$eval(sidebarRows, (els) => els.map((el) => ({
-    label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
-    description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
-    level: Number(el.getAttribute('aria-level') ?? 0),
-    index: Number(el.getAttribute('data-index') ?? 0),
-  })));
+  const all = await page.$$eval(sidebarRows, (els) =>
+    els.map((el) => ({
+      label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+      description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+      level: Number(el.getAttribute('aria-level') ?? 0),
+      index: Number(el.getAttribute('data-index') ?? 0),
+    })),
+  );
   return all.sort((a, b) => a.index - b.index);
 }
 
@@ -71,7 +73,10 @@ async function quickOpen(page, file) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: basename(file) }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: basename(file) })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
 }
 
@@ -119,7 +124,8 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
       return migrationRows(all).length === migrationCount ? all : undefined;
     });
     const labels = migrationRows(shown).map((r) => r.label);
-    if (JSON.stringify(labels) !== JSON.stringify(expected.labels)) throw new Error(`tree shows ${JSON.stringify(labels)}, tidemark status lists ${JSON.stringify(expected.labels)}`);
+    if (JSON.stringify(labels) !== JSON.stringify(expected.labels))
+      throw new Error(`tree shows ${JSON.stringify(labels)}, tidemark status lists ${JSON.stringify(expected.labels)}`);
     const env = shown.find((r) => r.label === 'sandbox');
     if (!new RegExp(`${migrationCount} pending`).test(env.description)) throw new Error(`sandbox says "${env.description}"`);
     const notPending = migrationRows(shown).filter((r) => r.description !== 'pending');
@@ -138,34 +144,50 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     const box = await squiggle.boundingBox();
     if (box) {
       await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2 - 4);
-      await page.locator('.monaco-hover', { hasText: flagged.rule }).first().waitFor({ timeout: 15_000 }).catch(() => {});
+      await page
+        .locator('.monaco-hover', { hasText: flagged.rule })
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(() => {});
     }
     await page.screenshot({ path: join(output, 'diagnostic.png') });
     await page.mouse.move(1300, 850);
     await runCommand(page, 'View: Focus Problems');
-    await until('the finding in the Problems panel', async () => {
-      const text = await page.locator('.markers-panel').innerText();
-      return text.includes(flagged.rule) && text.includes(basename(flagged.file));
-    }, 60);
+    await until(
+      'the finding in the Problems panel',
+      async () => {
+        const text = await page.locator('.markers-panel').innerText();
+        return text.includes(flagged.rule) && text.includes(basename(flagged.file));
+      },
+      60,
+    );
   });
 
   await check('"Apply All Pending Migrations" turns every migration in the tree to applied', async () => {
     await runCommand(page, 'Tidemark: Apply All Pending Migrations');
-    const shown = await until('every migration applied', async () => {
-      const migrations = migrationRows(await rows(page));
-      return migrations.length === migrationCount && migrations.every((r) => /^(applied|verified)\b/.test(r.description)) ? migrations : undefined;
-    }, 120);
+    const shown = await until(
+      'every migration applied',
+      async () => {
+        const migrations = migrationRows(await rows(page));
+        return migrations.length === migrationCount && migrations.every((r) => /^(applied|verified)\b/.test(r.description)) ? migrations : undefined;
+      },
+      120,
+    );
     if (!/by /.test(shown[0].description)) throw new Error(`no "by whom" in "${shown[0].description}"`);
     await screenshotTree(page, join(output, 'tree.png'));
   });
 
   await check('"Roll Back Last Migration" turns the last migration back to pending', async () => {
     await runCommand(page, 'Tidemark: Roll Back Last Migration');
-    await until('the last migration pending', async () => {
-      const migrations = migrationRows(await rows(page));
-      const last = migrations[migrations.length - 1];
-      return migrations.length === migrationCount && last.description === 'pending' && migrations.slice(0, -1).every((r) => /^(applied|verified)\b/.test(r.description));
-    }, 120);
+    await until(
+      'the last migration pending',
+      async () => {
+        const migrations = migrationRows(await rows(page));
+        const last = migrations[migrations.length - 1];
+        return migrations.length === migrationCount && last.description === 'pending' && migrations.slice(0, -1).every((r) => /^(applied|verified)\b/.test(r.description));
+      },
+      120,
+    );
   });
 
   const newName = 'add_tenant_note';
@@ -176,11 +198,15 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     await input.fill(newName);
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: newName }).waitFor({ timeout: 30_000 });
-    await until('the new migration pending in the tree', async () => {
-      const migrations = migrationRows(await rows(page));
-      const last = migrations[migrations.length - 1];
-      return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'pending';
-    }, 60);
+    await until(
+      'the new migration pending in the tree',
+      async () => {
+        const migrations = migrationRows(await rows(page));
+        const last = migrations[migrations.length - 1];
+        return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'pending';
+      },
+      60,
+    );
   });
 
   await check('a failing statement is reported with an "Open" action that goes to its line', async () => {
@@ -197,11 +223,15 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     if (!/migrate:up/.test(firstLine)) await page.keyboard.press('Enter');
     await page.keyboard.press('Control+S');
     // Apply reads the file from disk: wait until the save has landed there.
-    await until('the typed statement saved to disk', () => {
-      const dir = join(workspace, 'migrations');
-      const file = readdirSync(dir).find((f) => f.includes(newName) && !/^U\d|\.(down|verify)\.sql$/.test(f));
-      return file && readFileSync(join(dir, file), 'utf8').includes('no_such_table');
-    }, 30);
+    await until(
+      'the typed statement saved to disk',
+      () => {
+        const dir = join(workspace, 'migrations');
+        const file = readdirSync(dir).find((f) => f.includes(newName) && !/^U\d|\.(down|verify)\.sql$/.test(f));
+        return file && readFileSync(join(dir, file), 'utf8').includes('no_such_table');
+      },
+      30,
+    );
     await runCommand(page, 'Tidemark: Apply All Pending Migrations');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'no_such_table' }).first();
     await toast.waitFor({ timeout: 120_000 });
@@ -212,7 +242,10 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     await quickOpen(page, flagged.file ?? 'tidemark.json');
     await toast.locator('.monaco-button', { hasText: 'Open' }).click();
     await page.locator('.tabs-container .tab.active', { hasText: newName }).waitFor({ timeout: 30_000 });
-    const cursor = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+    const cursor = await page
+      .locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ })
+      .first()
+      .innerText();
     const expectedLine = /migrate:up/.test(firstLine) ? 2 : 1;
     if (!cursor.includes(`Ln ${expectedLine},`)) throw new Error(`the cursor is at "${cursor}", not on line ${expectedLine} where the statement is`);
   });
@@ -224,10 +257,14 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     const text = (await item.innerText()).trim();
     if (!/Replay: \d+ finding/.test(text)) throw new Error(`the status bar says "${text}" for a migration altering a table that does not exist`);
     await runCommand(page, 'View: Focus Problems');
-    await until('the replay finding in the Problems panel', async () => {
-      const panel = await page.locator('.markers-panel').innerText();
-      return panel.includes('replay-error') && panel.includes('no_such_table');
-    }, 60);
+    await until(
+      'the replay finding in the Problems panel',
+      async () => {
+        const panel = await page.locator('.markers-panel').innerText();
+        return panel.includes('replay-error') && panel.includes('no_such_table');
+      },
+      60,
+    );
   });
 }
 
@@ -255,10 +292,14 @@ export async function runRestrictedFlows({ page, base, workspace, flagged, outpu
     const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
     await container.waitFor({ timeout: 90_000 });
     await container.click();
-    await until('the sandbox row saying why it is not read', async () => {
-      const sandbox = (await rows(page)).find((r) => r.label === 'sandbox');
-      return sandbox && /Restricted Mode/.test(sandbox.description);
-    }, 90);
+    await until(
+      'the sandbox row saying why it is not read',
+      async () => {
+        const sandbox = (await rows(page)).find((r) => r.label === 'sandbox');
+        return sandbox && /Restricted Mode/.test(sandbox.description);
+      },
+      90,
+    );
   });
 
   await check('linting still works', async () => {
@@ -337,8 +378,11 @@ async function migrationRowAction(page, environment, label, action, outcome) {
     const element = page.locator(`${sidebarRows}[data-index="${row.index}"]`);
     await element.hover();
     await element.locator(`.action-label[aria-label^="${action}"]`).click();
-    const seen = await until(`${action} on ${label} to open its dialog`, async () =>
-      (await outcome.isVisible()) ? 'outcome' : (await environmentPicker.isVisible()) ? 'picker' : undefined, 30);
+    const seen = await until(
+      `${action} on ${label} to open its dialog`,
+      async () => ((await outcome.isVisible()) ? 'outcome' : (await environmentPicker.isVisible()) ? 'picker' : undefined),
+      30,
+    );
     if (seen === 'outcome') return;
     if (attempt === 2) throw new Error(`${action} on ${label} ran without its row twice (asked for the environment)`);
     await page.keyboard.press('Escape');
@@ -400,21 +444,31 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
     }
     await passwordBox.locator('input').fill(postgres.password);
     await page.keyboard.press('Enter');
-    await until('the secured environment with its migrations pending', async () => {
-      const shown = await states('secured');
-      return shown.length === migrationCount && shown.every((s) => s === 'pending');
-    }, 90);
+    await until(
+      'the secured environment with its migrations pending',
+      async () => {
+        const shown = await states('secured');
+        return shown.length === migrationCount && shown.every((s) => s === 'pending');
+      },
+      90,
+    );
   });
 
   await check('"Apply All Pending Migrations" on it uses the stored password: no prompt, the server has every migration', async () => {
     await runCommand(page, 'Tidemark: Apply All Pending Migrations');
     await pickInQuickInput(page, 'Tidemark environment', 'secured');
-    await until('every secured migration applied', async () => {
-      if (await passwordBox.isVisible()) throw new Error('asked for the password again');
-      const shown = await states('secured');
-      return shown.length === migrationCount && shown.every(applied);
-    }, 120);
-    const { rows: [{ count }] } = await postgres.query(`SELECT count(*)::int AS count FROM ${historySchema}.migrations`);
+    await until(
+      'every secured migration applied',
+      async () => {
+        if (await passwordBox.isVisible()) throw new Error('asked for the password again');
+        const shown = await states('secured');
+        return shown.length === migrationCount && shown.every(applied);
+      },
+      120,
+    );
+    const {
+      rows: [{ count }],
+    } = await postgres.query(`SELECT count(*)::int AS count FROM ${historySchema}.migrations`);
     if (count !== migrationCount) throw new Error(`${historySchema}.migrations holds ${count} rows on the server, not ${migrationCount}`);
   });
 
@@ -427,11 +481,7 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
     // The search itself must see the files: it finds a setting written there.
     if (!filesContaining(profile, 'tidemark.activeEnvironment').some((path) => path.endsWith('settings.json'))) throw new Error('the search did not read the settings file');
     for (const secret of [postgres.password, wrongPassword]) {
-      const where = [
-        ...filesContaining(profile, secret),
-        ...filesContaining(workspace, secret),
-        ...(serverLog().includes(secret) ? ['code-server output'] : []),
-      ];
+      const where = [...filesContaining(profile, secret), ...filesContaining(workspace, secret), ...(serverLog().includes(secret) ? ['code-server output'] : [])];
       if (where.length) leaks.push(`${secret === wrongPassword ? 'the wrong' : 'the right'} password in ${where.join(', ')}`);
     }
     if (!/stored a password for secured/.test(extensionLog(userData))) throw new Error('the Output channel log was not found (nothing to search)');
@@ -444,10 +494,14 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
   const cancelledCount = () => occurrences(extensionLog(userData), ': cancelled');
 
   await check(`applying to the protected environment asks in a modal dialog naming it and the target (${upToVersion}); Cancel changes nothing`, async () => {
-    const before = await until('the guarded environment with its migrations pending', async () => {
-      const shown = await states('guarded');
-      return shown.length === migrationCount && shown.every((s) => s === 'pending') ? shown : undefined;
-    }, 60);
+    const before = await until(
+      'the guarded environment with its migrations pending',
+      async () => {
+        const shown = await states('guarded');
+        return shown.length === migrationCount && shown.every((s) => s === 'pending') ? shown : undefined;
+      },
+      60,
+    );
     await migrationRowAction(page, 'guarded', upTo, 'Apply Up To This Migration', modal);
     const text = await modal.innerText();
     if (!text.includes('protected environment "guarded"') || !text.includes(`to ${upToVersion}`)) throw new Error(`the dialog says: ${text}`);
@@ -474,10 +528,14 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
     await confirmBox.locator('input').fill('guarded');
     await page.keyboard.press('Enter');
     const count = expected.labels.indexOf(upTo) + 1;
-    await until(`the first ${count} guarded migrations applied, the rest pending`, async () => {
-      const shown = await states('guarded');
-      return shown.length === migrationCount && shown.every((s, i) => (i < count ? applied(s) : s === 'pending'));
-    }, 120);
+    await until(
+      `the first ${count} guarded migrations applied, the rest pending`,
+      async () => {
+        const shown = await states('guarded');
+        return shown.length === migrationCount && shown.every((s, i) => (i < count ? applied(s) : s === 'pending'));
+      },
+      120,
+    );
   });
 
   await check('rolling back the protected environment asks too; Cancel changes nothing', async () => {
@@ -508,7 +566,11 @@ export async function runAdoptFlows({ page, base, workspace, expected, adopted, 
   await openTidemarkView(page, base, workspace);
 
   await check('an untracked environment says what it holds on its row, and offers Adopt instead of Apply', async () => {
-    await until('the legacy environment row naming what it found', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && r.description === found), 90);
+    await until(
+      'the legacy environment row naming what it found',
+      async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && r.description === found),
+      90,
+    );
     const row = page.locator(sidebarRows, { hasText: 'legacy' }).first();
     await row.hover();
     await row.locator('.action-label[aria-label^="Adopt Existing Database"]').waitFor({ timeout: 10_000 });
@@ -525,11 +587,19 @@ export async function runAdoptFlows({ page, base, workspace, expected, adopted, 
     await page.screenshot({ path: join(output, 'adopt-preview.png') });
     if ((await states()).some((s) => s !== 'pending')) throw new Error('the preview recorded something');
     await pickInQuickInput(page, 'Adopt legacy: preview', `Record ${adopted.length} migrations`);
-    await until('the adopted migrations applied and the rest pending', async () => {
-      const shown = await states();
-      return shown.length === expected.labels.length && shown.every((s, i) => (i < adopted.length ? s === 'applied' : s === 'pending'));
-    }, 90);
-    await until('the environment row no longer untracked', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && !r.description.startsWith('not tracked')), 30);
+    await until(
+      'the adopted migrations applied and the rest pending',
+      async () => {
+        const shown = await states();
+        return shown.length === expected.labels.length && shown.every((s, i) => (i < adopted.length ? s === 'applied' : s === 'pending'));
+      },
+      90,
+    );
+    await until(
+      'the environment row no longer untracked',
+      async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && !r.description.startsWith('not tracked')),
+      30,
+    );
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'without running them' }).first();
     await toast.waitFor({ timeout: 30_000 });
   });
@@ -551,11 +621,22 @@ export async function runStatusMatrixFlows({ page, base, workspace, output, reco
   await check('"Show Status Matrix" opens migrations × environments with each state and the blocked reason', async () => {
     await until('the environments in the tree', async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'production'), 90);
     await runCommand(page, 'Tidemark: Show Status Matrix');
-    await until('every environment read in the matrix', async () => {
-      const states = await Promise.all([cell('001', 'sandbox'), cell('002', 'staging'), cell('003', 'production')].map((c) => c.getAttribute('data-state', { timeout: 2_000 })));
-      return states.join(' ') === 'verified pending blocked';
-    }, 120);
-    const expected = { '001 sandbox': 'verified', '002 sandbox': 'applied', '003 sandbox': 'blocked', '004 sandbox': 'not-for-this-environment', '004 production': 'pending', '001 staging': 'verified' };
+    await until(
+      'every environment read in the matrix',
+      async () => {
+        const states = await Promise.all([cell('001', 'sandbox'), cell('002', 'staging'), cell('003', 'production')].map((c) => c.getAttribute('data-state', { timeout: 2_000 })));
+        return states.join(' ') === 'verified pending blocked';
+      },
+      120,
+    );
+    const expected = {
+      '001 sandbox': 'verified',
+      '002 sandbox': 'applied',
+      '003 sandbox': 'blocked',
+      '004 sandbox': 'not-for-this-environment',
+      '004 production': 'pending',
+      '001 staging': 'verified',
+    };
     for (const [key, state] of Object.entries(expected)) {
       const [version, environment] = key.split(' ');
       const shown = await cell(version, environment).getAttribute('data-state');
@@ -570,8 +651,16 @@ export async function runStatusMatrixFlows({ page, base, workspace, output, reco
 
   await check('a cell\'s "Apply up to here" applies that migration in that environment, and the matrix and tree follow', async () => {
     await cell('002', 'staging').locator('button', { hasText: 'Apply up to here' }).click();
-    await until('002 applied in staging in the matrix', async () => /^(applied|verified)$/.test((await cell('002', 'staging').getAttribute('data-state', { timeout: 2_000 })) ?? ''), 120);
-    await until('002 applied in staging in the tree', async () => migrationRows(await rows(page), 'staging').some((r) => r.label.startsWith('002') && /^(applied|verified)\b/.test(r.description)), 60);
+    await until(
+      '002 applied in staging in the matrix',
+      async () => /^(applied|verified)$/.test((await cell('002', 'staging').getAttribute('data-state', { timeout: 2_000 })) ?? ''),
+      120,
+    );
+    await until(
+      '002 applied in staging in the tree',
+      async () => migrationRows(await rows(page), 'staging').some((r) => r.label.startsWith('002') && /^(applied|verified)\b/.test(r.description)),
+      60,
+    );
     const blocked = await cell('003', 'staging').getAttribute('data-state');
     if (blocked !== 'blocked') throw new Error(`apply went past the blocked migration: 003 in staging is ${blocked}`);
   });

@@ -45,7 +45,8 @@ describe('language server: adopt and mark requests', function () {
     c.onNotification(StatusChangedNotification.type, (p) => {
       changed.push(p.environment ?? '');
     });
-    const states = async () => (await c.sendRequest(StatusRequest.type, { root, environment: 'sandbox' }))[0].migrations.map((m) => `${m.version}:${m.state}${m.adoptedFrom ? `:${m.adoptedFrom}` : ''}`);
+    const states = async () =>
+      (await c.sendRequest(StatusRequest.type, { root, environment: 'sandbox' }))[0].migrations.map((m) => `${m.version}:${m.state}${m.adoptedFrom ? `:${m.adoptedFrom}` : ''}`);
 
     const [before] = await c.sendRequest(StatusRequest.type, { root });
     assert.deepEqual(before.tracking, {
@@ -55,7 +56,10 @@ describe('language server: adopt and mark requests', function () {
     });
 
     const preview = await c.sendRequest(AdoptRequest.type, { root, environment: 'sandbox', from: 'dbmate', dryRun: true });
-    assert.deepEqual(preview.recorded.map((r) => r.version), ['001', '002']);
+    assert.deepEqual(
+      preview.recorded.map((r) => r.version),
+      ['001', '002'],
+    );
     assert.equal(preview.dryRun, true);
     assert.deepEqual(await states(), ['001:applied', '002:applied', '003:pending'], "the dry run wrote nothing: the states are still dbmate's");
     assert.equal((await c.sendRequest(StatusRequest.type, { root, environment: 'sandbox' }))[0].tracking?.state, 'managed');
@@ -76,12 +80,27 @@ describe('language server: adopt and mark requests', function () {
 
     const events = await c.sendRequest(HistoryRequest.type, { root, environment: 'sandbox' });
     const messages = events.filter((e) => e.version === '002').map((e) => `${e.kind}: ${e.message}`);
-    assert.ok(messages.some((m) => /^mark: marked pending without running SQL .*: orders was dropped by hand$/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /^mark: marked applied without running it .*: rebuilt by hand$/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /^adopt: adopted from dbmate's public\.schema_migrations/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /^mark: marked pending without running SQL .*: orders was dropped by hand$/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /^mark: marked applied without running it .*: rebuilt by hand$/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /^adopt: adopted from dbmate's public\.schema_migrations/.test(m)),
+      messages.join('\n'),
+    );
 
-    await assert.rejects(c.sendRequest(MarkRequest.type, { root, environment: 'sandbox', mark: 'applied', versions: ['009'] }), /cannot mark 009 applied in sandbox: no migration file has this version/);
-    await assert.rejects(c.sendRequest(MarkRequest.type, { root, environment: 'sandbox', mark: 'later' as 'applied', versions: ['003'] }), /"mark" must be "applied" or "pending", not "later"/);
+    await assert.rejects(
+      c.sendRequest(MarkRequest.type, { root, environment: 'sandbox', mark: 'applied', versions: ['009'] }),
+      /cannot mark 009 applied in sandbox: no migration file has this version/,
+    );
+    await assert.rejects(
+      c.sendRequest(MarkRequest.type, { root, environment: 'sandbox', mark: 'later' as 'applied', versions: ['003'] }),
+      /"mark" must be "applied" or "pending", not "later"/,
+    );
     const deadline = Date.now() + 5_000;
     while (changed.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(changed.slice(0, 3), ['sandbox', 'sandbox', 'sandbox'], 'adopt and each mark ask the tree to refresh');

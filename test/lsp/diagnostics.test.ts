@@ -16,7 +16,7 @@ describe('language server: diagnostics', function () {
   before(ensureParser);
   afterEach(async () => client?.dispose());
 
-  it('publishes exactly the engine\'s findings: rule code, range, severity, offline docs link and fixes', async () => {
+  it("publishes exactly the engine's findings: rule code, range, severity, offline docs link and fixes", async () => {
     const dir = workspace({});
     const path = join(dir, 'migrations', '001_users.sql');
     const text = '-- migrate:up\nALTER TABLE users DROP COLUMN email;\nSELEC 1;\nCREATE TABLE accounts (id int, created timestamp);\n';

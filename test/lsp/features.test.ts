@@ -43,7 +43,10 @@ describe('language server: code actions, hover, symbols', function () {
     const statement = byTitle.get('Ignore ban-drop-column for this statement');
     assert.ok(statement, `titles: ${actions.map((a) => a.title).join(' | ')}`);
     assert.equal(statement.kind, 'quickfix');
-    assert.deepEqual(statement.diagnostics?.map((d) => d.code), ['ban-drop-column']);
+    assert.deepEqual(
+      statement.diagnostics?.map((d) => d.code),
+      ['ban-drop-column'],
+    );
     const ignored = applyTextEdits(text, editsFor(statement, u));
     assert.equal(ignored, 'CREATE TABLE t (id int);\n  -- tidemark-ignore ban-drop-column\n  ALTER TABLE orders DROP COLUMN note;\n');
     const v2 = client.change(u, ignored);
@@ -55,7 +58,7 @@ describe('language server: code actions, hover, symbols', function () {
     assert.deepEqual(codes(await client.diagnosticsFor(u, v3)), []);
   });
 
-  it('applies a rule\'s multi-statement rewrite: FOREIGN KEY → NOT VALID + VALIDATE CONSTRAINT', async () => {
+  it("applies a rule's multi-statement rewrite: FOREIGN KEY → NOT VALID + VALIDATE CONSTRAINT", async () => {
     const dir = tempWorkspace({}, ['constraint-missing-not-valid']);
     const text = "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);\n";
     client = new TestLspClient({ workspaceFolder: dir });
@@ -207,8 +210,17 @@ describe('language server: code actions, hover, symbols', function () {
     );
     const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri: u } });
     const lines = folds!.map((f) => [f.startLine, f.endLine]);
-    assert.ok(lines.some(([s, e]) => s === 0 && e === 4), JSON.stringify(lines));
-    assert.ok(lines.some(([s, e]) => s === 6 && e === 8), JSON.stringify(lines));
-    assert.ok(lines.some(([s, e]) => s === 1 && e === 3), JSON.stringify(lines));
+    assert.ok(
+      lines.some(([s, e]) => s === 0 && e === 4),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.some(([s, e]) => s === 6 && e === 8),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.some(([s, e]) => s === 1 && e === 3),
+      JSON.stringify(lines),
+    );
   });
 });

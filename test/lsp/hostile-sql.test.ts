@@ -50,7 +50,11 @@ describe('hostile SQL: the parser recovers', function () {
         const diagnostics = await client.diagnosticsFor(u, 1, 60_000);
         // A memory-access or stack message as a syntax error means the parser broke.
         for (const d of diagnostics.filter((x) => x.code !== 'statement-too-complex')) {
-          assert.doesNotMatch(String(d.message), /memory access out of bounds|call stack|function signature|table index|restarting/i, `${documents[i].kind}: ${d.code} ${d.message}`);
+          assert.doesNotMatch(
+            String(d.message),
+            /memory access out of bounds|call stack|function signature|table index|restarting/i,
+            `${documents[i].kind}: ${d.code} ${d.message}`,
+          );
         }
         client.close(u);
       }
@@ -120,11 +124,19 @@ describe('hostile SQL: the parser recovers', function () {
       const result = await tidemark(dir, ['lint', '--format', 'json']);
       assert.equal(result.code, 1, result.stderr);
       const findings = lintJson(result.stdout);
-      assert.deepEqual(findings.filter((f) => f.file.endsWith('999_valid.sql')).map((f) => f.rule), expected);
+      assert.deepEqual(
+        findings.filter((f) => f.file.endsWith('999_valid.sql')).map((f) => f.rule),
+        expected,
+      );
       for (let i = 0; i < 6; i++) {
-        assert.deepEqual(findings.filter((f) => f.file.endsWith(`${500 + i}_deep.sql`)).map((f) => f.rule), ['statement-too-complex']);
+        assert.deepEqual(
+          findings.filter((f) => f.file.endsWith(`${500 + i}_deep.sql`)).map((f) => f.rule),
+          ['statement-too-complex'],
+        );
       }
-      const broken = findings.filter((f) => /memory access out of bounds|call stack|function signature|table index|restarting/i.test(f.message) && f.rule !== 'statement-too-complex');
+      const broken = findings.filter(
+        (f) => /memory access out of bounds|call stack|function signature|table index|restarting/i.test(f.message) && f.rule !== 'statement-too-complex',
+      );
       assert.deepEqual(broken, []);
     });
   });

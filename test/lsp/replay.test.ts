@@ -85,7 +85,10 @@ describe('language server: replay check', function () {
     const result = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
     assert.deepEqual({ state: result.state, findings: result.findings }, { state: 'finished', findings: 2 });
     const replayed = await client.diagnostics(u, (d) => d.some((x) => String(x.code).startsWith('replay-')), before, 60_000);
-    assert.deepEqual(replayed.map((d) => d.code).filter((c) => String(c).startsWith('replay-')), ['replay-not-idempotent', 'replay-rollback-mismatch']);
+    assert.deepEqual(
+      replayed.map((d) => d.code).filter((c) => String(c).startsWith('replay-')),
+      ['replay-not-idempotent', 'replay-rollback-mismatch'],
+    );
 
     const fixed = client.open(join(dir, 'migrations', '003_fixed.sql'), FIXED.replace(/idx_users_email/g, 'idx_users_email2'));
     const clean = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: fixed });

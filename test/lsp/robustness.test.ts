@@ -27,7 +27,10 @@ describe('language server: malformed input', function () {
     const garbage = randomBytes(200_000).toString('latin1') + '\u0000\uFFFD\uD800';
     const u = client.open(join(dir, 'migrations', '001_garbage.sql'), garbage);
     const diagnostics = await client.diagnosticsFor(u, 1);
-    assert.ok(diagnostics.every((d) => d.code === 'syntax-error'), JSON.stringify(codes(diagnostics).slice(0, 5)));
+    assert.ok(
+      diagnostics.every((d) => d.code === 'syntax-error'),
+      JSON.stringify(codes(diagnostics).slice(0, 5)),
+    );
     assert.ok(diagnostics.length > 0);
     await stillServes('002_after_garbage.sql');
   });
@@ -52,7 +55,7 @@ describe('language server: malformed input', function () {
     // Typing character by character through the dollar quote never stops the server.
     let typed = '';
     let version = 1;
-    for (const ch of 'DO $$ BEGIN EXECUTE \'ALTER TABLE x DROP COLUMN y\'; END $$;') {
+    for (const ch of "DO $$ BEGIN EXECUTE 'ALTER TABLE x DROP COLUMN y'; END $$;") {
       typed += ch;
       version = client.change(u, typed);
     }

@@ -38,7 +38,7 @@ describe('language server: runner requests', function () {
     return client;
   }
 
-  it('the tree\'s status of a host that accepts TCP and never answers: an error naming host:port within connectTimeout', async () => {
+  it("the tree's status of a host that accepts TCP and never answers: an error naming host:port within connectTimeout", async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
@@ -72,21 +72,36 @@ describe('language server: runner requests', function () {
     });
 
     const environments = await c.connection.sendRequest(ListEnvironmentsRequest.type, { root });
-    assert.deepEqual(environments.environments.map((e) => [e.name, e.kind]), [['sandbox', 'pglite']]);
+    assert.deepEqual(
+      environments.environments.map((e) => [e.name, e.kind]),
+      [['sandbox', 'pglite']],
+    );
 
     const before = await c.connection.sendRequest(StatusRequest.type, { root });
-    assert.deepEqual(before.map((s) => s.migrations.map((m) => `${m.version}:${m.state}`)), [['001:pending', '002:pending']]);
+    assert.deepEqual(
+      before.map((s) => s.migrations.map((m) => `${m.version}:${m.state}`)),
+      [['001:pending', '002:pending']],
+    );
 
     const report = await c.connection.sendRequest(ApplyRequest.type, { root, environment: 'sandbox', workDoneToken: 'apply-1' });
-    assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'verify 001 ok', 'apply 002 ok']);
+    assert.deepEqual(
+      report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+      ['apply 001 ok', 'verify 001 ok', 'apply 002 ok'],
+    );
     assert.equal(progress[0].kind, 'begin');
     assert.equal(progress[progress.length - 1].kind, 'end');
-    assert.ok(progress.some((p) => p.kind === 'report' && /applying 002 orders/.test(p.message ?? '')), JSON.stringify(progress));
+    assert.ok(
+      progress.some((p) => p.kind === 'report' && /applying 002 orders/.test(p.message ?? '')),
+      JSON.stringify(progress),
+    );
     await waitUntil(() => changed.length > 0);
     assert.deepEqual(changed[0], { root, environment: 'sandbox' });
 
     const after = await c.connection.sendRequest(StatusRequest.type, { root, environment: 'sandbox' });
-    assert.deepEqual(after[0].migrations.map((m) => `${m.version}:${m.state}`), ['001:verified', '002:applied']);
+    assert.deepEqual(
+      after[0].migrations.map((m) => `${m.version}:${m.state}`),
+      ['001:verified', '002:applied'],
+    );
 
     const created = await c.connection.sendRequest(NewMigrationRequest.type, { root, name: 'Add Email' });
     assert.deepEqual(created.files, [join(root, 'migrations', '003_add_email.sql')]);

@@ -48,19 +48,35 @@ for (const backend of backends()) {
 
     it('dbmate: status reads its table (managed by dbmate), adopt --from dbmate records 001-002, apply runs only 003, verify proves 001', async () => {
       const f = await backend.fixture(FILES);
-      await f.exec('local', `${BUILT} CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations (version) VALUES ('001'), ('002');`);
+      await f.exec(
+        'local',
+        `${BUILT} CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations (version) VALUES ('001'), ('002');`,
+      );
       const before = await status(f);
       assert.deepEqual(before.tracking, {
         state: 'managed',
         foreign: { tool: 'dbmate', table: 'public.schema_migrations', versions: ['001', '002'] },
         managedBy: { tool: 'dbmate', table: 'public.schema_migrations', writable: true, command: 'dbmate up' },
       });
-      assert.equal(describeTracking(before.tracking!, before.migrations), "managed by dbmate: states read from dbmate's public.schema_migrations; apply and rollback record there as dbmate does (compatibility mode)");
-      assert.deepEqual(before.migrations.map((m) => [m.version, m.state, m.appliedBy]), [['001', 'applied', 'dbmate'], ['002', 'applied', 'dbmate'], ['003', 'pending', undefined]]);
+      assert.equal(
+        describeTracking(before.tracking!, before.migrations),
+        "managed by dbmate: states read from dbmate's public.schema_migrations; apply and rollback record there as dbmate does (compatibility mode)",
+      );
+      assert.deepEqual(
+        before.migrations.map((m) => [m.version, m.state, m.appliedBy]),
+        [
+          ['001', 'applied', 'dbmate'],
+          ['002', 'applied', 'dbmate'],
+          ['003', 'pending', undefined],
+        ],
+      );
       assert.deepEqual(await f.sql('local', 'SELECT count(*)::int AS n FROM users'), [{ n: 1 }], 'nothing ran twice');
 
       const dry = await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'dbmate', dryRun: true });
-      assert.deepEqual(dry.recorded.map((r) => r.version), ['001', '002']);
+      assert.deepEqual(
+        dry.recorded.map((r) => r.version),
+        ['001', '002'],
+      );
       assert.match(dry.summary, /^Would record 2 migrations as applied in local from dbmate's public\.schema_migrations/);
       assert.equal((await status(f)).tracking?.state, 'managed', 'a dry run writes nothing');
 
@@ -68,16 +84,32 @@ for (const backend of backends()) {
       assert.equal(adopted.summary, "Recorded 2 migrations as applied in local from dbmate's public.schema_migrations, without running them; `tidemark apply` applies the rest.");
       const after = await status(f);
       assert.equal(after.tracking?.state, 'tracked');
-      assert.deepEqual(after.migrations.map((m) => [m.version, m.state, m.adoptedFrom]), [['001', 'applied', 'dbmate'], ['002', 'applied', 'dbmate'], ['003', 'pending', undefined]]);
+      assert.deepEqual(
+        after.migrations.map((m) => [m.version, m.state, m.adoptedFrom]),
+        [
+          ['001', 'applied', 'dbmate'],
+          ['002', 'applied', 'dbmate'],
+          ['003', 'pending', undefined],
+        ],
+      );
       const events = await recentEvents(f.project(), 'local', 10, f.options);
-      assert.deepEqual(events.map((e) => [e.kind, e.version]).sort(), [['adopt', '001'], ['adopt', '002']]);
+      assert.deepEqual(events.map((e) => [e.kind, e.version]).sort(), [
+        ['adopt', '001'],
+        ['adopt', '002'],
+      ]);
       assert.match(events[0].message ?? '', /adopted from dbmate's public\.schema_migrations without running it \(2 versions: 001, 002\)/);
 
       const applied = await applyMigrations(f.project(), 'local', { ...f.options, verifyAfterApply: false });
-      assert.deepEqual(applied.steps.map((s) => [s.version, s.outcome]), [['003', 'ok']]);
+      assert.deepEqual(
+        applied.steps.map((s) => [s.version, s.outcome]),
+        [['003', 'ok']],
+      );
       assert.deepEqual(await f.sql('local', 'SELECT count(*)::int AS n FROM users'), [{ n: 1 }]);
       const verified = await verifyMigrations(f.project(), 'local', f.options);
-      assert.ok(verified.steps.some((s) => s.version === '001' && s.outcome === 'ok'), JSON.stringify(verified.steps));
+      assert.ok(
+        verified.steps.some((s) => s.version === '001' && s.outcome === 'ok'),
+        JSON.stringify(verified.steps),
+      );
       assert.equal((await states(f))['001'], 'verified');
 
       // dbmate still in use: a version it lists that Tidemark's history lacks is warned about.
@@ -88,13 +120,27 @@ for (const backend of backends()) {
     });
 
     it('golang-migrate: every version up to the current one; a dirty current version is refused unless --skip-failed', async () => {
-      const f = await backend.fixture({ 'migrations/000001_users.up.sql': USERS.split('-- migrate:down')[0].replace('-- migrate:up\n', ''), 'migrations/000002_add_name.up.sql': 'ALTER TABLE users ADD COLUMN name text;\n', 'migrations/000003_orders.up.sql': 'CREATE TABLE orders (id int);\n' });
-      await f.exec('local', `${BUILT} CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null); INSERT INTO schema_migrations VALUES (2, true);`);
+      const f = await backend.fixture({
+        'migrations/000001_users.up.sql': USERS.split('-- migrate:down')[0].replace('-- migrate:up\n', ''),
+        'migrations/000002_add_name.up.sql': 'ALTER TABLE users ADD COLUMN name text;\n',
+        'migrations/000003_orders.up.sql': 'CREATE TABLE orders (id int);\n',
+      });
+      await f.exec(
+        'local',
+        `${BUILT} CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null); INSERT INTO schema_migrations VALUES (2, true);`,
+      );
       const s = await status(f);
       assert.deepEqual(s.tracking?.foreign, { tool: 'golang-migrate', table: 'public.schema_migrations', versions: ['000001', '000002'], failed: ['000002'] });
       const refused = await refusal(adoptEnvironment(f.project(), 'local', { ...f.options, from: 'golang-migrate' }));
-      assert.match(refused, /^refusing to adopt local from golang-migrate's public\.schema_migrations: 000002 \(golang-migrate's public\.schema_migrations records it as failed\); fix them, or leave them out with --skip-failed/);
-      assert.deepEqual(await states(f), { '000001': 'applied', '000002': 'failed', '000003': 'pending' }, 'refused: nothing recorded, the state is still golang-migrate\'s (dirty: failed)');
+      assert.match(
+        refused,
+        /^refusing to adopt local from golang-migrate's public\.schema_migrations: 000002 \(golang-migrate's public\.schema_migrations records it as failed\); fix them, or leave them out with --skip-failed/,
+      );
+      assert.deepEqual(
+        await states(f),
+        { '000001': 'applied', '000002': 'failed', '000003': 'pending' },
+        "refused: nothing recorded, the state is still golang-migrate's (dirty: failed)",
+      );
       assert.equal((await status(f)).tracking?.state, 'managed');
       const adopted = await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'golang-migrate', skipFailed: true });
       assert.deepEqual(adopted.skipped, [{ version: '000002', reason: "golang-migrate's public.schema_migrations records it as failed" }]);
@@ -102,7 +148,11 @@ for (const backend of backends()) {
     });
 
     it('Flyway: imports successful versions with installed_on; a success = false row and a version with no file are listed', async () => {
-      const f = await backend.fixture({ 'migrations/V1__users.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text);\n', 'migrations/V1_1__seed.sql': "INSERT INTO users VALUES (1, 'a', NULL);\n", 'migrations/V2__orders.sql': 'CREATE TABLE orders (id int);\n' });
+      const f = await backend.fixture({
+        'migrations/V1__users.sql': 'CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text);\n',
+        'migrations/V1_1__seed.sql': "INSERT INTO users VALUES (1, 'a', NULL);\n",
+        'migrations/V2__orders.sql': 'CREATE TABLE orders (id int);\n',
+      });
       await f.exec(
         'local',
         `${BUILT}
@@ -121,7 +171,14 @@ for (const backend of backends()) {
       assert.match(refused, /1\.5 \(no migration file has this version\); 2 \(flyway's public\.flyway_schema_history records it as failed\)/);
       await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'flyway', skipFailed: true });
       const s = await status(f);
-      assert.deepEqual(s.migrations.map((m) => [m.version, m.state, m.appliedAt]), [['1', 'applied', '2025-03-04T05:06:07.123Z'], ['1.1', 'applied', '2025-03-04T05:06:08.000Z'], ['2', 'pending', undefined]]);
+      assert.deepEqual(
+        s.migrations.map((m) => [m.version, m.state, m.appliedAt]),
+        [
+          ['1', 'applied', '2025-03-04T05:06:07.123Z'],
+          ['1.1', 'applied', '2025-03-04T05:06:08.000Z'],
+          ['2', 'pending', undefined],
+        ],
+      );
     });
 
     it('sqitch.changes by change name, and a runbook table of base names with applied_at', async () => {
@@ -142,19 +199,38 @@ for (const backend of backends()) {
       assert.deepEqual(s.tracking?.foreign, { tool: 'sqitch', table: 'sqitch.changes', versions: ['001', '002'] }, 'changes named by the files they match, by name');
       assert.equal(s.tracking?.objects, 1, 'sqitch registry tables are not counted');
       await adoptEnvironment(f.project(), 'local', { ...f.options, from: 'sqitch' });
-      assert.deepEqual((await status(f)).migrations.map((m) => [m.version, m.state, m.appliedAt]), [['001', 'applied', '2025-01-01T10:00:00.000Z'], ['002', 'applied', '2025-01-02T10:00:00.000Z'], ['003', 'pending', undefined]]);
+      assert.deepEqual(
+        (await status(f)).migrations.map((m) => [m.version, m.state, m.appliedAt]),
+        [
+          ['001', 'applied', '2025-01-01T10:00:00.000Z'],
+          ['002', 'applied', '2025-01-02T10:00:00.000Z'],
+          ['003', 'pending', undefined],
+        ],
+      );
 
       const g = await backend.fixture(FILES);
-      await g.exec('local', `${BUILT} CREATE TABLE ops; CREATE TABLE ops.applied (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`.replace('CREATE TABLE ops;', 'CREATE SCHEMA ops;') + ` INSERT INTO ops.applied VALUES ('001_users', '2024-06-01 08:00:00+00'), ('002_add_name', '2024-06-02 08:00:00+00');`);
+      await g.exec(
+        'local',
+        `${BUILT} CREATE TABLE ops; CREATE TABLE ops.applied (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`.replace(
+          'CREATE TABLE ops;',
+          'CREATE SCHEMA ops;',
+        ) + ` INSERT INTO ops.applied VALUES ('001_users', '2024-06-01 08:00:00+00'), ('002_add_name', '2024-06-02 08:00:00+00');`,
+      );
       assert.equal((await status(g)).tracking?.foreign, undefined, 'not on the search path and not named schema_migrations');
       const adopted = await adoptEnvironment(g.project(), 'local', { ...g.options, from: 'table:ops.applied' });
-      assert.deepEqual(adopted.recorded, [{ version: '001', name: 'users', appliedAt: '2024-06-01T08:00:00.000Z' }, { version: '002', name: 'add_name', appliedAt: '2024-06-02T08:00:00.000Z' }]);
+      assert.deepEqual(adopted.recorded, [
+        { version: '001', name: 'users', appliedAt: '2024-06-01T08:00:00.000Z' },
+        { version: '002', name: 'add_name', appliedAt: '2024-06-02T08:00:00.000Z' },
+      ]);
       assert.equal((await status(g)).migrations[0].adoptedFrom, 'table:ops.applied');
     });
 
-    it('the runbooks\' schema_migrations(version text, applied_at) is found by itself; --to baseline; an empty database applies as before', async () => {
+    it("the runbooks' schema_migrations(version text, applied_at) is found by itself; --to baseline; an empty database applies as before", async () => {
       const f = await backend.fixture(FILES);
-      await f.exec('local', `${BUILT} CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz); INSERT INTO schema_migrations VALUES ('001_users', NULL), ('002_add_name', '2024-06-02 08:00:00+00');`);
+      await f.exec(
+        'local',
+        `${BUILT} CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz); INSERT INTO schema_migrations VALUES ('001_users', NULL), ('002_add_name', '2024-06-02 08:00:00+00');`,
+      );
       const s = await status(f);
       assert.equal(describeTracking(s.tracking!, s.migrations), 'not tracked by Tidemark yet; public.schema_migrations lists 001–002; 1 table exists');
       assert.match(await refusal(applyMigrations(f.project(), 'local', f.options)), /import it with `tidemark adopt --env local --from table:public\.schema_migrations`/);
@@ -162,14 +238,27 @@ for (const backend of backends()) {
       const b = await backend.fixture(FILES);
       await b.exec('local', BUILT);
       assert.deepEqual((await status(b)).tracking, { state: 'untracked', objects: 1 });
-      assert.match(await refusal(applyMigrations(b.project(), 'local', b.options)), /\(1 table or view exists; record what is already applied with `tidemark adopt --env local --to VERSION`/);
+      assert.match(
+        await refusal(applyMigrations(b.project(), 'local', b.options)),
+        /\(1 table or view exists; record what is already applied with `tidemark adopt --env local --to VERSION`/,
+      );
       assert.match(await refusal(adoptEnvironment(b.project(), 'local', { ...b.options, to: '009' })), /--to 009: no migration file has this version/);
       assert.match(await refusal(adoptEnvironment(b.project(), 'prod', { ...b.options, to: '002' })), /prod is protected: to adopt it, confirm with --confirm prod/);
       const base = await adoptEnvironment(b.project(), 'local', { ...b.options, to: '002' });
       assert.match(base.summary, /^Recorded 2 migrations as applied in local from a baseline up to 002/);
-      assert.deepEqual((await status(b)).migrations.map((m) => [m.version, m.state, m.adoptedFrom]), [['001', 'applied', 'baseline'], ['002', 'applied', 'baseline'], ['003', 'pending', undefined]]);
+      assert.deepEqual(
+        (await status(b)).migrations.map((m) => [m.version, m.state, m.adoptedFrom]),
+        [
+          ['001', 'applied', 'baseline'],
+          ['002', 'applied', 'baseline'],
+          ['003', 'pending', undefined],
+        ],
+      );
       const applied = await applyMigrations(b.project(), 'local', b.options);
-      assert.deepEqual(applied.steps.filter((x) => x.action === 'apply').map((x) => x.version), ['003']);
+      assert.deepEqual(
+        applied.steps.filter((x) => x.action === 'apply').map((x) => x.version),
+        ['003'],
+      );
 
       const empty = await backend.fixture(FILES);
       assert.deepEqual((await status(empty)).tracking, { state: 'empty', objects: 0 });
@@ -194,15 +283,31 @@ for (const backend of backends()) {
       );
       assert.deepEqual(await states(f), { '001': 'drifted', '002': 'pending', '003': 'pending' }, 'an old history table is read as before');
       assert.match(await refusal(markMigrations(f.project(), 'local', 'applied', ['007'], f.options)), /^cannot mark 007 applied in local: no migration file has this version/);
-      assert.match(await refusal(markMigrations(f.project(), 'local', 'applied', ['001'], f.options)), /^cannot mark 001 applied in local: it is already drifted \(applied .* by ana\)/);
+      assert.match(
+        await refusal(markMigrations(f.project(), 'local', 'applied', ['001'], f.options)),
+        /^cannot mark 001 applied in local: it is already drifted \(applied .* by ana\)/,
+      );
       const marked = await markMigrations(f.project(), 'local', 'applied', ['002'], { ...f.options, reason: 'ran by hand during incident 42' });
       assert.deepEqual(marked.changes, [{ version: '002', name: 'add_name', before: 'pending', after: 'applied (marked by hand)' }]);
-      assert.deepEqual((await status(f)).migrations.map((m) => [m.version, m.state, m.adoptedFrom]), [['001', 'drifted', undefined], ['002', 'applied', 'mark'], ['003', 'pending', undefined]]);
+      assert.deepEqual(
+        (await status(f)).migrations.map((m) => [m.version, m.state, m.adoptedFrom]),
+        [
+          ['001', 'drifted', undefined],
+          ['002', 'applied', 'mark'],
+          ['003', 'pending', undefined],
+        ],
+      );
       const pending = await markMigrations(f.project(), 'local', 'pending', ['001'], { ...f.options, reason: 'dropped by hand' });
       assert.match(pending.changes[0].before, /^drifted \(applied /);
       assert.deepEqual(await states(f), { '001': 'out-of-order', '002': 'applied', '003': 'pending' }, '001 is now older than the applied 002');
       const events = await recentEvents(f.project(), 'local', 2, f.options);
-      assert.deepEqual(events.map((e) => [e.kind, e.version]), [['mark', '001'], ['mark', '002']]);
+      assert.deepEqual(
+        events.map((e) => [e.kind, e.version]),
+        [
+          ['mark', '001'],
+          ['mark', '002'],
+        ],
+      );
       assert.match(events[0].message ?? '', /^marked pending without running SQL \(was drifted .*\): dropped by hand$/);
       assert.match(events[1].message ?? '', /^marked applied without running it \(was pending\): ran by hand during incident 42$/);
       assert.match(await refusal(markMigrations(f.project(), 'local', 'pending', ['003'], f.options)), /^cannot mark 003 pending in local: it has no history row \(pending\)/);

@@ -44,7 +44,10 @@ const CASES: Case[] = [
     name: 'own transaction (two blocks, as golang-migrate files write them)',
     file: '-- migrate:up\nBEGIN;\nCREATE TABLE IF NOT EXISTS own_a (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE IF NOT EXISTS own_b (id int);\nINSERT INTO own_b VALUES (1);\nCOMMIT;\n-- migrate:down\nBEGIN;\nDROP TABLE IF EXISTS own_a, own_b;\nCOMMIT;\n',
     expected: 'ok',
-    after: { sql: "SELECT (SELECT count(*) FROM own_b)::int AS b, (SELECT statements_done FROM tidemark.migrations WHERE version = '002')::int AS done", rows: [{ b: 1, done: 7 }] },
+    after: {
+      sql: "SELECT (SELECT count(*) FROM own_b)::int AS b, (SELECT statements_done FROM tidemark.migrations WHERE version = '002')::int AS done",
+      rows: [{ b: 1, done: 7 }],
+    },
   },
   {
     name: 'own transaction failing in its second block: the first stays, the second does not',
@@ -77,7 +80,7 @@ const CASES: Case[] = [
   },
   {
     name: "sqitch's verify script: BEGIN; ... ROLLBACK; passing",
-    file: "-- migrate:up\nALTER TABLE feelings ADD COLUMN IF NOT EXISTS e int;\n-- migrate:verify\nBEGIN;\nSELECT e FROM feelings WHERE false;\nROLLBACK;\n",
+    file: '-- migrate:up\nALTER TABLE feelings ADD COLUMN IF NOT EXISTS e int;\n-- migrate:verify\nBEGIN;\nSELECT e FROM feelings WHERE false;\nROLLBACK;\n',
     expected: 'ok',
   },
   {
@@ -103,7 +106,11 @@ function checkOutcome(result: ReplayResult): Outcome {
   if (error) return `up fails at line ${error.file.positionAt(error.start).line + 1}`;
   if (result.findings.some((f) => f.rule === 'replay-verify-failed')) return 'verify fails';
   const other = result.findings.filter((f) => f.rule !== 'replay-not-idempotent' && f.rule !== 'replay-rollback-mismatch');
-  assert.deepEqual(other.map((f) => `${f.rule}: ${f.message}`), [], 'the check raised something apply does not');
+  assert.deepEqual(
+    other.map((f) => `${f.rule}: ${f.message}`),
+    [],
+    'the check raised something apply does not',
+  );
   return 'ok';
 }
 
@@ -131,7 +138,11 @@ describe('check and apply agree (sandbox, server, replay check)', function () {
       const [checked] = await checkProject(loadConfig(onSandbox.fixture.root), [onSandbox.fixture.root + '/migrations/002_case.sql']);
 
       const outcomes = { server: onServer.outcome, sandbox: onSandbox.outcome, check: checkOutcome(checked) };
-      assert.deepEqual(outcomes, { server: c.expected, sandbox: c.expected, check: c.expected }, JSON.stringify({ server: onServer.report.steps, sandbox: onSandbox.report.steps, check: checked.findings.map((f) => f.message) }));
+      assert.deepEqual(
+        outcomes,
+        { server: c.expected, sandbox: c.expected, check: c.expected },
+        JSON.stringify({ server: onServer.report.steps, sandbox: onSandbox.report.steps, check: checked.findings.map((f) => f.message) }),
+      );
       if (c.after) {
         assert.deepEqual(await onServer.fixture.sql('local', c.after.sql), c.after.rows, 'server');
         assert.deepEqual(await onSandbox.fixture.sql('local', c.after.sql), c.after.rows, 'sandbox');

@@ -57,7 +57,8 @@ function project(environments: Record<string, unknown>, files: Record<string, st
 }
 
 const backupsIn = (root: string) => (existsSync(join(root, '.tidemark', 'backups')) ? readdirSync(join(root, '.tidemark', 'backups')) : []);
-const rowsOf = async (db: { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> }) => (await db.query("SELECT id, name, mood::text, to_jsonb(a) ? 'note' AS has_note FROM agents a ORDER BY id")).rows;
+const rowsOf = async (db: { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> }) =>
+  (await db.query("SELECT id, name, mood::text, to_jsonb(a) ? 'note' AS has_note FROM agents a ORDER BY id")).rows;
 
 describe('backups before apply and rollback: a sandbox', function () {
   this.timeout(180_000);
@@ -67,7 +68,10 @@ describe('backups before apply and rollback: a sandbox', function () {
     const first = await applyMigrations(loadProject(root), 'sandbox', { toVersion: '001' });
     assert.ok(first.backup, 'the first apply backs up too (the sandbox was just created)');
     const report = await applyMigrations(loadProject(root), 'sandbox', {});
-    assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+    assert.deepEqual(
+      report.steps.map((s) => `${s.version} ${s.outcome}`),
+      ['002 ok'],
+    );
     const backup = report.backup!;
     assert.match(basename(backup.file), /^sandbox-\d{8}-\d{6}(-\d+)?\.tar\.gz$/);
     assert.ok(existsSync(backup.file) && backup.bytes > 100_000, `a data directory was written (${backup.bytes} bytes)`);
@@ -80,28 +84,41 @@ describe('backups before apply and rollback: a sandbox', function () {
 
     const restored = await restoreSandbox(loadProject(root), 'sandbox', join('.tidemark', 'backups', basename(backup.file)));
     assert.equal(restored.applied, 1);
-    assert.match(restored.summary, /^Restored sandbox from \.tidemark\/backups\/sandbox-.*: 1 migration applied there\. The data it replaced is kept in \.tidemark\/sandbox\.before-restore-/);
+    assert.match(
+      restored.summary,
+      /^Restored sandbox from \.tidemark\/backups\/sandbox-.*: 1 migration applied there\. The data it replaced is kept in \.tidemark\/sandbox\.before-restore-/,
+    );
     assert.ok(restored.replacedKeptAt && existsSync(restored.replacedKeptAt), 'the replaced data is kept');
     const [status] = await getStatus(loadProject(root), 'sandbox', {});
-    assert.deepEqual(status.migrations.map((m) => `${m.version} ${m.state}`), ['001 applied', '002 pending']);
+    assert.deepEqual(
+      status.migrations.map((m) => `${m.version} ${m.state}`),
+      ['001 applied', '002 pending'],
+    );
     const db = new PgliteAdapter(new PGlite(join(root, '.tidemark', 'sandbox')), () => undefined);
     try {
-      assert.deepEqual(await rowsOf(db), [
-        { id: 1, name: 'ada', mood: 'busy', has_note: true },
-        { id: 2, name: 'bob', mood: 'calm', has_note: true },
-        { id: 3, name: 'cy', mood: 'busy', has_note: true },
-      ], 'the rows and the column 002 removed are back');
+      assert.deepEqual(
+        await rowsOf(db),
+        [
+          { id: 1, name: 'ada', mood: 'busy', has_note: true },
+          { id: 2, name: 'bob', mood: 'calm', has_note: true },
+          { id: 3, name: 'cy', mood: 'busy', has_note: true },
+        ],
+        'the rows and the column 002 removed are back',
+      );
     } finally {
       await db.close();
     }
   });
 
   it('the restored data directory is the same database: catalog, rows and sequence positions', async () => {
-    const root = project({ sandbox: { sandbox: true, backup: true } }, { 'migrations/001_agents.sql': SCHEMA, 'migrations/002_more.sql': '-- migrate:up\nCREATE TABLE later (id int);\n-- migrate:down\nDROP TABLE later;\n' });
+    const root = project(
+      { sandbox: { sandbox: true, backup: true } },
+      { 'migrations/001_agents.sql': SCHEMA, 'migrations/002_more.sql': '-- migrate:up\nCREATE TABLE later (id int);\n-- migrate:down\nDROP TABLE later;\n' },
+    );
     await applyMigrations(loadProject(root), 'sandbox', { toVersion: '001' });
     const live = new PgliteAdapter(new PGlite(join(root, '.tidemark', 'sandbox')), () => undefined);
     const before = await catalogSnapshot(live);
-    const sequence = (await live.query("SELECT last_value FROM agents_id_seq")).rows;
+    const sequence = (await live.query('SELECT last_value FROM agents_id_seq')).rows;
     await live.close();
     const report = await applyMigrations(loadProject(root), 'sandbox', {});
     await restoreSandbox(loadProject(root), 'sandbox', report.backup!.file);
@@ -124,7 +141,10 @@ describe('backups before apply and rollback: a sandbox', function () {
     assert.equal(nothing.backup, undefined);
     assert.equal(readdirSync(join(root, 'dumps')).length, 1, 'an up-to-date apply changes nothing, so it backs nothing up');
     const rolled = await rollbackMigrations(loadProject(root), 'sandbox', {});
-    assert.deepEqual(rolled.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+    assert.deepEqual(
+      rolled.steps.map((s) => `${s.version} ${s.outcome}`),
+      ['002 ok'],
+    );
     assert.ok(rolled.backup && rolled.backup.file.startsWith(join(root, 'dumps')) && rolled.backup.file !== applied.backup!.file);
     assert.equal(readdirSync(join(root, 'dumps')).length, 2);
   });
@@ -133,10 +153,16 @@ describe('backups before apply and rollback: a sandbox', function () {
     const root = project({ sandbox: { sandbox: true, backup: true } });
     await applyMigrations(loadProject(root), 'sandbox', {});
     writeFileSync(join(root, 'not-a-backup.tar.gz'), 'plain text');
-    await assert.rejects(restoreSandbox(loadProject(root), 'sandbox', 'not-a-backup.tar.gz'), /^Error: not-a-backup\.tar\.gz is not a sandbox backup Tidemark can load \(.+\); sandbox was not changed$/);
+    await assert.rejects(
+      restoreSandbox(loadProject(root), 'sandbox', 'not-a-backup.tar.gz'),
+      /^Error: not-a-backup\.tar\.gz is not a sandbox backup Tidemark can load \(.+\); sandbox was not changed$/,
+    );
     await assert.rejects(restoreSandbox(loadProject(root), 'sandbox', 'missing.tar.gz'), /no backup at missing\.tar\.gz/);
     const [status] = await getStatus(loadProject(root), 'sandbox', {});
-    assert.deepEqual(status.migrations.map((m) => m.state), ['applied', 'applied']);
+    assert.deepEqual(
+      status.migrations.map((m) => m.state),
+      ['applied', 'applied'],
+    );
   });
 });
 
@@ -171,14 +197,14 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
     const root = project({ live: { url: urlOf(pg15, database), backup: true } });
     await applyMigrations(loadProject(root), 'live', { ...options(pg15), toVersion: '001' });
     const report = await applyMigrations(loadProject(root), 'live', options(pg15));
-    assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+    assert.deepEqual(
+      report.steps.map((s) => `${s.version} ${s.outcome}`),
+      ['002 ok'],
+    );
     const backup = report.backup!;
     assert.match(basename(backup.file), /^live-\d{8}-\d{6}(-\d+)?\.dump$/);
     assert.equal(backup.tool, `pg_dump ${pgDump.text}`);
-    assert.equal(
-      backup.restoreCommand,
-      `pg_restore --clean --if-exists --no-owner --host 127.0.0.1 --port ${pg15.port} --username postgres --dbname ${database} ${backup.file}`,
-    );
+    assert.equal(backup.restoreCommand, `pg_restore --clean --if-exists --no-owner --host 127.0.0.1 --port ${pg15.port} --username postgres --dbname ${database} ${backup.file}`);
     const events = await recentEvents(loadProject(root), 'live', 10, options(pg15));
     const recorded = events.find((e) => e.kind === 'backup' && e.version === '002');
     assert.ok(recorded?.message?.startsWith(`pg_dump ${pgDump.text} wrote .tidemark/backups/${basename(backup.file)}`), JSON.stringify(events));
@@ -191,7 +217,11 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
       env: { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(pg15.port), PGUSER: 'postgres', PGPASSWORD: pg15.password },
     });
     assert.equal(restore.status, 0, restore.stderr);
-    assert.deepEqual(await query(pg15, copy, 'SELECT name, note FROM agents ORDER BY id'), [{ name: 'ada', note: 'first' }, { name: 'bob', note: null }, { name: 'cy', note: 'third' }]);
+    assert.deepEqual(await query(pg15, copy, 'SELECT name, note FROM agents ORDER BY id'), [
+      { name: 'ada', note: 'first' },
+      { name: 'bob', note: null },
+      { name: 'cy', note: 'third' },
+    ]);
     assert.deepEqual(await query(pg15, copy, 'SELECT version FROM tidemark.migrations ORDER BY version'), [{ version: '001' }]);
     const original = await freshDatabase(pg15);
     const replay = project({ fresh: { url: urlOf(pg15, original) } }, { 'migrations/001_agents.sql': SCHEMA });
@@ -209,9 +239,16 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
     // Over the changed database with the printed command: the dropped column and rows are back, and 002 is pending again.
     const inPlace = spawnSync('sh', ['-c', backup.restoreCommand], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: pg15.password } });
     assert.equal(inPlace.status, 0, inPlace.stderr);
-    assert.deepEqual(await query(pg15, database, 'SELECT name, note FROM agents ORDER BY id'), [{ name: 'ada', note: 'first' }, { name: 'bob', note: null }, { name: 'cy', note: 'third' }]);
+    assert.deepEqual(await query(pg15, database, 'SELECT name, note FROM agents ORDER BY id'), [
+      { name: 'ada', note: 'first' },
+      { name: 'bob', note: null },
+      { name: 'cy', note: 'third' },
+    ]);
     const [status] = await getStatus(loadProject(root), 'live', options(pg15));
-    assert.deepEqual(status.migrations.map((m) => `${m.version} ${m.state}`), ['001 applied', '002 pending']);
+    assert.deepEqual(
+      status.migrations.map((m) => `${m.version} ${m.state}`),
+      ['001 applied', '002 pending'],
+    );
   });
 
   it(`a pg_dump older than the server stops apply before anything changes, saying which client to install`, async () => {
@@ -220,9 +257,15 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
     const root = project({ prod: { url: urlOf(pg18, database), backup: true } });
     await assert.rejects(
       applyMigrations(loadProject(root), 'prod', options(pg18)),
-      (error: Error) => error.message === `pg_dump ${pgDump.text} cannot dump PostgreSQL 18 (prod): install postgresql-client-18 or set backup.command to a pg_dump 18 or newer; nothing was changed`,
+      (error: Error) =>
+        error.message ===
+        `pg_dump ${pgDump.text} cannot dump PostgreSQL 18 (prod): install postgresql-client-18 or set backup.command to a pg_dump 18 or newer; nothing was changed`,
     );
-    assert.deepEqual(await query(pg18, database, "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table"), [{ no_history: true, no_table: true }], 'not even the history tables were created');
+    assert.deepEqual(
+      await query(pg18, database, "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table"),
+      [{ no_history: true, no_table: true }],
+      'not even the history tables were created',
+    );
     assert.deepEqual(backupsIn(root), []);
   });
 
@@ -230,13 +273,21 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
     const database = await freshDatabase(pg15);
     const missing = project({ live: { url: urlOf(pg15, database), backup: { command: './bin/pg_dump' } } });
     await assert.rejects(applyMigrations(loadProject(missing), 'live', options(pg15)), (error: Error) => {
-      assert.equal(error.message, `backup.command "${join(missing, 'bin', 'pg_dump')}" was not found: install postgresql-client (of the server's major version or newer) or set backup.command`);
+      assert.equal(
+        error.message,
+        `backup.command "${join(missing, 'bin', 'pg_dump')}" was not found: install postgresql-client (of the server's major version or newer) or set backup.command`,
+      );
       return true;
     });
     // A pg_dump that cannot write its file: pg_dump's own message, and nothing applied.
     const unwritable = project({ live: { url: urlOf(pg15, database), backup: { dir: 'tidemark.json/inside-a-file' } } });
-    await assert.rejects(applyMigrations(loadProject(unwritable), 'live', options(pg15)), /^Error: cannot create the backup folder .*tidemark\.json\/inside-a-file: .*; nothing was changed$/);
-    assert.deepEqual(await query(pg15, database, "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table"), [{ no_history: true, no_table: true }]);
+    await assert.rejects(
+      applyMigrations(loadProject(unwritable), 'live', options(pg15)),
+      /^Error: cannot create the backup folder .*tidemark\.json\/inside-a-file: .*; nothing was changed$/,
+    );
+    assert.deepEqual(await query(pg15, database, "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table"), [
+      { no_history: true, no_table: true },
+    ]);
 
     // pg_dump's own failure: the deploy role may not read a table someone else owns.
     const role = 'tidemark_deploy';
@@ -254,7 +305,11 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
         assert.ok(!error.message.includes('deploy-secret'));
         return true;
       });
-      assert.deepEqual(await query(pg15, shared, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'agents' AND column_name = 'note'"), [{ n: 1 }], '002 did not run');
+      assert.deepEqual(
+        await query(pg15, shared, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'agents' AND column_name = 'note'"),
+        [{ n: 1 }],
+        '002 did not run',
+      );
       assert.deepEqual(backupsIn(refused), [], 'the partial dump is removed');
 
       // The same on a first apply (a sequence it may not read; no table, so the database counts
@@ -262,12 +317,18 @@ describe('backups before apply and rollback: PostgreSQL servers and pg_dump', fu
       untouched = await freshDatabase(pg15);
       await query(pg15, untouched, `GRANT CREATE ON DATABASE ${untouched} TO ${role}; GRANT CREATE ON SCHEMA public TO ${role}; CREATE SEQUENCE invoice_numbers;`);
       const first = project({ live: { url: `postgres://${role}@127.0.0.1:${pg15.port}/${untouched}`, backup: true } });
-      await assert.rejects(applyMigrations(loadProject(first), 'live', asDeploy), /^Error: pg_dump failed: .*permission denied for sequence invoice_numbers.*; nothing was changed$/);
+      await assert.rejects(
+        applyMigrations(loadProject(first), 'live', asDeploy),
+        /^Error: pg_dump failed: .*permission denied for sequence invoice_numbers.*; nothing was changed$/,
+      );
       const nothingThere = "SELECT to_regnamespace('tidemark') IS NULL AS no_history, to_regclass('agents') IS NULL AS no_table";
       assert.deepEqual(await query(pg15, untouched, nothingThere), [{ no_history: true, no_table: true }]);
       // And a first apply refused because the database holds tables Tidemark does not track.
       await query(pg15, untouched, 'DROP SEQUENCE invoice_numbers; CREATE TABLE payroll (id int);');
-      await assert.rejects(applyMigrations(loadProject(project({ live: { url: `postgres://${role}@127.0.0.1:${pg15.port}/${untouched}` } })), 'live', asDeploy), /refusing to apply to live: it is not tracked/);
+      await assert.rejects(
+        applyMigrations(loadProject(project({ live: { url: `postgres://${role}@127.0.0.1:${pg15.port}/${untouched}` } })), 'live', asDeploy),
+        /refusing to apply to live: it is not tracked/,
+      );
       assert.deepEqual(await query(pg15, untouched, nothingThere), [{ no_history: true, no_table: true }]);
     } finally {
       await query(pg15, shared, `DROP OWNED BY ${role}`).catch(() => undefined);

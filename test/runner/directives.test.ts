@@ -43,18 +43,30 @@ for (const backend of backends()) {
     it('status says blocked with every reason; apply applies what comes before and stops there, naming it, and nothing after it runs', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_invoices.sql': BLOCKED, 'migrations/003_payments.sql': AFTER });
       const before = await statuses(f, 'local');
-      assert.deepEqual(before.map((m) => m.state), ['pending', 'blocked', 'pending']);
+      assert.deepEqual(
+        before.map((m) => m.state),
+        ['pending', 'blocked', 'pending'],
+      );
       assert.deepEqual(before[1].blockedReasons, ['waiting for the billing team to drain the old queue', 'backfill of users.tenant_id finished in production']);
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'apply 002 skipped']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['apply 001 ok', 'apply 002 skipped'],
+      );
       assert.equal(report.steps[1].message, 'blocked: waiting for the billing team to drain the old queue; backfill of users.tenant_id finished in production');
-      assert.match(report.summary, /^Applied 1 migration to local; 2 pending\. Stopped before 002 invoices is blocked: waiting for the billing team .*; backfill of users\.tenant_id finished in production; the migrations after it wait too\.$/);
+      assert.match(
+        report.summary,
+        /^Applied 1 migration to local; 2 pending\. Stopped before 002 invoices is blocked: waiting for the billing team .*; backfill of users\.tenant_id finished in production; the migrations after it wait too\.$/,
+      );
       assert.equal(report.failure, undefined);
       assert.deepEqual(await tables(f), ['users']);
       assert.deepEqual(await states(f), { '001': 'applied', '002': 'blocked', '003': 'pending' });
       // Again: nothing to apply before the block, and it still says why.
       const again = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(again.steps.map((s) => `${s.version} ${s.outcome}`), ['002 skipped']);
+      assert.deepEqual(
+        again.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['002 skipped'],
+      );
       assert.match(again.summary, /^Nothing applied to local\. Stopped before 002 invoices is blocked/);
       // Once the directive is gone, it applies.
       f.write({ 'migrations/002_invoices.sql': 'CREATE TABLE invoices (id int PRIMARY KEY);\n' });
@@ -65,18 +77,27 @@ for (const backend of backends()) {
     it('--to at or past a blocked migration is refused naming it, before anything runs; --to before it applies', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_drafts.sql': DRAFT, 'migrations/003_payments.sql': AFTER });
       assert.equal((await statuses(f, 'local'))[1].blockedReasons?.[0], 'draft');
-      await assert.rejects(applyMigrations(f.project(), 'local', { ...f.options, toVersion: '003' }), /^Error: refusing --to 003: 002 drafts is blocked: draft; apply up to 001 with --to 001$/);
+      await assert.rejects(
+        applyMigrations(f.project(), 'local', { ...f.options, toVersion: '003' }),
+        /^Error: refusing --to 003: 002 drafts is blocked: draft; apply up to 001 with --to 001$/,
+      );
       await assert.rejects(applyMigrations(f.project(), 'local', { ...f.options, toVersion: '002' }), /refusing --to 002: 002 drafts is blocked: draft/);
       assert.deepEqual(await tables(f), []);
       const report = await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '001' });
-      assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome}`), ['001 ok']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['001 ok'],
+      );
       assert.deepEqual(await tables(f), ['users']);
     });
 
     it('plan stops before a blocked migration too and says why', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_invoices.sql': BLOCKED });
       const report = await planMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['plan 001 ok', 'plan 002 skipped']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['plan 001 ok', 'plan 002 skipped'],
+      );
       assert.match(report.summary, /Stopped before 002 invoices is blocked: waiting for the billing team/);
       assert.deepEqual(await tables(f), []);
     });
@@ -84,18 +105,33 @@ for (const backend of backends()) {
     it('-- tidemark:environments: not-for-this-environment elsewhere, skipped by apply, not pending, and ignored by after: gating where it does not apply', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_local_seed.sql': LOCAL_ONLY, 'migrations/003_staging_seed.sql': STAGING_ONLY });
       const local = await statuses(f, 'local');
-      assert.deepEqual(local.map((m) => m.state), ['pending', 'pending', 'not-for-this-environment']);
+      assert.deepEqual(
+        local.map((m) => m.state),
+        ['pending', 'pending', 'not-for-this-environment'],
+      );
       assert.deepEqual(local[2].environments, ['staging', 'prod']);
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'apply 002 ok']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['apply 001 ok', 'apply 002 ok'],
+      );
       assert.match(report.summary, /Applied 2 migrations to local; 0 pending\./);
-      assert.deepEqual((await f.sql('local', 'SELECT id FROM users ORDER BY id')).map((r) => r.id), [42]);
+      assert.deepEqual(
+        (await f.sql('local', 'SELECT id FROM users ORDER BY id')).map((r) => r.id),
+        [42],
+      );
       assert.deepEqual(await states(f, 'local'), { '001': 'applied', '002': 'applied', '003': 'not-for-this-environment' });
       // staging is `after: local`: 003 never runs in local, so it does not hold staging back.
       assert.deepEqual(await states(f, 'staging'), { '001': 'pending', '002': 'not-for-this-environment', '003': 'pending' });
       const staging = await applyMigrations(f.project(), 'staging', f.options);
-      assert.deepEqual(staging.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'apply 003 ok']);
-      assert.deepEqual((await f.sql('staging', 'SELECT id FROM users ORDER BY id')).map((r) => r.id), [7]);
+      assert.deepEqual(
+        staging.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['apply 001 ok', 'apply 003 ok'],
+      );
+      assert.deepEqual(
+        (await f.sql('staging', 'SELECT id FROM users ORDER BY id')).map((r) => r.id),
+        [7],
+      );
       assert.deepEqual(await states(f, 'staging'), { '001': 'applied', '002': 'not-for-this-environment', '003': 'applied' });
     });
   });

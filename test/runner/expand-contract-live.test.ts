@@ -22,7 +22,10 @@ describe('expand/contract under live writes on a real server', function () {
   for (const scenario of SCENARIOS) {
     it(`${scenario.kind}: 0 failed writes, 0 mismatched rows, 0 lost writes, every wait below lock_timeout`, async () => {
       const result = await runLiveScenario(server, scenario, { seedRows: 5000, batchSize: 500, windowMs: 400 });
-      assert.deepEqual(result.phases.map((p) => p.phase), scenario.kind === 'rename-table' ? ['expand', 'switch', 'contract'] : ['expand', 'backfill', 'contract']);
+      assert.deepEqual(
+        result.phases.map((p) => p.phase),
+        scenario.kind === 'rename-table' ? ['expand', 'switch', 'contract'] : ['expand', 'backfill', 'contract'],
+      );
       assert.ok(result.writes > 50, `the writer wrote ${result.writes} rows`);
       assert.equal(result.failedWrites, 0, result.errors.join('\n'));
       assert.equal(result.maxMismatchedRows, 0);

@@ -26,8 +26,14 @@ const USES: Record<string, { up?: string; verify: string }> = {
     up: 'CREATE SEQUENCE ai_seq; CREATE TABLE ai (id int, note text); CREATE TRIGGER ai_id BEFORE INSERT ON ai FOR EACH ROW EXECUTE PROCEDURE autoinc(id, ai_seq);',
     verify: "WITH r AS (INSERT INTO ai (id, note) VALUES (0, 'x') RETURNING id) SELECT id > 0 FROM r",
   },
-  bloom: { up: 'CREATE TABLE bl (a int, b int); CREATE INDEX bl_idx ON bl USING bloom (a, b);', verify: 'WITH i AS (INSERT INTO bl VALUES (1, 2) RETURNING a) SELECT count(*) = 1 FROM i' },
-  btree_gin: { up: 'CREATE TABLE bgin (a int); CREATE INDEX bgin_idx ON bgin USING gin (a);', verify: 'WITH i AS (INSERT INTO bgin VALUES (1) RETURNING a) SELECT count(*) = 1 FROM i' },
+  bloom: {
+    up: 'CREATE TABLE bl (a int, b int); CREATE INDEX bl_idx ON bl USING bloom (a, b);',
+    verify: 'WITH i AS (INSERT INTO bl VALUES (1, 2) RETURNING a) SELECT count(*) = 1 FROM i',
+  },
+  btree_gin: {
+    up: 'CREATE TABLE bgin (a int); CREATE INDEX bgin_idx ON bgin USING gin (a);',
+    verify: 'WITH i AS (INSERT INTO bgin VALUES (1) RETURNING a) SELECT count(*) = 1 FROM i',
+  },
   btree_gist: {
     up: 'CREATE TABLE bgist (room int, during tsrange, EXCLUDE USING gist (room WITH =, during WITH &&));',
     verify: "WITH i AS (INSERT INTO bgist VALUES (1, tsrange('2020-01-01', '2020-01-02')) RETURNING room) SELECT count(*) = 1 FROM i",
@@ -75,7 +81,10 @@ const USES: Record<string, { up?: string; verify: string }> = {
   },
   seg: { verify: "SELECT seg_lower('1.5 .. 2.5'::seg) = 1.5" },
   tablefunc: { verify: 'SELECT count(*) = 3 FROM normal_rand(3, 0, 1)' },
-  tcn: { up: 'CREATE TABLE tc (id int PRIMARY KEY); CREATE TRIGGER tc_notify AFTER INSERT ON tc FOR EACH ROW EXECUTE FUNCTION triggered_change_notification();', verify: 'WITH i AS (INSERT INTO tc VALUES (1) RETURNING id) SELECT count(*) = 1 FROM i' },
+  tcn: {
+    up: 'CREATE TABLE tc (id int PRIMARY KEY); CREATE TRIGGER tc_notify AFTER INSERT ON tc FOR EACH ROW EXECUTE FUNCTION triggered_change_notification();',
+    verify: 'WITH i AS (INSERT INTO tc VALUES (1) RETURNING id) SELECT count(*) = 1 FROM i',
+  },
   tsm_system_rows: { verify: 'SELECT count(*) = 5 FROM pg_class TABLESAMPLE system_rows(5)' },
   tsm_system_time: { verify: 'SELECT count(*) > 0 FROM pg_class TABLESAMPLE system_time(1000)' },
   unaccent: { verify: "SELECT unaccent('Hôtel crème') = 'Hotel creme'" },
@@ -122,7 +131,10 @@ describe('extensions in the sandbox and the shadow', function () {
 
     // verify is a new command: the sandbox is opened again, from the files alone.
     const again = await verifyMigrations(loadProject(root), undefined);
-    assert.deepEqual(again.steps.filter((s) => s.outcome !== 'ok'), []);
+    assert.deepEqual(
+      again.steps.filter((s) => s.outcome !== 'ok'),
+      [],
+    );
     assert.equal(again.steps.length, count);
 
     // The replay check's shadow loads them too: each up and verify replays (running an up a second
@@ -135,9 +147,15 @@ describe('extensions in the sandbox and the shadow', function () {
 
   it('loads only the extensions the migrations name, and an extension whose migration is gone is still loaded', async () => {
     const root = scratchDir('extensions-few-');
-    writeFiles(root, { 'migrations/001_trgm.sql': '-- migrate:up\nCREATE EXTENSION pg_trgm;\nCREATE TABLE words (w text);\nCREATE INDEX words_trgm ON words USING gin (w gin_trgm_ops);\n' });
-    assert.deepEqual((await applyMigrations(loadProject(root), undefined)).steps.map((s) => s.outcome), ['ok']);
-    const available = () => withReadSession(loadProject(root).environments[0], {}, async ({ db }) => (await db.query('SELECT name FROM pg_available_extensions ORDER BY name')).rows.map((r) => r.name));
+    writeFiles(root, {
+      'migrations/001_trgm.sql': '-- migrate:up\nCREATE EXTENSION pg_trgm;\nCREATE TABLE words (w text);\nCREATE INDEX words_trgm ON words USING gin (w gin_trgm_ops);\n',
+    });
+    assert.deepEqual(
+      (await applyMigrations(loadProject(root), undefined)).steps.map((s) => s.outcome),
+      ['ok'],
+    );
+    const available = () =>
+      withReadSession(loadProject(root).environments[0], {}, async ({ db }) => (await db.query('SELECT name FROM pg_available_extensions ORDER BY name')).rows.map((r) => r.name));
     assert.deepEqual(await available(), ['pg_trgm', 'plpgsql']);
 
     // The migration file deleted: the extension is installed in the sandbox and must still work.
@@ -149,7 +167,8 @@ describe('extensions in the sandbox and the shadow', function () {
   it('an extension PGlite lacks: apply names it and lists those PGlite has; check says the same; check.stubs makes it creatable', async () => {
     const root = scratchDir('extensions-missing-');
     writeFiles(root, {
-      'migrations/001_geo.sql': "-- migrate:up\nCREATE EXTENSION IF NOT EXISTS postgis;\nCREATE TABLE IF NOT EXISTS places (id int, at geometry);\nSELECT ST_MakePoint(1, 2);\n-- migrate:down\nDROP TABLE IF EXISTS places;\nDROP EXTENSION IF EXISTS postgis;\n",
+      'migrations/001_geo.sql':
+        '-- migrate:up\nCREATE EXTENSION IF NOT EXISTS postgis;\nCREATE TABLE IF NOT EXISTS places (id int, at geometry);\nSELECT ST_MakePoint(1, 2);\n-- migrate:down\nDROP TABLE IF EXISTS places;\nDROP EXTENSION IF EXISTS postgis;\n',
     });
     const report = await applyMigrations(loadProject(root), undefined);
     assert.equal(report.steps[0].outcome, 'failed');
@@ -157,15 +176,25 @@ describe('extensions in the sandbox and the shadow', function () {
     assert.match(report.steps[0].message!, /"check": \{"stubs": \{"postgis": /);
 
     const [result] = await checkProject(loadConfig(root), undefined);
-    assert.deepEqual(result.findings.map((f) => f.rule), ['replay-skipped']);
-    assert.match(result.findings[0].message, /^not replayed: extension "postgis" is not available in the replay check's shadow database \(PGlite\); it has: amcheck, .*uuid-ossp\. The replay check can stub it/);
+    assert.deepEqual(
+      result.findings.map((f) => f.rule),
+      ['replay-skipped'],
+    );
+    assert.match(
+      result.findings[0].message,
+      /^not replayed: extension "postgis" is not available in the replay check's shadow database \(PGlite\); it has: amcheck, .*uuid-ossp\. The replay check can stub it/,
+    );
 
     writeFiles(root, {
       'tidemark.json': JSON.stringify({ check: { stubs: { postgis: 'stubs/postgis.sql' } } }),
-      'stubs/postgis.sql': 'CREATE TYPE geometry;\nCREATE FUNCTION geometry_in(cstring) RETURNS geometry LANGUAGE internal IMMUTABLE STRICT AS \'textin\';\nCREATE FUNCTION geometry_out(geometry) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS \'textout\';\nCREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, LIKE = text);\nCREATE FUNCTION ST_MakePoint(float8, float8) RETURNS geometry LANGUAGE sql AS $$ SELECT geometry_in(format(\'POINT(%s %s)\', $1, $2)::cstring) $$;\n',
+      'stubs/postgis.sql':
+        "CREATE TYPE geometry;\nCREATE FUNCTION geometry_in(cstring) RETURNS geometry LANGUAGE internal IMMUTABLE STRICT AS 'textin';\nCREATE FUNCTION geometry_out(geometry) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';\nCREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, LIKE = text);\nCREATE FUNCTION ST_MakePoint(float8, float8) RETURNS geometry LANGUAGE sql AS $$ SELECT geometry_in(format('POINT(%s %s)', $1, $2)::cstring) $$;\n",
     });
     const [stubbed] = await checkProject(loadConfig(root), undefined);
-    assert.deepEqual(stubbed.findings.map((f) => `${f.rule}: ${f.message}`), []);
+    assert.deepEqual(
+      stubbed.findings.map((f) => `${f.rule}: ${f.message}`),
+      [],
+    );
     assert.equal(stubbed.completed, true);
   });
 });

@@ -45,7 +45,10 @@ describe(`runner faults on ${backend.label}`, function () {
     assert.match(report.steps[0].message!, /terminating connection due to administrator command/);
     assert.equal(report.failure!.line, 1, 'the statement that was running');
     const [status] = await getStatus(f.project(), 'local', f.options);
-    assert.deepEqual(status.migrations.map((m) => m.state), ['pending']);
+    assert.deepEqual(
+      status.migrations.map((m) => m.state),
+      ['pending'],
+    );
     assert.deepEqual(await f.sql('local', `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`), []);
     assert.deepEqual(await f.sql('local', 'SELECT version FROM tidemark.migrations'), []);
   });
@@ -63,7 +66,10 @@ describe(`runner faults on ${backend.label}`, function () {
     f.write({ 'migrations/001_slow.sql': text.replace('SELECT pg_sleep(30);', 'SELECT pg_sleep(0);') });
     const resumed = await applyMigrations(f.project(), 'local', f.options);
     assert.equal(resumed.steps[0].outcome, 'ok', resumed.summary);
-    assert.deepEqual((await f.sql('local', `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name), ['first_part', 'second_part']);
+    assert.deepEqual(
+      (await f.sql('local', `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name),
+      ['first_part', 'second_part'],
+    );
   });
 
   it('lockTimeout from the config: a migration blocked by another session fails fast at its statement and leaves nothing behind', async () => {
@@ -88,9 +94,15 @@ describe(`runner faults on ${backend.label}`, function () {
       await blocker.end();
     }
     const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users'`);
-    assert.deepEqual(columns.map((c) => c.column_name), ['id']);
+    assert.deepEqual(
+      columns.map((c) => c.column_name),
+      ['id'],
+    );
     const [status] = await getStatus(f.project(), 'local', f.options);
-    assert.deepEqual(status.migrations.map((m) => m.state), ['applied', 'pending']);
+    assert.deepEqual(
+      status.migrations.map((m) => m.state),
+      ['applied', 'pending'],
+    );
   });
 
   it('a second runner waits for the lock, then gives up naming the holder', async () => {
@@ -99,7 +111,10 @@ describe(`runner faults on ${backend.label}`, function () {
     await waitFor(async () => (await f.sql('local', `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'`)).length > 0);
     await assert.rejects(applyMigrations(f.project(), 'local', f.options), (e: Error) => {
       assert.ok(e instanceof RunnerInputError);
-      assert.match(e.message, /local is locked by another migration run \(application "tidemark", user postgres, client 127\.0\.0\.1, pid \d+, connected since .*, active since .*\); gave up after 1000 ms/);
+      assert.match(
+        e.message,
+        /local is locked by another migration run \(application "tidemark", user postgres, client 127\.0\.0\.1, pid \d+, connected since .*, active since .*\); gave up after 1000 ms/,
+      );
       return true;
     });
     assert.equal((await first).steps[0].outcome, 'ok');
@@ -136,8 +151,10 @@ describe(`runner faults on ${backend.label}`, function () {
       await assert.rejects(applyMigrations(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), PasswordRejectedError);
       // Asked for that one environment, a rejected password fails the request (so the editor
       // forgets it and asks again) instead of hiding in the row's error.
-      await assert.rejects(getStatus(project, 'wrongpw', { askPassword: async () => 'not-the-password' }), (e: Error) =>
-        e instanceof PasswordRejectedError && /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));
+      await assert.rejects(
+        getStatus(project, 'wrongpw', { askPassword: async () => 'not-the-password' }),
+        (e: Error) => e instanceof PasswordRejectedError && /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'),
+      );
       // The password the user gives is used: status succeeds.
       const [ok] = await getStatus(project, 'wrongpw', { askPassword: async () => server.password });
       assert.equal(ok.error, undefined);

@@ -48,17 +48,23 @@ describe('graphile-migrate: its own commit and migrate agree with Tidemark on th
     assert.equal(committed.status, 0, committed.output);
     const found = discoverMigrations(dir);
     assert.deepEqual(found.problems, []);
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name]), [
-      ['000001', 'Create users'],
-      ['000002', ''],
-      ['000003', 'Posts: one per user message'],
-      ['000004', 'Count posts'],
-    ]);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name]),
+      [
+        ['000001', 'Create users'],
+        ['000002', ''],
+        ['000003', 'Posts: one per user message'],
+        ['000004', 'Count posts'],
+      ],
+    );
     const written = readFileSync(join(dir, 'migrations', 'committed', '000004-count-posts.sql'), 'utf8');
     assert.equal(found.migrations[3].toolId, /^--! Hash: (\S+)$/m.exec(written)![1]);
     assert.match(found.migrations[3].up.text, /create function post_count/);
     // current.sql is reset to the blank migration; it stays listed as work in progress, never a migration.
-    assert.deepEqual(found.unused.map((u) => u.path.slice(dir.length + 1)), ['migrations/current.sql']);
+    assert.deepEqual(
+      found.unused.map((u) => u.path.slice(dir.length + 1)),
+      ['migrations/current.sql'],
+    );
   });
 
   it('an edited committed migration: graphile-migrate refuses to migrate, Tidemark reports the same file', async () => {
@@ -69,7 +75,10 @@ describe('graphile-migrate: its own commit and migrate agree with Tidemark on th
     assert.notEqual(migrated.status, 0);
     assert.match(migrated.output, /Hash for 000001-create-users\.sql does not match/);
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.problems.map((p) => p.path), [path]);
+    assert.deepEqual(
+      found.problems.map((p) => p.path),
+      [path],
+    );
     assert.match(found.problems[0].message, /does not match its hash/);
   });
 
@@ -81,6 +90,9 @@ describe('graphile-migrate: its own commit and migrate agree with Tidemark on th
     assert.notEqual(migrated.status, 0);
     assert.match(migrated.output, /doesn't match '000003\.sql''s expected previous hash/);
     const found = discoverMigrations(dir);
-    assert.ok(found.problems.some((p) => p.path === path && /the chain is broken/.test(p.message)), JSON.stringify(found.problems));
+    assert.ok(
+      found.problems.some((p) => p.path === path && /the chain is broken/.test(p.message)),
+      JSON.stringify(found.problems),
+    );
   });
 });

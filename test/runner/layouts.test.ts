@@ -70,7 +70,10 @@ for (const backend of backends()) {
         'migrations/003_c.sql': '-- +goose Up\nCREATE TABLE c (id int);\n-- +goose Down\nDROP TABLE c;\n',
       });
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome}`), ['001 ok', '002 skipped']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['001 ok', '002 skipped'],
+      );
       assert.match(report.summary, /Stopped before 002 b is blocked: cannot run here \(Go migration\)/);
       assert.deepEqual(await tables(f), ['a']);
       assert.deepEqual(await states(f), { '001': 'applied', '002': 'blocked', '003': 'pending' });
@@ -83,7 +86,10 @@ for (const backend of backends()) {
         'migrations/003_c.sql': '-- +goose Up\nCREATE TABLE c (id int);\n-- +goose Down\nDROP TABLE c;\n',
       });
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome}`), ['001 ok', '002 ok', '003 skipped']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['001 ok', '002 ok', '003 skipped'],
+      );
       assert.match(report.steps[2].message ?? '', /line 1 is `-- \+goose Up`, a goose marker, but this folder is read as dbmate/);
       assert.deepEqual(await tables(f), ['a', 'b']);
     });

@@ -69,15 +69,23 @@ const CASES: Case[] = [
         ('33333333-3333-3333-3333-333333333333', '${sha('sha256', C)}', NULL, '20240103000000_c', 'Database error: relation "c" already exists', NULL, '2024-01-03 10:00:00+00', 0),
         ('44444444-4444-4444-4444-444444444444', '${sha('sha256', D)}', NULL, '20240104000000_d', 'Database error', '2024-01-04 11:00:00+00', '2024-01-04 10:00:00+00', 0);`,
     states: { '20231231000000': 'missing', '20240101000000': 'applied', '20240102000000': 'drifted', '20240103000000': 'failed', '20240104000000': 'pending' },
-    notes: { '20240102000000': /edited after it was applied: prisma's checksum differs/, '20240104000000': /marked rolled back \(prisma migrate resolve --rolled-back\) on 2024-01-04T11:00:00/ },
-    refusal: /managed by prisma's public\._prisma_migrations, which Tidemark reads but does not write .*Run `npx prisma migrate deploy`, or move local to Tidemark's history with `tidemark adopt --env local --from prisma`/,
+    notes: {
+      '20240102000000': /edited after it was applied: prisma's checksum differs/,
+      '20240104000000': /marked rolled back \(prisma migrate resolve --rolled-back\) on 2024-01-04T11:00:00/,
+    },
+    refusal:
+      /managed by prisma's public\._prisma_migrations, which Tidemark reads but does not write .*Run `npx prisma migrate deploy`, or move local to Tidemark's history with `tidemark adopt --env local --from prisma`/,
     adopted: ['20240101000000', '20240102000000'],
     appliedAt: ['20240101000000', '2024-01-01T10:00:01.000Z'],
   },
   {
     tool: 'drizzle',
     files: {
-      'drizzle/meta/_journal.json': JSON.stringify({ version: '7', dialect: 'postgresql', entries: ['0000_a', '0001_b', '0002_c', '0003_d'].map((tag, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag, breakpoints: true })) }),
+      'drizzle/meta/_journal.json': JSON.stringify({
+        version: '7',
+        dialect: 'postgresql',
+        entries: ['0000_a', '0001_b', '0002_c', '0003_d'].map((tag, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag, breakpoints: true })),
+      }),
       'drizzle/0000_a.sql': A,
       'drizzle/0001_b.sql': B,
       'drizzle/0002_c.sql': C,
@@ -96,7 +104,12 @@ const CASES: Case[] = [
   },
   {
     tool: 'supabase',
-    files: { 'supabase/config.toml': 'project_id = "app"\n', 'supabase/migrations/20240101000000_a.sql': A, 'supabase/migrations/20240102000000_b.sql': B, 'supabase/migrations/20240103000000_c.sql': C },
+    files: {
+      'supabase/config.toml': 'project_id = "app"\n',
+      'supabase/migrations/20240101000000_a.sql': A,
+      'supabase/migrations/20240102000000_b.sql': B,
+      'supabase/migrations/20240103000000_c.sql': C,
+    },
     config: { migrationsDir: 'supabase/migrations' },
     // The CLI's table with the statements it ran; b's file changed since.
     table: `CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY);
@@ -138,7 +151,13 @@ const CASES: Case[] = [
   },
   {
     tool: 'sqlx',
-    files: { 'Cargo.toml': '[dependencies]\nsqlx = { version = "0.8", features = ["postgres"] }\n', 'migrations/20240101000000_a.sql': A, 'migrations/20240102000000_b.sql': B, 'migrations/20240103000000_c.sql': C, 'migrations/20240104000000_d.sql': D },
+    files: {
+      'Cargo.toml': '[dependencies]\nsqlx = { version = "0.8", features = ["postgres"] }\n',
+      'migrations/20240101000000_a.sql': A,
+      'migrations/20240102000000_b.sql': B,
+      'migrations/20240103000000_c.sql': C,
+      'migrations/20240104000000_d.sql': D,
+    },
     // sqlx's table: checksum = SHA-384 of the file; c stopped part-way (success = false).
     table: `CREATE TABLE IF NOT EXISTS _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
       INSERT INTO _sqlx_migrations VALUES (20240101000000, 'a', '2024-01-01 07:00:00+00', TRUE, '\\x${sha('sha384', A)}', 1000), (20240102000000, 'b', '2024-01-02 07:00:00+00', TRUE, '\\x${sha('sha384', B_BEFORE)}', 1000),
@@ -178,7 +197,6 @@ const CASES: Case[] = [
   },
 ];
 
-
 for (const backend of backends()) {
   describe(`environments managed by another tool on ${backend.label}`, function () {
     this.timeout(180_000);
@@ -186,7 +204,7 @@ for (const backend of backends()) {
     after(() => backend.stop());
 
     for (const c of CASES) {
-      it(`${c.tool}: status reads its table, ${c.refusal ? "apply and rollback refuse naming its command" : "written in compatibility mode"}, adopt records its rows`, async () => {
+      it(`${c.tool}: status reads its table, ${c.refusal ? 'apply and rollback refuse naming its command' : 'written in compatibility mode'}, adopt records its rows`, async () => {
         const f = await backend.fixture(c.files, c.config);
         await f.exec('local', `${A}${c.table}`);
         const s = await status(f);
@@ -196,7 +214,10 @@ for (const backend of backends()) {
         assert.deepEqual(Object.fromEntries(s.migrations.map((m) => [m.version, m.state])), c.states);
         for (const [version, note] of Object.entries(c.notes ?? {})) assert.match(s.migrations.find((m) => m.version === version)?.note ?? '', note, version);
         if (c.appliedAt) assert.equal(s.migrations.find((m) => m.version === c.appliedAt![0])?.appliedAt, c.appliedAt[1]);
-        assert.match(describeTracking(s.tracking!, s.migrations) ?? '', new RegExp(`^managed by ${c.tool}: states read from .*; ${c.refusal ? 'read-only for Tidemark' : 'apply and rollback record there'}`));
+        assert.match(
+          describeTracking(s.tracking!, s.migrations) ?? '',
+          new RegExp(`^managed by ${c.tool}: states read from .*; ${c.refusal ? 'read-only for Tidemark' : 'apply and rollback record there'}`),
+        );
         const matrix = statusMatrix([s]);
         assert.deepEqual(matrix.managedBy, [{ environment: 'local', tool: c.tool, table: s.tracking!.managedBy!.table }]);
         assert.match(statusMarkdown('app', matrix), new RegExp(`local is managed by ${c.tool}`));
@@ -208,9 +229,15 @@ for (const backend of backends()) {
         }
 
         const dry = await adoptEnvironment(f.project(), 'local', { ...f.options, from: c.tool, dryRun: true, skipFailed: true });
-        assert.deepEqual(dry.recorded.map((r) => r.version), c.adopted);
+        assert.deepEqual(
+          dry.recorded.map((r) => r.version),
+          c.adopted,
+        );
         const adopted = await adoptEnvironment(f.project(), 'local', { ...f.options, from: c.tool, skipFailed: true });
-        assert.deepEqual(adopted.recorded.map((r) => r.version), c.adopted);
+        assert.deepEqual(
+          adopted.recorded.map((r) => r.version),
+          c.adopted,
+        );
         const after = await status(f);
         assert.equal(after.tracking?.state, 'tracked');
         assert.deepEqual(
@@ -220,16 +247,23 @@ for (const backend of backends()) {
       });
     }
 
-    it('plan and verify act on the state read from the tool\'s table and leave it managed', async () => {
+    it("plan and verify act on the state read from the tool's table and leave it managed", async () => {
       const f = await backend.fixture({
         'migrations/001_a.sql': `-- migrate:up\n${A}-- migrate:down\nDROP TABLE a;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM a;\n`,
         'migrations/002_b.sql': `-- migrate:up\n${B}-- migrate:down\nDROP TABLE b;\n`,
       });
       await f.exec('local', `${A} CREATE TABLE schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations VALUES ('001');`);
       const planned = await planMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(planned.steps.map((s) => s.version), ['002'], 'only what dbmate has not applied');
+      assert.deepEqual(
+        planned.steps.map((s) => s.version),
+        ['002'],
+        'only what dbmate has not applied',
+      );
       const verified = await verifyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(verified.steps.map((s) => [s.version, s.outcome]), [['001', 'ok']]);
+      assert.deepEqual(
+        verified.steps.map((s) => [s.version, s.outcome]),
+        [['001', 'ok']],
+      );
       assert.equal((await status(f)).tracking?.state, 'managed', 'verify wrote nothing to a history Tidemark does not keep here');
     });
 
@@ -246,14 +280,25 @@ for (const backend of backends()) {
     });
 
     it("another tool's table than the files' layout is reported, not read as their state; atlas, Liquibase, and graphile-migrate rows adopt by their own keys", async () => {
-      const files = { 'migrations/000001_create_a.sql': `-- migrate:up\n${A}`, 'migrations/000002_create_b.sql': `-- migrate:up\n${B}`, 'migrations/000003_create_c.sql': `-- migrate:up\n${C}` };
+      const files = {
+        'migrations/000001_create_a.sql': `-- migrate:up\n${A}`,
+        'migrations/000002_create_b.sql': `-- migrate:up\n${B}`,
+        'migrations/000003_create_c.sql': `-- migrate:up\n${C}`,
+      };
       const f = await backend.fixture(files);
       await f.exec('local', `${A}${CASES[0].table}`);
       const s = await status(f);
       assert.equal(s.tracking?.state, 'untracked');
       assert.equal(s.tracking?.filesLayout, 'dbmate');
-      assert.deepEqual(s.migrations.map((m) => m.state), ['pending', 'pending', 'pending'], 'not guessed from');
-      assert.equal(describeTracking(s.tracking!, s.migrations), "not tracked by Tidemark yet; prisma's public._prisma_migrations is not the history of these dbmate files: reported, not read as their state; 1 table exists");
+      assert.deepEqual(
+        s.migrations.map((m) => m.state),
+        ['pending', 'pending', 'pending'],
+        'not guessed from',
+      );
+      assert.equal(
+        describeTracking(s.tracking!, s.migrations),
+        "not tracked by Tidemark yet; prisma's public._prisma_migrations is not the history of these dbmate files: reported, not read as their state; 1 table exists",
+      );
 
       // Atlas: version, a failed file (applied < total with its error), hash chained over names and contents.
       const atlas = await backend.fixture(files);
@@ -266,9 +311,23 @@ for (const backend of backends()) {
           ('000002', 'create_b', 2, 1, 1, '2024-01-02 00:00:00+00', 10, NULL, NULL, 'h2', NULL, 'Atlas CLI v0.30.0'),
           ('000003', 'create_c', 2, 0, 1, '2024-01-03 00:00:00+00', 10, 'relation "c" already exists', 'CREATE TABLE c (id int);', 'h3', NULL, 'Atlas CLI v0.30.0');`,
       );
-      assert.deepEqual((await status(atlas)).tracking?.foreign, { tool: 'atlas', table: 'atlas_schema_revisions.atlas_schema_revisions', versions: ['000001', '000002', '000003'], failed: ['000003'] });
-      assert.match(await refusal(adoptEnvironment(atlas.project(), 'local', { ...atlas.options, from: 'atlas' })), /000003 \(atlas's atlas_schema_revisions\.atlas_schema_revisions records it as failed\)/);
-      assert.deepEqual((await adoptEnvironment(atlas.project(), 'local', { ...atlas.options, from: 'atlas', skipFailed: true })).recorded.map((r) => [r.version, r.appliedAt]), [['000001', '2024-01-01T00:00:00.000Z'], ['000002', '2024-01-02T00:00:00.000Z']]);
+      assert.deepEqual((await status(atlas)).tracking?.foreign, {
+        tool: 'atlas',
+        table: 'atlas_schema_revisions.atlas_schema_revisions',
+        versions: ['000001', '000002', '000003'],
+        failed: ['000003'],
+      });
+      assert.match(
+        await refusal(adoptEnvironment(atlas.project(), 'local', { ...atlas.options, from: 'atlas' })),
+        /000003 \(atlas's atlas_schema_revisions\.atlas_schema_revisions records it as failed\)/,
+      );
+      assert.deepEqual(
+        (await adoptEnvironment(atlas.project(), 'local', { ...atlas.options, from: 'atlas', skipFailed: true })).recorded.map((r) => [r.version, r.appliedAt]),
+        [
+          ['000001', '2024-01-01T00:00:00.000Z'],
+          ['000002', '2024-01-02T00:00:00.000Z'],
+        ],
+      );
 
       // Liquibase: by changeset id; FAILED and SKIPPED rows are not adopted.
       const lb = await backend.fixture(files);
@@ -281,7 +340,10 @@ for (const backend of backends()) {
           ('create_c', 'ana', 'db/changelog.sql', '2024-01-03 00:00:00', 3, 'FAILED', '9:ccc', 'sql', '', NULL, '4.25.0', NULL, NULL, '1');`,
       );
       const lbAdopt = await adoptEnvironment(lb.project(), 'local', { ...lb.options, from: 'liquibase', dryRun: true, skipFailed: true });
-      assert.deepEqual(lbAdopt.recorded.map((r) => [r.version, r.name]), [['000001', 'create_a']]);
+      assert.deepEqual(
+        lbAdopt.recorded.map((r) => [r.version, r.name]),
+        [['000001', 'create_a']],
+      );
       assert.deepEqual(lbAdopt.skipped, [{ version: '000003', reason: "liquibase's public.databasechangelog records it as failed" }]);
 
       // graphile-migrate: filename 000001.sql, hash chain.
@@ -291,7 +353,10 @@ for (const backend of backends()) {
         `${A} CREATE SCHEMA graphile_migrate; CREATE TABLE graphile_migrate.migrations (hash text primary key, previous_hash text references graphile_migrate.migrations, filename text not null, date timestamptz not null default now());
         INSERT INTO graphile_migrate.migrations VALUES ('sha1:aaa', NULL, '000001.sql', '2024-01-01 00:00:00+00'), ('sha1:bbb', 'sha1:aaa', '000002.sql', '2024-01-02 00:00:00+00');`,
       );
-      assert.deepEqual((await adoptEnvironment(gm.project(), 'local', { ...gm.options, from: 'graphile-migrate' })).recorded.map((r) => r.version), ['000001', '000002']);
+      assert.deepEqual(
+        (await adoptEnvironment(gm.project(), 'local', { ...gm.options, from: 'graphile-migrate' })).recorded.map((r) => r.version),
+        ['000001', '000002'],
+      );
     });
   });
 }

@@ -70,7 +70,13 @@ describe(`no-transaction resume on ${backend.label}`, function () {
   });
 
   it('an interrupted CREATE INDEX CONCURRENTLY is reported on resume: INVALID index named, then rebuilt once dropped', async () => {
-    const text = ['-- tidemark:no-transaction', 'CREATE TABLE ledger (id serial, note text);', 'CREATE INDEX CONCURRENTLY ledger_note_idx ON ledger (note);', 'CREATE TABLE after_index (id int);', ''].join('\n');
+    const text = [
+      '-- tidemark:no-transaction',
+      'CREATE TABLE ledger (id serial, note text);',
+      'CREATE INDEX CONCURRENTLY ledger_note_idx ON ledger (note);',
+      'CREATE TABLE after_index (id int);',
+      '',
+    ].join('\n');
     const f = await backend.fixture({ 'migrations/001_ledger.sql': text });
     const blocker = await localClient(f);
     try {
@@ -88,7 +94,10 @@ describe(`no-transaction resume on ${backend.label}`, function () {
     assert.deepEqual(await f.sql('local', `SELECT indisvalid FROM pg_index WHERE indexrelid = 'ledger_note_idx'::regclass`), [{ indisvalid: false }]);
     await assert.rejects(applyMigrations(f.project(), 'local', f.options), (e: Error) => {
       assert.ok(e instanceof RunnerInputError, String(e));
-      assert.match(e.message, /cannot resume 001 \(ledger\): statement 2 \(.*001_ledger\.sql:3\), CREATE INDEX CONCURRENTLY, was running when the last run stopped, and index ledger_note_idx exists but is INVALID/);
+      assert.match(
+        e.message,
+        /cannot resume 001 \(ledger\): statement 2 \(.*001_ledger\.sql:3\), CREATE INDEX CONCURRENTLY, was running when the last run stopped, and index ledger_note_idx exists but is INVALID/,
+      );
       assert.match(e.message, /DROP INDEX CONCURRENTLY "ledger_note_idx"/);
       return true;
     });
@@ -106,7 +115,10 @@ describe(`no-transaction resume on ${backend.label}`, function () {
     await applyMigrations(f.project(), 'local', f.options);
     // The state a run killed during VACUUM leaves: statement 2 started, 1 done.
     await f.sql('local', `DROP TABLE u; UPDATE tidemark.migrations SET state = 'failed', statements_done = 1, statement_started = 2`);
-    await assert.rejects(applyMigrations(f.project(), 'local', f.options), /statement 2 \(.*001_vacuum\.sql:3\) runs outside a transaction and was running when the last run stopped; it may or may not have run\. Check the database, then apply with --started-statement ran .* or --started-statement again/);
+    await assert.rejects(
+      applyMigrations(f.project(), 'local', f.options),
+      /statement 2 \(.*001_vacuum\.sql:3\) runs outside a transaction and was running when the last run stopped; it may or may not have run\. Check the database, then apply with --started-statement ran .* or --started-statement again/,
+    );
     const resumed = await applyMigrations(f.project(), 'local', { ...f.options, startedStatement: 'ran' });
     assert.equal(resumed.steps[0].outcome, 'ok', resumed.summary);
     assert.match(resumed.steps[0].message!, /resumed at statement 3; statement 2 .* counted as run/);
@@ -119,10 +131,16 @@ describe(`no-transaction resume on ${backend.label}`, function () {
     await f.sql('local', 'ALTER TABLE tidemark.migrations DROP COLUMN statement_started');
     const [before] = await getStatus(f.project(), 'local', f.options);
     assert.equal(before.error, undefined);
-    assert.deepEqual(before.migrations.map((m) => m.state), ['applied', 'pending']);
+    assert.deepEqual(
+      before.migrations.map((m) => m.state),
+      ['applied', 'pending'],
+    );
     const report = await applyMigrations(f.project(), 'local', f.options);
     assert.equal(report.steps[0].outcome, 'ok', report.summary);
-    const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_schema = 'tidemark' AND table_name = 'migrations' AND column_name = 'statement_started'`);
+    const columns = await f.sql(
+      'local',
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'tidemark' AND table_name = 'migrations' AND column_name = 'statement_started'`,
+    );
     assert.equal(columns.length, 1);
   });
 });

@@ -16,7 +16,8 @@ import { postgresBackend } from './backends';
 const run = promisify(execFile);
 
 const MIGRATIONS = {
-  'migrations/1700000000000_users.sql': '-- Up Migration\nCREATE TABLE users (id bigint PRIMARY KEY);\nCREATE INDEX users_id ON users (id);\n\n-- Down Migration\nDROP TABLE users;\n',
+  'migrations/1700000000000_users.sql':
+    '-- Up Migration\nCREATE TABLE users (id bigint PRIMARY KEY);\nCREATE INDEX users_id ON users (id);\n\n-- Down Migration\nDROP TABLE users;\n',
   // Down before up in the file: node-pg-migrate cuts each section up to the other marker.
   'migrations/1700000000001_posts.sql': '-- Down Migration\nDROP TABLE posts;\n-- Up Migration\nCREATE TABLE posts (id bigint, author bigint REFERENCES users (id));\n',
   'migrations/1700000000002_notes.sql': '-- up migration\nCREATE TABLE notes (body text);\n--- DOWN MIGRATION\nDROP TABLE notes;\n',
@@ -32,10 +33,16 @@ describe('node-pg-migrate (npm) and Tidemark on the same SQL migrations', functi
     const f = await backend.fixture(MIGRATIONS);
     const server = backend.servers![1];
     const tables = async (env: 'local' | 'staging') =>
-      (await f.sql(env, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'pgmigrations' ORDER BY 1`)).map((r) => String(r.table_name));
+      (await f.sql(env, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'pgmigrations' ORDER BY 1`)).map((r) =>
+        String(r.table_name),
+      );
     const dbName = String((await f.sql('staging', 'SELECT current_database() AS d'))[0].d);
     const url = `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${dbName}`;
-    const tool = (args: string[]) => run(process.execPath, [join(repoRoot, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), ...args, '-m', join(f.root, 'migrations')], { env: { ...process.env, DATABASE_URL: url }, cwd: f.root });
+    const tool = (args: string[]) =>
+      run(process.execPath, [join(repoRoot, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), ...args, '-m', join(f.root, 'migrations')], {
+        env: { ...process.env, DATABASE_URL: url },
+        cwd: f.root,
+      });
 
     assert.equal(discoverMigrations(join(f.root, 'migrations')).layout, 'node-pg-migrate');
     await tool(['up']);

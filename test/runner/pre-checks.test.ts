@@ -37,18 +37,29 @@ for (const backend of backends()) {
     it('a failing -- migrate:check stops apply before any change, at the query, with the actual value and its comment; fixed data lets it pass', async () => {
       const f = await backend.fixture({ 'migrations/001_agents.sql': AGENTS, 'migrations/002_not_null.sql': NOT_NULL });
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'apply 002 failed']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['apply 001 ok', 'apply 002 failed'],
+      );
       assert.equal(report.steps[1].message, 'check failed: expected 0, got 12 (agents with tenant_id NULL); nothing was changed');
       assert.deepEqual({ line: report.failure?.line, file: report.failure?.file.endsWith('002_not_null.sql') }, { line: 3, file: true }, 'the failure points at the check query');
       assert.match(report.summary, /Stopped at 002 \(apply failed\) at migrations\/002_not_null\.sql:4:1: check failed: expected 0, got 12/);
       assert.deepEqual(await f.sql('local', "SELECT to_regclass('audit') IS NULL AS absent"), [{ absent: true }], 'no statement of the up ran');
       const [status] = await getStatus(f.project(), 'local', f.options);
-      assert.deepEqual(status.migrations.map((m) => m.state), ['applied', 'pending']);
+      assert.deepEqual(
+        status.migrations.map((m) => m.state),
+        ['applied', 'pending'],
+      );
 
       await f.sql('local', 'UPDATE agents SET tenant_id = 2 WHERE tenant_id IS NULL');
       const again = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(again.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`.trim()), ['002 ok 1 pre-check passed']);
-      assert.deepEqual(await f.sql('local', "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'agents' AND column_name = 'tenant_id'"), [{ is_nullable: 'NO' }]);
+      assert.deepEqual(
+        again.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`.trim()),
+        ['002 ok 1 pre-check passed'],
+      );
+      assert.deepEqual(await f.sql('local', "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'agents' AND column_name = 'tenant_id'"), [
+        { is_nullable: 'NO' },
+      ]);
     });
 
     it('plan runs the pre-checks and reports a failing one as where apply would stop', async () => {
@@ -56,7 +67,10 @@ for (const backend of backends()) {
       await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '001' });
       const plan = await planMigrations(f.project(), 'local', f.options);
       assert.equal(plan.steps[0].outcome, 'failed');
-      assert.match(plan.steps[0].message ?? '', /002_not_null\.sql:4:1: check failed: expected 0, got 12 \(agents with tenant_id NULL\); apply would stop here, before any change$/);
+      assert.match(
+        plan.steps[0].message ?? '',
+        /002_not_null\.sql:4:1: check failed: expected 0, got 12 \(agents with tenant_id NULL\); apply would stop here, before any change$/,
+      );
       await f.sql('local', 'UPDATE agents SET tenant_id = 2 WHERE tenant_id IS NULL');
       const passing = await planMigrations(f.project(), 'local', f.options);
       assert.equal(passing.steps[0].outcome, 'ok');
@@ -71,7 +85,10 @@ for (const backend of backends()) {
         'migrations/002_tenants.check.sql': "-- the agents table is there\nSELECT to_regclass('agents') IS NOT NULL;\n",
       });
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`.trim()), ['001 ok', '002 ok 1 pre-check passed']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`.trim()),
+        ['001 ok', '002 ok 1 pre-check passed'],
+      );
 
       const g = await backend.fixture({
         'migrations/001_billing.sql': 'CREATE TABLE billing (id int);\n',

@@ -66,9 +66,18 @@ for (const backend of backends()) {
       assert.match(report.summary, /Applied 2 migrations to local; 0 pending/);
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied' });
       const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`);
-      assert.deepEqual(columns.map((c) => c.column_name), ['id', 'email', 'name']);
+      assert.deepEqual(
+        columns.map((c) => c.column_name),
+        ['id', 'email', 'name'],
+      );
       const history = await f.sql('local', 'SELECT version, state, up_sql, down_sql FROM tidemark.migrations ORDER BY version');
-      assert.deepEqual(history.map((r) => [r.version, r.state]), [['001', 'applied'], ['002', 'applied']]);
+      assert.deepEqual(
+        history.map((r) => [r.version, r.state]),
+        [
+          ['001', 'applied'],
+          ['002', 'applied'],
+        ],
+      );
       assert.match(String(history[0].down_sql), /DROP TABLE users/);
       const events = await recentEvents(f.project(), 'local', 10, f.options);
       assert.deepEqual(events.map((e) => `${e.kind} ${e.version}`).reverse(), ['apply 001', 'verify 001', 'apply 002']);
@@ -123,7 +132,10 @@ CREATE TABLE never (id int);
     it('applies a migration saved with a byte order mark, and refuses to run anything while a migration is not UTF-8, naming where', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS });
       writeFileSync(join(f.root, 'migrations', '001_users.sql'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(USERS)]));
-      writeFileSync(join(f.root, 'migrations', '002_notes.sql'), Buffer.concat([Buffer.from('-- migrate:up\nCOMMENT ON TABLE users IS \'caf'), Buffer.from([0xe9]), Buffer.from('\';\n')]));
+      writeFileSync(
+        join(f.root, 'migrations', '002_notes.sql'),
+        Buffer.concat([Buffer.from("-- migrate:up\nCOMMENT ON TABLE users IS 'caf"), Buffer.from([0xe9]), Buffer.from("';\n")]),
+      );
       await assert.rejects(applyMigrations(f.project(), 'local', f.options), (error: Error) => {
         assert.ok(error instanceof RunnerInputError, String(error));
         assert.equal(error.message, `${join('migrations', '002_notes.sql')}:2:${"COMMENT ON TABLE users IS 'caf".length + 1}: not UTF-8 text (byte 0xE9); save the file as UTF-8`);
@@ -193,13 +205,19 @@ CREATE TABLE never (id int);
         'migrations/002_flag.sql': '-- migrate:up\nCREATE TABLE flags (on_ boolean);\n-- migrate:verify\nSELECT count(*) = 5 FROM flags;\n',
       });
       const report = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`), ['apply 001 ok', 'verify 001 ok', 'apply 002 ok', 'verify 002 failed']);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.action} ${s.version} ${s.outcome}`),
+        ['apply 001 ok', 'verify 001 ok', 'apply 002 ok', 'verify 002 failed'],
+      );
       assert.match(report.steps[3].message!, /line 4: the check returned false/);
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'verify-failed' });
 
       f.write({ 'migrations/001_users.verify.sql': '-- expect: 3\nSELECT count(*) FROM users;\n' });
       const verify = await verifyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(verify.steps.map((s) => `${s.version} ${s.outcome}`), ['001 failed', '002 failed']);
+      assert.deepEqual(
+        verify.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['001 failed', '002 failed'],
+      );
       assert.match(verify.steps[0].message!, /expected 3, got 1/);
       const [status] = await getStatus(f.project(), 'local', f.options);
       assert.match(status.migrations[0].error!, /expected 3, got 1/);
@@ -221,26 +239,43 @@ CREATE TABLE never (id int);
         'migrations/003_no_down.sql': 'CREATE TABLE notes (id int);\n',
       });
       await applyMigrations(f.project(), 'local', f.options);
-      await assert.rejects(rollbackMigrations(f.project(), 'local', f.options), (e: Error) => e instanceof RunnerInputError && /003 \(no_down\) has no down section/.test(e.message));
+      await assert.rejects(
+        rollbackMigrations(f.project(), 'local', f.options),
+        (e: Error) => e instanceof RunnerInputError && /003 \(no_down\) has no down section/.test(e.message),
+      );
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied', '003': 'applied' });
       // A down section with nothing in it is not taken for "nothing to undo": that is written as a comment.
       f.write({ 'migrations/003_no_down.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\n\n' });
-      await assert.rejects(rollbackMigrations(f.project(), 'local', f.options), (e: Error) =>
-        e instanceof RunnerInputError && /003 \(no_down\) has an empty down section; .*"-- nothing to undo"/.test(e.message));
+      await assert.rejects(
+        rollbackMigrations(f.project(), 'local', f.options),
+        (e: Error) => e instanceof RunnerInputError && /003 \(no_down\) has an empty down section; .*"-- nothing to undo"/.test(e.message),
+      );
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'applied', '003': 'applied' });
 
       // As the message says, a comment alone rolls back without running anything.
       f.write({ 'migrations/003_no_down.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\n-- nothing to undo\n' });
       const one = await rollbackMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(one.steps.map((s) => `${s.version} ${s.outcome}`), ['003 ok']);
+      assert.deepEqual(
+        one.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['003 ok'],
+      );
       assert.ok((await tables(f)).includes('notes'), 'nothing ran');
       const rest = await rollbackMigrations(f.project(), 'local', { ...f.options, toVersion: '001' });
-      assert.deepEqual(rest.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+      assert.deepEqual(
+        rest.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['002 ok'],
+      );
       assert.deepEqual(await states(f), { '001': 'verified', '002': 'pending', '003': 'pending' });
       const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`);
-      assert.deepEqual(columns.map((c) => c.column_name), ['id', 'email']);
+      assert.deepEqual(
+        columns.map((c) => c.column_name),
+        ['id', 'email'],
+      );
       const events = await f.sql('local', `SELECT version FROM tidemark.events WHERE kind = 'rollback' ORDER BY id`);
-      assert.deepEqual(events.map((e) => e.version), ['003', '002']);
+      assert.deepEqual(
+        events.map((e) => e.version),
+        ['003', '002'],
+      );
     });
 
     it('plan reports the locks each statement takes on existing tables and leaves the database unchanged', async () => {
@@ -257,7 +292,9 @@ CREATE TABLE never (id int);
       const [add, index, broken, age, ageRequired] = report.steps;
       assert.equal(add.outcome, 'ok');
       assert.ok(
-        add.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 2: ALTER TABLE users ADD COLUMN name text/.test(l.statement) && !l.newRelation),
+        add.locks!.some(
+          (l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 2: ALTER TABLE users ADD COLUMN name text/.test(l.statement) && !l.newRelation,
+        ),
         JSON.stringify(add.locks),
       );
       assert.match(index.message!, /not planned: line 1: CREATE INDEX CONCURRENTLY/);
@@ -266,12 +303,17 @@ CREATE TABLE never (id int);
       // 002 already holds users exclusively when 005 runs in the same transaction; measured alone,
       // 005 shows its own AccessExclusiveLock too.
       assert.equal(age.outcome, 'ok', age.message);
-      assert.ok(age.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ADD COLUMN age/.test(l.statement)), JSON.stringify(age.locks));
+      assert.ok(
+        age.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ADD COLUMN age/.test(l.statement)),
+        JSON.stringify(age.locks),
+      );
       // 006 cannot run alone (it needs 005's column), and the lock it takes is already held in the
       // dry run's transaction: it is still listed, as it is taken when 006 runs in its own.
       assert.equal(ageRequired.outcome, 'ok', ageRequired.message);
       assert.ok(
-        ageRequired.locks!.some((l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ALTER COLUMN age SET DEFAULT 0/.test(l.statement)),
+        ageRequired.locks!.some(
+          (l) => l.mode === 'AccessExclusiveLock' && l.relation === 'public.users' && /^line 1: ALTER TABLE users ALTER COLUMN age SET DEFAULT 0/.test(l.statement),
+        ),
         JSON.stringify(ageRequired.locks),
       );
       assert.equal(report.failure?.version, '004');
@@ -287,16 +329,25 @@ CREATE TABLE never (id int);
       f.write({ 'migrations/002_late.sql': 'SELECT 1;\n', 'migrations/009_nothing.sql': 'CREATE INDEX CONCURRENTLY nothing_x ON no_such_table (x);\n' });
       assert.deepEqual(await states(f), { '002': 'out-of-order', '003': 'failed', '009': 'pending' });
       const late = await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '002' });
-      assert.deepEqual(late.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+      assert.deepEqual(
+        late.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['002 ok'],
+      );
       assert.match(late.steps[0].message!, /out of order: older than 003, applied before it/);
       // 009 fails at its first statement: nothing of it ran, so 005, older than it, is not out of order.
       f.write({ 'migrations/003_accounts.sql': BROKEN_NO_TRANSACTION.replace('emial', 'email') });
       const fixed = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(fixed.steps.map((s) => `${s.version} ${s.outcome}`), ['003 ok', '009 failed']);
+      assert.deepEqual(
+        fixed.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['003 ok', '009 failed'],
+      );
       f.write({ 'migrations/005_after.sql': 'SELECT 1;\n' });
       assert.deepEqual(await states(f), { '002': 'applied', '003': 'applied', '005': 'pending', '009': 'failed' });
       const after = await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '005' });
-      assert.deepEqual(after.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`), ['005 ok ']);
+      assert.deepEqual(
+        after.steps.map((s) => `${s.version} ${s.outcome} ${s.message ?? ''}`),
+        ['005 ok '],
+      );
     });
 
     it('shows drifted (with the stored SQL for a diff), missing and out-of-order', async () => {
@@ -311,7 +362,10 @@ CREATE TABLE never (id int);
       assert.doesNotMatch(diff.current, /NOT NULL/);
       // Drift and missing files do not block; the late version is applied and flagged.
       const late = await applyMigrations(f.project(), 'local', f.options);
-      assert.deepEqual(late.steps.map((s) => `${s.version} ${s.outcome}`), ['002 ok']);
+      assert.deepEqual(
+        late.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['002 ok'],
+      );
       assert.match(late.steps[0].message!, /out of order: older than 003, applied before it/);
       // Trailing whitespace and CRLF do not count as drift.
       f.write({ 'migrations/001_users.sql': USERS.replace(/\n/g, '  \r\n') });
@@ -328,7 +382,10 @@ CREATE TABLE never (id int);
 
     it('after: refuses versions not applied and verified upstream, naming the reason', async () => {
       const f = await backend.fixture({ 'migrations/001_users.sql': USERS, 'migrations/002_add_name.sql': ADD_NAME });
-      await assert.rejects(applyMigrations(f.project(), 'staging', f.options), /refusing to apply to staging \(after: local\): 001 is not applied in local; 002 is not applied in local/);
+      await assert.rejects(
+        applyMigrations(f.project(), 'staging', f.options),
+        /refusing to apply to staging \(after: local\): 001 is not applied in local; 002 is not applied in local/,
+      );
       await applyMigrations(f.project(), 'local', { ...f.options, toVersion: '001', verifyAfterApply: false });
       await assert.rejects(applyMigrations(f.project(), 'staging', f.options), /001 is applied in local but not verified there/);
       await verifyMigrations(f.project(), 'local', f.options);
@@ -340,11 +397,11 @@ CREATE TABLE never (id int);
 
     if (backend.kind === 'pglite') {
       it('two environments on one sandbox folder do not deadlock: the second open gives up after lockWaitTimeout', async () => {
-        const f = await backend.fixture(
-          { 'migrations/001_users.sql': USERS },
-          { environments: { staging: { sandbox: true, path: '.tidemark/local', after: 'local' } } },
+        const f = await backend.fixture({ 'migrations/001_users.sql': USERS }, { environments: { staging: { sandbox: true, path: '.tidemark/local', after: 'local' } } });
+        await assert.rejects(
+          applyMigrations(f.project(), 'staging', f.options),
+          /cannot be read: the sandbox database .* is busy with another operation of this process; gave up after 2000 ms/,
         );
-        await assert.rejects(applyMigrations(f.project(), 'staging', f.options), /cannot be read: the sandbox database .* is busy with another operation of this process; gave up after 2000 ms/);
       });
     }
 
@@ -356,7 +413,10 @@ CREATE TABLE never (id int);
       assert.deepEqual(applied.map((s) => s.version).sort(), ['001', '002']);
       for (const r of results) if (r.status === 'rejected') assert.match(String(r.reason), /locked by another migration run/);
       const events = await f.sql('local', `SELECT version FROM tidemark.events WHERE kind = 'apply' ORDER BY version`);
-      assert.deepEqual(events.map((e) => e.version), ['001', '002']);
+      assert.deepEqual(
+        events.map((e) => e.version),
+        ['001', '002'],
+      );
     });
   });
 }

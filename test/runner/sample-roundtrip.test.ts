@@ -83,19 +83,24 @@ async function roundTrip(project: () => Project, env: string, options: RunOption
 describe('migrations-sample through the runner: apply, verify, roll back, apply again', function () {
   this.timeout(300_000);
 
-  it('on the sample\'s own sandbox environment, with its tidemark.json as shipped', async () => {
+  it("on the sample's own sandbox environment, with its tidemark.json as shipped", async () => {
     const root = scratchDir('sample-');
     cpSync(sampleDir, root, { recursive: true, filter: (src) => !src.includes(`${join(sampleDir, '.tidemark')}`) });
     const sandboxPath = findEnvironment(loadProject(root), 'sandbox').sandboxPath!;
     assert.ok(sandboxPath.startsWith(root), `the sandbox lives in the project: ${sandboxPath}`);
-    await roundTrip(() => loadProject(root), 'sandbox', {}, async () => {
-      const db = new PGlite(sandboxPath);
-      try {
-        return (await db.query<{ what: string }>(USER_OBJECTS)).rows.map((r) => r.what);
-      } finally {
-        await db.close();
-      }
-    });
+    await roundTrip(
+      () => loadProject(root),
+      'sandbox',
+      {},
+      async () => {
+        const db = new PGlite(sandboxPath);
+        try {
+          return (await db.query<{ what: string }>(USER_OBJECTS)).rows.map((r) => r.what);
+        } finally {
+          await db.close();
+        }
+      },
+    );
   });
 
   // PGlite is covered by the sandbox above; a real server checks the SQL is PostgreSQL's, not just PGlite's.

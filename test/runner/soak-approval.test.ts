@@ -32,8 +32,10 @@ describe('soak and approval gates on a real server', function () {
         },
       }),
       'migrations/001_expand.sql': '-- migrate:up\nCREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY);\n-- migrate:down\nDROP TABLE IF EXISTS t;\n',
-      'migrations/002_backfill.sql': '-- tidemark:soak 48h\n-- migrate:up\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS b;\n',
-      'migrations/003_contract.sql': '-- tidemark:soak 7d in protected\n-- tidemark:requires-approval\n-- migrate:up\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS c;\n',
+      'migrations/002_backfill.sql':
+        '-- tidemark:soak 48h\n-- migrate:up\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS b;\n',
+      'migrations/003_contract.sql':
+        '-- tidemark:soak 7d in protected\n-- tidemark:requires-approval\n-- migrate:up\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n-- migrate:down\nALTER TABLE t DROP COLUMN IF EXISTS c;\n',
     });
     const env = { PGPASSWORD: server.password };
     const run = (...args: string[]) => tidemark(dir, args, env);
@@ -49,7 +51,10 @@ describe('soak and approval gates on a real server', function () {
     const { run, ageHistory, staging } = await project();
     const first = await run('apply', '--env', 'staging');
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied 1 migration to staging\. Stopped before 002 backfill: waiting: soak until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(48h after 001 was applied in staging\); the migrations after it wait too\./);
+    assert.match(
+      first.stdout,
+      /Applied 1 migration to staging\. Stopped before 002 backfill: waiting: soak until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(48h after 001 was applied in staging\); the migrations after it wait too\./,
+    );
     const status = JSON.parse((await run('status', '--env', 'staging', '--format', 'json')).stdout);
     const backfill = status.migrations.find((m: { version: string }) => m.version === '002');
     assert.equal(backfill.state, 'waiting');
@@ -87,7 +92,10 @@ describe('soak and approval gates on a real server', function () {
     const { run, ageHistory, production } = await project();
     const refused = await run('apply', '--env', 'production', '--confirm', 'production');
     assert.equal(refused.code, 0, refused.stderr);
-    assert.match(refused.stdout, /Nothing applied to production\. Stopped before 001 expand: waiting: approval by dana or lee in production \(tidemark approve 001 --env production --as NAME --reason TEXT\)/);
+    assert.match(
+      refused.stdout,
+      /Nothing applied to production\. Stopped before 001 expand: waiting: approval by dana or lee in production \(tidemark approve 001 --env production --as NAME --reason TEXT\)/,
+    );
     const stranger = await run('approve', '001', '--env', 'production', '--as', 'eve', '--reason', 'lgtm');
     assert.equal(stranger.code, 2);
     assert.match(stranger.stderr, /eve is not an approver of production \(approvers in tidemark.json: dana, lee\)/);

@@ -25,7 +25,9 @@ async function schemaOf(server: TestServer, database: string): Promise<string[]>
   try {
     const columns = await client.query(`SELECT table_name || '.' || column_name || ' ' || data_type AS x FROM information_schema.columns WHERE table_schema = 'app' ORDER BY 1`);
     const indexes = await client.query(`SELECT indexname AS x FROM pg_indexes WHERE schemaname = 'app' ORDER BY 1`);
-    const functions = await client.query(`SELECT p.proname || ': ' || p.prosrc AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'app' ORDER BY 1`);
+    const functions = await client.query(
+      `SELECT p.proname || ': ' || p.prosrc AS x FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'app' ORDER BY 1`,
+    );
     const schema = await client.query(`SELECT nspname AS x FROM pg_namespace WHERE nspname = 'app'`);
     return [...schema.rows, ...columns.rows, ...indexes.rows, ...functions.rows].map((r) => String(r.x));
   } finally {
@@ -80,15 +82,24 @@ describe('sqitch projects: Tidemark and sqitch on the same plan, on a real serve
     // verify/app.devices/create.sql returns false on an empty table: sqitch passes it, so does Tidemark.
     const verified = await verifyMigrations(project, 'local', options);
     assert.equal(verified.failure, undefined, JSON.stringify(verified, null, 2));
-    assert.deepEqual(verified.steps.map((s) => `${s.version} ${s.outcome}`), ['appschema ok', 'zz_users ok', 'app.devices/create ok', 'insert_user ok', 'insert_user~2 ok', 'aa_flips ok']);
+    assert.deepEqual(
+      verified.steps.map((s) => `${s.version} ${s.outcome}`),
+      ['appschema ok', 'zz_users ok', 'app.devices/create ok', 'insert_user ok', 'insert_user~2 ok', 'aa_flips ok'],
+    );
     const [status] = await getStatus(project, 'local', options);
-    assert.deepEqual(status.migrations.map((m) => `${m.version} ${m.state}`), ['appschema verified', 'zz_users verified', 'app.devices/create verified', 'insert_user verified', 'insert_user~2 verified', 'aa_flips verified']);
+    assert.deepEqual(
+      status.migrations.map((m) => `${m.version} ${m.state}`),
+      ['appschema verified', 'zz_users verified', 'app.devices/create verified', 'insert_user verified', 'insert_user~2 verified', 'aa_flips verified'],
+    );
 
     // Back to before the rework: both tools leave the v1.0.0 function in place.
     sqitch(fixture, ['revert', '-y', '--to', '@v1.0.0', target], env);
     const back = await rollbackMigrations(project, 'local', { ...options, toVersion: 'insert_user' });
     assert.equal(back.failure, undefined, JSON.stringify(back, null, 2));
-    assert.deepEqual(back.steps.map((s) => s.version), ['aa_flips', 'insert_user~2']);
+    assert.deepEqual(
+      back.steps.map((s) => s.version),
+      ['aa_flips', 'insert_user~2'],
+    );
     assert.deepEqual(await schemaOf(server, byTidemark), await schemaOf(server, bySqitch));
     assert.ok((await schemaOf(server, byTidemark)).some((x) => /insert_user: [\s\S]*md5/.test(x)));
 

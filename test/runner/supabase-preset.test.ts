@@ -106,10 +106,13 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
   it('applies a Supabase migration and exercises its RLS policies as the API roles in verify', async () => {
     const root = supabaseProject({ 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const report = await applyMigrations(loadProject(root), undefined);
-    assert.deepEqual(report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]), [
-      ['apply', 'ok', ''],
-      ['verify', 'ok', ''],
-    ]);
+    assert.deepEqual(
+      report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]),
+      [
+        ['apply', 'ok', ''],
+        ['verify', 'ok', ''],
+      ],
+    );
 
     // The preset is in the sandbox for good: a later open sees the roles and the stubbed extensions.
     const state = await withReadSession(loadProject(root).environments[0], {}, async ({ db }) => ({
@@ -122,27 +125,36 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
     assert.equal(state.queued, true);
   });
 
-  it('a policy that refuses is seen: the verify of another user\'s upload fails', async () => {
+  it("a policy that refuses is seen: the verify of another user's upload fails", async () => {
     const root = supabaseProject({
       'db/migrations/20240101000000_profiles.sql': PROFILES,
       'db/migrations/20240102000000_forbidden.sql': FORBIDDEN_UPLOAD,
     });
     const report = await applyMigrations(loadProject(root), undefined);
     const verify = report.steps.filter((s) => s.action === 'verify');
-    assert.deepEqual(verify.map((s) => s.outcome), ['ok', 'failed']);
+    assert.deepEqual(
+      verify.map((s) => s.outcome),
+      ['ok', 'failed'],
+    );
     assert.match(verify[1].message!, /new row violates row-level security policy for table "objects"/);
   });
 
   it('the replay check replays the same migration in its shadow, and without the preset it cannot', async () => {
     const root = supabaseProject({ 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const [result] = await checkProject(loadConfig(root), undefined);
-    assert.deepEqual(result.findings.map((f) => `${f.rule}: ${f.message}`), []);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.rule}: ${f.message}`),
+      [],
+    );
     assert.equal(result.completed, true);
 
     const plain = scratchDir('not-supabase-');
     writeFiles(plain, { 'tidemark.json': JSON.stringify({ migrationsDir: 'db/migrations', layout: 'dbmate' }), 'db/migrations/20240101000000_profiles.sql': PROFILES });
     const [without] = await checkProject(loadConfig(plain), undefined);
-    assert.deepEqual(without.findings.map((f) => f.rule), ['replay-skipped']);
+    assert.deepEqual(
+      without.findings.map((f) => f.rule),
+      ['replay-skipped'],
+    );
     assert.match(without.findings[0].message, /schema "extensions" does not exist/);
   });
 
@@ -151,13 +163,19 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
     const up = PROFILES.slice(PROFILES.indexOf('\n') + 1, PROFILES.indexOf('-- migrate:down'));
     writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'supabase/migrations/20240101000000_profiles.sql': up });
     const report = await applyMigrations(loadProject(root), undefined);
-    assert.deepEqual(report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]), [['apply', 'ok', '']]);
+    assert.deepEqual(
+      report.steps.map((s) => [s.action, s.outcome, s.outcome === 'ok' ? '' : s.message]),
+      [['apply', 'ok', '']],
+    );
   });
 
   it('"preset": "supabase" in tidemark.json works without supabase/config.toml', async () => {
     const root = scratchDir('supabase-config-');
     writeFiles(root, { 'tidemark.json': JSON.stringify({ preset: 'supabase' }), 'migrations/001_profiles.sql': PROFILES });
     const report = await applyMigrations(loadProject(root), undefined);
-    assert.deepEqual(report.steps.map((s) => s.outcome), ['ok', 'ok']);
+    assert.deepEqual(
+      report.steps.map((s) => s.outcome),
+      ['ok', 'ok'],
+    );
   });
 });

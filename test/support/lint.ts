@@ -35,7 +35,14 @@ export function lintFiles(
   if (!options.allowSyntaxErrors && options.rule !== 'syntax-error') refuseSyntaxErrors(unit, dir);
   const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
   if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
-  const findings = lintUnit(unit, { rules, environments: options.environments, policy: options.policy, onRuleError: (id, e) => { throw new Error(`rule ${id} threw: ${String(e)}`); } });
+  const findings = lintUnit(unit, {
+    rules,
+    environments: options.environments,
+    policy: options.policy,
+    onRuleError: (id, e) => {
+      throw new Error(`rule ${id} threw: ${String(e)}`);
+    },
+  });
   return { findings, dir, text: files[target] };
 }
 
@@ -44,7 +51,9 @@ export function refuseSyntaxErrors(unit: LintUnit, dir: string): void {
   const broken = [unit.up, unit.down, unit.verify, unit.check].flatMap((section) =>
     (section?.statements ?? [])
       .filter((statement) => statement.syntaxError)
-      .map((statement) => `${relative(dir, section!.file.path)}:${section!.file.positionAt(statement.start).line + 1}: ${statement.syntaxError!.message}: ${statement.text.trim()}`),
+      .map(
+        (statement) => `${relative(dir, section!.file.path)}:${section!.file.positionAt(statement.start).line + 1}: ${statement.syntaxError!.message}: ${statement.text.trim()}`,
+      ),
   );
   if (broken.length) throw new Error(`the SQL under test does not parse, so no rule judges it; fix the test's SQL:\n${broken.join('\n')}`);
 }

@@ -74,12 +74,18 @@ export const SCENARIOS: LiveScenario[] = [
     args: ['rename-column', 'users', 'email', 'email_address'],
     writers: {
       before: [usersOps('users', 'email')],
-      expand: [usersOps('users', 'email'), { insert: 'INSERT INTO users (id, org_id, email_address) VALUES ($1, 1, $2)', update: 'UPDATE users SET email_address = $2 WHERE id = $1', value: 'text' }],
+      expand: [
+        usersOps('users', 'email'),
+        { insert: 'INSERT INTO users (id, org_id, email_address) VALUES ($1, 1, $2)', update: 'UPDATE users SET email_address = $2 WHERE id = $1', value: 'text' },
+      ],
       middle: [{ insert: 'INSERT INTO users (id, org_id, email_address) VALUES ($1, 1, $2)', update: 'UPDATE users SET email_address = $2 WHERE id = $1', value: 'text' }],
       deployed: [{ insert: 'INSERT INTO users (id, org_id, email_address) VALUES ($1, 1, $2)', update: 'UPDATE users SET email_address = $2 WHERE id = $1', value: 'text' }],
       after: [{ insert: 'INSERT INTO users (id, org_id, email_address) VALUES ($1, 1, $2)', update: 'UPDATE users SET email_address = $2 WHERE id = $1', value: 'text' }],
     },
-    mismatches: { touched: 'SELECT count(*)::int AS n FROM users WHERE email_address IS NOT NULL AND email_address IS DISTINCT FROM email', all: 'SELECT count(*)::int AS n FROM users WHERE email_address IS DISTINCT FROM email' },
+    mismatches: {
+      touched: 'SELECT count(*)::int AS n FROM users WHERE email_address IS NOT NULL AND email_address IS DISTINCT FROM email',
+      all: 'SELECT count(*)::int AS n FROM users WHERE email_address IS DISTINCT FROM email',
+    },
     finalRead: 'SELECT id::int AS id, email_address AS v FROM users',
   },
   {
@@ -92,8 +98,12 @@ export const SCENARIOS: LiveScenario[] = [
       deployed: [usersOps('users', 'amount', 'int')],
       after: [usersOps('users', 'amount', 'bigint')],
     },
-    mismatches: { touched: 'SELECT count(*)::int AS n FROM users WHERE amount__new IS NOT NULL AND amount__new IS DISTINCT FROM amount::bigint', all: 'SELECT count(*)::int AS n FROM users WHERE amount__new IS DISTINCT FROM amount::bigint' },
-    finalRead: "SELECT id::int AS id, amount::text AS v FROM users WHERE format_type((SELECT atttypid FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'amount'), NULL) = 'bigint'",
+    mismatches: {
+      touched: 'SELECT count(*)::int AS n FROM users WHERE amount__new IS NOT NULL AND amount__new IS DISTINCT FROM amount::bigint',
+      all: 'SELECT count(*)::int AS n FROM users WHERE amount__new IS DISTINCT FROM amount::bigint',
+    },
+    finalRead:
+      "SELECT id::int AS id, amount::text AS v FROM users WHERE format_type((SELECT atttypid FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'amount'), NULL) = 'bigint'",
   },
   {
     kind: 'set-not-null',
@@ -105,7 +115,7 @@ export const SCENARIOS: LiveScenario[] = [
       deployed: [usersOps('users', 'nickname', 'text')],
       after: [usersOps('users', 'nickname', 'text')],
     },
-    mismatches: { touched: "SELECT 0 AS n", all: 'SELECT count(*)::int AS n FROM users WHERE nickname IS NULL' },
+    mismatches: { touched: 'SELECT 0 AS n', all: 'SELECT count(*)::int AS n FROM users WHERE nickname IS NULL' },
     finalRead: 'SELECT id::int AS id, nickname AS v FROM users',
     expected: (v) => v ?? 'anon',
   },
@@ -152,7 +162,10 @@ class Writer {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(url: string, password: string): Promise<Writer> {
-    const child = fork(join(__dirname, 'live-writer.js'), [], { env: { ...process.env, LIVE_WRITER_URL: url, PGPASSWORD: password }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'live-writer.js'), [], {
+      env: { ...process.env, LIVE_WRITER_URL: url, PGPASSWORD: password },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : reject(new Error(m.message))));
       child.once('exit', (code) => reject(new Error(`the writer exited (${code})`)));
@@ -166,7 +179,9 @@ class Writer {
 
   stop(): Promise<WriterStats> {
     this.stats ??= new Promise((resolve, reject) => {
-      this.child.on('message', (m: { type: string; stats?: WriterStats; message?: string }) => (m.type === 'stats' ? resolve(m.stats!) : m.type === 'error' ? reject(new Error(m.message)) : undefined));
+      this.child.on('message', (m: { type: string; stats?: WriterStats; message?: string }) =>
+        m.type === 'stats' ? resolve(m.stats!) : m.type === 'error' ? reject(new Error(m.message)) : undefined,
+      );
       this.send({ type: 'stop' });
     });
     return this.stats;

@@ -101,7 +101,9 @@ export class TestLspClient {
   open(path: string, text: string): string {
     const u = uri(path);
     this.versions.set(u, 1);
-    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: u, languageId: path.endsWith('.json') ? 'json' : 'sql', version: 1, text } });
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: u, languageId: path.endsWith('.json') ? 'json' : 'sql', version: 1, text },
+    });
     return u;
   }
 
@@ -181,7 +183,10 @@ export function uri(path: string): string {
 }
 
 /** Applies LSP text edits to a text (edits do not overlap; applied from the end). */
-export function applyTextEdits(text: string, edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>): string {
+export function applyTextEdits(
+  text: string,
+  edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>,
+): string {
   const offsetAt = (p: { line: number; character: number }) => {
     let offset = 0;
     for (let line = 0; line < p.line; line++) {

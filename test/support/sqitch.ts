@@ -48,7 +48,14 @@ export function sqitch(cwd: string, args: string[], env: Record<string, string> 
   const r = spawnSync('sqitch', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, SQITCH_USER_CONFIG: userConfig, SQITCH_SYSTEM_CONFIG: userConfig, SQITCH_USER_NAME: 'Tidemark Tests', SQITCH_USER_EMAIL: 'tests@tidemark.invalid', ...env },
+    env: {
+      ...process.env,
+      SQITCH_USER_CONFIG: userConfig,
+      SQITCH_SYSTEM_CONFIG: userConfig,
+      SQITCH_USER_NAME: 'Tidemark Tests',
+      SQITCH_USER_EMAIL: 'tests@tidemark.invalid',
+      ...env,
+    },
   });
   if (r.status !== 0) throw new Error(`sqitch ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
   return r.stdout;

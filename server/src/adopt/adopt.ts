@@ -21,7 +21,6 @@ export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress
   skipFailed?: boolean;
 }
 
-
 interface Candidate {
   migration?: Migration;
   version: string;
@@ -31,7 +30,8 @@ interface Candidate {
 
 export async function adoptEnvironment(project: Project, environment: string | undefined, options: AdoptOptions): Promise<AdoptReport> {
   const env = findEnvironment(project, environment);
-  if (options.from !== undefined && options.to !== undefined) throw new RunnerInputError('adopt takes --from (import another tool\'s history) or --to VERSION (a baseline), not both');
+  if (options.from !== undefined && options.to !== undefined)
+    throw new RunnerInputError("adopt takes --from (import another tool's history) or --to VERSION (a baseline), not both");
   if (!options.dryRun) requireConfirmation(env, options.confirm, 'adopt');
   const { migrations } = migrationsOnDisk(project, true);
   checkTarget(options.to, migrations);
@@ -119,11 +119,10 @@ async function foreignTable(session: Session, from: string | undefined): Promise
   if (matching.length === 0) {
     throw new RunnerInputError(
       from === undefined
-        ? 'no other migration tool\'s history table found; record a baseline with --to VERSION, or name a table with --from table:SCHEMA.TABLE'
+        ? "no other migration tool's history table found; record a baseline with --to VERSION, or name a table with --from table:SCHEMA.TABLE"
         : `no ${from} history table found on the search path${found.length ? ` (found ${found.map(toolLabel).join(', ')})` : ''}`,
     );
   }
   if (matching.length > 1) throw new RunnerInputError(`several history tables found (${matching.map(toolLabel).join(', ')}); pick one with --from table:SCHEMA.TABLE`);
   return matching[0];
 }
-

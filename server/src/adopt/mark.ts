@@ -20,7 +20,6 @@ export interface MarkOptions extends Pick<RunOptions, 'askPassword' | 'progress'
   reason?: string;
 }
 
-
 /** "failed (stopped after 2 statements: ...)", "applied on 2026-12-01 by ana". */
 function describe(s: MigrationStatus | undefined): string {
   if (!s) return 'not on disk or in history';
@@ -29,7 +28,13 @@ function describe(s: MigrationStatus | undefined): string {
   return s.appliedAt ? `${label} (applied ${s.appliedAt} by ${s.appliedBy ?? '?'}${s.adoptedFrom ? `, recorded from ${s.adoptedFrom}` : ''})` : label;
 }
 
-export async function markMigrations(project: Project, environment: string | undefined, mark: 'applied' | 'pending', versions: string[], options: MarkOptions): Promise<MarkReport> {
+export async function markMigrations(
+  project: Project,
+  environment: string | undefined,
+  mark: 'applied' | 'pending',
+  versions: string[],
+  options: MarkOptions,
+): Promise<MarkReport> {
   const env = findEnvironment(project, environment);
   if (versions.length === 0) throw new RunnerInputError(`mark ${mark} needs at least one VERSION`);
   requireConfirmation(env, options.confirm, `mark migrations ${mark} in`);
@@ -54,7 +59,16 @@ export async function markMigrations(project: Project, environment: string | und
         changes.push({ version: migration.version, name: migration.name, before: describe(state), after: 'applied (marked by hand)' });
         work.push(() =>
           history.recordWithoutRunning(
-            { version: migration.version, name: migration.name, checksum: migration.checksum, upSql: migration.up.text, downSql: migration.down?.text, verifySql: migration.verify?.text, state: 'applied', statementsDone: 0 },
+            {
+              version: migration.version,
+              name: migration.name,
+              checksum: migration.checksum,
+              upSql: migration.up.text,
+              downSql: migration.down?.text,
+              verifySql: migration.verify?.text,
+              state: 'applied',
+              statementsDone: 0,
+            },
             undefined,
             'mark',
             'mark',

@@ -41,7 +41,17 @@ export const prepareBackup: PrepareBackup = async (env: Environment, db: Databas
   refuseOlderPgDump(tool, Number(r.rows[0].num), env.name);
   return {
     run: (history, version, progress, isCancelled) =>
-      write(env, root, history, version, 'dump', `pg_dump ${tool.version}`, progress, (file) => runPgDump(tool, connection, file, settings, isCancelled), (file) => restoreWithPgRestore(tool, connection, file)),
+      write(
+        env,
+        root,
+        history,
+        version,
+        'dump',
+        `pg_dump ${tool.version}`,
+        progress,
+        (file) => runPgDump(tool, connection, file, settings, isCancelled),
+        (file) => restoreWithPgRestore(tool, connection, file),
+      ),
   };
 };
 
@@ -86,7 +96,21 @@ export function fileStamp(at: Date): string {
  * asks, or reads PGPASSWORD/.pgpass.
  */
 function restoreWithPgRestore(tool: PgDumpTool, connection: Record<string, string>, file: string): string {
-  const args = [pgRestoreOf(tool), '--clean', '--if-exists', '--no-owner', '--host', connection.PGHOST, '--port', connection.PGPORT, '--username', connection.PGUSER, '--dbname', connection.PGDATABASE, file];
+  const args = [
+    pgRestoreOf(tool),
+    '--clean',
+    '--if-exists',
+    '--no-owner',
+    '--host',
+    connection.PGHOST,
+    '--port',
+    connection.PGPORT,
+    '--username',
+    connection.PGUSER,
+    '--dbname',
+    connection.PGDATABASE,
+    file,
+  ];
   return args.map(quoteArgument).join(' ');
 }
 

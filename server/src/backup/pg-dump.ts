@@ -83,7 +83,6 @@ export interface PgDumpLimits {
   timeoutMs: number;
 }
 
-
 /**
  * Runs `pg_dump -Fc` into `file`. The connection (password included) reaches pg_dump through its
  * environment only: a command line is visible to every user of the machine (ps).
@@ -122,7 +121,10 @@ export function runPgDump(tool: PgDumpTool, connection: Record<string, string>, 
       // --lock-wait-timeout cancels pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE.
       const waitedForLock = /canceling statement due to (statement|lock) timeout/.test(stderr);
       const lock = (waitedForLock ? /Query was: LOCK TABLE (\S+) IN ACCESS SHARE MODE/.exec(stderr) : null) ?? /could not obtain lock on relation "([^"]+)"/.exec(stderr);
-      if (lock) return fail(`pg_dump waited ${formatDuration(limits.lockWaitMs)} (lockTimeout) for a lock on ${lock[1]}, which another session holds; nothing was changed. Retry when it is released`);
+      if (lock)
+        return fail(
+          `pg_dump waited ${formatDuration(limits.lockWaitMs)} (lockTimeout) for a lock on ${lock[1]}, which another session holds; nothing was changed. Retry when it is released`,
+        );
       fail(`pg_dump failed: ${said}; nothing was changed`);
     });
   });

@@ -25,7 +25,9 @@ export async function restoreSandbox(project: Project, environment: string | und
   const env = findEnvironment(project, environment);
   const file = resolve(project.root, backupFile);
   if (env.sandboxPath === undefined) {
-    throw new RunnerInputError(`${env.name} is a server: restore its backup with the pg_restore command printed when it was taken (tidemark history --env ${env.name} lists the backups)`);
+    throw new RunnerInputError(
+      `${env.name} is a server: restore its backup with the pg_restore command printed when it was taken (tidemark history --env ${env.name} lists the backups)`,
+    );
   }
   if (!existsSync(file)) throw new RunnerInputError(`no backup at ${backupFile}`);
   const path = env.sandboxPath;

@@ -19,7 +19,10 @@ export interface CliCommand {
 
 /** A failure the user can fix (bad config, unknown environment, unreachable server). */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

@@ -83,7 +83,12 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
       out.stdout(helpText() + '\n');
       return args.command || args.flags.get('help') ? 0 : 2;
     }
-    if (!command) throw new UsageError(`unknown command "${args.command}"; commands: ${allCommands().map((c) => c.name).join(', ')}`);
+    if (!command)
+      throw new UsageError(
+        `unknown command "${args.command}"; commands: ${allCommands()
+          .map((c) => c.name)
+          .join(', ')}`,
+      );
     if (args.flags.get('help')) {
       out.stdout(`${command.usage}\n`);
       return 0;

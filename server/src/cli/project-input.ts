@@ -147,4 +147,3 @@ export function isDirectory(path: string): boolean {
     return false;
   }
 }
-

@@ -117,7 +117,14 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
     }
     environments.push({
       name,
-      info: { name, kind: 'postgres', target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'), protected: ec.protected ?? false, after: ec.after, ...(ec.approvers ? { approvers: ec.approvers } : {}) },
+      info: {
+        name,
+        kind: 'postgres',
+        target: target ? describeTarget(target) : scrubUrl(ec.url ?? ec.host ?? '?'),
+        protected: ec.protected ?? false,
+        after: ec.after,
+        ...(ec.approvers ? { approvers: ec.approvers } : {}),
+      },
       postgres: target,
       unusable,
       historySchema: schema ?? DEFAULT_HISTORY_SCHEMA,
@@ -131,7 +138,9 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   for (const e of environments) {
     if (preset) e.platformSchemas = preset.schemas;
     if (e.info.after !== undefined && !environments.some((o) => o.name === e.info.after)) {
-      throw new RunnerInputError(`invalid config ${fieldWhere(['environments', e.name, 'after'])}: environments.${e.name}.after names "${e.info.after}", which is not an environment (known: ${environments.map((o) => o.name).join(', ')})`);
+      throw new RunnerInputError(
+        `invalid config ${fieldWhere(['environments', e.name, 'after'])}: environments.${e.name}.after names "${e.info.after}", which is not an environment (known: ${environments.map((o) => o.name).join(', ')})`,
+      );
     }
   }
   return {
@@ -215,7 +224,9 @@ function postgresTarget(name: string, ec: EnvironmentConfig, env: NodeJS.Process
     try {
       url = new URL(raw);
     } catch {
-      throw new RunnerInputError(`${fieldWhere(['environments', name, 'url'])}: environments.${name}.url is not a valid URL: "${scrubUrl(raw)}" (expected postgres://user@host:port/database)`);
+      throw new RunnerInputError(
+        `${fieldWhere(['environments', name, 'url'])}: environments.${name}.url is not a valid URL: "${scrubUrl(raw)}" (expected postgres://user@host:port/database)`,
+      );
     }
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
       throw new RunnerInputError(`${fieldWhere(['environments', name, 'url'])}: environments.${name}.url must start with postgres:// or postgresql://, not "${url.protocol}//"`);

@@ -204,7 +204,13 @@ export class History {
    * The row of a migration recorded as applied without running it (adopt, mark applied), with
    * the time it was applied when the other tool knew it, and its event.
    */
-  async recordWithoutRunning(row: Omit<HistoryRow, 'appliedAt' | 'appliedBy' | 'adoptedFrom'>, appliedAt: string | undefined, adoptedFrom: string, kind: 'adopt' | 'mark', message: string): Promise<void> {
+  async recordWithoutRunning(
+    row: Omit<HistoryRow, 'appliedAt' | 'appliedBy' | 'adoptedFrom'>,
+    appliedAt: string | undefined,
+    adoptedFrom: string,
+    kind: 'adopt' | 'mark',
+    message: string,
+  ): Promise<void> {
     await this.db.query(
       `WITH written AS (
          INSERT INTO ${this.migrations} (version, name, checksum, up_sql, down_sql, verify_sql, applied_by, duration_ms, state, statements_done, error, applied_at, adopted_from)
@@ -273,7 +279,13 @@ export class History {
     return r.rows.map((row) => {
       const message = String(row.message ?? '');
       const file = APPROVED_FILE.exec(message);
-      return { version: String(row.version), by: String(row.actor), at: String(row.at), reason: file ? message.slice(0, file.index) : message, ...(file ? { fileChecksum: file[1] } : {}) };
+      return {
+        version: String(row.version),
+        by: String(row.actor),
+        at: String(row.at),
+        reason: file ? message.slice(0, file.index) : message,
+        ...(file ? { fileChecksum: file[1] } : {}),
+      };
     });
   }
 

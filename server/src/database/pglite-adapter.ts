@@ -62,10 +62,14 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
       extensions = [...extensions, ...missing];
       db = await startPglite(dataDir, false, extensions, setup.stubs);
     }
-    return new PgliteAdapter(db, () => {
-      releaseFile?.();
-      releaseQueue();
-    }, 'sandbox');
+    return new PgliteAdapter(
+      db,
+      () => {
+        releaseFile?.();
+        releaseQueue();
+      },
+      'sandbox',
+    );
   } catch (error) {
     releaseFile?.();
     releaseQueue();

@@ -96,7 +96,8 @@ function connectError(env: Environment, error: unknown, secrets: Array<string | 
   else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') reason = `unknown host "${env.postgres!.host}"`;
   else if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') reason = `host ${env.postgres!.host} is unreachable`;
   else if (/timeout/i.test(e.message ?? '')) reason = `no answer within ${env.connectTimeoutMs} ms (connectTimeout)`;
-  else if (/Connection terminated unexpectedly/i.test(e.message ?? '')) reason = 'the server closed the connection before it was ready (not PostgreSQL on that port, or a proxy/firewall refused it)';
+  else if (/Connection terminated unexpectedly/i.test(e.message ?? ''))
+    reason = 'the server closed the connection before it was ready (not PostgreSQL on that port, or a proxy/firewall refused it)';
   else if (e.code === '3D000') reason = e.message ?? 'database does not exist';
   else reason = e.message ?? String(error);
   return new RunnerInputError(scrubSecrets(`cannot connect to ${where}: ${reason}`, secrets));

@@ -53,7 +53,24 @@ function supabasePreset(reason: string): Preset {
     ],
     setupSql: SUPABASE_SETUP,
     // The local stack's and the hosted platform's own schemas (the stubs' included).
-    schemas: ['auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'vault', 'net', 'cron', 'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', '_analytics', 'pgbouncer'],
+    schemas: [
+      'auth',
+      'storage',
+      'extensions',
+      'graphql',
+      'graphql_public',
+      'realtime',
+      '_realtime',
+      'vault',
+      'net',
+      'cron',
+      'pgsodium',
+      'pgsodium_masks',
+      'supabase_functions',
+      'supabase_migrations',
+      '_analytics',
+      'pgbouncer',
+    ],
   };
 }
 

@@ -19,7 +19,12 @@ export { describeTracking } from './foreign-history/description';
  * Tables and views outside the system schemas, Tidemark's and sqitch's, not counting extensions',
  * the foreign history tables, and the schemas the project's platform owns (Supabase's auth, storage...).
  */
-export async function countUserObjects(db: DatabaseAdapter, historySchema: string, foreign: ForeignTable[], platformSchemas: readonly string[] = []): Promise<{ tables: number; views: number }> {
+export async function countUserObjects(
+  db: DatabaseAdapter,
+  historySchema: string,
+  foreign: ForeignTable[],
+  platformSchemas: readonly string[] = [],
+): Promise<{ tables: number; views: number }> {
   const r = await db.query(
     `SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p', 'f'))::int AS tables, count(*) FILTER (WHERE c.relkind IN ('v', 'm'))::int AS views
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -33,7 +38,13 @@ export async function countUserObjects(db: DatabaseAdapter, historySchema: strin
 }
 
 /** The environment's tracking state; `rows` are Tidemark's history rows already read. */
-export async function detectTracking(db: DatabaseAdapter, history: History, migrations: Migration[], rows: HistoryRow[], platformSchemas: readonly string[] = []): Promise<EnvironmentTracking> {
+export async function detectTracking(
+  db: DatabaseAdapter,
+  history: History,
+  migrations: Migration[],
+  rows: HistoryRow[],
+  platformSchemas: readonly string[] = [],
+): Promise<EnvironmentTracking> {
   return (await readTracking(db, history, migrations, rows, platformSchemas)).tracking;
 }
 
@@ -79,7 +90,11 @@ export async function readTracking(
     const note = watermarkNote(own.tool, entries);
     if (note) managed.watermark = note;
     return {
-      tracking: { state: 'managed', foreign, managedBy: { tool: own.tool, table: qualifiedName(own), writable: Boolean(compatWriter(own.tool)), ...(reader.commands ? { command: reader.commands.apply } : {}) } },
+      tracking: {
+        state: 'managed',
+        foreign,
+        managedBy: { tool: own.tool, table: qualifiedName(own), writable: Boolean(compatWriter(own.tool)), ...(reader.commands ? { command: reader.commands.apply } : {}) },
+      },
       managed,
     };
   }

@@ -127,7 +127,9 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
       `ALTER TABLE ${T} ADD COLUMN IF NOT EXISTS ${q(to)} ${change.type};`,
       '',
       ...createSync,
-      ...(copyConstraints.length ? ['', `-- ${from}'s constraints for ${to}, NOT VALID: enforced on new writes now, checked for old rows by the contract.`, ...copyConstraints] : []),
+      ...(copyConstraints.length
+        ? ['', `-- ${from}'s constraints for ${to}, NOT VALID: enforced on new writes now, checked for old rows by the contract.`, ...copyConstraints]
+        : []),
       ...(indexes.length ? ['', `-- ${from}'s indexes for ${to}.`, ...indexes.map((i) => `${copiedIndexDefinition(i.definition, i.copy, from, to)};`)] : []),
     ]),
     down: sqlList([lockTimeout(settings.lockTimeout, true), ...dropCopies, ...dropTrigger(table, trigger, fn), `ALTER TABLE ${T} DROP COLUMN IF EXISTS ${q(to)};`]),
@@ -160,7 +162,11 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
       `Next: deploy code that reads and writes only ${to}; then the contract.`,
     ],
     directives: ['-- tidemark:no-transaction', ...soakDirectives('backfill', settings.soak)],
-    check: expectation('the expand phase is applied: its sync trigger is in place', 1, `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(trigger)}`),
+    check: expectation(
+      'the expand phase is applied: its sync trigger is in place',
+      1,
+      `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(trigger)}`,
+    ),
     up: sqlList([
       lockTimeout(settings.lockTimeout, false),
       '-- The copy as a whole may outlast any statement timeout; each batch is short.',
@@ -232,8 +238,16 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
     ]),
     down: contractDown(change, settings, { indexes, constraints, notNullCheck, createSync }),
     verify: sqlList([
-      expectation(`${from} is gone${change.renameBack ? ` and ${to} took its name` : ''}`, 0, `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(change.renameBack ? to : from)} AND NOT attisdropped`),
-      expectation(`${finalName} is ${change.type}${column.notNull ? ' NOT NULL' : ''}`, 1, `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(finalName)} AND NOT attisdropped AND format_type(atttypid, atttypmod) = ${literal(change.type)}${column.notNull ? ' AND attnotnull' : ''}`),
+      expectation(
+        `${from} is gone${change.renameBack ? ` and ${to} took its name` : ''}`,
+        0,
+        `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(change.renameBack ? to : from)} AND NOT attisdropped`,
+      ),
+      expectation(
+        `${finalName} is ${change.type}${column.notNull ? ' NOT NULL' : ''}`,
+        1,
+        `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(finalName)} AND NOT attisdropped AND format_type(atttypid, atttypmod) = ${literal(change.type)}${column.notNull ? ' AND attnotnull' : ''}`,
+      ),
       expectation('the sync trigger is gone', 0, `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(trigger)}`),
     ]),
   };
@@ -253,7 +267,6 @@ function columnExists(table: TableFacts, column: string): string {
   return `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND NOT attisdropped)`;
 }
 
-
 /** Views and policies that depend on `column` of the table. */
 function dependentsQuery(table: TableFacts, column: string): string {
   return `SELECT count(*) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
@@ -270,7 +283,12 @@ function dependentsQuery(table: TableFacts, column: string): string {
 function contractDown(
   change: ColumnCopy,
   settings: ChangeSettings,
-  parts: { indexes: Array<{ name: string; definition: string; copy: string; uniqueConstraint?: string }>; constraints: Array<{ name: string; definition: string; copy: string; copyDefinition: string }>; notNullCheck: string; createSync: string[] },
+  parts: {
+    indexes: Array<{ name: string; definition: string; copy: string; uniqueConstraint?: string }>;
+    constraints: Array<{ name: string; definition: string; copy: string; copyDefinition: string }>;
+    notNullCheck: string;
+    createSync: string[];
+  },
 ): string {
   const { table, use, from, to } = change;
   const T = table.sqlName;
@@ -296,17 +314,29 @@ function contractDown(
     '-- tidemark-ignore unbatched-backfill',
     `UPDATE ${T} SET ${q(from)} = ${change.backward.trim() === from || change.backward.trim() === q(from) ? q(to) : `(SELECT ${change.backward} FROM (SELECT ${q(to)}) AS v(${q(from)}))`} WHERE ${q(from)} IS NULL;`,
     ...(column.default ? [`ALTER TABLE ${T} ALTER COLUMN ${q(from)} SET DEFAULT ${column.default};`] : []),
-    ...(column.notNull ? ['-- The column was NOT NULL before the contract, and every row was just filled.', '-- tidemark-ignore adding-not-nullable-field', `ALTER TABLE ${T} ALTER COLUMN ${q(from)} SET NOT NULL;`] : []),
-    ...parts.constraints.flatMap((c) => [...notValidConstraint(table, c.name, c.definition), `ALTER TABLE ${T} VALIDATE CONSTRAINT ${q(c.name)};`]),
-    ...(parts.indexes.length
-      ? ['-- A rollback runs in one transaction: the old column\'s indexes are rebuilt under a SHARE lock (writes wait for each build).']
+    ...(column.notNull
+      ? [
+          '-- The column was NOT NULL before the contract, and every row was just filled.',
+          '-- tidemark-ignore adding-not-nullable-field',
+          `ALTER TABLE ${T} ALTER COLUMN ${q(from)} SET NOT NULL;`,
+        ]
       : []),
+    ...parts.constraints.flatMap((c) => [...notValidConstraint(table, c.name, c.definition), `ALTER TABLE ${T} VALIDATE CONSTRAINT ${q(c.name)};`]),
+    ...(parts.indexes.length ? ["-- A rollback runs in one transaction: the old column's indexes are rebuilt under a SHARE lock (writes wait for each build)."] : []),
     ...parts.indexes.filter((i) => !i.uniqueConstraint).map((i) => `-- tidemark-ignore require-concurrent-index-creation\n${indexDefinitionNamed(i.definition, i.name)};`),
     ...parts.indexes
       .filter((i) => i.uniqueConstraint)
-      .map((i) => `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS ${q(i.uniqueConstraint!)};\n-- tidemark-ignore require-concurrent-index-creation\n${indexDefinitionNamed(i.definition, i.uniqueConstraint!)};\nALTER TABLE ${T} ADD CONSTRAINT ${q(i.uniqueConstraint!)} UNIQUE USING INDEX ${q(i.uniqueConstraint!)};`),
+      .map(
+        (i) =>
+          `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS ${q(i.uniqueConstraint!)};\n-- tidemark-ignore require-concurrent-index-creation\n${indexDefinitionNamed(i.definition, i.uniqueConstraint!)};\nALTER TABLE ${T} ADD CONSTRAINT ${q(i.uniqueConstraint!)} UNIQUE USING INDEX ${q(i.uniqueConstraint!)};`,
+      ),
     // The new column back to how the backfill left it.
-    ...parts.indexes.filter((i) => i.uniqueConstraint).map((i) => `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS ${q(i.copy)};\n-- tidemark-ignore require-concurrent-index-creation\n${indexDefinitionNamed(renameIdentifierInIndex(i.definition, from, to), i.copy)};`),
+    ...parts.indexes
+      .filter((i) => i.uniqueConstraint)
+      .map(
+        (i) =>
+          `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS ${q(i.copy)};\n-- tidemark-ignore require-concurrent-index-creation\n${indexDefinitionNamed(renameIdentifierInIndex(i.definition, from, to), i.copy)};`,
+      ),
     ...(column.default ? [`ALTER TABLE ${T} ALTER COLUMN ${q(to)} DROP DEFAULT;`] : []),
     ...(column.notNull ? [`ALTER TABLE ${T} ALTER COLUMN ${q(to)} DROP NOT NULL;`, ...notValidConstraint(table, parts.notNullCheck, `CHECK (${q(to)} IS NOT NULL)`)] : []),
     ...parts.constraints.flatMap((c) => notValidConstraint(table, c.copy, c.copyDefinition)),

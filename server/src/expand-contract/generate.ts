@@ -57,7 +57,11 @@ export function settingsOf(loaded: LoadedConfig, batchSize?: number): ChangeSett
   return {
     lockTimeout: ec?.lockTimeout ?? DEFAULT_SETTINGS.lockTimeout,
     batchSize: batchSize ?? ec?.batchSize ?? DEFAULT_SETTINGS.batchSize,
-    soak: { backfill: pick(soak.backfill, DEFAULT_SOAK.backfill), contract: pick(soak.contract, DEFAULT_SOAK.contract), contractProtected: pick(soak.contractProtected, DEFAULT_SOAK.contractProtected) },
+    soak: {
+      backfill: pick(soak.backfill, DEFAULT_SOAK.backfill),
+      contract: pick(soak.contract, DEFAULT_SOAK.contract),
+      contractProtected: pick(soak.contractProtected, DEFAULT_SOAK.contractProtected),
+    },
   };
 }
 
@@ -94,12 +98,24 @@ async function phasesOf(db: DatabaseAdapter, request: ChangeRequest, settings: C
   for (const v of use.views) notes.push(`view ${v} reads ${second}: recreate it before the contract (its pre-check waits for that)`);
   for (const f of use.functions) notes.push(`function ${f} mentions ${second} in its body: PostgreSQL does not track that, check it before the contract`);
   if (request.kind === 'set-not-null') return setNotNullPhases(table, use, request.fill!, settings);
-  const exists = async (column: string) => (await db.query('SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped', [table.sqlName, column])).rows.length > 0;
+  const exists = async (column: string) =>
+    (await db.query('SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped', [table.sqlName, column])).rows.length > 0;
   if (request.kind === 'rename-column') {
     const to = identifier(third, 'NEW_NAME');
     if (await exists(to)) throw new RunnerInputError(`${table.sqlName} already has a column ${to}`);
     return columnCopyPhases(
-      { table, use, from: second, to, type: use.column.type, forward: quoted(second), backward: quoted(second), renameBack: false, label: `rename_${table.table}_${second}_to_${to}`, title: `Renaming ${table.sqlName}.${second} to ${to}` },
+      {
+        table,
+        use,
+        from: second,
+        to,
+        type: use.column.type,
+        forward: quoted(second),
+        backward: quoted(second),
+        renameBack: false,
+        label: `rename_${table.table}_${second}_to_${to}`,
+        title: `Renaming ${table.sqlName}.${second} to ${to}`,
+      },
       settings,
     );
   }

@@ -95,6 +95,11 @@ function filesOf(dir: string, layout: LayoutKind, last: Migration | undefined, v
       ];
     }
     default:
-      return [[join(dir, `${version}_${name}.sql`), `${header(phase)}\n${check ? `-- migrate:check\n${check}\n` : ''}-- migrate:up\n${phase.up.trimEnd()}\n\n-- migrate:down\n${down}\n-- migrate:verify\n${verify}`]];
+      return [
+        [
+          join(dir, `${version}_${name}.sql`),
+          `${header(phase)}\n${check ? `-- migrate:check\n${check}\n` : ''}-- migrate:up\n${phase.up.trimEnd()}\n\n-- migrate:down\n${down}\n-- migrate:verify\n${verify}`,
+        ],
+      ];
   }
 }

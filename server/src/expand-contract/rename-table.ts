@@ -72,7 +72,11 @@ export function renameTablePhases(table: TableFacts, newName: string, settings: 
       name: `contract_${label}`,
       notes: [`${title}, phase 3 of 3: CONTRACT.`, `Drops the view ${from}. Apply once no deployed version uses the old name.`],
       directives: soakDirectives('contract', settings.soak),
-      check: expectation(`views other than ${from} that read it (recreate them over ${to} first)`, 0, `SELECT count(*) FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(${literal(from)}) AND r.ev_class <> d.refobjid`),
+      check: expectation(
+        `views other than ${from} that read it (recreate them over ${to} first)`,
+        0,
+        `SELECT count(*) FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(${literal(from)}) AND r.ev_class <> d.refobjid`,
+      ),
       up: sqlList([lockTimeout(settings.lockTimeout, true), '', `DROP VIEW IF EXISTS ${from};`]),
       down: sqlList([lockTimeout(settings.lockTimeout, true), ...view(from, to)]),
       verify: sqlList([expectation(`${from} is gone`, 0, `SELECT count(*) FROM pg_class WHERE oid = to_regclass(${literal(from)})`), isTable(to)]),

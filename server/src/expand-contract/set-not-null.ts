@@ -22,7 +22,13 @@ export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string
   const title = `Making ${T}.${column} NOT NULL (NULL becomes ${fill})`;
   const label = `${table.table}_${column}_not_null`;
   const createFill = [triggerFunction(table, fn, [`IF NEW.${c} IS NULL THEN`, `  NEW.${c} := ${fill};`, 'END IF;']), ...rowTrigger(table, fn, fn)];
-  const backfill = backfillStatements(table, { procedure: derivedName(`${table.table}_backfill_${column}`, ''), set: `${c} = ${fill}`, pending: `${c} IS NULL`, label: `${table.table}.${column}`, batchSize: settings.batchSize });
+  const backfill = backfillStatements(table, {
+    procedure: derivedName(`${table.table}_backfill_${column}`, ''),
+    set: `${c} = ${fill}`,
+    pending: `${c} IS NULL`,
+    label: `${table.table}.${column}`,
+    batchSize: settings.batchSize,
+  });
   const triggerExists = `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(fn)}`;
   return [
     {
@@ -34,7 +40,11 @@ export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string
         'by code that does not know the rule yet into the fill value, so no writer fails.',
       ],
       directives: [],
-      check: expectation(`${T}.${column} exists and is nullable`, 1, `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND NOT attisdropped AND NOT attnotnull`),
+      check: expectation(
+        `${T}.${column} exists and is nullable`,
+        1,
+        `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND NOT attisdropped AND NOT attnotnull`,
+      ),
       up: sqlList([lockTimeout(settings.lockTimeout, true), '', ...createFill, '', ...notValidConstraint(table, check, `CHECK (${c} IS NOT NULL)`)]),
       down: sqlList([lockTimeout(settings.lockTimeout, true), `ALTER TABLE ${T} DROP CONSTRAINT IF EXISTS ${q(check)};`, ...dropTrigger(table, fn, fn)]),
       verify: sqlList([
@@ -52,7 +62,15 @@ export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string
       ],
       directives: ['-- tidemark:no-transaction', ...soakDirectives('backfill', settings.soak)],
       check: expectation('the expand phase is applied: its fill trigger is in place', 1, triggerExists),
-      up: sqlList([lockTimeout(settings.lockTimeout, false), '-- The fill as a whole may outlast any statement timeout; each batch is short.', 'SET statement_timeout = 0;', '', ...backfill.up, '', 'RESET statement_timeout;']),
+      up: sqlList([
+        lockTimeout(settings.lockTimeout, false),
+        '-- The fill as a whole may outlast any statement timeout; each batch is short.',
+        'SET statement_timeout = 0;',
+        '',
+        ...backfill.up,
+        '',
+        'RESET statement_timeout;',
+      ]),
       down: sqlList(backfill.down),
       verify: expectation(`0 rows with ${column} NULL`, 0, `SELECT count(*) FROM ${T} WHERE ${c} IS NULL`),
     },
@@ -79,10 +97,19 @@ export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string
         '',
         `ANALYZE ${T};`,
       ]),
-      down: sqlList([lockTimeout(settings.lockTimeout, true), `ALTER TABLE ${T} ALTER COLUMN ${c} DROP NOT NULL;`, ...notValidConstraint(table, check, `CHECK (${c} IS NOT NULL)`), ...createFill]),
+      down: sqlList([
+        lockTimeout(settings.lockTimeout, true),
+        `ALTER TABLE ${T} ALTER COLUMN ${c} DROP NOT NULL;`,
+        ...notValidConstraint(table, check, `CHECK (${c} IS NOT NULL)`),
+        ...createFill,
+      ]),
       verify: sqlList([
         expectation(`${column} is NOT NULL`, 1, `SELECT count(*) FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND attnotnull`),
-        expectation('the check and the fill trigger are gone', 0, `SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = ${regclass(table)} AND conname = ${literal(check)}) + (${triggerExists})`),
+        expectation(
+          'the check and the fill trigger are gone',
+          0,
+          `SELECT (SELECT count(*) FROM pg_constraint WHERE conrelid = ${regclass(table)} AND conname = ${literal(check)}) + (${triggerExists})`,
+        ),
       ]),
     },
   ];

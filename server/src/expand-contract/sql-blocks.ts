@@ -40,7 +40,10 @@ export function guardedValidate(table: TableFacts, constraint: string): string {
 
 /** A CHECK constraint added NOT VALID, dropped first so the statement pair can run again. */
 export function notValidConstraint(table: TableFacts, name: string, definition: string): string[] {
-  return [`ALTER TABLE ${table.sqlName} DROP CONSTRAINT IF EXISTS ${q(name)};`, `ALTER TABLE ${table.sqlName}\n  ADD CONSTRAINT ${q(name)} ${definition.replace(/\s+NOT VALID\s*$/i, '')} NOT VALID;`];
+  return [
+    `ALTER TABLE ${table.sqlName} DROP CONSTRAINT IF EXISTS ${q(name)};`,
+    `ALTER TABLE ${table.sqlName}\n  ADD CONSTRAINT ${q(name)} ${definition.replace(/\s+NOT VALID\s*$/i, '')} NOT VALID;`,
+  ];
 }
 
 /** CREATE OR REPLACE FUNCTION for a BEFORE INSERT OR UPDATE row trigger with `body` (plpgsql statements). */

@@ -166,7 +166,9 @@ export async function readColumnUse(db: DatabaseAdapter, table: TableFacts, colu
   );
   return {
     column: columnOf(row),
-    indexes: indexes.rows.filter((i) => !i.primary).map((i) => ({ name: String(i.name), definition: String(i.definition), ...(i.constraint ? { uniqueConstraint: String(i.constraint) } : {}) })),
+    indexes: indexes.rows
+      .filter((i) => !i.primary)
+      .map((i) => ({ name: String(i.name), definition: String(i.definition), ...(i.constraint ? { uniqueConstraint: String(i.constraint) } : {}) })),
     constraints: constraints.rows.map((c) => ({ name: String(c.name), kind: c.type === 'f' ? 'foreign key' : 'check', definition: String(c.definition) })),
     policies: policies.rows.map((p) => ({ name: String(p.name), ...(p.using ? { using: String(p.using) } : {}), ...(p.with_check ? { withCheck: String(p.with_check) } : {}) })),
     views: views.rows.map((v) => qualify(String(v.schema), String(v.name))),

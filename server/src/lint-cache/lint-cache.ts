@@ -91,7 +91,8 @@ export function lintInputsKey(path: string, inputs: LintInputs, disk: DiskSnapsh
   const parts = [inputs.settings, `self ${disk.hashOf(path)}`];
   const folder = migrationFolder(path);
   // A migration that is a folder (diesel's up.sql + down.sql + metadata.toml): its other files are its parts.
-  if (folder !== dirname(path)) for (const entry of listEntries(dirname(path))) if (entry.kind === 'file') parts.push(`part ${entry.name} ${disk.hashOf(join(dirname(path), entry.name))}`);
+  if (folder !== dirname(path))
+    for (const entry of listEntries(dirname(path))) if (entry.kind === 'file') parts.push(`part ${entry.name} ${disk.hashOf(join(dirname(path), entry.name))}`);
   // Drizzle's journal decides which files run at all.
   if (existsSync(join(folder, 'meta', '_journal.json'))) parts.push(`journal ${disk.hashOf(join(folder, 'meta', '_journal.json'))}`);
   const own = classifyFile(relative(folder, path));
@@ -163,7 +164,8 @@ export class LintCache<T> {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`ignoring the lint cache ${this.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.warn(`ignoring the lint cache ${this.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       return Object.create(null) as Record<string, CacheEntry<T>>;
     }
     try {

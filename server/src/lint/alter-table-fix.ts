@@ -36,5 +36,10 @@ export function replaceCommandWithStatements(fileText: string, command: AlterTab
 /** A constraint name PostgreSQL accepts: at most 63 bytes, like its own generated names. */
 export function constraintName(...parts: string[]): string {
   const name = parts.filter(Boolean).join('_');
-  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString('utf8').replace(/\uFFFD+$/, '');
+  return Buffer.byteLength(name) <= 63
+    ? name
+    : Buffer.from(name)
+        .subarray(0, 63)
+        .toString('utf8')
+        .replace(/\uFFFD+$/, '');
 }

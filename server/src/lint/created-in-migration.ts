@@ -29,8 +29,7 @@ function creationsOf(section: ParsedSection): Creations {
     list.push({ schema: name.schema, position });
     creations.byName.set(key, list);
   };
-  const created = (kind: string, name: QualifiedName) =>
-    (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => sameName({ schema: c.schema, name: name.name }, name));
+  const created = (kind: string, name: QualifiedName) => (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => sameName({ schema: c.schema, name: name.name }, name));
   section.statementsWithEmbedded.forEach((statement, position) => {
     creations.positions.set(statement, position);
     for (const effect of objectEffects(statement.node)) {

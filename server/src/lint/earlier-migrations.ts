@@ -81,9 +81,7 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
     const { ups } = folderState(migrationFolder(unit.up.file.path));
     // The unit's place as its reader ordered it: a version number, or a position in a plan.
     const own = versionOrder(ups)(version);
-    return ups
-      .filter((u) => compareVersionKeys(u.versionKey, own) < 0)
-      .map((u) => (u.parsed ??= parseSection(u.up)));
+    return ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0).map((u) => (u.parsed ??= parseSection(u.up)));
   } catch {
     return [];
   }

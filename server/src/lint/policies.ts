@@ -20,7 +20,6 @@ export interface PolicyDefinition {
   withCheck?: Node;
 }
 
-
 export function policyDefinition(statement: Statement): PolicyDefinition | undefined {
   const node = statement.node as AstNode | undefined;
   const create = node?.CreatePolicyStmt;
@@ -29,7 +28,12 @@ export function policyDefinition(statement: Statement): PolicyDefinition | undef
   if (!stmt?.table) return undefined;
   const roles = (stmt.roles ?? []).map((r: AstNode) => {
     const spec = r?.RoleSpec ?? {};
-    return spec.rolename ?? String(spec.roletype ?? '').replace(/^ROLESPEC_/, '').toLowerCase();
+    return (
+      spec.rolename ??
+      String(spec.roletype ?? '')
+        .replace(/^ROLESPEC_/, '')
+        .toLowerCase()
+    );
   });
   return {
     statement,

@@ -149,8 +149,7 @@ export function createdByUp(unit: LintUnit, object: DbObject): boolean {
     createdTables.set(outcome, found);
   }
   return (
-    found.all.get(object.name).some((c) => sameObject(c.object, object)) ||
-    (!!object.table && found.tables.get(object.table.name).some((c) => sameName(c.object, object.table)))
+    found.all.get(object.name).some((c) => sameObject(c.object, object)) || (!!object.table && found.tables.get(object.table.name).some((c) => sameName(c.object, object.table)))
   );
 }
 

@@ -292,9 +292,17 @@ function reversalOf(statement: Statement, context: Context): Reversal {
 
 export function generateRollback(up: ParsedSection): GeneratedRollback {
   // By name: a long migration asks about its tables once per statement.
-  const created = upOutcome(up).changes.filter((c) => c.action === 'create').map((c) => c.object);
-  const tables = groupByName(created.filter((o) => o.kind === 'table'), (o) => o);
-  const columns = groupByName(created.filter((o) => o.kind === 'column'), (o) => o);
+  const created = upOutcome(up)
+    .changes.filter((c) => c.action === 'create')
+    .map((c) => c.object);
+  const tables = groupByName(
+    created.filter((o) => o.kind === 'table'),
+    (o) => o,
+  );
+  const columns = groupByName(
+    created.filter((o) => o.kind === 'column'),
+    (o) => o,
+  );
   const context: Context = {
     createdTable: (table) => !!table && (tables.get(table.name) ?? []).some((t) => sameName(t, table)),
     createdColumn: (table, column) => (columns.get(column) ?? []).some((c) => sameName(c.table, table)),

@@ -20,7 +20,11 @@ export function rollbackPlacements(unit: LintUnit, up: ParsedSection, sql: strin
     fixes.push({ title: `Generate rollback file (${shown})`, edits: [], createFiles: [{ path: unit.downFilePath, text: sql }], preferred: true });
   }
   if (unit.layout === 'sections' && unit.downMarker) {
-    fixes.push({ title: unit.downFilePath ? 'Generate rollback as a down section' : 'Generate rollback', edits: [downSectionAfter(up, sql, unit.downMarker)], preferred: !unit.downFilePath });
+    fixes.push({
+      title: unit.downFilePath ? 'Generate rollback as a down section' : 'Generate rollback',
+      edits: [downSectionAfter(up, sql, unit.downMarker)],
+      preferred: !unit.downFilePath,
+    });
   }
   return fixes;
 }

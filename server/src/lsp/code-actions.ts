@@ -2,15 +2,7 @@
  * Code actions read the fixes the rules attached to the finding behind each diagnostic (quick
  * fixes, multi-statement rewrites, "ignore" comments) and add "Generate rollback" as a refactoring.
  */
-import {
-  CodeActionKind,
-  type CodeAction,
-  type Diagnostic,
-  type Range,
-  type TextDocumentEdit,
-  type CreateFile,
-  type WorkspaceEdit,
-} from 'vscode-languageserver';
+import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextDocumentEdit, type CreateFile, type WorkspaceEdit } from 'vscode-languageserver';
 import type { Finding, Fix, LintUnit, TextEdit } from '../lint/types';
 import { generateRollback } from '../lint/rollback-generator';
 import { rollbackPlacements } from '../lint/rollback-placement';

@@ -51,7 +51,11 @@ export class LintScheduler {
       this.states.of(uri).lint = result;
       this.publish(uri, result);
       // A statement was parsed while the parser was being replaced after a trap: lint again once it is back.
-      if (unavailableParseCount() !== missedParses) void ensureParser().then(() => this.schedule(uri, 0), (error) => this.log('the SQL parser failed to load', error));
+      if (unavailableParseCount() !== missedParses)
+        void ensureParser().then(
+          () => this.schedule(uri, 0),
+          (error) => this.log('the SQL parser failed to load', error),
+        );
       return result;
     } catch (error) {
       this.log(`linting ${uri} failed`, error);

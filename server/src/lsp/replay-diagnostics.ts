@@ -27,7 +27,13 @@ export function replayFindings(replay: DocumentReplay): Finding[] {
 }
 
 /** The static diagnostics merged with the replay's (which carry no `data`: they have no fixes). */
-export function mergedDiagnostics(staticDiagnostics: Diagnostic[], staticFindings: readonly Finding[], replay: DocumentReplay | undefined, file: SourceFile, version: number): Diagnostic[] {
+export function mergedDiagnostics(
+  staticDiagnostics: Diagnostic[],
+  staticFindings: readonly Finding[],
+  replay: DocumentReplay | undefined,
+  file: SourceFile,
+  version: number,
+): Diagnostic[] {
   if (!replay || replay.version !== version) return staticDiagnostics;
   const notIdempotent = replay.findings.filter((f) => f.rule === 'replay-not-idempotent');
   const provedFine = (d: Diagnostic, index: number) => {

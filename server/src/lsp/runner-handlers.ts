@@ -61,17 +61,19 @@ export function registerRunnerHandlers(connection: Connection): void {
     passwords.delete(environment);
   });
 
-  const askPassword = (root: string): PasswordSource => async ({ environment, target }) => {
-    const known = passwords.get(environment)?.get(root);
-    if (known) return known;
-    const answer = await connection.sendRequest(PasswordRequest.type, { environment, target });
-    asked.add(askedKey(root, environment));
-    if (answer?.password) {
-      if (!passwords.has(environment)) passwords.set(environment, new Map());
-      passwords.get(environment)!.set(root, answer.password);
-    }
-    return answer?.password;
-  };
+  const askPassword =
+    (root: string): PasswordSource =>
+    async ({ environment, target }) => {
+      const known = passwords.get(environment)?.get(root);
+      if (known) return known;
+      const answer = await connection.sendRequest(PasswordRequest.type, { environment, target });
+      asked.add(askedKey(root, environment));
+      if (answer?.password) {
+        if (!passwords.has(environment)) passwords.set(environment, new Map());
+        passwords.get(environment)!.set(root, answer.password);
+      }
+      return answer?.password;
+    };
 
   /** Runs an engine call, turning the user's problems into request errors with one clear message. */
   async function guarded<T>(root: string, environment: string | undefined, work: (project: Project, options: RunOptions) => Promise<T>, extra: RunOptions = {}): Promise<T> {
@@ -104,7 +106,8 @@ export function registerRunnerHandlers(connection: Connection): void {
     };
   }
 
-  const run = (title: string, engine: (project: Project, env: string, options: RunOptions & { version?: string }) => Promise<RunReport>, changes: boolean) =>
+  const run =
+    (title: string, engine: (project: Project, env: string, options: RunOptions & { version?: string }) => Promise<RunReport>, changes: boolean) =>
     async (params: RunParams & { version?: string }, token: CancellationToken): Promise<RunReport> => {
       const { reporter, options } = await progressFor(params, `${title} ${params.environment ?? ''}`.trim(), token);
       try {
@@ -121,14 +124,15 @@ export function registerRunnerHandlers(connection: Connection): void {
 
   connection.onRequest(StatusRequest.type, (params) => guarded(params.root, params.environment, (project, options) => getStatus(project, params.environment, options)));
   connection.onRequest(ApplyRequest.type, run('Applying migrations to', applyMigrations, true));
-  connection.onRequest(
-    VerifyRequest.type,
-    run('Verifying', verifyMigrations, true),
-  );
+  connection.onRequest(VerifyRequest.type, run('Verifying', verifyMigrations, true));
   connection.onRequest(RollbackRequest.type, run('Rolling back', rollbackMigrations, true));
   connection.onRequest(PlanRequest.type, run('Planning migrations for', planMigrations, false));
-  connection.onRequest(HistoryRequest.type, (params) => guarded(params.root, params.environment, (project, options) => recentEvents(project, params.environment, params.limit ?? 100, options)));
-  connection.onRequest(DiffRequest.type, (params) => guarded(params.root, params.environment, (project, options) => appliedAndCurrent(project, params.environment, params.version, options)));
+  connection.onRequest(HistoryRequest.type, (params) =>
+    guarded(params.root, params.environment, (project, options) => recentEvents(project, params.environment, params.limit ?? 100, options)),
+  );
+  connection.onRequest(DiffRequest.type, (params) =>
+    guarded(params.root, params.environment, (project, options) => appliedAndCurrent(project, params.environment, params.version, options)),
+  );
   connection.onRequest(NewMigrationRequest.type, async (params) => {
     const result = await guarded(params.root, undefined, async (project) => scaffoldMigration(project, params.name));
     connection.sendNotification(StatusChangedNotification.type, { root: params.root });

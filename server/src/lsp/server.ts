@@ -66,7 +66,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     configs.invalidate();
     lint.scheduleAll(0);
     // After the re-lint has loaded the configs the open documents use.
-    setTimeout(() => ready.then(() => configProblems.publish(), () => undefined), 0);
+    setTimeout(
+      () =>
+        ready.then(
+          () => configProblems.publish(),
+          () => undefined,
+        ),
+      0,
+    );
   };
 
   const loadEditorSettings = async (pushed?: unknown) => {

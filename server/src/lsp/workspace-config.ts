@@ -79,10 +79,7 @@ export class WorkspaceConfigs {
     const config: ProjectConfig = {
       ...base,
       severities: { ...this.editorRules, ...(base.config.lint?.rules ?? {}) },
-      allProblems: [
-        ...base.problems.map((p) => ({ ...p, severity: 'error' as const })),
-        ...unknownRules.map((p) => ({ ...p, severity: 'warning' as const })),
-      ],
+      allProblems: [...base.problems.map((p) => ({ ...p, severity: 'error' as const })), ...unknownRules.map((p) => ({ ...p, severity: 'warning' as const }))],
     };
     this.loaded.set(key, config);
     return config;

@@ -30,7 +30,7 @@ export const EnvironmentConfig = z
     url: z
       .string()
       .refine((url) => !/^[a-z]+:\/\/[^/@:]+:([^@/]+)@/i.test(url) || ENV_REF.test(url.split('@')[0]), {
-        message: 'the URL holds a password: passwords never live in tidemark.json; use ${env:VAR}, PGPASSWORD/.pgpass or the editor\'s secret storage',
+        message: "the URL holds a password: passwords never live in tidemark.json; use ${env:VAR}, PGPASSWORD/.pgpass or the editor's secret storage",
       })
       .optional()
       .describe('postgres:// connection URL; ${env:VAR} is replaced by the environment variable.'),
@@ -49,7 +49,10 @@ export const EnvironmentConfig = z
       .describe('Who may approve migrations for this environment: apply refuses a migration until one of them has approved it here (`tidemark approve`). Empty list: anyone.'),
     lockTimeout: Duration.optional(),
     statementTimeout: Duration.optional(),
-    historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
+    historySchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier')
+      .optional(),
     connectTimeout: Duration.optional(),
     backup: z
       .union([
@@ -57,7 +60,9 @@ export const EnvironmentConfig = z
         z.strictObject({
           command: z.string().min(1).optional().describe('The pg_dump to run (a path, relative to tidemark.json, or a name on PATH); default pg_dump.'),
           dir: z.string().min(1).optional().describe('Folder for the backups, relative to tidemark.json; default .tidemark/backups.'),
-          timeout: Duration.optional().describe('How long pg_dump may run before the backup, and the apply or rollback it guards, stops; default 10min. pg_dump also waits at most lockTimeout (default 30s) for each table lock.'),
+          timeout: Duration.optional().describe(
+            'How long pg_dump may run before the backup, and the apply or rollback it guards, stops; default 10min. pg_dump also waits at most lockTimeout (default 30s) for each table lock.',
+          ),
         }),
       ])
       .optional()
@@ -68,63 +73,74 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
 export const TidemarkConfig = z
   .strictObject({
-  $schema: z.string().optional(),
-  migrationsDir: z.string().optional().describe('Folder of migration files, relative to tidemark.json.'),
-  layout: z
-    .enum(LAYOUT_IDS)
-    .optional()
-    .describe('The migration tool whose layout the folder is read as (docs/layouts.md); detected from marker files and content when not set.'),
-  historySchema: z.string().regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier').optional(),
-  preset: z
-    .enum(['supabase'])
-    .optional()
-    .describe('The platform the migrations are written for: its roles, schemas and extension stubs are created in the sandbox and the shadow database before the first migration. A project with supabase/config.toml gets "supabase" without saying so.'),
-  verifyAfterApply: z.boolean().optional(),
-  lockWaitTimeout: Duration.optional().describe('How long apply waits for another runner to finish.'),
-  environments: z.record(z.string().regex(/^[\w.-]+$/, 'environment names use letters, digits, ".", "_" and "-"'), EnvironmentConfig).optional(),
-  lint: z
-    .strictObject({
-      rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
-      idempotency: z
-        .enum(['auto', 'require', 'off'])
-        .optional()
-        .describe('Where DDL must survive running twice: "auto" (default) where a statement can run twice (a resumed no-transaction migration, a repeatable one); "require" everywhere, for teams that re-run files by hand; "off" nowhere.'),
-      rollbacks: z
-        .enum(['auto', 'require', 'off'])
-        .optional()
-        .describe('Where a migration needs a complete rollback: "auto" (default) where the layout has down migrations by design; "require" everywhere; "off" nowhere.'),
-    })
-    .optional(),
-  expandContract: z
-    .strictObject({
-      soak: z
-        .strictObject({
-          backfill: SoakDuration.describe('How long the expand phase must have been applied in an environment before its backfill may be (default "48h"; sandboxes never wait).'),
-          contract: SoakDuration.describe('How long the backfill must have been applied before the contract, in environments that are not protected (default "48h").'),
-          contractProtected: SoakDuration.describe('The same in protected environments (default "7d").'),
-        })
-        .partial()
-        .optional(),
-      batchSize: z.number().int().min(1).optional().describe('Rows per batch (and per COMMIT) of the generated backfill (default 1000).'),
-      lockTimeout: z.string().regex(/^\d+\s*(ms|s|min)$/, 'expected a duration such as "5s"').optional().describe('The lock_timeout each generated phase sets (default "5s").'),
-    })
-    .optional()
-    .describe('`tidemark new --expand-contract`: the soak times it writes as -- tidemark:soak directives, the batch size and lock timeout.'),
-  check: z
-    .strictObject({
-      roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),
-      setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: seed rows, objects the platform provides.'),
-      stubs: z
-        .record(z.string().regex(/^[a-z_][a-z0-9_$-]*$/i, 'expected an extension name'), z.string().min(1))
-        .optional()
-        .describe('Extensions the shadow database (PGlite) lacks, each with an SQL file (relative to tidemark.json) declaring the functions and types the migrations use: CREATE EXTENSION of that name then runs the file, as the extension\'s install script.'),
-      timeout: Duration.optional().describe('How long the replay of one migration may run before it is stopped and reported as replay-timeout; default 10s.'),
-    })
-    .optional()
-    .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),
+    $schema: z.string().optional(),
+    migrationsDir: z.string().optional().describe('Folder of migration files, relative to tidemark.json.'),
+    layout: z.enum(LAYOUT_IDS).optional().describe('The migration tool whose layout the folder is read as (docs/layouts.md); detected from marker files and content when not set.'),
+    historySchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_$]*$/i, 'expected a plain SQL identifier')
+      .optional(),
+    preset: z
+      .enum(['supabase'])
+      .optional()
+      .describe(
+        'The platform the migrations are written for: its roles, schemas and extension stubs are created in the sandbox and the shadow database before the first migration. A project with supabase/config.toml gets "supabase" without saying so.',
+      ),
+    verifyAfterApply: z.boolean().optional(),
+    lockWaitTimeout: Duration.optional().describe('How long apply waits for another runner to finish.'),
+    environments: z.record(z.string().regex(/^[\w.-]+$/, 'environment names use letters, digits, ".", "_" and "-"'), EnvironmentConfig).optional(),
+    lint: z
+      .strictObject({
+        rules: z.record(z.string(), SeveritySetting).optional().describe('Severity per rule id, or "off".'),
+        idempotency: z
+          .enum(['auto', 'require', 'off'])
+          .optional()
+          .describe(
+            'Where DDL must survive running twice: "auto" (default) where a statement can run twice (a resumed no-transaction migration, a repeatable one); "require" everywhere, for teams that re-run files by hand; "off" nowhere.',
+          ),
+        rollbacks: z
+          .enum(['auto', 'require', 'off'])
+          .optional()
+          .describe('Where a migration needs a complete rollback: "auto" (default) where the layout has down migrations by design; "require" everywhere; "off" nowhere.'),
+      })
+      .optional(),
+    expandContract: z
+      .strictObject({
+        soak: z
+          .strictObject({
+            backfill: SoakDuration.describe('How long the expand phase must have been applied in an environment before its backfill may be (default "48h"; sandboxes never wait).'),
+            contract: SoakDuration.describe('How long the backfill must have been applied before the contract, in environments that are not protected (default "48h").'),
+            contractProtected: SoakDuration.describe('The same in protected environments (default "7d").'),
+          })
+          .partial()
+          .optional(),
+        batchSize: z.number().int().min(1).optional().describe('Rows per batch (and per COMMIT) of the generated backfill (default 1000).'),
+        lockTimeout: z
+          .string()
+          .regex(/^\d+\s*(ms|s|min)$/, 'expected a duration such as "5s"')
+          .optional()
+          .describe('The lock_timeout each generated phase sets (default "5s").'),
+      })
+      .optional()
+      .describe('`tidemark new --expand-contract`: the soak times it writes as -- tidemark:soak directives, the batch size and lock timeout.'),
+    check: z
+      .strictObject({
+        roles: z.array(z.string().min(1)).optional().describe('Roles the replay check creates in its shadow database before the migrations run (those GRANTs and policies name).'),
+        setup: z.string().optional().describe('SQL file, relative to tidemark.json, the replay check runs in its shadow database first: seed rows, objects the platform provides.'),
+        stubs: z
+          .record(z.string().regex(/^[a-z_][a-z0-9_$-]*$/i, 'expected an extension name'), z.string().min(1))
+          .optional()
+          .describe(
+            "Extensions the shadow database (PGlite) lacks, each with an SQL file (relative to tidemark.json) declaring the functions and types the migrations use: CREATE EXTENSION of that name then runs the file, as the extension's install script.",
+          ),
+        timeout: Duration.optional().describe('How long the replay of one migration may run before it is stopped and reported as replay-timeout; default 10s.'),
+      })
+      .optional()
+      .describe('The replay check (`tidemark check`): each migration proved on a throwaway shadow database.'),
   })
   .superRefine((config, ctx) => {
-    for (const problem of afterChainProblems(config.environments ?? {})) ctx.addIssue({ code: 'custom', path: ['environments', problem.environment, 'after'], message: problem.message });
+    for (const problem of afterChainProblems(config.environments ?? {}))
+      ctx.addIssue({ code: 'custom', path: ['environments', problem.environment, 'after'], message: problem.message });
   });
 export type TidemarkConfig = z.infer<typeof TidemarkConfig>;
 
@@ -211,7 +227,10 @@ export function parseConfig(text: string): { config: TidemarkConfig; problems: C
   const value = nodeValue(tree);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return { config: {}, problems: [{ field: '', message: `tidemark.json must hold a JSON object ({ ... }); it holds ${found}`, start: tree.offset, end: tree.offset + tree.length }] };
+    return {
+      config: {},
+      problems: [{ field: '', message: `tidemark.json must hold a JSON object ({ ... }); it holds ${found}`, start: tree.offset, end: tree.offset + tree.length }],
+    };
   }
   const result = TidemarkConfig.safeParse(value);
   if (result.success) return { config: result.data, problems };
@@ -260,7 +279,8 @@ function tooDeeplyNested(text: string): ConfigProblem | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -127,4 +127,3 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
   }
   return { ...parsed, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
 }
-

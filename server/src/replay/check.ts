@@ -196,7 +196,6 @@ class ReplayRun {
     for (const r of (await this.db.query(OWN_LOCKS, ['tidemark'])).rows) this.held.add(`${r.oid}/${r.mode}`);
   }
 
-
   private failed(section: Section, statement: Statement, error: unknown, pass: 'first' | 'again'): void {
     if (!this.committing && error instanceof ServerError && error.code === UNSAFE_NEW_ENUM_VALUE && this.runsStatementByStatement) throw new NeedsCommits();
     const message = errorMessage(error);
@@ -212,7 +211,12 @@ class ReplayRun {
     }
     const gap = this.shadow.buildGaps[0];
     if (gap) {
-      this.report(REPLAY_SKIPPED, section, statement, `not replayed: ${message}, but the shadow could not build all earlier migrations (${gap.version}: ${gap.reason}), so this may come from there`);
+      this.report(
+        REPLAY_SKIPPED,
+        section,
+        statement,
+        `not replayed: ${message}, but the shadow could not build all earlier migrations (${gap.version}: ${gap.reason}), so this may come from there`,
+      );
       throw new StopCheck();
     }
     const where = section.kind === 'down' ? 'the down section fails after the up section ran: ' : '';
@@ -265,7 +269,18 @@ function summariseDifferences(differences: readonly CatalogDifference[]): string
   const parts = [...groups].map(([key, names]) => {
     const [change, kind] = key.split('\0');
     const plural = names.length === 1 ? kind : kind.endsWith('x') ? `${kind.slice(0, -1)}ces` : `${kind}s`;
-    const verb = change === 'changed' ? (names.length === 1 ? 'is defined differently' : 'are defined differently') : change === 'still exists' ? (names.length === 1 ? 'still exists' : 'still exist') : names.length === 1 ? 'was not restored' : 'were not restored';
+    const verb =
+      change === 'changed'
+        ? names.length === 1
+          ? 'is defined differently'
+          : 'are defined differently'
+        : change === 'still exists'
+          ? names.length === 1
+            ? 'still exists'
+            : 'still exist'
+          : names.length === 1
+            ? 'was not restored'
+            : 'were not restored';
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
     return `${names.length} ${plural} ${verb} (${shown})`;
   });

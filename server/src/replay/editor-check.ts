@@ -94,7 +94,14 @@ export class EditorReplay {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (o: EditorCheckOutcome) => void; reject: (e: Error) => void; message: WorkerRequest; running?: RunningStatement; timer?: NodeJS.Timeout; startTimer?: () => NodeJS.Timeout }
+    {
+      resolve: (o: EditorCheckOutcome) => void;
+      reject: (e: Error) => void;
+      message: WorkerRequest;
+      running?: RunningStatement;
+      timer?: NodeJS.Timeout;
+      startTimer?: () => NodeJS.Timeout;
+    }
   >();
   /** The running check of each document key (its path). */
   private readonly running = new Map<string, number>();
@@ -244,18 +251,18 @@ export class EditorReplay {
   }
 }
 
-
 /** The result of a check stopped at its time limit: a replay-timeout finding on the statement it was running. */
 export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, running: RunningStatement | undefined, reason: 'time' | 'memory' = 'time'): EditorReplayResult {
   const setting = request.severities[REPLAY_TIMEOUT.id];
   const findings: EditorReplayFinding[] = [];
   if (setting !== 'off') {
     const firstLine = running?.text.split('\n')[0].trim().replace(/;$/, '');
-    const message = reason === 'memory'
-      ? `The replay of this migration was stopped: it used over ${REPLAY_MEMORY_GROWTH_BYTES / 1024 / 1024 / 1024} GB of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
-      : running
-      ? `This statement was still running on the shadow database after ${formatDuration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
-      : `The replay did not finish within ${formatDuration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;
+    const message =
+      reason === 'memory'
+        ? `The replay of this migration was stopped: it used over ${REPLAY_MEMORY_GROWTH_BYTES / 1024 / 1024 / 1024} GB of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
+        : running
+          ? `This statement was still running on the shadow database after ${formatDuration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
+          : `The replay did not finish within ${formatDuration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;
     findings.push({
       rule: REPLAY_TIMEOUT.id,
       severity: setting ?? REPLAY_TIMEOUT.defaultSeverity,

@@ -15,7 +15,15 @@ export interface ShadowText {
   note?: string;
 }
 
-const FOREIGN_DATA = new Set(['CreateFdwStmt', 'CreateForeignServerStmt', 'CreateUserMappingStmt', 'ImportForeignSchemaStmt', 'CreateForeignTableStmt', 'AlterFdwStmt', 'AlterForeignServerStmt']);
+const FOREIGN_DATA = new Set([
+  'CreateFdwStmt',
+  'CreateForeignServerStmt',
+  'CreateUserMappingStmt',
+  'ImportForeignSchemaStmt',
+  'CreateForeignTableStmt',
+  'AlterFdwStmt',
+  'AlterForeignServerStmt',
+]);
 
 /** The text to run in the shadow, or undefined for a statement the shadow does not replay. */
 export function shadowStatementText(statement: Statement): ShadowText | undefined {
@@ -44,7 +52,8 @@ export function shadowLimitation(statement: Statement, error: unknown): string |
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof ServerError ? error.code : undefined;
   const type = nodeType(statement.node);
-  if (type === 'CreateExtensionStmt') return /^extension ".+" (is not available|ships with PGlite)/.test(message) ? message : `the shadow database (PGlite) cannot create this extension: ${message}`;
+  if (type === 'CreateExtensionStmt')
+    return /^extension ".+" (is not available|ships with PGlite)/.test(message) ? message : `the shadow database (PGlite) cannot create this extension: ${message}`;
   // file_fdw loads like any extension; a wrapper or server that is not there (postgres_fdw, a server the platform provides) is the shadow's limit.
   if (type && FOREIGN_DATA.has(type) && (code === '42704' || /foreign-data wrapper|server .* does not exist/i.test(message))) {
     return `the shadow database lacks this foreign-data wrapper or server: ${message}`;

@@ -32,7 +32,7 @@ export function shadowSetupOf(loaded: LoadedConfig): ShadowSetup {
   const stubs: ExtensionStub[] = Object.entries(check?.stubs ?? {}).map(([name, file]) => ({
     name,
     sql: read(`check.stubs.${name}`, file),
-   
+
     origin: `check.stubs (${file})`,
   }));
   const embedded = withPreset({ extensions: [], stubs }, presetOf(loaded.root, loaded.config.preset));
@@ -98,7 +98,16 @@ export async function checkProjectOnWorker(
   const skipVersions: string[] = [];
   try {
     for (const migration of chosen) {
-      const request = { path: migration.up.file.path, migrationsDir: loaded.migrationsDir, setup, unsaved: {}, severities: options.severities ?? {}, policy: loaded.config.lint, docsBase: options.docsBase, skipVersions: [...skipVersions] };
+      const request = {
+        path: migration.up.file.path,
+        migrationsDir: loaded.migrationsDir,
+        setup,
+        unsaved: {},
+        severities: options.severities ?? {},
+        policy: loaded.config.lint,
+        docsBase: options.docsBase,
+        skipVersions: [...skipVersions],
+      };
       const outcome = await host.check(request, timeoutMs);
       if (outcome.kind !== 'result' || !outcome.result) continue;
       if (outcome.timedOut) skipVersions.push(migration.version);

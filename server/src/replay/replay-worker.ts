@@ -61,7 +61,8 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       docsBase: request.docsBase,
       isCancelled,
       // PGlite blocks this thread while a statement runs: the host names it if the time runs out.
-      onStatement: (section, statement) => post({ kind: 'running', id: request.id, path: section.file.path, start: statement.start, end: statement.end, text: statement.text.slice(0, 200) }),
+      onStatement: (section, statement) =>
+        post({ kind: 'running', id: request.id, path: section.file.path, start: statement.start, end: statement.end, text: statement.text.slice(0, 200) }),
     });
     post({
       kind: 'result',

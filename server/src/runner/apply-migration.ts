@@ -161,13 +161,22 @@ export class MigrationApplier {
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
     if (error instanceof CancelledError) {
       await history.event(migration.version, 'fail', durationMs, 'cancelled').catch(() => undefined);
-      return { step: { ...base, outcome: 'skipped', durationMs, message: plan.noTransactionReason || plan.ownTransaction ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back' } };
+      return {
+        step: {
+          ...base,
+          outcome: 'skipped',
+          durationMs,
+          message: plan.noTransactionReason || plan.ownTransaction ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back',
+        },
+      };
     }
     const failure = error instanceof StatementError ? error.failure : undefined;
     const cause = error instanceof StatementError ? error.cause : error;
     const lost = cause instanceof ServerError && cause.connectionLost;
     const where = failure ? failureLocation(this.project, failure) : undefined;
-    const state = plan.ownTransaction ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}` : '';
+    const state = plan.ownTransaction
+      ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}`
+      : '';
     const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.noTransactionReason || plan.ownTransaction ? state : ' (rolled back)'}`;
     if (!lost) await history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;

@@ -48,10 +48,14 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
     const row = byVersion.get(versionId(m.version));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
-    else if (m.verify && row.verifyResult !== 'passed') refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
+    else if (m.verify && row.verifyResult !== 'passed')
+      refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
   }
   if (refusals.length) {
-    const allowed = candidates.slice(0, candidates.findIndex((m) => refusals.some((r) => r.startsWith(`${m.version} `))));
+    const allowed = candidates.slice(
+      0,
+      candidates.findIndex((m) => refusals.some((r) => r.startsWith(`${m.version} `))),
+    );
     const hint = allowed.length ? `; apply up to ${allowed[allowed.length - 1].version} with --to ${allowed[allowed.length - 1].version}` : '';
     throw new RunnerInputError(`refusing to apply to ${env.name} (after: ${upstreamName}): ${refusals.join('; ')}${hint}`);
   }
@@ -60,67 +64,88 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
 export async function applyMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'apply migrations to');
-  if (options.ignoreSoak && options.confirm !== env.name) throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
+  if (options.ignoreSoak && options.confirm !== env.name)
+    throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
   if (options.ignoreSoak && !options.ignoreSoak.reason.trim()) throw new RunnerInputError('--ignore-soak needs --reason TEXT: it is recorded in the history');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
   checkTarget(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
-  return withLockedSession(env, options, async (session) => {
-    // Read under the lock: another runner may have applied some of these a moment ago.
-    const rows = await session.history.rows();
-    const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
-    if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options);
-    const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
-    await checkUpstream(project, env, candidates, options);
-    const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
-    const keyOf = versionOrder(migrations);
-    const newest = newestRun(rows, keyOf);
-    const applier = new MigrationApplier(project, env, session, options);
-    const gates = await openGates(session, env, migrations, rows, options);
-    let waiting: { migration: Migration; message: string } | undefined;
-    const { steps, failure, stopped } = await runSteps(candidates, options, {
-      action: 'apply',
-      verb: 'applying',
-      label: (m) => m,
-      run: async (migration): Promise<StepOutcome> => {
-        const gate = await gates.pass(migration);
-        if (gate) {
-          waiting = { migration, message: gate.message };
-          return { steps: [{ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: gate.message }], stop: true };
-        }
-        const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
-        const { step, failure } = await applier.apply(migration, row);
-        if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, keyOf(newest.version)) < 0) {
-          step.message = [`out of order: older than ${newest.version}, applied before it`, step.message].filter(Boolean).join('; ');
-        }
-        if (step.outcome === 'ok') gates.applied(migration);
-        if (failure || step.outcome !== 'ok') return { steps: [step], failure, stop: true };
-        if (!verifyAfter || !migration.verify) return { steps: [step], stop: false };
-        const outcome = await verifySection(session.db, session.history, migration, migration.verify, options.isCancelled);
-        const verified: Step = { version: migration.version, name: migration.name, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message };
-        return { steps: [step, verified], failure: outcome.failure, stop: !outcome.passed };
-      },
-    });
-    if (blockedBy && !stopped) {
-      steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
-    }
-    const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
-    // After a lost connection the history cannot be read again; count from what this run knows.
-    const remaining = await session.history
-      .rows()
-      .then((now) => pendingMigrations(migrations, now, undefined).length)
-      .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
-    let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
-    if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
-    if (blockedBy && !stopped) summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
-    if (waiting) {
-      summary = `${applied ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}. ` : `Nothing applied to ${env.name}. `}Stopped before ${waiting.migration.version} ${waiting.migration.name}: ${waiting.message}; the migrations after it wait too.`;
-    } else if (stopped) {
-      const last = steps[steps.length - 1];
-      summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
-    }
-    return { environment: env.name, steps, failure: failure && { ...failure }, backup, summary: withBackupNote(project.root, backup, summary) };
-  }, project.root);
+  return withLockedSession(
+    env,
+    options,
+    async (session) => {
+      // Read under the lock: another runner may have applied some of these a moment ago.
+      const rows = await session.history.rows();
+      const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
+      if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options);
+      const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
+      await checkUpstream(project, env, candidates, options);
+      const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
+      const keyOf = versionOrder(migrations);
+      const newest = newestRun(rows, keyOf);
+      const applier = new MigrationApplier(project, env, session, options);
+      const gates = await openGates(session, env, migrations, rows, options);
+      let waiting: { migration: Migration; message: string } | undefined;
+      const { steps, failure, stopped } = await runSteps(candidates, options, {
+        action: 'apply',
+        verb: 'applying',
+        label: (m) => m,
+        run: async (migration): Promise<StepOutcome> => {
+          const gate = await gates.pass(migration);
+          if (gate) {
+            waiting = { migration, message: gate.message };
+            return { steps: [{ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: gate.message }], stop: true };
+          }
+          const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
+          const { step, failure } = await applier.apply(migration, row);
+          if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, keyOf(newest.version)) < 0) {
+            step.message = [`out of order: older than ${newest.version}, applied before it`, step.message].filter(Boolean).join('; ');
+          }
+          if (step.outcome === 'ok') gates.applied(migration);
+          if (failure || step.outcome !== 'ok') return { steps: [step], failure, stop: true };
+          if (!verifyAfter || !migration.verify) return { steps: [step], stop: false };
+          const outcome = await verifySection(session.db, session.history, migration, migration.verify, options.isCancelled);
+          const verified: Step = {
+            version: migration.version,
+            name: migration.name,
+            action: 'verify',
+            outcome: outcome.passed ? 'ok' : 'failed',
+            durationMs: outcome.durationMs,
+            message: outcome.message,
+          };
+          return { steps: [step, verified], failure: outcome.failure, stop: !outcome.passed };
+        },
+      });
+      if (blockedBy && !stopped) {
+        steps.push({
+          version: blockedBy.version,
+          name: blockedBy.name,
+          action: 'apply',
+          outcome: 'skipped',
+          durationMs: 0,
+          message: `blocked: ${blockedBy.blockedReasons.join('; ')}`,
+        });
+      }
+      const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
+      // After a lost connection the history cannot be read again; count from what this run knows.
+      const remaining = await session.history
+        .rows()
+        .then((now) => pendingMigrations(migrations, now, undefined).length)
+        .catch(() => pendingMigrations(migrations, rows, undefined).length - applied);
+      let summary = `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}; ${remaining} pending.`;
+      if (candidates.length === 0) summary = `Nothing to apply to ${env.name}: ${options.toVersion ? `everything up to ${options.toVersion} is applied` : 'it is up to date'}.`;
+      if (blockedBy && !stopped)
+        summary = `${candidates.length ? summary : `Nothing applied to ${env.name}.`} Stopped before ${describeBlock(blockedBy)}; the migrations after it wait too.`;
+      if (waiting) {
+        summary = `${applied ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}. ` : `Nothing applied to ${env.name}. `}Stopped before ${waiting.migration.version} ${waiting.migration.name}: ${waiting.message}; the migrations after it wait too.`;
+      } else if (stopped) {
+        const last = steps[steps.length - 1];
+        summary += ` Stopped at ${last.version} (${last.action} ${last.outcome === 'skipped' ? 'cancelled' : 'failed'})${failure ? ` at ${failureLocation(project, failure)}` : ''}: ${last.message}`;
+      }
+      return { environment: env.name, steps, failure: failure && { ...failure }, backup, summary: withBackupNote(project.root, backup, summary) };
+    },
+    project.root,
+  );
 }
 
 /**

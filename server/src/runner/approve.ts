@@ -17,7 +17,14 @@ export interface ApproveReport {
   summary: string;
 }
 
-export async function approveMigration(project: Project, environment: string | undefined, version: string, by: string, reason: string, options: Pick<RunOptions, 'askPassword' | 'progress'> = {}): Promise<ApproveReport> {
+export async function approveMigration(
+  project: Project,
+  environment: string | undefined,
+  version: string,
+  by: string,
+  reason: string,
+  options: Pick<RunOptions, 'askPassword' | 'progress'> = {},
+): Promise<ApproveReport> {
   const env = findEnvironment(project, environment);
   if (!by.trim()) throw new RunnerInputError('approve needs --as NAME: who approves');
   if (!reason.trim()) throw new RunnerInputError('approve needs --reason TEXT: why it may be applied (backup taken, tests passing...)');

@@ -34,7 +34,9 @@ export function untilBlocked(candidates: Migration[], toVersion: string | undefi
   if (at < 0) return { runnable: candidates };
   const blockedBy = candidates[at];
   if (toVersion !== undefined) {
-    throw new RunnerInputError(`refusing --to ${toVersion}: ${describeBlock(blockedBy)}${at > 0 ? `; apply up to ${candidates[at - 1].version} with --to ${candidates[at - 1].version}` : ''}`);
+    throw new RunnerInputError(
+      `refusing --to ${toVersion}: ${describeBlock(blockedBy)}${at > 0 ? `; apply up to ${candidates[at - 1].version} with --to ${candidates[at - 1].version}` : ''}`,
+    );
   }
   return { runnable: candidates.slice(0, at), blockedBy };
 }

@@ -42,7 +42,10 @@ export function approvalFor(migration: Migration, approvals: readonly Approval[]
 }
 
 function utc(ms: number): string {
-  return new Date(ms).toISOString().replace(/:\d\d\.\d{3}Z$/, ' UTC').replace('T', ' ');
+  return new Date(ms)
+    .toISOString()
+    .replace(/:\d\d\.\d{3}Z$/, ' UTC')
+    .replace('T', ' ');
 }
 
 /**
@@ -83,7 +86,13 @@ export function gateOf(
       const until = Date.parse(at) + soak.durationMs;
       if (until > now && until > latestUntil) {
         latestUntil = until;
-        latest = { kind: 'soak', until: new Date(until).toISOString(), after: reference, soak: soak.duration, message: `waiting: soak until ${utc(until)} (${soak.duration} after ${reference} was applied in ${env.info.name})` };
+        latest = {
+          kind: 'soak',
+          until: new Date(until).toISOString(),
+          after: reference,
+          soak: soak.duration,
+          message: `waiting: soak until ${utc(until)} (${soak.duration} after ${reference} was applied in ${env.info.name})`,
+        };
       }
     }
     // A soak whose clock runs (or has not started) wins; a missing approval is said next.
@@ -93,7 +102,11 @@ export function gateOf(
   const needsApproval = (migration.requiresApproval && env.info.protected) || !!env.approvers?.length;
   if (needsApproval && !approvalFor(migration, approvals, env)) {
     const who = env.approvers?.length ? ` by ${env.approvers.join(' or ')}` : '';
-    return { kind: 'approval', ...(env.approvers?.length ? { approvers: env.approvers } : {}), message: `waiting: approval${who} in ${env.info.name} (tidemark approve ${migration.version} --env ${env.info.name} --as NAME --reason TEXT)` };
+    return {
+      kind: 'approval',
+      ...(env.approvers?.length ? { approvers: env.approvers } : {}),
+      message: `waiting: approval${who} in ${env.info.name} (tidemark approve ${migration.version} --env ${env.info.name} --as NAME --reason TEXT)`,
+    };
   }
   return soakNote;
 }

@@ -85,7 +85,15 @@ export async function planMigrations(project: Project, environment: string | und
       }
     }
     const failed = steps.filter((s) => s.outcome === 'failed').length;
-    if (blockedBy) steps.push({ version: blockedBy.version, name: blockedBy.name, action: 'plan', outcome: 'skipped', durationMs: 0, message: `blocked: ${blockedBy.blockedReasons.join('; ')}` });
+    if (blockedBy)
+      steps.push({
+        version: blockedBy.version,
+        name: blockedBy.name,
+        action: 'plan',
+        outcome: 'skipped',
+        durationMs: 0,
+        message: `blocked: ${blockedBy.blockedReasons.join('; ')}`,
+      });
     let summary =
       candidates.length === 0
         ? `Nothing to plan for ${env.name}: it is up to date.`
@@ -96,7 +104,13 @@ export async function planMigrations(project: Project, environment: string | und
 }
 
 /** Runs one migration in a savepoint, recording the locks each statement takes. */
-async function measure(project: Project, env: Environment, db: DatabaseAdapter, { migration, plan }: Planned, existing: Set<string>): Promise<{ step: Step; failure?: RunReport['failure'] }> {
+async function measure(
+  project: Project,
+  env: Environment,
+  db: DatabaseAdapter,
+  { migration, plan }: Planned,
+  existing: Set<string>,
+): Promise<{ step: Step; failure?: RunReport['failure'] }> {
   const started = Date.now();
   const locks: LockTaken[] = [];
   const notes: string[] = [];
@@ -113,7 +127,18 @@ async function measure(project: Project, env: Environment, db: DatabaseAdapter, 
       if (!(e instanceof StatementError)) throw e;
       await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');
       const durationMs = Date.now() - started;
-      return { step: { version: migration.version, name: migration.name, action: 'plan', durationMs, locks, outcome: 'failed', message: `${failureLocation(project, e.failure)}: ${e.failure.message}; apply would stop here, before any change` }, failure: e.failure };
+      return {
+        step: {
+          version: migration.version,
+          name: migration.name,
+          action: 'plan',
+          durationMs,
+          locks,
+          outcome: 'failed',
+          message: `${failureLocation(project, e.failure)}: ${e.failure.message}; apply would stop here, before any change`,
+        },
+        failure: e.failure,
+      };
     }
   }
   for (const [index, statement] of plan.statements.entries()) {

@@ -44,5 +44,7 @@ export async function refuseUntracked(
   const what = tracking.foreign
     ? `${toolLabel(foreignParts(tracking.foreign.tool, tracking.foreign.table))} lists ${versionRange(tracking.foreign.versions, migrations)}; import it with \`tidemark adopt${envFlag} --from ${tracking.foreign.tool === 'table' ? `table:${tracking.foreign.table}` : tracking.foreign.tool}\``
     : `${tracking.objects} ${tracking.objects === 1 ? 'table or view exists' : 'tables and views exist'}; record what is already applied with \`tidemark adopt${envFlag} --to VERSION\``;
-  throw new RunnerInputError(`refusing to ${action} ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`);
+  throw new RunnerInputError(
+    `refusing to ${action} ${env.name}: it is not tracked by Tidemark yet and is not empty (${what}, or \`tidemark adopt${envFlag} --dry-run\` to see what would be recorded)`,
+  );
 }

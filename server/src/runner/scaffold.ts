@@ -10,7 +10,11 @@ import type { LayoutId, LayoutKind, Migration } from '../migrations/types';
 import { RunnerInputError, type Project } from '../database/environments';
 
 export function scaffoldMigration(project: Project, rawName: string, now = new Date()): { files: string[]; version: string } {
-  const name = rawName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = rawName
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!name) throw new RunnerInputError(`"${rawName}" is not a usable migration name: use letters, digits and underscores, e.g. add_users_email`);
   // Only the last version and its layout matter here: a file that is not UTF-8 does not stop `new`.
   const found = discoverMigrations(project.migrationsDir, lenientDiskReader, { layout: project.layout });
@@ -23,30 +27,34 @@ export function scaffoldMigration(project: Project, rawName: string, now = new D
   const files: Array<[string, string]> = [];
   const tool = toolFiles(found.layout, dir, version, name, now);
   if (tool) files.push(...tool);
-  else switch (layout) {
-    case 'paired':
-      files.push([join(dir, `${version}_${name}.up.sql`), `${header('up')}\n`]);
-      files.push([join(dir, `${version}_${name}.down.sql`), `${header('down — undoes the up file')}\n`]);
-      files.push([join(dir, `${version}_${name}.verify.sql`), `${header('verify — queries that return true, or -- expect: VALUE before a query')}\n`]);
-      break;
-    case 'folders': {
-      const downFolder = last?.down ? basename(dirname(last.down.file.path)) : 'rollback';
-      const downName = last?.down && /_rollback\.sql$/i.test(last.down.file.path) ? `${version}_rollback.sql` : `${version}_${name}.sql`;
-      const verifyFolder = last?.verify && last.verify.file.path !== last.up.file.path ? basename(dirname(last.verify.file.path)) : 'verify';
-      files.push([join(dir, `${version}_${name}.sql`), `${header('up')}\n`]);
-      files.push([join(dir, downFolder, downName), `${header('rollback')}\n`]);
-      files.push([join(dir, verifyFolder, `${version}_${name}.sql`), `${header('verify — queries that return true, or -- expect: VALUE before a query')}\n`]);
-      break;
+  else
+    switch (layout) {
+      case 'paired':
+        files.push([join(dir, `${version}_${name}.up.sql`), `${header('up')}\n`]);
+        files.push([join(dir, `${version}_${name}.down.sql`), `${header('down — undoes the up file')}\n`]);
+        files.push([join(dir, `${version}_${name}.verify.sql`), `${header('verify — queries that return true, or -- expect: VALUE before a query')}\n`]);
+        break;
+      case 'folders': {
+        const downFolder = last?.down ? basename(dirname(last.down.file.path)) : 'rollback';
+        const downName = last?.down && /_rollback\.sql$/i.test(last.down.file.path) ? `${version}_rollback.sql` : `${version}_${name}.sql`;
+        const verifyFolder = last?.verify && last.verify.file.path !== last.up.file.path ? basename(dirname(last.verify.file.path)) : 'verify';
+        files.push([join(dir, `${version}_${name}.sql`), `${header('up')}\n`]);
+        files.push([join(dir, downFolder, downName), `${header('rollback')}\n`]);
+        files.push([join(dir, verifyFolder, `${version}_${name}.sql`), `${header('verify — queries that return true, or -- expect: VALUE before a query')}\n`]);
+        break;
+      }
+      case 'flyway': {
+        const v = version.replace(/\./g, '_');
+        files.push([join(dir, `V${v}__${name}.sql`), `-- migrate:up\n\n\n-- migrate:verify\n-- queries that return true, or -- expect: VALUE before a query\n\n`]);
+        files.push([join(dir, `U${v}__${name}.sql`), `${header('undo')}\n`]);
+        break;
+      }
+      default:
+        files.push([
+          join(dir, `${version}_${name}.sql`),
+          `-- migrate:up\n\n\n-- migrate:down\n\n\n-- migrate:verify\n-- queries that return true, or -- expect: VALUE before a query\n\n`,
+        ]);
     }
-    case 'flyway': {
-      const v = version.replace(/\./g, '_');
-      files.push([join(dir, `V${v}__${name}.sql`), `-- migrate:up\n\n\n-- migrate:verify\n-- queries that return true, or -- expect: VALUE before a query\n\n`]);
-      files.push([join(dir, `U${v}__${name}.sql`), `${header('undo')}\n`]);
-      break;
-    }
-    default:
-      files.push([join(dir, `${version}_${name}.sql`), `-- migrate:up\n\n\n-- migrate:down\n\n\n-- migrate:verify\n-- queries that return true, or -- expect: VALUE before a query\n\n`]);
-  }
   for (const [path] of files) if (existsSync(path)) throw new RunnerInputError(`${path} already exists`);
   for (const [path, text] of files) {
     mkdirSync(dirname(path), { recursive: true });
@@ -67,7 +75,12 @@ function toolFiles(layout: LayoutId | undefined, dir: string, version: string, n
       return [[join(dir, `${version}_${name}.sql`), '-- Up Migration\n\n\n-- Down Migration\n\n']];
     case 'diesel': {
       // diesel's own format: 2019-02-26-002946_name/
-      const stamp = now.toISOString().replace(/\..*$/, '').replace(/T/, '-').replace(/:/g, '').replace(/^(\d{4})-(\d\d)-(\d\d)-/, '$1-$2-$3-');
+      const stamp = now
+        .toISOString()
+        .replace(/\..*$/, '')
+        .replace(/T/, '-')
+        .replace(/:/g, '')
+        .replace(/^(\d{4})-(\d\d)-(\d\d)-/, '$1-$2-$3-');
       const folder = join(dir, `${stamp}_${name}`);
       return [
         [join(folder, 'up.sql'), '-- Your SQL goes here\n'],

@@ -50,7 +50,16 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     seen.add(k);
     const row = byVersion.get(k);
     const files = { up: m.up.file.path, down: m.down?.file.path, verify: m.verify?.file.path };
-    const base = { version: m.version, name: m.name, files, hasDown: !!m.down, hasVerify: !!m.verify, key: m.versionKey, ...directiveFields(m), ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}) };
+    const base = {
+      version: m.version,
+      name: m.name,
+      files,
+      hasDown: !!m.down,
+      hasVerify: !!m.verify,
+      key: m.versionKey,
+      ...directiveFields(m),
+      ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}),
+    };
     if (!row && environment !== undefined && !appliesIn(m, environment)) {
       out.push({ ...base, state: 'not-for-this-environment' });
       continue;
@@ -146,7 +155,12 @@ export async function getStatus(project: Project, environment: string | undefine
   return statuses.map((s) => ({ ...s, ...(layout ? { layout, layoutEvidence } : {}) }));
 }
 
-async function environmentStatus(env: Environment, migrations: Migration[], options: Pick<RunOptions, 'askPassword' | 'progress'>, rethrowRejectedPassword: boolean): Promise<EnvironmentStatus> {
+async function environmentStatus(
+  env: Environment,
+  migrations: Migration[],
+  options: Pick<RunOptions, 'askPassword' | 'progress'>,
+  rethrowRejectedPassword: boolean,
+): Promise<EnvironmentStatus> {
   try {
     const { rows, tracking, managed, approvals } = await withReadSession(env, options, async ({ db, history }) => {
       const rows = await history.rows();
@@ -163,7 +177,12 @@ async function environmentStatus(env: Environment, migrations: Migration[], opti
 }
 
 /** The SQL stored when a version was applied next to the file's current up section. */
-export async function appliedAndCurrent(project: Project, environment: string, version: string, options: Pick<RunOptions, 'askPassword'> = {}): Promise<{ applied: string; current: string }> {
+export async function appliedAndCurrent(
+  project: Project,
+  environment: string,
+  version: string,
+  options: Pick<RunOptions, 'askPassword'> = {},
+): Promise<{ applied: string; current: string }> {
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
   const key = versionId(version);
@@ -175,7 +194,9 @@ export async function appliedAndCurrent(project: Project, environment: string, v
   const row = (managed?.rows ?? rows).find((r) => versionId(r.version) === key);
   if (!row && !migration) throw new RunnerInputError(`no migration ${version} on disk or in ${env.name}'s history`);
   if (row && managed?.checksumOnly.has(key)) {
-    throw new RunnerInputError(`${version} was edited after it was applied in ${env.name}: ${managed.table.tool} keeps only a checksum of the file it ran, not its SQL, so the difference cannot be shown`);
+    throw new RunnerInputError(
+      `${version} was edited after it was applied in ${env.name}: ${managed.table.tool} keeps only a checksum of the file it ran, not its SQL, so the difference cannot be shown`,
+    );
   }
   return { applied: row?.upSql ?? '', current: migration?.up.text ?? '' };
 }

@@ -18,21 +18,42 @@ import { describeBlock, untilBlocked } from './directives';
 import { failureLocation, type RunOptions, type Session } from './session';
 import { preChecksPassed, runVerifyChecks } from './verify';
 
-
 function refuseWhatCompatCannotKeep(env: Environment, session: Session, managed: ManagedState, action: string): void {
   const where = toolLabel(managed.table);
   const failed = managed.rows.filter((r) => r.state === 'failed');
-  if (failed.length) throw new RunnerInputError(`refusing to ${action} ${env.name}: ${where} records ${failed.map((r) => r.version).join(', ')} as failed; resolve it with ${managed.table.tool} first`);
+  if (failed.length)
+    throw new RunnerInputError(
+      `refusing to ${action} ${env.name}: ${where} records ${failed.map((r) => r.version).join(', ')} as failed; resolve it with ${managed.table.tool} first`,
+    );
   // A backup writes its event to Tidemark's history, which would turn the environment into a tracked one.
-  if (session.backup) throw new RunnerInputError(`refusing to ${action} ${env.name}: it is managed by ${where} and backups before a change are recorded in Tidemark's history; move it to Tidemark with \`tidemark adopt --env ${env.name} --from ${managed.table.tool}\`, or run without the backup setting`);
+  if (session.backup)
+    throw new RunnerInputError(
+      `refusing to ${action} ${env.name}: it is managed by ${where} and backups before a change are recorded in Tidemark's history; move it to Tidemark with \`tidemark adopt --env ${env.name} --from ${managed.table.tool}\`, or run without the backup setting`,
+    );
 }
 
 /** Runs `work` (the section's statements) and `record` together: in one transaction, or bare then recorded when the section cannot run in one. */
-async function runAndRecord(session: Session, env: Environment, m: Migration, section: Migration['up'], work: { record: () => Promise<void>; precheck?: () => Promise<string | undefined> }, options: RunOptions): Promise<string | undefined> {
+async function runAndRecord(
+  session: Session,
+  env: Environment,
+  m: Migration,
+  section: Migration['up'],
+  work: { record: () => Promise<void>; precheck?: () => Promise<string | undefined> },
+  options: RunOptions,
+): Promise<string | undefined> {
   const plan = await planSection(section, m.noTransactionDirective);
   if (plan.conflictingControl) {
     const s = plan.conflictingControl;
-    throw new StatementError({ version: m.version, file: section.file.path, ...section.file.positionAt(s.start), statement: s.text, message: `${s.text.trim()} would end the transaction Tidemark runs this migration in` }, undefined);
+    throw new StatementError(
+      {
+        version: m.version,
+        file: section.file.path,
+        ...section.file.positionAt(s.start),
+        statement: s.text,
+        message: `${s.text.trim()} would end the transaction Tidemark runs this migration in`,
+      },
+      undefined,
+    );
   }
   if (plan.noTransactionReason) {
     const checked = await work.precheck?.();
@@ -63,7 +84,14 @@ function failedStep(project: Project, base: Omit<Step, 'outcome' | 'durationMs'>
   return { steps: [{ ...base, outcome: 'failed', durationMs, message: `${failureLocation(project, failure)}: ${failure.message}` }], failure, stop: true };
 }
 
-export async function applyInToolHistory(project: Project, env: Environment, session: Session, migrations: Migration[], managed: ManagedState, options: RunOptions): Promise<RunReport> {
+export async function applyInToolHistory(
+  project: Project,
+  env: Environment,
+  session: Session,
+  migrations: Migration[],
+  managed: ManagedState,
+  options: RunOptions,
+): Promise<RunReport> {
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'apply to');
   const done = new Set(managed.rows.map((r) => versionId(r.version)));
@@ -79,10 +107,17 @@ export async function applyInToolHistory(project: Project, env: Environment, ses
       const base = { version: m.version, name: m.name, action: 'apply' as const };
       const started = Date.now();
       try {
-        const checked = await runAndRecord(session, env, m, m.up, {
-          record: () => writer.record(session.db, managed.table, m),
-          precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
-        }, options);
+        const checked = await runAndRecord(
+          session,
+          env,
+          m,
+          m.up,
+          {
+            record: () => writer.record(session.db, managed.table, m),
+            precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
+          },
+          options,
+        );
         return { steps: [{ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [checked, `recorded in ${where}`].filter(Boolean).join('; ') }], stop: false };
       } catch (error) {
         return failedStep(project, base, started, error);
@@ -90,14 +125,24 @@ export async function applyInToolHistory(project: Project, env: Environment, ses
     },
   });
   const applied = steps.filter((s) => s.outcome === 'ok').length;
-  let summary = runnable.length === 0 ? `Nothing to apply to ${env.name}: ${where} lists every migration${options.toVersion ? ` up to ${options.toVersion}` : ''}.` : `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}, recorded in ${where} as ${managed.table.tool} records them (compatibility mode; Tidemark's history is not used).`;
+  let summary =
+    runnable.length === 0
+      ? `Nothing to apply to ${env.name}: ${where} lists every migration${options.toVersion ? ` up to ${options.toVersion}` : ''}.`
+      : `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${env.name}, recorded in ${where} as ${managed.table.tool} records them (compatibility mode; Tidemark's history is not used).`;
   if (blockedBy && steps.every((s) => s.outcome === 'ok')) summary += ` Stopped before ${describeBlock(blockedBy)}.`;
   const last = steps[steps.length - 1];
   if (last && last.outcome !== 'ok') summary += ` Stopped at ${last.version}: ${last.message}`;
   return { environment: env.name, steps, failure, summary };
 }
 
-export async function rollbackInToolHistory(project: Project, env: Environment, session: Session, migrations: Migration[], managed: ManagedState, options: RunOptions): Promise<RunReport> {
+export async function rollbackInToolHistory(
+  project: Project,
+  env: Environment,
+  session: Session,
+  migrations: Migration[],
+  managed: ManagedState,
+  options: RunOptions,
+): Promise<RunReport> {
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'roll back');
   const where = toolLabel(managed.table);
@@ -108,7 +153,9 @@ export async function rollbackInToolHistory(project: Project, env: Environment, 
   const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
   const missing = targets.filter((r) => !byKey.get(versionId(r.version))?.down?.text.trim());
   if (missing.length) {
-    throw new RunnerInputError(`cannot roll back ${env.name}: ${missing.map((r) => `${r.version} (${r.name}) has ${byKey.has(versionId(r.version)) ? 'no down section' : 'no file'}`).join(', ')}; ${where} keeps no SQL to undo it with`);
+    throw new RunnerInputError(
+      `cannot roll back ${env.name}: ${missing.map((r) => `${r.version} (${r.name}) has ${byKey.has(versionId(r.version)) ? 'no down section' : 'no file'}`).join(', ')}; ${where} keeps no SQL to undo it with`,
+    );
   }
   const { steps, failure } = await runSteps(targets, options, {
     action: 'rollback',
@@ -132,4 +179,3 @@ export async function rollbackInToolHistory(project: Project, env: Environment, 
   if (last && last.outcome !== 'ok') summary += ` Stopped at ${last.version}: ${last.message}`;
   return { environment: env.name, steps, failure, summary };
 }
-

@@ -51,7 +51,9 @@ function resultProblem(result: QueryResult, expected: string | undefined): strin
     if (result.fields.length === 0) return `expected ${expected}, but the statement returned no result`;
     if (result.rows.length === 0) return `expected ${expected}, but the query returned no rows`;
     const value = result.rows[0][result.fields[0].name];
-    return cellMatches(value, expected) ? undefined : `expected ${expected}, got ${value === null ? 'NULL' : typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value)}`;
+    return cellMatches(value, expected)
+      ? undefined
+      : `expected ${expected}, got ${value === null ? 'NULL' : typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : String(value)}`;
   }
   if (result.fields.length === 1 && result.rows.length === 1 && result.fields[0].dataTypeID === BOOLEAN_TYPE_OID) {
     const value = result.rows[0][result.fields[0].name];
@@ -65,12 +67,7 @@ function resultProblem(result: QueryResult, expected: string | undefined): strin
  * statement that fails or whose result is not what it expects. The caller decides what to roll
  * back (the runner a transaction of its own, the replay check a savepoint inside its own).
  */
-export async function runVerifyChecks(
-  db: DatabaseAdapter,
-  migration: Pick<Migration, 'version'>,
-  section: Section,
-  isCancelled?: () => boolean,
-): Promise<number> {
+export async function runVerifyChecks(db: DatabaseAdapter, migration: Pick<Migration, 'version'>, section: Section, isCancelled?: () => boolean): Promise<number> {
   const plan = await planSection(section, false);
   // A pre-check's failure says it is one, and what the query looks for (its comment), since it stops a run.
   const asFailure = (statement: (typeof plan.statements)[number], error: unknown) => {
@@ -150,7 +147,11 @@ export async function verifyMigrations(project: Project, environment: string | u
       .filter((r) => (!only || versionId(r.version) === only) && (!limit || compareVersionKeys(keyOf(r.version), limit) <= 0))
       .map((row) => {
         const migration = byKey.get(versionId(row.version));
-        const section = migration ? migration.verify : row.verifySql?.trim() ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`) : undefined;
+        const section = migration
+          ? migration.verify
+          : row.verifySql?.trim()
+            ? storedSection('verify', row.verifySql, `(verify SQL of ${row.version} stored in history)`)
+            : undefined;
         return { row, section: section?.text.trim() ? section : undefined };
       })
       // Asked for one version, a missing verify section is said; among many, those without one are passed over.
@@ -169,11 +170,12 @@ export async function verifyMigrations(project: Project, environment: string | u
     });
     const failed = steps.filter((s) => s.outcome === 'failed');
     const passed = steps.filter((s) => s.outcome === 'ok').length;
-    const summary = steps.length === 0
-      ? `Nothing to verify in ${env.name}: no applied migration has a verify section.`
-      : failed.length
-        ? `Verification failed in ${env.name} for ${failed.map((s) => s.version).join(', ')}; ${passed} passed. ${failed[0].version}: ${failed[0].message}`
-        : `Verified ${passed} migration${passed === 1 ? '' : 's'} in ${env.name}.`;
+    const summary =
+      steps.length === 0
+        ? `Nothing to verify in ${env.name}: no applied migration has a verify section.`
+        : failed.length
+          ? `Verification failed in ${env.name} for ${failed.map((s) => s.version).join(', ')}; ${passed} passed. ${failed[0].version}: ${failed[0].message}`
+          : `Verified ${passed} migration${passed === 1 ? '' : 's'} in ${env.name}.`;
     return { environment: env.name, steps, failure, summary };
   });
 }

@@ -19,7 +19,6 @@ export interface ColumnDefinition {
   tableConstraints: Constraint[];
 }
 
-
 export function columnDefinitions(node: Node | undefined): ColumnDefinition[] {
   const create = (node as AstNode | undefined)?.CreateStmt;
   if (create?.relation) {
@@ -61,8 +60,7 @@ const ZONE_WORDS = new Set(['with', 'without', 'time', 'zone']);
 
 const isWord = (t: Token | undefined, words: Set<string>) => t?.kind === 'word' && words.has(t.value);
 /** `with` belongs to the type only as `with time zone` (a table's `WITH (...)` does not). */
-const zoneWordAt = (tokens: readonly Token[], k: number) =>
-  isWord(tokens[k], ZONE_WORDS) && !(tokens[k].value === 'with' && tokens[k + 1]?.value !== 'time');
+const zoneWordAt = (tokens: readonly Token[], k: number) => isWord(tokens[k], ZONE_WORDS) && !(tokens[k].value === 'with' && tokens[k + 1]?.value !== 'time');
 
 /**
  * The tokens spelling a column type at `offset` (its TypeName location, an offset into the text
@@ -80,7 +78,10 @@ export function typeTokens(tokens: readonly Token[], offset: number): { first: n
     let close = last + 1;
     while (close < tokens.length && tokens[close].value !== ')') close++;
     if (close >= tokens.length) return undefined;
-    modifiers = tokens.slice(last + 1, close + 1).map((t) => t.value).join('');
+    modifiers = tokens
+      .slice(last + 1, close + 1)
+      .map((t) => t.value)
+      .join('');
     last = close;
     // timestamp(3) without time zone: the zone words come after the precision.
     while (zoneWordAt(tokens, last + 1)) last++;

@@ -12,7 +12,6 @@ import { splitStatements } from './split';
 import { makeStatement, nodeType, type Statement } from './statements';
 import type { AstNode } from './ast';
 
-
 /** Maps an offset in some inner text (a literal's value) to an absolute offset in the file. */
 type OffsetMap = (offset: number) => number;
 
@@ -239,15 +238,7 @@ function fromSqlBody(top: Statement, holder: Statement, toFile: OffsetMap, sqlBo
 const MAY_RUN_SQL =
   /\b(?:abort|alter|analy[sz]e|call|checkpoint|cluster|comment|commit|copy|create|deallocate|delete|discard|do|drop|execute|explain|grant|import|insert|listen|load|lock|merge|notify|perform|prepare|reassign|refresh|reindex|release|reset|revoke|rollback|savepoint|security|select|set|show|start|table|truncate|unlisten|update|vacuum|values|with)\b/i;
 
-function fromPlpgsql(
-  top: Statement,
-  holder: Statement,
-  toFile: OffsetMap,
-  source: string,
-  asLocation: number | undefined,
-  guarded: boolean,
-  depth: number,
-): Statement[] {
+function fromPlpgsql(top: Statement, holder: Statement, toFile: OffsetMap, source: string, asLocation: number | undefined, guarded: boolean, depth: number): Statement[] {
   if (!MAY_RUN_SQL.test(source)) return [];
   const parsed = parsePlpgsql(holder.text);
   if (!parsed.ok) return [];

@@ -3,15 +3,7 @@
  * what each stops other sessions from doing ("Explicit Locking" in the PostgreSQL manual). No
  * parser here, so the client can rank the locks of a plan report without loading one.
  */
-export type LockMode =
-  | 'ACCESS SHARE'
-  | 'ROW SHARE'
-  | 'ROW EXCLUSIVE'
-  | 'SHARE UPDATE EXCLUSIVE'
-  | 'SHARE'
-  | 'SHARE ROW EXCLUSIVE'
-  | 'EXCLUSIVE'
-  | 'ACCESS EXCLUSIVE';
+export type LockMode = 'ACCESS SHARE' | 'ROW SHARE' | 'ROW EXCLUSIVE' | 'SHARE UPDATE EXCLUSIVE' | 'SHARE' | 'SHARE ROW EXCLUSIVE' | 'EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
 /** Weakest first; the index is the strength (also PostgreSQL's LOCKMODE number minus one). */
 export const LOCK_MODES: readonly LockMode[] = [

@@ -29,7 +29,6 @@ export interface LockEffect {
 /** The mode numbers of LOCK TABLE's parse tree (PostgreSQL's LOCKMODE). */
 const LOCK_STMT_MODES: Record<number, LockMode> = Object.fromEntries(LOCK_MODES.map((m, i) => [i + 1, m]));
 
-
 interface LockPart {
   relation: string;
   mode: LockMode;
@@ -61,9 +60,27 @@ const LIGHT_RELOPTIONS = /^(toast\.)?(autovacuum_\w+|vacuum_\w+|log_autovacuum_m
 
 /** Default expressions PostgreSQL evaluates once (stable or immutable) and stores as a "fast default". */
 const NON_VOLATILE_FUNCTIONS = new Set([
-  'now', 'transaction_timestamp', 'statement_timestamp', 'current_setting', 'lower', 'upper', 'coalesce', 'concat',
-  'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json',
-  'make_interval', 'make_date', 'to_timestamp', 'to_date', 'length', 'md5', 'array_fill',
+  'now',
+  'transaction_timestamp',
+  'statement_timestamp',
+  'current_setting',
+  'lower',
+  'upper',
+  'coalesce',
+  'concat',
+  'jsonb_build_object',
+  'json_build_object',
+  'jsonb_build_array',
+  'json_build_array',
+  'to_jsonb',
+  'to_json',
+  'make_interval',
+  'make_date',
+  'to_timestamp',
+  'to_date',
+  'length',
+  'md5',
+  'array_fill',
 ]);
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
@@ -89,12 +106,14 @@ function partialEffects(type: string, stmt: AstNode): LockPart[] {
       return relations(stmt.relations).map((relation) => ({ relation, mode: 'ACCESS EXCLUSIVE' }));
     case 'UpdateStmt':
     case 'DeleteStmt':
-      return [{
-        relation: rel(stmt.relation),
-        mode: 'ROW EXCLUSIVE',
-        scan: !stmt.whereClause,
-        saferAlternative: stmt.whereClause ? undefined : SAFER.batches,
-      }];
+      return [
+        {
+          relation: rel(stmt.relation),
+          mode: 'ROW EXCLUSIVE',
+          scan: !stmt.whereClause,
+          saferAlternative: stmt.whereClause ? undefined : SAFER.batches,
+        },
+      ];
     case 'InsertStmt':
     case 'MergeStmt':
       return [{ relation: rel(stmt.relation), mode: 'ROW EXCLUSIVE' }];
@@ -194,10 +213,7 @@ function alterTableCmd(table: string, cmd: AstNode): LockPart[] {
       return [on('ACCESS EXCLUSIVE', { rewrite: true, saferAlternative: SAFER.rewriteWindow })];
     case 'AT_AttachPartition': {
       const partition = rel(cmd.def?.PartitionCmd?.name);
-      return [
-        on('SHARE UPDATE EXCLUSIVE'),
-        { relation: partition, mode: 'ACCESS EXCLUSIVE', scan: true, saferAlternative: SAFER.attachCheck },
-      ];
+      return [on('SHARE UPDATE EXCLUSIVE'), { relation: partition, mode: 'ACCESS EXCLUSIVE', scan: true, saferAlternative: SAFER.attachCheck }];
     }
     case 'AT_DetachPartition': {
       const partition = rel(cmd.def?.PartitionCmd?.name);
@@ -215,7 +231,11 @@ function alterTableCmd(table: string, cmd: AstNode): LockPart[] {
 
 function addColumn(table: string, column: AstNode): LockPart[] {
   const constraints: AstNode[] = (column.constraints ?? []).map((c: AstNode) => c?.Constraint ?? {});
-  const typeName = (column.typeName?.names ?? []).map((n: AstNode) => n?.String?.sval).pop()?.toLowerCase() ?? '';
+  const typeName =
+    (column.typeName?.names ?? [])
+      .map((n: AstNode) => n?.String?.sval)
+      .pop()
+      ?.toLowerCase() ?? '';
   const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
   const rewrite =
     SERIAL_TYPES.has(typeName) ||
@@ -223,13 +243,15 @@ function addColumn(table: string, column: AstNode): LockPart[] {
     (defaultExpr !== undefined && isVolatile(defaultExpr));
   const notNullWithoutDefault = constraints.some((c) => c.contype === 'CONSTR_NOTNULL') && defaultExpr === undefined && !rewrite;
   const scan = notNullWithoutDefault || constraints.some((c) => ['CONSTR_CHECK', 'CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_FOREIGN'].includes(c.contype));
-  const effects: LockPart[] = [{
-    relation: table,
-    mode: 'ACCESS EXCLUSIVE',
-    rewrite,
-    scan,
-    saferAlternative: rewrite ? SAFER.volatileDefault : undefined,
-  }];
+  const effects: LockPart[] = [
+    {
+      relation: table,
+      mode: 'ACCESS EXCLUSIVE',
+      rewrite,
+      scan,
+      saferAlternative: rewrite ? SAFER.volatileDefault : undefined,
+    },
+  ];
   for (const c of constraints) if (c.contype === 'CONSTR_FOREIGN') effects.push({ relation: rel(c.pktable), mode: 'SHARE ROW EXCLUSIVE' });
   return effects;
 }
@@ -240,7 +262,10 @@ function isVolatile(expr: unknown): boolean {
   if (!expr || typeof expr !== 'object') return false;
   const node = expr as AstNode;
   if (node.FuncCall) {
-    const name = (node.FuncCall.funcname ?? []).map((n: AstNode) => n?.String?.sval).pop()?.toLowerCase();
+    const name = (node.FuncCall.funcname ?? [])
+      .map((n: AstNode) => n?.String?.sval)
+      .pop()
+      ?.toLowerCase();
     if (!NON_VOLATILE_FUNCTIONS.has(name)) return true;
     return isVolatile(node.FuncCall.args);
   }
@@ -310,9 +335,7 @@ function vacuum(stmt: AstNode): LockPart[] {
   const targets: string[] = (stmt.rels ?? []).map((r: AstNode) => rel(r?.VacuumRelation?.relation)).filter(Boolean);
   const names = targets.length ? targets : ['(every table in the database)'];
   return names.map((relation) =>
-    full
-      ? { relation, mode: 'ACCESS EXCLUSIVE', rewrite: true, saferAlternative: SAFER.repack }
-      : { relation, mode: 'SHARE UPDATE EXCLUSIVE', scan: true },
+    full ? { relation, mode: 'ACCESS EXCLUSIVE', rewrite: true, saferAlternative: SAFER.repack } : { relation, mode: 'SHARE UPDATE EXCLUSIVE', scan: true },
   );
 }
 

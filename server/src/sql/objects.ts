@@ -459,8 +459,7 @@ export function removes(effect: ObjectEffect, target: DbObject): boolean {
   if (effect.action === 'disable') return sameObject(dropped, target);
   if (effect.action !== 'drop') return false;
   if (sameObject(dropped, target)) return true;
-  if ((dropped.kind === 'table' || dropped.kind === 'materialized view' || dropped.kind === 'view') && target.table && sameName(dropped, target.table))
-    return true;
+  if ((dropped.kind === 'table' || dropped.kind === 'materialized view' || dropped.kind === 'view') && target.table && sameName(dropped, target.table)) return true;
   if (dropped.kind === 'column' && target.table && sameName(dropped.table, target.table) && target.columns?.includes(dropped.name)) return true;
   if (!effect.cascade) return false;
   if (dropped.kind === 'schema' && schemaOf(target) === dropped.name) return true;

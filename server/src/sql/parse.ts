@@ -69,7 +69,6 @@ export interface ParseFailure {
 
 export type ParseOutcome = ParseSuccess | ParseFailure;
 
-
 /** Every character is ASCII: UTF-8 then spends one byte per character, so byte offsets are string offsets. */
 const isAscii = (text: string) => Buffer.byteLength(text, 'utf8') === text.length;
 

@@ -45,12 +45,7 @@ function leadingCommentsOf(gap: string): string[] {
   return gap.match(COMMENT_LINE)?.map((c) => c.trim()) ?? [];
 }
 
-export function makeStatement(
-  index: number,
-  text: string,
-  start: number,
-  extras: { leadingComments?: string[]; node?: Node; embedding?: Statement['embedding'] } = {},
-): Statement {
+export function makeStatement(index: number, text: string, start: number, extras: { leadingComments?: string[]; node?: Node; embedding?: Statement['embedding'] } = {}): Statement {
   let offsets: ByteOffsets | undefined;
   return {
     index,

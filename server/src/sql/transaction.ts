@@ -7,8 +7,6 @@ import type { Node } from '@pgsql/types';
 import { optionEnabled } from './options';
 import type { AstNode } from './ast';
 
-
-
 /** Why the statement cannot run in a transaction (e.g. "CREATE INDEX CONCURRENTLY"), or undefined. */
 export function transactionIncompatibility(node: Node | undefined): string | undefined {
   if (!node) return undefined;
@@ -52,12 +50,17 @@ export function transactionIncompatibility(node: Node | undefined): string | und
 }
 
 function hasCreateSlotFalse(options: unknown): boolean {
-  return Array.isArray(options) && options.some((o: AstNode) => o?.DefElem?.defname === 'create_slot' && (o.DefElem.arg?.Boolean?.boolval === false || /^(false|off)$/i.test(o.DefElem.arg?.String?.sval ?? '')));
+  return (
+    Array.isArray(options) &&
+    options.some((o: AstNode) => o?.DefElem?.defname === 'create_slot' && (o.DefElem.arg?.Boolean?.boolval === false || /^(false|off)$/i.test(o.DefElem.arg?.String?.sval ?? '')))
+  );
 }
 
 /** Transaction control written into a migration (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...). */
 export function transactionControl(node: Node | undefined): string | undefined {
   const stmt = (node as AstNode | undefined)?.TransactionStmt;
   if (!stmt) return undefined;
-  return String(stmt.kind ?? '').replace(/^TRANS_STMT_/, '').replace(/_/g, ' ');
+  return String(stmt.kind ?? '')
+    .replace(/^TRANS_STMT_/, '')
+    .replace(/_/g, ' ');
 }

@@ -91,7 +91,8 @@ export function statusMarkdown(project: string, matrix: StatusMatrix): string {
     lines.push(`| ${[...cells, row.notes.map(cellText).join('<br>')].join(' | ')} |`);
   }
   if (matrix.rows.length === 0) lines.push(`| no migrations |${matrix.environments.map(() => ' |').join('')} |`);
-  if (matrix.managedBy.length) lines.push('', ...matrix.managedBy.map((m) => `- ${cellText(m.environment)} is managed by ${cellText(m.tool)}: its states are read from ${cellText(m.table)}`));
+  if (matrix.managedBy.length)
+    lines.push('', ...matrix.managedBy.map((m) => `- ${cellText(m.environment)} is managed by ${cellText(m.tool)}: its states are read from ${cellText(m.table)}`));
   if (matrix.unreachable.length) lines.push('', ...matrix.unreachable.map((u) => `- ${cellText(u.environment)} could not be read: ${cellText(u.error)}`));
   return `${lines.join('\n')}\n`;
 }

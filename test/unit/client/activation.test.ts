@@ -38,10 +38,17 @@ const EXAMPLES: Record<string, string> = {
 describe('client activation: a project of every tool Tidemark reads activates the extension', () => {
   // Which events there are is held to the readers' activationGlobs by manifest.test.ts; here, that they match real projects.
   it("activates on a typical file of each tool's project", () => {
-    assert.deepEqual(READERS.map((r) => r.id).filter((id) => !EXAMPLES[id]), [], 'every reader has an example here');
+    assert.deepEqual(
+      READERS.map((r) => r.id).filter((id) => !EXAMPLES[id]),
+      [],
+      'every reader has an example here',
+    );
     for (const reader of READERS) {
       const file = EXAMPLES[reader.id];
-      assert.ok(workspaceContains.some((glob) => matches(file, glob)), `${reader.id}: no activation event matches ${file}`);
+      assert.ok(
+        workspaceContains.some((glob) => matches(file, glob)),
+        `${reader.id}: no activation event matches ${file}`,
+      );
     }
   });
 
@@ -52,7 +59,10 @@ describe('client activation: a project of every tool Tidemark reads activates th
       ['graphile-migrate', 'test/fixtures/layouts/graphile-migrate/.gmrc'],
     ]) {
       const reader = READERS.find((r) => r.id === layout)!;
-      assert.ok((reader.activationGlobs ?? []).some((glob) => matches(file, glob)), `${layout}: ${file}`);
+      assert.ok(
+        (reader.activationGlobs ?? []).some((glob) => matches(file, glob)),
+        `${layout}: ${file}`,
+      );
     }
   });
 });

@@ -8,7 +8,11 @@ import { environmentRow, migrationRow } from '../../../client/src/tree-model';
 import { repoRoot } from '../../support/paths';
 import { environment, migration } from './fixtures';
 
-interface MenuEntry { command: string; when?: string; group?: string }
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
 const declared: string[] = contributes.commands.map((c: { command: string }) => c.command);
@@ -46,7 +50,12 @@ describe('client manifest (package.json contributes)', () => {
 
   it('gives every command a category and every menu or keybinding a declared command', () => {
     for (const c of contributes.commands) assert.equal(c.category, 'Tidemark', c.command);
-    const referenced = [...Object.values(menus).flat().map((e) => e.command), ...(contributes.keybindings ?? []).map((k: { command: string }) => k.command)];
+    const referenced = [
+      ...Object.values(menus)
+        .flat()
+        .map((e) => e.command),
+      ...(contributes.keybindings ?? []).map((k: { command: string }) => k.command),
+    ];
     for (const id of referenced) assert.ok(declared.includes(id), `${id} is in a menu but not in contributes.commands`);
   });
 
@@ -62,33 +71,46 @@ describe('client manifest (package.json contributes)', () => {
 
   it('offers apply and plan on pending migrations, roll back on the newest applied, diff on drifted', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending), [CommandId.applyTo, CommandId.approve, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort());
+    assert.deepEqual(
+      menuFor(pending),
+      [CommandId.applyTo, CommandId.approve, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp, CommandId.plan].sort(),
+    );
     // Waiting on a soak time or an approval: apply would stop before it; it can be approved.
     const waiting = migrationRow(migration('004', 'x', 'waiting'), false).contextValue;
     assert.deepEqual(menuFor(waiting), [CommandId.approve, CommandId.checkMigration, CommandId.markApplied, CommandId.openDown, CommandId.openUp].sort());
     const newest = migrationRow(migration('002', 'x', 'applied', { hasVerify: true }), true).contextValue;
-    assert.deepEqual(menuFor(newest), [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort());
+    assert.deepEqual(
+      menuFor(newest),
+      [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.openVerify, CommandId.rollbackLast, CommandId.verify].sort(),
+    );
     const older = migrationRow(migration('001', 'x', 'applied'), false).contextValue;
     assert.deepEqual(menuFor(older), [CommandId.checkMigration, CommandId.markPending, CommandId.openDown, CommandId.openUp, CommandId.rollbackTo].sort());
     const drifted = migrationRow(migration('001', 'x', 'drifted'), false).contextValue;
     assert.ok(menuFor(drifted).includes(CommandId.showDiff));
     assert.ok(!menuFor(older).includes(CommandId.showDiff));
     const missing = migrationRow({ version: '9', name: 'gone', state: 'missing', hasDown: false, hasVerify: false }, false).contextValue;
-    assert.deepEqual(menuFor(missing), [CommandId.markPending], 'a missing file\'s row can only be removed');
+    assert.deepEqual(menuFor(missing), [CommandId.markPending], "a missing file's row can only be removed");
   });
 
   it('offers no database command on items of an untrusted workspace, but still opens files', () => {
     const pending = migrationRow(migration('003', 'x', 'pending'), false).contextValue;
-    assert.deepEqual(menuFor(pending, false), [CommandId.openDown, CommandId.openUp].sort(), 'the replay check runs the workspace\'s SQL: trusted workspaces only');
+    assert.deepEqual(menuFor(pending, false), [CommandId.openDown, CommandId.openUp].sort(), "the replay check runs the workspace's SQL: trusted workspaces only");
   });
 
   it('offers environment actions by what the environment holds', () => {
     const mixed = environmentRow(environment('local', [migration('001', 'a', 'applied'), migration('002', 'b', 'pending')])).contextValue;
-    assert.deepEqual(menuFor(mixed), [CommandId.applyAll, CommandId.forgetPassword, CommandId.plan, CommandId.rollbackLast, CommandId.setPassword, CommandId.showHistory, CommandId.verify].sort());
+    assert.deepEqual(
+      menuFor(mixed),
+      [CommandId.applyAll, CommandId.forgetPassword, CommandId.plan, CommandId.rollbackLast, CommandId.setPassword, CommandId.showHistory, CommandId.verify].sort(),
+    );
     const sandbox = environmentRow(environment('sandbox', [migration('001', 'a', 'pending')])).contextValue;
     assert.deepEqual(menuFor(sandbox), [CommandId.applyAll, CommandId.plan, CommandId.showHistory].sort());
     const untracked = environmentRow({ ...environment('legacy', [migration('001', 'a', 'pending')]), tracking: { state: 'untracked', objects: 3 } }).contextValue;
-    assert.deepEqual(menuFor(untracked), [CommandId.adopt, CommandId.forgetPassword, CommandId.setPassword, CommandId.showHistory].sort(), 'adopt instead of apply, which would refuse');
+    assert.deepEqual(
+      menuFor(untracked),
+      [CommandId.adopt, CommandId.forgetPassword, CommandId.setPassword, CommandId.showHistory].sort(),
+      'adopt instead of apply, which would refuse',
+    );
   });
 
   it('activates only on Tidemark projects, declares limited untrusted support and contributes its files', () => {

@@ -6,14 +6,20 @@ describe('client reports', () => {
     const text = renderPlanReport({
       environment: 'staging',
       summary: 'Planned 1 migration on staging; rolled back.',
-      steps: [{
-        version: '004', name: 'add_email', action: 'plan', outcome: 'ok', durationMs: 12,
-        locks: [
-          { relation: 'public.accounts', mode: 'RowExclusiveLock', statement: 'UPDATE accounts SET x = 1' },
-          { relation: 'public.events', mode: 'ShareUpdateExclusiveLock', statement: 'CREATE INDEX CONCURRENTLY ON events (at)' },
-          { relation: 'public.users', mode: 'AccessExclusiveLock', statement: 'ALTER TABLE users\n  ADD COLUMN email text' },
-        ],
-      }],
+      steps: [
+        {
+          version: '004',
+          name: 'add_email',
+          action: 'plan',
+          outcome: 'ok',
+          durationMs: 12,
+          locks: [
+            { relation: 'public.accounts', mode: 'RowExclusiveLock', statement: 'UPDATE accounts SET x = 1' },
+            { relation: 'public.events', mode: 'ShareUpdateExclusiveLock', statement: 'CREATE INDEX CONCURRENTLY ON events (at)' },
+            { relation: 'public.users', mode: 'AccessExclusiveLock', statement: 'ALTER TABLE users\n  ADD COLUMN email text' },
+          ],
+        },
+      ],
     });
     assert.match(text, /^# Plan for staging \(dry run, rolled back\)/);
     const users = text.indexOf('`public.users` | **AccessExclusiveLock** | `ALTER TABLE users ADD COLUMN email text`');
@@ -22,10 +28,19 @@ describe('client reports', () => {
     assert.ok(users > 0 && events > users && accounts > events, text);
   });
 
-  it('shows a plan\'s failure with its position in the file', () => {
+  it("shows a plan's failure with its position in the file", () => {
     const text = renderPlanReport({
-      environment: 'sandbox', summary: 'Plan failed at 002.', steps: [],
-      failure: { version: '002', file: '/p/migrations/002_x.sql', line: 4, character: 2, statement: 'ALTER TABLE nope ADD COLUMN a int', message: 'relation "nope" does not exist' },
+      environment: 'sandbox',
+      summary: 'Plan failed at 002.',
+      steps: [],
+      failure: {
+        version: '002',
+        file: '/p/migrations/002_x.sql',
+        line: 4,
+        character: 2,
+        statement: 'ALTER TABLE nope ADD COLUMN a int',
+        message: 'relation "nope" does not exist',
+      },
     });
     assert.match(text, /\/p\/migrations\/002_x\.sql:5:3/);
     assert.match(text, /relation "nope" does not exist/);

@@ -24,18 +24,28 @@ describe('status matrix page', () => {
     migration('003', 'billing', 'blocked', { blockedReasons: ['waiting for the billing team', 'needs the new index'] }),
     migration('004', 'register_prod', 'not-for-this-environment', { environments: ['production'] }),
   ]);
-  const production = environment('production', [
-    migration('001', 'users', 'applied', { appliedAt: '2026-12-03T09:00:00Z', appliedBy: 'deploy', hasVerify: true }),
-    migration('002', 'orders', 'pending'),
-    migration('003', 'billing', 'blocked', { blockedReasons: ['waiting for the billing team', 'needs the new index'] }),
-    migration('004', 'register_prod', 'pending', { environments: ['production'] }),
-  ], { protected: true });
+  const production = environment(
+    'production',
+    [
+      migration('001', 'users', 'applied', { appliedAt: '2026-12-03T09:00:00Z', appliedBy: 'deploy', hasVerify: true }),
+      migration('002', 'orders', 'pending'),
+      migration('003', 'billing', 'blocked', { blockedReasons: ['waiting for the billing team', 'needs the new index'] }),
+      migration('004', 'register_prod', 'pending', { environments: ['production'] }),
+    ],
+    { protected: true },
+  );
   const staging = environment('staging', [], {}, 'cannot connect to staging (deploy@staging.internal:5432/app): connection refused');
 
   it('draws a row per migration and a column per environment, each cell with its state, when, who and its colour', () => {
     const html = renderStatusMatrix([{ root: '/proj', label: 'proj', environments: [sandbox, production, staging] }], page);
-    assert.deepEqual([...html.matchAll(/<tr data-version="([^"]+)">/g)].map((m) => m[1]), ['001', '002', '003', '004']);
-    assert.deepEqual([...html.matchAll(/<th scope="col" data-environment="([^"]+)">/g)].map((m) => m[1]), ['sandbox', 'production', 'staging']);
+    assert.deepEqual(
+      [...html.matchAll(/<tr data-version="([^"]+)">/g)].map((m) => m[1]),
+      ['001', '002', '003', '004'],
+    );
+    assert.deepEqual(
+      [...html.matchAll(/<th scope="col" data-environment="([^"]+)">/g)].map((m) => m[1]),
+      ['sandbox', 'production', 'staging'],
+    );
     assert.match(html, /production <span class="tag">protected<\/span>/);
     const verified = cellOf(html, '001', 'sandbox');
     assert.match(verified, /data-state="verified"/);
@@ -65,7 +75,13 @@ describe('status matrix page', () => {
 
   it('escapes names, reasons and errors; locks the page down to its own nonce', () => {
     const hostile = environment('sandbox', [migration('001', '<img src=x onerror=alert(1)>', 'blocked', { blockedReasons: ['"quoted" & <b>bold</b>'] })]);
-    const html = renderStatusMatrix([{ root: '/p', label: 'p', environments: [hostile] }, { root: '/q', label: 'q', environments: [], error: 'tidemark.json:3: <bad>' }], page);
+    const html = renderStatusMatrix(
+      [
+        { root: '/p', label: 'p', environments: [hostile] },
+        { root: '/q', label: 'q', environments: [], error: 'tidemark.json:3: <bad>' },
+      ],
+      page,
+    );
     assert.ok(!html.includes('<img'), 'no markup from a migration name');
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
     assert.match(html, /Blocked: &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;\/b&gt;/);

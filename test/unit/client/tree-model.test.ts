@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { environmentRow, escapeMarkdown, fileBadge, fileLenses, migrationRow, newestAppliedVersion, pendingCount, relativeTime, statusBarText, summarize } from '../../../client/src/tree-model';
+import {
+  environmentRow,
+  escapeMarkdown,
+  fileBadge,
+  fileLenses,
+  migrationRow,
+  newestAppliedVersion,
+  pendingCount,
+  relativeTime,
+  statusBarText,
+  summarize,
+} from '../../../client/src/tree-model';
 import { environment, migration } from './fixtures';
 
 const now = new Date('2026-11-26T12:00:00Z');
@@ -73,7 +84,11 @@ describe('client tree model', () => {
   });
 
   it("names the layout the folder was read as and how many migrations it holds: 'goose · 2 migrations'", () => {
-    const goose = { ...environment('sandbox', [migration('1', 'a', 'applied'), migration('2', 'b', 'pending')]), layout: 'goose', layoutEvidence: '-- +goose Up in 2 of 2 .sql files' };
+    const goose = {
+      ...environment('sandbox', [migration('1', 'a', 'applied'), migration('2', 'b', 'pending')]),
+      layout: 'goose',
+      layoutEvidence: '-- +goose Up in 2 of 2 .sql files',
+    };
     const row = environmentRow(goose);
     assert.equal(row.description, 'goose · 2 migrations · 1 pending');
     assert.match(row.tooltip, /Read as a goose folder \(/);
@@ -120,7 +135,7 @@ describe('client tree model', () => {
     assert.equal(missing.contextValue, 'migration missing');
   });
 
-  it('shows a failed migration\'s progress and error', () => {
+  it("shows a failed migration's progress and error", () => {
     const failed = migrationRow(migration('006', 'concurrent_index', 'failed', { statementsDone: 2, error: 'deadlock detected' }), false, now);
     assert.equal(failed.description, 'failed after 2 statements');
     assert.match(failed.tooltip, /deadlock detected/);
@@ -135,7 +150,11 @@ describe('client tree model', () => {
     assert.deepEqual(elsewhere.icon, { id: 'circle-small', color: 'disabledForeground' });
     assert.equal(elsewhere.description, 'not for this environment');
     assert.match(elsewhere.tooltip, /Only for: production/);
-    const env = environment('staging', [migration('001', 'a', 'applied'), migration('007', 'invoices', 'blocked', { blockedReasons: ['x'] }), migration('008', 'prod_seed', 'not-for-this-environment')]);
+    const env = environment('staging', [
+      migration('001', 'a', 'applied'),
+      migration('007', 'invoices', 'blocked', { blockedReasons: ['x'] }),
+      migration('008', 'prod_seed', 'not-for-this-environment'),
+    ]);
     assert.equal(summarize(env), '1 blocked');
     assert.equal(pendingCount(env), 0);
     assert.equal(fileBadge([env], '/proj/migrations/008_prod_seed.sql'), undefined);
@@ -150,14 +169,20 @@ describe('client tree model', () => {
   it('puts a state lens per environment and the action that moves its tidemark above a file', () => {
     const sandbox = environment('sandbox', [migration('001', 'create_users', 'applied'), migration('003', 'add_index', 'applied')]);
     const lenses = fileLenses([sandbox, staging], '/proj/migrations/003_add_index.sql');
-    assert.deepEqual(lenses.map((l) => [l.title, l.action]), [
-      ['$(pass) sandbox: applied', 'none'],
-      ['Roll back sandbox', 'rollbackLast'],
-      ['$(circle-large-outline) staging: pending', 'none'],
-      ['Apply to staging', 'apply'],
-    ]);
+    assert.deepEqual(
+      lenses.map((l) => [l.title, l.action]),
+      [
+        ['$(pass) sandbox: applied', 'none'],
+        ['Roll back sandbox', 'rollbackLast'],
+        ['$(circle-large-outline) staging: pending', 'none'],
+        ['Apply to staging', 'apply'],
+      ],
+    );
     const older = fileLenses([sandbox], '/proj/migrations/rollback/001_create_users.sql');
-    assert.deepEqual(older.map((l) => l.title), ['$(pass) sandbox: applied', 'Roll back sandbox to here']);
+    assert.deepEqual(
+      older.map((l) => l.title),
+      ['$(pass) sandbox: applied', 'Roll back sandbox to here'],
+    );
     assert.deepEqual(fileLenses([sandbox], '/proj/notes.sql'), []);
   });
 

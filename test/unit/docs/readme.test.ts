@@ -21,7 +21,9 @@ const section = (title: string) => {
 describe('README.md', () => {
   it('documents every tidemark.json field, top-level and per environment', () => {
     const config = section('Configuration');
-    const missing = [...Object.keys(TidemarkConfig.shape), ...Object.keys(EnvironmentConfig.shape)].filter((field) => !config.includes(`\`${field}\``) && !config.includes(`\`${field}.`));
+    const missing = [...Object.keys(TidemarkConfig.shape), ...Object.keys(EnvironmentConfig.shape)].filter(
+      (field) => !config.includes(`\`${field}\``) && !config.includes(`\`${field}.`),
+    );
     assert.deepEqual(missing, [], 'config fields missing from the README');
   });
 

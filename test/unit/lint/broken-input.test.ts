@@ -48,7 +48,8 @@ describe('lint rules on half-typed and corrupted migrations', () => {
           // syntax-error marks "unexpected end of input" as one character past the end; editors clamp it.
           const limit = f.rule === 'syntax-error' && f.start === text.length ? text.length + 1 : text.length;
           assert.ok(f.start >= 0 && f.start <= f.end && f.end <= limit, `${f.rule} range ${f.start}-${f.end} outside ${text.length} (${path} cut at ${cut})`);
-          for (const fix of f.fixes) for (const e of fix.edits) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, `${f.rule} fix "${fix.title}" edits ${e.start}-${e.end}`);
+          for (const fix of f.fixes)
+            for (const e of fix.edits) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, `${f.rule} fix "${fix.title}" edits ${e.start}-${e.end}`);
         }
         checked++;
       }

@@ -52,7 +52,11 @@ describe('lint: rules judge the direction they are in', () => {
 
   it('still flags a down section that drops what the up did not create', () => {
     const sql = `${UP}-- migrate:down\nDROP TABLE IF EXISTS invoices;\nDROP TABLE accounts;\nALTER TABLE users DROP COLUMN email;\n`;
-    const rules = new Set(lintSql(sql).filter((f) => f.start > sql.indexOf('-- migrate:down')).map((f) => f.rule));
+    const rules = new Set(
+      lintSql(sql)
+        .filter((f) => f.start > sql.indexOf('-- migrate:down'))
+        .map((f) => f.rule),
+    );
     for (const rule of ['ban-drop-table', 'ban-drop-column', 'non-idempotent-ddl']) assert.ok(rules.has(rule), `${rule} fires in the down section`);
   });
 });

@@ -29,7 +29,7 @@ function unitOf(text: string) {
 describe('lint/engine: fixes on findings', () => {
   before(ensureParser);
 
-  it('computes a rule\'s fixes when they are first read, once, and keeps them', () => {
+  it("computes a rule's fixes when they are first read, once, and keeps them", () => {
     let runs = 0;
     const rule = ruleWithFix(() => {
       runs++;
@@ -37,19 +37,25 @@ describe('lint/engine: fixes on findings', () => {
     });
     const [finding] = lintUnit(unitOf('CREATE TABLE a (id int);\n'), { rules: [rule] });
     assert.equal(runs, 0, 'not computed while linting');
-    assert.deepEqual(finding.fixes.map((f) => f.title), ['Do the thing', 'Ignore test-rule for this statement', 'Ignore test-rule in this file']);
+    assert.deepEqual(
+      finding.fixes.map((f) => f.title),
+      ['Do the thing', 'Ignore test-rule for this statement', 'Ignore test-rule in this file'],
+    );
     assert.equal(finding.fixes, finding.fixes);
     assert.equal(runs, 1);
   });
 
-  it('a fix that fails when read is reported as the rule\'s error and leaves the ignore actions', () => {
+  it("a fix that fails when read is reported as the rule's error and leaves the ignore actions", () => {
     const errors: string[] = [];
     const rule = ruleWithFix(() => {
       throw new Error('no place for it');
     });
     const [finding] = lintUnit(unitOf('CREATE TABLE a (id int);\n'), { rules: [rule], onRuleError: (id, error) => errors.push(`${id}: ${(error as Error).message}`) });
     assert.equal(finding.message, 'flagged');
-    assert.deepEqual(finding.fixes.map((f) => f.title), ['Ignore test-rule for this statement', 'Ignore test-rule in this file']);
+    assert.deepEqual(
+      finding.fixes.map((f) => f.title),
+      ['Ignore test-rule for this statement', 'Ignore test-rule in this file'],
+    );
     assert.deepEqual(errors, ['test-rule: no place for it']);
   });
 });

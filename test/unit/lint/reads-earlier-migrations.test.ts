@@ -15,6 +15,9 @@ describe('lint rules: readsEarlierMigrations', () => {
       .filter((rule) => /from '\.\.\/earlier-migrations'/.test(readFileSync(join(repoRoot, 'server', 'src', 'lint', 'rules', `${rule.id}.ts`), 'utf8')))
       .map((rule) => rule.id);
     assert.ok(reading.includes('fk-missing-index'), 'fk-missing-index reads earlier migrations');
-    assert.deepEqual(allRules.filter((rule) => rule.readsEarlierMigrations).map((rule) => rule.id), reading);
+    assert.deepEqual(
+      allRules.filter((rule) => rule.readsEarlierMigrations).map((rule) => rule.id),
+      reading,
+    );
   });
 });

@@ -167,11 +167,16 @@ ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';`),
   it('generates a rollback that parses and returns a real database to where it was (PGlite)', async () => {
     const { sql, skipped } = generateRollback(upOf(REALISTIC_UP));
     assert.deepEqual(
-      parseStatements(sql).filter((s) => s.syntaxError).map((s) => s.text),
+      parseStatements(sql)
+        .filter((s) => s.syntaxError)
+        .map((s) => s.text),
       [],
       'every generated statement parses',
     );
-    assert.deepEqual(skipped.map((s) => s.statement), ['UPDATE users SET email_verified = false;']);
+    assert.deepEqual(
+      skipped.map((s) => s.statement),
+      ['UPDATE users SET email_verified = false;'],
+    );
     assert.match(sql, /DROP TYPE IF EXISTS plan;/, 'DDL inside the DO block is reversed too');
     assert.match(sql, /-- If the up replaced an existing function, restore its previous definition here instead of dropping it.\nDROP FUNCTION IF EXISTS touch_updated_at\(\);/);
 
@@ -184,7 +189,12 @@ ALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';`),
       await db.exec(sql);
       assert.deepEqual(await catalog(db), before);
       // Running the rollback a second time is harmless: every drop says IF EXISTS.
-      await db.exec(sql.split('\n').filter((l) => /^DROP /.test(l)).join('\n'));
+      await db.exec(
+        sql
+          .split('\n')
+          .filter((l) => /^DROP /.test(l))
+          .join('\n'),
+      );
       assert.deepEqual((await db.query('SELECT id, name, email FROM users')).rows, [{ id: 1, name: 'Ada', email: 'ada@example.com' }]);
     } finally {
       await db.close();

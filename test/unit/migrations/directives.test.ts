@@ -9,15 +9,25 @@ describe('migration directives: blocked, draft, environments', () => {
   before(ensureParser);
 
   it('collects one reason per -- tidemark:blocked line, "draft" for -- tidemark:draft, and not look-alikes', () => {
-    assert.deepEqual(blockedReasons('-- tidemark:blocked  needs the queue drained  \n--tidemark:BLOCKED backfill done\n-- tidemark:draft\nSELECT 1;'), ['needs the queue drained', 'backfill done', 'draft']);
+    assert.deepEqual(blockedReasons('-- tidemark:blocked  needs the queue drained  \n--tidemark:BLOCKED backfill done\n-- tidemark:draft\nSELECT 1;'), [
+      'needs the queue drained',
+      'backfill done',
+      'draft',
+    ]);
     assert.deepEqual(blockedReasons('-- tidemark:blocked\n'), ['blocked (no reason given)']);
-    assert.deepEqual(blockedReasons('-- tidemark:blocked-by x\n-- see tidemark:blocked in the docs\nSELECT \'-- tidemark:draft\';'), []);
+    assert.deepEqual(blockedReasons("-- tidemark:blocked-by x\n-- see tidemark:blocked in the docs\nSELECT '-- tidemark:draft';"), []);
   });
 
   it('reads the names of -- tidemark:environments with their offsets', () => {
     const text = 'SELECT 1;\n-- tidemark:environments production,  staging\n';
     const directive = environmentsDirective(text)!;
-    assert.deepEqual(directive.names.map((n) => [n.name, text.slice(n.offset, n.offset + n.name.length)]), [['production', 'production'], ['staging', 'staging']]);
+    assert.deepEqual(
+      directive.names.map((n) => [n.name, text.slice(n.offset, n.offset + n.name.length)]),
+      [
+        ['production', 'production'],
+        ['staging', 'staging'],
+      ],
+    );
     assert.equal(environmentsDirective('SELECT 1;'), undefined);
   });
 

@@ -24,7 +24,7 @@ describe('migrations/discovery: the four layouts, mixed in one folder', () => {
     '003_audit.sql': '-- tidemark:no-transaction\nCREATE INDEX CONCURRENTLY i ON users (id);',
     'rollback/003_rollback.sql': 'DROP INDEX CONCURRENTLY i;',
     'verify/003_audit.sql': 'SELECT 1;',
-    'V4__roles.sql': 'CREATE TYPE role AS ENUM (\'a\');',
+    'V4__roles.sql': "CREATE TYPE role AS ENUM ('a');",
     'U4__roles.sql': 'DROP TYPE role;',
     '10_later.sql': 'SELECT 10;',
     'notes.md': 'not a migration',
@@ -70,10 +70,13 @@ describe('migrations/discovery: the four layouts, mixed in one folder', () => {
   it('reports two migrations with the same version, naming both files', () => {
     const dup = discoverMigrations(folder({ '006_a.sql': 'SELECT 1;', '006_b.sql': 'SELECT 2;', 'rollback/007_x.sql': 'SELECT 3;' }));
     // Both are listed (status shows each with the error); apply refuses while the problem stands.
-    assert.deepEqual(dup.migrations.map((m) => [m.name, m.duplicateVersion]), [
-      ['a', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
-      ['b', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
-    ]);
+    assert.deepEqual(
+      dup.migrations.map((m) => [m.name, m.duplicateVersion]),
+      [
+        ['a', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
+        ['b', 'version 006 is used by 2 migrations: 006_a.sql, 006_b.sql; every migration needs its own version'],
+      ],
+    );
     const codes = dup.problems.map((p) => p.code).sort();
     assert.deepEqual(codes, ['duplicate-version', 'orphan-file']);
     const message = dup.problems.find((p) => p.code === 'duplicate-version')!.message;
@@ -107,12 +110,22 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
 
   it('a rollback file named for the version alone pairs by version; a leftover one never becomes a migration', () => {
     const generic = discoverMigrations(folder({ '0007_audit.sql': 'SELECT 1;\n', 'rollback/0007_rollback.sql': 'SELECT 2;\n', 'rollback/0007_other.sql': 'SELECT 3;\n' }));
-    assert.deepEqual(generic.migrations.map((m) => [m.name, m.down?.text]), [['audit', 'SELECT 2;\n']]);
-    assert.deepEqual(generic.problems.map((p) => p.message), ['version 0007 is used twice: rollback/0007_other.sql and rollback/0007_rollback.sql are both a down file for it']);
+    assert.deepEqual(
+      generic.migrations.map((m) => [m.name, m.down?.text]),
+      [['audit', 'SELECT 2;\n']],
+    );
+    assert.deepEqual(
+      generic.problems.map((p) => p.message),
+      ['version 0007 is used twice: rollback/0007_other.sql and rollback/0007_rollback.sql are both a down file for it'],
+    );
     const stray = discoverMigrations(folder({ ...files, 'rollback/0006_invoices.sql': 'DROP TABLE invoices;\n' }));
     assert.equal(stray.migrations.length, 2);
     assert.ok(
-      stray.problems.some((p) => p.code === 'orphan-file' && p.message === 'rollback/0006_invoices.sql belongs to version 0006, but no migration of that version is named invoices (0006_billing.sql, 0006_sessions.sql)'),
+      stray.problems.some(
+        (p) =>
+          p.code === 'orphan-file' &&
+          p.message === 'rollback/0006_invoices.sql belongs to version 0006, but no migration of that version is named invoices (0006_billing.sql, 0006_sessions.sql)',
+      ),
       JSON.stringify(stray.problems),
     );
   });
@@ -120,7 +133,10 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
   it('lint: the rollback files are rollbacks of their own migration, not duplicates or ups', () => {
     // What pairing by version got wrong: rollback files flagged as duplicates or as ups, a migration paired with the other's rollback.
     const pairing = new Set(['duplicate-version', 'ban-drop-table', 'rollback-incomplete']);
-    const rules = (target: string) => lintFiles(files, { target }).findings.filter((f) => pairing.has(f.rule)).map((f) => `${f.rule}: ${f.message}`);
+    const rules = (target: string) =>
+      lintFiles(files, { target })
+        .findings.filter((f) => pairing.has(f.rule))
+        .map((f) => `${f.rule}: ${f.message}`);
     assert.deepEqual(rules('rollback/0006_billing.sql'), []);
     assert.deepEqual(rules('rollback/0006_sessions.sql'), []);
     assert.deepEqual(rules('0006_billing.sql'), ['duplicate-version: version 0006 is also used by 0006_sessions.sql; every migration needs its own version']);
@@ -130,7 +146,8 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
 
 describe('migrations/discovery: pre-checks in each layout', () => {
   const dir = folder({
-    '001_agents.sql': '-- migrate:check\n-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;\n-- migrate:up\nALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;\n-- migrate:down\nALTER TABLE agents ALTER COLUMN tenant_id DROP NOT NULL;\n',
+    '001_agents.sql':
+      '-- migrate:check\n-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;\n-- migrate:up\nALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;\n-- migrate:down\nALTER TABLE agents ALTER COLUMN tenant_id DROP NOT NULL;\n',
     '002_users.up.sql': 'CREATE TABLE IF NOT EXISTS users (id bigint);',
     '002_users.check.sql': "SELECT to_regclass('agents') IS NOT NULL;",
     '003_audit.sql': 'CREATE TABLE IF NOT EXISTS audit (id bigint);',
@@ -140,22 +157,36 @@ describe('migrations/discovery: pre-checks in each layout', () => {
   it('finds -- migrate:check, NAME.check.sql and check/NAME.sql, none of them part of the up or its checksum', () => {
     const { migrations, problems } = discoverMigrations(dir);
     assert.deepEqual(problems, []);
-    assert.deepEqual(migrations.map((m) => [m.version, m.check?.text.trim(), m.up.text.trim().split('\n')[0]]), [
-      ['001', '-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;', 'ALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;'],
-      ['002', "SELECT to_regclass('agents') IS NOT NULL;", 'CREATE TABLE IF NOT EXISTS users (id bigint);'],
-      ['003', 'SELECT true;', 'CREATE TABLE IF NOT EXISTS audit (id bigint);'],
-    ]);
+    assert.deepEqual(
+      migrations.map((m) => [m.version, m.check?.text.trim(), m.up.text.trim().split('\n')[0]]),
+      [
+        ['001', '-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;', 'ALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;'],
+        ['002', "SELECT to_regclass('agents') IS NOT NULL;", 'CREATE TABLE IF NOT EXISTS users (id bigint);'],
+        ['003', 'SELECT true;', 'CREATE TABLE IF NOT EXISTS audit (id bigint);'],
+      ],
+    );
     assert.equal(migrations[0].checksum, checksum(migrations[0].up.text));
     assert.equal(migrations[2].layout, 'folders');
   });
 
   it('lints a check part like a verify part: its syntax errors, never the DDL rules', async () => {
     await ensureParser();
-    const agents = '-- migrate:check\n-- expect: 0\nDELETE FROM agents WHERE tenant_id IS NULL RETURNING 0;\n-- migrate:up\nALTER TABLE agents ADD COLUMN IF NOT EXISTS note text;\n-- migrate:down\nALTER TABLE agents DROP COLUMN IF EXISTS note;\n';
+    const agents =
+      '-- migrate:check\n-- expect: 0\nDELETE FROM agents WHERE tenant_id IS NULL RETURNING 0;\n-- migrate:up\nALTER TABLE agents ADD COLUMN IF NOT EXISTS note text;\n-- migrate:down\nALTER TABLE agents DROP COLUMN IF EXISTS note;\n';
     const { findings } = lintFiles({ '001_agents.sql': agents });
     const checkEnd = agents.indexOf('-- migrate:up');
-    assert.deepEqual(findings.filter((f) => f.start < checkEnd).map((f) => f.rule), [], 'no rule judges the check part as DDL');
-    const broken = lintFiles({ 'check/001_a.sql': 'SELECT count(*) FROM a WHERE;\n', '001_a.sql': 'CREATE TABLE IF NOT EXISTS a (id bigint);\n-- migrate:down\nDROP TABLE IF EXISTS a;\n' }, { allowSyntaxErrors: true });
-    assert.deepEqual(broken.findings.map((f) => f.rule), ['syntax-error']);
+    assert.deepEqual(
+      findings.filter((f) => f.start < checkEnd).map((f) => f.rule),
+      [],
+      'no rule judges the check part as DDL',
+    );
+    const broken = lintFiles(
+      { 'check/001_a.sql': 'SELECT count(*) FROM a WHERE;\n', '001_a.sql': 'CREATE TABLE IF NOT EXISTS a (id bigint);\n-- migrate:down\nDROP TABLE IF EXISTS a;\n' },
+      { allowSyntaxErrors: true },
+    );
+    assert.deepEqual(
+      broken.findings.map((f) => f.rule),
+      ['syntax-error'],
+    );
   });
 });

@@ -6,28 +6,40 @@ describe('migrations/sections: markers and directives', () => {
     const text = 'SET x = 1;\n-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\r\nDROP TABLE t;\n--migrate:verify\nSELECT 1;';
     const sections = splitSections(text);
     // SQL above -- migrate:up runs with the up section: one up section, not two.
-    assert.deepEqual(sections.map((s) => [s.kind, s.text.trim()]), [
-      ['up', 'SET x = 1;\n-- migrate:up\nCREATE TABLE t ();'],
-      ['down', 'DROP TABLE t;'],
-      ['verify', 'SELECT 1;'],
-    ]);
+    assert.deepEqual(
+      sections.map((s) => [s.kind, s.text.trim()]),
+      [
+        ['up', 'SET x = 1;\n-- migrate:up\nCREATE TABLE t ();'],
+        ['down', 'DROP TABLE t;'],
+        ['verify', 'SELECT 1;'],
+      ],
+    );
     for (const s of sections) assert.equal(text.slice(s.offset, s.offset + s.text.length), s.text);
-    assert.deepEqual(splitSections('SELECT 1;\n-- migrate:down\nSELECT 2;').map((s) => [s.kind, s.text.trim()]), [
-      ['up', 'SELECT 1;'],
-      ['down', 'SELECT 2;'],
-    ]);
+    assert.deepEqual(
+      splitSections('SELECT 1;\n-- migrate:down\nSELECT 2;').map((s) => [s.kind, s.text.trim()]),
+      [
+        ['up', 'SELECT 1;'],
+        ['down', 'SELECT 2;'],
+      ],
+    );
   });
 
   it('a header comment above -- migrate:up is not an up section of its own', () => {
     const text = '-- 005: add invoices\n/* ticket 42 */\n-- tidemark:no-transaction\n-- migrate:up\nCREATE TABLE t ();\n-- migrate:down\nDROP TABLE t;\n';
-    assert.deepEqual(splitSections(text).map((s) => [s.kind, s.text.trim()]), [
-      ['up', 'CREATE TABLE t ();'],
-      ['down', 'DROP TABLE t;'],
-    ]);
+    assert.deepEqual(
+      splitSections(text).map((s) => [s.kind, s.text.trim()]),
+      [
+        ['up', 'CREATE TABLE t ();'],
+        ['down', 'DROP TABLE t;'],
+      ],
+    );
   });
 
   it('a file without markers is one section of the given kind', () => {
-    assert.deepEqual(splitSections('DROP TABLE t;', 'down').map((s) => s.kind), ['down']);
+    assert.deepEqual(
+      splitSections('DROP TABLE t;', 'down').map((s) => s.kind),
+      ['down'],
+    );
   });
 
   it('reads the no-transaction directive, also in dbmate form', () => {

@@ -116,8 +116,14 @@ SELECT 1;
       },
       '002_profile.sql',
     );
-    assert.deepEqual(findings.map((f) => [f.rule, f.line]), [['replay-rollback-mismatch', 2]]);
-    assert.match(findings[0].message, /^after the rollback, the schema differs from before the up in 4 places: 3 columns still exist \(users\.(avatar|bio|locale), .*\); 1 index still exists \(.*users_locale_idx.*\)$/);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.line]),
+      [['replay-rollback-mismatch', 2]],
+    );
+    assert.match(
+      findings[0].message,
+      /^after the rollback, the schema differs from before the up in 4 places: 3 columns still exist \(users\.(avatar|bio|locale), .*\); 1 index still exists \(.*users_locale_idx.*\)$/,
+    );
   });
 
   it('replay-not-idempotent: an un-guarded CREATE TRIGGER fails the second time; CREATE OR REPLACE TRIGGER does not', async () => {
@@ -165,13 +171,17 @@ ALTER TABLE users DISABLE ROW LEVEL SECURITY;
       ],
     );
     const guarded = await check(migration('DROP POLICY IF EXISTS'), '002_rls.sql', REQUIRE);
-    assert.deepEqual(guarded.findings.map((f) => [f.rule, f.line]), [['replay-not-idempotent', 3]]);
+    assert.deepEqual(
+      guarded.findings.map((f) => [f.rule, f.line]),
+      [['replay-not-idempotent', 3]],
+    );
   });
 
   it('replay-error: a statement on a column an earlier migration renamed, at the server position', async () => {
     const files = (column: string) => ({
       'migrations/001_users.sql': USERS,
-      'migrations/002_rename.sql': '-- migrate:up\nALTER TABLE users RENAME COLUMN email TO email_address;\n-- migrate:down\nALTER TABLE users RENAME COLUMN email_address TO email;\n',
+      'migrations/002_rename.sql':
+        '-- migrate:up\nALTER TABLE users RENAME COLUMN email TO email_address;\n-- migrate:down\nALTER TABLE users RENAME COLUMN email_address TO email;\n',
       'migrations/003_backfill.sql': `-- migrate:up\nUPDATE users SET role = 'member' WHERE role IS NULL AND ${column} LIKE '%@example.com';\n`,
     });
     const stale = await check(files('email'), '003_backfill.sql');
@@ -208,7 +218,8 @@ SELECT count(*) FROM users WHERE role = 'admin';
     const skipped = await check(
       {
         'migrations/001_users.sql': USERS,
-        'migrations/002_postgis.sql': '-- migrate:up\nCREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE users ADD COLUMN IF NOT EXISTS home geometry;\n-- migrate:down\nALTER TABLE users DROP COLUMN IF EXISTS home;\n',
+        'migrations/002_postgis.sql':
+          '-- migrate:up\nCREATE EXTENSION IF NOT EXISTS postgis;\nALTER TABLE users ADD COLUMN IF NOT EXISTS home geometry;\n-- migrate:down\nALTER TABLE users DROP COLUMN IF EXISTS home;\n',
       },
       '002_postgis.sql',
     );
@@ -222,7 +233,10 @@ SELECT count(*) FROM users WHERE role = 'admin';
       'migrations/002_grant.sql': '-- migrate:up\nGRANT SELECT ON users TO app_reader;\n-- migrate:down\nREVOKE SELECT ON users FROM app_reader;\n',
     };
     const noRole = await check(grants, '002_grant.sql');
-    assert.deepEqual(noRole.findings.map((f) => [f.rule, f.message]), [['replay-skipped', 'not replayed: role app_reader does not exist in the shadow database; list it in "check": {"roles": [...]} in tidemark.json']]);
+    assert.deepEqual(
+      noRole.findings.map((f) => [f.rule, f.message]),
+      [['replay-skipped', 'not replayed: role app_reader does not exist in the shadow database; list it in "check": {"roles": [...]} in tidemark.json']],
+    );
     const withRole = await check(grants, '002_grant.sql', { check: { roles: ['app_reader'] } });
     assert.deepEqual(withRole.findings, []);
   });
@@ -231,7 +245,8 @@ SELECT count(*) FROM users WHERE role = 'admin';
     const result = await check(
       {
         'migrations/001_users.sql': USERS,
-        'migrations/002_idx.sql': '-- tidemark:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_role ON users (role);\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS idx_users_role;\n',
+        'migrations/002_idx.sql':
+          '-- tidemark:no-transaction\n-- migrate:up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_role ON users (role);\n-- migrate:down\nDROP INDEX CONCURRENTLY IF EXISTS idx_users_role;\n',
       },
       '002_idx.sql',
     );
@@ -274,7 +289,13 @@ DROP INDEX IF EXISTS idx_accounts_team;
     const usesAccounts = await check(files, '004_uses_accounts.sql');
     assert.deepEqual(
       usesAccounts.findings.map((f) => [f.rule, f.line, f.message]),
-      [['replay-skipped', 2, 'not replayed: relation "accounts" does not exist, but the shadow could not build all earlier migrations (002: relation "accounts" does not exist), so this may come from there']],
+      [
+        [
+          'replay-skipped',
+          2,
+          'not replayed: relation "accounts" does not exist, but the shadow could not build all earlier migrations (002: relation "accounts" does not exist), so this may come from there',
+        ],
+      ],
     );
   });
 });

@@ -17,12 +17,15 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('is right: PostgreSQL refuses that statement on a table with a row', async () => {
-    await assert.rejects(runOnScratchDatabase('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1);', 'ALTER TABLE orders ADD COLUMN tenant_id uuid NOT NULL;'), /contains null values/);
+    await assert.rejects(
+      runOnScratchDatabase('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1);', 'ALTER TABLE orders ADD COLUMN tenant_id uuid NOT NULL;'),
+      /contains null values/,
+    );
   });
 
   it('does not flag a DEFAULT, identity, generated or serial column, a nullable column, or a new table', () => {
     for (const column of [
-      'status text NOT NULL DEFAULT \'new\'',
+      "status text NOT NULL DEFAULT 'new'",
       'id2 bigint GENERATED ALWAYS AS IDENTITY NOT NULL',
       'total numeric NOT NULL GENERATED ALWAYS AS (a + b) STORED',
       'seq bigserial NOT NULL',

@@ -10,7 +10,10 @@ describe(`rule ${RULE}`, () => {
   it('flags DROP ... CASCADE and TRUNCATE ... CASCADE, underlining the keyword', () => {
     const sql = 'DROP TYPE order_status CASCADE;\nTRUNCATE sessions CASCADE;';
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['CASCADE', 'CASCADE']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['CASCADE', 'CASCADE'],
+    );
     assert.match(findings[0].message, /drops every view, foreign key/);
     assert.match(findings[1].message, /empties every table with a foreign key/);
   });

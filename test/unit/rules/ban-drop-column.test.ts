@@ -17,15 +17,15 @@ describe(`rule ${RULE}`, () => {
   it('flags a down section that drops a column the up did not add', () => {
     const sql = '-- migrate:up\nALTER TABLE users ADD COLUMN a int;\n-- migrate:down\nALTER TABLE users DROP COLUMN a, DROP COLUMN b;\n';
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['DROP COLUMN b']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['DROP COLUMN b'],
+    );
   });
 
   it('does not flag the down section reversing a column the up added (paired files too)', () => {
     assert.deepEqual(lintSql('-- migrate:up\nALTER TABLE users ADD COLUMN a int;\n-- migrate:down\nALTER TABLE users DROP COLUMN IF EXISTS a;\n', RULE), []);
-    const { findings } = lintFiles(
-      { '002_add.down.sql': 'ALTER TABLE public.users DROP COLUMN a;\n', '002_add.up.sql': 'ALTER TABLE users ADD COLUMN a int;\n' },
-      { rule: RULE },
-    );
+    const { findings } = lintFiles({ '002_add.down.sql': 'ALTER TABLE public.users DROP COLUMN a;\n', '002_add.up.sql': 'ALTER TABLE users ADD COLUMN a int;\n' }, { rule: RULE });
     assert.deepEqual(findings, []);
   });
 
@@ -34,7 +34,7 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('judges DDL inside DO blocks', () => {
-    const sql = "DO $$\nBEGIN\n  ALTER TABLE users DROP COLUMN legacy;\nEND\n$$;\n";
+    const sql = 'DO $$\nBEGIN\n  ALTER TABLE users DROP COLUMN legacy;\nEND\n$$;\n';
     const [finding] = lintSql(sql, RULE);
     assert.ok(finding, 'expected a finding inside the DO block');
     assert.match(flagged(sql, finding), /DROP COLUMN legacy/);

@@ -12,7 +12,10 @@ describe(`rule ${RULE}`, () => {
     assert.equal(findings.length, 2);
     assert.match(findings[0].message, /Dropping table audit_log deletes its rows for good/);
     assert.match(findings[1].message, /Dropping table public\.sessions/);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['audit_log', 'public.sessions']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['audit_log', 'public.sessions'],
+    );
     const single = 'DROP TABLE "Audit Log" CASCADE;';
     assert.equal(flagged(single, lintSql(single, RULE)[0]), 'DROP TABLE "Audit Log" CASCADE');
   });
@@ -25,7 +28,10 @@ describe(`rule ${RULE}`, () => {
   it('flags a down section dropping a table the up did not create', () => {
     const sql = '-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\nDROP TABLE customers;\nDROP TABLE IF EXISTS a, app."Orders" RESTRICT;\n';
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['DROP TABLE customers', 'app."Orders"']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['DROP TABLE customers', 'app."Orders"'],
+    );
   });
 
   it('does not flag a table created earlier in the same section (a scratch table)', () => {

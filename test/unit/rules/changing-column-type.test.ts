@@ -18,7 +18,10 @@ ALTER TABLE registry ALTER COLUMN port TYPE bigint;`,
     };
     const { findings, text } = lintFiles(files, { rule: RULE });
     // Shrinking name and widening port to bigint still rewrite; the two widenings are gone.
-    assert.deepEqual(findings.map((f) => flagged(text, f)), ['ALTER COLUMN name TYPE varchar(16)', 'ALTER COLUMN port TYPE bigint']);
+    assert.deepEqual(
+      findings.map((f) => flagged(text, f)),
+      ['ALTER COLUMN name TYPE varchar(16)', 'ALTER COLUMN port TYPE bigint'],
+    );
   });
 
   it('says when timestamp to timestamptz skips the rewrite (PostgreSQL 12+, session TimeZone UTC)', () => {
@@ -42,7 +45,8 @@ ALTER TABLE registry ALTER COLUMN port TYPE bigint;`,
   });
 
   it('does not flag a widening the down section proves binary-compatible (varchar(n) → text, longer varchar, more numeric precision)', () => {
-    const widen = (up: string, down: string) => `-- migrate:up\nALTER TABLE users ALTER COLUMN bio TYPE ${up};\n-- migrate:down\nALTER TABLE users ALTER COLUMN bio TYPE ${down};\n`;
+    const widen = (up: string, down: string) =>
+      `-- migrate:up\nALTER TABLE users ALTER COLUMN bio TYPE ${up};\n-- migrate:down\nALTER TABLE users ALTER COLUMN bio TYPE ${down};\n`;
     assert.equal(lintSql(widen('text', 'varchar(200)'), RULE).length, 1, 'only the narrowing down is flagged');
     assert.deepEqual(
       lintSql(widen('varchar(500)', 'varchar(200)'), RULE).map((f) => f.message.includes('to varchar(200)')),

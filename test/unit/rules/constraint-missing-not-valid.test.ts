@@ -8,7 +8,8 @@ describe(`rule ${RULE}`, () => {
   before(ensureParser);
 
   it('flags a column added with REFERENCES to an existing table: the foreign key is still checked under lock', () => {
-    const sql = 'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);\nCREATE TABLE fresh (id bigint);\nALTER TABLE fresh ADD COLUMN customer_id bigint REFERENCES customers (id);\n';
+    const sql =
+      'ALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers (id);\nCREATE TABLE fresh (id bigint);\nALTER TABLE fresh ADD COLUMN customer_id bigint REFERENCES customers (id);\n';
     const findings = lintSql(sql, 'constraint-missing-not-valid');
     assert.equal(findings.length, 1);
     assert.match(findings[0].message, /Adding column customer_id with REFERENCES customers to existing table orders .*SHARE ROW EXCLUSIVE on both tables.*NOT VALID/);

@@ -43,7 +43,7 @@ describe(`rule ${RULE}`, () => {
     assert.deepEqual(con.rows, [{ conname: 'users_email_key', contype: 'u', condeferrable: true }]);
   });
 
-  it('fixes an unnamed PRIMARY KEY in a multi-command ALTER TABLE with PostgreSQL\'s default name', async () => {
+  it("fixes an unnamed PRIMARY KEY in a multi-command ALTER TABLE with PostgreSQL's default name", async () => {
     const sql = 'ALTER TABLE public.users ALTER COLUMN id SET DEFAULT 0, ADD PRIMARY KEY (id);';
     const fixed = applyRuleFix(sql, lintSql(sql, RULE)[0]);
     assert.equal(

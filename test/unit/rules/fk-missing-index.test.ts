@@ -17,12 +17,15 @@ describe(`rule ${RULE}`, () => {
 ALTER TABLE payments ADD CONSTRAINT payments_invoice_fk FOREIGN KEY (invoice_id) REFERENCES public.invoices (id) NOT VALID;
 ALTER TABLE payments ADD COLUMN payer_id bigint REFERENCES users;`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), [
-      'REFERENCES tenants (id)',
-      'CONSTRAINT invoices_ab_fk FOREIGN KEY (a, b) REFERENCES pairs (x, y)',
-      'CONSTRAINT payments_invoice_fk FOREIGN KEY (invoice_id) REFERENCES public.invoices (id)',
-      'REFERENCES users',
-    ]);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      [
+        'REFERENCES tenants (id)',
+        'CONSTRAINT invoices_ab_fk FOREIGN KEY (a, b) REFERENCES pairs (x, y)',
+        'CONSTRAINT payments_invoice_fk FOREIGN KEY (invoice_id) REFERENCES public.invoices (id)',
+        'REFERENCES users',
+      ],
+    );
     assert.match(findings[0].message, /every DELETE from tenants.*scans invoices/);
   });
 

@@ -24,7 +24,9 @@ function fixAll(sql: string): string {
 
 function assertParses(sql: string): void {
   assert.deepEqual(
-    parseStatements(sql).filter((s) => s.syntaxError).map((s) => `${s.text}: ${s.syntaxError!.message}`),
+    parseStatements(sql)
+      .filter((s) => s.syntaxError)
+      .map((s) => `${s.text}: ${s.syntaxError!.message}`),
     [],
   );
 }
@@ -75,7 +77,10 @@ ALTER TABLE users ADD COLUMN plan text, ADD COLUMN IF NOT EXISTS ok int;`;
     it('on ADD COLUMN of a foreign table and ADD ATTRIBUTE of a type, which PostgreSQL parses as ALTER TABLE too', () => {
       const sql = `ALTER FOREIGN TABLE remote_orders ADD COLUMN note text;
 ALTER TYPE address ADD ATTRIBUTE zip text;`;
-      assert.deepEqual(lintSql(sql, RULE).map((f) => flagged(sql, f)), ['ADD COLUMN note text', 'ADD ATTRIBUTE zip text']);
+      assert.deepEqual(
+        lintSql(sql, RULE).map((f) => flagged(sql, f)),
+        ['ADD COLUMN note text', 'ADD ATTRIBUTE zip text'],
+      );
     });
 
     it('on any DROP without IF EXISTS, in the down section too (DROP POLICY in a rollback)', () => {
@@ -164,10 +169,7 @@ END $$;`;
     });
 
     it('on DDL in a function body (it runs when the function is called) or when suppressed', () => {
-      assert.deepEqual(
-        lintSql(`CREATE OR REPLACE FUNCTION mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE t (id int); END $$;`, RULE),
-        [],
-      );
+      assert.deepEqual(lintSql(`CREATE OR REPLACE FUNCTION mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE t (id int); END $$;`, RULE), []);
       assert.deepEqual(lintSql(`-- tidemark-ignore non-idempotent-ddl\nCREATE TABLE t (id int);`, RULE), []);
     });
   });
@@ -187,8 +189,14 @@ END $$;`;
         ['DROP TABLE a, b;', 'DROP TABLE IF EXISTS a, b;'],
         ['DROP INDEX CONCURRENTLY i;', 'DROP INDEX CONCURRENTLY IF EXISTS i;'],
         ['DROP MATERIALIZED VIEW /* old */ mv;', 'DROP MATERIALIZED VIEW IF EXISTS /* old */ mv;'],
-        ['ALTER TABLE t DROP COLUMN a, DROP b, ALTER COLUMN c DROP DEFAULT, DROP CONSTRAINT k;', 'ALTER TABLE t DROP COLUMN IF EXISTS a, DROP IF EXISTS b, ALTER COLUMN c DROP DEFAULT, DROP CONSTRAINT IF EXISTS k;'],
-        ['  CREATE TRIGGER t AFTER INSERT ON app.orders EXECUTE FUNCTION g();', '  DROP TRIGGER IF EXISTS t ON app.orders;\n  CREATE TRIGGER t AFTER INSERT ON app.orders EXECUTE FUNCTION g();'],
+        [
+          'ALTER TABLE t DROP COLUMN a, DROP b, ALTER COLUMN c DROP DEFAULT, DROP CONSTRAINT k;',
+          'ALTER TABLE t DROP COLUMN IF EXISTS a, DROP IF EXISTS b, ALTER COLUMN c DROP DEFAULT, DROP CONSTRAINT IF EXISTS k;',
+        ],
+        [
+          '  CREATE TRIGGER t AFTER INSERT ON app.orders EXECUTE FUNCTION g();',
+          '  DROP TRIGGER IF EXISTS t ON app.orders;\n  CREATE TRIGGER t AFTER INSERT ON app.orders EXECUTE FUNCTION g();',
+        ],
         ['CREATE POLICY "Tenant" ON orders USING (true);', 'DROP POLICY IF EXISTS "Tenant" ON orders;\nCREATE POLICY "Tenant" ON orders USING (true);'],
         ['ALTER TABLE orders ADD CHECK (amount > 0);', 'ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_amount_check;\nALTER TABLE orders ADD CHECK (amount > 0);'],
         ["CREATE TYPE mood AS ENUM ('ok')", "DO $$\nBEGIN\n  CREATE TYPE mood AS ENUM ('ok');\nEXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;"],

@@ -14,10 +14,10 @@ describe(`rule ${RULE}`, () => {
 
   it('flags current_setting without missing_ok in USING and WITH CHECK, underlining the call', () => {
     const findings = lintSql(POLICY, RULE);
-    assert.deepEqual(findings.map((f) => flagged(POLICY, f)), [
-      "current_setting('app.tenant_id')",
-      "current_setting( 'app.tenant_id' /* set by the pool */ )",
-    ]);
+    assert.deepEqual(
+      findings.map((f) => flagged(POLICY, f)),
+      ["current_setting('app.tenant_id')", "current_setting( 'app.tenant_id' /* set by the pool */ )"],
+    );
     assert.match(findings[0].message, /unrecognized configuration parameter/);
   });
 
@@ -27,18 +27,27 @@ describe(`rule ${RULE}`, () => {
 END $$;
 ALTER POLICY q ON t USING (owner = current_setting('app.user'));`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ["pg_catalog.current_setting(''app.user'')", "current_setting('app.user')"]);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ["pg_catalog.current_setting(''app.user'')", "current_setting('app.user')"],
+    );
     const fixed = applyRuleFix(sql, findings[0]);
     assert.match(fixed, /current_setting\(''app\.user'', true\)\)';/);
     assert.equal(lintSql(fixed, RULE).length, 1);
   });
 
   it('does not flag calls with missing_ok, nor current_setting outside policies or in the down section', () => {
-    assert.deepEqual(lintSql(`-- migrate:up
+    assert.deepEqual(
+      lintSql(
+        `-- migrate:up
 CREATE POLICY p ON t USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
 SELECT current_setting('app.tenant_id');
 -- migrate:down
-CREATE POLICY old ON t USING (tenant_id = current_setting('app.tenant_id')::uuid);`, RULE), []);
+CREATE POLICY old ON t USING (tenant_id = current_setting('app.tenant_id')::uuid);`,
+        RULE,
+      ),
+      [],
+    );
   });
 
   it('fixes with ", true": a session that never set app.tenant_id then sees no rows instead of an error', async () => {
@@ -77,7 +86,10 @@ GRANT ALL ON api_keys TO app_user_rls_test;`;
     await asAppUser(db, async () => {
       assert.deepEqual((await db.query('SELECT * FROM api_keys')).rows, []);
       await db.exec("SET app.tenant_id = '2'");
-      assert.deepEqual((await db.query<{ id: number }>('SELECT id FROM api_keys')).rows.map((r) => Number(r.id)), [2]);
+      assert.deepEqual(
+        (await db.query<{ id: number }>('SELECT id FROM api_keys')).rows.map((r) => Number(r.id)),
+        [2],
+      );
     });
     await dropRole(db);
   });

@@ -23,7 +23,10 @@ CREATE TABLE lines (order_no int, line_no smallint, PRIMARY KEY (order_no, line_
 ALTER TABLE orders ADD COLUMN region_id smallint, ADD COLUMN priority int;
 ALTER TABLE orders ADD CONSTRAINT orders_region_fkey FOREIGN KEY (region_id) REFERENCES regions (id);`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['integer', 'serial', 'int', 'int', 'INT4', 'int', 'smallint', 'smallint']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['integer', 'serial', 'int', 'int', 'INT4', 'int', 'smallint', 'smallint'],
+    );
     assert.match(findings[0].message, /primary key.*2,147,483,647/);
     assert.match(findings[1].message, /generated key/);
     assert.match(findings[3].message, /foreign key/);
@@ -36,7 +39,10 @@ ALTER TABLE orders ADD CONSTRAINT orders_region_fkey FOREIGN KEY (region_id) REF
     const sql = 'CREATE TABLE "User" ("id" SERIAL NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n';
     const [prisma] = lintGenerated(sql, RULE, 'prisma');
     assert.match(prisma.message, /schema\.prisma.*BigInt @id @default\(autoincrement\(\)\)/);
-    assert.deepEqual(prisma.fixes.filter((f) => !f.title.startsWith('Ignore')), []);
+    assert.deepEqual(
+      prisma.fixes.filter((f) => !f.title.startsWith('Ignore')),
+      [],
+    );
     const [drizzle] = lintGenerated(sql, RULE, 'drizzle');
     assert.match(drizzle.message, /Drizzle schema.*bigserial\(\{ mode: 'number' \}\).*drizzle-kit generate/);
     const [hand] = lintGenerated(sql, RULE, undefined);
@@ -45,11 +51,17 @@ ALTER TABLE orders ADD CONSTRAINT orders_region_fkey FOREIGN KEY (region_id) REF
   });
 
   it('leaves bigint, numeric, type changes and the down section alone', () => {
-    assert.deepEqual(lintSql(`-- migrate:up
+    assert.deepEqual(
+      lintSql(
+        `-- migrate:up
 CREATE TABLE t (id bigint PRIMARY KEY, n bigserial, amount numeric(12, 2), ratio real, user_ids bigint[]);
 ALTER TABLE t ALTER COLUMN quantity TYPE integer;
 -- migrate:down
-ALTER TABLE t ADD COLUMN legacy_id int;`, RULE), []);
+ALTER TABLE t ADD COLUMN legacy_id int;`,
+        RULE,
+      ),
+      [],
+    );
   });
 
   it('fixes to bigint / bigserial; the result parses and no longer fires', () => {

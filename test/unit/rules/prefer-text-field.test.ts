@@ -12,16 +12,25 @@ describe(`rule ${RULE}`, () => {
 ALTER TABLE users ADD COLUMN nick pg_catalog.varchar(30);
 ALTER TABLE users ALTER COLUMN email TYPE varchar(320);`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['varchar(255)', 'CHARACTER VARYING (100)', 'varchar(20)', 'pg_catalog.varchar(30)', 'varchar(320)']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['varchar(255)', 'CHARACTER VARYING (100)', 'varchar(20)', 'pg_catalog.varchar(30)', 'varchar(320)'],
+    );
     assert.match(findings[0].message, /ACCESS EXCLUSIVE/);
     assert.match(findings[0].message, /CHECK \(char_length\(email\) <= 255\)/);
   });
 
   it('does not flag text, unbounded varchar, char(n) or the down section', () => {
-    assert.deepEqual(lintSql(`-- migrate:up
+    assert.deepEqual(
+      lintSql(
+        `-- migrate:up
 CREATE TABLE t (a text, b varchar, c char(2));
 -- migrate:down
-ALTER TABLE t ADD COLUMN d varchar(10);`, RULE), []);
+ALTER TABLE t ADD COLUMN d varchar(10);`,
+        RULE,
+      ),
+      [],
+    );
   });
 
   it('fixes to text with a CHECK keeping the limit (preferred), or plain text; results parse and are clean', async () => {

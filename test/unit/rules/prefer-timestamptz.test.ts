@@ -12,7 +12,10 @@ describe(`rule ${RULE}`, () => {
     const sql = 'CREATE TABLE "Post" ("id" BIGINT NOT NULL, "createdAt" TIMESTAMP(3) NOT NULL);\n';
     const [prisma] = lintGenerated(sql, 'prefer-timestamptz', 'prisma');
     assert.match(prisma.message, /schema\.prisma to DateTime @db\.Timestamptz\(3\) and run prisma migrate dev/);
-    assert.deepEqual(prisma.fixes.filter((f) => !f.title.startsWith('Ignore')), []);
+    assert.deepEqual(
+      prisma.fixes.filter((f) => !f.title.startsWith('Ignore')),
+      [],
+    );
     const [drizzle] = lintGenerated(sql, 'prefer-timestamptz', 'drizzle');
     assert.match(drizzle.message, /timestamp\(\{ withTimezone: true, precision: 3 \}\)/);
   });
@@ -22,12 +25,10 @@ describe(`rule ${RULE}`, () => {
 ALTER TABLE events ADD COLUMN archived_at pg_catalog.timestamp;
 ALTER TABLE events ALTER COLUMN happened_at TYPE timestamp without time zone[];`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), [
-      'timestamp',
-      'TIMESTAMP(3) WITHOUT TIME ZONE',
-      'pg_catalog.timestamp',
-      'timestamp without time zone',
-    ]);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['timestamp', 'TIMESTAMP(3) WITHOUT TIME ZONE', 'pg_catalog.timestamp', 'timestamp without time zone'],
+    );
     assert.match(findings[0].message, /"happened_at".*timestamptz/);
   });
 

@@ -15,7 +15,10 @@ CREATE INDEX archive_id_idx ON archive (id);
 CREATE TEMP TABLE staging (id bigint);
 CREATE INDEX staging_id_idx ON staging (id);
 CREATE INDEX orders_id_idx ON orders (id);`;
-    assert.deepEqual(lintSql(sql, 'require-concurrent-index-creation').map((f) => flagged(sql, f)), ['CREATE INDEX orders_id_idx ON orders']);
+    assert.deepEqual(
+      lintSql(sql, 'require-concurrent-index-creation').map((f) => flagged(sql, f)),
+      ['CREATE INDEX orders_id_idx ON orders'],
+    );
   });
 
   it('flags CREATE INDEX on an existing table, underlining up to the table name', () => {

@@ -11,7 +11,10 @@ describe(`rule ${RULE}`, () => {
 REINDEX TABLE users;
 REINDEX SCHEMA app;`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['REINDEX INDEX users_email_idx;', 'REINDEX TABLE users;', 'REINDEX SCHEMA app;']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['REINDEX INDEX users_email_idx;', 'REINDEX TABLE users;', 'REINDEX SCHEMA app;'],
+    );
     assert.match(findings[0].message, /REINDEX index users_email_idx without CONCURRENTLY blocks writes/);
     assert.equal(applyEdits(sql, findings[1].fixes[0].edits).split('\n')[1], 'REINDEX TABLE CONCURRENTLY users;');
     assert.equal(applyEdits(sql, findings[0].fixes[0].edits).split('\n')[0], 'REINDEX INDEX CONCURRENTLY users_email_idx;');

@@ -16,7 +16,7 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('flags the first statement taking a write-blocking lock on an existing table, once per section', () => {
-    const sql = "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nALTER TABLE orders ADD COLUMN note text;\nDROP INDEX orders_note_idx;\n";
+    const sql = 'CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nALTER TABLE orders ADD COLUMN note text;\nDROP INDEX orders_note_idx;\n';
     const findings = lintSql(sql, RULE);
     assert.equal(findings.length, 1);
     assert.equal(flagged(sql, findings[0]), 'ALTER TABLE orders ADD COLUMN note text');
@@ -31,27 +31,28 @@ describe(`rule ${RULE}`, () => {
   });
 
   it('does not flag a down section that only drops what the up created', () => {
-    const sql = "-- migrate:up\nCREATE TABLE audit_log (id bigint);\nCREATE INDEX audit_log_id ON audit_log (id);\n-- migrate:down\nDROP INDEX IF EXISTS audit_log_id;\nDROP TABLE IF EXISTS audit_log;\n";
+    const sql =
+      '-- migrate:up\nCREATE TABLE audit_log (id bigint);\nCREATE INDEX audit_log_id ON audit_log (id);\n-- migrate:down\nDROP INDEX IF EXISTS audit_log_id;\nDROP TABLE IF EXISTS audit_log;\n';
     assert.deepEqual(lintSql(sql, RULE), []);
   });
 
   it('does not flag a migration that sets lock_timeout first (SET, SET LOCAL, set_config), nor light locks', () => {
     assert.deepEqual(lintSql("SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;", RULE), []);
-    assert.deepEqual(lintSql("SET LOCAL lock_timeout TO 2000;\nALTER TABLE orders ADD COLUMN note text;", RULE), []);
+    assert.deepEqual(lintSql('SET LOCAL lock_timeout TO 2000;\nALTER TABLE orders ADD COLUMN note text;', RULE), []);
     assert.deepEqual(lintSql("SELECT set_config('lock_timeout', '4s', false);\nALTER TABLE orders ADD COLUMN note text;", RULE), []);
-    assert.deepEqual(lintSql("CREATE INDEX CONCURRENTLY i ON orders (a);\nUPDATE orders SET a = 1 WHERE id < 100;\nALTER TABLE orders VALIDATE CONSTRAINT c;", RULE), []);
+    assert.deepEqual(lintSql('CREATE INDEX CONCURRENTLY i ON orders (a);\nUPDATE orders SET a = 1 WHERE id < 100;\nALTER TABLE orders VALIDATE CONSTRAINT c;', RULE), []);
     assert.deepEqual(lintSql('CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t ADD COLUMN b int;', RULE), []);
   });
 
   it('does not count a timeout set after the lock, set to 0, reset, or SET LOCAL in a migration run in autocommit', () => {
     assert.equal(lintSql("ALTER TABLE orders ADD COLUMN note text;\nSET lock_timeout = '5s';", RULE).length, 1);
-    assert.equal(lintSql("SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN note text;", RULE).length, 1);
+    assert.equal(lintSql('SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN note text;', RULE).length, 1);
     assert.equal(lintSql("SET lock_timeout = '5s';\nRESET lock_timeout;\nALTER TABLE orders ADD COLUMN note text;", RULE).length, 1);
     assert.equal(lintSql("-- tidemark:no-transaction\nSET LOCAL lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;", RULE).length, 1);
   });
 
   it('counts DDL inside a DO block, and a timeout set before the block', () => {
-    const block = "DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN note text;\nEND\n$$;\n";
+    const block = 'DO $$\nBEGIN\n  ALTER TABLE orders ADD COLUMN note text;\nEND\n$$;\n';
     assert.equal(lintSql(block, RULE).length, 1);
     assert.deepEqual(lintSql(`SET lock_timeout = '5s';\n${block}`, RULE), []);
   });
@@ -65,7 +66,10 @@ describe(`rule ${RULE}`, () => {
     const findings = lintSql(sql, RULE);
     assert.equal(findings.length, 2);
     const fixedUp = applyRuleFix(sql, findings[0]);
-    assert.equal(fixedUp, "-- migrate:up\nSET lock_timeout = '5s';\n-- drop the old note\nALTER TABLE orders DROP COLUMN note;\n-- migrate:down\nALTER TABLE orders ADD COLUMN note text;\n");
+    assert.equal(
+      fixedUp,
+      "-- migrate:up\nSET lock_timeout = '5s';\n-- drop the old note\nALTER TABLE orders DROP COLUMN note;\n-- migrate:down\nALTER TABLE orders ADD COLUMN note text;\n",
+    );
     const fixedBoth = applyRuleFix(fixedUp, lintSql(fixedUp, RULE)[0]);
     assert.match(fixedBoth, /-- migrate:down\nSET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note text;/);
     assertParses(fixedBoth);

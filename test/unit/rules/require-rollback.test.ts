@@ -100,7 +100,7 @@ describe('rule require-rollback', () => {
     });
 
     it('fills an empty paired down file in place', () => {
-      const { findings, dir } = lintFiles({ '006_z.up.sql': 'CREATE TYPE z AS ENUM (\'a\');', '006_z.down.sql': '-- todo\n' }, { rule: RULE });
+      const { findings, dir } = lintFiles({ '006_z.up.sql': "CREATE TYPE z AS ENUM ('a');", '006_z.down.sql': '-- todo\n' }, { rule: RULE });
       const fix = findings[0].fixes[0];
       assert.deepEqual(fix.otherFileEdits, [{ path: join(dir, '006_z.down.sql'), edits: [{ start: 8, end: 8, newText: 'DROP TYPE IF EXISTS z;\n' }] }]);
     });

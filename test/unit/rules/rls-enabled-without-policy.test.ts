@@ -11,7 +11,10 @@ describe(`rule ${RULE}`, () => {
 ALTER TABLE api_keys ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON other_table USING (tenant_id = 1);`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['ENABLE ROW LEVEL SECURITY', 'ENABLE ROW LEVEL SECURITY']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['ENABLE ROW LEVEL SECURITY', 'ENABLE ROW LEVEL SECURITY'],
+    );
     assert.match(findings[0].message, /app_users.*sees no rows/);
   });
 
@@ -22,12 +25,18 @@ CREATE POLICY tenant_isolation ON other_table USING (tenant_id = 1);`;
   });
 
   it('is satisfied by a policy anywhere in the migration, also a guarded one in a DO block, schema written or not', () => {
-    assert.deepEqual(lintSql(`ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
+    assert.deepEqual(
+      lintSql(
+        `ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'p') THEN
     CREATE POLICY p ON t USING (owner = current_user);
   END IF;
-END $$;`, RULE), []);
+END $$;`,
+        RULE,
+      ),
+      [],
+    );
     assert.deepEqual(lintSql(`CREATE POLICY p ON t USING (true);\nALTER TABLE t ENABLE ROW LEVEL SECURITY;`, RULE), []);
   });
 
@@ -43,9 +52,15 @@ END $$;`, RULE), []);
   });
 
   it('does not judge the down section (re-enabling on rollback restores the old state) nor DISABLE', () => {
-    assert.deepEqual(lintSql(`-- migrate:up
+    assert.deepEqual(
+      lintSql(
+        `-- migrate:up
 ALTER TABLE t DISABLE ROW LEVEL SECURITY;
 -- migrate:down
-ALTER TABLE t ENABLE ROW LEVEL SECURITY;`, RULE), []);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;`,
+        RULE,
+      ),
+      [],
+    );
   });
 });

@@ -58,7 +58,10 @@ CREATE TABLE t (id bigint);
 -- migrate:down
 DROP TABLE t;
 `;
-      assert.deepEqual(lintSql(sql, RULE).map((f) => flagged(sql, f)), ["CREATE TYPE mood AS ENUM ('ok');"]);
+      assert.deepEqual(
+        lintSql(sql, RULE).map((f) => flagged(sql, f)),
+        ["CREATE TYPE mood AS ENUM ('ok');"],
+      );
     });
   });
 
@@ -107,7 +110,10 @@ DROP TABLE t;
 
     it('on the up file of a paired migration whose down file forgets the index', () => {
       const { findings } = lintFiles(
-        { '007_a.up.sql': 'ALTER TABLE users ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY users_a_idx ON users (a);\n', '007_a.down.sql': 'ALTER TABLE users DROP COLUMN IF EXISTS b;\n' },
+        {
+          '007_a.up.sql': 'ALTER TABLE users ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY users_a_idx ON users (a);\n',
+          '007_a.down.sql': 'ALTER TABLE users DROP COLUMN IF EXISTS b;\n',
+        },
         { rule: RULE },
       );
       assert.equal(findings.length, 2);

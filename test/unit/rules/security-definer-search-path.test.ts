@@ -25,19 +25,28 @@ describe(`rule ${RULE}`, () => {
 CREATE PROCEDURE app.rotate() LANGUAGE sql EXTERNAL SECURITY DEFINER AS 'DELETE FROM keys';
 ALTER FUNCTION app.f(int) SECURITY DEFINER;`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['SECURITY DEFINER', 'EXTERNAL SECURITY DEFINER', 'SECURITY DEFINER']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['SECURITY DEFINER', 'EXTERNAL SECURITY DEFINER', 'SECURITY DEFINER'],
+    );
     assert.match(findings[0].message, /function purge_tenant_audit_log .*pg_temp/);
     assert.match(findings[1].message, /procedure app.rotate/);
   });
 
   it('does not flag functions that pin search_path, SECURITY INVOKER, or the down section', () => {
-    assert.deepEqual(lintSql(`-- migrate:up
+    assert.deepEqual(
+      lintSql(
+        `-- migrate:up
 CREATE FUNCTION a() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS 'SELECT 1';
 CREATE FUNCTION b() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS 'SELECT 1';
 CREATE FUNCTION c() RETURNS int LANGUAGE sql SECURITY INVOKER AS 'SELECT 1';
 ALTER FUNCTION d() SECURITY DEFINER SET search_path = '';
 -- migrate:down
-CREATE FUNCTION old() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';`, RULE), []);
+CREATE FUNCTION old() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';`,
+        RULE,
+      ),
+      [],
+    );
   });
 
   it('fixes with SET search_path = pg_catalog, <its schema>, pg_temp; PostgreSQL stores the setting on the function', async () => {
@@ -53,7 +62,7 @@ CREATE FUNCTION old() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';`,
     assert.equal(Number(purged.rows[0].n), 2);
   });
 
-  it('uses the function\'s own schema when its name is qualified', () => {
+  it("uses the function's own schema when its name is qualified", () => {
     const sql = 'CREATE FUNCTION billing.charge() RETURNS void LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$;';
     const fixed = applyRuleFix(sql, lintSql(sql, RULE)[0]);
     assert.equal(fixed, 'CREATE FUNCTION billing.charge() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, billing, pg_temp AS $$ SELECT 1 $$;');

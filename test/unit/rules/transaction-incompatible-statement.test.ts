@@ -42,7 +42,10 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);
 DROP INDEX CONCURRENTLY IF EXISTS i;
 ALTER TABLE t DROP COLUMN IF EXISTS a;`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['DROP INDEX CONCURRENTLY IF EXISTS i;']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['DROP INDEX CONCURRENTLY IF EXISTS i;'],
+    );
   });
 
   it('flags CONCURRENTLY or VACUUM inside a DO block, where PL/pgSQL always has a transaction', () => {

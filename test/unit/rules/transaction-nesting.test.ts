@@ -28,7 +28,10 @@ describe(`rule ${RULE}`, () => {
   it('flags a BEGIN that opens the section without a COMMIT, which the runner skips, as redundant', () => {
     const sql = 'BEGIN;\nALTER TABLE t ADD COLUMN a int;';
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['BEGIN;']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['BEGIN;'],
+    );
     assert.match(findings[0].message, /skips a BEGIN that opens the section/);
   });
 
@@ -36,7 +39,10 @@ describe(`rule ${RULE}`, () => {
     const sql = `ALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b int;`;
     const [finding] = lintSql(sql, RULE);
     assert.equal(flagged(sql, finding), 'COMMIT;');
-    assert.match(finding.message, /^The dbmate runner runs this migration in a transaction \(Tidemark's runner refuses to apply it with COMMIT in the middle\): a COMMIT here would end that transaction early/);
+    assert.match(
+      finding.message,
+      /^The dbmate runner runs this migration in a transaction \(Tidemark's runner refuses to apply it with COMMIT in the middle\): a COMMIT here would end that transaction early/,
+    );
     assert.match(finding.message, /tidemark:no-transaction/);
   });
 
@@ -48,7 +54,10 @@ DROP TABLE IF EXISTS t;
 ROLLBACK;
 END;`;
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['START TRANSACTION;', 'ROLLBACK;', 'END;']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['START TRANSACTION;', 'ROLLBACK;', 'END;'],
+    );
     assert.match(findings[1].message, /throw away everything/);
   });
 

@@ -9,7 +9,10 @@ describe(`rule ${RULE}`, () => {
   it('flags UPDATE and DELETE without WHERE on an existing table', () => {
     const sql = "UPDATE public.orders SET status = 'new';\nDELETE FROM sessions;";
     const findings = lintSql(sql, RULE);
-    assert.deepEqual(findings.map((f) => flagged(sql, f)), ['UPDATE public.orders', 'DELETE FROM sessions']);
+    assert.deepEqual(
+      findings.map((f) => flagged(sql, f)),
+      ['UPDATE public.orders', 'DELETE FROM sessions'],
+    );
     assert.match(findings[0].message, /^Updating every row of existing table public\.orders in one statement locks all its rows/);
     assert.match(findings[1].message, /^Deleting every row of existing table sessions/);
   });

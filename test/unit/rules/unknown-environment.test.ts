@@ -15,16 +15,28 @@ describe(`rule ${RULE}`, () => {
 
   it('flags each unknown name in -- tidemark:environments, underlining it and listing the known environments', () => {
     const { findings, text } = lint('-- tidemark:environments prodution, staging,qa\nINSERT INTO dbs VALUES (1);\n');
-    assert.deepEqual(findings.map((f) => flagged(text, f)), ['prodution', 'qa']);
+    assert.deepEqual(
+      findings.map((f) => flagged(text, f)),
+      ['prodution', 'qa'],
+    );
     assert.equal(findings[0].severity, 'error');
-    assert.equal(findings[0].message, '-- tidemark:environments names "prodution", which is not an environment in tidemark.json (known: local, staging, production); the migration would never run there');
+    assert.equal(
+      findings[0].message,
+      '-- tidemark:environments names "prodution", which is not an environment in tidemark.json (known: local, staging, production); the migration would never run there',
+    );
   });
 
   it('reads the directive in the header above -- migrate:up and inside the up section of a paired file', () => {
     const header = lint('-- tidemark:environments prod\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n');
-    assert.deepEqual(header.findings.map((f) => flagged(header.text, f)), ['prod']);
+    assert.deepEqual(
+      header.findings.map((f) => flagged(header.text, f)),
+      ['prod'],
+    );
     const paired = lint('SELECT 1;\n-- tidemark:environments stagign\n', KNOWN, '006_x.up.sql');
-    assert.deepEqual(paired.findings.map((f) => flagged(paired.text, f)), ['stagign']);
+    assert.deepEqual(
+      paired.findings.map((f) => flagged(paired.text, f)),
+      ['stagign'],
+    );
   });
 
   it('does not flag known names, a directive in the down section, or anything when the environments are not known', () => {

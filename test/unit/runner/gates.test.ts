@@ -12,7 +12,10 @@ import { writeFiles } from '../../support/databases';
 import { scratchDir } from '../../support/test-cleanup';
 
 const HOUR = 3_600_000;
-const env = (name: string, extra: Partial<GateEnvironment['info']> = {}, approvers?: string[]): GateEnvironment => ({ info: { name, kind: 'postgres', protected: false, ...extra }, ...(approvers ? { approvers } : {}) });
+const env = (name: string, extra: Partial<GateEnvironment['info']> = {}, approvers?: string[]): GateEnvironment => ({
+  info: { name, kind: 'postgres', protected: false, ...extra },
+  ...(approvers ? { approvers } : {}),
+});
 
 function project() {
   const dir = scratchDir('gates-');
@@ -32,7 +35,9 @@ describe('soak and approval gates', () => {
     assert.equal(soakDurationMs('7d'), 7 * 24 * HOUR);
     assert.equal(soakDurationMs('30min'), 30 * 60_000);
     assert.equal(soakDurationMs('2 weeks'), undefined);
-    const { soaks, unreadable } = soakDirectives('-- tidemark:soak 48h\n-- tidemark:soak 7d after 20251126_004 in protected\n--tidemark:soak 1h in staging, qa\n-- tidemark:soak soon\n-- tidemark:soaked 1h\n');
+    const { soaks, unreadable } = soakDirectives(
+      '-- tidemark:soak 48h\n-- tidemark:soak 7d after 20251126_004 in protected\n--tidemark:soak 1h in staging, qa\n-- tidemark:soak soon\n-- tidemark:soaked 1h\n',
+    );
     assert.deepEqual(
       soaks.map((s) => [s.duration, s.after, s.scope]),
       [
@@ -64,7 +69,10 @@ describe('soak and approval gates', () => {
   it('a protected environment waits the longer soak, and for an approval by a listed approver for this very file', () => {
     const ms = project();
     const t0 = Date.parse('2026-12-01T00:00:00.000Z');
-    const applied = new Map([['1', '2026-11-01T00:00:00.000Z'], ['2', '2026-12-01T00:00:00.000Z']]);
+    const applied = new Map([
+      ['1', '2026-11-01T00:00:00.000Z'],
+      ['2', '2026-12-01T00:00:00.000Z'],
+    ]);
     assert.equal(gateOf(ms[2], ms, applied, [], env('staging'), t0 + 49 * HOUR), undefined, 'staging: 48h and no approval needed');
     const production = env('production', { protected: true }, ['dana', 'lee']);
     assert.equal(gateOf(ms[2], ms, applied, [], production, t0 + 49 * HOUR)!.until, '2026-12-08T00:00:00.000Z');

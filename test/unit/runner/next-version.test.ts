@@ -12,7 +12,7 @@ const last = (file: string) => {
 
 describe('nextVersion', () => {
   it('starts at 001 in an empty project', () => assert.equal(nextVersion(undefined, now), '001'));
-  it('keeps a counter\'s width', () => {
+  it("keeps a counter's width", () => {
     assert.equal(nextVersion(last('009_x.sql'), now), '010');
     assert.equal(nextVersion(last('0099_x.up.sql'), now), '0100');
     assert.equal(nextVersion(last('999_x.sql'), now), '1000');

@@ -79,11 +79,21 @@ describe('migrations-sample/flagged: a realistic mistake for every rule', () => 
 
   it('parses every example except the syntax-error one (a typo must not hide the mistake shown)', () => {
     const names = readdirSync(flaggedDir).filter((n) => n !== 'syntax-error.sql');
-    const paths = names.flatMap((n) => (n.endsWith('.sql') ? [join(flaggedDir, n)] : statSync(join(flaggedDir, n)).isDirectory() ? listMigrationFiles(join(flaggedDir, n)).map((rel) => join(flaggedDir, n, rel)) : []));
+    const paths = names.flatMap((n) =>
+      n.endsWith('.sql')
+        ? [join(flaggedDir, n)]
+        : statSync(join(flaggedDir, n)).isDirectory()
+          ? listMigrationFiles(join(flaggedDir, n)).map((rel) => join(flaggedDir, n, rel))
+          : [],
+    );
     assert.ok(paths.length >= 30);
     for (const path of paths) {
       const syntaxErrors = lintPath(path).filter((f) => f.rule === 'syntax-error');
-      assert.deepEqual(syntaxErrors.map((f) => f.message), [], relative(sampleDir, path));
+      assert.deepEqual(
+        syntaxErrors.map((f) => f.message),
+        [],
+        relative(sampleDir, path),
+      );
     }
   });
 
@@ -110,7 +120,11 @@ describe('migrations-sample/migrations lint clean', () => {
     it(`${rel} has no unsuppressed error`, () => {
       const findings = lintPath(path, loaded.config.lint?.rules);
       const errors = findings.filter((f) => f.severity === 'error');
-      assert.deepEqual(errors.map((f) => f.rule), [], describeFindings(errors, readFileSync(path, 'utf8')));
+      assert.deepEqual(
+        errors.map((f) => f.rule),
+        [],
+        describeFindings(errors, readFileSync(path, 'utf8')),
+      );
     });
   }
 });

@@ -26,7 +26,10 @@ describe('migrations-sample/migrations: layouts and parts', () => {
     const folders = migrations.filter((m) => m.layout === 'folders');
     const downNames = folders.map((m) => m.down!.file.path.split('/').pop());
     assert.ok(downNames.includes('004_rollback.sql'), 'rollback/VERSION_rollback.sql is used');
-    assert.ok(downNames.some((n) => n !== '004_rollback.sql'), 'rollback/NAME.sql is used');
+    assert.ok(
+      downNames.some((n) => n !== '004_rollback.sql'),
+      'rollback/NAME.sql is used',
+    );
   });
 
   it('give every migration a rollback and verify queries with -- expect:', () => {

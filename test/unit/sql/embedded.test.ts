@@ -6,12 +6,14 @@ import { nodeType, type Statement } from '../../../server/src/sql/statements';
 
 /** Embedded statements of every top-level statement in `sql`, with the file text each one covers. */
 function embeddedIn(sql: string) {
-  return parseStatements(sql).flatMap((s) => embeddedStatements(s)).map((e) => ({
-    statement: e,
-    type: nodeType(e.node),
-    covers: sql.slice(e.start, e.end),
-    guarded: e.embedding!.guarded,
-  }));
+  return parseStatements(sql)
+    .flatMap((s) => embeddedStatements(s))
+    .map((e) => ({
+      statement: e,
+      type: nodeType(e.node),
+      covers: sql.slice(e.start, e.end),
+      guarded: e.embedding!.guarded,
+    }));
 }
 
 const relationAt = (sql: string, s: Statement): string => {
@@ -34,10 +36,13 @@ BEGIN
   ALTER TABLE t ADD COLUMN b text;
 END $$;`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => [f.type, f.covers, f.guarded]), [
-      ['CreatePolicyStmt', 'CREATE POLICY p ON t USING (a > 0)', true],
-      ['AlterTableStmt', 'ALTER TABLE t ADD COLUMN b text', false],
-    ]);
+    assert.deepEqual(
+      found.map((f) => [f.type, f.covers, f.guarded]),
+      [
+        ['CreatePolicyStmt', 'CREATE POLICY p ON t USING (a > 0)', true],
+        ['AlterTableStmt', 'ALTER TABLE t ADD COLUMN b text', false],
+      ],
+    );
     const top = parseStatements(sql)[1];
     assert.equal(found[0].statement.embedding!.parent.start, top.start);
     assert.equal(relationAt(sql, found[1].statement), 't');
@@ -55,12 +60,15 @@ BEGIN
   DROP TABLE z;
 END
 $body$;`);
-    assert.deepEqual(found.map((f) => [f.covers, f.guarded]), [
-      ['ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)', true],
-      ['DROP TABLE x', true],
-      ['DROP TABLE y', true],
-      ['DROP TABLE z', false],
-    ]);
+    assert.deepEqual(
+      found.map((f) => [f.covers, f.guarded]),
+      [
+        ['ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)', true],
+        ['DROP TABLE x', true],
+        ['DROP TABLE y', true],
+        ['DROP TABLE z', false],
+      ],
+    );
   });
 
   it('reads EXECUTE of a constant string, mapping positions through doubled quotes', () => {
@@ -70,7 +78,10 @@ $body$;`);
   EXECUTE format('DROP TABLE %I', 'v');
 END $$;`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => f.type), ['IndexStmt', 'AlterTableStmt']);
+    assert.deepEqual(
+      found.map((f) => f.type),
+      ['IndexStmt', 'AlterTableStmt'],
+    );
     assert.equal(found[0].statement.text, "CREATE INDEX i ON t (lower('x'), b)");
     assert.equal(found[0].covers, "CREATE INDEX i ON t (lower(''x''), b)");
     // The column b comes after the escaped quotes: its location must still land on "b" in the file.
@@ -93,7 +104,10 @@ BEGIN
   UPDATE "tablé" SET a = n;
 END $$;`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => f.covers), ['SELECT count(*) INTO n FROM t', 'UPDATE "tablé" SET a = n']);
+    assert.deepEqual(
+      found.map((f) => f.covers),
+      ['SELECT count(*) INTO n FROM t', 'UPDATE "tablé" SET a = n'],
+    );
     const update = found[1].statement;
     const loc = (update.node as AstNode).UpdateStmt.relation.location;
     assert.equal(sql.slice(update.offsetOf(loc), update.offsetOf(loc) + 7), '"tablé"');
@@ -108,16 +122,28 @@ END
 $fn$;
 CREATE PROCEDURE p() LANGUAGE plpgsql AS 'BEGIN CREATE TABLE x (a text DEFAULT ''q''); END';`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => f.covers), ['UPDATE t SET a = NEW.a WHERE id = NEW.id', "CREATE TABLE x (a text DEFAULT ''q'')"]);
-    assert.deepEqual(found.map((f) => f.guarded), [false, false]);
+    assert.deepEqual(
+      found.map((f) => f.covers),
+      ['UPDATE t SET a = NEW.a WHERE id = NEW.id', "CREATE TABLE x (a text DEFAULT ''q'')"],
+    );
+    assert.deepEqual(
+      found.map((f) => f.guarded),
+      [false, false],
+    );
   });
 
   it('parses LANGUAGE sql bodies, plain strings and BEGIN ATOMIC', () => {
     const sql = `CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM t; UPDATE u SET a = 1 $$;
 CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC UPDATE w SET a = 2; SELECT 1; END;`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => f.type), ['DeleteStmt', 'UpdateStmt', 'UpdateStmt', 'SelectStmt']);
-    assert.deepEqual(found.slice(0, 2).map((f) => f.covers), ['DELETE FROM t;', 'UPDATE u SET a = 1']);
+    assert.deepEqual(
+      found.map((f) => f.type),
+      ['DeleteStmt', 'UpdateStmt', 'UpdateStmt', 'SelectStmt'],
+    );
+    assert.deepEqual(
+      found.slice(0, 2).map((f) => f.covers),
+      ['DELETE FROM t;', 'UPDATE u SET a = 1'],
+    );
     // BEGIN ATOMIC bodies keep the function's range but their locations still point into the file.
     assert.equal(relationAt(sql, found[2].statement), 'w');
   });
@@ -130,7 +156,13 @@ BEGIN
   END IF;
 END $outer$;`;
     const found = embeddedIn(sql);
-    assert.deepEqual(found.map((f) => [f.type, f.guarded]), [['CreateFunctionStmt', true], ['DropStmt', true]]);
+    assert.deepEqual(
+      found.map((f) => [f.type, f.guarded]),
+      [
+        ['CreateFunctionStmt', true],
+        ['DropStmt', true],
+      ],
+    );
     assert.equal(found[1].covers, 'DROP TABLE old_t');
     assert.equal(found[1].statement.embedding!.parent.text.startsWith('DO $outer$'), true);
   });
@@ -155,7 +187,11 @@ END $outer$;`;
     ];
     for (const [command, type] of commands) {
       const found = embeddedIn(`DO $$\nBEGIN\n  ${command};\nEND\n$$;`);
-      assert.deepEqual(found.map((f) => [f.type, f.covers]), [[type, command]], command);
+      assert.deepEqual(
+        found.map((f) => [f.type, f.covers]),
+        [[type, command]],
+        command,
+      );
     }
     assert.deepEqual(
       embeddedIn(`CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -170,9 +206,12 @@ $$;`),
   });
 
   it('ignores functions in other languages and statements without bodies', () => {
-    assert.deepEqual(embeddedIn(`CREATE FUNCTION c() RETURNS int LANGUAGE c AS 'lib', 'sym';
+    assert.deepEqual(
+      embeddedIn(`CREATE FUNCTION c() RETURNS int LANGUAGE c AS 'lib', 'sym';
 CREATE FUNCTION pl() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$;
-CREATE TABLE t (a int);`), []);
+CREATE TABLE t (a int);`),
+      [],
+    );
   });
 
   it('never throws on malformed bodies and finds nothing in them', () => {
@@ -193,7 +232,7 @@ CREATE TABLE t (a int);`), []);
 
   it('falls back to the parent range for a body it cannot find in the file', () => {
     // An E'' string body: the value differs from the text by its backslash escapes.
-    const sql = "DO E'BEGIN DROP TABLE \\\"t\\\"; END';";
+    const sql = 'DO E\'BEGIN DROP TABLE \\"t\\"; END\';';
     const [top] = parseStatements(sql);
     const found = embeddedStatements(top);
     assert.equal(found.length, 1);

@@ -30,6 +30,9 @@ export default command;
 function historyText(events: HistoryEvent[]): string {
   if (events.length === 0) return 'No events recorded yet.\n';
   return `${events
-    .map((e) => `${e.at.replace('T', ' ').slice(0, 19)}  ${e.kind.padEnd(8)} ${e.version.padEnd(16)} ${e.actor}@${e.clientHost}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message ? `  ${e.message.replace(/\s+/g, ' ')}` : ''}`)
+    .map(
+      (e) =>
+        `${e.at.replace('T', ' ').slice(0, 19)}  ${e.kind.padEnd(8)} ${e.version.padEnd(16)} ${e.actor}@${e.clientHost}${e.durationMs !== undefined ? ` ${e.durationMs} ms` : ''}${e.message ? `  ${e.message.replace(/\s+/g, ' ')}` : ''}`,
+    )
     .join('\n')}\n`;
 }

@@ -53,10 +53,14 @@ const command: CliCommand = {
     const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
     const cache = cacheFor(args, out);
     const report: LintReport = { findings: [...folders], fileCount: files.length };
-    const loose = args.positionals.length ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout)) : [];
+    const loose = args.positionals.length
+      ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout))
+      : [];
     if (loose.length) {
       const shown = loose.map((p) => displayPath(p, cwd));
-      out.stderr(`tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`);
+      out.stderr(
+        `tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`,
+      );
     }
     // The run is recorded only when every file came from the per-file cache (see runInputs).
     let linted = 0;
@@ -83,7 +87,8 @@ const command: CliCommand = {
           environments,
           policy,
           docsBase: DEFAULT_DOCS_BASE,
-          onRuleError: (rule, error) => ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+          onRuleError: (rule, error) =>
+            ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
         });
         return { unit, findings, ruleErrors };
       });
@@ -92,7 +97,12 @@ const command: CliCommand = {
       const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
       report.findings.push(...located);
       // A rule that failed is reported again next run rather than its missing findings kept.
-      if (key !== undefined && !ruleFailed) cache!.findings.set(path, key, located.map(({ file: _file, ...rest }) => rest));
+      if (key !== undefined && !ruleFailed)
+        cache!.findings.set(
+          path,
+          key,
+          located.map(({ file: _file, ...rest }) => rest),
+        );
     }
     cache?.findings.save();
 
@@ -173,7 +183,14 @@ function cacheFor(args: ParsedArgs, out: Output) {
     findings,
     // unknown-environment reads the config's environment names, so they are part of the key too.
     keyOf: (path: string, severities: Record<string, SeveritySetting> | undefined, environments: string[] | undefined, policy: ExecutionPolicy) =>
-      lintInputsKey(path, { settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}\n${JSON.stringify(policy)}`, readsEarlierMigrations: readsEarlier(severities) }, disk),
+      lintInputsKey(
+        path,
+        {
+          settings: `${tool}\n${DEFAULT_DOCS_BASE}\n${JSON.stringify(severities ?? {})}\n${JSON.stringify(environments ?? [])}\n${JSON.stringify(policy)}`,
+          readsEarlierMigrations: readsEarlier(severities),
+        },
+        disk,
+      ),
   };
 }
 

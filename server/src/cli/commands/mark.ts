@@ -11,7 +11,7 @@ const command: CliCommand = {
     '',
     'mark applied: a migration applied by hand (or a failed no-transaction one an operator finished); it needs a file.',
     'mark pending: remove the row of a migration an operator undid or cleaned up. Each writes an event with the reason,',
-    'shown by history; the output names each version\'s state before the change. Protected environments need --confirm NAME.',
+    "shown by history; the output names each version's state before the change. Protected environments need --confirm NAME.",
   ].join('\n'),
   flags: { reason: 'value', confirm: 'value' },
   async run(args, out) {

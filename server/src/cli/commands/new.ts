@@ -21,7 +21,7 @@ const command: CliCommand = {
     '',
     '--expand-contract writes three migrations (expand, backfill, contract; a table rename: expand,',
     'switch, contract) for a change made while old and new code run side by side. The table is read',
-    'from the schema the project\'s migrations build. Soak times come from expandContract.soak in',
+    "from the schema the project's migrations build. Soak times come from expandContract.soak in",
     'tidemark.json (defaults: 48h before the backfill; before the contract 48h, 7d in protected environments).',
   ].join('\n'),
   flags: { 'expand-contract': 'value', using: 'value', reverse: 'value', fill: 'value', 'batch-size': 'value' },

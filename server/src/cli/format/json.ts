@@ -2,9 +2,11 @@
 import type { LintReport } from './located';
 
 export function formatJson(report: LintReport): string {
-  return JSON.stringify(
-    report.findings.map(({ file, line, column, endLine, endColumn, rule, severity, message }) => ({ file, line, column, endLine, endColumn, rule, severity, message })),
-    null,
-    2,
-  ) + '\n';
+  return (
+    JSON.stringify(
+      report.findings.map(({ file, line, column, endLine, endColumn, rule, severity, message }) => ({ file, line, column, endLine, endColumn, rule, severity, message })),
+      null,
+      2,
+    ) + '\n'
+  );
 }

@@ -12,9 +12,7 @@ function summary(report: LintReport): string {
   if (report.findings.length === 0) return `No problems in ${files}.`;
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  const parts = (['error', 'warning', 'info', 'hint'] as const)
-    .filter((s) => counts.has(s))
-    .map((s) => `${counts.get(s)} ${s}${counts.get(s) === 1 || s === 'info' ? '' : 's'}`);
+  const parts = (['error', 'warning', 'info', 'hint'] as const).filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}${counts.get(s) === 1 || s === 'info' ? '' : 's'}`);
   const total = report.findings.length;
   return `${total} problem${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${files}.`;
 }

@@ -10,7 +10,9 @@ export const qualifiedName = (t: { schema: string; table: string }) => `${t.sche
 
 /** "not tracked by Tidemark yet; dbmate's public.schema_migrations lists 001–006; 14 tables exist". */
 export function describeTracking(t: EnvironmentTracking, migrations: Array<Pick<Migration, 'version' | 'name'>>): string | undefined {
-  const foreignText = t.foreign && `${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} lists ${versionRange(t.foreign.versions, migrations)}${t.foreign.failed?.length ? ` (${t.foreign.failed.join(', ')} failed)` : ''}`;
+  const foreignText =
+    t.foreign &&
+    `${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} lists ${versionRange(t.foreign.versions, migrations)}${t.foreign.failed?.length ? ` (${t.foreign.failed.join(', ')} failed)` : ''}`;
   if (t.state === 'managed' && t.managedBy) {
     const by = toolLabel(foreignParts(t.managedBy.tool, t.managedBy.table));
     return `managed by ${t.managedBy.tool}: states read from ${by}; ${
@@ -20,8 +22,13 @@ export function describeTracking(t: EnvironmentTracking, migrations: Array<Pick<
     }`;
   }
   if (t.state === 'untracked') {
-    const other = t.foreign && t.filesLayout ? `${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} is not the history of these ${t.filesLayout} files: reported, not read as their state` : undefined;
-    return ['not tracked by Tidemark yet', other ?? foreignText, t.objects ? `${t.objects} ${t.objects === 1 ? 'table exists' : 'tables exist'}` : undefined].filter(Boolean).join('; ');
+    const other =
+      t.foreign && t.filesLayout
+        ? `${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} is not the history of these ${t.filesLayout} files: reported, not read as their state`
+        : undefined;
+    return ['not tracked by Tidemark yet', other ?? foreignText, t.objects ? `${t.objects} ${t.objects === 1 ? 'table exists' : 'tables exist'}` : undefined]
+      .filter(Boolean)
+      .join('; ');
   }
   if (t.state === 'tracked' && t.notInHistory?.length && t.foreign) {
     return `warning: ${toolLabel(foreignParts(t.foreign.tool, t.foreign.table))} lists ${t.notInHistory.join(', ')}, not in Tidemark's history: is another migration tool still applying here?`;

@@ -15,5 +15,8 @@ export const diesel: ForeignHistoryReader = {
   tables: [{ table: '__diesel_schema_migrations' }],
   recognises: (_table, columns) => Boolean(columns.version && columns.run_on),
   read: async (db, t, migrations) =>
-    byVersion(await queryEntries(db, `SELECT version::text AS version, ${isoText('run_on', t.columns.run_on ?? '')} AS applied_at, false AS failed FROM ${quotedName(t)}`), migrations),
+    byVersion(
+      await queryEntries(db, `SELECT version::text AS version, ${isoText('run_on', t.columns.run_on ?? '')} AS applied_at, false AS failed FROM ${quotedName(t)}`),
+      migrations,
+    ),
 };

@@ -19,9 +19,10 @@ export const drizzle: ForeignHistoryReader = {
   tables: [{ schema: 'drizzle', table: '__drizzle_migrations' }, { table: '__drizzle_migrations' }],
   recognises: (_table, columns) => Boolean(columns.hash && columns.created_at),
   read: (db, t) =>
-    queryEntries(db, `SELECT hash AS version, NULL::text AS applied_at, false AS failed, hash AS checksum, created_at::text AS created_at FROM ${quotedName(t)} ORDER BY created_at, id`).then((entries) =>
-      entries.map((e) => ({ ...e, appliedAt: e.createdAt ? new Date(e.createdAt).toISOString() : undefined })),
-    ),
+    queryEntries(
+      db,
+      `SELECT hash AS version, NULL::text AS applied_at, false AS failed, hash AS checksum, created_at::text AS created_at FROM ${quotedName(t)} ORDER BY created_at, id`,
+    ).then((entries) => entries.map((e) => ({ ...e, appliedAt: e.createdAt ? new Date(e.createdAt).toISOString() : undefined }))),
   match: (entry, migrations) => migrations.find((m) => drizzle.checksumOf!(m, migrations) === entry.version),
   checksumOf: (m) => sha256Hex(fileBytes(m.up.file.path, m.up.file.text).toString('utf8')),
 };

@@ -16,7 +16,10 @@ export const graphileMigrate: ForeignHistoryReader = {
   tables: [{ schema: 'graphile_migrate', table: 'migrations' }],
   recognises: (_table, columns) => Boolean(columns.hash && columns.previous_hash !== undefined && columns.filename),
   read: (db, t) =>
-    queryEntries(db, `SELECT regexp_replace(filename, '\\.sql$', '') AS version, filename AS name, ${isoText('date', 'timestamp with time zone')} AS applied_at, false AS failed, hash AS checksum FROM ${quotedName(t)} ORDER BY filename`),
+    queryEntries(
+      db,
+      `SELECT regexp_replace(filename, '\\.sql$', '') AS version, filename AS name, ${isoText('date', 'timestamp with time zone')} AS applied_at, false AS failed, hash AS checksum FROM ${quotedName(t)} ORDER BY filename`,
+    ),
   match: (entry, migrations) => migrations.find((m) => basename(m.up.file.path) === entry.name) ?? migrations.find((m) => m.version === entry.version),
   checksumOf: (m) => committedHash(fileBytes(m.up.file.path, m.up.file.text).toString('utf8')),
 };
@@ -31,5 +34,7 @@ export function committedHash(text: string): string {
     if (m && m[1] !== '-') previous = m[1];
   }
   const body = lines.slice(i).join('\n');
-  return `sha1:${createHash('sha1').update(`${(previous + '\n' + body.trim()).trim()}\n`).digest('hex')}`;
+  return `sha1:${createHash('sha1')
+    .update(`${(previous + '\n' + body.trim()).trim()}\n`)
+    .digest('hex')}`;
 }

@@ -12,6 +12,7 @@ export const nodePgMigrate: ForeignHistoryReader = {
   commands: { apply: 'npx node-pg-migrate up', rollback: 'npx node-pg-migrate down' },
   tables: [{ table: 'pgmigrations' }],
   recognises: (_table, columns) => Boolean(columns.name && columns.run_on),
-  read: (db, t) => queryEntries(db, `SELECT name AS version, name, ${isoText('run_on', t.columns.run_on ?? '')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY run_on, id`),
+  read: (db, t) =>
+    queryEntries(db, `SELECT name AS version, name, ${isoText('run_on', t.columns.run_on ?? '')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY run_on, id`),
   match: (entry, migrations) => migrations.find((m) => `${m.version}_${m.name}` === entry.version) ?? matchMigration(entry.version, migrations),
 };

@@ -9,7 +9,10 @@ export const sqitch: ForeignHistoryReader = {
   tables: [{ schema: 'sqitch', table: 'changes' }],
   recognises: (_table, columns) => Boolean(columns.change && columns.committed_at),
   read: (db, t) =>
-    queryEntries(db, `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`),
+    queryEntries(
+      db,
+      `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`,
+    ),
   // A change is known by its name; its position in the plan is no version to compare with.
   match: (entry, migrations) => migrations.find((m) => m.name === entry.version) ?? matchMigration(entry.version, migrations),
 };

@@ -22,7 +22,10 @@ const rule: Rule = {
         const body = (statement.node as Record<string, { behavior?: string }> | undefined)?.[type ?? ''];
         if ((type === 'DropStmt' || type === 'TruncateStmt') && body?.behavior === 'DROP_CASCADE') {
           if (section.kind === 'down' && reversesUp(unit, statement)) continue;
-          const what = type === 'TruncateStmt' ? 'TRUNCATE ... CASCADE also empties every table with a foreign key to these tables' : 'DROP ... CASCADE also drops every view, foreign key, default and other object that depends on it';
+          const what =
+            type === 'TruncateStmt'
+              ? 'TRUNCATE ... CASCADE also empties every table with a foreign key to these tables'
+              : 'DROP ... CASCADE also drops every view, foreign key, default and other object that depends on it';
           reportCascade(section, statement, { start: statement.start, end: statement.end }, what, report);
         }
       }
@@ -37,13 +40,7 @@ const rule: Rule = {
   },
 };
 
-function reportCascade(
-  section: ParsedSection,
-  statement: Statement,
-  within: TextRange,
-  what: string,
-  report: Parameters<Rule['check']>[1],
-): void {
+function reportCascade(section: ParsedSection, statement: Statement, within: TextRange, what: string, report: Parameters<Rule['check']>[1]): void {
   const tokens = statementTokens(statement);
   const cascade = tokens.filter((t) => t.kind === 'word' && t.value === 'cascade' && statement.start + t.start >= within.start && statement.start + t.end <= within.end).pop();
   const start = cascade ? statement.start + cascade.start : within.start;

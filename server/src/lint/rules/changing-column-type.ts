@@ -34,7 +34,8 @@ const rule: Rule = {
         const target = describeType(def.typeName);
         const plain = !def.raw_default && !def.collClause;
         const before =
-          knownOldType(section, other, statement, alter, cmd.name) ?? (section.kind === 'up' ? fromEarlier((earlier ??= earlierColumnTypes(unit)), section, statement, relationName(alter.relation!), cmd.name) : undefined);
+          knownOldType(section, other, statement, alter, cmd.name) ??
+          (section.kind === 'up' ? fromEarlier((earlier ??= earlierColumnTypes(unit)), section, statement, relationName(alter.relation!), cmd.name) : undefined);
         if (plain && before && isBinaryCompatibleChange(before, target)) continue;
         const table = qualifiedName(alter.relation!);
         const maybeSafe = plain && !before && widensToUnknown(target);
@@ -49,8 +50,8 @@ const rule: Rule = {
             (toTimestamptz
               ? `from timestamp, PostgreSQL 12+ skips the rewrite only when the session's TimeZone is UTC (SET timezone = 'UTC' first, and check the stored values are UTC), otherwise add a new column, backfill it in batches and switch over.`
               : maybeSafe
-              ? `if the column is varchar or text today the change is metadata-only (suppress with -- tidemark-ignore changing-column-type), otherwise add a new column, backfill it in batches and switch over.`
-              : `add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then switch readers and drop the old column.`),
+                ? `if the column is varchar or text today the change is metadata-only (suppress with -- tidemark-ignore changing-column-type), otherwise add a new column, backfill it in batches and switch over.`
+                : `add a new column of the new type, keep it in sync with a trigger, backfill it in batches, then switch readers and drop the old column.`),
         });
       }
     }
@@ -82,7 +83,8 @@ function isBinaryCompatibleChange(from: TypeDescription, to: TypeDescription): b
   if ((from.base === 'varchar' || from.base === 'text') && to.base === 'varchar') return from.base === 'varchar' ? widened() : to.mods.length === 0;
   if (from.base === 'varbit' && to.base === 'varbit') return widened();
   // numeric: a higher precision with the same scale keeps every stored value as it is.
-  if (from.base === 'numeric' && to.base === 'numeric') return to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0] && (to.mods[1] ?? 0) === (from.mods[1] ?? 0));
+  if (from.base === 'numeric' && to.base === 'numeric')
+    return to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0] && (to.mods[1] ?? 0) === (from.mods[1] ?? 0));
   if (from.base === 'cidr' && to.base === 'inet') return true;
   return from.base === to.base && from.mods.join() === to.mods.join();
 }

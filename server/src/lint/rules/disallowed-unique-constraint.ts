@@ -35,9 +35,7 @@ const rule: Rule = {
           });
         } else if (cmd.subtype === 'AT_AddColumn') {
           const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
-          const inline = (def?.constraints ?? [])
-            .map((c) => (c as { Constraint?: Constraint }).Constraint?.contype)
-            .find((t) => t === 'CONSTR_UNIQUE' || t === 'CONSTR_PRIMARY');
+          const inline = (def?.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint?.contype).find((t) => t === 'CONSTR_UNIQUE' || t === 'CONSTR_PRIMARY');
           if (!inline || !def?.colname) continue;
           const kind = inline === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
           report({

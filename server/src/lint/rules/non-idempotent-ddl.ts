@@ -109,7 +109,12 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
   const name = created ? renderName(created.object) : '';
   const ifNotExists = (syntax: string, word: string): RuleReport[] => {
     if (body.if_not_exists || (created && droppedBefore(section, position, created.object))) return [];
-    return [at(`${syntax} ${name} ${RERUN} ("already exists"): write ${syntax} IF NOT EXISTS.`, fix('Add IF NOT EXISTS', () => insertAfter(statement, keyword(statement, word), ' IF NOT EXISTS')))];
+    return [
+      at(
+        `${syntax} ${name} ${RERUN} ("already exists"): write ${syntax} IF NOT EXISTS.`,
+        fix('Add IF NOT EXISTS', () => insertAfter(statement, keyword(statement, word), ' IF NOT EXISTS')),
+      ),
+    ];
   };
 
   switch (type) {
@@ -143,7 +148,12 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
     case 'ViewStmt': {
       if (body.replace || (created && droppedBefore(section, position, created.object))) return [];
       const what = type === 'ViewStmt' ? 'CREATE VIEW' : body.is_procedure ? 'CREATE PROCEDURE' : 'CREATE FUNCTION';
-      return [at(`${what} ${name} ${RERUN} ("already exists"): write CREATE OR REPLACE.`, fix('Use CREATE OR REPLACE', () => insertAfter(statement, keyword(statement, 'create', 0), ' OR REPLACE')))];
+      return [
+        at(
+          `${what} ${name} ${RERUN} ("already exists"): write CREATE OR REPLACE.`,
+          fix('Use CREATE OR REPLACE', () => insertAfter(statement, keyword(statement, 'create', 0), ' OR REPLACE')),
+        ),
+      ];
     }
     case 'CreateTrigStmt':
     case 'CreatePolicyStmt': {
@@ -177,7 +187,12 @@ function judge(section: ParsedSection, statement: Statement, position: number): 
       return alterTable(section, statement, position, body as AlterTableStmt);
     case 'DropStmt':
     case 'DropRoleStmt':
-      return dropStatement(statement, body, type, effects.map((e) => e.object)).map((r) => ({ section, statement, ...r }));
+      return dropStatement(
+        statement,
+        body,
+        type,
+        effects.map((e) => e.object),
+      ).map((r) => ({ section, statement, ...r }));
     default:
       return [];
   }
@@ -278,7 +293,10 @@ function alterTable(section: ParsedSection, statement: Statement, position: numb
         const name = effect?.object.name;
         const drop = name ? `ALTER TABLE ${renderName(table)} DROP CONSTRAINT IF EXISTS ${quoteIdentifier(name)};` : undefined;
         report(
-          `ADD CONSTRAINT ${name ? quoteIdentifier(name) : ''} ${RERUN} ("already exists"): ${drop ? `drop it first (${drop.slice(0, -1)})` : 'name it and drop it first'} or guard it in a DO block.`.replace('  ', ' '),
+          `ADD CONSTRAINT ${name ? quoteIdentifier(name) : ''} ${RERUN} ("already exists"): ${drop ? `drop it first (${drop.slice(0, -1)})` : 'name it and drop it first'} or guard it in a DO block.`.replace(
+            '  ',
+            ' ',
+          ),
           drop ? fix(`Add ${drop} before it`, () => lineBefore(statement, section, drop)) : [],
         );
         continue;

@@ -73,9 +73,7 @@ const rule: Rule = {
         ...siteRange(site),
         message: `Column "${site.column.name}" is ${reason} typed ${site.written ?? site.typeName}: it runs out at ${limit}, and widening it later rewrites the table (and every referencing column) under ACCESS EXCLUSIVE; ${advice ?? `use ${wider}.`}`,
         fixes:
-          site.start !== undefined && !advice
-            ? [{ title: `Change the type to ${wider}`, edits: [{ start: site.start, end: site.end!, newText: wider }], preferred: true }]
-            : [],
+          site.start !== undefined && !advice ? [{ title: `Change the type to ${wider}`, edits: [{ start: site.start, end: site.end!, newText: wider }], preferred: true }] : [],
       });
     }
   },

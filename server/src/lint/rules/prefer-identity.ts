@@ -22,10 +22,7 @@ const rule: Rule = {
         statement: site.statement,
         ...siteRange(site),
         message: `Column "${site.column.name}" is ${site.written ?? site.typeName}: its sequence is a separate object with its own privileges and ownership; use ${IDENTITY}.`,
-        fixes:
-          site.start !== undefined
-            ? [{ title: `Change to ${IDENTITY}`, edits: [{ start: site.start, end: site.end!, newText: IDENTITY }], preferred: true }]
-            : [],
+        fixes: site.start !== undefined ? [{ title: `Change to ${IDENTITY}`, edits: [{ start: site.start, end: site.end!, newText: IDENTITY }], preferred: true }] : [],
       });
     }
   },

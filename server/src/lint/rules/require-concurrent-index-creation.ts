@@ -34,9 +34,7 @@ const rule: Rule = {
           end: name?.end ?? statement.end,
           message: `Creating index ${index.idxname ?? '(unnamed)'} on existing table ${table} without CONCURRENTLY holds a SHARE lock for the whole build, blocking every INSERT, UPDATE and DELETE on ${table}; use CREATE INDEX CONCURRENTLY (it cannot run in a transaction: Tidemark then runs the migration statement by statement).`,
           fixes:
-            at === undefined || statement.embedding
-              ? []
-              : [{ title: 'Create the index CONCURRENTLY', preferred: true, edits: [{ start: at, end: at, newText: ' CONCURRENTLY' }] }],
+            at === undefined || statement.embedding ? [] : [{ title: 'Create the index CONCURRENTLY', preferred: true, edits: [{ start: at, end: at, newText: ' CONCURRENTLY' }] }],
         });
       }
     }

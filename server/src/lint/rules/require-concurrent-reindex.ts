@@ -45,10 +45,7 @@ const rule: Rule = {
           section,
           statement,
           message: `REINDEX ${target} without CONCURRENTLY blocks writes to the table and every query that would use the ${word === 'index' ? 'index' : 'indexes'} until the rebuild ends; use REINDEX ${word.toUpperCase()} CONCURRENTLY (PostgreSQL 12+; it cannot run in a transaction, so Tidemark then runs the migration statement by statement).`,
-          fixes:
-            at === undefined || statement.embedding
-              ? []
-              : [{ title: 'Reindex CONCURRENTLY', preferred: true, edits: [{ start: at, end: at, newText: ' CONCURRENTLY' }] }],
+          fixes: at === undefined || statement.embedding ? [] : [{ title: 'Reindex CONCURRENTLY', preferred: true, edits: [{ start: at, end: at, newText: ' CONCURRENTLY' }] }],
         });
       }
     }

@@ -48,7 +48,13 @@ const rule: Rule = {
           statement,
           ...bodyRange(statement),
           message: `This ${section.kind} section takes ${lock.mode} on ${subject} with no lock_timeout set before it: while the lock waits behind a long-running query, every ${lock.blocks.includes('reads') ? 'read and write' : 'write'} of ${traffic} queues behind it; start the section with SET lock_timeout = '5s' and retry when it times out (or set lockTimeout for the environment in tidemark.json and turn this rule off).`,
-          fixes: [{ title: `Set lock_timeout at the top of the ${section.kind} section`, preferred: true, edits: [{ start: section.offset, end: section.offset, newText: `SET lock_timeout = '5s';${eol}` }] }],
+          fixes: [
+            {
+              title: `Set lock_timeout at the top of the ${section.kind} section`,
+              preferred: true,
+              edits: [{ start: section.offset, end: section.offset, newText: `SET lock_timeout = '5s';${eol}` }],
+            },
+          ],
         });
         // One finding per section: the fix is one setting for all of it.
         break;

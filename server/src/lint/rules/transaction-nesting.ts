@@ -45,9 +45,7 @@ const rule: Rule = {
         const before = text.slice(lineStart, statement.start);
         const after = /^[ \t]*(\r?\n|$)/.exec(text.slice(statement.end));
         const edit =
-          before.trim() === '' && after
-            ? { start: lineStart, end: statement.end + after[0].length, newText: '' }
-            : { start: statement.start, end: statement.end, newText: '' };
+          before.trim() === '' && after ? { start: lineStart, end: statement.end + after[0].length, newText: '' } : { start: statement.start, end: statement.end, newText: '' };
         const fix = { title: `Delete ${control}`, edits: [edit], preferred: true };
         report({
           section,

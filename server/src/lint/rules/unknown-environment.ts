@@ -17,7 +17,12 @@ const rule: Rule = {
     const directive = environmentsDirective(unit.file.text.slice(0, section.offset + section.text.length));
     for (const { name, offset } of directive?.names ?? []) {
       if (known.includes(name)) continue;
-      report({ section, start: offset, end: offset + name.length, message: `-- tidemark:environments names "${name}", which is not an environment in tidemark.json (known: ${known.join(', ')}); the migration would never run there` });
+      report({
+        section,
+        start: offset,
+        end: offset + name.length,
+        message: `-- tidemark:environments names "${name}", which is not an environment in tidemark.json (known: ${known.join(', ')}); the migration would never run there`,
+      });
     }
   },
 };

@@ -122,7 +122,10 @@ function strandedDirectives(text: string): Directive[] {
 
 /** Atlas's migration files: `*.sql` directly in the folder, sorted by name as byte strings. */
 function atlasFiles(census: FolderCensus): string[] {
-  return census.files('.sql').filter((name) => name.endsWith('.sql')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return census
+    .files('.sql')
+    .filter((name) => name.endsWith('.sql'))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The bytes Atlas hashes: the file on disk, unless an editor holds unsaved changes to it. */
@@ -219,7 +222,8 @@ function checkIntegrity(census: FolderCensus, files: ReadonlyArray<{ name: strin
   const rehash = 'run `atlas migrate hash` if the change is intended';
   const sumText = census.text('atlas.sum');
   if (sumText === undefined) {
-    if (files.length) problems.push({ code: 'layout-error', message: `atlas.sum is missing: Atlas refuses to run this folder until \`atlas migrate hash\` writes it`, path: sumPath });
+    if (files.length)
+      problems.push({ code: 'layout-error', message: `atlas.sum is missing: Atlas refuses to run this folder until \`atlas migrate hash\` writes it`, path: sumPath });
     return;
   }
   const recorded = parseAtlasSum(sumText);
@@ -242,18 +246,28 @@ function checkIntegrity(census: FolderCensus, files: ReadonlyArray<{ name: strin
       break;
     }
     if (was.hash !== entry.hash) {
-      problems.push({ code: 'layout-error', message: `${entry.name} does not match its hash in atlas.sum (line ${was.line}): the file changed since \`atlas migrate hash\`, or a file before it did; ${rehash}`, path: join(folder, entry.name) });
+      problems.push({
+        code: 'layout-error',
+        message: `${entry.name} does not match its hash in atlas.sum (line ${was.line}): the file changed since \`atlas migrate hash\`, or a file before it did; ${rehash}`,
+        path: join(folder, entry.name),
+      });
       reported++;
       break;
     }
   }
   for (const entry of recorded.entries) {
     if (!actualNames.has(entry.name)) {
-      problems.push({ code: 'layout-error', message: `atlas.sum lists ${entry.name} (line ${entry.line}), which is not in the folder; ${rehash}`, path: sumPath, offset: offsetOfLine(sumText, entry.line) });
+      problems.push({
+        code: 'layout-error',
+        message: `atlas.sum lists ${entry.name} (line ${entry.line}), which is not in the folder; ${rehash}`,
+        path: sumPath,
+        offset: offsetOfLine(sumText, entry.line),
+      });
       reported++;
     }
   }
-  if (!reported && !recorded.error) problems.push({ code: 'layout-error', message: `the folder does not match atlas.sum (its files are hashed in another order); ${rehash}`, path: sumPath });
+  if (!reported && !recorded.error)
+    problems.push({ code: 'layout-error', message: `the folder does not match atlas.sum (its files are hashed in another order); ${rehash}`, path: sumPath });
 }
 
 function offsetOfLine(text: string, line: number): number {

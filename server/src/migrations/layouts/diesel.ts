@@ -26,7 +26,12 @@ export function runsInTransaction(toml: string | undefined): boolean {
   return !m || m[1] === 'true';
 }
 
-function readMigrationFolder(folder: string, entry: string, read: (rel: string) => string | undefined, upText?: { path: string; text: string }): FileReading | { problem: DiscoveryProblem } {
+function readMigrationFolder(
+  folder: string,
+  entry: string,
+  read: (rel: string) => string | undefined,
+  upText?: { path: string; text: string },
+): FileReading | { problem: DiscoveryProblem } {
   const dir = join(folder, entry);
   const parsed = dieselVersion(entry);
   if ('error' in parsed) return { problem: { code: 'layout-error', message: `diesel cannot read the migration folder ${entry}/: ${parsed.error}`, path: dir } };
@@ -72,7 +77,8 @@ export const diesel: LayoutReader = {
     for (const entry of census.entries()) {
       if (entry.name.startsWith('.')) continue;
       if (entry.kind !== 'folder') {
-        if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql')) reading.unused.push({ path: join(census.folder, entry.name), why: 'diesel reads migration folders only: a file beside them is never run' });
+        if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql'))
+          reading.unused.push({ path: join(census.folder, entry.name), why: 'diesel reads migration folders only: a file beside them is never run' });
         continue;
       }
       const found = readMigrationFolder(census.folder, entry.name, (rel) => (census.has(rel) ? census.text(rel) : undefined));

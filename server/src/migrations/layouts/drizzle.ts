@@ -89,7 +89,11 @@ function readWithJournal(census: FolderCensus, reading: LayoutReading): void {
     listed.add(rel);
     const text = census.has(rel) ? census.text(rel) : undefined;
     if (text === undefined) {
-      reading.problems.push({ code: 'layout-error', message: `meta/_journal.json lists ${entry.tag}, but ${rel} is not in the folder: drizzle stops there`, path: join(census.folder, rel) });
+      reading.problems.push({
+        code: 'layout-error',
+        message: `meta/_journal.json lists ${entry.tag}, but ${rel} is not in the folder: drizzle stops there`,
+        path: join(census.folder, rel),
+      });
       continue;
     }
     reading.migrations.push(journalMigration(census.folder, entry, text));
@@ -146,7 +150,17 @@ export const drizzle: LayoutReader = {
       // The editor still lints it, saying it never runs.
       const { head, name } = cutAtUnderscore(tag);
       const migration = migrationOf(path, text, head, /^\d+$/.test(head) ? [Number(head)] : [], name || tag);
-      return { migration, problems: [{ code: 'not-in-chain', severity: 'warning', message: `${basename(path)} is not part of the chain: meta/_journal.json does not list it, so drizzle never runs it; add it with drizzle-kit or delete it`, path }] };
+      return {
+        migration,
+        problems: [
+          {
+            code: 'not-in-chain',
+            severity: 'warning',
+            message: `${basename(path)} is not part of the chain: meta/_journal.json does not list it, so drizzle never runs it; add it with drizzle-kit or delete it`,
+            path,
+          },
+        ],
+      };
     }
     return { migration: journalMigration(folder, entry, text), problems: [] };
   },

@@ -38,7 +38,6 @@ export function gooseVersion(fileName: string): { version: string; name: string 
   return { version: version.replace(/^\+/, ''), name: stem.slice(cut + 1) };
 }
 
-
 function annotationOf(line: string): { annotation?: Annotation; error?: string } {
   if (/^[ \t]/.test(line)) return { error: 'an annotation must start at the beginning of its line (goose refuses indented ones)' };
   let cmd = line.replaceAll('--', '').replace('+goose', '');
@@ -92,7 +91,15 @@ export function parseGooseFile(text: string): GooseFile {
           out.up = { offset: line.next, end: text.length, breaks: [] };
           continue;
         case 'Down':
-          if (state !== 'up') return fail(state === 'start' ? "'-- +goose Down' before '-- +goose Up'" : state === 'up-block' ? "'-- +goose Down' inside a StatementBegin block" : "a second '-- +goose Down' annotation", line.start);
+          if (state !== 'up')
+            return fail(
+              state === 'start'
+                ? "'-- +goose Down' before '-- +goose Up'"
+                : state === 'up-block'
+                  ? "'-- +goose Down' inside a StatementBegin block"
+                  : "a second '-- +goose Down' annotation",
+              line.start,
+            );
           if (pending >= 0) return fail('the last up statement has no semicolon at the end of its line (goose would stop here: "missing semicolon?")', pending);
           out.up!.end = line.start;
           state = 'down';

@@ -23,7 +23,9 @@ import { FolderCensus, MARKER_FILE, type LayoutReader, type LayoutReading } from
 
 /** graphile-migrate's hash of a committed body: `sha1:` + hex SHA-1 of the previous hash, a newline and the body, trimmed. */
 export function graphileHash(body: string, previousHash: string | null): string {
-  return `sha1:${createHash('sha1').update(`${`${previousHash ?? ''}\n${body.trim()}`.trim()}\n`).digest('hex')}`;
+  return `sha1:${createHash('sha1')
+    .update(`${`${previousHash ?? ''}\n${body.trim()}`.trim()}\n`)
+    .digest('hex')}`;
 }
 
 export interface ParsedCommitted {
@@ -115,12 +117,27 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
     const shown = `committed/${c.name}`;
     const previousLine = c.file.offsetAt({ line: lineOfHeader(c.file.text, 'Previous'), character: 0 });
     if (before && before.number === c.number) {
-      problems.push({ code: 'duplicate-version', message: `${shown} and committed/${before.name} are both migration ${c.number}; graphile-migrate stores one ${c.number}.sql`, path: c.file.path, relatedPath: before.file.path });
+      problems.push({
+        code: 'duplicate-version',
+        message: `${shown} and committed/${before.name} are both migration ${c.number}; graphile-migrate stores one ${c.number}.sql`,
+        path: c.file.path,
+        relatedPath: before.file.path,
+      });
     }
     if (!before && c.previous !== null) {
-      problems.push({ code: 'layout-error', message: `${shown} is the first committed migration but says it follows ${c.previous} ("--! Previous:" should be "-"): the chain is broken`, path: c.file.path, offset: previousLine });
+      problems.push({
+        code: 'layout-error',
+        message: `${shown} is the first committed migration but says it follows ${c.previous} ("--! Previous:" should be "-"): the chain is broken`,
+        path: c.file.path,
+        offset: previousLine,
+      });
     } else if (before && c.previous !== before.hash) {
-      problems.push({ code: 'layout-error', message: `${shown} says it follows ${c.previous ?? '- (nothing)'}, but committed/${before.name} before it has hash ${before.hash}: the chain is broken (a migration was edited, removed or renumbered)`, path: c.file.path, offset: previousLine });
+      problems.push({
+        code: 'layout-error',
+        message: `${shown} says it follows ${c.previous ?? '- (nothing)'}, but committed/${before.name} before it has hash ${before.hash}: the chain is broken (a migration was edited, removed or renumbered)`,
+        path: c.file.path,
+        offset: previousLine,
+      });
     }
     problems.push(...checkCommitted(c, placeholders));
     migrations.push(committedMigration(c, index + 1));
@@ -128,7 +145,10 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
   }
 
   for (const wip of currentFiles(census, at)) {
-    unused.push({ path: join(census.folder, wip), why: `graphile-migrate's work in progress (${relative(folder, join(census.folder, wip))}): \`graphile-migrate watch\` runs it again on every save and \`graphile-migrate commit\` turns it into a committed migration; never applied by Tidemark` });
+    unused.push({
+      path: join(census.folder, wip),
+      why: `graphile-migrate's work in progress (${relative(folder, join(census.folder, wip))}): \`graphile-migrate watch\` runs it again on every save and \`graphile-migrate commit\` turns it into a committed migration; never applied by Tidemark`,
+    });
   }
   return { migrations, problems, unused };
 }
@@ -147,7 +167,9 @@ interface Committed {
 function readCommitted(path: string, text: string): Committed | { problem: DiscoveryProblem } {
   const name = basename(path);
   const file = new SourceFile(path, text);
-  const fail = (message: string, line = 1) => ({ problem: { code: 'layout-error' as const, message: `committed/${name}: ${message}`, path, offset: file.offsetAt({ line: line - 1, character: 0 }) } });
+  const fail = (message: string, line = 1) => ({
+    problem: { code: 'layout-error' as const, message: `committed/${name}: ${message}`, path, offset: file.offsetAt({ line: line - 1, character: 0 }) },
+  });
   const parsed = parseCommitted(text);
   if ('error' in parsed) return fail(parsed.error, parsed.line);
   const previous = parsed.headers.get('Previous');
@@ -164,14 +186,30 @@ function checkCommitted(c: Committed, placeholders: readonly string[]): Discover
   const computed = graphileHash(c.parsed.body, c.previous);
   const hashLine = c.file.offsetAt({ line: lineOfHeader(c.file.text, 'Hash'), character: 0 });
   if (computed !== c.hash && !c.allowInvalid) {
-    problems.push({ code: 'layout-error', message: `${shown} does not match its hash: it hashes to ${computed}, its header says ${c.hash}; a committed migration was edited (graphile-migrate refuses to run it)`, path: c.file.path, offset: hashLine });
+    problems.push({
+      code: 'layout-error',
+      message: `${shown} does not match its hash: it hashes to ${computed}, its header says ${c.hash}; a committed migration was edited (graphile-migrate refuses to run it)`,
+      path: c.file.path,
+      offset: hashLine,
+    });
   } else if (computed === c.hash && c.allowInvalid) {
-    problems.push({ code: 'layout-error', message: `${shown} has '--! AllowInvalidHash' but its hash matches: graphile-migrate refuses this; remove the header`, path: c.file.path, offset: hashLine });
+    problems.push({
+      code: 'layout-error',
+      message: `${shown} has '--! AllowInvalidHash' but its hash matches: graphile-migrate refuses this; remove the header`,
+      path: c.file.path,
+      offset: hashLine,
+    });
   }
   const bodyText = c.file.text.slice(c.parsed.bodyOffset);
   const used = placeholders.filter((p) => new RegExp(`${p}\\b`).test(bodyText));
   if (used.length) {
-    problems.push({ code: 'layout-note', severity: 'info', message: `${shown} uses ${used.join(', ')}: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written`, path: c.file.path, offset: c.parsed.bodyOffset });
+    problems.push({
+      code: 'layout-note',
+      severity: 'info',
+      message: `${shown} uses ${used.join(', ')}: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written`,
+      path: c.file.path,
+      offset: c.parsed.bodyOffset,
+    });
   }
   return problems;
 }
@@ -250,7 +288,8 @@ export const graphileMigrate: LayoutReader = {
     if (census.has('.gmrc')) return { score: MARKER_FILE, evidence: '.gmrc' };
     if (!census.has('committed')) return undefined;
     const first = census.files('.sql', 'committed')[0];
-    if (first && /^--! Previous:/.test(census.text(`committed/${first}`) ?? '')) return { score: MARKER_FILE, evidence: 'committed/ migrations with --! Previous / --! Hash headers' };
+    if (first && /^--! Previous:/.test(census.text(`committed/${first}`) ?? ''))
+      return { score: MARKER_FILE, evidence: 'committed/ migrations with --! Previous / --! Hash headers' };
     if (census.has('current.sql') || census.has('current')) return { score: MARKER_FILE, evidence: 'committed/ beside current.sql' };
     return undefined;
   },

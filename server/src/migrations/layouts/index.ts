@@ -33,7 +33,23 @@ import { isPartFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
 import { sqitch } from './sqitch';
 
-export const READERS: readonly LayoutReader[] = [prisma, drizzle, diesel, supabase, sqitch, graphileMigrate, atlas, liquibase, goose, nodePgMigrate, sqlx, flyway, golangMigrate, folders, dbmate];
+export const READERS: readonly LayoutReader[] = [
+  prisma,
+  drizzle,
+  diesel,
+  supabase,
+  sqitch,
+  graphileMigrate,
+  atlas,
+  liquibase,
+  goose,
+  nodePgMigrate,
+  sqlx,
+  flyway,
+  golangMigrate,
+  folders,
+  dbmate,
+];
 
 /** Readers that share one reading of files named like migrations (named-files.ts): they may be mixed in one folder, and dbmate's markers are theirs too. */
 const NAMED_FILES: ReadonlySet<LayoutId> = new Set(['dbmate', 'golang-migrate', 'folders', 'flyway']);
@@ -96,7 +112,7 @@ export function describeUnrecognised(census: FolderCensus): string | undefined {
   if (sql.length) seen.push(`${sql.length} .sql file${sql.length > 1 ? 's' : ''} (${sample(sql)})`);
   if (sqlFolders.length) seen.push(`${sqlFolders.length} folder${sqlFolders.length > 1 ? 's' : ''} with .sql files (${sample(sqlFolders.map((f) => `${f.name}/`))})`);
   const inner = sqlFolders.flatMap((f) => census.files('.sql', f.name));
-  let looks = 'none of them is named like a migration (VERSION_name.sql) and no migration tool\'s marker file is here';
+  let looks = "none of them is named like a migration (VERSION_name.sql) and no migration tool's marker file is here";
   if (inner.includes('up.sql') || inner.includes('down.sql')) looks = 'folders with up.sql / down.sql look like diesel migrations';
   else if (inner.includes('migration.sql')) looks = 'folders with migration.sql look like Prisma or Drizzle migrations';
   return `saw ${seen.join(' and ')}: ${looks}; set "layout" (and "migrationsDir") in tidemark.json if this is a migrations folder`;
@@ -136,7 +152,13 @@ export function checkMigration(m: Migration, reader: LayoutReader, problems: Dis
 /** A FIFO, a device or a dangling link named like a migration file: never opened (a FIFO would block the read), always named. */
 function notRegularFiles(census: FolderCensus): DiscoveryProblem[] {
   const problems: DiscoveryProblem[] = [];
-  const folders = ['', ...census.entries().filter((e) => e.kind === 'folder' && isPartFolder(e.name)).map((e) => e.name)];
+  const folders = [
+    '',
+    ...census
+      .entries()
+      .filter((e) => e.kind === 'folder' && isPartFolder(e.name))
+      .map((e) => e.name),
+  ];
   for (const rel of folders) {
     for (const entry of census.entries(rel)) {
       if (!entry.name.toLowerCase().endsWith('.sql')) continue;
@@ -159,7 +181,13 @@ function markDuplicates(reading: LayoutReading, folder: string): void {
     const message = `version ${same[0].version} is used by ${same.length} migrations: ${names.join(', ')}; every migration needs its own version`;
     same.forEach((m, i) => {
       m.duplicateVersion = message;
-      if (i > 0) reading.problems.push({ code: 'duplicate-version', message: `version ${m.version} is used twice: ${names[i]} and ${names[0]} are both a migration for it`, path: m.up.file.path, relatedPath: same[0].up.file.path });
+      if (i > 0)
+        reading.problems.push({
+          code: 'duplicate-version',
+          message: `version ${m.version} is used twice: ${names[i]} and ${names[0]} are both a migration for it`,
+          path: m.up.file.path,
+          relatedPath: same[0].up.file.path,
+        });
     });
   }
 }

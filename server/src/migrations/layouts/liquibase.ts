@@ -71,10 +71,19 @@ export interface Changeset {
   onFail?: string;
 }
 
-
 /** A section over [from, to) of the file that keeps only the given ranges: everything else becomes spaces, line breaks stay. */
-function maskedSection(kind: Section['kind'], file: SourceFile, from: number, to: number, keep: ReadonlyArray<[number, number]>, replace: ReadonlyArray<{ at: number; text: string }> = []): Section {
-  const chars = file.text.slice(from, to).replace(/[^\r\n]/g, ' ').split('');
+function maskedSection(
+  kind: Section['kind'],
+  file: SourceFile,
+  from: number,
+  to: number,
+  keep: ReadonlyArray<[number, number]>,
+  replace: ReadonlyArray<{ at: number; text: string }> = [],
+): Section {
+  const chars = file.text
+    .slice(from, to)
+    .replace(/[^\r\n]/g, ' ')
+    .split('');
   for (const [a, b] of keep) for (let i = a; i < b; i++) chars[i - from] = file.text[i];
   for (const r of replace) for (let i = 0; i < r.text.length; i++) chars[r.at - from + i] = r.text[i];
   return { kind, file, offset: from, text: chars.join('') };
@@ -95,7 +104,16 @@ export interface ParsedChangelog {
 export function parseFormattedSql(file: SourceFile): ParsedChangelog {
   const out: ParsedChangelog = { changesets: [], problems: [] };
   const lines = linesOf(file.text);
-  type Open = { header: Line; index: number; keepUp: Array<[number, number]>; keepDown: Array<[number, number]>; keepCheck: Array<[number, number]>; checkReplace: Array<{ at: number; text: string }>; changeset: Omit<Changeset, 'up' | 'down' | 'check'>; rollbackSeen: boolean };
+  type Open = {
+    header: Line;
+    index: number;
+    keepUp: Array<[number, number]>;
+    keepDown: Array<[number, number]>;
+    keepCheck: Array<[number, number]>;
+    checkReplace: Array<{ at: number; text: string }>;
+    changeset: Omit<Changeset, 'up' | 'down' | 'check'>;
+    rollbackSeen: boolean;
+  };
   let open: Open | undefined;
   const problem = (line: Line, message: string, severity?: 'warning' | 'info') => out.problems.push({ offset: line.start, message, severity });
 
@@ -154,7 +172,10 @@ export function parseFormattedSql(file: SourceFile): ParsedChangelog {
           runInTransaction: isTrue(attribute(text, 'runInTransaction'), true),
           runOnChange: isTrue(attribute(text, 'runOnChange'), false),
           runAlways: isTrue(attribute(text, 'runAlways'), false),
-          dbms: dbms?.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+          dbms: dbms
+            ?.split(',')
+            .map((d) => d.trim().toLowerCase())
+            .filter(Boolean),
           ignore: isTrue(attribute(text, 'ignore', String.raw`\w*`), false),
           failOnError: isTrue(attribute(text, 'failOnError'), true),
           context: attribute(text, 'contextFilter', String.raw`"[^"]*"|\S*`) || attribute(text, 'context', String.raw`"[^"]*"|\S*`),
@@ -227,7 +248,11 @@ export function parseFormattedSql(file: SourceFile): ParsedChangelog {
           open.checkReplace.push({ at: line.start, text: expect }, { at: sqlStart - 1, text: '\n' });
         } else problem(line, `the sql-check precondition's expected value is too long for Tidemark to check`, 'warning');
       } else if (kind.toLowerCase() === 'table-exists' || kind.toLowerCase() === 'view-exists') {
-        problem(line, `--precondition-${kind} is not checked by Tidemark: write it as --precondition-sql-check (expectedResult:1 SELECT count(*) FROM pg_class WHERE ...) to have it checked`, 'warning');
+        problem(
+          line,
+          `--precondition-${kind} is not checked by Tidemark: write it as --precondition-sql-check (expectedResult:1 SELECT count(*) FROM pg_class WHERE ...) to have it checked`,
+          'warning',
+        );
       } else problem(line, `the '${kind}' precondition type is not supported by Liquibase`);
       continue;
     }
@@ -285,8 +310,7 @@ function changelogFiles(census: FolderCensus): string[] {
       // includeAll reads nested folders; two levels cover changelog/<release>/<file>.sql without walking a whole repository.
       if (entry.kind === 'folder') {
         if (depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path, depth + 1);
-      }
-      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql') && isFormattedSql(census.text(path) ?? '')) out.push(path);
+      } else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql') && isFormattedSql(census.text(path) ?? '')) out.push(path);
     }
   };
   walk('', 0);
@@ -331,7 +355,13 @@ function skipped(cs: Changeset): string | undefined {
 
 /** The changelog's parse problems as discovery problems of `file`. */
 function parseProblems(parsed: ParsedChangelog, file: SourceFile, shown: string): DiscoveryProblem[] {
-  return parsed.problems.map((p) => ({ code: 'layout-error' as const, severity: p.severity, message: `${shown}:${file.positionAt(p.offset).line + 1}: ${p.message}`, path: file.path, offset: p.offset }));
+  return parsed.problems.map((p) => ({
+    code: 'layout-error' as const,
+    severity: p.severity,
+    message: `${shown}:${file.positionAt(p.offset).line + 1}: ${p.message}`,
+    path: file.path,
+    offset: p.offset,
+  }));
 }
 
 export function readLiquibase(census: FolderCensus): LayoutReading {
@@ -374,7 +404,9 @@ export const liquibase: LayoutReader = {
   markerLine: /^[ \t]*--[ \t]*(?:liquibase[ \t]+formatted[ \t]+sql|changeset[ \t]+\S+:\S+)/im,
   detect(census) {
     const formatted = changelogFiles(census);
-    return formatted.length ? { score: CONTENT * 10 * formatted.length, evidence: `--liquibase formatted sql in ${formatted.length} file${formatted.length === 1 ? '' : 's'}` } : undefined;
+    return formatted.length
+      ? { score: CONTENT * 10 * formatted.length, evidence: `--liquibase formatted sql in ${formatted.length} file${formatted.length === 1 ? '' : 's'}` }
+      : undefined;
   },
   read: (census) => readLiquibase(census),
   readFile(path, text) {

@@ -31,7 +31,12 @@ export function makeMigration(parts: MigrationParts): Migration {
   const directiveText = up.file.text.slice(0, up.offset) + up.text;
   return {
     version: parts.version,
-    versionKey: parts.versionKey ?? parts.version.split(/[^0-9]+/).filter(Boolean).map(Number),
+    versionKey:
+      parts.versionKey ??
+      parts.version
+        .split(/[^0-9]+/)
+        .filter(Boolean)
+        .map(Number),
     name: parts.name,
     layout: parts.layout,
     execution: parts.execution,

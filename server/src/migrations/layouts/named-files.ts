@@ -95,7 +95,6 @@ export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readon
   return byVersion;
 }
 
-
 function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -234,7 +233,10 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
   for (const files of byVersion.values()) {
     const group = pairVersionGroup(files);
     const sharing = group.migrations.map((m) => shown(m.primary.file));
-    const duplicate = sharing.length > 1 ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version` : undefined;
+    const duplicate =
+      sharing.length > 1
+        ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version`
+        : undefined;
     for (const [i, parts] of group.migrations.entries()) {
       const migration = assembleMigration(parts)!;
       if (duplicate) migration.duplicateVersion = duplicate;

@@ -59,7 +59,18 @@ function readSqlFile(path: string, text: string, version: string, name: string):
 
 function hole(path: string, version: string, name: string): Migration {
   const why = 'cannot run here (JavaScript migration)';
-  return { ...makeMigration({ version, versionKey: [Number(version)], name, layout: 'sections', execution: describeExecution('node-pg-migrate'), up: { kind: 'up', file: new SourceFile(path, ''), offset: 0, text: '' }, blocked: [why] }), hole: why };
+  return {
+    ...makeMigration({
+      version,
+      versionKey: [Number(version)],
+      name,
+      layout: 'sections',
+      execution: describeExecution('node-pg-migrate'),
+      up: { kind: 'up', file: new SourceFile(path, ''), offset: 0, text: '' },
+      blocked: [why],
+    }),
+    hole: why,
+  };
 }
 
 export const nodePgMigrate: LayoutReader = {

@@ -49,7 +49,8 @@ export const prisma: LayoutReader = {
   detect(census) {
     if (census.has('migration_lock.toml')) return { score: MARKER_FILE * 10, evidence: 'migration_lock.toml' };
     const withMigration = census.entries().filter((e) => e.kind === 'folder' && census.has(`${e.name}/migration.sql`));
-    if (withMigration.length && basename(census.folder) === 'migrations' && basename(dirname(census.folder)) === 'prisma') return { score: MARKER_FILE, evidence: `prisma/migrations with ${withMigration.length} migration.sql folders` };
+    if (withMigration.length && basename(census.folder) === 'migrations' && basename(dirname(census.folder)) === 'prisma')
+      return { score: MARKER_FILE, evidence: `prisma/migrations with ${withMigration.length} migration.sql folders` };
     return undefined;
   },
   read(census: FolderCensus): LayoutReading {
@@ -63,12 +64,17 @@ export const prisma: LayoutReader = {
       if (entry.kind !== 'folder' || entry.name.startsWith('.')) continue;
       const text = census.has(`${entry.name}/migration.sql`) ? census.text(`${entry.name}/migration.sql`) : undefined;
       if (text === undefined) {
-        reading.problems.push({ code: 'layout-error', message: `${entry.name}/ has no migration.sql: Prisma stops on a migration folder without one`, path: join(census.folder, entry.name) });
+        reading.problems.push({
+          code: 'layout-error',
+          message: `${entry.name}/ has no migration.sql: Prisma stops on a migration folder without one`,
+          path: join(census.folder, entry.name),
+        });
         continue;
       }
       reading.migrations.push(migrationOf(census.folder, entry.name, text));
     }
-    for (const file of census.files('.sql')) reading.unused.push({ path: join(census.folder, file), why: 'Prisma reads <timestamp>_<name>/migration.sql only: a file beside the folders is never run' });
+    for (const file of census.files('.sql'))
+      reading.unused.push({ path: join(census.folder, file), why: 'Prisma reads <timestamp>_<name>/migration.sql only: a file beside the folders is never run' });
     return reading;
   },
   readFile(path: string, text: string, folder: string, reader: FileReader) {

@@ -119,7 +119,9 @@ export class FolderCensus {
 
   /** Regular files of the folder (or of `rel`) whose names end with `ext` (lower case, with the dot). */
   files(ext: string, rel = ''): string[] {
-    return this.entries(rel).filter((e) => e.kind === 'file' && e.name.toLowerCase().endsWith(ext)).map((e) => e.name);
+    return this.entries(rel)
+      .filter((e) => e.kind === 'file' && e.name.toLowerCase().endsWith(ext))
+      .map((e) => e.name);
   }
 
   has(rel: string): boolean {

@@ -166,7 +166,9 @@ export function parseSqitchPlan(text: string): SqitchPlan {
     const m = LINE.exec(body);
     const fail = (message: string) => plan.errors.push({ line: lineNo, message });
     if (!m) {
-      fail(`cannot read "${body.trim()}": a change is NAME [DEPENDENCIES] TIMESTAMP PLANNER <EMAIL>, a tag @NAME TIMESTAMP PLANNER <EMAIL>; names must not begin with punctuation, contain "@", ":", "#", "\\" or blanks, or end in punctuation`);
+      fail(
+        `cannot read "${body.trim()}": a change is NAME [DEPENDENCIES] TIMESTAMP PLANNER <EMAIL>, a tag @NAME TIMESTAMP PLANNER <EMAIL>; names must not begin with punctuation, contain "@", ":", "#", "\\" or blanks, or end in punctuation`,
+      );
       continue;
     }
     const { at, operator = '', name, deps, timestamp, plannerName, plannerEmail } = m.groups!;
@@ -264,7 +266,10 @@ function checkDependencies(plan: SqitchPlan, tagLines: Map<string, number>): voi
         const tagAt = tagLines.get(dep.tag);
         const changeAt = firstLine.get(dep.change);
         if (tagAt !== undefined && tagAt < change.line && changeAt !== undefined && changeAt < tagAt) continue;
-        plan.errors.push({ line: change.line, message: `unknown change "${dep.text}" required by change "${change.name}": no change "${dep.change}" is planned before tag @${dep.tag}` });
+        plan.errors.push({
+          line: change.line,
+          message: `unknown change "${dep.text}" required by change "${change.name}": no change "${dep.change}" is planned before tag @${dep.tag}`,
+        });
         continue;
       }
       if (dep.change === undefined) {
@@ -278,7 +283,10 @@ function checkDependencies(plan: SqitchPlan, tagLines: Map<string, number>): voi
       if (dep.change === change.name) plan.errors.push({ line: change.line, message: `change "${change.name}" cannot require itself` });
       else if (at !== undefined) {
         const delta = position.get(dep.change)! - index;
-        plan.errors.push({ line: change.line, message: `change "${change.name}" planned ${delta} change${delta === 1 ? '' : 's'} before required change "${dep.change}": move it down ${delta} line${delta === 1 ? '' : 's'}` });
+        plan.errors.push({
+          line: change.line,
+          message: `change "${change.name}" planned ${delta} change${delta === 1 ? '' : 's'} before required change "${dep.change}": move it down ${delta} line${delta === 1 ? '' : 's'}`,
+        });
       } else plan.errors.push({ line: change.line, message: `unknown change "${dep.change}" required by change "${change.name}"` });
     }
   });
@@ -382,7 +390,12 @@ export function readSqitchProject(census: FolderCensus, only?: string): SqitchPr
   const planFile = new SourceFile(paths.planFile, planText);
   const plan = parseSqitchPlan(planText);
   for (const error of plan.errors) {
-    problems.push({ code: 'layout-error', message: `${rel(paths.planFile)}:${error.line}: ${error.message}`, path: paths.planFile, offset: planFile.offsetAt({ line: error.line - 1, character: 0 }) });
+    problems.push({
+      code: 'layout-error',
+      message: `${rel(paths.planFile)}:${error.line}: ${error.message}`,
+      path: paths.planFile,
+      offset: planFile.offsetAt({ line: error.line - 1, character: 0 }),
+    });
   }
 
   const used = new Set<string>();
@@ -399,7 +412,13 @@ export function readSqitchProject(census: FolderCensus, only?: string): SqitchPr
       }
       return { path: join(reworkedDir, ...segments, `${base}@${change.reworkTags[0]}${ext}`) };
     };
-    if (only !== undefined && ![paths.deployDir, paths.revertDir, paths.verifyDir, paths.reworkedDeployDir, paths.reworkedRevertDir, paths.reworkedVerifyDir].some((dir) => only.startsWith(join(dir, change.name)))) return;
+    if (
+      only !== undefined &&
+      ![paths.deployDir, paths.revertDir, paths.verifyDir, paths.reworkedDeployDir, paths.reworkedRevertDir, paths.reworkedVerifyDir].some((dir) =>
+        only.startsWith(join(dir, change.name)),
+      )
+    )
+      return;
     const deploy = script(paths.deployDir, paths.reworkedDeployDir);
     const revert = script(paths.revertDir, paths.reworkedRevertDir);
     const verify = script(paths.verifyDir, paths.reworkedVerifyDir);
@@ -407,15 +426,30 @@ export function readSqitchProject(census: FolderCensus, only?: string): SqitchPr
     for (const s of [deploy, revert, verify]) if (s.text !== undefined) used.add(rel(s.path));
     const planOffset = planFile.offsetAt({ line: change.line - 1, character: 0 });
     if (deploy.text === undefined) {
-      problems.push({ code: 'layout-error', message: `change "${change.name}" (${rel(paths.planFile)}:${change.line}) has no deploy script: ${rel(deploy.path)} does not exist`, path: paths.planFile, offset: planOffset });
+      problems.push({
+        code: 'layout-error',
+        message: `change "${change.name}" (${rel(paths.planFile)}:${change.line}) has no deploy script: ${rel(deploy.path)} does not exist`,
+        path: paths.planFile,
+        offset: planOffset,
+      });
       return;
     }
     if (change.operator === '-') {
-      problems.push({ code: 'layout-error', message: `change "${change.name}" is planned with "-" (to be reverted), which Tidemark does not run; remove the line or plan the change with "+"`, path: paths.planFile, offset: planOffset });
+      problems.push({
+        code: 'layout-error',
+        message: `change "${change.name}" is planned with "-" (to be reverted), which Tidemark does not run; remove the line or plan the change with "+"`,
+        path: paths.planFile,
+        offset: planOffset,
+      });
       return;
     }
     if (revert.text === undefined) {
-      problems.push({ code: 'layout-note', severity: 'warning', message: `change "${change.name}" has no revert script (${rel(revert.path)}): it cannot be rolled back`, path: deploy.path });
+      problems.push({
+        code: 'layout-note',
+        severity: 'warning',
+        message: `change "${change.name}" has no revert script (${rel(revert.path)}): it cannot be rolled back`,
+        path: deploy.path,
+      });
     }
     const up = wholeFile('up', deploy.path, deploy.text);
     const directives = up.text;
@@ -439,7 +473,8 @@ export function readSqitchProject(census: FolderCensus, only?: string): SqitchPr
     });
   });
 
-  if (only !== undefined) return { paths, plan, reading: { migrations, problems: problems.filter((p) => p.path === only || migrations.some((m) => p.message.includes(`"${m.name}"`))), unused } };
+  if (only !== undefined)
+    return { paths, plan, reading: { migrations, problems: problems.filter((p) => p.path === only || migrations.some((m) => p.message.includes(`"${m.name}"`))), unused } };
   // Scripts no plan entry names are never run by sqitch: listed, not dropped silently.
   for (const [dir, what] of [
     [paths.deployDir, 'deploy'],

@@ -12,7 +12,14 @@ const NAME = /^(\d+)_(.*)\.sql$/;
 
 function migrationOf(path: string, text: string) {
   const [, version, name] = NAME.exec(basename(path))!;
-  return makeMigration({ version, versionKey: [Number(version)], name, layout: 'sections', execution: describeExecution('supabase', { noDownsByDesign: true }), up: wholeFile('up', path, text) });
+  return makeMigration({
+    version,
+    versionKey: [Number(version)],
+    name,
+    layout: 'sections',
+    execution: describeExecution('supabase', { noDownsByDesign: true }),
+    up: wholeFile('up', path, text),
+  });
 }
 
 export const supabase: LayoutReader = {

@@ -58,18 +58,25 @@ describe('Tidemark in a real VS Code extension host', function () {
 
   it('shows the sandbox environment with every migration pending', async () => {
     const env = await until('the sandbox environment in the tree', () => sandbox(api));
-    assert.deepEqual(env.children.map((c) => c.label), expected.labels);
+    assert.deepEqual(
+      env.children.map((c) => c.label),
+      expected.labels,
+    );
     assert.deepEqual(new Set(states(env)), new Set(['pending']));
     assert.match(env.description ?? '', new RegExp(`${migrationCount} pending`));
   });
 
-  it('reports the flagged migration\'s lint finding as a diagnostic', async () => {
+  it("reports the flagged migration's lint finding as a diagnostic", async () => {
     // The driver lints the sample with the CLI first; finding nothing there is a failure of its own.
-    assert.ok(flagged.file && flagged.rule, `the driver found no lint finding in the sample workspace to look for (TIDEMARK_E2E_FLAGGED=${process.env.TIDEMARK_E2E_FLAGGED ?? 'unset'})`);
+    assert.ok(
+      flagged.file && flagged.rule,
+      `the driver found no lint finding in the sample workspace to look for (TIDEMARK_E2E_FLAGGED=${process.env.TIDEMARK_E2E_FLAGGED ?? 'unset'})`,
+    );
     const uri = vscode.Uri.file(join(root(), flagged.file!));
     await vscode.window.showTextDocument(uri);
     const diagnostic = await until(`a ${flagged.rule} diagnostic in ${flagged.file}`, () =>
-      vscode.languages.getDiagnostics(uri).find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === flagged.rule));
+      vscode.languages.getDiagnostics(uri).find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === flagged.rule),
+    );
     assert.ok(typeof diagnostic.code === 'object' && /docs\/rules\//.test(diagnostic.code.target.toString()), 'the code links to the rule page');
   });
 
@@ -93,7 +100,10 @@ describe('Tidemark in a real VS Code extension host', function () {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));
       return found?.some((l) => /sandbox: (applied|verified)/.test(l.command?.title ?? '')) ? found : undefined;
     });
-    assert.ok(lenses.some((l) => l.command?.title === 'Roll back sandbox' && l.command.command === 'tidemark.rollbackLast'), JSON.stringify(lenses.map((l) => l.command?.title)));
+    assert.ok(
+      lenses.some((l) => l.command?.title === 'Roll back sandbox' && l.command.command === 'tidemark.rollbackLast'),
+      JSON.stringify(lenses.map((l) => l.command?.title)),
+    );
     const check = lenses.find((l) => l.command?.command === 'tidemark.checkMigration');
     assert.equal(check?.command?.title, '$(beaker) Check migration', JSON.stringify(lenses.map((l) => l.command?.title)));
     assert.equal(String((check!.command!.arguments![0] as vscode.Uri).fsPath), file, 'the lens checks its own file');

@@ -25,7 +25,9 @@ function copy(name: string): string {
 describe('migrations/layouts/atlas: atlas.sum folders as Atlas reads them', () => {
   it('computes atlas.sum byte for byte as Atlas wrote it for its own test folder', () => {
     const dir = join(fixtures, 'atlas-upstream');
-    const names = readdirSync(dir).filter((n) => n.endsWith('.sql')).sort();
+    const names = readdirSync(dir)
+      .filter((n) => n.endsWith('.sql'))
+      .sort();
     const { sum, entries } = atlasSum(names.map((name) => ({ name, bytes: readFileSync(join(dir, name)) })));
     const written = `h1:${sum}\n${entries.map((e) => `${e.name} h1:${e.hash}\n`).join('')}`;
     assert.equal(written, readFileSync(join(dir, 'atlas.sum'), 'utf8'));
@@ -64,7 +66,10 @@ describe('migrations/layouts/atlas: atlas.sum folders as Atlas reads them', () =
     writeFileSync(join(dir, 'atlas.sum'), `h1:${sum}\n${entries.map((e) => `${e.name} h1:${e.hash}\n`).join('')}`);
     const found = discoverMigrations(dir);
     assert.deepEqual(found.problems, []);
-    assert.deepEqual(found.migrations.map((m) => m.version), ['10', '2.10.x-20', '2']);
+    assert.deepEqual(
+      found.migrations.map((m) => m.version),
+      ['10', '2.10.x-20', '2'],
+    );
   });
 
   it('reports an edited file against atlas.sum, naming the file — never ignores it', () => {
@@ -81,11 +86,21 @@ describe('migrations/layouts/atlas: atlas.sum folders as Atlas reads them', () =
   it('reports a file added without hashing, a file removed, a missing and a hand-edited atlas.sum', () => {
     const added = copy('atlas');
     writeFileSync(join(added, '20240105000000_more.sql'), 'SELECT 1;\n');
-    assert.match(discoverMigrations(added).problems.map((p) => p.message).join('\n'), /20240105000000_more\.sql is not in atlas\.sum/);
+    assert.match(
+      discoverMigrations(added)
+        .problems.map((p) => p.message)
+        .join('\n'),
+      /20240105000000_more\.sql is not in atlas\.sum/,
+    );
 
     const removed = copy('atlas');
     rmSync(join(removed, '20240103000000_posts.sql'));
-    assert.match(discoverMigrations(removed).problems.map((p) => p.message).join('\n'), /atlas\.sum lists 20240103000000_posts\.sql \(line 4\), which is not in the folder/);
+    assert.match(
+      discoverMigrations(removed)
+        .problems.map((p) => p.message)
+        .join('\n'),
+      /atlas\.sum lists 20240103000000_posts\.sql \(line 4\), which is not in the folder/,
+    );
 
     const missing = copy('atlas');
     rmSync(join(missing, 'atlas.sum'));
@@ -97,8 +112,16 @@ describe('migrations/layouts/atlas: atlas.sum folders as Atlas reads them', () =
 
     const edited = copy('atlas');
     const sum = readFileSync(join(edited, 'atlas.sum'), 'utf8');
-    writeFileSync(join(edited, 'atlas.sum'), sum.replace(/^20240101000000_create_users\.sql h1:./m, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A')));
-    assert.match(discoverMigrations(edited).problems.map((p) => p.message).join('\n'), /atlas\.sum: its first line does not match the lines below it/);
+    writeFileSync(
+      join(edited, 'atlas.sum'),
+      sum.replace(/^20240101000000_create_users\.sql h1:./m, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A')),
+    );
+    assert.match(
+      discoverMigrations(edited)
+        .problems.map((p) => p.message)
+        .join('\n'),
+      /atlas\.sum: its first line does not match the lines below it/,
+    );
     assert.deepEqual(parseAtlasSum('h1:x\nbroken line\n').error, { line: 2, message: 'line 2 is not "FILE h1:HASH"' });
   });
 
@@ -115,7 +138,10 @@ describe('migrations/layouts/atlas: atlas.sum folders as Atlas reads them', () =
     const { sum, entries } = atlasSum(names.map((name) => ({ name, bytes: Buffer.from(files[name]) })));
     writeFileSync(join(dir, 'atlas.sum'), `h1:${sum}\n${entries.map((e) => `${e.name} h1:${e.hash}\n`).join('')}`);
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.migrations.map((m) => m.execution.transaction), ['wrapped', 'wrapped', 'wrapped', 'wrapped']);
+    assert.deepEqual(
+      found.migrations.map((m) => m.execution.transaction),
+      ['wrapped', 'wrapped', 'wrapped', 'wrapped'],
+    );
     assert.deepEqual(
       found.problems.map((p) => `${p.path.slice(dir.length + 1)} ${p.severity ?? 'error'}: ${p.message.replace(/^[^:]+: /, '')}`),
       [

@@ -37,7 +37,7 @@ DROP FUNCTION touch();
 describe('migrations/layouts/goose: files read as goose reads them', () => {
   before(() => ensureParser());
 
-  it('reads -- +goose Up and -- +goose Down as the up and down sections (the issue\'s minimal case)', () => {
+  it("reads -- +goose Up and -- +goose Down as the up and down sections (the issue's minimal case)", () => {
     const dir = folder({ '20240101000000_create_t.sql': MINIMAL });
     const found = discoverMigrations(dir);
     assert.equal(found.layout, 'goose');
@@ -59,7 +59,13 @@ describe('migrations/layouts/goose: files read as goose reads them', () => {
     assert.ok('error' in gooseVersion('create.sql'));
     assert.ok('error' in gooseVersion('v1_x.sql'));
     const dir = folder({ '20240821170947_0_42_3.sql': MINIMAL, '20240821170948_1_0.sql': '-- +goose Up\nSELECT 1;\n' });
-    assert.deepEqual(discoverMigrations(dir).migrations.map((m) => [m.version, m.name]), [['20240821170947', '0_42_3'], ['20240821170948', '1_0']]);
+    assert.deepEqual(
+      discoverMigrations(dir).migrations.map((m) => [m.version, m.name]),
+      [
+        ['20240821170947', '0_42_3'],
+        ['20240821170948', '1_0'],
+      ],
+    );
   });
 
   it('StatementBegin/End is a statement boundary even without a semicolon: no false syntax error on a function body', () => {
@@ -68,12 +74,18 @@ describe('migrations/layouts/goose: files read as goose reads them', () => {
     const dir = folder({ '001_touch.sql': FUNCTION });
     const [m] = discoverMigrations(dir).migrations;
     const statements = parseStatements(m.up.text, m.up.offset, m.up.breaks);
-    assert.deepEqual(statements.map((s) => [s.text.split(/\s+/).slice(0, 3).join(' '), s.syntaxError?.message]), [
-      ['CREATE FUNCTION touch()', undefined],
-      ['CREATE TABLE t', undefined],
-    ]);
+    assert.deepEqual(
+      statements.map((s) => [s.text.split(/\s+/).slice(0, 3).join(' '), s.syntaxError?.message]),
+      [
+        ['CREATE FUNCTION touch()', undefined],
+        ['CREATE TABLE t', undefined],
+      ],
+    );
     const { findings } = lintFiles({ '001_touch.sql': FUNCTION });
-    assert.deepEqual(findings.filter((f) => f.rule === 'syntax-error'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.rule === 'syntax-error'),
+      [],
+    );
     // Without goose's boundary the two statements run together: the same text in a dbmate file is one broken statement.
     const asDbmate = lintFiles({ '001_touch.sql': FUNCTION.replace(/-- \+goose (Up|Down|StatementBegin|StatementEnd)\n/g, '') }, { allowSyntaxErrors: true });
     assert.equal(asDbmate.findings.filter((f) => f.rule === 'syntax-error').length, 1);
@@ -91,7 +103,7 @@ describe('migrations/layouts/goose: files read as goose reads them', () => {
   });
 
   it('ENVSUB ON: ${VAR} stays as written, with an info note where it appears; OFF stops noting', () => {
-    const text = '-- +goose Up\n-- +goose ENVSUB ON\nCREATE ROLE ${APP_ROLE};\n-- +goose ENVSUB OFF\nSELECT \'${NOT_SUBSTITUTED}\';\n-- +goose Down\nSELECT 1;\n';
+    const text = "-- +goose Up\n-- +goose ENVSUB ON\nCREATE ROLE ${APP_ROLE};\n-- +goose ENVSUB OFF\nSELECT '${NOT_SUBSTITUTED}';\n-- +goose Down\nSELECT 1;\n";
     const found = discoverMigrations(folder({ '003_role.sql': text }));
     assert.match(found.migrations[0].up.text, /CREATE ROLE \$\{APP_ROLE\};/);
     const notes = found.problems.filter((p) => p.code === 'layout-note');
@@ -102,12 +114,23 @@ describe('migrations/layouts/goose: files read as goose reads them', () => {
   });
 
   it('a Go migration is a hole in the chain: listed, blocked as "cannot run here (Go migration)"; _test.go and helpers are not migrations', () => {
-    const found = discoverMigrations(folder({ '001_a.sql': MINIMAL, '002_backfill.go': 'package migrations\n', '002_backfill_test.go': 'package migrations\n', 'main.go': 'package main\n', '003_c.sql': '-- +goose Up\nSELECT 1;\n' }));
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.hole, m.blockedReasons]), [
-      ['001', undefined, []],
-      ['002', 'cannot run here (Go migration)', ['cannot run here (Go migration)']],
-      ['003', undefined, []],
-    ]);
+    const found = discoverMigrations(
+      folder({
+        '001_a.sql': MINIMAL,
+        '002_backfill.go': 'package migrations\n',
+        '002_backfill_test.go': 'package migrations\n',
+        'main.go': 'package main\n',
+        '003_c.sql': '-- +goose Up\nSELECT 1;\n',
+      }),
+    );
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.hole, m.blockedReasons]),
+      [
+        ['001', undefined, []],
+        ['002', 'cannot run here (Go migration)', ['cannot run here (Go migration)']],
+        ['003', undefined, []],
+      ],
+    );
     assert.ok(found.unused.some((u) => u.path.endsWith('002_backfill.go')));
     assert.ok(found.unused.some((u) => u.path.endsWith('main.go')));
     assert.ok(!found.migrations.some((m) => m.name.includes('test')));
@@ -129,13 +152,19 @@ describe('migrations/layouts/goose: files read as goose reads them', () => {
       assert.ok(problem, `${name}: ${JSON.stringify(found.problems)}`);
       assert.match(problem.message, expected);
       const m = found.migrations.find((x) => x.up.file.path.endsWith(name))!;
-      assert.ok(m.blockedReasons.some((r) => expected.test(r)), `${name} is blocked: ${m.blockedReasons}`);
+      assert.ok(
+        m.blockedReasons.some((r) => expected.test(r)),
+        `${name} is blocked: ${m.blockedReasons}`,
+      );
     }
   });
 
   it('lint reads the Down section as a down: require-rollback is quiet, and DROP TABLE in the down is not judged as an up', () => {
     const { findings } = lintFiles({ '20240101000000_create_t.sql': MINIMAL });
-    assert.deepEqual(findings.map((f) => f.rule).filter((r) => r === 'require-rollback' || r === 'ban-drop-table'), []);
+    assert.deepEqual(
+      findings.map((f) => f.rule).filter((r) => r === 'require-rollback' || r === 'ban-drop-table'),
+      [],
+    );
     const noDown = lintFiles({ '20240101000000_create_t.sql': '-- +goose Up\nCREATE TABLE t (id int);\n' });
     const rollback = noDown.findings.find((f) => f.rule === 'require-rollback');
     assert.ok(rollback, 'a goose file without a Down still needs one');

@@ -49,17 +49,26 @@ describe('migrations/layouts/graphile-migrate: committed/ in its hash chain, cur
 
   it('lists current.sql as work in progress that graphile-migrate watch re-runs, never as a migration', () => {
     const found = discoverMigrations(fixture);
-    assert.deepEqual(found.unused.map((u) => u.path.slice(fixture.length + 1)), ['migrations/current.sql']);
+    assert.deepEqual(
+      found.unused.map((u) => u.path.slice(fixture.length + 1)),
+      ['migrations/current.sql'],
+    );
     assert.match(found.unused[0].why, /work in progress .*runs it again on every save.*never applied by Tidemark/);
     // The folder read directly (without .gmrc) is the same project.
-    assert.deepEqual(discoverMigrations(join(fixture, 'migrations')).migrations.map((m) => m.version), ['000001', '000002', '000003']);
+    assert.deepEqual(
+      discoverMigrations(join(fixture, 'migrations')).migrations.map((m) => m.version),
+      ['000001', '000002', '000003'],
+    );
   });
 
   it('lists the files of current/ when the work in progress is a folder', () => {
     const dir = copy();
     rmSync(join(dir, 'migrations', 'current.sql'));
     writeFiles(dir, { 'migrations/current/1-tables.sql': 'create table a (id int);\n', 'migrations/current/2-functions.sql': 'select 1;\n' });
-    assert.deepEqual(discoverMigrations(dir).unused.map((u) => u.path.slice(dir.length + 1)), ['migrations/current/1-tables.sql', 'migrations/current/2-functions.sql']);
+    assert.deepEqual(
+      discoverMigrations(dir).unused.map((u) => u.path.slice(dir.length + 1)),
+      ['migrations/current/1-tables.sql', 'migrations/current/2-functions.sql'],
+    );
   });
 
   it('hashes as graphile-migrate does: SHA-1 over the previous hash and the trimmed body', () => {
@@ -77,7 +86,10 @@ describe('migrations/layouts/graphile-migrate: committed/ in its hash chain, cur
     const path = join(dir, 'migrations', 'committed', '000001-create-users.sql');
     writeFileSync(path, readFileSync(path, 'utf8').replace('name text', 'name text not null'));
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.problems.map((p) => [p.code, p.path, p.severity]), [['layout-error', path, undefined]]);
+    assert.deepEqual(
+      found.problems.map((p) => [p.code, p.path, p.severity]),
+      [['layout-error', path, undefined]],
+    );
     assert.match(found.problems[0].message, /committed\/000001-create-users\.sql does not match its hash: it hashes to sha1:[0-9a-f]{40}, its header says sha1:71eec015/);
   });
 
@@ -95,7 +107,10 @@ describe('migrations/layouts/graphile-migrate: committed/ in its hash chain, cur
 
   it("refuses what graphile-migrate refuses in a file's headers", () => {
     assert.deepEqual(parseCommitted('--! Previous: -\n--! Hash: sha1:x\nselect 1;\n'), { error: 'there should be a blank line after the headers', line: 3 });
-    assert.deepEqual(parseCommitted('--! Previous: -\r\n--! Hash: sha1:x\r\n\r\nselect 1;\r\n'), { error: 'its line endings have been changed to CRLF (git autocrlf?); graphile-migrate needs LF in committed migrations', line: 1 });
+    assert.deepEqual(parseCommitted('--! Previous: -\r\n--! Hash: sha1:x\r\n\r\nselect 1;\r\n'), {
+      error: 'its line endings have been changed to CRLF (git autocrlf?); graphile-migrate needs LF in committed migrations',
+      line: 1,
+    });
     assert.deepEqual(parseCommitted('--! Previous: -\n--! Previous: -\n\nselect 1;\n'), { error: "header 'Previous' is specified more than once", line: 2 });
     const dir = copy();
     writeFiles(dir, { 'migrations/committed/000004.sql': '--! Hash: sha1:abc\n\nselect 1;\n', 'migrations/committed/notes.sql': 'select 1;\n' });
@@ -121,7 +136,10 @@ describe('migrations/layouts/graphile-migrate: committed/ in its hash chain, cur
       'migrations/committed/000001.sql': `--! Previous: -\n--! Hash: ${graphileHash(body, null)}\n\n${body}`,
     });
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.problems.map((p) => [p.code, p.severity, p.message]), [['layout-note', 'info', 'committed/000001.sql uses :DATABASE_VISITOR: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written']]);
+    assert.deepEqual(
+      found.problems.map((p) => [p.code, p.severity, p.message]),
+      [['layout-note', 'info', 'committed/000001.sql uses :DATABASE_VISITOR: graphile-migrate replaces these placeholders before running it; Tidemark runs the SQL as written']],
+    );
   });
 });
 
@@ -144,6 +162,9 @@ describe('migrations/layouts/graphile-migrate: files linted as graphile-migrate 
     const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
     assert.equal(unit.version, '000002');
     assert.equal(unit.execution.transaction, 'none');
-    assert.deepEqual(unit.up?.statements.map((s) => s.text), ['create index concurrently users_name on users (name);']);
+    assert.deepEqual(
+      unit.up?.statements.map((s) => s.text),
+      ['create index concurrently users_name on users (name);'],
+    );
   });
 });

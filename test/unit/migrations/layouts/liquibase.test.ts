@@ -18,7 +18,8 @@ import { repoRoot } from '../../../support/paths';
 import { scratchDir } from '../../../support/test-cleanup';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'layouts', 'liquibase', 'changelog');
-const statements = (s: { text: string; offset: number; breaks?: number[] } | undefined) => (s ? parseStatements(s.text, s.offset, s.breaks).map((st) => st.text.replace(/\s+/g, ' ').trim()) : []);
+const statements = (s: { text: string; offset: number; breaks?: number[] } | undefined) =>
+  s ? parseStatements(s.text, s.offset, s.breaks).map((st) => st.text.replace(/\s+/g, ' ').trim()) : [];
 
 describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase reads them', () => {
   before(() => ensureParser());
@@ -38,15 +39,24 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
       ],
     );
     // dbms:mysql is skipped by Liquibase on PostgreSQL: listed, not run.
-    assert.deepEqual(found.unused.map((u) => u.why), ['changeset bob:4 (changes/001-accounts.sql:24) is for dbms mysql: Liquibase skips it on PostgreSQL']);
-    assert.deepEqual(found.problems.filter((p) => p.severity !== 'info'), []);
+    assert.deepEqual(
+      found.unused.map((u) => u.why),
+      ['changeset bob:4 (changes/001-accounts.sql:24) is for dbms mysql: Liquibase skips it on PostgreSQL'],
+    );
+    assert.deepEqual(
+      found.problems.filter((p) => p.severity !== 'info'),
+      [],
+    );
     assert.deepEqual(
       found.problems.map((p) => p.message),
-      ['changeset alice:2: context prod (Liquibase runs it only for that context; Tidemark runs it in every environment)', 'changeset alice:2: labels billing (Liquibase runs it only when they are selected; Tidemark always does)'],
+      [
+        'changeset alice:2: context prod (Liquibase runs it only for that context; Tidemark runs it in every environment)',
+        'changeset alice:2: labels billing (Liquibase runs it only when they are selected; Tidemark always does)',
+      ],
     );
   });
 
-  it('takes --rollback lines and /* liquibase rollback */ blocks as the down, every offset the file\'s own', () => {
+  it("takes --rollback lines and /* liquibase rollback */ blocks as the down, every offset the file's own", () => {
     const [one, two, three, fn, seed] = discoverMigrations(fixture).migrations;
     assert.deepEqual(statements(one.up), ['CREATE TABLE accounts ( id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL );']);
     assert.deepEqual(statements(one.down), ['DROP TABLE accounts;']);
@@ -68,7 +78,10 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
   it('turns --precondition-sql-check expectedResult:N into a pre-check whose query must return N', () => {
     const three = discoverMigrations(fixture).migrations[2];
     const checks = parseStatements(three.check!.text, three.check!.offset);
-    assert.deepEqual(checks.map((s) => [s.text, s.leadingComments]), [["SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_name_idx'", ['-- expect: 0']]]);
+    assert.deepEqual(
+      checks.map((s) => [s.text, s.leadingComments]),
+      [["SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_name_idx'", ['-- expect: 0']]],
+    );
     assert.deepEqual(statements(three.up), ['CREATE INDEX CONCURRENTLY accounts_name_idx ON accounts (name);']);
   });
 
@@ -119,9 +132,18 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
       'notes.sql': 'SELECT 1;\n',
     });
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.migrations.map((m) => m.version), ['ann:1', 'ann:1']);
-    assert.deepEqual(found.problems.map((p) => [p.code, p.message]), [['duplicate-version', 'changeset ann:1 at b.sql:2 is also at a.sql:2: Tidemark identifies a changeset by author:id, so each needs its own']]);
-    assert.deepEqual(found.unused.map((u) => u.why), ['changeset ann:2 (a.sql:4) has ignore:true: Liquibase skips it', 'changeset ann:3 (b.sql:4) is for dbms !postgresql: Liquibase skips it on PostgreSQL']);
+    assert.deepEqual(
+      found.migrations.map((m) => m.version),
+      ['ann:1', 'ann:1'],
+    );
+    assert.deepEqual(
+      found.problems.map((p) => [p.code, p.message]),
+      [['duplicate-version', 'changeset ann:1 at b.sql:2 is also at a.sql:2: Tidemark identifies a changeset by author:id, so each needs its own']],
+    );
+    assert.deepEqual(
+      found.unused.map((u) => u.why),
+      ['changeset ann:2 (a.sql:4) has ignore:true: Liquibase skips it', 'changeset ann:3 (b.sql:4) is for dbms !postgresql: Liquibase skips it on PostgreSQL'],
+    );
   });
 });
 
@@ -147,6 +169,9 @@ describe('migrations/layouts/liquibase: a changelog linted changeset by changese
     assert.deepEqual([unit.execution.transaction, unit.siblings![0].execution.transaction], ['wrapped', 'none']);
     const findings = lintUnit(unit).filter((f) => f.rule === 'transaction-incompatible-statement');
     // Only the first changeset mixes CONCURRENTLY with other statements; the second is on its own.
-    assert.deepEqual(findings.map((f) => unit.file.positionAt(f.start).line + 1), [4]);
+    assert.deepEqual(
+      findings.map((f) => unit.file.positionAt(f.start).line + 1),
+      [4],
+    );
   });
 });

@@ -25,7 +25,8 @@ function tree(files: Record<string, string>): string {
 describe('migrations/layouts: diesel', () => {
   const root = tree({
     'diesel.toml': '[print_schema]\nfile = "src/schema.rs"\n',
-    'migrations/00000000000000_diesel_initial_setup/up.sql': 'CREATE OR REPLACE FUNCTION diesel_manage_updated_at(_tbl regclass) RETURNS VOID AS $$\nBEGIN\n  EXECUTE format(\'SELECT 1 FROM %s\', _tbl);\nEND;\n$$ LANGUAGE plpgsql;\n',
+    'migrations/00000000000000_diesel_initial_setup/up.sql':
+      "CREATE OR REPLACE FUNCTION diesel_manage_updated_at(_tbl regclass) RETURNS VOID AS $$\nBEGIN\n  EXECUTE format('SELECT 1 FROM %s', _tbl);\nEND;\n$$ LANGUAGE plpgsql;\n",
     'migrations/00000000000000_diesel_initial_setup/down.sql': 'DROP FUNCTION IF EXISTS diesel_manage_updated_at(_tbl regclass);\n',
     'migrations/2019-02-26-002946_create_users/up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',
     'migrations/2019-02-26-002946_create_users/down.sql': 'DROP TABLE users;\n',
@@ -40,23 +41,32 @@ describe('migrations/layouts: diesel', () => {
     const found = discoverMigrations(dir);
     assert.equal(found.layout, 'diesel');
     assert.deepEqual(found.problems, []);
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.execution.transaction, m.down?.text.trim().split(' ')[0]]), [
-      ['00000000000000', 'diesel_initial_setup', 'wrapped', 'DROP'],
-      ['20190226002946', 'create_users', 'wrapped', 'DROP'],
-      ['20190301101010', 'index_users', 'none', 'DROP'],
-    ]);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name, m.execution.transaction, m.down?.text.trim().split(' ')[0]]),
+      [
+        ['00000000000000', 'diesel_initial_setup', 'wrapped', 'DROP'],
+        ['20190226002946', 'create_users', 'wrapped', 'DROP'],
+        ['20190301101010', 'index_users', 'none', 'DROP'],
+      ],
+    );
     assert.ok(found.migrations.every((m) => m.execution.layout === 'diesel' && m.execution.downsByDesign));
   });
 
   it('diesel.toml [migrations_directory] dir names the folder, found from the repository root', () => {
-    const moved = tree({ 'diesel.toml': '[print_schema]\nfile = "src/schema.rs"\n\n[migrations_directory]\ndir = "db/diesel"\n', 'db/diesel/2020-01-01-000000_x/up.sql': 'SELECT 1;\n' });
+    const moved = tree({
+      'diesel.toml': '[print_schema]\nfile = "src/schema.rs"\n\n[migrations_directory]\ndir = "db/diesel"\n',
+      'db/diesel/2020-01-01-000000_x/up.sql': 'SELECT 1;\n',
+    });
     assert.equal(findMigrationsFolder(moved), join(moved, 'db/diesel'));
   });
 
   it('a folder without up.sql is named, never skipped silently', () => {
     const broken = tree({ 'diesel.toml': '', 'migrations/2020-01-01-000000_x/up.sql': 'SELECT 1;\n', 'migrations/2020-01-02-000000_y/down.sql': 'SELECT 2;\n' });
     const found = discoverMigrations(join(broken, 'migrations'));
-    assert.deepEqual(found.problems.map((p) => p.message), ['2020-01-02-000000_y/ has no up.sql: diesel refuses a migration folder without one']);
+    assert.deepEqual(
+      found.problems.map((p) => p.message),
+      ['2020-01-02-000000_y/ has no up.sql: diesel refuses a migration folder without one'],
+    );
   });
 
   it('lint: up.sql is an up whose down is down.sql (no require-rollback); down.sql is linted as a down', async () => {
@@ -67,7 +77,10 @@ describe('migrations/layouts: diesel', () => {
     assert.equal(up.execution.layout, 'diesel');
     const down = buildLintUnit(join(dir, '2019-02-26-002946_create_users/down.sql'), 'DROP TABLE users;\n');
     assert.equal(down.fileRole, 'down');
-    const findings = lintFiles({ 'diesel.toml': '', 'migrations/2019-02-26-002946_create_users/up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n' }, { target: 'migrations/2019-02-26-002946_create_users/up.sql' }).findings;
+    const findings = lintFiles(
+      { 'diesel.toml': '', 'migrations/2019-02-26-002946_create_users/up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
+      { target: 'migrations/2019-02-26-002946_create_users/up.sql' },
+    ).findings;
     const fix = findings.find((f) => f.rule === 'require-rollback')?.fixes[0];
     assert.match(fix?.createFiles?.[0]?.path ?? '', /2019-02-26-002946_create_users\/down\.sql$/, 'the generated rollback goes to down.sql');
     const index = buildLintUnit(join(dir, '2019-03-01-101010_index_users/up.sql'), 'CREATE INDEX CONCURRENTLY users_id ON users (id);\n');
@@ -87,14 +100,20 @@ describe('migrations/layouts: Prisma', () => {
     const found = discoverMigrations(join(root, 'prisma/migrations'));
     assert.equal(found.layout, 'prisma');
     assert.equal(found.layoutEvidence, 'migration_lock.toml');
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.execution.downsByDesign, m.execution.generatedBy]), [
-      ['20210313140442', 'init', false, 'prisma'],
-      ['20210314000000', 'posts', false, 'prisma'],
-    ]);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name, m.execution.downsByDesign, m.execution.generatedBy]),
+      [
+        ['20210313140442', 'init', false, 'prisma'],
+        ['20210314000000', 'posts', false, 'prisma'],
+      ],
+    );
   });
 
   it('a lock file for another database is refused, saying which', () => {
-    const mysql = tree({ 'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n', 'prisma/migrations/20210313140442_init/migration.sql': 'CREATE TABLE `User` (id INT);\n' });
+    const mysql = tree({
+      'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n',
+      'prisma/migrations/20210313140442_init/migration.sql': 'CREATE TABLE `User` (id INT);\n',
+    });
     const found = discoverMigrations(join(mysql, 'prisma/migrations'));
     assert.equal(found.migrations.length, 0);
     assert.match(found.refused ?? '', /provider = "mysql": these are mysql migrations, and Tidemark runs PostgreSQL migrations only/);
@@ -114,7 +133,8 @@ describe('migrations/layouts: Drizzle', () => {
     JSON.stringify({ version: '7', dialect, entries: tags.map((tag, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag, breakpoints: true })) });
   const files = {
     'drizzle/meta/_journal.json': journal(['0000_tense_hulk', '0001_odd_wolf']),
-    'drizzle/0000_tense_hulk.sql': 'CREATE TABLE "users" (\n\t"id" serial PRIMARY KEY NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE "posts" (\n\t"id" serial PRIMARY KEY NOT NULL\n)\n',
+    'drizzle/0000_tense_hulk.sql':
+      'CREATE TABLE "users" (\n\t"id" serial PRIMARY KEY NOT NULL\n);\n--> statement-breakpoint\nCREATE TABLE "posts" (\n\t"id" serial PRIMARY KEY NOT NULL\n)\n',
     'drizzle/0001_odd_wolf.sql': 'ALTER TABLE "users" ADD COLUMN "name" text;',
     'drizzle/0001_old_attempt.sql': 'ALTER TABLE "users" ADD COLUMN "nickname" text;',
   };
@@ -122,11 +142,17 @@ describe('migrations/layouts: Drizzle', () => {
   it('the journal is the order and the set: a file it does not list is a warning, never run, never a duplicate', () => {
     const found = discoverMigrations(join(tree(files), 'drizzle'));
     assert.equal(found.layout, 'drizzle');
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.execution.generatedBy, m.execution.downsByDesign]), [
-      ['0000', 'tense_hulk', 'drizzle', false],
-      ['0001', 'odd_wolf', 'drizzle', false],
-    ]);
-    assert.deepEqual(found.problems.map((p) => [p.code, p.severity]), [['not-in-chain', 'warning']]);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name, m.execution.generatedBy, m.execution.downsByDesign]),
+      [
+        ['0000', 'tense_hulk', 'drizzle', false],
+        ['0001', 'odd_wolf', 'drizzle', false],
+      ],
+    );
+    assert.deepEqual(
+      found.problems.map((p) => [p.code, p.severity]),
+      [['not-in-chain', 'warning']],
+    );
     assert.match(found.problems[0].message, /0001_old_attempt\.sql is not part of the chain/);
     assert.ok(found.unused.some((u) => u.path.endsWith('0001_old_attempt.sql')));
     assert.ok(!found.migrations.some((m) => m.duplicateVersion));
@@ -136,19 +162,28 @@ describe('migrations/layouts: Drizzle', () => {
     await ensureParser();
     const [first] = discoverMigrations(join(tree(files), 'drizzle')).migrations;
     const statements = parseStatements(first.up.text, first.up.offset, first.up.breaks);
-    assert.deepEqual(statements.map((s) => [s.text.split(/\s+/).slice(0, 3).join(' '), s.syntaxError?.message]), [
-      ['CREATE TABLE "users"', undefined],
-      ['--> statement-breakpoint CREATE', undefined],
-    ].map(([t, e], i) => (i === 1 ? [statements[1].text.split(/\s+/).slice(0, 3).join(' '), e] : [t, e])));
+    assert.deepEqual(
+      statements.map((s) => [s.text.split(/\s+/).slice(0, 3).join(' '), s.syntaxError?.message]),
+      [
+        ['CREATE TABLE "users"', undefined],
+        ['--> statement-breakpoint CREATE', undefined],
+      ].map(([t, e], i) => (i === 1 ? [statements[1].text.split(/\s+/).slice(0, 3).join(' '), e] : [t, e])),
+    );
     assert.equal(statements.length, 2);
     assert.ok(statements.every((s) => !s.syntaxError));
   });
 
   it('lint: the orphan file gets the warning in the editor; listed files do not; no duplicate-version', () => {
     const orphan = lintFiles(files, { target: 'drizzle/0001_old_attempt.sql' }).findings;
-    assert.ok(orphan.some((f) => f.rule === 'not-in-chain' && /not part of the chain/.test(f.message)), JSON.stringify(orphan.map((f) => f.rule)));
+    assert.ok(
+      orphan.some((f) => f.rule === 'not-in-chain' && /not part of the chain/.test(f.message)),
+      JSON.stringify(orphan.map((f) => f.rule)),
+    );
     const listed = lintFiles(files, { target: 'drizzle/0001_odd_wolf.sql' }).findings;
-    assert.deepEqual(listed.filter((f) => f.rule === 'duplicate-version' || f.rule === 'not-in-chain' || f.rule === 'require-rollback'), []);
+    assert.deepEqual(
+      listed.filter((f) => f.rule === 'duplicate-version' || f.rule === 'not-in-chain' || f.rule === 'require-rollback'),
+      [],
+    );
   });
 
   it('v1 folders <timestamp>_<name>/migration.sql in name order; a journal for another dialect is refused', () => {
@@ -160,7 +195,13 @@ describe('migrations/layouts: Drizzle', () => {
     });
     const found = discoverMigrations(join(v1, 'drizzle'));
     assert.equal(found.layout, 'drizzle');
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name]), [['20250101000000', 'init'], ['20250102000000', 'more']]);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name]),
+      [
+        ['20250101000000', 'init'],
+        ['20250102000000', 'more'],
+      ],
+    );
     const sqlite = discoverMigrations(join(tree({ ...files, 'drizzle/meta/_journal.json': journal(['0000_tense_hulk'], 'sqlite') }), 'drizzle'));
     assert.match(sqlite.refused ?? '', /dialect "sqlite"/);
   });
@@ -177,12 +218,16 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
     });
     const found = discoverMigrations(join(root, 'migrations'));
     assert.equal(found.layout, 'sqlx');
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.execution.layout, m.execution.transaction, m.execution.downsByDesign]), [
-      ['20240101000000', 'sqlx', 'wrapped', false],
-      ['20240102000000', 'sqlx', 'none', false],
-      ['20240103000000', 'sqlx', 'wrapped', true],
-    ]);
-    const lint = (target: string) => lintFiles({ 'Cargo.toml': '[dependencies]\nsqlx = "0.8"\n', [target]: 'CREATE TABLE users (id bigint);\n' }, { target }).findings.map((f) => f.rule);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.execution.layout, m.execution.transaction, m.execution.downsByDesign]),
+      [
+        ['20240101000000', 'sqlx', 'wrapped', false],
+        ['20240102000000', 'sqlx', 'none', false],
+        ['20240103000000', 'sqlx', 'wrapped', true],
+      ],
+    );
+    const lint = (target: string) =>
+      lintFiles({ 'Cargo.toml': '[dependencies]\nsqlx = "0.8"\n', [target]: 'CREATE TABLE users (id bigint);\n' }, { target }).findings.map((f) => f.rule);
     assert.ok(!lint('migrations/20240101000000_users.sql').includes('require-rollback'));
   });
 
@@ -210,8 +255,14 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
     });
     const found = discoverMigrations(join(root, 'supabase/migrations'));
     assert.equal(found.layout, 'supabase');
-    assert.deepEqual(found.migrations.map((m) => [m.version, m.name, m.execution.downsByDesign]), [['20240101000000', 'init', false]]);
-    assert.deepEqual(found.unused.map((u) => u.why), ['not named <timestamp>_<name>.sql: the Supabase CLI skips it']);
+    assert.deepEqual(
+      found.migrations.map((m) => [m.version, m.name, m.execution.downsByDesign]),
+      [['20240101000000', 'init', false]],
+    );
+    assert.deepEqual(
+      found.unused.map((u) => u.why),
+      ['not named <timestamp>_<name>.sql: the Supabase CLI skips it'],
+    );
   });
 });
 
@@ -219,7 +270,13 @@ describe('migrations/layouts: Flyway repeatables', () => {
   it('an R__ file is named as not run yet, never skipped silently', () => {
     const found = discoverMigrations(join(tree({ 'sql/V1__init.sql': 'CREATE TABLE a (id int);\n', 'sql/R__views.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;\n' }), 'sql'));
     assert.equal(found.layout, 'flyway');
-    assert.deepEqual(found.migrations.map((m) => m.version), ['1']);
-    assert.deepEqual(found.problems.map((p) => [p.code, p.message]), [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway']]);
+    assert.deepEqual(
+      found.migrations.map((m) => m.version),
+      ['1'],
+    );
+    assert.deepEqual(
+      found.problems.map((p) => [p.code, p.message]),
+      [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway']],
+    );
   });
 });

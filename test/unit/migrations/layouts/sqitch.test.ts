@@ -42,9 +42,15 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     );
     const rel = (path: string | undefined) => path?.slice(fixture.length + 1);
     const devices = found.migrations[2];
-    assert.deepEqual([rel(devices.up.file.path), rel(devices.down?.file.path), rel(devices.verify?.file.path)], ['deploy/app.devices/create.sql', 'revert/app.devices/create.sql', 'verify/app.devices/create.sql']);
+    assert.deepEqual(
+      [rel(devices.up.file.path), rel(devices.down?.file.path), rel(devices.verify?.file.path)],
+      ['deploy/app.devices/create.sql', 'revert/app.devices/create.sql', 'verify/app.devices/create.sql'],
+    );
     const [first, second] = found.migrations.filter((m) => m.name === 'insert_user');
-    assert.deepEqual([rel(first.up.file.path), rel(first.down?.file.path), rel(first.verify?.file.path)], ['deploy/insert_user@v1.0.0.sql', 'revert/insert_user@v1.0.0.sql', 'verify/insert_user@v1.0.0.sql']);
+    assert.deepEqual(
+      [rel(first.up.file.path), rel(first.down?.file.path), rel(first.verify?.file.path)],
+      ['deploy/insert_user@v1.0.0.sql', 'revert/insert_user@v1.0.0.sql', 'verify/insert_user@v1.0.0.sql'],
+    );
     assert.deepEqual([rel(second.up.file.path), rel(second.down?.file.path)], ['deploy/insert_user.sql', 'revert/insert_user.sql']);
     assert.match(first.up.text, /md5\(\$2\)/);
     assert.match(second.up.text, /sha256/);
@@ -65,11 +71,21 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     const plan = sqitchPlanRaw(fixture);
     const found = discoverMigrations(fixture).migrations;
     assert.equal(plan.length, 6);
-    assert.deepEqual(found.map((m) => [m.toolId, m.name]), plan.map((c) => [c.id, c.name]));
+    assert.deepEqual(
+      found.map((m) => [m.toolId, m.name]),
+      plan.map((c) => [c.id, c.name]),
+    );
     // Every deploy script; the revert and verify scripts of the nested change and of the reworked one
     // (each `sqitch show` starts perl, about two seconds).
     for (const m of found) {
-      const parts = m.version === 'app.devices/create' || m.version === 'insert_user' ? ([['deploy', m.up], ['revert', m.down], ['verify', m.verify]] as const) : ([['deploy', m.up]] as const);
+      const parts =
+        m.version === 'app.devices/create' || m.version === 'insert_user'
+          ? ([
+              ['deploy', m.up],
+              ['revert', m.down],
+              ['verify', m.verify],
+            ] as const)
+          : ([['deploy', m.up]] as const);
       for (const [kind, section] of parts) {
         // `sqitch show` prints the script and a line break after it.
         assert.equal(section?.text, sqitch(fixture, ['show', kind, m.toolId!]).replace(/\n$/, ''), `${kind} script of ${m.version}`);
@@ -86,7 +102,10 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     writeFiles(dir, { 'sqitch.plan': plan, 'deploy/audit.sql': 'BEGIN; CREATE TABLE app.audit (id int); COMMIT;\n', 'revert/audit.sql': 'BEGIN; DROP TABLE app.audit; COMMIT;\n' });
     const raw = sqitchPlanRaw(dir);
     const found = discoverMigrations(dir);
-    assert.deepEqual(found.migrations.map((m) => [m.toolId, m.name]), raw.map((c) => [c.id, c.name]));
+    assert.deepEqual(
+      found.migrations.map((m) => [m.toolId, m.name]),
+      raw.map((c) => [c.id, c.name]),
+    );
     // No verify script: sqitch skips the verification with a warning; Tidemark has no verify part for it.
     assert.equal(found.migrations[3].version, 'audit');
     assert.equal(found.migrations[3].verify, undefined);
@@ -133,12 +152,24 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     });
     const found = discoverMigrations(dir);
     assert.equal(found.layout, 'sqitch');
-    assert.deepEqual(found.migrations.map((m) => m.version), ['one', 'two']);
+    assert.deepEqual(
+      found.migrations.map((m) => m.version),
+      ['one', 'two'],
+    );
     const messages = found.problems.map((p) => p.message);
-    assert.ok(messages.some((m) => /sqitch\.plan:5: unknown change "zero" required by change "two"/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /change "three" .* has no deploy script: deploy\/three\.sql does not exist/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /sqitch\.plan:5: unknown change "zero" required by change "two"/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /change "three" .* has no deploy script: deploy\/three\.sql does not exist/.test(m)),
+      messages.join('\n'),
+    );
     assert.ok(messages.some((m) => /change "one" has no revert script/.test(m)));
-    assert.deepEqual(found.unused.map((u) => [u.path.slice(dir.length + 1), u.why]), [['deploy/forgotten.sql', 'a deploy script no change in sqitch.plan names']]);
+    assert.deepEqual(
+      found.unused.map((u) => [u.path.slice(dir.length + 1), u.why]),
+      [['deploy/forgotten.sql', 'a deploy script no change in sqitch.plan names']],
+    );
     // A script without BEGIN runs statement by statement under psql: no transaction at all.
     assert.equal(found.migrations[1].execution.transaction, 'none');
     assert.equal(found.migrations[0].execution.transaction, 'own');
@@ -169,7 +200,13 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
     const before = parseSqitchPlan(HEADER + [line('users'), '@v1 2024-01-01T00:01:00Z Ann <ann@example.com>'].join('\n'));
     const after = parseSqitchPlan(HEADER + [line('users'), '@v1 2024-01-01T00:01:00Z Ann <ann@example.com>', line('users', 'users@v1', 2)].join('\n'));
     assert.equal(before.changes[0].id, after.changes[0].id);
-    assert.deepEqual(after.changes.map((c) => [sqitchVersion(c), c.reworkTags]), [['users', ['v1']], ['users~2', []]]);
+    assert.deepEqual(
+      after.changes.map((c) => [sqitchVersion(c), c.reworkTags]),
+      [
+        ['users', ['v1']],
+        ['users~2', []],
+      ],
+    );
     assert.equal(sqitchVersion(before.changes[0]), 'users');
   });
 });
@@ -192,13 +229,19 @@ describe('migrations/layouts/sqitch: a script linted as part of its change', () 
   it("does not ask to delete the BEGIN / COMMIT a sqitch script owns (sqitch's convention)", () => {
     const path = join(fixture, 'deploy', 'zz_users.sql');
     const findings = lintUnit(buildLintUnit(path, readFileSync(path, 'utf8')));
-    assert.deepEqual(findings.filter((f) => f.rule === 'transaction-nesting'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.rule === 'transaction-nesting'),
+      [],
+    );
     // The same file in a dbmate folder: Tidemark's runner runs a file that owns its transaction as
     // written there too, so the same description ('own') and the same silence.
     const dir = scratchDir('dbmate-');
     writeFiles(dir, { '001_users.sql': readFileSync(path, 'utf8') });
     const asDbmate = buildLintUnit(join(dir, '001_users.sql'), readFileSync(path, 'utf8'));
     assert.equal(asDbmate.execution.transaction, 'own');
-    assert.deepEqual(lintUnit(asDbmate).filter((f) => f.rule === 'transaction-nesting'), []);
+    assert.deepEqual(
+      lintUnit(asDbmate).filter((f) => f.rule === 'transaction-nesting'),
+      [],
+    );
   });
 });
