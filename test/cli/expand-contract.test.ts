@@ -45,7 +45,10 @@ interface Finding {
 function generatedFiles(dir: string, before: Set<string>): string[] {
   const all: string[] = [];
   const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(join(d, e.name)) : all.push(relative(dir, join(d, e.name))));
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else all.push(relative(dir, join(d, e.name)));
+    }
   };
   walk(join(dir, 'migrations'));
   return all.filter((f) => !before.has(f)).sort();
