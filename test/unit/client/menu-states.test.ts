@@ -32,6 +32,8 @@ const STATES_OF: Record<string, (s: MigrationState) => boolean> = {
   // Not yet recorded here, and meant for this environment.
   'tidemark.markApplied': (s) => (!has(s).hasRun || s === 'failed') && s !== 'not-for-this-environment',
   'tidemark.showDiff': (s) => s === 'drifted',
+  // An approval is for a migration not yet run here and meant for this environment.
+  'tidemark.approve': (s) => !has(s).hasRun && s !== 'failed' && s !== 'not-for-this-environment',
 };
 
 describe('package.json menus: migration states match the states table', () => {
