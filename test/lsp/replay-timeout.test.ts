@@ -15,7 +15,8 @@ const USERS = '-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMAR
 const LOOP = '-- migrate:up\nCREATE TABLE IF NOT EXISTS orders (id bigint);\nDO $$ BEGIN LOOP END LOOP; END $$;\n-- migrate:down\nDROP TABLE IF EXISTS orders;\n';
 const SLEEP = '-- migrate:up\nSELECT pg_sleep(3600);\n';
 const BROKEN = '-- migrate:up\nCREATE INDEX idx_users_id ON users (id);\n-- migrate:down\nDROP INDEX IF EXISTS idx_users_id;\n';
-const CONFIG = JSON.stringify({ check: { timeout: '2s' } });
+// The replay runs a section twice (replay-not-idempotent) only where it can run twice: these tests rely on that finding.
+const CONFIG = JSON.stringify({ check: { timeout: '2s' }, lint: { idempotency: 'require' } });
 
 describe('replay check: statements that never end', function () {
   this.timeout(180_000);
@@ -83,7 +84,7 @@ describe('replay check: statements that never end', function () {
     });
 
     it('does not run in an untrusted workspace, says why, and runs once trust is granted', async () => {
-      const dir = tempWorkspace({ 'migrations/001_users.sql': USERS, 'migrations/002_index.sql': BROKEN });
+      const dir = tempWorkspace({ 'tidemark.json': CONFIG, 'migrations/001_users.sql': USERS, 'migrations/002_index.sql': BROKEN });
       client = new TestLspClient({ workspaceFolder: dir, workspaceTrusted: false });
       await client.initialize();
       const u = client.open(join(dir, 'migrations', '002_index.sql'), BROKEN);

@@ -74,6 +74,12 @@ describe('sql/parse: whole-section parses equal per-statement parses', () => {
       const text = uncachedCopy(readFileSync(file, 'utf8'), `k${n}-${Date.now()}`);
       for (const span of splitStatements(text)) {
         const alone = text.slice(span.start, span.end);
+        // The text caches keep nothing over 64 KB (a bound on the language server's memory): such a
+        // statement is tokenized again when asked, never served stale tokens.
+        if (alone.length > 64 * 1024) {
+          assert.equal(knownTokens(alone), undefined, `${file}: ${alone.slice(0, 80)}`);
+          continue;
+        }
         assert.deepEqual(knownTokens(alone), sqlTokens(alone), `${file}: ${alone.slice(0, 80)}`);
         statements++;
       }
