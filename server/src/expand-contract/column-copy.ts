@@ -298,7 +298,6 @@ function contractDown(
     ...(change.renameBack
       ? [
           `-- While the contract is in effect (${to} absent): the new column and its copies take their expand-time names back.`,
-          '-- tidemark-ignore renaming-column',
           guardedBlock(`NOT ${columnExists(table, to)}`, [
             ...parts.constraints
               .map((c) => [c.name, c.copy])
@@ -311,7 +310,6 @@ function contractDown(
       : []),
     `ALTER TABLE ${T} ADD COLUMN IF NOT EXISTS ${q(from)} ${column.type};`,
     `-- Rolling the contract back copies every row in one statement: the old column must be whole again.`,
-    '-- tidemark-ignore unbatched-backfill',
     `UPDATE ${T} SET ${q(from)} = ${change.backward.trim() === from || change.backward.trim() === q(from) ? q(to) : `(SELECT ${change.backward} FROM (SELECT ${q(to)}) AS v(${q(from)}))`} WHERE ${q(from)} IS NULL;`,
     ...(column.default ? [`ALTER TABLE ${T} ALTER COLUMN ${q(from)} SET DEFAULT ${column.default};`] : []),
     ...(column.notNull

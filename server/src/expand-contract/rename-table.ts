@@ -25,12 +25,11 @@ export function renameTablePhases(table: TableFacts, newName: string, settings: 
   const kindOf = (name: string) => `(${kindQuery(name)})`;
   const rename = (a: string, b: string) =>
     [
+      `-- The rename is the point of this phase; the view created below keeps the old name working.`,
       'DO $$',
       'BEGIN',
       `  IF ${kindOf(a)} = 'r' THEN`,
       `    DROP VIEW IF EXISTS ${b};`,
-      `    -- The rename is the point of this phase; the view created below keeps the old name working.`,
-      '    -- tidemark-ignore renaming-table',
       `    ALTER TABLE ${a} RENAME TO ${b.split('.').pop()};`,
       '  END IF;',
       'END $$;',
