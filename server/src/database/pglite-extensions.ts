@@ -108,8 +108,15 @@ export function extensionsInFolder(dir: string): string[] {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
         if (depth < 6) visit(path, depth + 1);
-      } else if (entry.name.endsWith('.sql') && statSync(path).size < 20_000_000) {
-        for (const name of extensionsNamedIn(readFileSync(path, 'utf8'))) names.add(name);
+      } else if (entry.name.endsWith('.sql')) {
+        // Only regular files (a link is followed): reading a FIFO named like a migration would block forever.
+        let stat: import('node:fs').Stats;
+        try {
+          stat = statSync(path);
+        } catch {
+          continue; // a dangling link
+        }
+        if (stat.isFile() && stat.size < 20_000_000) for (const name of extensionsNamedIn(readFileSync(path, 'utf8'))) names.add(name);
       }
     }
   };
