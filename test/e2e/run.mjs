@@ -242,8 +242,8 @@ function promptsWorkspace(postgres) {
 }
 
 /**
- * A copy of the workspace whose only environment, `legacy`, is a PGlite sandbox dbmate migrated
- * before Tidemark: a table and dbmate's schema_migrations listing the first two migrations.
+ * A copy of the workspace whose only environment, `legacy`, is a PGlite sandbox Flyway migrated
+ * before Tidemark: a table and Flyway's flyway_schema_history listing the first two migrations.
  */
 async function adoptWorkspace() {
   const workspace = freshWorkspace(source, 'workspace-adopt');
@@ -256,8 +256,17 @@ async function adoptWorkspace() {
   mkdirSync(join(workspace, '.tidemark'), { recursive: true });
   const db = new PGlite(join(workspace, '.tidemark', 'legacy'));
   await db.query('CREATE TABLE legacy_customers (id int PRIMARY KEY)');
-  await db.query('CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)');
-  for (const version of adopted) await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+  // Flyway's table, as Flyway creates it: another tool than the folder's layout (dbmate), so the
+  // environment is untracked with that table reported, not "managed by" it.
+  await db.query(
+    'CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT NULL)',
+  );
+  for (const [i, version] of adopted.entries()) {
+    await db.query(
+      "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, execution_time, success) VALUES ($1, $2, 'migration', 'SQL', $3, 'flyway', 1, true)",
+      [i + 1, String(Number(version)), `V${Number(version)}__migration.sql`],
+    );
+  }
   await db.close();
   return { workspace, adopted };
 }
@@ -351,7 +360,7 @@ try {
     await runAdoptFlows({ page: adoptPage, base, workspace, expected, adopted, output, record });
     await adoptPage.close();
   } catch (err) {
-    record('[adopt] prepare a database dbmate migrated and open it', err);
+    record('[adopt] prepare a database Flyway migrated and open it', err);
   }
 
   step('in the workbench UI: the Status Matrix');

@@ -555,14 +555,14 @@ export async function runPromptFlows({ page, base, workspace, expected, postgres
 
 /**
  * A database migrated before Tidemark: `workspace` has one environment, `legacy`, a PGlite sandbox
- * holding a table and dbmate's schema_migrations listing the first two migrations (`adopted`). The
+ * holding a table and Flyway's flyway_schema_history listing the first two migrations (`adopted`). The
  * tree says so on the environment row; "Adopt…" shows the rows a dry run would record, and
  * recording them leaves exactly those applied and the rest pending — nothing ran.
  */
 export async function runAdoptFlows({ page, base, workspace, expected, adopted, output, record }) {
   const check = checker(page, output, record, 'adopt');
   const states = async () => migrationRows(await rows(page), 'legacy').map((r) => r.description.split(' ')[0]);
-  const found = `not tracked by Tidemark yet; dbmate's public.schema_migrations lists ${adopted[0]}–${adopted[adopted.length - 1]}; 1 table exists`;
+  const found = `not tracked by Tidemark yet; flyway's public.flyway_schema_history lists ${adopted[0]}–${adopted[adopted.length - 1]}; 1 table exists`;
   await openTidemarkView(page, base, workspace);
 
   await check('an untracked environment says what it holds on its row, and offers Adopt instead of Apply', async () => {
@@ -580,7 +580,7 @@ export async function runAdoptFlows({ page, base, workspace, expected, adopted, 
 
   await check(`Adopt… previews the rows, then records ${adopted.join(' and ')} as applied without running them; the rest stay pending`, async () => {
     await runCommand(page, 'Tidemark: Adopt Existing Database');
-    await pickInQuickInput(page, 'Adopt legacy: what does it already have?', "Import dbmate's");
+    await pickInQuickInput(page, 'Adopt legacy: what does it already have?', "Import flyway's");
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Adopt legacy: preview' }).waitFor({ timeout: 60_000 });
     const listed = await page.locator('.quick-input-list').innerText();
     for (const version of adopted) if (!listed.includes(version)) throw new Error(`the preview does not list ${version}: ${listed}`);
