@@ -568,7 +568,8 @@ export async function runAdoptFlows({ page, base, workspace, expected, adopted, 
   await check('an untracked environment says what it holds on its row, and offers Adopt instead of Apply', async () => {
     await until(
       'the legacy environment row naming what it found',
-      async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && r.description === found),
+      // The row names the folder's layout and size first ("dbmate · 11 migrations"), then what the database holds.
+      async () => (await rows(page)).some((r) => r.level === 1 && r.label === 'legacy' && r.description === `dbmate · ${expected.labels.length} migrations · ${found}`),
       90,
     );
     const row = page.locator(sidebarRows, { hasText: 'legacy' }).first();
