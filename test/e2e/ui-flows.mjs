@@ -191,7 +191,7 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
   });
 
   const newName = 'add_tenant_note';
-  await check('"New Migration…" asks for a name, opens the new file and lists it as pending', async () => {
+  await check('"New Migration…" asks for a name, opens the new file and lists it, blocked until its up section has SQL', async () => {
     await runCommand(page, 'Tidemark: New Migration…');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -199,11 +199,12 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab.active', { hasText: newName }).waitFor({ timeout: 30_000 });
     await until(
-      'the new migration pending in the tree',
+      'the new migration listed in the tree',
       async () => {
         const migrations = migrationRows(await rows(page));
         const last = migrations[migrations.length - 1];
-        return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'pending';
+        // An empty up section is never applied (nor recorded) silently: apply stops before it.
+      return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'blocked';
       },
       60,
     );
