@@ -204,7 +204,7 @@ export async function runUiFlows({ page, base, workspace, flagged, expected, out
         const migrations = migrationRows(await rows(page));
         const last = migrations[migrations.length - 1];
         // An empty up section is never applied (nor recorded) silently: apply stops before it.
-      return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'blocked';
+        return migrations.length === migrationCount + 1 && last.label.endsWith(newName) && last.description === 'blocked';
       },
       60,
     );
