@@ -1,81 +1,170 @@
 /**
- * Compatibility mode with node-pg-migrate (the real one, from the npm registry: test/support/
- * foreign-tools.ts): node-pg-migrate migrates a database, Tidemark then applies the next file and
- * rolls it back through `tidemark apply` / `tidemark rollback`, recording in `pgmigrations` as
- * node-pg-migrate does, and node-pg-migrate run afterwards agrees each time: nothing more to run
- * after Tidemark's apply, the file pending again (and applied by it) after Tidemark's rollback.
+ * Compatibility mode, proven by the real tools (devDependencies of the project, run from
+ * node_modules/.bin): for each tool, the tool migrates a database part-way, Tidemark reads its
+ * table and agrees on every state, applies the rest through `tidemark apply` recording in the
+ * tool's own table as the tool does, and the tool run afterwards on the same database finds
+ * nothing to run and re-runs nothing; where the tool rolls back, Tidemark's rollback leaves the
+ * file pending again for the tool. The reverse direction too: a database the tool migrated fully
+ * is one Tidemark lists as applied, with the tool's own checksum equal to the one Tidemark computes.
+ * dbmate's compatibility mode is proven in test/cli/adopt.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminClient, freshDatabase, startServers, urlOf, type TestServer } from '../support/databases';
 import { tempWorkspace } from '../support/lsp-client';
 import { tidemark } from '../support/cli';
-import { npmTool } from '../support/foreign-tools';
+import { projectTool } from '../support/foreign-tools';
+import { repoRoot } from '../support/paths';
+import { scratchDir } from '../support/test-cleanup';
+import { committedHash } from '../../server/src/database/foreign-history/graphile-migrate';
+import { discoverMigrations } from '../../server/src/migrations/discovery';
 
-const FILES = {
-  'migrations/1700000000000_users.sql': '-- Up Migration\nCREATE TABLE users (id int PRIMARY KEY);\n\n-- Down Migration\nDROP TABLE users;\n',
-  'migrations/1700000000001_orders.sql': '-- Up Migration\nCREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n\n-- Down Migration\nDROP TABLE orders;\n',
-};
-const SECOND = 'migrations/1700000000001_orders.sql';
+interface Run {
+  status: number | null;
+  output: string;
+}
 
-describe('compatibility mode with node-pg-migrate', function () {
+describe('compatibility mode: the real tool agrees with what Tidemark recorded in its table', function () {
   this.timeout(400_000);
   let server: TestServer;
-  let bin: string;
   before(async () => {
-    bin = npmTool('node-pg-migrate@9.0.0', 'node-pg-migrate', ['pg@8']);
     [server] = await startServers(1);
   });
   after(() => server?.stop());
 
-  function nodePgMigrate(root: string, database: string, args: string[]): string {
-    const url = `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}`;
-    const r = spawnSync(bin, [...args, '-m', 'migrations'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
-    assert.equal(r.status, 0, `node-pg-migrate ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r.stdout + r.stderr;
-  }
-
-  it('apply and rollback recorded in pgmigrations as node-pg-migrate records them; node-pg-migrate agrees afterwards', async () => {
-    const database = await freshDatabase(server);
-    const root = tempWorkspace(FILES);
-    rmSync(join(root, SECOND));
-    assert.match(nodePgMigrate(root, database, ['up']), /MIGRATION 1700000000000_users \(UP\)/);
-    writeFileSync(join(root, SECOND), FILES[SECOND]);
-    writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ environments: { prod: { url: urlOf(server, database) } } }));
+  const toolUrl = (database: string) => `postgres://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}`;
+  const run = (bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Run => {
+    const r = spawnSync(bin, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+  const ok = (r: Run, what: string) => {
+    assert.equal(r.status, 0, `${what}: ${r.output}`);
+    return r.output;
+  };
+  async function useTidemark(root: string, database: string, config: Record<string, unknown> = {}) {
+    writeFileSync(join(root, 'tidemark.json'), JSON.stringify({ ...config, environments: { prod: { url: urlOf(server, database) } } }));
     const env = { PGPASSWORD: server.password };
-
-    const status = JSON.parse((await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).stdout);
-    assert.deepEqual(status.managedBy, { tool: 'node-pg-migrate', table: 'public.pgmigrations' });
-    assert.deepEqual(
-      status.migrations.map((m: { version: string; state: string }) => `${m.version} ${m.state}`),
-      ['1700000000000 applied', '1700000000001 pending'],
-    );
-
-    const applied = await tidemark(root, ['apply'], env);
-    assert.equal(applied.code, 0, applied.stderr);
-    assert.match(applied.stdout, /ok\s+apply\s+1700000000001 orders/);
-    assert.doesNotMatch(applied.stdout, /1700000000000/);
-    assert.match(nodePgMigrate(root, database, ['up']), /No migrations to run!/);
+    return {
+      status: async () => JSON.parse((await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).stdout),
+      run: (args: string[]) => tidemark(root, args, env),
+    };
+  }
+  const states = (status: { migrations: Array<{ version: string; state: string }> }) => status.migrations.map((m) => `${m.version} ${m.state}`);
+  async function rows(database: string, sql: string): Promise<unknown[][]> {
     const admin = await adminClient(server, database);
     try {
-      assert.deepEqual(
-        (await admin.query('SELECT name FROM pgmigrations ORDER BY id')).rows.map((r) => r.name),
-        ['1700000000000_users', '1700000000001_orders'],
-      );
+      return (await admin.query({ text: sql, rowMode: 'array' })).rows;
     } finally {
       await admin.end();
     }
+  }
 
-    const back = await tidemark(root, ['rollback'], env);
-    assert.equal(back.code, 0, back.stderr);
-    assert.match(nodePgMigrate(root, database, ['up']), /MIGRATION 1700000000001_orders \(UP\)/);
-    const after = JSON.parse((await tidemark(root, ['status', '--env', 'prod', '--format', 'json'], env)).stdout);
-    assert.deepEqual(
-      after.migrations.map((m: { state: string }) => m.state),
-      ['applied', 'applied'],
-    );
-    assert.match(nodePgMigrate(root, database, ['down']), /MIGRATION 1700000000001_orders \(DOWN\)/, 'node-pg-migrate rolls back what it finds recorded');
+  describe('node-pg-migrate', () => {
+    const FILES = {
+      'migrations/1700000000000_users.sql': '-- Up Migration\nCREATE TABLE users (id int PRIMARY KEY);\n\n-- Down Migration\nDROP TABLE users;\n',
+      'migrations/1700000000001_orders.sql': '-- Up Migration\nCREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n\n-- Down Migration\nDROP TABLE orders;\n',
+    };
+    const SECOND = 'migrations/1700000000001_orders.sql';
+
+    it('apply and rollback recorded in pgmigrations as node-pg-migrate records them; node-pg-migrate agrees afterwards', async () => {
+      const bin = projectTool('node-pg-migrate');
+      const database = await freshDatabase(server);
+      const root = tempWorkspace(FILES);
+      const nodePgMigrate = (args: string[]) => ok(run(bin, [...args, '-m', 'migrations'], root, { DATABASE_URL: toolUrl(database) }), `node-pg-migrate ${args[0]}`);
+      rmSync(join(root, SECOND));
+      assert.match(nodePgMigrate(['up']), /MIGRATION 1700000000000_users \(UP\)/);
+      writeFileSync(join(root, SECOND), FILES[SECOND]);
+      const tm = await useTidemark(root, database);
+
+      const status = await tm.status();
+      assert.deepEqual(status.managedBy, { tool: 'node-pg-migrate', table: 'public.pgmigrations' });
+      assert.deepEqual(states(status), ['1700000000000 applied', '1700000000001 pending']);
+
+      const applied = await tm.run(['apply']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /ok\s+apply\s+1700000000001 orders/);
+      assert.doesNotMatch(applied.stdout, /1700000000000/);
+      assert.match(nodePgMigrate(['up']), /No migrations to run!/);
+      assert.deepEqual(await rows(database, 'SELECT name FROM pgmigrations ORDER BY id'), [['1700000000000_users'], ['1700000000001_orders']]);
+
+      const back = await tm.run(['rollback']);
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(nodePgMigrate(['up']), /MIGRATION 1700000000001_orders \(UP\)/);
+      assert.deepEqual(states(await tm.status()), ['1700000000000 applied', '1700000000001 applied']);
+      assert.match(nodePgMigrate(['down']), /MIGRATION 1700000000001_orders \(DOWN\)/, 'node-pg-migrate rolls back what it finds recorded');
+    });
+  });
+
+  describe('graphile-migrate', () => {
+    const fixture = join(repoRoot, 'test', 'fixtures', 'layouts', 'graphile-migrate');
+    const THIRD = 'migrations/committed/000003-posts-one-per-user-message.sql';
+
+    async function project() {
+      const bin = projectTool('graphile-migrate');
+      const root = scratchDir('gm-compat-');
+      cpSync(fixture, root, { recursive: true });
+      const [database, shadow] = [await freshDatabase(server), await freshDatabase(server)];
+      const env = { DATABASE_URL: toolUrl(database), SHADOW_DATABASE_URL: toolUrl(shadow), ROOT_DATABASE_URL: toolUrl(server.adminDatabase) };
+      return { root, database, graphile: (...args: string[]) => run(bin, args, root, env) };
+    }
+
+    it('Tidemark applies the next committed migration as graphile-migrate records it; graphile-migrate then has nothing to run', async () => {
+      const { root, database, graphile } = await project();
+      // An empty work in progress, so that graphile-migrate status answers about committed migrations alone.
+      writeFileSync(join(root, 'migrations', 'current.sql'), '');
+      renameSync(join(root, THIRD), join(root, 'third.sql.off'));
+      assert.match(ok(graphile('migrate'), 'graphile-migrate migrate'), /2 committed migrations executed/);
+      renameSync(join(root, 'third.sql.off'), join(root, THIRD));
+      assert.equal(graphile('status').status, 1, 'graphile-migrate sees 000003 pending before Tidemark runs it');
+      const tm = await useTidemark(root, database);
+
+      const before = await tm.status();
+      assert.deepEqual(before.managedBy, { tool: 'graphile-migrate', table: 'graphile_migrate.migrations' });
+      assert.deepEqual(states(before), ['000001 applied', '000002 applied', '000003 pending']);
+
+      const applied = await tm.run(['apply']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      assert.match(applied.stdout, /ok\s+apply\s+000003 Posts: one per user message/);
+      assert.match(applied.stdout, /recorded in graphile-migrate's graphile_migrate\.migrations/);
+
+      const status = graphile('status');
+      assert.equal(status.status, 0, `graphile-migrate status lists nothing pending: ${status.output}`);
+      assert.doesNotMatch(status.output, /pending/);
+      const again = ok(graphile('migrate'), 'graphile-migrate migrate after Tidemark');
+      assert.match(again, /Already up to date/);
+      assert.doesNotMatch(again, /Running migration/);
+      const text = readFileSync(join(root, THIRD), 'utf8');
+      assert.deepEqual(await rows(database, `SELECT hash, previous_hash, filename FROM graphile_migrate.migrations WHERE filename = '000003.sql'`), [
+        [/^--! Hash: (\S+)$/m.exec(text)![1], /^--! Previous: (\S+)$/m.exec(text)![1], '000003.sql'],
+      ]);
+      assert.deepEqual(states(await tm.status()), ['000001 applied', '000002 applied', '000003 applied']);
+    });
+
+    it('the rows graphile-migrate writes are the ones Tidemark writes, and Tidemark computes the hashes it stores', async () => {
+      const { root: toolRoot, database: byTool, graphile } = await project();
+      ok(graphile('migrate'), 'graphile-migrate migrate');
+      const { root, database: byTidemark } = await project();
+      const tm = await useTidemark(root, byTidemark);
+      // An empty graphile_migrate.migrations, as graphile-migrate leaves it before its first run, makes the database managed.
+      await rows(
+        byTidemark,
+        `CREATE SCHEMA graphile_migrate; CREATE TABLE graphile_migrate.migrations (hash text primary key, previous_hash text references graphile_migrate.migrations, filename text not null, date timestamptz not null default now())`,
+      );
+      const applied = await tm.run(['apply']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      const rowsOf = (database: string) => rows(database, 'SELECT hash, previous_hash, filename FROM graphile_migrate.migrations ORDER BY filename');
+      const tool = await rowsOf(byTool);
+      assert.equal(tool.length, 3);
+      assert.deepEqual(await rowsOf(byTidemark), tool);
+      const found = discoverMigrations(toolRoot).migrations;
+      assert.deepEqual(
+        found.map((m) => committedHash(m.up.file.text)),
+        tool.map((r) => r[0]),
+      );
+      const tmTool = await useTidemark(toolRoot, byTool);
+      assert.deepEqual(states(await tmTool.status()), ['000001 applied', '000002 applied', '000003 applied']);
+    });
   });
 });

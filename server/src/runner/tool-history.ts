@@ -99,6 +99,11 @@ export async function applyInToolHistory(
   const pending = migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
   const { runnable, blockedBy } = untilBlocked(pending, options.toVersion);
   const where = toolLabel(managed.table);
+  const refused = runnable.flatMap((m) => {
+    const why = writer.refuses?.(m);
+    return why ? [`${m.version} (${m.name}): ${why}`] : [];
+  });
+  if (refused.length) throw new RunnerInputError(`refusing to apply to ${env.name} in ${managed.table.tool}'s compatibility mode; nothing was run: ${refused.join('; ')}`);
   const { steps, failure } = await runSteps(runnable, options, {
     action: 'apply',
     verb: 'applying',

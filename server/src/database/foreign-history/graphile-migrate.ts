@@ -5,8 +5,8 @@
  * headers; the hash is `sha1:` + SHA-1 of the previous hash, a newline and the trimmed body
  * (src/hash.ts), so an edited body no longer matches the hash recorded when it ran.
  */
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { graphileHash, parseCommitted } from '../../migrations/layouts/graphile-migrate';
 import { fileBytes, isoText, queryEntries, quotedName, type ForeignHistoryReader } from './reader';
 
 export const graphileMigrate: ForeignHistoryReader = {
@@ -25,16 +25,9 @@ export const graphileMigrate: ForeignHistoryReader = {
 };
 
 /** The hash graphile-migrate computes for a committed file: over its body, chained to `--! Previous:`. */
-export function committedHash(text: string): string {
-  const lines = text.split('\n');
-  let previous = '';
-  let i = 0;
-  for (; i < lines.length && lines[i].startsWith('--!'); i++) {
-    const m = /^--! Previous: (.*)$/.exec(lines[i].trimEnd());
-    if (m && m[1] !== '-') previous = m[1];
-  }
-  const body = lines.slice(i).join('\n');
-  return `sha1:${createHash('sha1')
-    .update(`${(previous + '\n' + body.trim()).trim()}\n`)
-    .digest('hex')}`;
+export function committedHash(text: string): string | undefined {
+  const parsed = parseCommitted(text);
+  if ('error' in parsed) return undefined;
+  const previous = parsed.headers.get('Previous');
+  return graphileHash(parsed.body, previous && previous !== '-' ? previous : null);
 }
