@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminClient, freshDatabase, startServers, urlOf, type TestServer } from '../support/databases';
@@ -165,6 +166,72 @@ describe('compatibility mode: the real tool agrees with what Tidemark recorded i
       );
       const tmTool = await useTidemark(toolRoot, byTool);
       assert.deepEqual(states(await tmTool.status()), ['000001 applied', '000002 applied', '000003 applied']);
+    });
+  });
+
+  describe('drizzle-kit', () => {
+    const USERS = 'CREATE TABLE "users" (\n\t"id" serial PRIMARY KEY NOT NULL,\n\t"name" text\n);\n';
+    const ORDERS =
+      'CREATE TABLE "orders" (\n\t"id" serial PRIMARY KEY NOT NULL,\n\t"user_id" integer\n);\n--> statement-breakpoint\nALTER TABLE "orders" ADD CONSTRAINT "orders_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id");';
+    const journal = (tags: string[]) =>
+      JSON.stringify(
+        { version: '7', dialect: 'postgresql', entries: tags.map((tag, idx) => ({ idx, version: '7', when: 1733500000000 + idx * 1000, tag, breakpoints: true })) },
+        null,
+        2,
+      );
+
+    function project() {
+      const bin = projectTool('drizzle-kit');
+      const root = tempWorkspace({
+        // drizzle-kit reads its config by running it; Tidemark reads `out` from it as text.
+        'drizzle.config.js': "module.exports = { dialect: 'postgresql', out: './drizzle', dbCredentials: { url: process.env.DATABASE_URL } };\n",
+        'drizzle/meta/_journal.json': journal(['0000_users']),
+        'drizzle/0000_users.sql': USERS,
+      });
+      return { root, drizzleKit: (database: string) => ok(run(bin, ['migrate'], root, { DATABASE_URL: toolUrl(database) }), 'drizzle-kit migrate') };
+    }
+    const addOrders = (root: string) => {
+      writeFileSync(join(root, 'drizzle', '0001_orders.sql'), ORDERS);
+      writeFileSync(join(root, 'drizzle', 'meta', '_journal.json'), journal(['0000_users', '0001_orders']));
+    };
+    const tables = (database: string) => rows(database, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+
+    it('Tidemark applies the next journal entry as drizzle records it (hash, folderMillis); drizzle-kit migrate then runs nothing', async () => {
+      const { root, drizzleKit } = project();
+      const database = await freshDatabase(server);
+      drizzleKit(database);
+      addOrders(root);
+      const tm = await useTidemark(root, database);
+      const before = await tm.status();
+      assert.deepEqual(before.managedBy, { tool: 'drizzle', table: 'drizzle.__drizzle_migrations' });
+      assert.deepEqual(states(before), ['0000 applied', '0001 pending']);
+
+      const applied = await tm.run(['apply']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      assert.match(applied.stdout, /ok\s+apply\s+0001 orders/);
+      assert.deepEqual(await rows(database, 'SELECT hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id'), [
+        [createHash('sha256').update(USERS).digest('hex'), '1733500000000'],
+        [createHash('sha256').update(ORDERS).digest('hex'), '1733500001000'],
+      ]);
+      // drizzle-kit would fail on "relation orders already exists" if it ran 0001 again.
+      drizzleKit(database);
+      assert.equal((await rows(database, 'SELECT count(*)::int FROM drizzle.__drizzle_migrations'))[0][0], 2, 'drizzle-kit recorded nothing more');
+      assert.deepEqual(await tables(database), [['orders'], ['users']]);
+      assert.deepEqual(states(await tm.status()), ['0000 applied', '0001 applied']);
+    });
+
+    it('drizzle-kit migrate leaves the rows Tidemark writes; Tidemark reads them as applied', async () => {
+      const { root, drizzleKit } = project();
+      addOrders(root);
+      const [byTool, byTidemark] = [await freshDatabase(server), await freshDatabase(server)];
+      drizzleKit(byTool);
+      const tm = await useTidemark(root, byTool);
+      assert.deepEqual(states(await tm.status()), ['0000 applied', '0001 applied']);
+      await rows(byTidemark, 'CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)');
+      const applied = await (await useTidemark(root, byTidemark)).run(['apply']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      const rowsOf = (database: string) => rows(database, 'SELECT id, hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id');
+      assert.deepEqual(await rowsOf(byTidemark), await rowsOf(byTool));
     });
   });
 });

@@ -2,7 +2,8 @@
  * Compatibility mode: recording in another tool's own history table exactly as that tool does,
  * so that the tool, run afterwards on the same database, applies nothing more, reports no error
  * and lists the same state. A tool is here only when a test runs the real tool after Tidemark
- * (test/cli/adopt.test.ts for dbmate, test/cli/managed-compat.test.ts for node-pg-migrate); every other tool's table is read-only for Tidemark.
+ * (test/cli/adopt.test.ts for dbmate; test/cli/managed-compat.test.ts for node-pg-migrate,
+ * graphile-migrate, drizzle-kit and sqitch); every other tool's table is read-only for Tidemark.
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
