@@ -19,6 +19,7 @@ import { tidemark } from '../support/cli';
 import { projectTool } from '../support/foreign-tools';
 import { repoRoot } from '../support/paths';
 import { scratchDir } from '../support/test-cleanup';
+import { ensureSqitch, sqitch } from '../support/sqitch';
 import { committedHash } from '../../server/src/database/foreign-history/graphile-migrate';
 import { discoverMigrations } from '../../server/src/migrations/discovery';
 
@@ -232,6 +233,76 @@ describe('compatibility mode: the real tool agrees with what Tidemark recorded i
       assert.equal(applied.code, 0, applied.stdout + applied.stderr);
       const rowsOf = (database: string) => rows(database, 'SELECT id, hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id');
       assert.deepEqual(await rowsOf(byTidemark), await rowsOf(byTool));
+    });
+  });
+
+  describe('sqitch', () => {
+    const fixture = join(repoRoot, 'test', 'fixtures', 'layouts', 'sqitch');
+
+    it("Tidemark deploys and reverts changes in sqitch's registry as sqitch does; sqitch status, deploy and revert agree", async () => {
+      ensureSqitch();
+      const database = await freshDatabase(server);
+      const root = scratchDir('sqitch-compat-');
+      cpSync(fixture, root, { recursive: true });
+      const target = `db:pg://${server.user}@${server.host}:${server.port}/${database}`;
+      const env = { PGPASSWORD: server.password };
+      const sq = (...args: string[]) => sqitch(root, [...args, target], env);
+      sq('deploy', '--to', 'zz_users');
+      const tm = await useTidemark(root, database, { migrationsDir: '.' });
+      const before = await tm.status();
+      assert.deepEqual(before.managedBy, { tool: 'sqitch', table: 'sqitch.changes' });
+      assert.deepEqual(states(before).slice(0, 3), ['appschema applied', 'zz_users applied', 'app.devices/create pending']);
+
+      // A change carrying a tag is refused: its tag rows are not written.
+      const refused = await tm.run(['apply', '--to', 'insert_user']);
+      assert.notEqual(refused.code, 0, refused.stdout + refused.stderr);
+      assert.match(refused.stderr + refused.stdout, /insert_user \(insert_user\): it carries the tag @v1\.0\.0, whose registry rows Tidemark does not write; run `sqitch deploy`/);
+      const unchanged = sq('status');
+      assert.match(unchanged, /Name:\s+zz_users/, `refused: nothing was run or recorded: ${unchanged}`);
+
+      const applied = await tm.run(['apply', '--to', 'app.devices/create']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      assert.match(applied.stdout, /ok\s+apply\s+app\.devices\/create/);
+      const status = sq('status');
+      assert.match(status, /Change:\s+[0-9a-f]{40}\n#\s*Name:\s+app\.devices\/create/);
+      assert.match(status, /Undeployed changes:\n\s+\* insert_user @v1\.0\.0\n/);
+      assert.match(sq('deploy', '--to', 'app.devices/create'), /Nothing to deploy \(already at "app\.devices\/create"\)/);
+      // sqitch's own deploy continues after Tidemark's change: aa_flips requires it, resolved from the registry.
+      const rest = sq('deploy');
+      assert.doesNotMatch(rest, /app\.devices\/create/, 'sqitch does not deploy it again');
+      assert.match(rest, /\+ aa_flips \.+ ok/);
+      assert.deepEqual(
+        await rows(
+          database,
+          `SELECT dependency, dependency_id IS NOT NULL FROM sqitch.dependencies d JOIN sqitch.changes c USING (change_id) WHERE c.change = 'app.devices/create'`,
+        ),
+        [['zz_users', true]],
+      );
+      assert.match(sq('verify'), /Verify successful/);
+      assert.deepEqual(states(await tm.status()), [
+        'appschema applied',
+        'zz_users applied',
+        'app.devices/create applied',
+        'insert_user applied',
+        'insert_user~2 applied',
+        'aa_flips applied',
+      ]);
+
+      // Tidemark reverts the last change; sqitch sees it undeployed and deploys it again, then reverts everything.
+      const back = await tm.run(['rollback']);
+      assert.equal(back.code, 0, back.stdout + back.stderr);
+      assert.match(sq('status'), /Undeployed change:\n\s+\* aa_flips/);
+      assert.match(sq('deploy'), /\+ aa_flips \.+ ok/);
+      const reverted = sqitch(root, ['revert', '-y', target], env);
+      assert.match(reverted, /- app\.devices\/create \.+ ok/);
+      assert.deepEqual(await rows(database, `SELECT event, change FROM sqitch.events WHERE change IN ('app.devices/create', 'aa_flips') ORDER BY committed_at`), [
+        ['deploy', 'app.devices/create'],
+        ['deploy', 'aa_flips'],
+        ['revert', 'aa_flips'],
+        ['deploy', 'aa_flips'],
+        ['revert', 'aa_flips'],
+        ['revert', 'app.devices/create'],
+      ]);
     });
   });
 });

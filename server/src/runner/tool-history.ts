@@ -10,7 +10,7 @@ import type { ManagedState } from '../database/foreign-history/managed';
 import { RunnerInputError, type Environment, type Project } from '../database/environments';
 import { toolLabel } from '../database/foreign-history';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionKey, versionId } from '../migrations/version';
+import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
 import { runSteps, type Step, type StepOutcome } from './steps';
 import { planSection, resetTimeouts, runStatements, setTimeouts, StatementError, CancelledError } from './execution';
@@ -55,7 +55,8 @@ async function runAndRecord(
       undefined,
     );
   }
-  if (plan.noTransactionReason) {
+  // A section that opens and commits its own transaction runs as written, and is recorded after it, as sqitch records after psql ran the script.
+  if (plan.noTransactionReason || plan.ownTransaction) {
     const checked = await work.precheck?.();
     await setTimeouts(session.db, env, 'SESSION');
     try {
@@ -64,7 +65,9 @@ async function runAndRecord(
       await resetTimeouts(session.db, env);
     }
     await work.record();
-    return [checked, `ran without a transaction: ${plan.noTransactionReason}`].filter(Boolean).join('; ');
+    return [checked, plan.noTransactionReason ? `ran without a transaction: ${plan.noTransactionReason}` : 'ran as written: the file opens and commits its own transaction']
+      .filter(Boolean)
+      .join('; ');
   }
   let checked: string | undefined;
   await session.db.transaction(async () => {
@@ -95,8 +98,8 @@ export async function applyInToolHistory(
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'apply to');
   const done = new Set(managed.rows.map((r) => versionId(r.version)));
-  const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
-  const pending = migrations.filter((m) => !done.has(versionId(m.versionKey)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+  const limit = options.toVersion === undefined ? undefined : versionOrder(migrations)(options.toVersion);
+  const pending = migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
   const { runnable, blockedBy } = untilBlocked(pending, options.toVersion);
   const where = toolLabel(managed.table);
   const refused = runnable.flatMap((m) => {
@@ -151,11 +154,12 @@ export async function rollbackInToolHistory(
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'roll back');
   const where = toolLabel(managed.table);
-  const applied = [...managed.rows].sort((a, b) => compareVersionKeys(versionKey(b.version), versionKey(a.version)));
-  const limit = options.toVersion === undefined ? undefined : versionKey(options.toVersion);
-  const targets = limit ? applied.filter((r) => compareVersionKeys(versionKey(r.version), limit) > 0) : applied.slice(0, 1);
+  const keyOf = versionOrder(migrations);
+  const applied = [...managed.rows].sort((a, b) => compareVersionKeys(keyOf(b.version), keyOf(a.version)));
+  const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
+  const targets = limit ? applied.filter((r) => compareVersionKeys(keyOf(r.version), limit) > 0) : applied.slice(0, 1);
   if (targets.length === 0) return { environment: env.name, steps: [], summary: `Nothing to roll back in ${env.name}${options.toVersion ? ` above ${options.toVersion}` : ''}.` };
-  const byKey = new Map(migrations.map((m) => [versionId(m.versionKey), m]));
+  const byKey = new Map(migrations.map((m) => [versionId(m.version), m]));
   const missing = targets.filter((r) => !byKey.get(versionId(r.version))?.down?.text.trim());
   if (missing.length) {
     throw new RunnerInputError(

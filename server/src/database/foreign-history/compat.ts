@@ -13,6 +13,7 @@ import { parseCommitted } from '../../migrations/layouts/graphile-migrate';
 import { readJournal } from '../../migrations/layouts/drizzle';
 import { committedHash } from './graphile-migrate';
 import { drizzle as drizzleReader } from './drizzle';
+import { sqitchRecord, sqitchRefuses, sqitchRemove } from './sqitch-compat';
 import { quotedName, type ForeignTable, type ForeignTool } from './reader';
 
 export interface CompatWriter {
@@ -100,6 +101,9 @@ const drizzle: CompatWriter = {
       : undefined,
 };
 
-const WRITERS: Partial<Record<ForeignTool, CompatWriter>> = { dbmate, 'node-pg-migrate': nodePgMigrate, 'graphile-migrate': graphileMigrate, drizzle };
+/** sqitch: its registry, as sqitch-compat.ts describes. */
+const sqitch: CompatWriter = { record: sqitchRecord, remove: sqitchRemove, refuses: sqitchRefuses };
+
+const WRITERS: Partial<Record<ForeignTool, CompatWriter>> = { dbmate, 'node-pg-migrate': nodePgMigrate, 'graphile-migrate': graphileMigrate, drizzle, sqitch };
 
 export const compatWriter = (tool: ForeignTool): CompatWriter | undefined => WRITERS[tool];

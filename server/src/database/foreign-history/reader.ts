@@ -36,6 +36,8 @@ export interface ForeignEntry {
   checksum?: string;
   /** The SQL the tool stored when it applied it (Supabase's statements). */
   sql?: string;
+  /** The tool's own ID of what it ran (sqitch's change ID), matched against `Migration.toolId`. */
+  toolId?: string;
   /** Drizzle: the journal time the tool stored, which decides what drizzle-kit considers pending. */
   createdAt?: number;
 }
@@ -70,13 +72,19 @@ export function isoText(column: string, type: string): string {
   return type.startsWith('timestamp') ? `to_char(${column}, ${ISO})` : `NULL::text`;
 }
 
-/** Runs a reader's query: columns `version`, `applied_at` (ISO text or NULL), `failed`, and any of `name`, `undone`, `error`, `checksum`, `sql`, `created_at`. */
+/** The optional text columns of a reader's query, by the entry field each fills. */
+const TEXT_COLUMNS = { name: 'name', undone: 'undone', error: 'error', checksum: 'checksum', sql: 'sql', toolId: 'tool_id' } as const;
+
+/** Runs a reader's query: columns `version`, `applied_at` (ISO text or NULL), `failed`, and any of `name`, `undone`, `error`, `checksum`, `sql`, `created_at`, `tool_id`. */
 export async function queryEntries(db: DatabaseAdapter, sql: string, params?: unknown[]): Promise<ForeignEntry[]> {
   const r = await db.query(sql, params);
   const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
   return r.rows.map((row) => {
     const entry: ForeignEntry = { version: String(row.version), appliedAt: text(row.applied_at), failed: row.failed === true };
-    for (const key of ['name', 'undone', 'error', 'checksum', 'sql'] as const) if (text(row[key]) !== undefined) entry[key] = text(row[key]);
+    for (const [key, column] of Object.entries(TEXT_COLUMNS) as Array<[keyof typeof TEXT_COLUMNS, string]>) {
+      const value = text(row[column]);
+      if (value !== undefined) entry[key] = value;
+    }
     if (text(row.created_at) !== undefined) entry.createdAt = Number(row.created_at);
     return entry;
   });

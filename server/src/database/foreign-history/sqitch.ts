@@ -11,8 +11,11 @@ export const sqitch: ForeignHistoryReader = {
   read: (db, t) =>
     queryEntries(
       db,
-      `SELECT change::text AS version, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`,
+      `SELECT change::text AS version, change_id::text AS tool_id, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`,
     ),
-  // A change is known by its name; its position in the plan is no version to compare with.
-  match: (entry, migrations) => migrations.find((m) => m.name === entry.version) ?? matchMigration(entry.version, migrations),
+  // A change is known by its ID (a reworked change's instances share a name), then by its name; its position in the plan is no version to compare with.
+  match: (entry, migrations) =>
+    migrations.find((m) => entry.toolId !== undefined && m.toolId === entry.toolId) ??
+    migrations.find((m) => m.name === entry.version) ??
+    matchMigration(entry.version, migrations),
 };
