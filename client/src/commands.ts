@@ -444,7 +444,12 @@ async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'
   });
   const change = report.changes[0];
   ctx.log.info(`${report.summary} ${change ? `${change.version}: was ${change.before}; now ${change.after}` : ''}`);
-  void vscode.window.showInformationMessage(`Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`);
+  const summary = `Tidemark: ${report.summary}${change ? ` ${change.version} was ${change.before}.` : ''}`;
+  // What the CLI prints as `tidemark: warning:` (objects a migration marked pending created still exist) is a warning here too.
+  const warnings = report.warnings ?? [];
+  for (const warning of warnings) ctx.log.warn(warning);
+  if (warnings.length) void vscode.window.showWarningMessage(`${summary} Warning: ${warnings.join(' ')}`);
+  else void vscode.window.showInformationMessage(summary);
 }
 
 /**

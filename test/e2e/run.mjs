@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { startPasswordServer } from './postgres-server.mjs';
 import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runStatusMatrixFlows, runUiFlows } from './ui-flows.mjs';
+import { managedWorkspace, runManagedFlows } from './managed-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -371,6 +372,16 @@ try {
     await matrixPage.close();
   } catch (err) {
     record('[matrix] prepare three environments and open them', err);
+  }
+
+  step('in the workbench UI: an environment managed by dbmate, and a mark pending warning');
+  try {
+    const workspace = await managedWorkspace(work, repo, run);
+    const managedPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runManagedFlows({ page: managedPage, base, workspace, output, record });
+    await managedPage.close();
+  } catch (err) {
+    record('[managed] prepare a database dbmate migrated and open it', err);
   }
   server.stop();
 

@@ -667,3 +667,6 @@ export async function runStatusMatrixFlows({ page, base, workspace, output, reco
     if (blocked !== 'blocked') throw new Error(`apply went past the blocked migration: 003 in staging is ${blocked}`);
   });
 }
+
+// Shared with the flows of other files (managed-flows.mjs).
+export { checker, migrationRows, openTidemarkView, pickInQuickInput, rows, runCommand, screenshotTree, until };

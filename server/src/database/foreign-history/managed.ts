@@ -58,7 +58,7 @@ export function managedRows(table: ForeignTable, entries: ForeignEntry[], migrat
     // A row whose file is gone shows the version its name carries (`20240101000000_init` → 20240101000000).
     const named = m ? undefined : classifyFile(`${entry.version}.sql`);
     const version = m?.version ?? named?.version ?? entry.version;
-    const key = m ? versionId(m.versionKey) : version;
+    const key = versionId(version);
     if (entry.undone) {
       notes.set(key, entry.undone);
       continue;
