@@ -267,6 +267,34 @@ for (const backend of backends()) {
       assert.equal((await status(f)).tracking?.state, 'managed', 'verify wrote nothing to a history Tidemark does not keep here');
     });
 
+    it('compatibility mode verifies each applied migration as a tracked environment does, reporting the result without writing it', async () => {
+      const f = await backend.fixture({
+        'migrations/001_a.sql': `-- migrate:up\n${A}-- migrate:down\nDROP TABLE a;\n`,
+        'migrations/002_b.sql': `-- migrate:up\n${B}-- migrate:down\nDROP TABLE b;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM b;\n`,
+        'migrations/003_c.sql': `-- migrate:up\n${C}-- migrate:down\nDROP TABLE c;\n-- migrate:verify\n-- expect: 1\nSELECT count(*) FROM c;\n`,
+        'migrations/004_d.sql': `-- migrate:up\n${D}-- migrate:down\nDROP TABLE d;\n`,
+      });
+      await f.exec('local', `${A} CREATE TABLE schema_migrations (version varchar(128) primary key); INSERT INTO schema_migrations VALUES ('001');`);
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.action} ${s.outcome}`),
+        ['002 apply ok', '002 verify ok', '003 apply ok', '003 verify failed'],
+        'stops after a failed verification, as on a tracked environment',
+      );
+      assert.match(report.steps[3].message ?? '', /expected 1/);
+      const after = await status(f);
+      assert.equal(after.tracking?.state, 'managed', "nothing was written to Tidemark's history");
+      assert.deepEqual(
+        after.migrations.map((m) => m.state),
+        ['applied', 'applied', 'applied', 'pending'],
+      );
+      const skipped = await applyMigrations(f.project(), 'local', { ...f.options, verifyAfterApply: false });
+      assert.deepEqual(
+        skipped.steps.map((s) => `${s.version} ${s.action}`),
+        ['004 apply'],
+      );
+    });
+
     it('Supabase: the diff of an edited migration is the SQL it stored against the file', async () => {
       const c = CASES.find((x) => x.tool === 'supabase')!;
       const f = await backend.fixture(c.files, c.config);

@@ -16,7 +16,7 @@ import { runSteps, type Step, type StepOutcome } from './steps';
 import { planSection, resetTimeouts, runStatements, setTimeouts, StatementError, CancelledError } from './execution';
 import { describeBlock, untilBlocked } from './directives';
 import { failureLocation, type RunOptions, type Session } from './session';
-import { preChecksPassed, runVerifyChecks } from './verify';
+import { preChecksPassed, runVerifyChecks, verifySection } from './verify';
 
 function refuseWhatCompatCannotKeep(env: Environment, session: Session, managed: ManagedState, action: string): void {
   const where = toolLabel(managed.table);
@@ -97,6 +97,7 @@ export async function applyInToolHistory(
 ): Promise<RunReport> {
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'apply to');
+  const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   const done = new Set(managed.rows.map((r) => versionId(r.version)));
   const limit = options.toVersion === undefined ? undefined : versionOrder(migrations)(options.toVersion);
   const pending = migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
@@ -126,13 +127,18 @@ export async function applyInToolHistory(
           },
           options,
         );
-        return { steps: [{ ...base, outcome: 'ok', durationMs: Date.now() - started, message: [checked, `recorded in ${where}`].filter(Boolean).join('; ') }], stop: false };
+        const step: Step = { ...base, outcome: 'ok', durationMs: Date.now() - started, message: [checked, `recorded in ${where}`].filter(Boolean).join('; ') };
+        if (!verifyAfter || !m.verify) return { steps: [step], stop: false };
+        // Verified as on a tracked environment; the result is reported, not written: the tool's table has no place for it.
+        const outcome = await verifySection(session.db, session.history, m, m.verify, options.isCancelled, false);
+        const verified: Step = { ...base, action: 'verify', outcome: outcome.passed ? 'ok' : 'failed', durationMs: outcome.durationMs, message: outcome.message };
+        return { steps: [step, verified], failure: outcome.failure, stop: !outcome.passed };
       } catch (error) {
         return failedStep(project, base, started, error);
       }
     },
   });
-  const applied = steps.filter((s) => s.outcome === 'ok').length;
+  const applied = steps.filter((s) => s.action === 'apply' && s.outcome === 'ok').length;
   let summary =
     runnable.length === 0
       ? `Nothing to apply to ${env.name}: ${where} lists every migration${options.toVersion ? ` up to ${options.toVersion}` : ''}.`
