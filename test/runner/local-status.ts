@@ -4,8 +4,8 @@ import { RunnerInputError } from '../../server/src/database/environments';
 import { getStatus } from '../../server/src/runner/status';
 import type { Fixture } from './backends';
 
-export async function status(f: Fixture) {
-  const [s] = await getStatus(f.project(), 'local', f.options);
+export async function status(f: Fixture, environment = 'local') {
+  const [s] = await getStatus(f.project(), environment, f.options);
   assert.equal(s.error, undefined, s.error);
   return s;
 }

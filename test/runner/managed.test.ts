@@ -295,6 +295,30 @@ for (const backend of backends()) {
       );
     });
 
+    it("compatibility mode keeps `after:`: staging takes only what local's dbmate table lists", async () => {
+      const f = await backend.fixture({
+        'migrations/001_a.sql': `-- migrate:up\n${A}-- migrate:down\nDROP TABLE a;\n-- migrate:verify\n-- expect: 0\nSELECT count(*) FROM a;\n`,
+        'migrations/002_b.sql': `-- migrate:up\n${B}-- migrate:down\nDROP TABLE b;\n`,
+      });
+      const dbmateTable = 'CREATE TABLE schema_migrations (version varchar(128) primary key);';
+      await f.exec('local', `${A} ${dbmateTable} INSERT INTO schema_migrations VALUES ('001');`);
+      await f.exec('staging', dbmateTable);
+      assert.match(
+        await refusal(applyMigrations(f.project(), 'staging', { ...f.options, confirm: 'staging' })),
+        /^refusing to apply to staging \(after: local\): 002 is not applied in local; apply up to 001 with --to 001/,
+      );
+      assert.deepEqual(
+        (await status(f, 'staging')).migrations.map((m) => m.state),
+        ['pending', 'pending'],
+        'refused: nothing ran',
+      );
+      const report = await applyMigrations(f.project(), 'staging', { ...f.options, confirm: 'staging', toVersion: '001' });
+      assert.deepEqual(
+        report.steps.map((s) => `${s.version} ${s.action} ${s.outcome}`),
+        ['001 apply ok', '001 verify ok'],
+      );
+    });
+
     it('Supabase: the diff of an edited migration is the SQL it stored against the file', async () => {
       const c = CASES.find((x) => x.tool === 'supabase')!;
       const f = await backend.fixture(c.files, c.config);

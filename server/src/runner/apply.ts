@@ -10,6 +10,7 @@ import { findEnvironment, RunnerInputError, type Environment, type Project } fro
 import type { HistoryRow } from '../database/history';
 import { errorMessage } from './execution';
 import { refuseUntracked } from './refuse-untracked';
+import { readTracking } from '../database/tracking';
 import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions } from './session';
 import { verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
@@ -29,14 +30,25 @@ export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], t
   return migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
 }
 
-/** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
-async function checkUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions): Promise<void> {
+/**
+ * `after: X`: every version must already be applied in X, and verified there when it has a verify
+ * section. An upstream managed by another tool is read from that tool's table, which keeps no
+ * verification: there, applied from the same file is enough.
+ */
+export async function checkUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions, migrations: Migration[] = candidates): Promise<void> {
   const upstreamName = env.info.after;
   if (!upstreamName || candidates.length === 0) return;
   const upstream = findEnvironment(project, upstreamName);
   let rows: HistoryRow[];
+  let managed = false;
   try {
-    rows = await withReadSession(upstream, options, ({ history }) => history.rows());
+    rows = await withReadSession(upstream, options, async ({ db, history }) => {
+      const own = await history.rows();
+      if (own.length) return own;
+      const tool = (await readTracking(db, history, migrations, own, upstream.platformSchemas)).managed;
+      managed = tool !== undefined;
+      return tool?.rows ?? own;
+    });
   } catch (error) {
     throw new RunnerInputError(`${env.name} applies only what ${upstreamName} has (after: ${upstreamName}), but ${upstreamName} cannot be read: ${errorMessage(error)}`);
   }
@@ -48,7 +60,7 @@ async function checkUpstream(project: Project, env: Environment, candidates: Mig
     const row = byVersion.get(versionId(m.version));
     if (!row || row.state !== 'applied') refusals.push(`${m.version} is not applied in ${upstreamName}`);
     else if (row.checksum !== m.checksum) refusals.push(`${m.version} in ${upstreamName} was applied from a different file (checksum differs)`);
-    else if (m.verify && row.verifyResult !== 'passed')
+    else if (m.verify && !managed && row.verifyResult !== 'passed')
       refusals.push(`${m.version} is applied in ${upstreamName} but ${row.verifyResult === 'failed' ? 'failed verification' : 'not verified'} there`);
   }
   if (refusals.length) {
@@ -77,7 +89,7 @@ export async function applyMigrations(project: Project, environment: string | un
       // Read under the lock: another runner may have applied some of these a moment ago.
       const rows = await session.history.rows();
       const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
-      if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options);
+      if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options, (runnable) => checkUpstream(project, env, runnable, options, migrations));
       const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
       await checkUpstream(project, env, candidates, options);
       const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;

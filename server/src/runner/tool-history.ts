@@ -94,6 +94,8 @@ export async function applyInToolHistory(
   migrations: Migration[],
   managed: ManagedState,
   options: RunOptions,
+  /** The `after:` check of the normal runner, on what is about to run. */
+  checkUpstream: (runnable: Migration[]) => Promise<void> = async () => {},
 ): Promise<RunReport> {
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'apply to');
@@ -108,6 +110,7 @@ export async function applyInToolHistory(
     return why ? [`${m.version} (${m.name}): ${why}`] : [];
   });
   if (refused.length) throw new RunnerInputError(`refusing to apply to ${env.name} in ${managed.table.tool}'s compatibility mode; nothing was run: ${refused.join('; ')}`);
+  await checkUpstream(runnable);
   const { steps, failure } = await runSteps(runnable, options, {
     action: 'apply',
     verb: 'applying',
