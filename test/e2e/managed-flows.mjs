@@ -5,7 +5,7 @@
 // notification.
 import { dirname, join } from 'node:path';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { checker, migrationRows, openTidemarkView, pickInQuickInput, rows, runCommand, screenshotTree, until } from './ui-flows.mjs';
+import { checker, migrationRows, openTidemarkView, rows, runCommand, screenshotTree, sidebarRows, until } from './ui-flows.mjs';
 
 const FILES = {
   'migrations/001_users.sql': '-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE users;\n',
@@ -69,9 +69,11 @@ export async function runManagedFlows({ page, base, workspace, output, record })
   });
 
   await check('Mark as Not Applied of a migration whose table still exists shows the warning as a warning notification', async () => {
-    await runCommand(page, 'Tidemark: Mark as Not Applied (without running)');
-    await pickInQuickInput(page, 'Tidemark environment', 'sandbox');
-    await pickInQuickInput(page, 'Which migration in sandbox?', '003 invoices');
+    // The command is on a migration row's context menu (not in the Command Palette).
+    const row = migrationRows(await rows(page), 'sandbox').find((r) => r.label.startsWith('003'));
+    if (!row) throw new Error('no 003 row under sandbox');
+    await page.locator(`${sidebarRows}[data-index="${row.index}"]`).click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item', { hasText: 'Mark as Not Applied' }).first().click();
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Mark 003 as not applied in sandbox' }).waitFor({ timeout: 30_000 });
     await page.locator('.quick-input-widget input').fill('testing the warning');
     await page.keyboard.press('Enter');
