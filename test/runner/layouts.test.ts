@@ -46,6 +46,8 @@ for (const backend of backends()) {
       const report = await applyMigrations(f.project(), 'local', f.options);
       assert.equal(report.failure, undefined, JSON.stringify(report.failure));
       assert.deepEqual(await f.sql('local', 'SELECT m::text FROM feelings'), [{ m: 'happy' }]);
+      // The reason names the marker the user wrote, not Tidemark's own directive.
+      assert.match(report.steps[1].message ?? '', /ran without a transaction: the -- \+goose NO TRANSACTION annotation/);
       // The same file without the annotation fails as goose's would, in one transaction, leaving nothing of it.
       const g = await backend.fixture(files(''));
       const failed = await applyMigrations(g.project(), 'local', g.options);
@@ -92,6 +94,28 @@ for (const backend of backends()) {
       );
       assert.match(report.steps[2].message ?? '', /line 1 is `-- \+goose Up`, a goose marker, but this folder is read as dbmate/);
       assert.deepEqual(await tables(f), ['a', 'b']);
+    });
+  });
+
+  describe(`diesel folders on ${backend.label}`, function () {
+    this.timeout(120_000);
+    before(() => backend.start());
+    after(() => backend.stop());
+
+    it('run_in_transaction = false: the enum value added and used applies, and the step names metadata.toml', async () => {
+      const f = await backend.fixture({
+        'diesel.toml': '[migrations_directory]\ndir = "migrations"\n',
+        'migrations/2024-01-01-000000_mood/up.sql': "CREATE TYPE mood AS ENUM ('sad');\n",
+        'migrations/2024-01-01-000000_mood/down.sql': 'DROP TYPE mood;\n',
+        'migrations/2024-01-02-000000_happy/up.sql': "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE feelings (m mood DEFAULT 'happy');\n",
+        'migrations/2024-01-02-000000_happy/down.sql': 'DROP TABLE feelings;\n',
+        'migrations/2024-01-02-000000_happy/metadata.toml': 'run_in_transaction = false\n',
+      });
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+      assert.deepEqual(await tables(f), ['feelings']);
+      assert.match(report.steps[1].message ?? '', /ran without a transaction: run_in_transaction = false in metadata\.toml/);
+      assert.doesNotMatch(report.steps[1].message ?? '', /tidemark:no-transaction/);
     });
   });
 }

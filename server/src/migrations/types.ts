@@ -40,6 +40,11 @@ export interface MigrationExecution {
    * diesel run_in_transaction = false, or a statement PostgreSQL refuses in a transaction).
    */
   transaction: 'wrapped' | 'own' | 'none';
+  /**
+   * What makes it run without a transaction, in its tool's own words (`the -- +goose NO TRANSACTION
+   * annotation`, `run_in_transaction = false in metadata.toml`), for messages; set when `transaction` is `none`.
+   */
+  noTransactionMarker?: string;
   /** The layout has down migrations by design (false for Prisma, Drizzle, Supabase, sqlx up-only files), or lint.rollbacks "require". */
   downsByDesign: boolean;
   /** Its statements may run a second time: a no-transaction resume, a repeatable migration (Flyway R__, graphile current.sql), or lint.idempotency "require". */

@@ -4,6 +4,7 @@
  * statement when it holds something like DROP INDEX CONCURRENTLY). A migration without a down
  * section is refused before anything runs.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
@@ -51,7 +52,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         label: ({ row }) => row,
         run: async ({ row, migration, down }): Promise<StepOutcome> => {
           const started = Date.now();
-          const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
+          const plan = await planSection(down!, migration && noTransactionMarker(migration));
           const base = { version: row.version, name: row.name, action: 'rollback' as const };
           try {
             if (plan.noTransactionReason || plan.ownTransaction) {

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
-import { describeExecution } from '../execution';
+import { DBMATE_NO_TRANSACTION, describeExecution, TIDEMARK_NO_TRANSACTION } from '../execution';
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
@@ -139,12 +139,13 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
   const layout = info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout;
   const noTransactionDirective = hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset));
+  const marker = noTransactionDirective && (/^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(directiveText) ? TIDEMARK_NO_TRANSACTION : DBMATE_NO_TRANSACTION);
   return {
     version: info.version,
     versionKey: info.versionKey,
     name: info.name,
     layout,
-    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: noTransactionDirective }),
+    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: marker }),
     up,
     down,
     verify,
