@@ -118,4 +118,66 @@ for (const backend of backends()) {
       assert.doesNotMatch(report.steps[1].message ?? '', /tidemark:no-transaction/);
     });
   });
+
+  describe(`Flyway repeatable migrations on ${backend.label}`, function () {
+    this.timeout(120_000);
+    before(() => backend.start());
+    after(() => backend.stop());
+
+    const VIEW = (columns: string) => `CREATE OR REPLACE VIEW active_users AS SELECT ${columns} FROM users;\n`;
+
+    it('run after the versioned ones in description order, again only when changed, never out of order, never rolled back', async () => {
+      const f = await backend.fixture({
+        'migrations/V1__users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',
+        'migrations/U1__users.sql': 'DROP TABLE users;\n',
+        'migrations/R__views.sql': VIEW('id'),
+        'migrations/R__a_counts.sql': 'CREATE OR REPLACE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$;\n',
+      });
+      const first = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(first.failure, undefined, JSON.stringify(first));
+      assert.deepEqual(
+        first.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['1 ok', 'R__a_counts ok', 'R__views ok'],
+      );
+      assert.deepEqual(await states(f), { '1': 'applied', R__a_counts: 'applied', R__views: 'applied' });
+      const again = await applyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(again.steps, []);
+      assert.match(again.summary, /up to date/);
+
+      // The view changes and a versioned migration is added: the versioned one first (not out of order), then the changed view alone.
+      f.write({
+        'migrations/R__views.sql': VIEW('id, email'),
+        'migrations/V2__email.sql': 'ALTER TABLE users ADD COLUMN email text;\n',
+        'migrations/U2__email.sql': 'ALTER TABLE users DROP COLUMN email;\n',
+      });
+      const [status] = await getStatus(f.project(), 'local', f.options);
+      const byVersion = Object.fromEntries(status.migrations.map((m) => [m.version, m]));
+      assert.equal(byVersion['2'].state, 'pending');
+      assert.equal(byVersion.R__views.state, 'pending');
+      assert.equal(byVersion.R__views.repeatable, true);
+      assert.match(byVersion.R__views.note ?? '', /^changed since it was applied on .*: apply runs it again$/);
+      assert.equal(byVersion.R__a_counts.state, 'applied');
+      const second = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(second.failure, undefined, JSON.stringify(second));
+      assert.deepEqual(
+        second.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['2 ok', 'R__views ok'],
+      );
+      assert.doesNotMatch(second.steps[0].message ?? '', /out of order/);
+      assert.match(second.steps[1].message ?? '', /repeatable: applied again/);
+      const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'active_users' ORDER BY ordinal_position`);
+      assert.deepEqual(
+        columns.map((c) => c.column_name),
+        ['id', 'email'],
+      );
+
+      // Rollback undoes the newest versioned migration, passing over the repeatables; the view that needs the column stops it.
+      const back = await rollbackMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(
+        back.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['2 failed'],
+      );
+      assert.match(back.failure?.message ?? back.steps[0].message ?? '', /active_users depends on column email/);
+    });
+  });
 }

@@ -136,6 +136,11 @@ export interface Migration {
   duplicateVersion?: string;
   /** Its identity in its tool's own history (sqitch's change ID, graphile-migrate's hash), for matching that tool's records. */
   toolId?: string;
+  /**
+   * Applied again whenever its checksum changes (Flyway `R__name.sql`), after every versioned
+   * migration, in description order (its versionKey starts with REPEATABLE_KEY); never rolled back.
+   */
+  repeatable?: boolean;
   /** Set for a migration Tidemark cannot run (a goose Go migration): why. It is also in blockedReasons, so apply stops before it. */
   hole?: string;
   /**

@@ -199,8 +199,12 @@ export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: read
   return group;
 }
 
-/** Reads a folder of files named like migrations. Never throws for bad files: they become problems. */
-export function readNamedFiles(census: FolderCensus): LayoutReading {
+/**
+ * Reads a folder of files named like migrations. Never throws for bad files: they become problems.
+ * Flyway's reader takes the repeatable R__ files itself (`repeatablesReadHere`); in a folder read
+ * as another layout they are listed as never run.
+ */
+export function readNamedFiles(census: FolderCensus, options: { repeatablesReadHere?: boolean } = {}): LayoutReading {
   const migrationsDir = census.folder;
   const problems: DiscoveryProblem[] = [];
   type Found = { file: SourceFile; info: ClassifiedFile };
@@ -213,8 +217,9 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
     if (!info) {
       const path = join(migrationsDir, rel);
       if (/^R__.+\.sql$/i.test(rel)) {
-        // Said, not skipped silently: running repeatables (after the versioned ones, again on each change) is not built yet.
-        const why = 'a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway';
+        if (options.repeatablesReadHere) continue;
+        // Said, not skipped silently: only a folder read as Flyway's runs repeatables.
+        const why = 'a Flyway repeatable migration (R__) in a folder not read as Flyway\'s: never run; set "layout": "flyway" in tidemark.json to run it';
         problems.push({ code: 'not-in-chain', severity: 'warning', message: `${rel} is ${why}`, path });
         unused.push({ path, why });
       } else unused.push({ path, why: 'not named like a migration (VERSION_name.sql): never applied' });
