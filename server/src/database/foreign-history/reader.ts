@@ -38,6 +38,8 @@ export interface ForeignEntry {
   sql?: string;
   /** Drizzle: the journal time the tool stored, which decides what drizzle-kit considers pending. */
   createdAt?: number;
+  /** The tool's own identity for the migration (sqitch's change_id: a reworked change has one per rework), matched with Migration.toolId. */
+  toolId?: string;
 }
 
 export interface ForeignHistoryReader {
@@ -77,6 +79,7 @@ export async function queryEntries(db: DatabaseAdapter, sql: string, params?: un
   return r.rows.map((row) => {
     const entry: ForeignEntry = { version: String(row.version), appliedAt: text(row.applied_at), failed: row.failed === true };
     for (const key of ['name', 'undone', 'error', 'checksum', 'sql'] as const) if (text(row[key]) !== undefined) entry[key] = text(row[key]);
+    if (text(row.tool_id) !== undefined) entry.toolId = text(row.tool_id);
     if (text(row.created_at) !== undefined) entry.createdAt = Number(row.created_at);
     return entry;
   });
