@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
 import { startPasswordServer } from './postgres-server.mjs';
 import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runStatusMatrixFlows, runUiFlows } from './ui-flows.mjs';
+import { runLayoutFlows } from './layout-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -371,6 +372,15 @@ try {
     await matrixPage.close();
   } catch (err) {
     record('[matrix] prepare three environments and open them', err);
+  }
+
+  step('in the workbench UI: a goose folder and a Prisma project with no tidemark.json');
+  try {
+    const layoutPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runLayoutFlows({ page: layoutPage, base, work, output, record });
+    await layoutPage.close();
+  } catch (err) {
+    record('[layouts] open the goose and Prisma folders', err);
   }
   server.stop();
 
