@@ -115,6 +115,7 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   else if (appliedStates.has(migration.state)) description = `${look.label}${when ? ` ${when}` : ''}${by}`;
   else if (migration.state === 'waiting' && migration.gate) description = migration.gate.message;
   else description = look.label;
+  if (migration.repeatable) description = `${description} · ${migration.note && migration.state === 'pending' ? 'changed, runs again' : 'repeatable'}`;
 
   const lines = [`**${escapeMarkdown(migration.version)} ${escapeMarkdown(migration.name)}** — $(${look.icon}) ${look.label}`, ''];
   if (migration.appliedAt)
@@ -129,6 +130,8 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
   if (migration.approval)
     lines.push(`Approved by ${escapeMarkdown(migration.approval.by)} ${migration.approval.at.replace('T', ' ').slice(0, 16)} UTC: ${escapeMarkdown(migration.approval.reason)}`);
   if (migration.environments) lines.push(`Only for: ${migration.environments.map(escapeMarkdown).join(', ')}`);
+  if (migration.repeatable)
+    lines.push(`Repeatable: applied after the versioned migrations, and again whenever its file changes${migration.note ? ` (${escapeMarkdown(migration.note)})` : ''}.`);
   if (migration.state === 'drifted') lines.push('*Show Diff* compares the file with the SQL that ran.');
   if (migration.error) lines.push('', '```', migration.error, '```');
   lines.push('', [migration.hasDown ? 'has a down section' : 'no down section', migration.hasVerify ? 'has a verify section' : 'no verify section'].join(' · '));
@@ -154,7 +157,8 @@ export function migrationRow(migration: MigrationStatus, newestApplied: boolean,
 export function newestAppliedVersion(status: EnvironmentStatus): string | undefined {
   for (let i = status.migrations.length - 1; i >= 0; i--) {
     const m = status.migrations[i];
-    if (appliedStates.has(m.state) && m.state !== 'missing') return m.version;
+    // Rollback passes over repeatable migrations (Flyway R__): they are never undone.
+    if (appliedStates.has(m.state) && m.state !== 'missing' && !m.repeatable) return m.version;
   }
   return undefined;
 }

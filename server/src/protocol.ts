@@ -34,8 +34,10 @@ export interface MigrationStatus {
    * `baseline` (adopt --to) or `mark` (tidemark mark applied).
    */
   adoptedFrom?: string;
-  /** What the managing tool's table says beyond the state: rolled back, skipped, edited after it was applied, never run by drizzle-kit. */
+  /** What the managing tool's table says beyond the state: rolled back, skipped, edited after it was applied, never run by drizzle-kit; for a repeatable migration, that it changed since it was applied. */
   note?: string;
+  /** A repeatable migration (Flyway R__): applied after the versioned ones, and again whenever its file changes; never rolled back. */
+  repeatable?: boolean;
   /** `-- tidemark:blocked` reasons (`draft` for `-- tidemark:draft`), when the file has any. */
   blockedReasons?: string[];
   /** `-- tidemark:environments`: the only environments the migration is meant for. */

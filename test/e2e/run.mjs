@@ -11,6 +11,7 @@ import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, fresh
 import { startPasswordServer } from './postgres-server.mjs';
 import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runStatusMatrixFlows, runUiFlows } from './ui-flows.mjs';
 import { managedWorkspace, runManagedFlows } from './managed-flows.mjs';
+import { runLayoutFlows } from './layout-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -382,6 +383,15 @@ try {
     await managedPage.close();
   } catch (err) {
     record('[managed] prepare a database dbmate migrated and open it', err);
+  }
+
+  step('in the workbench UI: a goose folder and a Prisma project with no tidemark.json');
+  try {
+    const layoutPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await runLayoutFlows({ page: layoutPage, base, work, output, record });
+    await layoutPage.close();
+  } catch (err) {
+    record('[layouts] open the goose and Prisma folders', err);
   }
   server.stop();
 

@@ -4,10 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-const sidebarRows = '.part.sidebar .monaco-list-row';
+export const sidebarRows = '.part.sidebar .monaco-list-row';
 
 /** The rendered tree rows in display order (the list may keep its row elements in another order). */
-async function rows(page) {
+export async function rows(page) {
   const all = await page.$$eval(sidebarRows, (els) =>
     els.map((el) => ({
       label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
@@ -19,7 +19,7 @@ async function rows(page) {
   return all.sort((a, b) => a.index - b.index);
 }
 
-async function until(what, probe, seconds = 90) {
+export async function until(what, probe, seconds = 90) {
   const deadline = Date.now() + seconds * 1000;
   let last;
   for (;;) {
@@ -38,7 +38,7 @@ async function until(what, probe, seconds = 90) {
  * A check: its title recorded as passed, or failed with a screenshot; no prompt is left open over
  * the next one. Failure screenshots are named after the flow and the check.
  */
-function checker(page, output, record, flow) {
+export function checker(page, output, record, flow) {
   return async (title, body) => {
     try {
       await body();
@@ -51,7 +51,7 @@ function checker(page, output, record, flow) {
   };
 }
 
-async function openTidemarkView(page, base, workspace) {
+export async function openTidemarkView(page, base, workspace) {
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
@@ -59,7 +59,7 @@ async function openTidemarkView(page, base, workspace) {
   await container.click();
 }
 
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -68,7 +68,7 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-async function quickOpen(page, file) {
+export async function quickOpen(page, file) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -97,7 +97,7 @@ async function screenshotTree(page, path) {
 }
 
 /** An environment's migration rows: level 2 rows after its level-1 row, up to the next environment. */
-function migrationRows(all, environment = 'sandbox') {
+export function migrationRows(all, environment = 'sandbox') {
   const start = all.findIndex((r) => r.level === 1 && r.label === environment);
   if (start < 0) return [];
   const rows = [];

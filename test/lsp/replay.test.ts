@@ -98,4 +98,32 @@ describe('language server: replay check', function () {
     assert.equal(refused.state, 'failed');
     assert.match(refused.message ?? '', /^not a migration: it is outside .*migrations$/);
   });
+
+  it("a folder forced to a layout in tidemark.json replays with that layout's execution, not the detected one's", async () => {
+    // Read as dbmate (detected: no markers) the file runs in one transaction, where PostgreSQL refuses
+    // to use an enum value added in it; read as node-pg-migrate (forced) `-- no transaction` runs it bare.
+    const happy =
+      "-- no transaction\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'happy';\nCREATE TABLE IF NOT EXISTS feelings (m mood DEFAULT 'happy');\nINSERT INTO feelings DEFAULT VALUES;\n";
+    const files = { 'migrations/1_mood.sql': "CREATE TYPE mood AS ENUM ('sad');\n", 'migrations/2_happy.sql': happy };
+    const replayMessages = async (config: object) => {
+      const dir = tempWorkspace({ 'tidemark.json': JSON.stringify(config), ...files });
+      client = new TestLspClient({ workspaceFolder: dir });
+      await client.initialize();
+      const u = client.open(join(dir, 'migrations', '2_happy.sql'), happy);
+      await client.diagnosticsFor(u, 1);
+      const before = client.mark();
+      const result = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      assert.equal(result.state, 'finished', JSON.stringify(result));
+      const published = result.findings ? await client.diagnostics(u, (d) => d.some((x) => String(x.code).startsWith('replay-')), before, 60_000) : [];
+      await client.dispose();
+      return published.filter((d) => String(d.code).startsWith('replay-')).map((d) => `${d.code}: ${d.message}`);
+    };
+    const detected = await replayMessages({});
+    assert.ok(
+      detected.some((m) => /unsafe use of new value "happy"/.test(m)),
+      detected.join('\n'),
+    );
+    const forced = await replayMessages({ layout: 'node-pg-migrate' });
+    assert.ok(!forced.some((m) => /unsafe use of new value/.test(m)), forced.join('\n'));
+  });
 });

@@ -46,6 +46,8 @@ for (const backend of backends()) {
       const report = await applyMigrations(f.project(), 'local', f.options);
       assert.equal(report.failure, undefined, JSON.stringify(report.failure));
       assert.deepEqual(await f.sql('local', 'SELECT m::text FROM feelings'), [{ m: 'happy' }]);
+      // The reason names the marker the user wrote, not Tidemark's own directive.
+      assert.match(report.steps[1].message ?? '', /ran without a transaction: the -- \+goose NO TRANSACTION annotation/);
       // The same file without the annotation fails as goose's would, in one transaction, leaving nothing of it.
       const g = await backend.fixture(files(''));
       const failed = await applyMigrations(g.project(), 'local', g.options);
@@ -92,6 +94,90 @@ for (const backend of backends()) {
       );
       assert.match(report.steps[2].message ?? '', /line 1 is `-- \+goose Up`, a goose marker, but this folder is read as dbmate/);
       assert.deepEqual(await tables(f), ['a', 'b']);
+    });
+  });
+
+  describe(`diesel folders on ${backend.label}`, function () {
+    this.timeout(120_000);
+    before(() => backend.start());
+    after(() => backend.stop());
+
+    it('run_in_transaction = false: the enum value added and used applies, and the step names metadata.toml', async () => {
+      const f = await backend.fixture({
+        'diesel.toml': '[migrations_directory]\ndir = "migrations"\n',
+        'migrations/2024-01-01-000000_mood/up.sql': "CREATE TYPE mood AS ENUM ('sad');\n",
+        'migrations/2024-01-01-000000_mood/down.sql': 'DROP TYPE mood;\n',
+        'migrations/2024-01-02-000000_happy/up.sql': "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE feelings (m mood DEFAULT 'happy');\n",
+        'migrations/2024-01-02-000000_happy/down.sql': 'DROP TABLE feelings;\n',
+        'migrations/2024-01-02-000000_happy/metadata.toml': 'run_in_transaction = false\n',
+      });
+      const report = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+      assert.deepEqual(await tables(f), ['feelings']);
+      assert.match(report.steps[1].message ?? '', /ran without a transaction: run_in_transaction = false in metadata\.toml/);
+      assert.doesNotMatch(report.steps[1].message ?? '', /tidemark:no-transaction/);
+    });
+  });
+
+  describe(`Flyway repeatable migrations on ${backend.label}`, function () {
+    this.timeout(120_000);
+    before(() => backend.start());
+    after(() => backend.stop());
+
+    const VIEW = (columns: string) => `CREATE OR REPLACE VIEW active_users AS SELECT ${columns} FROM users;\n`;
+
+    it('run after the versioned ones in description order, again only when changed, never out of order, never rolled back', async () => {
+      const f = await backend.fixture({
+        'migrations/V1__users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',
+        'migrations/U1__users.sql': 'DROP TABLE users;\n',
+        'migrations/R__views.sql': VIEW('id'),
+        'migrations/R__a_counts.sql': 'CREATE OR REPLACE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$;\n',
+      });
+      const first = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(first.failure, undefined, JSON.stringify(first));
+      assert.deepEqual(
+        first.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['1 ok', 'R__a_counts ok', 'R__views ok'],
+      );
+      assert.deepEqual(await states(f), { '1': 'applied', R__a_counts: 'applied', R__views: 'applied' });
+      const again = await applyMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(again.steps, []);
+      assert.match(again.summary, /up to date/);
+
+      // The view changes and a versioned migration is added: the versioned one first (not out of order), then the changed view alone.
+      f.write({
+        'migrations/R__views.sql': VIEW('id, email'),
+        'migrations/V2__email.sql': 'ALTER TABLE users ADD COLUMN email text;\n',
+        'migrations/U2__email.sql': 'ALTER TABLE users DROP COLUMN email;\n',
+      });
+      const [status] = await getStatus(f.project(), 'local', f.options);
+      const byVersion = Object.fromEntries(status.migrations.map((m) => [m.version, m]));
+      assert.equal(byVersion['2'].state, 'pending');
+      assert.equal(byVersion.R__views.state, 'pending');
+      assert.equal(byVersion.R__views.repeatable, true);
+      assert.match(byVersion.R__views.note ?? '', /^changed since it was applied on .*: apply runs it again$/);
+      assert.equal(byVersion.R__a_counts.state, 'applied');
+      const second = await applyMigrations(f.project(), 'local', f.options);
+      assert.equal(second.failure, undefined, JSON.stringify(second));
+      assert.deepEqual(
+        second.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['2 ok', 'R__views ok'],
+      );
+      assert.doesNotMatch(second.steps[0].message ?? '', /out of order/);
+      assert.match(second.steps[1].message ?? '', /repeatable: applied again/);
+      const columns = await f.sql('local', `SELECT column_name FROM information_schema.columns WHERE table_name = 'active_users' ORDER BY ordinal_position`);
+      assert.deepEqual(
+        columns.map((c) => c.column_name),
+        ['id', 'email'],
+      );
+
+      // Rollback undoes the newest versioned migration, passing over the repeatables; the view that needs the column stops it.
+      const back = await rollbackMigrations(f.project(), 'local', f.options);
+      assert.deepEqual(
+        back.steps.map((s) => `${s.version} ${s.outcome}`),
+        ['2 failed'],
+      );
+      assert.match(back.failure?.message ?? back.steps[0].message ?? '', /active_users depends on column email/);
     });
   });
 }

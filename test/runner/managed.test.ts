@@ -30,6 +30,8 @@ const B = 'CREATE TABLE b (id int);\n';
 const B_BEFORE = 'CREATE TABLE b (id bigint);\n';
 const C = 'CREATE TABLE c (id int);\n';
 const D = 'CREATE TABLE d (id int);\n';
+const VIEWS = 'CREATE OR REPLACE VIEW v AS SELECT 1 AS one;\n';
+const ZONES = 'CREATE OR REPLACE VIEW z AS SELECT 2 AS two;\n';
 
 interface Case {
   tool: string;
@@ -170,7 +172,14 @@ const CASES: Case[] = [
   },
   {
     tool: 'flyway',
-    files: { 'migrations/V1__a.sql': A, 'migrations/V1_1__b.sql': B, 'migrations/V2__c.sql': C, 'migrations/V3__d.sql': D },
+    files: {
+      'migrations/V1__a.sql': A,
+      'migrations/V1_1__b.sql': B,
+      'migrations/V2__c.sql': C,
+      'migrations/V3__d.sql': D,
+      'migrations/R__views.sql': VIEWS,
+      'migrations/R__zones.sql': ZONES,
+    },
     // flyway_schema_history as Flyway's createMetaDataTable.sql makes it; checksums as ChecksumCalculator
     // computes them (b's is of the file before it was edited; CRLF line endings do not count).
     table: `CREATE TABLE "public"."flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL,
@@ -179,11 +188,16 @@ const CASES: Case[] = [
       INSERT INTO flyway_schema_history VALUES (1, '0.5', 'gone', 'SQL', 'V0_5__gone.sql', 12, 'postgres', '2023-12-31 00:00:00', 3, true),
         (2, '1', 'a', 'SQL', 'V1__a.sql', ${flywayChecksum(A.replace('\n', '\r\n'))}, 'postgres', '2024-01-01 06:00:00', 3, true),
         (3, '1.1', 'b', 'SQL', 'V1_1__b.sql', ${flywayChecksum(B_BEFORE)}, 'postgres', '2024-01-02 06:00:00', 3, true),
-        (4, '2', 'c', 'SQL', 'V2__c.sql', ${flywayChecksum(C)}, 'postgres', '2024-01-03 06:00:00', 3, false);`,
-    states: { '0.5': 'missing', '1': 'applied', '1.1': 'drifted', '2': 'failed', '3': 'pending' },
+        (4, '2', 'c', 'SQL', 'V2__c.sql', ${flywayChecksum(C)}, 'postgres', '2024-01-03 06:00:00', 3, false),
+        (5, NULL, 'views', 'SQL', 'R__views.sql', ${flywayChecksum(`${VIEWS}-- old\n`)}, 'postgres', '2024-01-03 06:00:00', 3, true),
+        (6, NULL, 'views', 'SQL', 'R__views.sql', ${flywayChecksum(VIEWS)}, 'postgres', '2024-01-04 06:00:00', 3, true),
+        (7, NULL, 'zones', 'SQL', 'R__zones.sql', ${flywayChecksum(`${ZONES}-- old\n`)}, 'postgres', '2024-01-04 06:00:00', 3, true);`,
+    // Repeatables by their newest row: views ran as it is now; zones changed since, so it runs again (not drift).
+    states: { '0.5': 'missing', '1': 'applied', '1.1': 'drifted', '2': 'failed', '3': 'pending', R__views: 'applied', R__zones: 'pending' },
     notes: { '1.1': /edited after it was applied: flyway's checksum differs from the file's/ },
     refusal: /Run `flyway migrate`/,
-    adopted: ['1', '1.1'],
+    // Both repeatables are recorded as Flyway ran them: zones, changed since, is then pending again.
+    adopted: ['1', '1.1', 'R__views', 'R__zones'],
     appliedAt: ['1', '2024-01-01T06:00:00.000Z'],
   },
   {

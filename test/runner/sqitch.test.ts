@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { adoptEnvironment } from '../../server/src/adopt/adopt';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { loadProject } from '../../server/src/database/environments';
 import { rollbackMigrations } from '../../server/src/runner/rollback';
@@ -90,6 +91,22 @@ describe('sqitch projects: Tidemark and sqitch on the same plan, on a real serve
     assert.deepEqual(
       status.migrations.map((m) => `${m.version} ${m.state}`),
       ['appschema verified', 'zz_users verified', 'app.devices/create verified', 'insert_user verified', 'insert_user~2 verified', 'aa_flips verified'],
+    );
+
+    // The database sqitch deployed, read and adopted from its registry: each rework of insert_user by its change ID.
+    const adoptRoot = scratchDir('sqitch-adopt-');
+    cpSync(fixture, adoptRoot, { recursive: true });
+    writeFileSync(join(adoptRoot, 'tidemark.json'), JSON.stringify({ migrationsDir: '.', environments: { local: { url: urlOf(server, bySqitch) } } }));
+    const bySqitchProject = loadProject(adoptRoot);
+    const [managed] = await getStatus(bySqitchProject, 'local', options);
+    assert.deepEqual(
+      managed.migrations.map((m) => `${m.version} ${m.state}`),
+      ['appschema applied', 'zz_users applied', 'app.devices/create applied', 'insert_user applied', 'insert_user~2 applied', 'aa_flips applied'],
+    );
+    const adopted = await adoptEnvironment(bySqitchProject, 'local', { ...options, from: 'sqitch' });
+    assert.deepEqual(
+      adopted.recorded.map((r) => r.version),
+      ['appschema', 'zz_users', 'app.devices/create', 'insert_user', 'insert_user~2', 'aa_flips'],
     );
 
     // Back to before the rework: both tools leave the v1.0.0 function in place.

@@ -70,6 +70,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   const own = classifyFile(relative(folder, path));
 
   if (!own) {
+    // A file of its layout's own that no version names (a Flyway repeatable R__name.sql).
+    const found = layout?.reader.readFile?.(path, text, folder, reader);
+    if (found) return unitFromMigration(file, found.migration, [...problems, ...found.problems]);
     // Not named like a migration: lint it as a one-file migration with sections.
     return unitFromSections(file, undefined, problems);
   }

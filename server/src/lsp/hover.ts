@@ -10,10 +10,13 @@ import type { Statement } from '../sql/statements';
 import { statementLabel } from './symbols';
 import type { ObservedLocks } from '../replay/check';
 
-/** The innermost statement at `offset`: a statement inside a DO block beats the DO block. */
+/**
+ * The innermost statement at `offset`: a statement inside a DO block beats the DO block. A file
+ * holding several migrations (Liquibase changesets: the unit's siblings) is searched in each.
+ */
 export function statementAt(unit: LintUnit, file: SourceFile, offset: number): Statement | undefined {
   let best: Statement | undefined;
-  for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
+  for (const section of [unit, ...(unit.siblings ?? [])].flatMap((u) => [u.up, u.down, u.verify, u.check])) {
     if (!section || section.file.path !== file.path) continue;
     for (const statement of section.statementsWithEmbedded) {
       if (offset < statement.start || offset > statement.end) continue;

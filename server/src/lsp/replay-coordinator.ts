@@ -104,7 +104,16 @@ export class ReplayCoordinator {
     let outcome;
     try {
       outcome = await this.replay.check(
-        { path, migrationsDir: config.migrationsDir, setup, unsaved, severities: config.severities, policy: config.config.lint, docsBase: this.docsBase },
+        {
+          path,
+          migrationsDir: config.migrationsDir,
+          layout: config.config.layout,
+          setup,
+          unsaved,
+          severities: config.severities,
+          policy: config.config.lint,
+          docsBase: this.docsBase,
+        },
         durationMs(config.config.check?.timeout) ?? DEFAULT_REPLAY_TIMEOUT_MS,
       );
     } catch (error) {

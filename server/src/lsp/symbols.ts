@@ -167,7 +167,36 @@ function trimmedEnd(text: string, start: number, end: number): number {
   return e;
 }
 
+/**
+ * The outline: a file holding several migrations (Liquibase changesets: the unit's siblings) gets one
+ * symbol per migration, from its header line, holding its sections; a one-migration file its sections.
+ */
 export function documentSymbols(unit: LintUnit, file: SourceFile): DocumentSymbol[] {
+  if (!unit.siblings?.length) return sectionSymbols(unit, file);
+  return [unit, ...unit.siblings].flatMap((member) => {
+    const sections = sectionSymbols(member, file);
+    if (!member.up || member.up.file.path !== file.path || !sections.length) return sections;
+    // The header (`--changeset author:id`) is the line above the body.
+    const headerStart = file.text.lastIndexOf('\n', Math.max(0, member.up.offset - 2)) + 1;
+    const headerEnd = Math.max(headerStart, member.up.offset - 1);
+    const last = sections.reduce((end, s) => (comparePositions(s.range.end, end) > 0 ? s.range.end : end), sections[0].range.end);
+    const range = { start: file.positionAt(headerStart), end: last };
+    return [
+      {
+        name: `changeset ${member.version ?? member.name ?? ''}`.trim(),
+        detail: sections.map((s) => `${s.name}: ${s.detail}`).join(', '),
+        kind: SymbolKind.Namespace,
+        range,
+        selectionRange: { start: range.start, end: file.positionAt(headerEnd) },
+        children: sections,
+      },
+    ];
+  });
+}
+
+const comparePositions = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line - b.line || a.character - b.character;
+
+function sectionSymbols(unit: LintUnit, file: SourceFile): DocumentSymbol[] {
   return sectionsInFile(unit, file).map(({ section, start, end }) => {
     const last = trimmedEnd(file.text, start, end);
     const range = { start: file.positionAt(start), end: file.positionAt(last) };
@@ -197,7 +226,7 @@ export function documentSymbols(unit: LintUnit, file: SourceFile): DocumentSymbo
 
 export function foldingRanges(unit: LintUnit, file: SourceFile): FoldingRange[] {
   const ranges: FoldingRange[] = [];
-  for (const { section, start, end } of sectionsInFile(unit, file)) {
+  for (const { section, start, end } of [unit, ...(unit.siblings ?? [])].flatMap((u) => sectionsInFile(u, file))) {
     const first = file.positionAt(start).line;
     const last = file.positionAt(trimmedEnd(file.text, start, end)).line;
     if (last > first) ranges.push({ startLine: first, endLine: last, kind: FoldingRangeKind.Region });

@@ -8,8 +8,11 @@ import { transactionControl } from '../sql/transaction';
 import type { LayoutId, MigrationExecution } from './types';
 
 export interface ExecutionFacts {
-  /** The file says it must not run in a transaction (goose NO TRANSACTION, diesel run_in_transaction = false, a directive). */
-  noTransaction?: boolean;
+  /**
+   * The file says it must not run in a transaction (goose NO TRANSACTION, diesel run_in_transaction = false, a directive);
+   * a string says how, when the layout has more than one way (dbmate's `transaction:false` or Tidemark's directive).
+   */
+  noTransaction?: boolean | string;
   /** The layout has no down migrations by design (Prisma, Drizzle, Supabase, sqlx up-only files). */
   noDownsByDesign?: boolean;
   /** A repeatable migration (Flyway R__): run again whenever it changes. */
@@ -17,11 +20,36 @@ export interface ExecutionFacts {
   generatedBy?: MigrationExecution['generatedBy'];
 }
 
+/** How each tool's files say "no transaction", for messages that name the marker the user wrote. */
+export const NO_TRANSACTION_MARKERS: Partial<Record<LayoutId, string>> = {
+  goose: 'the -- +goose NO TRANSACTION annotation',
+  diesel: 'run_in_transaction = false in metadata.toml',
+  sqlx: 'the -- no-transaction line',
+  'node-pg-migrate': 'the -- no transaction header',
+  atlas: 'the -- atlas:txmode none directive',
+  liquibase: "the changeset's runInTransaction:false",
+  'graphile-migrate': 'the --! no-transaction header',
+};
+
+/** The Tidemark directive's wording, where the layout has no marker of its own. */
+export const TIDEMARK_NO_TRANSACTION = 'the -- tidemark:no-transaction directive';
+
+/** dbmate's own way: `-- migrate:up transaction:false`. */
+export const DBMATE_NO_TRANSACTION = 'the -- migrate:up transaction:false option';
+
+/** The wording for a migration that runs without a transaction because its file says so; undefined when it does not. */
+export function noTransactionMarker(migration: { noTransactionDirective: boolean; execution: MigrationExecution }): string | undefined {
+  if (!migration.noTransactionDirective) return undefined;
+  return migration.execution.noTransactionMarker ?? TIDEMARK_NO_TRANSACTION;
+}
+
 export function describeExecution(layout: LayoutId, facts: ExecutionFacts = {}): MigrationExecution {
   const transaction = facts.noTransaction ? 'none' : 'wrapped';
+  const marker = typeof facts.noTransaction === 'string' ? facts.noTransaction : (NO_TRANSACTION_MARKERS[layout] ?? TIDEMARK_NO_TRANSACTION);
   return {
     layout,
     transaction,
+    ...(transaction === 'none' ? { noTransactionMarker: marker } : {}),
     downsByDesign: !facts.noDownsByDesign,
     // A no-transaction migration that fails is resumed at the failed statement: what ran before it
     // stays, and the statement itself may have half-run, so it must be safe to run again.

@@ -40,6 +40,11 @@ export interface MigrationExecution {
    * diesel run_in_transaction = false, or a statement PostgreSQL refuses in a transaction).
    */
   transaction: 'wrapped' | 'own' | 'none';
+  /**
+   * What makes it run without a transaction, in its tool's own words (`the -- +goose NO TRANSACTION
+   * annotation`, `run_in_transaction = false in metadata.toml`), for messages; set when `transaction` is `none`.
+   */
+  noTransactionMarker?: string;
   /** The layout has down migrations by design (false for Prisma, Drizzle, Supabase, sqlx up-only files), or lint.rollbacks "require". */
   downsByDesign: boolean;
   /** Its statements may run a second time: a no-transaction resume, a repeatable migration (Flyway R__, graphile current.sql), or lint.idempotency "require". */
@@ -131,6 +136,11 @@ export interface Migration {
   duplicateVersion?: string;
   /** Its identity in its tool's own history (sqitch's change ID, graphile-migrate's hash), for matching that tool's records. */
   toolId?: string;
+  /**
+   * Applied again whenever its checksum changes (Flyway `R__name.sql`), after every versioned
+   * migration, in description order (its versionKey starts with REPEATABLE_KEY); never rolled back.
+   */
+  repeatable?: boolean;
   /** Set for a migration Tidemark cannot run (a goose Go migration): why. It is also in blockedReasons, so apply stops before it. */
   hole?: string;
   /**

@@ -63,8 +63,21 @@ export function versionId(version: string | readonly number[]): string {
  */
 export function versionOrder(migrations: ReadonlyArray<Pick<Migration, 'version' | 'versionKey'>>): (version: string) => number[] {
   const keys = new Map(migrations.map((m) => [versionId(m.version), m.versionKey]));
-  return (version) => keys.get(versionId(version)) ?? (isNumberedVersion(version) ? versionKey(version) : [Number.MAX_SAFE_INTEGER]);
+  return (version) =>
+    keys.get(versionId(version)) ?? (isNumberedVersion(version) ? versionKey(version) : [isRepeatableVersion(version) ? REPEATABLE_KEY : Number.MAX_SAFE_INTEGER]);
 }
+
+/**
+ * The first group of a repeatable migration's key (Flyway `R__name.sql`): after every versioned
+ * migration, as Flyway applies them, its second group its place in description order.
+ */
+export const REPEATABLE_KEY = Number.MAX_SAFE_INTEGER - 1;
+
+/** A repeatable migration's version is its file's stem, `R__views` (Flyway's repeatables have none of their own). */
+export const isRepeatableVersion = (version: string) => /^R__./i.test(version);
+
+/** Whether a key is a repeatable migration's: it never counts as the newest applied, and rollback passes over it. */
+export const isRepeatableKey = (key: readonly number[]) => key[0] === REPEATABLE_KEY;
 
 export function compareVersionKeys(a: number[], b: number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatDuration, type SeveritySetting } from '../migrations/config';
 import type { ExecutionPolicy } from '../migrations/execution';
+import type { LayoutId } from '../migrations/types';
 import type { Finding } from '../findings/finding';
 import type { ObservedLocks } from './check';
 import type { ShadowSetup } from './shadow';
@@ -36,6 +37,8 @@ export type WorkerRequest =
       /** The file the user saved or edited; its migration is the one checked. */
       path: string;
       migrationsDir: string;
+      /** tidemark.json `layout`: the folder is read as this tool's, as the CLI reads it. */
+      layout?: LayoutId;
       setup: ShadowSetup;
       /** Editor text of open files that differs from the disk (on-type checks), by path. */
       unsaved: Record<string, string>;

@@ -41,7 +41,7 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
     if (isCancelled()) return post({ kind: 'cancelled', id: request.id });
     await ensureParser();
     const reader: FileReader = { read: (path) => request.unsaved[path] ?? lenientDiskReader.read(path) };
-    const discovered = discoverMigrations(request.migrationsDir, reader).migrations;
+    const discovered = discoverMigrations(request.migrationsDir, reader, { layout: request.layout }).migrations;
     const own = discovered.findIndex((m) => migrationHoldsFile(m, request.path));
     // Earlier migrations whose replay timed out are left out of the shadow: they would time out again.
     const migrations = discovered.filter((m, i) => i >= own || !request.skipVersions?.includes(m.version));

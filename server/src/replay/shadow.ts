@@ -9,6 +9,7 @@
  * ~650 ms (45 MB) and loadDataDir into a new instance ~1.8 s, clone() ~2.3 s, while a rolled-back
  * transaction on the warm instance costs ~20 ms; so the warm instance is the cache.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
 import type { DatabaseAdapter } from '../database/adapter';
@@ -137,7 +138,7 @@ export class Shadow {
     for (let i = this.built.length; i < earlier.length; i++) {
       const migration = earlier[i];
       if (isCancelled?.()) return;
-      const plan = await planSection(migration.up, migration.noTransactionDirective);
+      const plan = await planSection(migration.up, noTransactionMarker(migration));
       const statements = plan.statements.filter((_, index) => !plan.skipped.has(index));
       if (!(await this.runBuildBatch(statements))) {
         for (const statement of statements) {

@@ -6,6 +6,7 @@
  * run as written with its blocks kept. Pre-checks (`-- migrate:check`) run first; a failing one
  * changes nothing.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import type { Migration } from '../migrations/types';
 import { normaliseForChecksum } from '../migrations/checksum';
 import type { StatementFailure } from '../protocol';
@@ -46,7 +47,7 @@ export class MigrationApplier {
 
   /** `row` is the migration's history row from an earlier run that stopped half-way, if any. */
   async apply(migration: Migration, row: HistoryRow | undefined): Promise<AppliedOne> {
-    const plan = await planSection(migration.up, migration.noTransactionDirective);
+    const plan = await planSection(migration.up, noTransactionMarker(migration));
     const started = Date.now();
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
     try {

@@ -23,11 +23,15 @@ import { appliedTimes, gateOf } from './gates';
 import type { MigrationGate } from '../protocol';
 import type { Session } from './session';
 
-/** Migrations not yet (fully) applied, up to `toVersion`. */
+/** Migrations not yet (fully) applied, and repeatable ones changed since they were, up to `toVersion`. */
 export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], toVersion: string | undefined): Migration[] {
-  const done = new Set(rows.filter((r) => r.state === 'applied').map((r) => versionId(r.version)));
+  const done = new Map(rows.filter((r) => r.state === 'applied').map((r) => [versionId(r.version), r]));
   const limit = toVersion === undefined ? undefined : versionOrder(migrations)(toVersion);
-  return migrations.filter((m) => !done.has(versionId(m.version)) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
+  const isDone = (m: Migration) => {
+    const row = done.get(versionId(m.version));
+    return !!row && !(m.repeatable && row.checksum !== m.checksum);
+  };
+  return migrations.filter((m) => !isDone(m) && (!limit || compareVersionKeys(m.versionKey, limit) <= 0));
 }
 
 /**
@@ -109,7 +113,12 @@ export async function applyMigrations(project: Project, environment: string | un
             return { steps: [{ version: migration.version, name: migration.name, action: 'apply', outcome: 'skipped', durationMs: 0, message: gate.message }], stop: true };
           }
           const row = rows.find((r) => versionId(r.version) === versionId(migration.version));
-          const { step, failure } = await applier.apply(migration, row);
+          // A repeatable migration whose file changed runs again from its first statement: the row is the old text's.
+          const resumable = migration.repeatable && row?.checksum !== migration.checksum ? undefined : row;
+          const { step, failure } = await applier.apply(migration, resumable);
+          if (migration.repeatable && row?.state === 'applied' && step.outcome === 'ok') {
+            step.message = ['repeatable: applied again, its file changed since it was applied', step.message].filter(Boolean).join('; ');
+          }
           if (newest && step.outcome === 'ok' && compareVersionKeys(migration.versionKey, keyOf(newest.version)) < 0) {
             step.message = [`out of order: older than ${newest.version}, applied before it`, step.message].filter(Boolean).join('; ');
           }

@@ -8,7 +8,7 @@ import { ensureParser } from '../sql/parse';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
-import { ownsTransaction } from '../migrations/execution';
+import { ownsTransaction, TIDEMARK_NO_TRANSACTION } from '../migrations/execution';
 import { ServerError, type DatabaseAdapter } from '../database/adapter';
 import type { Environment } from '../database/environments';
 
@@ -46,11 +46,14 @@ export interface SectionPlan {
   ownTransaction: boolean;
 }
 
-/** Parses a section and decides how it must run. */
-export async function planSection(section: Section, directive: boolean): Promise<SectionPlan> {
+/**
+ * Parses a section and decides how it must run. `noTransaction` is what in the file says it runs
+ * without a transaction, in its tool's words (noTransactionMarker); `true` for Tidemark's directive.
+ */
+export async function planSection(section: Section, noTransaction: boolean | string | undefined): Promise<SectionPlan> {
   await ensureParser();
   const statements = parseStatements(section.text, section.offset, section.breaks);
-  let noTransactionReason: string | undefined = directive ? 'the -- tidemark:no-transaction directive' : undefined;
+  let noTransactionReason: string | undefined = typeof noTransaction === 'string' ? noTransaction : noTransaction ? TIDEMARK_NO_TRANSACTION : undefined;
   for (const s of statements) {
     const why = transactionIncompatibility(s.node);
     if (why && !noTransactionReason) noTransactionReason = `${why} (line ${section.file.positionAt(s.start).line + 1}) cannot run inside a transaction`;

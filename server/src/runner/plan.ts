@@ -12,6 +12,7 @@
  * lock as the parse tree predicts it (sql/locks) is listed when an earlier migration of the dry run
  * already holds exactly that lock — applied, each migration runs in its own transaction and takes it.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
@@ -50,7 +51,7 @@ export async function planMigrations(project: Project, environment: string | und
   return withLockedSession(env, options, async ({ db, history }) => {
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, (await stateRows(db, history, migrations)).rows, options.toVersion), options.toVersion);
     const planned: Planned[] = [];
-    for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, migration.noTransactionDirective) });
+    for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, noTransactionMarker(migration)) });
     const existing = new Set((await db.query(USER_RELATIONS)).rows.map((r) => String(r.oid)));
     const steps: Step[] = [];
     let firstFailure: RunReport['failure'];

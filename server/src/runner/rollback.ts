@@ -4,8 +4,9 @@
  * statement when it holds something like DROP INDEX CONCURRENTLY). A migration without a down
  * section is refused before anything runs.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import type { Migration, Section } from '../migrations/types';
-import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
+import { compareVersionKeys, isRepeatableKey, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, storedSection } from './execution';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
@@ -28,10 +29,12 @@ export async function rollbackMigrations(project: Project, environment: string |
     async (session) => {
       const { db, history, backup: prepared } = session;
       const rows = (await history.rows()).sort((a, b) => compareVersionKeys(keyOf(b.version), keyOf(a.version)));
+      // Repeatable migrations (Flyway R__) have no down by design and are never undone (Flyway's undo passes over them too).
+      const undoable = rows.filter((r) => !isRepeatableKey(keyOf(r.version)));
       const managed = await refuseUntracked(db, history, env, migrations, rows, 'roll back');
       if (managed) return rollbackInToolHistory(project, env, session, migrations, managed.managed, options);
       const limit = options.toVersion === undefined ? undefined : keyOf(options.toVersion);
-      const targets = limit ? rows.filter((r) => compareVersionKeys(keyOf(r.version), limit) > 0) : rows.slice(0, 1);
+      const targets = limit ? undoable.filter((r) => compareVersionKeys(keyOf(r.version), limit) > 0) : undoable.slice(0, 1);
       if (targets.length === 0) {
         return { environment: env.name, steps: [], summary: `Nothing to roll back in ${env.name}${options.toVersion ? ` above ${options.toVersion}` : ''}.` };
       }
@@ -51,7 +54,7 @@ export async function rollbackMigrations(project: Project, environment: string |
         label: ({ row }) => row,
         run: async ({ row, migration, down }): Promise<StepOutcome> => {
           const started = Date.now();
-          const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
+          const plan = await planSection(down!, migration && noTransactionMarker(migration));
           const base = { version: row.version, name: row.name, action: 'rollback' as const };
           try {
             if (plan.noTransactionReason || plan.ownTransaction) {

@@ -5,7 +5,7 @@
 import { readTracking } from '../database/tracking';
 import type { ManagedState } from '../database/foreign-history/managed';
 import type { Migration } from '../migrations/types';
-import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
+import { compareVersionKeys, isRepeatableKey, versionId, versionOrder } from '../migrations/version';
 import type { Approval, EnvironmentStatus, MigrationStatus } from '../protocol';
 import { appliedTimes, approvalFor, gateOf, type GateEnvironment } from './gates';
 import { errorMessage } from './execution';
@@ -25,7 +25,8 @@ import { appliesIn, directiveFields } from './directives';
 export function newestRun(rows: readonly HistoryRow[], keyOf: (version: string) => number[] = versionOrder([])): HistoryRow | undefined {
   let newest: HistoryRow | undefined;
   for (const r of rows) {
-    if (r.unordered) continue;
+    // A repeatable migration (Flyway R__) runs after every versioned one by design: no watermark.
+    if (r.unordered || isRepeatableKey(keyOf(r.version))) continue;
     const ran = r.state === 'applied' || r.statementsDone > 0 || r.statementStarted !== undefined;
     if (ran && (!newest || compareVersionKeys(keyOf(r.version), keyOf(newest.version)) > 0)) newest = r;
   }
@@ -59,6 +60,7 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
       key: m.versionKey,
       ...directiveFields(m),
       ...(m.duplicateVersion ? { error: m.duplicateVersion } : {}),
+      ...(m.repeatable ? { repeatable: true } : {}),
     };
     if (!row && environment !== undefined && !appliesIn(m, environment)) {
       out.push({ ...base, state: 'not-for-this-environment' });
@@ -89,6 +91,9 @@ export function migrationStates(migrations: Migration[], rows: HistoryRow[], env
     };
     if (row.state === 'failed') {
       out.push({ ...base, ...recorded, state: 'failed', error: row.error });
+    } else if (!checksumMatches && m.repeatable) {
+      // Not drift: a repeatable migration is meant to change, and apply runs it again.
+      out.push({ ...base, ...recorded, state: 'pending', note: `changed since it was applied${row.appliedAt ? ` on ${row.appliedAt}` : ''}: apply runs it again` });
     } else if (!checksumMatches) {
       out.push({ ...base, ...recorded, state: 'drifted' });
     } else if (row.verifyResult === 'failed') {

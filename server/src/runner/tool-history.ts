@@ -5,6 +5,7 @@
  * of Tidemark's history. Only tools with a compatibility writer (database/foreign-history/compat.ts)
  * get here; refuseUntracked refuses the others.
  */
+import { noTransactionMarker } from '../migrations/execution';
 import { compatWriter } from '../database/foreign-history/compat';
 import type { ManagedState } from '../database/foreign-history/managed';
 import { RunnerInputError, type Environment, type Project } from '../database/environments';
@@ -41,7 +42,7 @@ async function runAndRecord(
   work: { record: () => Promise<void>; precheck?: () => Promise<string | undefined> },
   options: RunOptions,
 ): Promise<string | undefined> {
-  const plan = await planSection(section, m.noTransactionDirective);
+  const plan = await planSection(section, noTransactionMarker(m));
   if (plan.conflictingControl) {
     const s = plan.conflictingControl;
     throw new StatementError(

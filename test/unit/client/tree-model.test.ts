@@ -199,4 +199,17 @@ describe('client tree model', () => {
     assert.equal(relativeTime(new Date('2026-11-25T10:00:00Z'), now), 'yesterday');
     assert.equal(relativeTime(new Date('2026-01-02T10:00:00Z'), now), 'on 2026-01-02');
   });
+
+  it('a repeatable migration (Flyway R__) says so, says when it changed, and is never the one "roll back last" undoes', () => {
+    const env = environment('local', [
+      migration('1', 'users', 'applied'),
+      migration('R__views', 'views', 'pending', { repeatable: true, note: 'changed since it was applied on 2026-11-26T10:00:00.000Z: apply runs it again' }),
+      migration('R__zones', 'zones', 'applied', { repeatable: true }),
+    ]);
+    assert.equal(newestAppliedVersion(env), '1');
+    const changed = migrationRow(env.migrations[1], false, now);
+    assert.equal(changed.description, 'pending · changed, runs again');
+    assert.match(changed.tooltip, /Repeatable: applied after the versioned migrations, and again whenever its file changes \(changed since it was applied/);
+    assert.equal(migrationRow(env.migrations[2], false, now).description, 'applied · repeatable');
+  });
 });

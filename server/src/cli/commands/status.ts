@@ -69,6 +69,7 @@ function statusJson(s: EnvironmentStatus) {
       ...(m.gate ? { gate: m.gate } : {}),
       ...(m.approval ? { approval: m.approval } : {}),
       ...(m.note ? { note: m.note } : {}),
+      ...(m.repeatable ? { repeatable: true } : {}),
     })),
   };
 }
@@ -100,6 +101,7 @@ function plainNote(m: MigrationStatus): string {
   if (m.approval) return `approved by ${m.approval.by} ${m.approval.at.slice(0, 16).replace('T', ' ')} UTC: ${m.approval.reason}`;
   if (m.state === 'not-for-this-environment') return `only for ${m.environments?.join(', ')}`;
   if (m.state === 'drifted' || m.state === 'missing' || m.state === 'out-of-order') return stateDefinition(m.state).meaning;
+  if (m.repeatable && !m.error) return 'repeatable: applied again whenever its file changes';
   return m.error ?? ''; // two migrations with one version
 }
 

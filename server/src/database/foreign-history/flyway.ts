@@ -13,13 +13,20 @@ export const flyway: ForeignHistoryReader = {
   commands: { apply: 'flyway migrate', rollback: 'flyway undo' },
   tables: [{ table: 'flyway_schema_history' }],
   recognises: (_table, columns) => Boolean(columns.version && columns.success),
-  // SCHEMA rows (Flyway created the schema) and repeatable migrations have no version; DELETE
-  // rows are what `flyway repair` left of removed failures.
+  // SCHEMA rows (Flyway created the schema) have no version; DELETE rows are what `flyway repair`
+  // left of removed failures. A repeatable migration has no version either: Flyway adds a row each
+  // time it runs one, so its newest row (by installed_rank) is its state, keyed by its script's
+  // stem (`R__views`), as Tidemark's reader names it.
   read: (db, t) =>
     queryEntries(
       db,
-      `SELECT version::text AS version, ${isoText('installed_on', t.columns.installed_on ?? '')} AS applied_at, NOT success AS failed, checksum::text AS checksum
-         FROM ${quotedName(t)} WHERE version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE', 'UNDO_SQL', 'UNDO_JDBC') ORDER BY installed_rank`,
+      `SELECT COALESCE(version::text, regexp_replace(script, '^.*/|\\.sql$', '', 'g')) AS version, ${isoText('installed_on', t.columns.installed_on ?? '')} AS applied_at,
+              NOT success AS failed, checksum::text AS checksum
+         FROM ${quotedName(t)} h
+        WHERE type NOT IN ('SCHEMA', 'DELETE', 'UNDO_SQL', 'UNDO_JDBC')
+          AND (version IS NOT NULL
+               OR (script ~ '(^|/)R__[^/]+\\.sql$' AND installed_rank = (SELECT max(installed_rank) FROM ${quotedName(t)} n WHERE n.script = h.script AND n.version IS NULL AND n.type NOT IN ('DELETE'))))
+        ORDER BY installed_rank`,
     ),
   checksumOf: (m) => flywayChecksum(fileBytes(m.up.file.path, m.up.file.text).toString('utf8')),
 };

@@ -112,5 +112,7 @@ export function matchEntry(tool: ForeignTool, entry: ForeignEntry, migrations: M
   const own = readerOf(tool).match;
   if (own) return own(entry, migrations);
   const digits = entry.version.replace(/\D/g, '');
-  return matchMigration(entry.version, migrations) ?? (digits ? migrations.find((m) => m.version.replace(/\D/g, '') === digits) : undefined);
+  // A version written exactly as a file's first (a Flyway repeatable's `R__views`, which has no digits to compare).
+  const exact = migrations.find((m) => m.version === entry.version);
+  return exact ?? matchMigration(entry.version, migrations) ?? (digits ? migrations.find((m) => m.version.replace(/\D/g, '') === digits) : undefined);
 }

@@ -87,7 +87,8 @@ export function managedRows(table: ForeignTable, entries: ForeignEntry[], migrat
       ...(entry.failed ? { error: entry.error ?? `${tool} records it as failed` } : {}),
       ...(!m && !named ? { unordered: true } : {}),
     });
-    if (drifted)
+    // A repeatable migration that changed is not drift: it runs again (status says so).
+    if (drifted && !m?.repeatable)
       notes.set(key, `edited after it was applied: ${entry.sql !== undefined ? `the file differs from the SQL ${tool} stored` : `${tool}'s checksum differs from the file's`}`);
   }
   return { table, rows, notes, checksumOnly };

@@ -7,15 +7,16 @@ export const sqitch: ForeignHistoryReader = {
   layout: 'sqitch',
   commands: { apply: 'sqitch deploy', rollback: 'sqitch revert --to @HEAD^' },
   tables: [{ schema: 'sqitch', table: 'changes' }],
-  recognises: (_table, columns) => Boolean(columns.change && columns.committed_at),
+  recognises: (_table, columns) => Boolean(columns.change && columns.change_id && columns.committed_at),
   read: (db, t) =>
     queryEntries(
       db,
       `SELECT change::text AS version, change_id::text AS tool_id, ${isoText('committed_at', 'timestamp with time zone')} AS applied_at, false AS failed FROM ${quotedName(t)} ORDER BY committed_at`,
     ),
-  // A change is known by its ID (a reworked change's instances share a name), then by its name; its position in the plan is no version to compare with.
+  // A change is known by its ID (a reworked change has one per rework: insert_user and insert_user~2),
+  // else by its name; its position in the plan is no version to compare with.
   match: (entry, migrations) =>
-    migrations.find((m) => entry.toolId !== undefined && m.toolId === entry.toolId) ??
+    (entry.toolId !== undefined ? migrations.find((m) => m.toolId === entry.toolId) : undefined) ??
     migrations.find((m) => m.name === entry.version) ??
     matchMigration(entry.version, migrations),
 };

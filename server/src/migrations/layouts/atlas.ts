@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
+import { describeExecution, NO_TRANSACTION_MARKERS, TIDEMARK_NO_TRANSACTION } from '../execution';
 import { blockedReasons, environmentsDirective, hasNoTransactionDirective } from '../sections';
 import type { DiscoveryProblem, Migration } from '../types';
 import { lenientDiskReader } from '../text-file';
@@ -206,7 +207,7 @@ function atlasMigration(name: string, file: SourceFile, position: number, proble
     versionKey: [position],
     name: underscore < 0 ? '' : stem.slice(underscore + 1),
     layout: 'sections',
-    execution: { layout: 'atlas', transaction: none ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: none },
+    execution: describeExecution('atlas', { noTransaction: transaction === 'none' ? NO_TRANSACTION_MARKERS.atlas : none && TIDEMARK_NO_TRANSACTION, noDownsByDesign: true }),
     up: { kind: 'up', file, offset: 0, text },
     noTransactionDirective: none,
     blockedReasons: blockedReasons(text),

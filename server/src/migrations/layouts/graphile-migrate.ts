@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
+import { describeExecution } from '../execution';
 import { blockedReasons, environmentsDirective } from '../sections';
 import type { DiscoveryProblem, Migration, UnusedFile } from '../types';
 import { lenientDiskReader } from '../text-file';
@@ -222,7 +223,7 @@ function committedMigration(c: Committed, position: number): Migration {
     versionKey: [position],
     name: c.parsed.headers.get('Message') ?? c.name.replace(COMMITTED_NAME, '$2').replace(/^-/, ''),
     layout: 'sections',
-    execution: { layout: 'graphile-migrate', transaction: noTransaction ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: noTransaction },
+    execution: describeExecution('graphile-migrate', { noTransaction, noDownsByDesign: true }),
     up: { kind: 'up', file: c.file, offset: c.parsed.bodyOffset, text: bodyText },
     noTransactionDirective: noTransaction,
     blockedReasons: blockedReasons(bodyText),
@@ -244,7 +245,7 @@ function currentMigration(path: string, text: string): Migration {
     versionKey: [Number.MAX_SAFE_INTEGER],
     name: basename(path, '.sql'),
     layout: 'sections',
-    execution: { layout: 'graphile-migrate', transaction: noTransaction ? 'none' : 'wrapped', downsByDesign: false, canRunTwice: true },
+    execution: describeExecution('graphile-migrate', { noTransaction, noDownsByDesign: true, repeatable: true }),
     up: { kind: 'up', file: new SourceFile(path, text), offset: 0, text },
     noTransactionDirective: noTransaction,
     blockedReasons: [why],

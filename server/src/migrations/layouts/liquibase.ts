@@ -19,6 +19,7 @@
 import { basename, join } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
+import { describeExecution } from '../execution';
 import { blockedReasons, environmentsDirective } from '../sections';
 import type { DiscoveryProblem, Migration, Section, UnusedFile } from '../types';
 import { CONTENT, type FolderCensus, type LayoutReader, type LayoutReading } from './reader';
@@ -335,7 +336,7 @@ function changesetMigration(cs: Changeset, _where: string, position: number, pro
     versionKey: [position],
     name: cs.id,
     layout: 'sections',
-    execution: { layout: 'liquibase', transaction: none ? 'none' : 'wrapped', downsByDesign: true, canRunTwice: none || cs.runOnChange || cs.runAlways },
+    execution: describeExecution('liquibase', { noTransaction: none, repeatable: cs.runOnChange || cs.runAlways }),
     up: cs.up,
     down: cs.down,
     check: cs.check,

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { checksum } from '../checksum';
-import { describeExecution } from '../execution';
+import { DBMATE_NO_TRANSACTION, describeExecution, TIDEMARK_NO_TRANSACTION } from '../execution';
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
@@ -139,12 +139,13 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
   const layout = info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout;
   const noTransactionDirective = hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset));
+  const marker = noTransactionDirective && (/^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(directiveText) ? TIDEMARK_NO_TRANSACTION : DBMATE_NO_TRANSACTION);
   return {
     version: info.version,
     versionKey: info.versionKey,
     name: info.name,
     layout,
-    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: noTransactionDirective }),
+    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: marker }),
     up,
     down,
     verify,
@@ -198,8 +199,12 @@ export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: read
   return group;
 }
 
-/** Reads a folder of files named like migrations. Never throws for bad files: they become problems. */
-export function readNamedFiles(census: FolderCensus): LayoutReading {
+/**
+ * Reads a folder of files named like migrations. Never throws for bad files: they become problems.
+ * Flyway's reader takes the repeatable R__ files itself (`repeatablesReadHere`); in a folder read
+ * as another layout they are listed as never run.
+ */
+export function readNamedFiles(census: FolderCensus, options: { repeatablesReadHere?: boolean } = {}): LayoutReading {
   const migrationsDir = census.folder;
   const problems: DiscoveryProblem[] = [];
   type Found = { file: SourceFile; info: ClassifiedFile };
@@ -212,8 +217,9 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
     if (!info) {
       const path = join(migrationsDir, rel);
       if (/^R__.+\.sql$/i.test(rel)) {
-        // Said, not skipped silently: running repeatables (after the versioned ones, again on each change) is not built yet.
-        const why = 'a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway';
+        if (options.repeatablesReadHere) continue;
+        // Said, not skipped silently: only a folder read as Flyway's runs repeatables.
+        const why = 'a Flyway repeatable migration (R__) in a folder not read as Flyway\'s: never run; set "layout": "flyway" in tidemark.json to run it';
         problems.push({ code: 'not-in-chain', severity: 'warning', message: `${rel} is ${why}`, path });
         unused.push({ path, why });
       } else unused.push({ path, why: 'not named like a migration (VERSION_name.sql): never applied' });

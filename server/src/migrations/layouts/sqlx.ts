@@ -15,7 +15,11 @@ const NO_TRANSACTION = /^-- no-transaction/;
 export function asSqlx(m: Migration): Migration {
   const noTransaction = NO_TRANSACTION.test(m.up.file.text);
   const simple = m.layout !== 'paired';
-  return { ...m, execution: describeExecution('sqlx', { noTransaction, noDownsByDesign: simple && !m.down }), noTransactionDirective: m.noTransactionDirective || noTransaction };
+  return {
+    ...m,
+    execution: describeExecution('sqlx', { noTransaction: noTransaction || (m.noTransactionDirective && m.execution.noTransactionMarker), noDownsByDesign: simple && !m.down }),
+    noTransactionDirective: m.noTransactionDirective || noTransaction,
+  };
 }
 
 export const sqlx: LayoutReader = {

@@ -267,16 +267,56 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
 });
 
 describe('migrations/layouts: Flyway repeatables', () => {
-  it('an R__ file is named as not run yet, never skipped silently', () => {
-    const found = discoverMigrations(join(tree({ 'sql/V1__init.sql': 'CREATE TABLE a (id int);\n', 'sql/R__views.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;\n' }), 'sql'));
+  before(ensureParser);
+
+  it('R__ files are migrations after every versioned one, in description order (Java string order: upper case first)', () => {
+    const found = discoverMigrations(
+      join(
+        tree({
+          'sql/V1__init.sql': 'CREATE TABLE a (id int);\n',
+          'sql/V2__more.sql': 'CREATE TABLE b (id int);\n',
+          'sql/R__views.sql': 'CREATE OR REPLACE VIEW v AS SELECT 1;\n',
+          'sql/R__a_functions.sql': 'CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n',
+          'sql/R__Zones.sql': 'CREATE OR REPLACE VIEW z AS SELECT 1;\n',
+        }),
+        'sql',
+      ),
+    );
     assert.equal(found.layout, 'flyway');
     assert.deepEqual(
-      found.migrations.map((m) => m.version),
-      ['1'],
+      found.migrations.map((m) => [m.version, m.name, !!m.repeatable]),
+      [
+        ['1', 'init', false],
+        ['2', 'more', false],
+        ['R__Zones', 'Zones', true],
+        ['R__a_functions', 'a functions', true],
+        ['R__views', 'views', true],
+      ],
     );
+    assert.deepEqual(found.problems, []);
+    assert.deepEqual(found.migrations[2].execution, { layout: 'flyway', transaction: 'wrapped', downsByDesign: true, canRunTwice: true });
+  });
+
+  it('two repeatables with one description are both refused, as Flyway refuses them', () => {
+    const found = discoverMigrations(join(tree({ 'sql/R__my_views.sql': 'SELECT 1;\n', 'sql/R__my views.sql': 'SELECT 2;\n' }), 'sql'));
     assert.deepEqual(
-      found.problems.map((p) => [p.code, p.message]),
-      [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__): Tidemark does not run repeatable migrations yet; run it with Flyway']],
+      found.problems.map((p) => p.code),
+      ['duplicate-version'],
+    );
+    assert.match(found.problems[0].message, /R__my_views\.sql and R__my views\.sql are both the repeatable migration "my views"/);
+  });
+
+  it('linted as a migration that runs again: a CREATE TABLE without IF NOT EXISTS is non-idempotent-ddl; in a dbmate folder it is listed as never run', () => {
+    const { findings } = lintFiles({ 'sql/R__lookup.sql': 'CREATE TABLE lookup (id bigint PRIMARY KEY);\n', 'sql/V1__init.sql': 'SELECT 1;\n' });
+    assert.ok(
+      findings.some((f) => f.rule === 'non-idempotent-ddl'),
+      findings.map((f) => f.rule).join(', '),
+    );
+    const dbmate = discoverMigrations(join(tree({ 'db/001_a.sql': '-- migrate:up\nSELECT 1;\n', 'db/R__views.sql': 'SELECT 1;\n' }), 'db'));
+    assert.equal(dbmate.layout, 'dbmate');
+    assert.deepEqual(
+      dbmate.problems.map((p) => [p.code, p.message]),
+      [['not-in-chain', 'R__views.sql is a Flyway repeatable migration (R__) in a folder not read as Flyway\'s: never run; set "layout": "flyway" in tidemark.json to run it']],
     );
   });
 });
