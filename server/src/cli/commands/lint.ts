@@ -24,6 +24,7 @@ import { recordRun, type RunInputs } from '../../lint-cache/run-record';
 import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '../lint-options';
 import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
+import { steadyDisk } from '../../migrations/steady-disk';
 
 const command: CliCommand = {
   name: 'lint',
@@ -64,46 +65,49 @@ const command: CliCommand = {
     }
     // The run is recorded only when every file came from the per-file cache (see runInputs).
     let linted = 0;
-    for (const path of files) {
-      const config = configs.forFile(path).config;
-      const severities = config.lint?.rules;
-      const environments = environmentNames(config);
-      const shown = displayPath(path, cwd);
-      const policy = { idempotency: config.lint?.idempotency, rollbacks: config.lint?.rollbacks };
-      const key = cache?.keyOf(path, severities, environments, policy);
-      const cached = key === undefined ? undefined : cache!.findings.get(path, key);
-      if (cached) {
-        for (const finding of cached) report.findings.push({ ...finding, file: shown });
-        continue;
-      }
-      linted++;
-      // The parser is loaded on the first file not in the cache: a fully cached run never starts it.
-      const text = readText(path, cwd);
-      const { unit, findings, ruleErrors } = await parseAgainWhenRecovered(() => {
-        const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
-        const ruleErrors: string[] = [];
-        const findings = lintUnit(unit, {
-          severities,
-          environments,
-          policy,
-          docsBase: DEFAULT_DOCS_BASE,
-          onRuleError: (rule, error) =>
-            ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+    // One batch: each folder is listed, indexed and its earlier migrations read once for all its files.
+    await steadyDisk(async () => {
+      for (const path of files) {
+        const config = configs.forFile(path).config;
+        const severities = config.lint?.rules;
+        const environments = environmentNames(config);
+        const shown = displayPath(path, cwd);
+        const policy = { idempotency: config.lint?.idempotency, rollbacks: config.lint?.rollbacks };
+        const key = cache?.keyOf(path, severities, environments, policy);
+        const cached = key === undefined ? undefined : cache!.findings.get(path, key);
+        if (cached) {
+          for (const finding of cached) report.findings.push({ ...finding, file: shown });
+          continue;
+        }
+        linted++;
+        // The parser is loaded on the first file not in the cache: a fully cached run never starts it.
+        const text = readText(path, cwd);
+        const { unit, findings, ruleErrors } = await parseAgainWhenRecovered(() => {
+          const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
+          const ruleErrors: string[] = [];
+          const findings = lintUnit(unit, {
+            severities,
+            environments,
+            policy,
+            docsBase: DEFAULT_DOCS_BASE,
+            onRuleError: (rule, error) =>
+              ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+          });
+          return { unit, findings, ruleErrors };
         });
-        return { unit, findings, ruleErrors };
-      });
-      for (const line of ruleErrors) out.stderr(line);
-      const ruleFailed = ruleErrors.length > 0;
-      const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
-      report.findings.push(...located);
-      // A rule that failed is reported again next run rather than its missing findings kept.
-      if (key !== undefined && !ruleFailed)
-        cache!.findings.set(
-          path,
-          key,
-          located.map(({ file: _file, ...rest }) => rest),
-        );
-    }
+        for (const line of ruleErrors) out.stderr(line);
+        const ruleFailed = ruleErrors.length > 0;
+        const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
+        report.findings.push(...located);
+        // A rule that failed is reported again next run rather than its missing findings kept.
+        if (key !== undefined && !ruleFailed)
+          cache!.findings.set(
+            path,
+            key,
+            located.map(({ file: _file, ...rest }) => rest),
+          );
+      }
+    });
     cache?.findings.save();
 
     const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;

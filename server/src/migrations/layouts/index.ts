@@ -10,6 +10,7 @@
  * marker files first.
  */
 import { statSync } from 'node:fs';
+import { steadyValue } from '../steady-disk';
 import { join, relative } from 'node:path';
 import { sqlTokens } from '../../sql/tokens';
 import { lenientDiskReader, type FileReader } from '../text-file';
@@ -86,6 +87,10 @@ const folderLayouts = new Map<string, { stamp: string; detected: DetectedLayout 
  * listing holds (its modification time): linting N files of a folder detects it once, not N times.
  */
 export function folderLayout(folder: string, forced?: LayoutId): DetectedLayout | undefined {
+  return steadyValue(`layout:${folder}:${forced ?? ''}`, () => detectFolderLayout(folder, forced));
+}
+
+function detectFolderLayout(folder: string, forced: LayoutId | undefined): DetectedLayout | undefined {
   let stamp: string;
   try {
     stamp = `${statSync(folder).mtimeMs}:${forced ?? ''}`;

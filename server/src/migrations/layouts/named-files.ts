@@ -14,6 +14,7 @@ import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransaction
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
 import { entryKind, type FolderCensus, type LayoutReading } from './reader';
+import { steadyValue } from '../steady-disk';
 
 /** The reader each file shape stands for when files are classified by name. */
 export const READER_OF_KIND: Record<Exclude<LayoutKind, 'directory'>, LayoutId> = {
@@ -79,6 +80,10 @@ function folderStamp(dir: string): string {
  * companions costs a lookup instead of listing and classifying the whole folder per file.
  */
 export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
+  return steadyValue(`files-by-version:${dir}`, () => indexFolder(dir));
+}
+
+function indexFolder(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
   const stamp = folderStamp(dir);
   const cached = folderIndexes.get(dir);
   if (cached?.stamp === stamp) return cached.byVersion;
