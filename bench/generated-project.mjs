@@ -10,7 +10,9 @@ function migrationStatements(n) {
   const up = [];
   const down = [];
   const count = 1 + (n % 5);
-  up.push(`CREATE TABLE ${t(n)} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  parent_id bigint,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`);
+  up.push(
+    `CREATE TABLE ${t(n)} (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  parent_id bigint,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);`,
+  );
   down.unshift(`DROP TABLE ${t(n)};`);
   for (let i = 1; i < count; i++) {
     switch ((n + i) % 7) {
