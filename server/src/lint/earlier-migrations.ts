@@ -37,6 +37,15 @@ interface FolderState {
   last?: { count: number; sections: ParsedSection[] };
   /** The running catalogs (earlierCatalog), by the function that reads a section into entries. */
   catalogs: Map<CatalogEntries<unknown>, RunningCatalog<unknown>>;
+  /** The running folds (earlierFold), by their definition. */
+  folds: Map<EarlierFold<unknown>, { read: number; value: unknown }>;
+}
+
+/** A state built from the earlier migrations' up sections, one after the other in version order. */
+export interface EarlierFold<S> {
+  initial(): S;
+  /** Adds one section to `state` (changing it). */
+  add(state: S, section: ParsedSection): void;
 }
 
 /** Reads one up section into what a catalog keeps: [name, item] pairs, in the section's order. */
@@ -95,7 +104,7 @@ function folderState(dir: string): FolderState {
   }
   const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ version: m.version, versionKey: m.versionKey, up: m.up }));
   const sorted = ups.every((u, i) => i === 0 || compareVersionKeys(ups[i - 1].versionKey, u.versionKey) <= 0);
-  const state: FolderState = { signature, checkedAt: now, ups, order: versionOrder(ups), sorted, catalogs: new Map() };
+  const state: FolderState = { signature, checkedAt: now, ups, order: versionOrder(ups), sorted, catalogs: new Map(), folds: new Map() };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
   return state;
@@ -171,6 +180,37 @@ export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>): E
     };
   } catch {
     return EMPTY_CATALOG;
+  }
+}
+
+/**
+ * The state `fold` builds from the earlier migrations' up sections, for a rule to read instead of
+ * folding over every earlier section for each file it lints. Per folder, one running state per
+ * fold (a module-level constant: it identifies the state), extended section by section as later
+ * migrations ask and rebuilt only for an earlier one. The state is shared and changes when a later
+ * migration asks: read it within the rule's check, never change or keep it.
+ */
+export function earlierFold<S>(unit: LintUnit, fold: EarlierFold<S>): S {
+  const fresh = (sections: readonly ParsedSection[]) => {
+    const value = fold.initial();
+    for (const section of sections) fold.add(value, section);
+    return value;
+  };
+  try {
+    const place = placeOf(unit);
+    if (!place) return fold.initial();
+    const { state, own } = place;
+    if (!state.sorted) return fresh(earlierUpSections(unit));
+    const count = countBelow(state.ups, own);
+    let running = state.folds.get(fold as EarlierFold<unknown>) as { read: number; value: S } | undefined;
+    if (!running || running.read > count) state.folds.set(fold as EarlierFold<unknown>, (running = { read: 0, value: fold.initial() }));
+    const unavailable = unavailableParseCount();
+    for (; running.read < count; running.read++) fold.add(running.value, parsedUp(state.ups[running.read]));
+    // Built from a parse that found no parser instance: answered once, then built again.
+    if (unavailableParseCount() !== unavailable) state.folds.delete(fold as EarlierFold<unknown>);
+    return running.value;
+  } catch {
+    return fold.initial();
   }
 }
 

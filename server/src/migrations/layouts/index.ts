@@ -99,10 +99,15 @@ function detectFolderLayout(folder: string, forced: LayoutId | undefined): Detec
   }
   const cached = folderLayouts.get(folder);
   if (cached?.stamp === stamp) return cached.detected;
-  const detected = detectLayout(new FolderCensus(folder, lenientDiskReader), forced);
+  const detected = detectOnDisk(new FolderCensus(folder, lenientDiskReader), forced);
   if (folderLayouts.size >= 64) folderLayouts.delete(folderLayouts.keys().next().value!);
   folderLayouts.set(folder, { stamp, detected });
   return detected;
+}
+
+/** The layout of a folder as on disk: in a batch lint detected once, for its discovery and for each file's unit alike. */
+function detectOnDisk(census: FolderCensus, forced: LayoutId | undefined): DetectedLayout | undefined {
+  return steadyValue(`detected:${census.folder}\0${forced ?? ''}`, () => detectLayout(census, forced));
 }
 
 /**
@@ -134,7 +139,7 @@ function sample(names: string[]): string {
 export function readMigrationsFolder(migrationsDir: string, reader: FileReader, forced?: LayoutId): DiscoveryResult {
   const census = new FolderCensus(migrationsDir, reader);
   if (entryKind(migrationsDir) !== 'folder') return { migrationsDir, migrations: [], problems: [], unused: [], missing: true };
-  const detected = detectLayout(census, forced);
+  const detected = reader === lenientDiskReader ? detectOnDisk(census, forced) : detectLayout(census, forced);
   if (!detected) return { migrationsDir, migrations: [], problems: notRegularFiles(census), unused: [], unrecognised: describeUnrecognised(census) };
   const reading = detected.reader.read(census, reader);
   if (!reading.refused) checkReading(reading, detected.reader, census);
