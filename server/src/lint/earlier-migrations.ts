@@ -17,7 +17,7 @@ import { listEntries } from '../migrations/layouts/reader';
 import { isPartFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
-import { steadyValue } from '../migrations/steady-disk';
+import { inSteadyBatch, steadyValue } from '../migrations/steady-disk';
 import { unavailableParseCount } from '../sql/parse';
 
 interface FolderState {
@@ -97,8 +97,10 @@ function folderState(dir: string): FolderState {
   const cached = folders.get(dir);
   const now = performance.now();
   if (cached && now - cached.checkedAt < RECHECK_AFTER_MS) return cached;
-  const signature = signatureOf(dir, watchedFiles(dir));
-  if (cached?.signature === signature) {
+  // In a batch the state is taken as current (steady-disk.ts): no stat per file for a signature that
+  // only a later, editor-time call would compare; that call finds none and reads the folder again.
+  const signature = inSteadyBatch() ? '' : signatureOf(dir, watchedFiles(dir));
+  if (signature && cached?.signature === signature) {
     cached.checkedAt = now;
     return cached;
   }
@@ -147,8 +149,11 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
  * running catalog per `entries` function: it reads the up sections in version order, each once,
  * as later migrations ask, and answers each migration with the items of those before it. Pass a
  * module-level function (it identifies the catalog), returning entries that depend on the section only.
+ * `mentions`, when given (the same with every call for that function), is text every section with
+ * entries contains — a keyword of the statements `entries` reads: the other sections are not even
+ * parsed, which is what keeps `tidemark lint FILE` of the last of many migrations cheap.
  */
-export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>): EarlierCatalog<T> {
+export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
   try {
     const place = placeOf(unit);
     if (!place) return EMPTY_CATALOG;
@@ -160,6 +165,7 @@ export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>): E
     const unavailable = unavailableParseCount();
     for (; running.read < count; running.read++) {
       const at = running.read;
+      if (mentions && !mentions.test(state.ups[at].up.text)) continue;
       for (const [name, item] of entries(parsedUp(state.ups[at]))) {
         const list = running.byName.get(name);
         if (list) list.push({ at, item });

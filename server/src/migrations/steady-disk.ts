@@ -27,3 +27,8 @@ export function steadyValue<T>(key: string, compute: () => T): T {
   values.set(key, value);
   return value;
 }
+
+/** Whether a batch is running: a cache that would only be re-validated later may skip recording how. */
+export function inSteadyBatch(): boolean {
+  return depth > 0;
+}

@@ -56,7 +56,7 @@ const rule: Rule = {
 /** CREATE FUNCTION declarations of this migration's up and of the migrations before it (last one wins). */
 function declaredIn(unit: LintUnit): DeclaredVolatility {
   const found = new Map(unit.up ? declarations(unit.up) : []);
-  const earlier = earlierCatalog(unit, declarations);
+  const earlier = earlierCatalog(unit, declarations, /function/i);
   return (name) => found.get(name) ?? earlier.get(name).at(-1);
 }
 

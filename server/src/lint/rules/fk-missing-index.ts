@@ -178,7 +178,7 @@ const rule: Rule = {
     const byTable = coversByTable(sectionCovers(section));
     // Earlier migrations are read only when this one leaves a key uncovered.
     const coveredEarlier = (key: ForeignKey) =>
-      earlierCatalog(unit, coverEntries)
+      earlierCatalog(unit, coverEntries, /index|primary|unique/i)
         .get(key.table.relname ?? '')
         .some((cover) => serves(cover, key));
     for (const statement of statements) {

@@ -58,7 +58,7 @@ const rule: Rule = {
     const policyTables = byName(policyTablesOf(section));
     // Earlier migrations are read only when this one enables RLS on a table it gives no policy.
     const hasEarlierPolicy = (table: QualifiedName) =>
-      earlierCatalog(unit, policyTableEntries)
+      earlierCatalog(unit, policyTableEntries, /policy/i)
         .get(table.name)
         .some((t) => sameName(t, table));
     for (const statement of section.statementsWithEmbedded) {

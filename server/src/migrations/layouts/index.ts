@@ -285,7 +285,8 @@ export function findMigrationsFolder(root: string, reader: FileReader = lenientD
       const dir = join(root, rel);
       if (seen.has(dir)) continue;
       seen.add(dir);
-      if (entryKind(dir) === 'folder' && detectLayout(new FolderCensus(dir, reader))) return dir;
+      const census = new FolderCensus(dir, reader);
+      if (entryKind(dir) === 'folder' && (reader === lenientDiskReader ? detectOnDisk(census, undefined) : detectLayout(census))) return dir;
     }
   }
   return undefined;

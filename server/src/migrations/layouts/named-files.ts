@@ -8,7 +8,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
-import { checksum } from '../checksum';
+import { withLazyChecksum } from '../checksum';
 import { describeExecution } from '../execution';
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
@@ -144,23 +144,25 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   // A NAME.sql with rollback/ or verify/ companions is the sibling-folders layout.
   const layout = info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout;
   const noTransactionDirective = hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset));
-  return {
-    version: info.version,
-    versionKey: info.versionKey,
-    name: info.name,
-    layout,
-    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: noTransactionDirective }),
-    up,
-    down,
-    verify,
-    check,
-    noTransactionDirective,
-    blockedReasons: blockedReasons(directiveText),
-    environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
-    ...gateDirectives(directiveText),
-    checksum: checksum(up.text),
-    ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
-  };
+  return withLazyChecksum(
+    {
+      version: info.version,
+      versionKey: info.versionKey,
+      name: info.name,
+      layout,
+      execution: describeExecution(READER_OF_KIND[layout], { noTransaction: noTransactionDirective }),
+      up,
+      down,
+      verify,
+      check,
+      noTransactionDirective,
+      blockedReasons: blockedReasons(directiveText),
+      environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+      ...gateDirectives(directiveText),
+      ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
+    },
+    up.text,
+  );
 }
 
 /** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */
