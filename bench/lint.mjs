@@ -7,6 +7,11 @@
 //   (4) cold CLI on 500 / 5,000 / 20,000 statements, `pgfence analyze --output json`, with squawk
 //       beside it; peak memory (RSS) of every process
 //   (5) `tidemark lint --cache` re-running an unchanged 200-file project vs squawk on the same files
+//   (6) whole repositories: generated golang-migrate folders of 100 / 400 / 1,600 migrations (1-5
+//       statements each, a down file each), cold `tidemark lint --format json` at the root vs squawk
+//       and pgfence on the same up files; the growth 400 → 1,600; `lint FILE` of the last migration
+//       of the 1,600 folder vs the same file alone in an empty folder; and the Node floors.
+// BENCH_ONLY=repo runs (6) alone.
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +20,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeGolangMigrateFolder } from './generated-project.mjs';
 
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-languageserver-protocol/node');
@@ -220,6 +226,80 @@ async function peerRows(dir, squawk) {
   return rows;
 }
 
+/**
+ * (6) Whole repositories: what a real project pays is the cost per migration file, so the folders
+ * hold many small migrations. The three tools run in turn within each repetition.
+ */
+function repositoryRows(dir, squawk) {
+  const pgfence = pgfenceCli();
+  const tidemarkCli = join(root, 'dist', 'cli.js');
+  const runs = Math.min(RUNS, 3);
+  const rows = [];
+  const ours = new Map();
+  const squawkTimes = new Map();
+  const m = (list, field) => (list.some((r) => r[field] === undefined) ? undefined : median(list.map((r) => r[field])));
+  let lastFile;
+  for (const count of [100, 400, 1600]) {
+    const project = join(dir, `repository-${count}`);
+    const ups = writeGolangMigrateFolder(join(project, 'migrations'), count);
+    if (count === 1600) lastFile = ups.at(-1);
+    const list = { ours: [], squawk: [], pgfence: [] };
+    for (let i = 0; i < runs; i++) {
+      list.ours.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json'], { cwd: project }, 1));
+      list.squawk.push(timeProcess(squawk, ['--reporter', 'json', ...ups], { cwd: project }, 1));
+      list.pgfence.push(timeProcess(process.execPath, [pgfence, 'analyze', '--output', 'json', ...ups], { cwd: project }, 1));
+    }
+    const [o, sq, pf] = [list.ours, list.squawk, list.pgfence].map((l) => ({ time: m(l, 'time'), cpu: m(l, 'cpu'), rss: m(l, 'rss'), stdout: l.at(-1).result.stdout }));
+    ours.set(count, o);
+    squawkTimes.set(count, sq.time);
+    const label = `(6) repository, ${count.toLocaleString('en')} migrations`;
+    const findings = `${JSON.parse(o.stdout).length} vs ${peerFindings(sq.stdout)} vs ${peerFindings(pf.stdout)} findings (ours: up and down files)`;
+    rows.push([label, 'wall', ms(o.time), ms(sq.time), ratio(o.time, sq.time), '≤ 2×', `pgfence ${ms(pf.time)} (${ratio(o.time, pf.time)}, target ≤ 0.5×); ${findings}`]);
+    rows.push(['', 'CPU', cpuText(o.cpu), cpuText(sq.cpu), ratio(o.cpu, sq.cpu), '', `pgfence ${cpuText(pf.cpu)} (${ratio(o.cpu, pf.cpu)})`]);
+    rows.push(['', 'peak RSS', mb(o.rss), mb(sq.rss), ratio(o.rss, sq.rss), count === 1600 ? '≤ 120 MB' : '', `pgfence ${mb(pf.rss)}`]);
+  }
+  const grow = (field) => ratio(ours.get(1600)[field], ours.get(400)[field]);
+  rows.push(['(6) growth, 1,600 / 400 migrations', 'wall', grow('time'), '', '', '≤ 4.4×', `CPU ${grow('cpu')} (4× the files)`]);
+
+  // `lint FILE` of the last migration: in its 1,600-migration folder, and alone in an empty folder.
+  const alone = join(dir, 'alone', 'migrations');
+  mkdirSync(alone, { recursive: true });
+  const aloneFile = join(alone, lastFile.split(/[\\/]/).pop());
+  writeFileSync(aloneFile, readFileSync(lastFile));
+  const single = { inFolder: [], alone: [] };
+  for (let i = 0; i < runs; i++) {
+    single.inFolder.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json', lastFile], { cwd: dirname(dirname(lastFile)) }, 1));
+    single.alone.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json', aloneFile], { cwd: dirname(alone) }, 1));
+  }
+  const [inFolder, byItself] = [single.inFolder, single.alone].map((l) => ({ time: m(l, 'time'), cpu: m(l, 'cpu'), rss: m(l, 'rss') }));
+  rows.push([
+    '(6) lint FILE, last of 1,600',
+    'wall',
+    ms(inFolder.time),
+    ms(byItself.time),
+    ratio(inFolder.time, byItself.time),
+    '≤ 1.2×',
+    'vs the same file alone in an empty folder',
+  ]);
+  rows.push(['', 'CPU', cpuText(inFolder.cpu), cpuText(byItself.cpu), ratio(inFolder.cpu, byItself.cpu), '', '']);
+
+  // The floors under the 100-migration ratio: Node itself, and our CLI doing nothing.
+  const nodeAlone = timeProcess(process.execPath, ['-e', ''], {}, runs);
+  const help = timeProcess(process.execPath, [tidemarkCli, '--help'], {}, runs);
+  const sq100 = squawkTimes.get(100);
+  rows.push([
+    '    floor: node -e ""',
+    'wall',
+    ms(nodeAlone.time),
+    ms(sq100),
+    ratio(nodeAlone.time, sq100),
+    '',
+    `CPU ${cpuText(nodeAlone.cpu)}; squawk on 100 migrations beside it`,
+  ]);
+  rows.push(['    floor: tidemark --help', 'wall', ms(help.time), ms(sq100), ratio(help.time, sq100), '', `CPU ${cpuText(help.cpu)}; the CLI bundle loaded, no lint`]);
+  return rows;
+}
+
 const ratio = (a, b) => (a === undefined || b === undefined || !b ? '-' : `${(a / b).toFixed(2)}×`);
 const cpuText = (x) => (x === undefined ? '-' : ms(x));
 const mb = (x) => (x === undefined ? '-' : `${x.toFixed(0)} MB`);
@@ -367,6 +447,11 @@ async function main() {
   }
   const squawk = squawkBinary();
   const dir = mkdtempSync(join(tmpdir(), 'tidemark-bench-'));
+  if (process.env.BENCH_ONLY === 'repo') {
+    printTable(repositoryRows(dir, squawk));
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   mkdirSync(join(dir, 'migrations'));
   const big = join(dir, 'migrations', '001_bench.sql');
   const bigText = migration(5000);
@@ -492,6 +577,12 @@ async function main() {
   ];
   console.log(await ruleBreakdown(medium, mediumText));
   rows.push(...(await peerRows(dir, squawk)));
+  rows.push(...repositoryRows(dir, squawk));
+  printTable(rows);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function printTable(rows) {
   const header = ['measure', 'time', 'tidemark', 'squawk/peer', 'ratio', 'target', 'notes'];
   console.log(
     `Load average at the end of the run: ${loadavg()
@@ -503,7 +594,6 @@ async function main() {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const row of rows) console.log(line(row));
-  rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {

@@ -22,6 +22,8 @@ import { unknownRuleProblems } from '../lint/rule-settings';
  */
 export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
+  /** Whether each candidate tidemark.json exists, looked up once per run: every file of a folder asks about the same ones. */
+  private readonly existing = new Map<string, boolean>();
 
   constructor(
     private readonly cwd: string,
@@ -36,7 +38,11 @@ export class ProjectConfigs {
   forFile(path: string): LoadedConfig {
     if (this.explicit) return this.forCwd();
     const { configPath, root } = projectOfFile(resolve(path), [this.cwd], {
-      exists: (p) => lenientDiskReader.read(p) !== undefined,
+      exists: (p) => {
+        let found = this.existing.get(p);
+        if (found === undefined) this.existing.set(p, (found = lenientDiskReader.read(p) !== undefined));
+        return found;
+      },
       migrationsDirOf: (p) => this.load(p).migrationsDir,
     });
     return configPath ? this.load(configPath) : this.load(join(root, CONFIG_FILE_NAME), root);

@@ -17,6 +17,8 @@ import { listEntries } from '../migrations/layouts/reader';
 import { isPartFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
+import { inSteadyBatch, steadyValue } from '../migrations/steady-disk';
+import { unavailableParseCount } from '../sql/parse';
 
 interface FolderState {
   signature: string;
@@ -27,7 +29,40 @@ interface FolderState {
    * migration asks for it (the last migration of a folder, often the one edited, needs none).
    */
   ups: Array<{ version: string; versionKey: number[]; up: Section; parsed?: ParsedSection }>;
+  /** The place of a version among `ups` (versionOrder of them), built once per folder state. */
+  order: (version: string) => number[];
+  /** `ups` are in version order, so the earlier ones of any migration are a prefix of them. */
+  sorted: boolean;
+  /** The last answer, for the next rule and the other files of the same migration. */
+  last?: { count: number; sections: ParsedSection[] };
+  /** The running catalogs (earlierCatalog), by the function that reads a section into entries. */
+  catalogs: Map<CatalogEntries<unknown>, RunningCatalog<unknown>>;
+  /** The running folds (earlierFold), by their definition. */
+  folds: Map<EarlierFold<unknown>, { read: number; value: unknown }>;
 }
+
+/** A state built from the earlier migrations' up sections, one after the other in version order. */
+export interface EarlierFold<S> {
+  initial(): S;
+  /** Adds one section to `state` (changing it). */
+  add(state: S, section: ParsedSection): void;
+}
+
+/** Reads one up section into what a catalog keeps: [name, item] pairs, in the section's order. */
+export type CatalogEntries<T> = (section: ParsedSection) => Iterable<readonly [string, T]>;
+
+/** What the earlier migrations hold by name: every earlier migration's items under `name`, in version order. */
+export interface EarlierCatalog<T> {
+  get(name: string): readonly T[];
+}
+
+interface RunningCatalog<T> {
+  /** How many of the folder's ups are in `byName` (in version order, from the first). */
+  read: number;
+  byName: Map<string, Array<{ at: number; item: T }>>;
+}
+
+const EMPTY_CATALOG: EarlierCatalog<never> = { get: () => [] };
 
 const folders = new Map<string, FolderState>();
 const MAX_FOLDERS = 32;
@@ -62,27 +97,156 @@ function folderState(dir: string): FolderState {
   const cached = folders.get(dir);
   const now = performance.now();
   if (cached && now - cached.checkedAt < RECHECK_AFTER_MS) return cached;
-  const signature = signatureOf(dir, watchedFiles(dir));
-  if (cached?.signature === signature) {
+  // In a batch the state is taken as current (steady-disk.ts): no stat per file for a signature that
+  // only a later, editor-time call would compare; that call finds none and reads the folder again.
+  const signature = inSteadyBatch() ? '' : signatureOf(dir, watchedFiles(dir));
+  if (signature && cached?.signature === signature) {
     cached.checkedAt = now;
     return cached;
   }
   const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ version: m.version, versionKey: m.versionKey, up: m.up }));
-  const state = { signature, checkedAt: now, ups };
+  const sorted = ups.every((u, i) => i === 0 || compareVersionKeys(ups[i - 1].versionKey, u.versionKey) <= 0);
+  const state: FolderState = { signature, checkedAt: now, ups, order: versionOrder(ups), sorted, catalogs: new Map(), folds: new Map() };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
   return state;
 }
 
+/** The unit's folder state and how many of its ups come first; undefined when the unit has no place among them. */
+function placeOf(unit: LintUnit): { state: FolderState; own: number[] } | undefined {
+  if (!unit.version || !unit.up) return undefined;
+  const dir = migrationFolder(unit.up.file.path);
+  const state = steadyValue(`earlier-migrations:${dir}`, () => folderState(dir));
+  // The unit's place as its reader ordered it: a version number, or a position in a plan.
+  return { state, own: state.order(unit.version) };
+}
+
+/**
+ * The up sections of the earlier migrations, in version order. The array is shared with the
+ * other rules linting the same migration: read it, never change it.
+ */
 export function earlierUpSections(unit: LintUnit): ParsedSection[] {
-  if (!unit.version || !unit.up) return [];
-  const version = unit.version;
   try {
-    const { ups } = folderState(migrationFolder(unit.up.file.path));
-    // The unit's place as its reader ordered it: a version number, or a position in a plan.
-    const own = versionOrder(ups)(version);
-    return ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0).map((u) => (u.parsed ??= parseSection(u.up)));
+    const place = placeOf(unit);
+    if (!place) return [];
+    const { state, own } = place;
+    const { ups } = state;
+    if (!state.sorted) return ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0).map(parsedUp);
+    const count = countBelow(ups, own);
+    const unavailable = unavailableParseCount();
+    const sections = state.last?.count === count ? state.last.sections : ups.slice(0, count).map(parsedUp);
+    // A parse that found no parser instance is redone when the run parses again, never kept.
+    state.last = unavailableParseCount() === unavailable ? { count, sections } : undefined;
+    return sections;
   } catch {
     return [];
   }
+}
+
+/**
+ * What the earlier migrations hold, looked up by name, for a rule to ask instead of folding over
+ * every earlier section for each file it lints (N files × N earlier migrations). Per folder, one
+ * running catalog per `entries` function: it reads the up sections in version order, each once,
+ * as later migrations ask, and answers each migration with the items of those before it. Pass a
+ * module-level function (it identifies the catalog), returning entries that depend on the section only.
+ * `mentions`, when given (the same with every call for that function), is text every section with
+ * entries contains — a keyword of the statements `entries` reads: the other sections are not even
+ * parsed, which is what keeps `tidemark lint FILE` of the last of many migrations cheap.
+ */
+export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
+  try {
+    const place = placeOf(unit);
+    if (!place) return EMPTY_CATALOG;
+    const { state, own } = place;
+    if (!state.sorted) return catalogOf(earlierUpSections(unit), entries);
+    const count = countBelow(state.ups, own);
+    let running = state.catalogs.get(entries) as RunningCatalog<T> | undefined;
+    if (!running) state.catalogs.set(entries, (running = { read: 0, byName: new Map() }));
+    const unavailable = unavailableParseCount();
+    for (; running.read < count; running.read++) {
+      const at = running.read;
+      if (mentions && !mentions.test(state.ups[at].up.text)) continue;
+      for (const [name, item] of entries(parsedUp(state.ups[at]))) {
+        const list = running.byName.get(name);
+        if (list) list.push({ at, item });
+        else running.byName.set(name, [{ at, item }]);
+      }
+    }
+    // Read from a parse that found no parser instance: answered once, then read again.
+    if (unavailableParseCount() !== unavailable) state.catalogs.delete(entries);
+    const byName = running.byName;
+    return {
+      get(name) {
+        const list = byName.get(name);
+        if (!list) return [];
+        let end = list.length;
+        while (end > 0 && list[end - 1].at >= count) end--;
+        return list.slice(0, end).map((e) => e.item);
+      },
+    };
+  } catch {
+    return EMPTY_CATALOG;
+  }
+}
+
+/**
+ * The state `fold` builds from the earlier migrations' up sections, for a rule to read instead of
+ * folding over every earlier section for each file it lints. Per folder, one running state per
+ * fold (a module-level constant: it identifies the state), extended section by section as later
+ * migrations ask and rebuilt only for an earlier one. The state is shared and changes when a later
+ * migration asks: read it within the rule's check, never change or keep it.
+ */
+export function earlierFold<S>(unit: LintUnit, fold: EarlierFold<S>): S {
+  const fresh = (sections: readonly ParsedSection[]) => {
+    const value = fold.initial();
+    for (const section of sections) fold.add(value, section);
+    return value;
+  };
+  try {
+    const place = placeOf(unit);
+    if (!place) return fold.initial();
+    const { state, own } = place;
+    if (!state.sorted) return fresh(earlierUpSections(unit));
+    const count = countBelow(state.ups, own);
+    let running = state.folds.get(fold as EarlierFold<unknown>) as { read: number; value: S } | undefined;
+    if (!running || running.read > count) state.folds.set(fold as EarlierFold<unknown>, (running = { read: 0, value: fold.initial() }));
+    const unavailable = unavailableParseCount();
+    for (; running.read < count; running.read++) fold.add(running.value, parsedUp(state.ups[running.read]));
+    // Built from a parse that found no parser instance: answered once, then built again.
+    if (unavailableParseCount() !== unavailable) state.folds.delete(fold as EarlierFold<unknown>);
+    return running.value;
+  } catch {
+    return fold.initial();
+  }
+}
+
+function catalogOf<T>(sections: readonly ParsedSection[], entries: CatalogEntries<T>): EarlierCatalog<T> {
+  const byName = new Map<string, T[]>();
+  for (const section of sections)
+    for (const [name, item] of entries(section)) {
+      const list = byName.get(name);
+      if (list) list.push(item);
+      else byName.set(name, [item]);
+    }
+  return { get: (name) => byName.get(name) ?? [] };
+}
+
+function parsedUp(u: FolderState['ups'][number]): ParsedSection {
+  if (u.parsed) return u.parsed;
+  const unavailable = unavailableParseCount();
+  const parsed = parseSection(u.up);
+  if (unavailableParseCount() === unavailable) u.parsed = parsed;
+  return parsed;
+}
+
+/** How many of the version-ordered `ups` come before `own`: a binary search. */
+function countBelow(ups: ReadonlyArray<{ versionKey: number[] }>, own: number[]): number {
+  let low = 0;
+  let high = ups.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareVersionKeys(ups[middle].versionKey, own) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

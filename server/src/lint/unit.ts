@@ -7,6 +7,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
+import { unavailableParseCount } from '../sql/parse';
 import { diskReader, type FileReader } from '../migrations/text-file';
 import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
 import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
@@ -18,7 +19,31 @@ import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migratio
 import type { LintUnit, ParsedSection } from './types';
 import { describeExecution, withUpStatements } from '../migrations/execution';
 
+/**
+ * Sections parsed lately, by file, kind, offset and statement breaks, with their text. A lint run
+ * builds the unit of a migration's up file and then of its down file, each holding both
+ * sections, and the earlier-migrations context reads the same up sections again: each is split
+ * and parsed once, and the rules' per-section caches (WeakMaps) serve every unit that holds it.
+ * Bounded, oldest first out: an editor re-parses the texts it changes, a run walks files in order.
+ */
+const recentSections = new Map<string, ParsedSection>();
+const RECENT_SECTIONS = 64;
+
 export function parseSection(section: Section): ParsedSection {
+  const key = `${section.kind}\0${section.file.path}\0${section.offset}\0${section.breaks?.join(',') ?? ''}`;
+  const recent = recentSections.get(key);
+  if (recent?.text === section.text) return recent;
+  const unavailable = unavailableParseCount();
+  const parsed = parseSectionAnew(section);
+  // A parse that found no parser instance is redone (parseAgainWhenRecovered), never kept.
+  if (unavailableParseCount() !== unavailable) return parsed;
+  recentSections.delete(key);
+  if (recentSections.size >= RECENT_SECTIONS) recentSections.delete(recentSections.keys().next().value!);
+  recentSections.set(key, parsed);
+  return parsed;
+}
+
+function parseSectionAnew(section: Section): ParsedSection {
   const statements = parseStatements(section.text, section.offset, section.breaks);
   const statementsWithEmbedded: Statement[] = [];
   for (const statement of statements) {

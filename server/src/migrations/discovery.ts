@@ -3,7 +3,8 @@
  * does. This module is the entry point the runner, the linter and the front ends share.
  */
 import { readMigrationsFolder } from './layouts';
-import { diskReader, type FileReader } from './text-file';
+import { diskReader, lenientDiskReader, type FileReader } from './text-file';
+import { steadyValue } from './steady-disk';
 import type { DiscoveryResult, LayoutId } from './types';
 
 export { diskReader, lenientDiskReader, type FileReader } from './text-file';
@@ -16,5 +17,7 @@ export interface DiscoveryOptions {
 
 /** Discovers the migrations in `migrationsDir`. Never throws for bad files: they become problems. */
 export function discoverMigrations(migrationsDir: string, reader: FileReader = diskReader, options: DiscoveryOptions = {}): DiscoveryResult {
+  // In a batch lint the folder is read once for listing its files and for the earlier migrations' context.
+  if (reader === lenientDiskReader) return steadyValue(`discovery:${migrationsDir}\0${options.layout ?? ''}`, () => readMigrationsFolder(migrationsDir, reader, options.layout));
   return readMigrationsFolder(migrationsDir, reader, options.layout);
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
+import { steadyValue } from './steady-disk';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
@@ -34,12 +35,17 @@ export class FileEncodingError extends Error {
 
 /** The file's text; throws FileEncodingError when it is not UTF-8, and fs errors as they come. */
 export function readTextFile(path: string): string {
-  return decodeText(readFileSync(regularFile(path)), path);
+  return decodeText(fileBytes(path), path);
 }
 
 /** The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for running. */
 export function readTextFileLenient(path: string): string {
-  return lenient.decode(readFileSync(regularFile(path)));
+  return lenient.decode(fileBytes(path));
+}
+
+/** A file's bytes; in a batch lint (steady-disk.ts) read once, though its folder's discovery, its layout's detection and its own lint each ask. */
+function fileBytes(path: string): Buffer {
+  return steadyValue(`bytes:${path}`, () => readFileSync(regularFile(path)));
 }
 
 /** Reading a FIFO or a device would block or never end: only regular files are read. */

@@ -24,6 +24,7 @@ import { recordRun, type RunInputs } from '../../lint-cache/run-record';
 import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '../lint-options';
 import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
+import { steadyDisk } from '../../migrations/steady-disk';
 
 const command: CliCommand = {
   name: 'lint',
@@ -39,94 +40,97 @@ const command: CliCommand = {
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths).',
   ].join('\n'),
   flags: LINT_FLAGS,
-  async run(args, given) {
-    const startedAt = Date.now();
-    const recordKey = lintRunKey(args);
-    // Only a run that may be recorded keeps a copy of what it prints.
-    const tee = recordKey ? new TeeOutput(given) : undefined;
-    const out = tee ?? given;
-    if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
-    const cwd = resolve(args.common.cwd);
-    if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
-    const configs = new ProjectConfigs(cwd, args.common.config, out);
-    const folders: FolderFindings = [];
-    const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
-    const cache = cacheFor(args, out);
-    const report: LintReport = { findings: [...folders], fileCount: files.length };
-    const loose = args.positionals.length
-      ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout))
-      : [];
-    if (loose.length) {
-      const shown = loose.map((p) => displayPath(p, cwd));
-      out.stderr(
-        `tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`,
-      );
-    }
-    // The run is recorded only when every file came from the per-file cache (see runInputs).
-    let linted = 0;
-    for (const path of files) {
-      const config = configs.forFile(path).config;
-      const severities = config.lint?.rules;
-      const environments = environmentNames(config);
-      const shown = displayPath(path, cwd);
-      const policy = { idempotency: config.lint?.idempotency, rollbacks: config.lint?.rollbacks };
-      const key = cache?.keyOf(path, severities, environments, policy);
-      const cached = key === undefined ? undefined : cache!.findings.get(path, key);
-      if (cached) {
-        for (const finding of cached) report.findings.push({ ...finding, file: shown });
-        continue;
-      }
-      linted++;
-      // The parser is loaded on the first file not in the cache: a fully cached run never starts it.
-      const text = readText(path, cwd);
-      const { unit, findings, ruleErrors } = await parseAgainWhenRecovered(() => {
-        const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
-        const ruleErrors: string[] = [];
-        const findings = lintUnit(unit, {
-          severities,
-          environments,
-          policy,
-          docsBase: DEFAULT_DOCS_BASE,
-          onRuleError: (rule, error) =>
-            ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
-        });
-        return { unit, findings, ruleErrors };
-      });
-      for (const line of ruleErrors) out.stderr(line);
-      const ruleFailed = ruleErrors.length > 0;
-      const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
-      report.findings.push(...located);
-      // A rule that failed is reported again next run rather than its missing findings kept.
-      if (key !== undefined && !ruleFailed)
-        cache!.findings.set(
-          path,
-          key,
-          located.map(({ file: _file, ...rest }) => rest),
-        );
-    }
-    cache?.findings.save();
-
-    const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
-    if (replay) report.findings.push(...replay.findings);
-
-    switch (args.common.format) {
-      case 'json':
-        out.stdout(formatJson(report));
-        break;
-      case 'sarif':
-        out.stdout(formatSarif(report, replay?.rules ?? allRules, DEFAULT_DOCS_BASE, packageVersion()));
-        break;
-      default:
-        out.stdout(formatText(report));
-    }
-    const exitCode = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
-    if (cache && tee && recordKey && linted === 0) {
-      recordRun(lintCacheDir(args), recordKey, { stdout: tee.stdoutText, stderr: tee.stderrText, exitCode }, runInputs(cwd, args, configs, files, cache.findings.file), startedAt);
-    }
-    return exitCode;
-  },
+  // One batch: each folder is listed, read and indexed once for all its files (steady-disk.ts).
+  run: (args, given) => steadyDisk(() => lint(args, given)),
 };
 export default command;
+
+async function lint(args: ParsedArgs, given: Output): Promise<number> {
+  const startedAt = Date.now();
+  const recordKey = lintRunKey(args);
+  // Only a run that may be recorded keeps a copy of what it prints.
+  const tee = recordKey ? new TeeOutput(given) : undefined;
+  const out = tee ?? given;
+  if (args.common.format === 'markdown') throw new CliError('--format markdown is only for status; lint prints text, json or sarif');
+  const cwd = resolve(args.common.cwd);
+  if (!isDirectory(cwd)) throw new CliError(`--cwd: no such folder: ${cwd}`);
+  const configs = new ProjectConfigs(cwd, args.common.config, out);
+  const folders: FolderFindings = [];
+  const files = args.positionals.length ? filesFromPaths(args.positionals, cwd, configs, folders) : filesFromMigrationsDir(configs.forCwd(), cwd, folders);
+  const cache = cacheFor(args, out);
+  const report: LintReport = { findings: [...folders], fileCount: files.length };
+  const loose = args.positionals.length
+    ? files.filter((path) => !folderLayout(migrationFolder(path, configs.forFile(path).config.layout), configs.forFile(path).config.layout))
+    : [];
+  if (loose.length) {
+    const shown = loose.map((p) => displayPath(p, cwd));
+    out.stderr(
+      `tidemark: note: ${shown.length === 1 ? `${shown[0]} is` : `${shown.length} files are`} in no migration folder${shown.length > 1 ? ` (${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ', ...' : ''})` : ''}: linted as one up section${shown.length > 1 ? ' each' : ''}\n`,
+    );
+  }
+  // The run is recorded only when every file came from the per-file cache (see runInputs).
+  let linted = 0;
+  for (const path of files) {
+    const config = configs.forFile(path).config;
+    const severities = config.lint?.rules;
+    const environments = environmentNames(config);
+    const shown = displayPath(path, cwd);
+    const policy = { idempotency: config.lint?.idempotency, rollbacks: config.lint?.rollbacks };
+    const key = cache?.keyOf(path, severities, environments, policy);
+    const cached = key === undefined ? undefined : cache!.findings.get(path, key);
+    if (cached) {
+      for (const finding of cached) report.findings.push({ ...finding, file: shown });
+      continue;
+    }
+    linted++;
+    // The parser is loaded on the first file not in the cache: a fully cached run never starts it.
+    const text = readText(path, cwd);
+    const { unit, findings, ruleErrors } = await parseAgainWhenRecovered(() => {
+      const unit = notUtf8AsCliError(cwd, () => buildLintUnit(path, text, undefined, { layout: config.layout }));
+      const ruleErrors: string[] = [];
+      const findings = lintUnit(unit, {
+        severities,
+        environments,
+        policy,
+        docsBase: DEFAULT_DOCS_BASE,
+        onRuleError: (rule, error) =>
+          ruleErrors.push(`tidemark: warning: rule ${rule} failed on ${relative(cwd, path)}: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      return { unit, findings, ruleErrors };
+    });
+    for (const line of ruleErrors) out.stderr(line);
+    const ruleFailed = ruleErrors.length > 0;
+    const located = findings.map((finding) => locateFinding(finding, unit.file, shown));
+    report.findings.push(...located);
+    // A rule that failed is reported again next run rather than its missing findings kept.
+    if (key !== undefined && !ruleFailed)
+      cache!.findings.set(
+        path,
+        key,
+        located.map(({ file: _file, ...rest }) => rest),
+      );
+  }
+  cache?.findings.save();
+
+  const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
+  if (replay) report.findings.push(...replay.findings);
+
+  switch (args.common.format) {
+    case 'json':
+      out.stdout(formatJson(report));
+      break;
+    case 'sarif':
+      out.stdout(formatSarif(report, replay?.rules ?? allRules, DEFAULT_DOCS_BASE, packageVersion()));
+      break;
+    default:
+      out.stdout(formatText(report));
+  }
+  const exitCode = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (cache && tee && recordKey && linted === 0) {
+    recordRun(lintCacheDir(args), recordKey, { stdout: tee.stdoutText, stderr: tee.stderrText, exitCode }, runInputs(cwd, args, configs, files, cache.findings.file), startedAt);
+  }
+  return exitCode;
+}
 
 /** Passes output through and keeps a copy, for the run record. */
 class TeeOutput implements Output {

@@ -2,7 +2,7 @@ import type { LintUnit, ParsedSection, Rule } from '../types';
 import { qualifiedName } from '../../sql/names';
 import { declaredVolatility, defaultVolatility, type DeclaredVolatility } from '../../sql/volatility';
 import { columnsAddedToExistingTables } from '../added-columns';
-import { earlierUpSections } from '../earlier-migrations';
+import { earlierCatalog } from '../earlier-migrations';
 import { runsInMigration } from '../reversal';
 
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
@@ -55,17 +55,20 @@ const rule: Rule = {
 
 /** CREATE FUNCTION declarations of this migration's up and of the migrations before it (last one wins). */
 function declaredIn(unit: LintUnit): DeclaredVolatility {
-  const found = new Map<string, 'v' | 's' | 'i'>();
-  const read = (section: ParsedSection | undefined) => {
-    for (const statement of section?.statementsWithEmbedded ?? []) {
-      if (!runsInMigration(statement)) continue;
-      const declaration = declaredVolatility(statement.node);
-      if (declaration) found.set(declaration.name, declaration.volatility);
-    }
-  };
-  for (const earlier of earlierUpSections(unit)) read(earlier);
-  read(unit.up);
-  return (name) => found.get(name);
+  const found = new Map(unit.up ? declarations(unit.up) : []);
+  const earlier = earlierCatalog(unit, declarations, /function/i);
+  return (name) => found.get(name) ?? earlier.get(name).at(-1);
+}
+
+/** The section's CREATE FUNCTION declarations, in order: [name, volatility]. */
+function declarations(section: ParsedSection): Array<[string, 'v' | 's' | 'i']> {
+  const found: Array<[string, 'v' | 's' | 'i']> = [];
+  for (const statement of section.statementsWithEmbedded) {
+    if (!runsInMigration(statement)) continue;
+    const declaration = declaredVolatility(statement.node);
+    if (declaration) found.push([declaration.name, declaration.volatility]);
+  }
+  return found;
 }
 
 export default rule;

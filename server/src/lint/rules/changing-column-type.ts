@@ -6,7 +6,7 @@ import { alterTableCommands } from '../alter-table-commands';
 import { positionInSection, tableCreatedEarlier } from '../created-in-migration';
 import { groupByName, objectEffects, relationName, sameName, type QualifiedName } from '../../sql/objects';
 import { columnDefinitions } from '../../sql/columns';
-import { earlierUpSections } from '../earlier-migrations';
+import { earlierFold, type EarlierFold } from '../earlier-migrations';
 import type { LintUnit } from '../types';
 
 /**
@@ -155,10 +155,15 @@ function applyTypeHistory(types: Map<string, TypeName>, statements: readonly Sta
   }
 }
 
+/** Column types after the earlier migrations, built once per folder as the lint moves on (earlierFold). */
+const typeHistory: EarlierFold<Map<string, TypeName>> = {
+  initial: () => new Map(),
+  add: (types, section) => applyTypeHistory(types, section.statementsWithEmbedded),
+};
+
+/** Read-only: fromEarlier copies it before applying the migration's own statements. */
 function earlierColumnTypes(unit: LintUnit): Map<string, TypeName> {
-  const types = new Map<string, TypeName>();
-  for (const section of earlierUpSections(unit)) applyTypeHistory(types, section.statementsWithEmbedded);
-  return types;
+  return earlierFold(unit, typeHistory);
 }
 
 /** The column's type from the earlier migrations and this section's statements before `statement`. */

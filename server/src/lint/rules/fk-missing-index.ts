@@ -7,7 +7,7 @@ import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, matchingParen, tokensAtLocation } from '../../sql/token-ranges';
 import { insertAfter } from '../statement-rewrite';
 import { tableCreatedEarlier } from '../created-in-migration';
-import { earlierUpSections } from '../earlier-migrations';
+import { earlierCatalog } from '../earlier-migrations';
 
 type AnyNode = Record<string, any>;
 
@@ -101,6 +101,11 @@ function sectionCovers(section: ParsedSection): Cover[] {
 }
 
 /** Covers grouped by table name (schema compared later by `serves`). */
+/** The section's covers by table name, for the earlier migrations' catalog. */
+function coverEntries(section: ParsedSection): Array<[string, Cover]> {
+  return sectionCovers(section).map((cover) => [cover.table.name, cover]);
+}
+
 function coversByTable(covers: Cover[]): Map<string, Cover[]> {
   return groupByName(covers, (cover) => cover.table);
 }
@@ -172,11 +177,10 @@ const rule: Rule = {
     const statements = section.statementsWithEmbedded;
     const byTable = coversByTable(sectionCovers(section));
     // Earlier migrations are read only when this one leaves a key uncovered.
-    let earlierCovers: Map<string, Cover[]> | undefined;
-    const coveredEarlier = (key: ForeignKey) => {
-      earlierCovers ??= coversByTable(earlierUpSections(unit).flatMap(sectionCovers));
-      return (earlierCovers.get(key.table.relname ?? '') ?? []).some((cover) => serves(cover, key));
-    };
+    const coveredEarlier = (key: ForeignKey) =>
+      earlierCatalog(unit, coverEntries, /index|primary|unique/i)
+        .get(key.table.relname ?? '')
+        .some((cover) => serves(cover, key));
     for (const statement of statements) {
       for (const key of foreignKeys(statement)) {
         if ((byTable.get(key.table.relname ?? '') ?? []).some((cover) => serves(cover, key))) continue;

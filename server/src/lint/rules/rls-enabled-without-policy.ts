@@ -4,7 +4,7 @@ import { hasExactPositions } from '../../sql/embedded';
 import { statementTokens } from '../../sql/clauses';
 import { fileRange } from '../../sql/token-ranges';
 import { policyDefinition } from '../policies';
-import { earlierUpSections } from '../earlier-migrations';
+import { earlierCatalog } from '../earlier-migrations';
 import type { ParsedSection } from '../types';
 import type { QualifiedName } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
@@ -27,6 +27,11 @@ function policyTablesOf(section: ParsedSection): QualifiedName[] {
     const policy = policyDefinition(s);
     return policy ? [relationName(policy.table)] : [];
   });
+}
+
+/** The section's policy tables by name, for the earlier migrations' catalog. */
+function policyTableEntries(section: ParsedSection): Array<[string, QualifiedName]> {
+  return policyTablesOf(section).map((table) => [table.name, table]);
 }
 
 /** Whether any of the tables (grouped by groupByName) is `table`. */
@@ -52,11 +57,10 @@ const rule: Rule = {
     const byName = (tables: QualifiedName[]) => groupByName(tables, (t) => t);
     const policyTables = byName(policyTablesOf(section));
     // Earlier migrations are read only when this one enables RLS on a table it gives no policy.
-    let earlierTables: Map<string, QualifiedName[]> | undefined;
-    const hasEarlierPolicy = (table: QualifiedName) => {
-      earlierTables ??= byName(earlierUpSections(unit).flatMap(policyTablesOf));
-      return includesTable(earlierTables, table);
-    };
+    const hasEarlierPolicy = (table: QualifiedName) =>
+      earlierCatalog(unit, policyTableEntries, /policy/i)
+        .get(table.name)
+        .some((t) => sameName(t, table));
     for (const statement of section.statementsWithEmbedded) {
       const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
       if (!alter?.relation) continue;

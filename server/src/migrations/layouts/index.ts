@@ -10,6 +10,7 @@
  * marker files first.
  */
 import { statSync } from 'node:fs';
+import { steadyValue } from '../steady-disk';
 import { join, relative } from 'node:path';
 import { sqlTokens } from '../../sql/tokens';
 import { lenientDiskReader, type FileReader } from '../text-file';
@@ -86,6 +87,10 @@ const folderLayouts = new Map<string, { stamp: string; detected: DetectedLayout 
  * listing holds (its modification time): linting N files of a folder detects it once, not N times.
  */
 export function folderLayout(folder: string, forced?: LayoutId): DetectedLayout | undefined {
+  return steadyValue(`layout:${folder}:${forced ?? ''}`, () => detectFolderLayout(folder, forced));
+}
+
+function detectFolderLayout(folder: string, forced: LayoutId | undefined): DetectedLayout | undefined {
   let stamp: string;
   try {
     stamp = `${statSync(folder).mtimeMs}:${forced ?? ''}`;
@@ -94,10 +99,15 @@ export function folderLayout(folder: string, forced?: LayoutId): DetectedLayout 
   }
   const cached = folderLayouts.get(folder);
   if (cached?.stamp === stamp) return cached.detected;
-  const detected = detectLayout(new FolderCensus(folder, lenientDiskReader), forced);
+  const detected = detectOnDisk(new FolderCensus(folder, lenientDiskReader), forced);
   if (folderLayouts.size >= 64) folderLayouts.delete(folderLayouts.keys().next().value!);
   folderLayouts.set(folder, { stamp, detected });
   return detected;
+}
+
+/** The layout of a folder as on disk: in a batch lint detected once, for its discovery and for each file's unit alike. */
+function detectOnDisk(census: FolderCensus, forced: LayoutId | undefined): DetectedLayout | undefined {
+  return steadyValue(`detected:${census.folder}\0${forced ?? ''}`, () => detectLayout(census, forced));
 }
 
 /**
@@ -129,7 +139,7 @@ function sample(names: string[]): string {
 export function readMigrationsFolder(migrationsDir: string, reader: FileReader, forced?: LayoutId): DiscoveryResult {
   const census = new FolderCensus(migrationsDir, reader);
   if (entryKind(migrationsDir) !== 'folder') return { migrationsDir, migrations: [], problems: [], unused: [], missing: true };
-  const detected = detectLayout(census, forced);
+  const detected = reader === lenientDiskReader ? detectOnDisk(census, forced) : detectLayout(census, forced);
   if (!detected) return { migrationsDir, migrations: [], problems: notRegularFiles(census), unused: [], unrecognised: describeUnrecognised(census) };
   const reading = detected.reader.read(census, reader);
   if (!reading.refused) checkReading(reading, detected.reader, census);
@@ -275,7 +285,8 @@ export function findMigrationsFolder(root: string, reader: FileReader = lenientD
       const dir = join(root, rel);
       if (seen.has(dir)) continue;
       seen.add(dir);
-      if (entryKind(dir) === 'folder' && detectLayout(new FolderCensus(dir, reader))) return dir;
+      const census = new FolderCensus(dir, reader);
+      if (entryKind(dir) === 'folder' && (reader === lenientDiskReader ? detectOnDisk(census, undefined) : detectLayout(census))) return dir;
     }
   }
   return undefined;

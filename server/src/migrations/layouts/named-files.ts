@@ -8,12 +8,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
-import { checksum } from '../checksum';
+import { withLazyChecksum } from '../checksum';
 import { DBMATE_NO_TRANSACTION, describeExecution, TIDEMARK_NO_TRANSACTION } from '../execution';
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
 import { entryKind, type FolderCensus, type LayoutReading } from './reader';
+import { steadyValue } from '../steady-disk';
 
 /** The reader each file shape stands for when files are classified by name. */
 export const READER_OF_KIND: Record<Exclude<LayoutKind, 'directory'>, LayoutId> = {
@@ -79,6 +80,10 @@ function folderStamp(dir: string): string {
  * companions costs a lookup instead of listing and classifying the whole folder per file.
  */
 export function migrationFilesByVersion(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
+  return steadyValue(`files-by-version:${dir}`, () => indexFolder(dir));
+}
+
+function indexFolder(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
   const stamp = folderStamp(dir);
   const cached = folderIndexes.get(dir);
   if (cached?.stamp === stamp) return cached.byVersion;
@@ -140,23 +145,25 @@ export function assembleMigration(parts: Parts): Migration | undefined {
   const layout = info.layout === 'sections' && [parts.down, parts.verify, parts.check].some((p) => p?.info.layout === 'folders') ? 'folders' : info.layout;
   const noTransactionDirective = hasNoTransactionDirective(up.text) || hasNoTransactionDirective(file.text.slice(0, up.offset));
   const marker = noTransactionDirective && (/^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(directiveText) ? TIDEMARK_NO_TRANSACTION : DBMATE_NO_TRANSACTION);
-  return {
-    version: info.version,
-    versionKey: info.versionKey,
-    name: info.name,
-    layout,
-    execution: describeExecution(READER_OF_KIND[layout], { noTransaction: marker }),
-    up,
-    down,
-    verify,
-    check,
-    noTransactionDirective,
-    blockedReasons: blockedReasons(directiveText),
-    environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
-    ...gateDirectives(directiveText),
-    checksum: checksum(up.text),
-    ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
-  };
+  return withLazyChecksum(
+    {
+      version: info.version,
+      versionKey: info.versionKey,
+      name: info.name,
+      layout,
+      execution: describeExecution(READER_OF_KIND[layout], { noTransaction: marker }),
+      up,
+      down,
+      verify,
+      check,
+      noTransactionDirective,
+      blockedReasons: blockedReasons(directiveText),
+      environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
+      ...gateDirectives(directiveText),
+      ...(layout === 'sections' ? { downMarker: '-- migrate:down' } : {}),
+    },
+    up.text,
+  );
 }
 
 /** A version's files as the pairing sees them: a migration (primary) and the down and verify files there are for it. */

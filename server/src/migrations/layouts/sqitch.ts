@@ -516,6 +516,9 @@ function scriptsUnder(census: FolderCensus, dir: string, extension: string): str
  * sqitch.plan, when the script is under a deploy/ revert/ or verify/ folder of it.
  */
 function sqitchProjectOf(path: string): string | undefined {
+  // Only a script under such a folder can qualify: any other path is answered without a walk up
+  // the file system (it is asked for every file a lint run reads).
+  if (!SCRIPT_FOLDER.test(path)) return undefined;
   let withPlan: string | undefined;
   let project: string | undefined;
   for (let dir = dirname(path), depth = 0; depth < 16; depth++) {
@@ -531,6 +534,8 @@ function sqitchProjectOf(path: string): string | undefined {
   project ??= withPlan;
   return project && /(^|[\\/])(deploy|revert|verify)[\\/]/.test(relative(project, path)) ? project : undefined;
 }
+
+const SCRIPT_FOLDER = /(^|[\\/])(deploy|revert|verify)[\\/]/;
 
 export const sqitch: LayoutReader = {
   id: 'sqitch',
