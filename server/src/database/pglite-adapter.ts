@@ -14,6 +14,7 @@ import { explainMissingExtension, loadableExtensions, pgliteExtensionOptions, ty
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 import { isNewDataDir, pgliteTemplate } from './pglite-template';
+import { startPgliteEngine } from './pglite-engine';
 
 const queues = new Map<string, Promise<void>>();
 
@@ -78,16 +79,8 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
 }
 
 async function startPglite(dataDir: string, isNew: boolean, extensions: readonly string[], stubs: readonly ExtensionStub[]): Promise<PGlite> {
-  // require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
-  // bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
-  // CommonJS bundle does not have. Loaded here, not at the top, so commands that never open a
-  // sandbox (lint) do not pay for loading it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   const template = isNew ? pgliteTemplate('sandbox') : undefined;
-  const db = new PGliteClass(dataDir, { ...(template ? { loadDataDir: template } : {}), extensions: pgliteExtensionOptions(extensions, stubs) });
-  await db.waitReady;
-  return db;
+  return startPgliteEngine(dataDir, { ...(template ? { loadDataDir: template } : {}), extensions: pgliteExtensionOptions(extensions, stubs) });
 }
 
 async function queueTurn(key: string, waitMs: number): Promise<() => void> {

@@ -16,6 +16,7 @@ import { PgliteAdapter } from '../database/pglite-adapter';
 import type { EmbeddedSetup } from '../database/embedded-setup';
 import { extensionsNamedIn, loadableExtensions, pgliteExtensionOptions } from '../database/pglite-extensions';
 import { pgliteTemplate } from '../database/pglite-template';
+import { startPgliteEngine } from '../database/pglite-engine';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';
@@ -59,14 +60,10 @@ export class Shadow {
   ) {}
 
   static async open(setup: ShadowSetup = {}): Promise<Shadow> {
-    // Loaded here, not at the top: see openPglite.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
     const template = pgliteTemplate('shadow');
     const embedded = setup.embedded ?? { extensions: [], stubs: [] };
     const extensions = pgliteExtensionOptions(loadableExtensions(embedded.extensions, embedded.stubs), embedded.stubs);
-    const pglite: PGlite = new PGliteClass({ ...(template ? { loadDataDir: template } : {}), extensions });
-    await pglite.waitReady;
+    const pglite: PGlite = await startPgliteEngine(undefined, { ...(template ? { loadDataDir: template } : {}), extensions });
     const db = new PgliteAdapter(pglite, () => undefined, 'shadow');
     try {
       if (embedded.setupSql) {
