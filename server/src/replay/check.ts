@@ -135,8 +135,8 @@ class ReplayRun {
   private async statementsOf(section: Section): Promise<Statement[]> {
     const known = this.parsed.get(section);
     if (known) return known;
-    const plan = await planSection(section, this.migration.noTransactionDirective);
-    if (section.kind === 'up') this.runsStatementByStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+    const plan = await planSection(section, this.migration);
+    if (section.kind === 'up') this.runsStatementByStatement = plan.transaction !== 'wrapped';
     const statements = plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
     this.parsed.set(section, statements);
     return statements;

@@ -134,7 +134,7 @@ export class Shadow {
     for (let i = this.built.length; i < earlier.length; i++) {
       const migration = earlier[i];
       if (isCancelled?.()) return;
-      const plan = await planSection(migration.up, migration.noTransactionDirective);
+      const plan = await planSection(migration.up, migration);
       const statements = plan.statements.filter((_, index) => !plan.skipped.has(index));
       if (!(await this.runBuildBatch(statements))) {
         for (const statement of statements) {

@@ -51,10 +51,10 @@ export async function rollbackMigrations(project: Project, environment: string |
         label: ({ row }) => row,
         run: async ({ row, migration, down }): Promise<StepOutcome> => {
           const started = Date.now();
-          const plan = await planSection(down!, migration?.noTransactionDirective ?? false);
+          const plan = await planSection(down!, migration);
           const base = { version: row.version, name: row.name, action: 'rollback' as const };
           try {
-            if (plan.noTransactionReason || plan.ownTransaction) {
+            if (plan.transaction !== 'wrapped') {
               await setTimeouts(db, env, 'SESSION');
               try {
                 await runStatements(db, row, plan, { isCancelled: options.isCancelled });
@@ -67,7 +67,7 @@ export async function rollbackMigrations(project: Project, environment: string |
                   row.version,
                   'rollback',
                   Date.now() - started,
-                  plan.ownTransaction ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`,
+                  plan.transaction === 'own' ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`,
                 );
               });
             } else {

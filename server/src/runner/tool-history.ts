@@ -41,7 +41,7 @@ async function runAndRecord(
   work: { record: () => Promise<void>; precheck?: () => Promise<string | undefined> },
   options: RunOptions,
 ): Promise<string | undefined> {
-  const plan = await planSection(section, m.noTransactionDirective);
+  const plan = await planSection(section, m);
   if (plan.conflictingControl) {
     const s = plan.conflictingControl;
     throw new StatementError(
@@ -55,7 +55,7 @@ async function runAndRecord(
       undefined,
     );
   }
-  if (plan.noTransactionReason) {
+  if (plan.transaction !== 'wrapped') {
     const checked = await work.precheck?.();
     await setTimeouts(session.db, env, 'SESSION');
     try {
@@ -64,7 +64,7 @@ async function runAndRecord(
       await resetTimeouts(session.db, env);
     }
     await work.record();
-    return [checked, `ran without a transaction: ${plan.noTransactionReason}`].filter(Boolean).join('; ');
+    return [checked, plan.transaction === 'own' ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`].filter(Boolean).join('; ');
   }
   let checked: string | undefined;
   await session.db.transaction(async () => {
