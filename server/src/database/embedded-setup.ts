@@ -18,6 +18,8 @@ export interface EmbeddedSetup {
   setupSql?: string;
   /** For messages: "the supabase preset (supabase/config.toml)". */
   setupOrigin?: string;
+  /** The preset setupSql comes from, recorded in the sandbox (pglite-preset.ts) so that one made without it, or with another, is noticed. */
+  preset?: Pick<Preset, 'id' | 'installedSql'>;
 }
 
 /**
@@ -49,5 +51,6 @@ export function withPreset(setup: EmbeddedSetup, preset: Preset | undefined): Em
     stubs: [...setup.stubs, ...preset.stubs.filter((s) => !own.has(s.name))],
     setupSql: [preset.setupSql, setup.setupSql].filter(Boolean).join('\n'),
     setupOrigin: `the ${preset.id} preset (${preset.reason})`,
+    preset: { id: preset.id, installedSql: preset.installedSql },
   };
 }

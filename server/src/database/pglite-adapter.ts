@@ -15,6 +15,7 @@ import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult }
 import { RunnerInputError } from './environments';
 import { isNewDataDir, pgliteTemplate } from './pglite-template';
 import { startPgliteEngine } from './pglite-engine';
+import { bringPresetIntoSandbox } from './pglite-preset';
 
 const queues = new Map<string, Promise<void>>();
 
@@ -36,7 +37,13 @@ export async function withSandboxLock<T>(dataDir: string, waitMs: number, work: 
   }
 }
 
-export async function openPglite(dataDir: string, waitMs: number, setup: EmbeddedSetup = { extensions: [], stubs: [] }): Promise<DatabaseAdapter> {
+/** Opens (creating it on first use) the sandbox in `dataDir`; `progress` hears what was done to it besides opening. */
+export async function openPglite(
+  dataDir: string,
+  waitMs: number,
+  setup: EmbeddedSetup = { extensions: [], stubs: [] },
+  progress?: (message: string) => void,
+): Promise<DatabaseAdapter> {
   const releaseQueue = await queueTurn(dataDir, waitMs);
   let releaseFile: (() => void) | undefined;
   try {
@@ -47,11 +54,19 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
     let db = await startPglite(dataDir, isNew, extensions, setup.stubs);
     if (isNew && setup.setupSql) {
       try {
-        await db.exec(setup.setupSql);
+        await bringPresetIntoSandbox(new PgliteAdapter(db, () => undefined), setup, true, dataDir);
       } catch (error) {
         await db.close();
         rmSync(dataDir, { recursive: true, force: true });
         throw new Error(`creating the sandbox with ${setup.setupOrigin ?? 'its preset'} failed: ${(error as Error).message}`, { cause: error });
+      }
+    } else if (setup.setupSql) {
+      try {
+        const added = await bringPresetIntoSandbox(new PgliteAdapter(db, () => undefined), setup, false, dataDir);
+        if (added) progress?.(added);
+      } catch (error) {
+        await db.close();
+        throw error;
       }
     }
     // An extension created earlier whose CREATE EXTENSION is no longer in the files (the migration
