@@ -45,6 +45,11 @@ export type WorkerRequest =
       docsBase: string;
       /** Versions of earlier migrations the shadow leaves out (their replay timed out: they would again). */
       skipVersions?: string[];
+      /**
+       * The files do not change between this caller's requests (`tidemark check` of a whole
+       * project): the worker reads the folder once, not once per migration.
+       */
+      filesFixed?: boolean;
     }
   | { kind: 'cancel'; id: number };
 

@@ -101,6 +101,7 @@ export async function checkProjectOnWorker(
         policy: loaded.config.lint,
         docsBase: options.docsBase,
         skipVersions: [...skipVersions],
+        filesFixed: true,
       };
       const outcome = await host.check(request, timeoutMs);
       if (outcome.kind !== 'result' || !outcome.result) continue;
