@@ -174,9 +174,10 @@ export class MigrationApplier {
     const cause = error instanceof StatementError ? error.cause : error;
     const lost = cause instanceof ServerError && cause.connectionLost;
     const where = failure ? failureLocation(this.project, failure) : undefined;
-    const state = plan.transaction === 'own'
-      ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}`
-      : '';
+    const state =
+      plan.transaction === 'own'
+        ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}`
+        : '';
     const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.transaction !== 'wrapped' ? state : ' (rolled back)'}`;
     if (!lost) await history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;

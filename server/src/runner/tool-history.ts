@@ -64,7 +64,9 @@ async function runAndRecord(
       await resetTimeouts(session.db, env);
     }
     await work.record();
-    return [checked, plan.transaction === 'own' ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`].filter(Boolean).join('; ');
+    return [checked, plan.transaction === 'own' ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`]
+      .filter(Boolean)
+      .join('; ');
   }
   let checked: string | undefined;
   await session.db.transaction(async () => {
