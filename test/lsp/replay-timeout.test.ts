@@ -41,6 +41,31 @@ describe('replay check: statements that never end', function () {
     assert.match(result.stdout, /still running on the shadow database after 2s \(check\.timeout\).*DO \$\$ BEGIN LOOP END LOOP; END \$\$/);
   });
 
+  it('a migration that fills memory is stopped at the growth bound, named as such, and the later ones are checked', async () => {
+    // Each pass keeps 8 MB more in an array: ~800 MB in all, far past the 150 MB bound this test sets
+    // (TIDEMARK_REPLAY_MEMORY_GROWTH_MB; 1 GB otherwise), and slow enough that 30 s of check.timeout
+    // would not end it first: without the bound this is a replay-timeout, not this finding.
+    const GROW =
+      "-- migrate:up\nDO $$ DECLARE kept text[] := '{}'; BEGIN FOR i IN 1..100 LOOP kept := kept || repeat(i::text, 8000000); PERFORM pg_sleep(0.05); END LOOP; END $$;\n";
+    const dir = tempWorkspace({
+      'tidemark.json': JSON.stringify({ check: { timeout: '30s' }, lint: { idempotency: 'require' } }),
+      'migrations/001_users.sql': USERS,
+      'migrations/002_grow.sql': GROW,
+      'migrations/003_index.sql': BROKEN,
+    });
+    const result = await tidemark(dir, ['check', '--format', 'json'], { TIDEMARK_REPLAY_MEMORY_GROWTH_MB: '150' });
+    assert.equal(result.code, 1, result.stderr);
+    const findings = JSON.parse(result.stdout) as Array<{ file: string; line: number; rule: string; message: string }>;
+    assert.deepEqual(
+      findings.map((f) => [f.file, f.line, f.rule]),
+      [
+        ['migrations/002_grow.sql', 2, 'replay-timeout'],
+        ['migrations/003_index.sql', 2, 'replay-not-idempotent'],
+      ],
+    );
+    assert.match(findings[0].message, /^The replay of this migration was stopped: it used over 150 MB of memory while running: DO \$\$ DECLARE kept text\[\]/);
+  });
+
   describe('language server', () => {
     let client: TestLspClient;
     afterEach(async () => client?.dispose());

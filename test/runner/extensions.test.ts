@@ -182,7 +182,7 @@ describe('extensions in the sandbox and the shadow', function () {
     );
     assert.match(
       result.findings[0].message,
-      /^not replayed: extension "postgis" is not available in the replay check's shadow database \(PGlite\); it has: amcheck, .*uuid-ossp\. The replay check can stub it/,
+      /^not replayed: extension "postgis" is not available in the replay check's shadow database \(PGlite\); it has: amcheck, .*uuid-ossp\. The sandbox and the replay check can stub it/,
     );
 
     writeFiles(root, {
@@ -196,5 +196,26 @@ describe('extensions in the sandbox and the shadow', function () {
       [],
     );
     assert.equal(stubbed.completed, true);
+    // The sandbox reads the same check.stubs: the apply that stopped at CREATE EXTENSION now runs (its failed row resumed).
+    const applied = await applyMigrations(loadProject(root), undefined);
+    assert.equal(applied.failure, undefined, JSON.stringify(applied.failure));
+    assert.deepEqual(
+      applied.steps.map((s) => s.outcome),
+      ['ok'],
+    );
+    const point = await withReadSession(loadProject(root).environments[0], {}, ({ db }) => db.query('SELECT ST_MakePoint(3, 4)::text AS p'));
+    assert.deepEqual(point.rows, [{ p: 'POINT(3 4)' }]);
+  });
+
+  it('check.stubs naming a file that does not exist: apply on the sandbox names the setting and the path', async () => {
+    const root = scratchDir('extensions-stub-missing-');
+    writeFiles(root, {
+      'tidemark.json': JSON.stringify({ check: { stubs: { postgis: 'stubs/nowhere.sql' } } }),
+      'migrations/001_t.sql': '-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n',
+    });
+    await assert.rejects(
+      applyMigrations(loadProject(root), undefined),
+      /invalid config: check\.stubs\.postgis: cannot read stubs\/nowhere\.sql \(looked for .*stubs\/nowhere\.sql\)/,
+    );
   });
 });

@@ -6,6 +6,8 @@
  * section as PostgREST would run a request.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
@@ -177,5 +179,44 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
       report.steps.map((s) => s.outcome),
       ['ok', 'ok'],
     );
+  });
+  it('a sandbox created before the project used the preset gets it when next opened, and the user is told', async () => {
+    const root = scratchDir('supabase-later-');
+    writeFiles(root, { 'migrations/001_notes.sql': '-- migrate:up\nCREATE TABLE notes (id int);\n-- migrate:down\nDROP TABLE notes;\n' });
+    const first = await applyMigrations(loadProject(root), undefined);
+    assert.equal(first.failure, undefined, JSON.stringify(first.failure));
+    writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'migrations/002_profiles.sql': PROFILES });
+    const said: string[] = [];
+    const report = await applyMigrations(loadProject(root), undefined, { progress: (m) => said.push(m) });
+    assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+    assert.ok(
+      said.some((m) =>
+        /the sandbox was created before this project used the supabase preset \(supabase\/config\.toml\): its roles, schemas and stubs were added to it now/.test(m),
+      ),
+      said.join('\n'),
+    );
+    // Recorded: the next open adds nothing and says nothing.
+    const again: string[] = [];
+    await applyMigrations(loadProject(root), undefined, { progress: (m) => again.push(m) });
+    assert.deepEqual(
+      again.filter((m) => /preset/.test(m)),
+      [],
+    );
+  });
+
+  it('a sandbox the preset cannot be added to: apply says so and how to start afresh, and changes nothing', async () => {
+    const root = scratchDir('supabase-clash-');
+    // The project made its own anon role before it used the preset: the preset's CREATE ROLE anon fails.
+    writeFiles(root, { 'migrations/001_anon.sql': '-- migrate:up\nCREATE ROLE anon;\n-- migrate:down\nDROP ROLE anon;\n' });
+    assert.equal((await applyMigrations(loadProject(root), undefined)).failure, undefined);
+    writeFiles(root, { 'supabase/config.toml': 'project_id = "tidemark-test"\n', 'migrations/002_profiles.sql': PROFILES });
+    await assert.rejects(applyMigrations(loadProject(root), undefined), (error: Error) =>
+      /^the sandbox .*\.tidemark\/sandbox was created before this project used the supabase preset \(supabase\/config\.toml\), and adding it failed: role "anon" already exists\. To have it, delete the folder .*\.tidemark\/sandbox and run the command again/.test(
+        error.message,
+      ),
+    );
+    rmSync(join(root, 'supabase'), { recursive: true });
+    const left = await withReadSession(loadProject(root).environments[0], {}, ({ db }) => db.query("SELECT to_regnamespace('auth') IS NULL AS none"));
+    assert.deepEqual(left.rows, [{ none: true }]);
   });
 });

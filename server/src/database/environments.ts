@@ -95,7 +95,7 @@ export function resolveProject(loaded: LoadedConfig, env: NodeJS.ProcessEnv = pr
   const environments: Environment[] = [];
   const fieldWhere = (field: (string | number)[]) => (loaded.path ? `${displayPath(loaded.path)}:${fieldLine(loaded.path, field)}` : 'tidemark.json');
   const preset = presetOf(loaded.root, config.preset);
-  const setup = () => sandboxSetup(loaded.migrationsDir, preset);
+  const setup = () => sandboxSetup(loaded, (message) => new RunnerInputError(`invalid config: ${message}`));
   if (declared.length === 0) {
     environments.push(sandboxEnvironment(SANDBOX, join(loaded.root, '.tidemark', 'sandbox'), config.historySchema, lockWaitTimeoutMs, {}, loaded.root, setup));
   }

@@ -14,6 +14,8 @@ import { explainMissingExtension, loadableExtensions, pgliteExtensionOptions, ty
 import { runTransaction, toServerError, type DatabaseAdapter, type QueryResult } from './adapter';
 import { RunnerInputError } from './environments';
 import { isNewDataDir, pgliteTemplate } from './pglite-template';
+import { startPgliteEngine } from './pglite-engine';
+import { bringPresetIntoSandbox } from './pglite-preset';
 
 const queues = new Map<string, Promise<void>>();
 
@@ -35,7 +37,13 @@ export async function withSandboxLock<T>(dataDir: string, waitMs: number, work: 
   }
 }
 
-export async function openPglite(dataDir: string, waitMs: number, setup: EmbeddedSetup = { extensions: [], stubs: [] }): Promise<DatabaseAdapter> {
+/** Opens (creating it on first use) the sandbox in `dataDir`; `progress` hears what was done to it besides opening. */
+export async function openPglite(
+  dataDir: string,
+  waitMs: number,
+  setup: EmbeddedSetup = { extensions: [], stubs: [] },
+  progress?: (message: string) => void,
+): Promise<DatabaseAdapter> {
   const releaseQueue = await queueTurn(dataDir, waitMs);
   let releaseFile: (() => void) | undefined;
   try {
@@ -46,11 +54,19 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
     let db = await startPglite(dataDir, isNew, extensions, setup.stubs);
     if (isNew && setup.setupSql) {
       try {
-        await db.exec(setup.setupSql);
+        await bringPresetIntoSandbox(new PgliteAdapter(db, () => undefined), setup, true, dataDir);
       } catch (error) {
         await db.close();
         rmSync(dataDir, { recursive: true, force: true });
         throw new Error(`creating the sandbox with ${setup.setupOrigin ?? 'its preset'} failed: ${(error as Error).message}`, { cause: error });
+      }
+    } else if (setup.setupSql) {
+      try {
+        const added = await bringPresetIntoSandbox(new PgliteAdapter(db, () => undefined), setup, false, dataDir);
+        if (added) progress?.(added);
+      } catch (error) {
+        await db.close();
+        throw error;
       }
     }
     // An extension created earlier whose CREATE EXTENSION is no longer in the files (the migration
@@ -78,16 +94,8 @@ export async function openPglite(dataDir: string, waitMs: number, setup: Embedde
 }
 
 async function startPglite(dataDir: string, isNew: boolean, extensions: readonly string[], stubs: readonly ExtensionStub[]): Promise<PGlite> {
-  // require, not import: bundled, PGlite's CommonJS build finds its WASM and data files next to the
-  // bundle (esbuild.mjs copies them there); its ESM build looks for them via import.meta.url, which a
-  // CommonJS bundle does not have. Loaded here, not at the top, so commands that never open a
-  // sandbox (lint) do not pay for loading it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   const template = isNew ? pgliteTemplate('sandbox') : undefined;
-  const db = new PGliteClass(dataDir, { ...(template ? { loadDataDir: template } : {}), extensions: pgliteExtensionOptions(extensions, stubs) });
-  await db.waitReady;
-  return db;
+  return startPgliteEngine(dataDir, { ...(template ? { loadDataDir: template } : {}), extensions: pgliteExtensionOptions(extensions, stubs) });
 }
 
 async function queueTurn(key: string, waitMs: number): Promise<() => void> {

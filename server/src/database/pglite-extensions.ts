@@ -195,7 +195,7 @@ export function missingExtensionMessage(name: string, where: 'sandbox' | 'shadow
   }
   return (
     `extension "${name}" is not available in ${database}; it has: ${shippedExtensions().join(', ')}. ` +
-    `The replay check can stub it: "check": {"stubs": {"${name}": "path/to/${name}-stub.sql"}} in tidemark.json (a script declaring the functions and types the migrations use)`
+    `The sandbox and the replay check can stub it: "check": {"stubs": {"${name}": "path/to/${name}-stub.sql"}} in tidemark.json (a script declaring the functions and types the migrations use)`
   );
 }
 

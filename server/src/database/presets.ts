@@ -26,6 +26,11 @@ export interface Preset {
   stubs: ExtensionStub[];
   /** Run once, before the first migration, on a new database. */
   setupSql: string;
+  /**
+   * A query returning a row when setupSql has run in the database already: a sandbox made by a
+   * Tidemark that did not yet record its preset (embedded-setup.ts) is not set up twice.
+   */
+  installedSql: string;
   /** The schemas the platform owns: their tables are not the project's (an environment holding only them is empty). */
   schemas: string[];
 }
@@ -52,6 +57,7 @@ function supabasePreset(reason: string): Preset {
       { name: 'supabase_vault', origin, sql: VAULT_STUB },
     ],
     setupSql: SUPABASE_SETUP,
+    installedSql: "SELECT 1 FROM pg_roles WHERE rolname = 'service_role' AND to_regclass('auth.users') IS NOT NULL",
     // The local stack's and the hosted platform's own schemas (the stubs' included).
     schemas: [
       'auth',

@@ -37,12 +37,6 @@ export const TIDEMARK_NO_TRANSACTION = 'the -- tidemark:no-transaction directive
 /** dbmate's own way: `-- migrate:up transaction:false`. */
 export const DBMATE_NO_TRANSACTION = 'the -- migrate:up transaction:false option';
 
-/** The wording for a migration that runs without a transaction because its file says so; undefined when it does not. */
-export function noTransactionMarker(migration: { noTransactionDirective: boolean; execution: MigrationExecution }): string | undefined {
-  if (!migration.noTransactionDirective) return undefined;
-  return migration.execution.noTransactionMarker ?? TIDEMARK_NO_TRANSACTION;
-}
-
 export function describeExecution(layout: LayoutId, facts: ExecutionFacts = {}): MigrationExecution {
   const transaction = facts.noTransaction ? 'none' : 'wrapped';
   const marker = typeof facts.noTransaction === 'string' ? facts.noTransaction : (NO_TRANSACTION_MARKERS[layout] ?? TIDEMARK_NO_TRANSACTION);

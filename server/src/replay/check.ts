@@ -7,7 +7,7 @@
 import type { Migration, Section } from '../migrations/types';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { SeveritySetting } from '../migrations/config';
-import { applyExecutionPolicy, type ExecutionPolicy, noTransactionMarker } from '../migrations/execution';
+import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { configuredSeverity, DEFAULT_DOCS_BASE, type Finding } from '../findings/finding';
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
@@ -135,8 +135,8 @@ class ReplayRun {
   private async statementsOf(section: Section): Promise<Statement[]> {
     const known = this.parsed.get(section);
     if (known) return known;
-    const plan = await planSection(section, noTransactionMarker(this.migration));
-    if (section.kind === 'up') this.runsStatementByStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+    const plan = await planSection(section, this.migration);
+    if (section.kind === 'up') this.runsStatementByStatement = plan.transaction !== 'wrapped';
     const statements = plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
     this.parsed.set(section, statements);
     return statements;

@@ -48,6 +48,11 @@ export type WorkerRequest =
       docsBase: string;
       /** Versions of earlier migrations the shadow leaves out (their replay timed out: they would again). */
       skipVersions?: string[];
+      /**
+       * The files do not change between this caller's requests (`tidemark check` of a whole
+       * project): the worker reads the folder once, not once per migration.
+       */
+      filesFixed?: boolean;
     }
   | { kind: 'cancel'; id: number };
 
@@ -84,7 +89,21 @@ export const DEFAULT_REPLAY_TIMEOUT_MS = 10_000;
  * timeout: a huge generate_series or a runaway recursive CTE fills PGlite's memory long before any
  * time limit, and the worker shares the language server's process.
  */
-const REPLAY_MEMORY_GROWTH_BYTES = 1024 * 1024 * 1024;
+const REPLAY_MEMORY_GROWTH_MB = 1024;
+
+/**
+ * The growth bound, in MB: 1 GB, or TIDEMARK_REPLAY_MEMORY_GROWTH_MB (for tests, which prove the
+ * bound without filling a gigabyte, and for a machine that must stop sooner).
+ */
+export function replayMemoryGrowthMb(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.TIDEMARK_REPLAY_MEMORY_GROWTH_MB);
+  return Number.isFinite(set) && set > 0 ? set : REPLAY_MEMORY_GROWTH_MB;
+}
+
+/** "1 GB", "150 MB". */
+function megabytes(mb: number): string {
+  return mb >= 1024 && mb % 1024 === 0 ? `${mb / 1024} GB` : `${mb} MB`;
+}
 
 /**
  * How long a cancelled check may take to notice: the worker reads the cancel message only between
@@ -137,9 +156,10 @@ export class EditorReplay {
       // Counted from the worker's `started` (opening PGlite is not the migration's time).
       const startTimer = () => {
         const baseline = process.memoryUsage.rss();
+        const bound = replayMemoryGrowthMb() * 1024 * 1024;
         const watch = setInterval(() => {
           if (!this.pending.has(id)) clearInterval(watch);
-          else if (process.memoryUsage.rss() - baseline > REPLAY_MEMORY_GROWTH_BYTES) {
+          else if (process.memoryUsage.rss() - baseline > bound) {
             clearInterval(watch);
             stop('memory');
           }
@@ -262,7 +282,7 @@ export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, ru
     const firstLine = running?.text.split('\n')[0].trim().replace(/;$/, '');
     const message =
       reason === 'memory'
-        ? `The replay of this migration was stopped: it used over ${REPLAY_MEMORY_GROWTH_BYTES / 1024 / 1024 / 1024} GB of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
+        ? `The replay of this migration was stopped: it used over ${megabytes(replayMemoryGrowthMb())} of memory${running ? ` while running: ${firstLine}` : ''}. A huge generate_series or a runaway recursive query needs as much on a server; batch it.`
         : running
           ? `This statement was still running on the shadow database after ${formatDuration(timeoutMs)} (check.timeout), so the replay of this migration was stopped: ${firstLine}. An endless loop, a long pg_sleep or a huge generate_series runs as long on a server, holding its locks; if it is meant to, raise check.timeout in tidemark.json or turn replay-timeout off.`
           : `The replay did not finish within ${formatDuration(timeoutMs)} (check.timeout) while building the migrations before this one on the shadow database: one of them runs too long.`;

@@ -9,9 +9,7 @@ import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { Migration } from '../migrations/types';
 import { checkMigration, type ReplayOptions, type ReplayResult } from './check';
 import { Shadow, withMigrationExtensions, type ShadowSetup } from './shadow';
-import { withPreset } from '../database/embedded-setup';
-import type { ExtensionStub } from '../database/pglite-extensions';
-import { presetOf } from '../database/presets';
+import { projectEmbeddedSetup } from '../database/embedded-setup';
 import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay, type EditorReplayResult } from './editor-check';
 import { durationMs, type SeveritySetting } from '../migrations/config';
 
@@ -23,19 +21,15 @@ export class ReplayInputError extends Error {}
  */
 export function shadowSetupOf(loaded: LoadedConfig): ShadowSetup {
   const check = loaded.config.check;
+  const fail = (message: string) => new ReplayInputError(message);
   const read = (field: string, file: string) => {
     const path = isAbsolute(file) ? file : resolve(loaded.root, file);
     const text = lenientDiskReader.read(path);
-    if (text === undefined) throw new ReplayInputError(`${field}: cannot read ${file} (looked for ${path})`);
+    if (text === undefined) throw fail(`${field}: cannot read ${file} (looked for ${path})`);
     return text;
   };
-  const stubs: ExtensionStub[] = Object.entries(check?.stubs ?? {}).map(([name, file]) => ({
-    name,
-    sql: read(`check.stubs.${name}`, file),
-
-    origin: `check.stubs (${file})`,
-  }));
-  const embedded = withPreset({ extensions: [], stubs }, presetOf(loaded.root, loaded.config.preset));
+  // The same stubs and preset as the sandbox's (embedded-setup.ts): one code path.
+  const embedded = projectEmbeddedSetup(loaded, [], fail);
   return { roles: check?.roles, setupSql: check?.setup ? { path: check.setup, text: read('check.setup', check.setup) } : undefined, embedded };
 }
 
@@ -107,6 +101,7 @@ export async function checkProjectOnWorker(
         policy: loaded.config.lint,
         docsBase: options.docsBase,
         skipVersions: [...skipVersions],
+        filesFixed: true,
       };
       const outcome = await host.check(request, timeoutMs);
       if (outcome.kind !== 'result' || !outcome.result) continue;

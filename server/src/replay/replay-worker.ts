@@ -16,6 +16,8 @@ import type { Migration } from '../migrations/types';
 import type { WorkerReply, WorkerRequest } from './editor-check';
 
 let shadow: { migrationsDir: string; instance: Shadow } | undefined;
+/** The folder as read for a caller whose files do not change (filesFixed): 100 migrations read once, not 100 times. */
+let fixedFolder: { migrationsDir: string; migrations: Migration[] } | undefined;
 const cancelled = new Set<number>();
 /** Requests run one at a time, in order: they share the one shadow. */
 let queue: Promise<void> = Promise.resolve();
@@ -41,7 +43,12 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
     if (isCancelled()) return post({ kind: 'cancelled', id: request.id });
     await ensureParser();
     const reader: FileReader = { read: (path) => request.unsaved[path] ?? lenientDiskReader.read(path) };
-    const discovered = discoverMigrations(request.migrationsDir, reader, { layout: request.layout }).migrations;
+    let discovered: Migration[];
+    if (request.filesFixed && fixedFolder?.migrationsDir === request.migrationsDir) discovered = fixedFolder.migrations;
+    else {
+      discovered = discoverMigrations(request.migrationsDir, reader, { layout: request.layout }).migrations;
+      fixedFolder = request.filesFixed ? { migrationsDir: request.migrationsDir, migrations: discovered } : undefined;
+    }
     const own = discovered.findIndex((m) => migrationHoldsFile(m, request.path));
     // Earlier migrations whose replay timed out are left out of the shadow: they would time out again.
     const migrations = discovered.filter((m, i) => i >= own || !request.skipVersions?.includes(m.version));

@@ -9,7 +9,6 @@
  * ~650 ms (45 MB) and loadDataDir into a new instance ~1.8 s, clone() ~2.3 s, while a rolled-back
  * transaction on the warm instance costs ~20 ms; so the warm instance is the cache.
  */
-import { noTransactionMarker } from '../migrations/execution';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Migration } from '../migrations/types';
 import type { DatabaseAdapter } from '../database/adapter';
@@ -17,6 +16,7 @@ import { PgliteAdapter } from '../database/pglite-adapter';
 import type { EmbeddedSetup } from '../database/embedded-setup';
 import { extensionsNamedIn, loadableExtensions, pgliteExtensionOptions } from '../database/pglite-extensions';
 import { pgliteTemplate } from '../database/pglite-template';
+import { startPgliteEngine } from '../database/pglite-engine';
 import { planSection } from '../runner/execution';
 import type { Statement } from '../sql/statements';
 import { shadowStatementText, shadowLimitation } from './limitations';
@@ -60,14 +60,10 @@ export class Shadow {
   ) {}
 
   static async open(setup: ShadowSetup = {}): Promise<Shadow> {
-    // Loaded here, not at the top: see openPglite.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
     const template = pgliteTemplate('shadow');
     const embedded = setup.embedded ?? { extensions: [], stubs: [] };
     const extensions = pgliteExtensionOptions(loadableExtensions(embedded.extensions, embedded.stubs), embedded.stubs);
-    const pglite: PGlite = new PGliteClass({ ...(template ? { loadDataDir: template } : {}), extensions });
-    await pglite.waitReady;
+    const pglite: PGlite = await startPgliteEngine(undefined, { ...(template ? { loadDataDir: template } : {}), extensions });
     const db = new PgliteAdapter(pglite, () => undefined, 'shadow');
     try {
       if (embedded.setupSql) {
@@ -138,7 +134,7 @@ export class Shadow {
     for (let i = this.built.length; i < earlier.length; i++) {
       const migration = earlier[i];
       if (isCancelled?.()) return;
-      const plan = await planSection(migration.up, noTransactionMarker(migration));
+      const plan = await planSection(migration.up, migration);
       const statements = plan.statements.filter((_, index) => !plan.skipped.has(index));
       if (!(await this.runBuildBatch(statements))) {
         for (const statement of statements) {

@@ -6,7 +6,6 @@
  * run as written with its blocks kept. Pre-checks (`-- migrate:check`) run first; a failing one
  * changes nothing.
  */
-import { noTransactionMarker } from '../migrations/execution';
 import type { Migration } from '../migrations/types';
 import { normaliseForChecksum } from '../migrations/checksum';
 import type { StatementFailure } from '../protocol';
@@ -47,12 +46,12 @@ export class MigrationApplier {
 
   /** `row` is the migration's history row from an earlier run that stopped half-way, if any. */
   async apply(migration: Migration, row: HistoryRow | undefined): Promise<AppliedOne> {
-    const plan = await planSection(migration.up, noTransactionMarker(migration));
+    const plan = await planSection(migration.up, migration);
     const started = Date.now();
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
     try {
       refuseTransactionControl(migration, plan);
-      const byStatement = plan.noTransactionReason !== undefined || plan.ownTransaction;
+      const byStatement = plan.transaction !== 'wrapped';
       const message = byStatement ? await this.statementByStatement(migration, plan, row, started) : await this.inTransaction(migration, plan, started);
       return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };
     } catch (error) {
@@ -91,7 +90,7 @@ export class MigrationApplier {
         : undefined;
     const message = [
       checked !== undefined ? preChecksPassed(checked) : '',
-      `${plan.ownTransaction ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`}${from ? `; resumed at statement ${from + 1}` : ''}`,
+      `${plan.transaction === 'own' ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`}${from ? `; resumed at statement ${from + 1}` : ''}`,
       resumeNote?.message,
     ]
       .filter(Boolean)
@@ -167,7 +166,7 @@ export class MigrationApplier {
           ...base,
           outcome: 'skipped',
           durationMs,
-          message: plan.noTransactionReason || plan.ownTransaction ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back',
+          message: plan.transaction !== 'wrapped' ? 'cancelled between statements; progress is recorded' : 'cancelled; rolled back',
         },
       };
     }
@@ -175,10 +174,11 @@ export class MigrationApplier {
     const cause = error instanceof StatementError ? error.cause : error;
     const lost = cause instanceof ServerError && cause.connectionLost;
     const where = failure ? failureLocation(this.project, failure) : undefined;
-    const state = plan.ownTransaction
-      ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}`
-      : '';
-    const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.noTransactionReason || plan.ownTransaction ? state : ' (rolled back)'}`;
+    const state =
+      plan.transaction === 'own'
+        ? `; ${this.done} of ${plan.statements.length} statements are applied (committed), the rest are not: apply again resumes at statement ${this.done + 1}`
+        : '';
+    const message = `${failure ? failure.message : errorMessage(error)}${error instanceof PreCheckFailed ? '; nothing was changed' : plan.transaction !== 'wrapped' ? state : ' (rolled back)'}`;
     if (!lost) await history.event(migration.version, 'fail', durationMs, where ? `${where}: ${message}` : message).catch(() => undefined);
     if (!failure && !(error instanceof ServerError)) throw error;
     return { step: { ...base, outcome: 'failed', durationMs, message }, failure };

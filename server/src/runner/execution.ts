@@ -2,13 +2,13 @@
  * Running the statements of one section and turning what the server says about a failing
  * statement into a place in the migration file.
  */
-import type { Migration, Section } from '../migrations/types';
+import type { Migration, MigrationExecution, Section } from '../migrations/types';
 import type { StatementFailure } from '../protocol';
 import { ensureParser } from '../sql/parse';
 import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
-import { ownsTransaction, TIDEMARK_NO_TRANSACTION } from '../migrations/execution';
+import { describeExecution, TIDEMARK_NO_TRANSACTION, withUpStatements } from '../migrations/execution';
 import { ServerError, type DatabaseAdapter } from '../database/adapter';
 import type { Environment } from '../database/environments';
 
@@ -33,35 +33,45 @@ export class StatementError extends Error {
 export interface SectionPlan {
   section: Section;
   statements: Statement[];
+  /**
+   * How the section runs: the migration's MigrationExecution.transaction (the one description the
+   * layout readers and lint share), made `own` when the section opens and commits its own
+   * transaction, and `none` when a statement cannot run in one.
+   */
+  transaction: MigrationExecution['transaction'];
   /** Why the section must run statement by statement outside a transaction; undefined when it can run in one. */
   noTransactionReason?: string;
   /** Transaction control written into the section that Tidemark's own transaction replaces (a wrapping BEGIN ... COMMIT). */
   skipped: Set<number>;
   /** Transaction control in the middle of a section that would end Tidemark's transaction. */
   conflictingControl?: Statement;
-  /**
-   * The section opens and commits its own transaction (BEGIN ... COMMIT): it runs as written,
-   * statement by statement, its blocks kept and never wrapped again (execution `own`).
-   */
-  ownTransaction: boolean;
 }
 
+/** What planSection reads of a migration; undefined for a section known only from history (its file is gone): wrapped. */
+export type PlannedMigration = Pick<Migration, 'execution' | 'noTransactionDirective'> | undefined;
+
 /**
- * Parses a section and decides how it must run. `noTransaction` is what in the file says it runs
- * without a transaction, in its tool's words (noTransactionMarker); `true` for Tidemark's directive.
+ * Parses a section and decides how it must run, from `migration.execution`: a section of a
+ * migration whose layout runs it without a transaction (goose NO TRANSACTION, diesel, a sqitch
+ * script that opens none, the directive) runs statement by statement; one that owns its
+ * transaction runs as written (withUpStatements); a statement PostgreSQL refuses in a
+ * transaction makes it `none` whatever the layout says.
  */
-export async function planSection(section: Section, noTransaction: boolean | string | undefined): Promise<SectionPlan> {
+export async function planSection(section: Section, migration: PlannedMigration): Promise<SectionPlan> {
   await ensureParser();
   const statements = parseStatements(section.text, section.offset, section.breaks);
-  let noTransactionReason: string | undefined = typeof noTransaction === 'string' ? noTransaction : noTransaction ? TIDEMARK_NO_TRANSACTION : undefined;
+  const declared: MigrationExecution = migration?.execution ?? describeExecution('dbmate');
+  let noTransactionReason: string | undefined = declared.transaction === 'none' || migration?.noTransactionDirective ? declaredNoTransaction(migration!) : undefined;
   for (const s of statements) {
     const why = transactionIncompatibility(s.node);
     if (why && !noTransactionReason) noTransactionReason = `${why} (line ${section.file.positionAt(s.start).line + 1}) cannot run inside a transaction`;
   }
+  // The section's own statements decide `own`: a down may own its transaction while its up does not.
+  let { transaction } = withUpStatements({ ...declared, transaction: declared.transaction === 'own' ? 'wrapped' : declared.transaction }, statements);
+  if (transaction === 'wrapped' && noTransactionReason) transaction = 'none';
   const skipped = new Set<number>();
   let conflictingControl: Statement | undefined;
-  const ownTransaction = ownsTransaction(statements);
-  if (!noTransactionReason && !ownTransaction) {
+  if (transaction === 'wrapped') {
     statements.forEach((s, i) => {
       const control = transactionControl(s.node);
       if (!control) return;
@@ -71,7 +81,15 @@ export async function planSection(section: Section, noTransaction: boolean | str
       else conflictingControl ??= s;
     });
   }
-  return { section, statements, noTransactionReason, skipped, conflictingControl, ownTransaction };
+  return { section, statements, transaction, noTransactionReason, skipped, conflictingControl };
+}
+
+/** Why a migration runs without a transaction as its layout describes it. */
+function declaredNoTransaction(migration: NonNullable<PlannedMigration>): string {
+  const { layout, transaction, noTransactionMarker } = migration.execution;
+  // sqitch has no marker: psql runs a script that opens no transaction as it is.
+  if (transaction === 'none' && layout === 'sqitch' && !migration.noTransactionDirective) return 'sqitch runs a script that opens no transaction statement by statement (psql)';
+  return noTransactionMarker ?? TIDEMARK_NO_TRANSACTION;
 }
 
 /** The SQL section a migration's files hold, or the text stored in history when the file is gone. */

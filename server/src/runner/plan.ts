@@ -12,7 +12,6 @@
  * lock as the parse tree predicts it (sql/locks) is listed when an earlier migration of the dry run
  * already holds exactly that lock — applied, each migration runs in its own transaction and takes it.
  */
-import { noTransactionMarker } from '../migrations/execution';
 import type { Migration } from '../migrations/types';
 import type { RunReport } from '../protocol';
 import { transactionControl, transactionIncompatibility } from '../sql/transaction';
@@ -51,7 +50,7 @@ export async function planMigrations(project: Project, environment: string | und
   return withLockedSession(env, options, async ({ db, history }) => {
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, (await stateRows(db, history, migrations)).rows, options.toVersion), options.toVersion);
     const planned: Planned[] = [];
-    for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, noTransactionMarker(migration)) });
+    for (const migration of candidates) planned.push({ migration, plan: await planSection(migration.up, migration) });
     const existing = new Set((await db.query(USER_RELATIONS)).rows.map((r) => String(r.oid)));
     const steps: Step[] = [];
     let firstFailure: RunReport['failure'];
@@ -145,7 +144,7 @@ async function measure(
   for (const [index, statement] of plan.statements.entries()) {
     if (plan.skipped.has(index)) continue;
     // A file that owns its transaction: the dry run's own transaction stands in for its blocks.
-    if (plan.ownTransaction && transactionControl(statement.node)) continue;
+    if (plan.transaction === 'own' && transactionControl(statement.node)) continue;
     const label = `line ${migration.up.file.positionAt(statement.start).line + 1}: ${firstLine(statement.text)}`;
     const incompatible = transactionIncompatibility(statement.node);
     if (incompatible) {

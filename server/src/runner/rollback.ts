@@ -4,7 +4,6 @@
  * statement when it holds something like DROP INDEX CONCURRENTLY). A migration without a down
  * section is refused before anything runs.
  */
-import { noTransactionMarker } from '../migrations/execution';
 import type { Migration, Section } from '../migrations/types';
 import { compareVersionKeys, isRepeatableKey, versionId, versionOrder } from '../migrations/version';
 import type { RunReport } from '../protocol';
@@ -54,10 +53,10 @@ export async function rollbackMigrations(project: Project, environment: string |
         label: ({ row }) => row,
         run: async ({ row, migration, down }): Promise<StepOutcome> => {
           const started = Date.now();
-          const plan = await planSection(down!, migration && noTransactionMarker(migration));
+          const plan = await planSection(down!, migration);
           const base = { version: row.version, name: row.name, action: 'rollback' as const };
           try {
-            if (plan.noTransactionReason || plan.ownTransaction) {
+            if (plan.transaction !== 'wrapped') {
               await setTimeouts(db, env, 'SESSION');
               try {
                 await runStatements(db, row, plan, { isCancelled: options.isCancelled });
@@ -70,7 +69,7 @@ export async function rollbackMigrations(project: Project, environment: string |
                   row.version,
                   'rollback',
                   Date.now() - started,
-                  plan.ownTransaction ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`,
+                  plan.transaction === 'own' ? 'ran as written: the down opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`,
                 );
               });
             } else {

@@ -76,7 +76,7 @@ export interface Session {
 /** Opens the database; the first use of a sandbox creates it, which takes a moment: say so. */
 function open(env: Environment, options: Pick<RunOptions, 'askPassword' | 'progress'>): Promise<DatabaseAdapter> {
   if (env.sandboxPath !== undefined && !existsSync(env.sandboxPath)) options.progress?.(`creating the embedded database of ${env.name} in ${env.sandboxPath} (first use only)`);
-  return openDatabase(env, options.askPassword);
+  return openDatabase(env, options.askPassword, options.progress);
 }
 
 /**

@@ -5,7 +5,6 @@
  * of Tidemark's history. Only tools with a compatibility writer (database/foreign-history/compat.ts)
  * get here; refuseUntracked refuses the others.
  */
-import { noTransactionMarker } from '../migrations/execution';
 import { compatWriter } from '../database/foreign-history/compat';
 import type { ManagedState } from '../database/foreign-history/managed';
 import { RunnerInputError, type Environment, type Project } from '../database/environments';
@@ -42,7 +41,7 @@ async function runAndRecord(
   work: { record: () => Promise<void>; precheck?: () => Promise<string | undefined> },
   options: RunOptions,
 ): Promise<string | undefined> {
-  const plan = await planSection(section, noTransactionMarker(m));
+  const plan = await planSection(section, m);
   if (plan.conflictingControl) {
     const s = plan.conflictingControl;
     throw new StatementError(
@@ -57,7 +56,7 @@ async function runAndRecord(
     );
   }
   // A section that opens and commits its own transaction runs as written, and is recorded after it, as sqitch records after psql ran the script.
-  if (plan.noTransactionReason || plan.ownTransaction) {
+  if (plan.transaction !== 'wrapped') {
     const checked = await work.precheck?.();
     await setTimeouts(session.db, env, 'SESSION');
     try {
@@ -66,7 +65,7 @@ async function runAndRecord(
       await resetTimeouts(session.db, env);
     }
     await work.record();
-    return [checked, plan.noTransactionReason ? `ran without a transaction: ${plan.noTransactionReason}` : 'ran as written: the file opens and commits its own transaction']
+    return [checked, plan.transaction === 'own' ? 'ran as written: the file opens and commits its own transaction' : `ran without a transaction: ${plan.noTransactionReason}`]
       .filter(Boolean)
       .join('; ');
   }

@@ -68,7 +68,7 @@ function resultProblem(result: QueryResult, expected: string | undefined): strin
  * back (the runner a transaction of its own, the replay check a savepoint inside its own).
  */
 export async function runVerifyChecks(db: DatabaseAdapter, migration: Pick<Migration, 'version'>, section: Section, isCancelled?: () => boolean): Promise<number> {
-  const plan = await planSection(section, false);
+  const plan = await planSection(section, undefined);
   // A pre-check's failure says it is one, and what the query looks for (its comment), since it stops a run.
   const asFailure = (statement: (typeof plan.statements)[number], error: unknown) => {
     const failure = statementFailure(migration, section, statement, error);
