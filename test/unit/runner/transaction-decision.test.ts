@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { discoverMigrations } from '../../../server/src/migrations/discovery';
+import { describeExecution } from '../../../server/src/migrations/execution';
 import type { LayoutId, Migration } from '../../../server/src/migrations/types';
 import { planSection } from '../../../server/src/runner/execution';
 import { buildLintUnit } from '../../../server/src/lint/unit';
@@ -79,7 +80,7 @@ describe('the runner reads how a migration runs from migration.execution', () =>
       /sqitch runs a script that opens no transaction/,
     );
     const goose = migrationOf('goose', 'plain');
-    const annotated = { ...goose, execution: { ...goose.execution, transaction: 'none' as const }, noTransactionDirective: true };
+    const annotated = { ...goose, execution: describeExecution('goose', { noTransaction: true }), noTransactionDirective: true };
     assert.match((await planSection(goose.up, annotated)).noTransactionReason ?? '', /goose NO TRANSACTION/);
   });
 });
