@@ -21,7 +21,10 @@ const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SIZES = (process.env.BENCH_SIZES ?? '400,1600').split(',').map(Number);
 const EDITS = 10 * Number(process.env.BENCH_RUNS ?? 3);
-const serverArgs = [join(root, 'dist', 'server.js'), '--stdio'];
+// Started as the editor starts it (client/src/extension.ts); BENCH_SERVER_FLAGS overrides the flags.
+const { SERVER_NODE_FLAGS } = require(join(root, 'out', 'server', 'src', 'protocol.js'));
+const serverFlags = process.env.BENCH_SERVER_FLAGS !== undefined ? process.env.BENCH_SERVER_FLAGS.split(' ').filter(Boolean) : SERVER_NODE_FLAGS;
+const serverArgs = [...serverFlags, join(root, 'dist', 'server.js'), '--stdio'];
 
 /** A deterministic pseudo-random sequence (the folders are the same on every run). */
 function random(seed) {

@@ -20,6 +20,8 @@ const require = createRequire(import.meta.url);
 const rpc = require('vscode-languageserver-protocol/node');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// Our server started as the editor starts it (client/src/extension.ts), with its Node flags.
+const ourServerArgs = [...require(join(root, 'out', 'server', 'src', 'protocol.js')).SERVER_NODE_FLAGS, join(root, 'dist', 'server.js'), '--stdio'];
 
 function squawkBinary() {
   const candidates = [join(root, 'node_modules', '.bin', 'squawk')];
@@ -412,7 +414,7 @@ async function main() {
   let ourOpenCount = 0;
   let theirOpenCount = 0;
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    const server = await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 });
+    const server = await startServer(process.execPath, ourServerArgs, dir, { lintDelayMs: 0 });
     await server.open(warm, 'SELECT 1;\n');
     const opened = await server.open(big, bigText);
     openTimes.ours.push(opened.time);
@@ -429,11 +431,7 @@ async function main() {
   }
 
   // (3) Re-diagnosis after one edit in a 1,000-statement file (our server with no debounce; squawk's for context).
-  const { times: editTimes, cpu: editCpu } = await timeEdits(
-    await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }),
-    medium,
-    mediumText,
-  );
+  const { times: editTimes, cpu: editCpu } = await timeEdits(await startServer(process.execPath, ourServerArgs, dir, { lintDelayMs: 0 }), medium, mediumText);
   const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
 
   const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);

@@ -30,7 +30,7 @@ import {
 import { repoRoot } from './paths';
 import { allRules } from '../../server/src/lint/rules';
 import { scratchDir } from './test-cleanup';
-import { ReplayStatusNotification } from '../../server/src/protocol';
+import { ReplayStatusNotification, SERVER_NODE_FLAGS } from '../../server/src/protocol';
 
 export interface TestClientOptions {
   workspaceFolder: string;
@@ -57,7 +57,7 @@ export class TestLspClient {
 
   constructor(private readonly options: TestClientOptions) {
     this.settings = options.settings ?? {};
-    this.child = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
