@@ -13,19 +13,23 @@
 //       of the 1,600 folder vs the same file alone in an empty folder; and the Node floors.
 // BENCH_ONLY=repo runs (6) alone.
 // Build first (npm run build); the script does it when dist/ is missing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { writeGolangMigrateFolder } from './generated-project.mjs';
+import { startServer } from './lsp-driver.mjs';
 
 const require = createRequire(import.meta.url);
-const rpc = require('vscode-languageserver-protocol/node');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// (2) and (3) time one open file: the other migrations of the folder are not linted meanwhile.
+const OPEN_FILE_ONLY = { initializationOptions: { lintDelayMs: 0 }, settings: { 'tidemark.lint.scope': 'openFiles' } };
+// Our server started as the editor starts it (client/src/extension.ts), with its Node flags.
+const ourServerArgs = [...require(join(root, 'out', 'server', 'src', 'protocol.js')).SERVER_NODE_FLAGS, join(root, 'dist', 'server.js'), '--stdio'];
 
 function squawkBinary() {
   const candidates = [join(root, 'node_modules', '.bin', 'squawk')];
@@ -305,91 +309,6 @@ const cpuText = (x) => (x === undefined ? '-' : ms(x));
 const mb = (x) => (x === undefined ? '-' : `${x.toFixed(0)} MB`);
 
 /**
- * Starts a language server over stdio and initializes it. `pull`: the server answers
- * textDocument/diagnostic requests (squawk's server) instead of pushing publishDiagnostics.
- */
-async function startServer(command, args, folder, initializationOptions, pull = false) {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr.resume();
-  const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
-  const listeners = [];
-  connection.onNotification(rpc.PublishDiagnosticsNotification.type, (params) => {
-    for (const l of [...listeners]) l(params);
-  });
-  connection.onRequest(rpc.RegistrationRequest.type, () => undefined);
-  connection.onRequest(rpc.ConfigurationRequest.type, (params) => params.items.map(() => null));
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('window/logMessage', () => undefined);
-  connection.listen();
-  await connection.sendRequest(rpc.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri: pathToFileURL(folder).href,
-    workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'bench' }],
-    initializationOptions,
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, diagnostic: { dynamicRegistration: false } }, workspace: { configuration: true } },
-  });
-  await connection.sendNotification(rpc.InitializedNotification.type, {});
-  let version = 0;
-  const versions = new Map();
-  const server = {
-    /** Resolves with the diagnostics of `uri` accepted by `accept`: pushed, or pulled right away. */
-    waitFor(uri, accept) {
-      if (pull) {
-        return new Promise((resolve) => setImmediate(resolve)).then(() =>
-          connection.sendRequest(rpc.DocumentDiagnosticRequest.type, { textDocument: { uri } }).then((report) => ({ uri, diagnostics: report.items ?? [] })),
-        );
-      }
-      return new Promise((resolve) => {
-        const listener = (params) => {
-          if (params.uri !== uri || !accept(params)) return;
-          listeners.splice(listeners.indexOf(listener), 1);
-          resolve(params);
-        };
-        listeners.push(listener);
-      });
-    },
-    async open(path, text) {
-      const uri = pathToFileURL(path).href;
-      versions.set(uri, 1);
-      const cpuBefore = cpuMs(child.pid);
-      const start = performance.now();
-      const sent = connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'sql', version: 1, text } });
-      const done = server.waitFor(uri, () => true);
-      await sent;
-      const params = await done;
-      const time = performance.now() - start;
-      const cpuAfter = cpuMs(child.pid);
-      return { uri, time, cpu: cpuBefore === undefined ? undefined : cpuAfter - cpuBefore, count: params.diagnostics.length };
-    },
-    async edit(uri, range, text) {
-      version = (versions.get(uri) ?? 1) + 1;
-      versions.set(uri, version);
-      const expected = version;
-      const cpuBefore = cpuMs(child.pid);
-      const start = performance.now();
-      const sent = connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: expected }, contentChanges: [{ range, text }] });
-      const done = server.waitFor(uri, (p) => p.version === undefined || p.version === expected);
-      await sent;
-      const params = await done;
-      const time = performance.now() - start;
-      const cpuAfter = cpuMs(child.pid);
-      return { time, cpu: cpuBefore === undefined ? undefined : cpuAfter - cpuBefore, count: params.diagnostics.length };
-    },
-    async stop() {
-      try {
-        await Promise.race([connection.sendRequest(rpc.ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
-        await connection.sendNotification(rpc.ExitNotification.type);
-      } catch {
-        // Already gone.
-      }
-      connection.dispose();
-      child.kill();
-    },
-  };
-  return server;
-}
-
-/**
  * Where a re-lint of the 1,000-statement file goes, in-process (needs `tsc -b`'s out/): building
  * the unit (split + cached parse) and each rule, median of 5 warm runs. Rules over 2 ms are listed.
  */
@@ -497,14 +416,14 @@ async function main() {
   let ourOpenCount = 0;
   let theirOpenCount = 0;
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
-    const server = await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 });
+    const server = await startServer(process.execPath, ourServerArgs, dir, OPEN_FILE_ONLY);
     await server.open(warm, 'SELECT 1;\n');
     const opened = await server.open(big, bigText);
     openTimes.ours.push(opened.time);
     if (opened.cpu !== undefined) openCpu.ours.push(opened.cpu);
     ourOpenCount = opened.count;
     await server.stop();
-    const squawkServer = await startServer(squawk, ['server'], dir, undefined, true);
+    const squawkServer = await startServer(squawk, ['server'], dir, { pull: true });
     await squawkServer.open(warm, 'SELECT 1;\n');
     const theirsOpened = await squawkServer.open(big, bigText);
     openTimes.theirs.push(theirsOpened.time);
@@ -514,12 +433,8 @@ async function main() {
   }
 
   // (3) Re-diagnosis after one edit in a 1,000-statement file (our server with no debounce; squawk's for context).
-  const { times: editTimes, cpu: editCpu } = await timeEdits(
-    await startServer(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], dir, { lintDelayMs: 0 }),
-    medium,
-    mediumText,
-  );
-  const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, undefined, true), medium, mediumText);
+  const { times: editTimes, cpu: editCpu } = await timeEdits(await startServer(process.execPath, ourServerArgs, dir, OPEN_FILE_ONLY), medium, mediumText);
+  const { times: squawkEditTimes, cpu: squawkEditCpu } = await timeEdits(await startServer(squawk, ['server'], dir, { pull: true }), medium, mediumText);
 
   const mean = (xs) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);
   const medianOrNone = (xs) => (xs.length ? median(xs) : undefined);

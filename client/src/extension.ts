@@ -5,7 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { PasswordRejectedNotification, PasswordRequest, StatusChangedNotification, ReplayStatusNotification, WorkspaceTrustNotification } from '../../server/src/protocol';
+import {
+  PasswordRejectedNotification,
+  PasswordRequest,
+  SERVER_NODE_FLAGS,
+  StatusChangedNotification,
+  ReplayStatusNotification,
+  WorkspaceTrustNotification,
+} from '../../server/src/protocol';
 import { appliedSqlScheme, treeViewId } from './command-ids';
 import { registerCommands } from './commands';
 import { ActiveEnvironmentStatusBar, AppliedSqlProvider, MigrationCodeLenses, MigrationFileBadges, ReplayStatusBar } from './editor-decorations';
@@ -42,8 +49,8 @@ export function activate(context: vscode.ExtensionContext): TidemarkApi {
 
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/{tidemark.json,*.sql}');
   context.subscriptions.push(watcher);

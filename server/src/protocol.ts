@@ -8,6 +8,14 @@ import type { PartialResultParams, WorkDoneProgressParams } from 'vscode-languag
 
 import type { MigrationState } from './migration-states';
 
+/**
+ * Node flags the client starts the language server with; tests and benchmarks start it the same
+ * way. The young generation is capped at 3 x 4 MB: V8 grows it to 48 MB while a large or hostile
+ * document is linted and keeps those pages once the document is closed (issue 25: after 300
+ * hostile documents opened and closed, 136 MB resident with the default, 126 MB with this cap).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+
 /** Where a migration stands in one environment: the states and their meanings are in migration-states.ts. */
 export type { MigrationState };
 

@@ -16,6 +16,8 @@ import {
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidSaveTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   PublishDiagnosticsNotification,
   RegistrationRequest,
   ConfigurationRequest,
@@ -28,7 +30,7 @@ import {
 import { repoRoot } from './paths';
 import { allRules } from '../../server/src/lint/rules';
 import { scratchDir } from './test-cleanup';
-import { ReplayStatusNotification } from '../../server/src/protocol';
+import { ReplayStatusNotification, SERVER_NODE_FLAGS } from '../../server/src/protocol';
 
 export interface TestClientOptions {
   workspaceFolder: string;
@@ -37,6 +39,8 @@ export interface TestClientOptions {
   lintDelayMs?: number;
   /** Sent as initializationOptions.workspaceTrusted (VS Code's workspace trust); absent by default. */
   workspaceTrusted?: boolean;
+  /** Answer to workspace/configuration for `tidemark.lint.scope`; unset leaves the server's default. */
+  scope?: 'workspace' | 'openFiles';
 }
 
 export class TestLspClient {
@@ -53,7 +57,7 @@ export class TestLspClient {
 
   constructor(private readonly options: TestClientOptions) {
     this.settings = options.settings ?? {};
-    this.child = spawn(process.execPath, [join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(repoRoot, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
@@ -69,7 +73,9 @@ export class TestLspClient {
       this.notifications.push({ method: ReplayStatusNotification.method, params });
     });
     this.connection.onRequest(RegistrationRequest.type, () => undefined);
-    this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'tidemark.lint.rules' ? this.settings : null)));
+    this.connection.onRequest(ConfigurationRequest.type, (params) =>
+      params.items.map((item) => (item.section === 'tidemark.lint.rules' ? this.settings : item.section === 'tidemark.lint.scope' ? (this.options.scope ?? null) : null)),
+    );
     this.connection.listen();
   }
 
@@ -130,6 +136,12 @@ export class TestLspClient {
 
   close(u: string): void {
     void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: u } });
+  }
+
+  /** Files changed on disk, as the editor's file watcher reports them (the test changes them first). */
+  filesChanged(changes: Array<{ path: string; type: 'created' | 'changed' | 'deleted' }>): void {
+    const type: Record<string, FileChangeType> = { created: FileChangeType.Created, changed: FileChangeType.Changed, deleted: FileChangeType.Deleted };
+    void this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: changes.map((c) => ({ uri: uri(c.path), type: type[c.type] })) });
   }
 
   /** How many publishDiagnostics were seen so far: pass it as `since` to wait for newer ones. */

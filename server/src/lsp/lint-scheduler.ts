@@ -102,6 +102,14 @@ export class LintScheduler {
     if (doc && result && result.version === doc.version) this.publish(uri, result);
   }
 
+  /** Lints now every open SQL document waiting for its first lint (just opened): before background work. */
+  lintUnlinted(): void {
+    for (const doc of this.docs.all()) {
+      const state = this.states.peek(doc.uri);
+      if (state?.lintTimer && !state.lint && isSqlDocument(doc)) this.lintNow(doc.uri);
+    }
+  }
+
   /** Every open SQL document, after `delay` ms (a config change). */
   scheduleAll(delay: number): void {
     for (const doc of this.docs.all()) if (isSqlDocument(doc)) this.schedule(doc.uri, delay);

@@ -30,6 +30,7 @@ import { DocumentStates } from './document-state';
 import { isSqlDocument, LintScheduler } from './lint-scheduler';
 import { ReplayCoordinator } from './replay-coordinator';
 import { readEditorSettings } from './editor-settings';
+import { WorkspaceLinter } from './workspace-lint';
 
 export interface ServerOptions {
   /** Folder of the bundle (dist/): the docs pages ship next to it. */
@@ -58,6 +59,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }),
   ]);
   const lint = new LintScheduler(connection, docs, configs, states, docsBase, ready, log);
+  const workspace = new WorkspaceLinter(connection, docs, configs, lint, docsBase, log);
   const replay = new ReplayCoordinator(connection, docs, configs, states, lint, options.bundleDir, docsBase, log);
   const configProblems = new ConfigProblemsPublisher(connection, docs, configs);
   let capabilities: ClientCapabilities = {};
@@ -65,6 +67,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const configChanged = () => {
     configs.invalidate();
     lint.scheduleAll(0);
+    workspace.refresh();
     // After the re-lint has loaded the configs the open documents use.
     setTimeout(
       () =>
@@ -80,6 +83,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const settings = await readEditorSettings(connection, capabilities, pushed, log);
     replay.checkOnType = settings.checkOnType;
     configs.setEditorRules(settings.rules);
+    workspace.setScope(settings.scope);
   };
 
   connection.onRequest(CheckMigrationRequest.type, ({ uri }) => replay.lintThenReplay(uri));
@@ -134,13 +138,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     configChanged();
   });
 
+  const CHANGE_KIND = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let config = false;
     for (const change of changes) {
       const path = uriToPath(change.uri);
       if (isConfigPath(path)) config = true;
-      // An open document's editor text already wins over the disk; only other files matter.
-      else if (/\.sql$/i.test(path) && (change.type !== FileChangeType.Changed || !docs.byPath(path))) lint.relintNeighbours(path);
+      else if (/\.sql$/i.test(path)) {
+        // The migrations after it read it from disk even while it is open (a save).
+        if (!config) workspace.fileChanged(path, CHANGE_KIND[change.type]);
+        // An open document's editor text already wins over the disk; only other files matter.
+        if (change.type !== FileChangeType.Changed || !docs.byPath(path)) lint.relintNeighbours(path);
+      }
     }
     if (config) configChanged();
   });
@@ -168,8 +177,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     states.close(document.uri);
     replay.closed(document.uri);
     if (isConfigPath(path)) return configChanged();
-    // A closed file's problems are shown only while it is open; the disk copy is now what counts.
-    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    // The disk copy is now what counts: in workspace scope its problems stay listed (linted from
+    // disk), else a closed file's problems are shown only while it is open.
+    if (workspace.covers(path)) workspace.closed(path);
+    else void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     lint.relintNeighbours(path);
   });
 
@@ -218,7 +229,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return result ? foldingRanges(result.unit, result.file) : [];
   });
 
-  connection.onShutdown(() => replay.dispose());
+  connection.onShutdown(() => {
+    workspace.dispose();
+    replay.dispose();
+  });
 
   registerRunnerHandlers(connection);
   docs.documents.listen(connection);

@@ -52,6 +52,14 @@ export class WorkspaceConfigs {
     return this.load(configPath, root);
   }
 
+  /** The workspace folders' projects: each folder's tidemark.json, or the defaults rooted there. */
+  workspaceProjects(): ProjectConfig[] {
+    return this.workspaceFolders.map((folder) => {
+      const configPath = join(folder, CONFIG_FILE_NAME);
+      return this.load(this.exists(configPath) ? configPath : undefined, folder);
+    });
+  }
+
   /** Every config file found so far (for publishing their problems). */
   knownConfigs(): ProjectConfig[] {
     for (const folder of this.workspaceFolders) {

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codes, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
+import { ensureParser } from '../support/lint';
+
+/** golang-migrate files: an index built CONCURRENTLY in its own migration, then the key it serves. */
+const INDEX_FIRST = {
+  'migrations/000001_index.up.sql': 'CREATE INDEX CONCURRENTLY orders_tenant ON orders (tenant_id);\n',
+  'migrations/000001_index.down.sql': 'DROP INDEX CONCURRENTLY orders_tenant;\n',
+  'migrations/000002_key.up.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_tenant_fk FOREIGN KEY (tenant_id) REFERENCES tenants (id) NOT VALID;\n',
+  'migrations/000002_key.down.sql': 'ALTER TABLE orders DROP CONSTRAINT orders_tenant_fk;\n',
+  'migrations/000003_drop.up.sql': 'ALTER TABLE users DROP COLUMN email;\n',
+  'migrations/000003_drop.down.sql': 'ALTER TABLE users ADD COLUMN email text;\n',
+};
+const RULES = ['ban-drop-column', 'fk-missing-index', 'syntax-error'];
+
+describe('language server: tidemark.lint.scope', function () {
+  let client: TestLspClient;
+  before(ensureParser);
+  afterEach(async () => client?.dispose());
+
+  const start = async (scope: 'workspace' | 'openFiles' | undefined, files: Record<string, string> = INDEX_FIRST) => {
+    const dir = tempWorkspace(files, RULES);
+    client = new TestLspClient({ workspaceFolder: dir, scope });
+    await client.initialize();
+    return { dir, at: (rel: string) => join(dir, rel) };
+  };
+
+  it('workspace (the default) publishes every migration file, none of them opened', async () => {
+    const { at } = await start(undefined);
+    assert.deepEqual(codes(await client.diagnostics(uri(at('migrations/000003_drop.up.sql')))), ['ban-drop-column']);
+    // Files without findings are published too (empty), so fixing one on disk clears it.
+    assert.deepEqual(codes(await client.diagnostics(uri(at('migrations/000002_key.up.sql')))), []);
+    assert.deepEqual(codes(await client.diagnostics(uri(at('migrations/000001_index.down.sql')))), []);
+    // tidemark.json is not a migration: only its own (config) diagnostics, never a lint of it as SQL.
+    assert.ok(client.published.every((p) => p.uri.endsWith('.sql') || p.uri.endsWith('tidemark.json')));
+  });
+
+  it('openFiles publishes only the open file', async () => {
+    const { at } = await start('openFiles');
+    const opened = client.open(at('migrations/000002_key.up.sql'), 'ALTER TABLE users DROP COLUMN email;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, 1)), ['ban-drop-column']);
+    // Long enough for the workspace scope to have published all six files (the test above).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const sqlUris = new Set(client.published.filter((p) => p.uri.endsWith('.sql')).map((p) => p.uri));
+    assert.deepEqual([...sqlUris], [opened]);
+  });
+
+  it("publishes the opened file's diagnostics before any file linted in the background", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 150; i++) {
+      const base = `migrations/${String(i).padStart(6, '0')}_step`;
+      files[`${base}.up.sql`] = `CREATE TABLE t${i} (id int);\nALTER TABLE t${i} ADD COLUMN note text;\n`;
+      files[`${base}.down.sql`] = `DROP TABLE t${i};\n`;
+    }
+    const dir = tempWorkspace(files, RULES);
+    client = new TestLspClient({ workspaceFolder: dir, scope: 'workspace' });
+    await client.initialize();
+    const last = client.open(join(dir, 'migrations/000150_step.up.sql'), 'ALTER TABLE users DROP COLUMN email;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(last, 1)), ['ban-drop-column']);
+    await client.diagnostics(uri(join(dir, 'migrations/000150_step.down.sql')));
+    const firstSql = client.published.find((p) => p.uri.endsWith('.sql'))!;
+    assert.equal(firstSql.uri, last);
+    assert.equal(firstSql.version, 1);
+    // Every other file was published once in the background, the open file never from disk.
+    const sqlUris = new Set(client.published.filter((p) => p.uri.endsWith('.sql')).map((p) => p.uri));
+    assert.equal(sqlUris.size, 300);
+    assert.ok(client.published.filter((p) => p.uri === last).every((p) => p.version === 1));
+  });
+
+  it('lints a file opened while the background lint runs before the rest of the project', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 400; i++) files[`migrations/${String(i).padStart(6, '0')}_step.up.sql`] = `CREATE TABLE t${i} (id int);\nALTER TABLE t${i} ADD COLUMN note text;\n`;
+    const dir = tempWorkspace(files, RULES);
+    client = new TestLspClient({ workspaceFolder: dir, scope: 'workspace' });
+    await client.initialize();
+    await client.diagnostics(uri(join(dir, 'migrations/000001_step.up.sql')));
+    const opened = client.open(join(dir, 'migrations/000200_step.up.sql'), 'ALTER TABLE users DROP COLUMN email;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, 1)), ['ban-drop-column']);
+    const lastUri = uri(join(dir, 'migrations/000400_step.up.sql'));
+    assert.ok(!client.published.some((p) => p.uri === lastUri), 'the whole project was linted before the opened file');
+    await client.diagnostics(lastUri);
+  });
+
+  it('keeps a closed file listed, linted from its disk text', async () => {
+    const { at } = await start('workspace');
+    const path = at('migrations/000003_drop.up.sql');
+    const opened = client.open(path, 'SELECT 1;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, 1)), []);
+    const since = client.mark();
+    client.close(opened);
+    // The disk text still drops the column: the finding comes back instead of the list being cleared.
+    assert.deepEqual(codes(await client.diagnostics(opened, () => true, since)), ['ban-drop-column']);
+  });
+
+  it('clears a closed file in openFiles scope', async () => {
+    const { at } = await start('openFiles');
+    const opened = client.open(at('migrations/000003_drop.up.sql'), 'ALTER TABLE users DROP COLUMN email;\n');
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, 1)), ['ban-drop-column']);
+    const since = client.mark();
+    client.close(opened);
+    assert.deepEqual(codes(await client.diagnostics(opened, () => true, since)), []);
+  });
+
+  it('re-publishes a changed file and the later migrations that read it; a created file is linted', async () => {
+    const { at } = await start('workspace');
+    const key = uri(at('migrations/000002_key.up.sql'));
+    assert.deepEqual(codes(await client.diagnostics(key)), []);
+    await client.diagnostics(uri(at('migrations/000003_drop.down.sql')));
+
+    // The index moves to another column: the key of the next migration is no longer served by it.
+    const since = client.mark();
+    const index = at('migrations/000001_index.up.sql');
+    writeFileSync(index, 'CREATE INDEX CONCURRENTLY orders_created ON orders (created_at);\nSELEC 1;\n');
+    client.filesChanged([{ path: index, type: 'changed' }]);
+    assert.deepEqual(codes(await client.diagnostics(uri(index), () => true, since)), ['syntax-error']);
+    assert.deepEqual(codes(await client.diagnostics(key, () => true, since)), ['fk-missing-index']);
+
+    const created = at('migrations/000004_more.up.sql');
+    writeFileSync(created, 'ALTER TABLE accounts DROP COLUMN plan;\n');
+    client.filesChanged([{ path: created, type: 'created' }]);
+    assert.deepEqual(codes(await client.diagnostics(uri(created), () => true, since)), ['ban-drop-column']);
+  });
+
+  it("clears a deleted file's diagnostics", async () => {
+    const { at } = await start('workspace');
+    const path = at('migrations/000003_drop.up.sql');
+    assert.deepEqual(codes(await client.diagnostics(uri(path))), ['ban-drop-column']);
+    const since = client.mark();
+    rmSync(path);
+    client.filesChanged([{ path, type: 'deleted' }]);
+    assert.deepEqual(codes(await client.diagnostics(uri(path), () => true, since)), []);
+  });
+});
