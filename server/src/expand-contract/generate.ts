@@ -4,7 +4,7 @@
  * phases as plain SQL migrations in the project's layout, and says what it found.
  */
 import { loadConfig, type LoadedConfig } from '../migrations/config';
-import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
+import { discoverMigrations, lenientDiskReader, type FileReader } from '../migrations/discovery';
 import { shadowSetupOf } from '../replay/project';
 import { Shadow } from '../replay/shadow';
 import { RunnerInputError } from '../database/environments';
@@ -74,7 +74,17 @@ export function settingsOf(loaded: LoadedConfig, batchSize?: number): ChangeSett
   };
 }
 
-export async function generateExpandContract(root: string, configPath: string | undefined, request: ChangeRequest, now = new Date()): Promise<GeneratedChange> {
+/**
+ * `reader` gives the migrations' text: an editor passes its unsaved copies, and the quick fix the
+ * migration with the unsafe statement already taken out, so the table is read as it is before it.
+ */
+export async function generateExpandContract(
+  root: string,
+  configPath: string | undefined,
+  request: ChangeRequest,
+  now = new Date(),
+  reader: FileReader = lenientDiskReader,
+): Promise<GeneratedChange> {
   const loaded = loadConfig(root, configPath);
   if (loaded.problems.length) throw new RunnerInputError(`invalid config: ${loaded.problems[0].field ? `${loaded.problems[0].field}: ` : ''}${loaded.problems[0].message}`);
   const spec = CHANGE_KINDS[request.kind];
@@ -83,7 +93,7 @@ export async function generateExpandContract(root: string, configPath: string | 
   if ((request.kind === 'split-column' || request.kind === 'merge-columns') && !(request.first && request.second && request.join))
     throw new RunnerInputError(`${request.kind} needs --first EXPR and --second EXPR (each part from the whole) and --join EXPR (the whole from the parts)`);
   await ensureParser();
-  const { migrations } = discoverMigrations(loaded.migrationsDir, lenientDiskReader);
+  const { migrations } = discoverMigrations(loaded.migrationsDir, reader);
   const shadow = await Shadow.open(shadowSetupOf(loaded));
   const notes: string[] = [];
   let phases: Phase[];
