@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 const sidebarRows = '.part.sidebar .monaco-list-row';
 
 /** The rendered tree rows in display order (the list may keep its row elements in another order). */
-async function rows(page) {
+export async function rows(page) {
   const all = await page.$$eval(sidebarRows, (els) =>
     els.map((el) => ({
       label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
@@ -19,7 +19,7 @@ async function rows(page) {
   return all.sort((a, b) => a.index - b.index);
 }
 
-async function until(what, probe, seconds = 90) {
+export async function until(what, probe, seconds = 90) {
   const deadline = Date.now() + seconds * 1000;
   let last;
   for (;;) {
@@ -38,7 +38,7 @@ async function until(what, probe, seconds = 90) {
  * A check: its title recorded as passed, or failed with a screenshot; no prompt is left open over
  * the next one. Failure screenshots are named after the flow and the check.
  */
-function checker(page, output, record, flow) {
+export function checker(page, output, record, flow) {
   return async (title, body) => {
     try {
       await body();
@@ -51,7 +51,7 @@ function checker(page, output, record, flow) {
   };
 }
 
-async function openTidemarkView(page, base, workspace) {
+export async function openTidemarkView(page, base, workspace) {
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   const container = page.locator('.activitybar .action-item a[aria-label^="Tidemark"], .activitybar .action-item[aria-label^="Tidemark"]').first();
@@ -59,7 +59,7 @@ async function openTidemarkView(page, base, workspace) {
   await container.click();
 }
 
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -391,7 +391,7 @@ async function migrationRowAction(page, environment, label, action, outcome) {
   }
 }
 
-async function pickInQuickInput(page, title, choice) {
+export async function pickInQuickInput(page, title, choice) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill(choice);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().waitFor({ timeout: 10_000 });
