@@ -302,11 +302,17 @@ export interface ExpandContractChange {
   kind: 'rename-column' | 'change-type' | 'set-not-null' | 'rename-table' | 'split-column' | 'merge-columns';
   /** The positionals after the kind: table, then columns, names or a type. */
   args: string[];
+  /** change-type: the new value from the old (an expression over the column); default `COLUMN::TYPE`. */
   using?: string;
+  /** change-type: the old value from the new (over the column name); default `COLUMN::OLD_TYPE`. */
   reverse?: string;
+  /** set-not-null: the value a NULL becomes. */
   fill?: string;
+  /** split-column, merge-columns: the first part from the whole (an expression over the whole column). */
   first?: string;
+  /** split-column, merge-columns: the second part from the whole. */
   second?: string;
+  /** split-column, merge-columns: the whole from the parts (an expression over the two part columns). */
   join?: string;
 }
 

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempWorkspace } from '../support/lsp-client';
 import { repoRoot, sampleDir } from '../support/paths';
-import { usersSchema, USERS_DOWN } from '../support/live-change';
+import { SCENARIOS, usersSchema, USERS_DOWN } from '../support/live-change';
 
 function tidemark(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
@@ -33,38 +33,8 @@ const KINDS: Array<{ kind: string; args: string[] }> = [
   { kind: 'change-type with USING', args: ['change-type', 'users', 'email', 'varchar(200)', '--using', 'lower(email)'] },
   { kind: 'set-not-null', args: ['set-not-null', 'users', 'nickname', '--fill', "'anonymous'"] },
   { kind: 'rename-table', args: ['rename-table', 'users', 'members'] },
-  {
-    kind: 'split-column',
-    args: [
-      'split-column',
-      'users',
-      'full_name',
-      'first_name',
-      'last_name',
-      '--first',
-      "split_part(full_name, ' ', 1)",
-      '--second',
-      "split_part(full_name, ' ', 2)",
-      '--join',
-      "first_name || ' ' || last_name",
-    ],
-  },
-  {
-    kind: 'merge-columns',
-    args: [
-      'merge-columns',
-      'users',
-      'given_name',
-      'family_name',
-      'display_name',
-      '--join',
-      "given_name || ' ' || family_name",
-      '--first',
-      "split_part(display_name, ' ', 1)",
-      '--second',
-      "split_part(display_name, ' ', 2)",
-    ],
-  },
+  // The live test's split and merge, on the same table.
+  ...SCENARIOS.filter((s) => s.kind === 'split-column' || s.kind === 'merge-columns').map((s) => ({ kind: s.kind, args: s.args })),
 ];
 
 interface Finding {

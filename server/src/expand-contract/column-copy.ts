@@ -7,6 +7,7 @@
  */
 import { literal, copiedIndexDefinition, derivedName, indexDefinitionNamed, renameIdentifier, renamedObjectName } from './sql-text';
 import {
+  backfillPhaseUp,
   backfillStatements,
   dependentsQuery,
   dropTrigger,
@@ -168,16 +169,7 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
       1,
       `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(trigger)}`,
     ),
-    up: sqlList([
-      lockTimeout(settings.lockTimeout, false),
-      '-- The copy as a whole may outlast any statement timeout; each batch is short.',
-      'SET statement_timeout = 0;',
-      '',
-      ...backfill.up,
-      ...(movePolicies.length ? ['', ...movePolicies] : []),
-      '',
-      'RESET statement_timeout;',
-    ]),
+    up: backfillPhaseUp(settings.lockTimeout, backfill.up, movePolicies),
     down: sqlList([...(restorePolicies.length ? [lockTimeout(settings.lockTimeout, false), ...restorePolicies] : []), ...backfill.down]),
     verify: expectation(`0 mismatched rows between ${from} and ${to}`, 0, `SELECT count(*) FROM ${T} WHERE ${mismatch}`),
   };

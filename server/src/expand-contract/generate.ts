@@ -10,6 +10,7 @@ import { Shadow } from '../replay/shadow';
 import { RunnerInputError } from '../database/environments';
 import { ensureParser } from '../sql/parse';
 import type { DatabaseAdapter } from '../database/adapter';
+import type { ExpandContractChange } from '../protocol';
 import { columnCopyPhases } from './column-copy';
 import { writePhases, type Phase, type WrittenPhase } from './phase-writer';
 import { renameTablePhases } from './rename-table';
@@ -29,22 +30,9 @@ export const CHANGE_KINDS = {
 } as const;
 export type ChangeKind = keyof typeof CHANGE_KINDS;
 
-export interface ChangeRequest {
+/** The change as `tidemark new --expand-contract` and the editor's request give it (protocol.ts describes each field). */
+export interface ChangeRequest extends ExpandContractChange {
   kind: ChangeKind;
-  /** The positionals after the kind: table, then column / new name / type. */
-  args: string[];
-  /** change-type: the new value from the old (an expression over the column); default `COLUMN::TYPE`. */
-  using?: string;
-  /** change-type: the old value from the new (over the column name); default `COLUMN::OLD_TYPE`. */
-  reverse?: string;
-  /** set-not-null: the value a NULL becomes. */
-  fill?: string;
-  /** split-column, merge-columns: the first part from the whole (an expression over the whole column). */
-  first?: string;
-  /** split-column, merge-columns: the second part from the whole. */
-  second?: string;
-  /** split-column, merge-columns: the whole from the parts (an expression over the two part columns). */
-  join?: string;
   batchSize?: number;
 }
 

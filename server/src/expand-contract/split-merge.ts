@@ -7,7 +7,7 @@
  * the parts come from the whole (`--first`, `--second`) and the whole from the parts (`--join`).
  */
 import { derivedName, literal } from './sql-text';
-import { backfillStatements, dependentsQuery, dropTrigger, expectation, lockTimeout, q, regclass, rowTrigger, sqlList, triggerFunction } from './sql-blocks';
+import { backfillPhaseUp, backfillStatements, dependentsQuery, dropTrigger, expectation, lockTimeout, q, regclass, rowTrigger, sqlList, triggerFunction } from './sql-blocks';
 import type { Phase } from './phase-writer';
 import { soakDirectives, type ChangeSettings } from './settings';
 import type { ColumnUse, TableFacts } from './table-facts';
@@ -150,15 +150,7 @@ export function reshapePhases(change: ColumnReshape, settings: ChangeSettings): 
     ],
     directives: ['-- tidemark:no-transaction', ...soakDirectives('backfill', settings.soak)],
     check: expectation('the expand phase is applied: its sync trigger is in place', 1, triggerCount),
-    up: sqlList([
-      lockTimeout(settings.lockTimeout, false),
-      '-- The copy as a whole may outlast any statement timeout; each batch is short.',
-      'SET statement_timeout = 0;',
-      '',
-      ...backfill.up,
-      '',
-      'RESET statement_timeout;',
-    ]),
+    up: backfillPhaseUp(settings.lockTimeout, backfill.up),
     down: sqlList(backfill.down),
     verify: expectation(`0 mismatched rows between ${list(oldNames)} and ${list(newNames)}`, 0, `SELECT count(*) FROM ${T} WHERE ${mismatch}`),
   };

@@ -142,6 +142,24 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
   return { up: [create, `CALL ${procedure}(${backfill.batchSize});`, drop], down: [drop] };
 }
 
+/**
+ * The up part of a backfill phase (a no-transaction migration): the session's lock timeout, no
+ * statement timeout for the copy as a whole, the backfill's statements, then `after` (moving the
+ * policies, say).
+ */
+export function backfillPhaseUp(lockTimeoutValue: string, backfill: readonly string[], after: readonly string[] = []): string {
+  return sqlList([
+    lockTimeout(lockTimeoutValue, false),
+    '-- The copy as a whole may outlast any statement timeout; each batch is short.',
+    'SET statement_timeout = 0;',
+    '',
+    ...backfill,
+    ...(after.length ? ['', ...after] : []),
+    '',
+    'RESET statement_timeout;',
+  ]);
+}
+
 /** `-- expect: VALUE` before a query, with a comment saying what it proves. */
 export function expectation(comment: string, expected: string | number, query: string): string {
   return `-- ${comment}\n-- expect: ${expected}\n${query.trim().replace(/;?$/, ';')}`;
