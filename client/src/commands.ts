@@ -25,6 +25,7 @@ import {
   type RunReport,
 } from '../../server/src/protocol';
 import { CommandId, trustedOnlyCommands, appliedSqlScheme } from './command-ids';
+import { newExpandContract } from './expand-contract-command';
 import type { PasswordStore } from './passwords';
 import { renderHistory, renderPlanReport } from './reports';
 import type { StatusStore } from './status-store';
@@ -61,6 +62,7 @@ const table: Record<CommandId, Handler> = {
   [CommandId.openDown]: async (ctx, arg) => openPart(ctx, arg, 'down'),
   [CommandId.openVerify]: async (ctx, arg) => openPart(ctx, arg, 'verify'),
   [CommandId.newMigration]: newMigration,
+  [CommandId.newExpandContract]: newExpandContract,
   [CommandId.setPassword]: async (ctx, arg) => {
     const { environment, status } = await resolveEnvironment(ctx, arg);
     const stored = await ctx.passwords.ask(environment, status.environment.target);

@@ -307,6 +307,53 @@ export namespace NewMigrationRequest {
   export const type = new RequestType<{ root: string; name: string }, { files: string[] }, void>(method);
 }
 
+/** An expand/contract change as `tidemark new --expand-contract KIND ARGS... --flag VALUE` takes it. */
+export interface ExpandContractChange {
+  kind: 'rename-column' | 'change-type' | 'set-not-null' | 'rename-table' | 'split-column' | 'merge-columns';
+  /** The positionals after the kind: table, then columns, names or a type. */
+  args: string[];
+  /** change-type: the new value from the old (an expression over the column); default `COLUMN::TYPE`. */
+  using?: string;
+  /** change-type: the old value from the new (over the column name); default `COLUMN::OLD_TYPE`. */
+  reverse?: string;
+  /** set-not-null: the value a NULL becomes. */
+  fill?: string;
+  /** split-column, merge-columns: the first part from the whole (an expression over the whole column). */
+  first?: string;
+  /** split-column, merge-columns: the second part from the whole. */
+  second?: string;
+  /** split-column, merge-columns: the whole from the parts (an expression over the two part columns). */
+  join?: string;
+}
+
+/** A quick fix's unsafe statement, replaced by the change: the document as the server has it at `version`. */
+export interface ExpandContractRewrite {
+  uri: string;
+  version: number;
+  /** The statement (LSP positions). */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** What stays in its place (adding a NOT NULL column: the column, nullable); else a comment naming the phases. */
+  replacement?: string;
+}
+
+export namespace ExpandContractRequest {
+  export const method = 'tidemark/expandContract' as const;
+  /**
+   * Writes the change's three migrations in the project's layout (`root`, or the project of the
+   * rewritten document). With `rewrite`, the schema is read as if the statement were already
+   * replaced, and `edit` replaces it in the document.
+   */
+  export const type = new RequestType<
+    { root?: string; change: ExpandContractChange; rewrite?: ExpandContractRewrite },
+    {
+      phases: Array<{ role: string; version: string; files: string[] }>;
+      notes: string[];
+      edit?: { uri: string; version: number; range: ExpandContractRewrite['range']; newText: string };
+    },
+    void
+  >(method);
+}
+
 /** Records migrations an existing database already has as applied, without running them (adopt). */
 export namespace AdoptRequest {
   export const method = 'tidemark/adopt' as const;

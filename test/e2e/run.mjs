@@ -5,6 +5,7 @@
 // prompt against a real PostgreSQL server and the protected-environment confirmation). Screenshots land in
 // test/e2e/output/. Ends with one plain line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { buildTestExtension, e2e, expectedSandbox, firstFinding, freePort, freshWorkspace, repo, sampleSource, work } from './prepare.mjs';
@@ -12,6 +13,7 @@ import { startPasswordServer } from './postgres-server.mjs';
 import { runAdoptFlows, runPromptFlows, runRestrictedFlows, runStatusMatrixFlows, runUiFlows } from './ui-flows.mjs';
 import { managedWorkspace, runManagedFlows } from './managed-flows.mjs';
 import { runLayoutFlows } from './layout-flows.mjs';
+import { runExpandContractFlows } from './expand-contract-flows.mjs';
 
 const output = join(e2e, 'output');
 const started = Date.now();
@@ -189,6 +191,8 @@ const env = {
   TIDEMARK_E2E_REPO: repo,
   TIDEMARK_E2E_FLAGGED: JSON.stringify(flagged),
   TIDEMARK_E2E_EXPECTED: JSON.stringify(expected),
+  // The expand/contract flow's server environment reads its password from here (${env:VAR} in its url).
+  TIDEMARK_E2E_EC_PASSWORD: `ec-${randomBytes(12).toString('hex')}`,
 };
 // The password flows need the password to come from the prompt, not from the caller's shell.
 for (const name of ['PGPASSWORD', 'PGPASSFILE', 'PGUSER', 'PGHOST', 'PGPORT', 'PGDATABASE']) delete env[name];
@@ -312,6 +316,41 @@ function matrixWorkspace() {
   return workspace;
 }
 
+/**
+ * sandbox, staging on the password server (its own role and database; the password from
+ * TIDEMARK_E2E_EC_PASSWORD, which code-server's environment holds too) and a protected production
+ * sandbox; one migration creating users. The flow generates the change itself.
+ */
+async function expandContractWorkspace(postgres) {
+  const workspace = join(work, 'workspace-expand-contract');
+  rmSync(workspace, { recursive: true, force: true });
+  // Both names are constants; the password is this run's random hex, which CREATE ROLE takes only as a literal.
+  await postgres.query('DROP DATABASE IF EXISTS tidemark_ec');
+  await postgres.query('DROP ROLE IF EXISTS tidemark_ec');
+  await postgres.query(`CREATE ROLE tidemark_ec LOGIN PASSWORD '${env.TIDEMARK_E2E_EC_PASSWORD}'`);
+  await postgres.query('CREATE DATABASE tidemark_ec OWNER tidemark_ec');
+  const files = {
+    'tidemark.json': JSON.stringify(
+      {
+        environments: {
+          sandbox: { sandbox: true },
+          staging: { url: `postgres://tidemark_ec:\${env:TIDEMARK_E2E_EC_PASSWORD}@${postgres.host}:${postgres.port}/tidemark_ec`, after: 'sandbox' },
+          production: { sandbox: true, path: '.tidemark/production', protected: true, after: 'staging' },
+        },
+      },
+      null,
+      2,
+    ),
+    'migrations/001_users.sql':
+      "-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text NOT NULL);\nINSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com') ON CONFLICT DO NOTHING;\n-- migrate:down\nDROP TABLE IF EXISTS users;\n",
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(workspace, rel)), { recursive: true });
+    writeFileSync(join(workspace, rel), text);
+  }
+  return workspace;
+}
+
 step('start code-server');
 let postgres;
 let browser;
@@ -392,6 +431,20 @@ try {
     await layoutPage.close();
   } catch (err) {
     record('[layouts] open the goose and Prisma folders', err);
+  }
+
+  step('in the workbench UI: an expand/contract change');
+  if (postgres) {
+    try {
+      const workspace = await expandContractWorkspace(postgres);
+      const cli = join(repo, 'dist', 'cli.js');
+      const applyWithCli = (args) => run(process.execPath, [cli, ...args], { cwd: workspace, env: { ...process.env, TIDEMARK_E2E_EC_PASSWORD: env.TIDEMARK_E2E_EC_PASSWORD } });
+      const ecPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await runExpandContractFlows({ page: ecPage, base, workspace, applyWithCli, output, record });
+      await ecPage.close();
+    } catch (err) {
+      record('[expand-contract] prepare a project with a server environment and open it', err);
+    }
   }
   server.stop();
 

@@ -391,7 +391,7 @@ async function migrationRowAction(page, environment, label, action, outcome) {
   }
 }
 
-async function pickInQuickInput(page, title, choice) {
+export async function pickInQuickInput(page, title, choice) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill(choice);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().waitFor({ timeout: 10_000 });

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS users (
   email text NOT NULL DEFAULT '' CONSTRAINT users_email_length CHECK (length(email) < 200),
   nickname text,
   amount integer NOT NULL DEFAULT 0,
+  full_name text,
+  given_name text,
+  family_name text,
   CONSTRAINT users_email_key UNIQUE (email)
 );
 CREATE INDEX IF NOT EXISTS users_org_id_idx ON users (org_id);
@@ -34,8 +37,9 @@ ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS users_self ON users;
 CREATE POLICY users_self ON users USING (email = current_setting('app.email', true));
 INSERT INTO orgs VALUES (1) ON CONFLICT DO NOTHING;
-INSERT INTO users (id, org_id, email, nickname, amount)
-SELECT g, 1, 'seed' || g || '@example.com', CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END, g FROM generate_series(1, ${rows}) AS g
+INSERT INTO users (id, org_id, email, nickname, amount, full_name, given_name, family_name)
+SELECT g, 1, 'seed' || g || '@example.com', CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END, g, 'First' || g || ' Last' || g, 'Given' || g, 'Family' || g
+  FROM generate_series(1, ${rows}) AS g
 ON CONFLICT DO NOTHING;
 `;
 }
@@ -67,6 +71,21 @@ const usersOps = (table: string, column: string, value: WriteOp['value'] = 'text
   update: `UPDATE ${table} SET ${column} = $2 WHERE id = $1`,
   value,
 });
+
+/** Code writing the two new columns of a split from one two-word value. */
+const SPLIT_WRITER: WriteOp = {
+  insert: "INSERT INTO users (id, org_id, email, first_name, last_name) VALUES ($1, 1, 'i' || $1::bigint || '@example.com', split_part($2, ' ', 1), split_part($2, ' ', 2))",
+  update: "UPDATE users SET first_name = split_part($2, ' ', 1), last_name = split_part($2, ' ', 2) WHERE id = $1",
+  value: 'name',
+};
+const SPLIT_MISMATCH = "(first_name, last_name) IS DISTINCT FROM (split_part(full_name, ' ', 1), split_part(full_name, ' ', 2))";
+
+/** Code writing the two old columns of a merge. */
+const MERGE_OLD_WRITER: WriteOp = {
+  insert: "INSERT INTO users (id, org_id, email, given_name, family_name) VALUES ($1, 1, 'i' || $1::bigint || '@example.com', split_part($2, ' ', 1), split_part($2, ' ', 2))",
+  update: "UPDATE users SET given_name = split_part($2, ' ', 1), family_name = split_part($2, ' ', 2) WHERE id = $1",
+  value: 'name',
+};
 
 export const SCENARIOS: LiveScenario[] = [
   {
@@ -118,6 +137,62 @@ export const SCENARIOS: LiveScenario[] = [
     mismatches: { touched: 'SELECT 0 AS n', all: 'SELECT count(*)::int AS n FROM users WHERE nickname IS NULL' },
     finalRead: 'SELECT id::int AS id, nickname AS v FROM users',
     expected: (v) => v ?? 'anon',
+  },
+  {
+    kind: 'split-column',
+    args: [
+      'split-column',
+      'users',
+      'full_name',
+      'first_name',
+      'last_name',
+      '--first',
+      "split_part(full_name, ' ', 1)",
+      '--second',
+      "split_part(full_name, ' ', 2)",
+      '--join',
+      "first_name || ' ' || last_name",
+    ],
+    writers: {
+      before: [usersOps('users', 'full_name', 'name')],
+      expand: [usersOps('users', 'full_name', 'name'), SPLIT_WRITER],
+      middle: [SPLIT_WRITER],
+      deployed: [SPLIT_WRITER],
+      after: [SPLIT_WRITER],
+    },
+    mismatches: {
+      touched: `SELECT count(*)::int AS n FROM users WHERE first_name IS NOT NULL AND ${SPLIT_MISMATCH}`,
+      all: `SELECT count(*)::int AS n FROM users WHERE ${SPLIT_MISMATCH}`,
+    },
+    finalRead: "SELECT id::int AS id, first_name || ' ' || last_name AS v FROM users",
+  },
+  {
+    kind: 'merge-columns',
+    args: [
+      'merge-columns',
+      'users',
+      'given_name',
+      'family_name',
+      'display_name',
+      '--join',
+      "given_name || ' ' || family_name",
+      '--first',
+      "split_part(display_name, ' ', 1)",
+      '--second',
+      "split_part(display_name, ' ', 2)",
+    ],
+    writers: {
+      before: [MERGE_OLD_WRITER],
+      expand: [MERGE_OLD_WRITER, usersOps('users', 'display_name', 'name')],
+      middle: [usersOps('users', 'display_name', 'name')],
+      deployed: [usersOps('users', 'display_name', 'name')],
+      after: [usersOps('users', 'display_name', 'name')],
+    },
+    mismatches: {
+      touched: "SELECT count(*)::int AS n FROM users WHERE display_name IS NOT NULL AND display_name IS DISTINCT FROM given_name || ' ' || family_name",
+      all: "SELECT count(*)::int AS n FROM users WHERE display_name IS DISTINCT FROM given_name || ' ' || family_name",
+    },
+    finalRead: 'SELECT id::int AS id, display_name AS v FROM users',
   },
   {
     kind: 'rename-table',

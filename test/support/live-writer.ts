@@ -14,8 +14,8 @@ export interface WriteOp {
   insert: string;
   /** $1 id, $2 value. */
   update: string;
-  /** What $2 is: text, an integer that fits in int4, one that does not, or text that is NULL every other write. */
-  value: 'text' | 'int' | 'bigint' | 'nullable-text';
+  /** What $2 is: text, an integer that fits in int4, one that does not, text that is NULL every other write, or a two-word name. */
+  value: 'text' | 'int' | 'bigint' | 'nullable-text' | 'name';
 }
 
 export interface WriterStats {
@@ -40,6 +40,8 @@ function valueOf(kind: WriteOp['value'], id: number, n: number): string | null {
       return String(3_000_000_000 + n);
     case 'nullable-text':
       return n % 2 ? null : `nick-${id}-${n}`;
+    case 'name':
+      return `Given${id} Family${n}`;
     default:
       return `w${id}-${n}@example.com`;
   }

@@ -18,6 +18,12 @@ export interface DatabaseAdapter {
   exec(script: string): Promise<void>;
   /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws or `rollback` is set. */
   transaction<T>(work: () => Promise<T>, options?: { rollback?: boolean }): Promise<T>;
+  /**
+   * Calls `listener` with the text of each NOTICE (or WARNING, INFO) the session receives until the
+   * returned function is called: a backfill's progress, as psql prints it. A server's arrive while
+   * the statement runs; PGlite's when its statement returns.
+   */
+  onNotice(listener: (message: string) => void): () => void;
   close(): Promise<void>;
   /**
    * Servers only: the PG* variables with which a libpq tool (pg_dump) reaches the same database as

@@ -246,9 +246,22 @@ export class PgliteAdapter implements DatabaseAdapter {
     private readonly role: 'sandbox' | 'shadow' = 'sandbox',
   ) {}
 
+  private readonly noticeListeners = new Set<(message: string) => void>();
+
+  onNotice(listener: (message: string) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => void this.noticeListeners.delete(listener);
+  }
+
+  /** PGlite takes a notice callback per call; without listeners none is passed (it would log them). */
+  private get queryOptions(): { onNotice?: (notice: { message?: string }) => void } {
+    if (!this.noticeListeners.size) return {};
+    return { onNotice: (notice) => this.noticeListeners.forEach((l) => l(notice.message ?? '')) };
+  }
+
   async query(sql: string, params?: unknown[]): Promise<QueryResult> {
     try {
-      const result = await this.db.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
+      const result = await this.db.query<Record<string, unknown>>(sql, params as unknown[] | undefined, this.queryOptions);
       return { rows: result.rows, fields: result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
     } catch (error) {
       throw explainMissingExtension(toServerError(error), this.role);
@@ -257,7 +270,7 @@ export class PgliteAdapter implements DatabaseAdapter {
 
   async exec(script: string): Promise<void> {
     try {
-      await this.db.exec(script);
+      await this.db.exec(script, this.queryOptions);
     } catch (error) {
       throw explainMissingExtension(toServerError(error), this.role);
     }

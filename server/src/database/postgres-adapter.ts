@@ -112,6 +112,12 @@ class PostgresAdapter implements DatabaseAdapter {
     readonly libpqEnvironment: () => Record<string, string>,
   ) {}
 
+  onNotice(listener: (message: string) => void): () => void {
+    const forward = (notice: { message?: string }) => listener(notice.message ?? '');
+    this.client.on('notice', forward);
+    return () => void this.client.off('notice', forward);
+  }
+
   async query(sql: string, params?: unknown[]): Promise<QueryResult> {
     try {
       const result = await this.client.query({ text: sql, values: params as unknown[] | undefined });

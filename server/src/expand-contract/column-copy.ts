@@ -7,7 +7,9 @@
  */
 import { literal, copiedIndexDefinition, derivedName, indexDefinitionNamed, renameIdentifier, renamedObjectName } from './sql-text';
 import {
+  backfillPhaseUp,
   backfillStatements,
+  dependentsQuery,
   dropTrigger,
   expectation,
   guardedValidate,
@@ -167,16 +169,7 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
       1,
       `SELECT count(*) FROM pg_trigger WHERE tgrelid = ${regclass(table)} AND tgname = ${literal(trigger)}`,
     ),
-    up: sqlList([
-      lockTimeout(settings.lockTimeout, false),
-      '-- The copy as a whole may outlast any statement timeout; each batch is short.',
-      'SET statement_timeout = 0;',
-      '',
-      ...backfill.up,
-      ...(movePolicies.length ? ['', ...movePolicies] : []),
-      '',
-      'RESET statement_timeout;',
-    ]),
+    up: backfillPhaseUp(settings.lockTimeout, backfill.up, movePolicies),
     down: sqlList([...(restorePolicies.length ? [lockTimeout(settings.lockTimeout, false), ...restorePolicies] : []), ...backfill.down]),
     verify: expectation(`0 mismatched rows between ${from} and ${to}`, 0, `SELECT count(*) FROM ${T} WHERE ${mismatch}`),
   };
@@ -220,7 +213,7 @@ export function columnCopyPhases(change: ColumnCopy, settings: ChangeSettings): 
     check: sqlList([
       expectation(`0 mismatched rows between ${from} and ${to} (the backfill is applied)`, 0, `SELECT count(*) FROM ${T} WHERE ${mismatch}`),
       '',
-      expectation(`views and policies still reading ${from} (move them to ${to} first)`, 0, dependentsQuery(table, from)),
+      expectation(`views and policies still reading ${from} (move them to ${to} first)`, 0, dependentsQuery(table, [from])),
     ]),
     up: sqlList([
       lockTimeout(settings.lockTimeout, true),
@@ -265,13 +258,6 @@ function guardedBlock(condition: string, statements: readonly string[]): string 
 
 function columnExists(table: TableFacts, column: string): string {
   return `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND NOT attisdropped)`;
-}
-
-/** Views and policies that depend on `column` of the table. */
-function dependentsQuery(table: TableFacts, column: string): string {
-  return `SELECT count(*) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
- WHERE d.refobjid = ${regclass(table)} AND a.attname = ${literal(column)}
-   AND (d.classid = 'pg_policy'::regclass OR (d.classid = 'pg_rewrite'::regclass AND (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid) <> d.refobjid))`;
 }
 
 /**

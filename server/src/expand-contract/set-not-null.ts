@@ -5,7 +5,20 @@
  * on), sets NOT NULL using it (no scan), drops the check and the trigger.
  */
 import { derivedName, literal } from './sql-text';
-import { backfillStatements, dropTrigger, expectation, guardedValidate, lockTimeout, notValidConstraint, q, regclass, rowTrigger, sqlList, triggerFunction } from './sql-blocks';
+import {
+  backfillPhaseUp,
+  backfillStatements,
+  dropTrigger,
+  expectation,
+  guardedValidate,
+  lockTimeout,
+  notValidConstraint,
+  q,
+  regclass,
+  rowTrigger,
+  sqlList,
+  triggerFunction,
+} from './sql-blocks';
 import type { Phase } from './phase-writer';
 import { soakDirectives, type ChangeSettings } from './settings';
 import type { ColumnUse, TableFacts } from './table-facts';
@@ -62,15 +75,7 @@ export function setNotNullPhases(table: TableFacts, use: ColumnUse, fill: string
       ],
       directives: ['-- tidemark:no-transaction', ...soakDirectives('backfill', settings.soak)],
       check: expectation('the expand phase is applied: its fill trigger is in place', 1, triggerExists),
-      up: sqlList([
-        lockTimeout(settings.lockTimeout, false),
-        '-- The fill as a whole may outlast any statement timeout; each batch is short.',
-        'SET statement_timeout = 0;',
-        '',
-        ...backfill.up,
-        '',
-        'RESET statement_timeout;',
-      ]),
+      up: backfillPhaseUp(settings.lockTimeout, backfill.up),
       down: sqlList(backfill.down),
       verify: expectation(`0 rows with ${column} NULL`, 0, `SELECT count(*) FROM ${T} WHERE ${c} IS NULL`),
     },

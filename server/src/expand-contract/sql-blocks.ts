@@ -87,7 +87,8 @@ export interface Backfill {
  * The backfill as a procedure that walks the primary key in batches of `batch_size` rows, updating
  * only rows still to copy and committing after each batch, so no lock or row version is held
  * longer than one batch and a stopped run loses at most one batch. Re-running it copies only what
- * is left. Each batch raises a NOTICE with the progress (psql and the server log show it).
+ * is left. Each batch raises a NOTICE with the progress, rows done of the rows to copy (`tidemark apply`
+ * prints them as they arrive, as psql does).
  *
  * COMMIT inside a procedure is only allowed when it was CALLed outside a transaction block, as the
  * runner does for a no-transaction migration; inside one (the replay check, a BEGIN typed in psql)
@@ -107,9 +108,14 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
     `  lower_key ${keyType};`,
     `  upper_key ${keyType};`,
     '  batch_rows bigint;',
+    '  total bigint;',
     '  copied bigint := 0;',
     '  batches bigint := 0;',
     'BEGIN',
+    // The rows to copy when the run starts: the denominator of the progress. Rows written later
+    // are kept in step by the trigger, so they never add to it.
+    `  SELECT count(*) INTO total FROM ${table.sqlName} WHERE ${backfill.pending};`,
+    `  RAISE NOTICE ${literal(`backfill ${backfill.label}: 0 of % rows to copy`)}, total;`,
     // ORDER BY ... LIMIT rather than min()/max(): they work for every key type (uuid has no min()).
     `  SELECT ${key} INTO lower_key FROM ${table.sqlName} ORDER BY ${key} LIMIT 1;`,
     '  WHILE lower_key IS NOT NULL LOOP',
@@ -121,7 +127,8 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
     '    GET DIAGNOSTICS batch_rows = ROW_COUNT;',
     '    copied := copied + batch_rows;',
     '    batches := batches + 1;',
-    `    RAISE NOTICE ${literal(`backfill ${backfill.label}: batch %, % rows copied, up to ${pk.name} %`)}, batches, copied, upper_key;`,
+    `    RAISE NOTICE ${literal(`backfill ${backfill.label}: % of % rows (%), batch %, up to ${pk.name} %`)},`,
+    "      copied, total, (CASE WHEN total > 0 THEN least(100, copied * 100 / total) ELSE 100 END) || '%', batches, upper_key;",
     '    IF commit_each_batch THEN',
     '      COMMIT;',
     '    END IF;',
@@ -135,6 +142,24 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
   return { up: [create, `CALL ${procedure}(${backfill.batchSize});`, drop], down: [drop] };
 }
 
+/**
+ * The up part of a backfill phase (a no-transaction migration): the session's lock timeout, no
+ * statement timeout for the copy as a whole, the backfill's statements, then `after` (moving the
+ * policies, say).
+ */
+export function backfillPhaseUp(lockTimeoutValue: string, backfill: readonly string[], after: readonly string[] = []): string {
+  return sqlList([
+    lockTimeout(lockTimeoutValue, false),
+    '-- The copy as a whole may outlast any statement timeout; each batch is short.',
+    'SET statement_timeout = 0;',
+    '',
+    ...backfill,
+    ...(after.length ? ['', ...after] : []),
+    '',
+    'RESET statement_timeout;',
+  ]);
+}
+
 /** `-- expect: VALUE` before a query, with a comment saying what it proves. */
 export function expectation(comment: string, expected: string | number, query: string): string {
   return `-- ${comment}\n-- expect: ${expected}\n${query.trim().replace(/;?$/, ';')}`;
@@ -142,4 +167,11 @@ export function expectation(comment: string, expected: string | number, query: s
 
 export function sqlList(statements: readonly (string | undefined | false)[]): string {
   return statements.filter((s): s is string => typeof s === 'string').join('\n');
+}
+
+/** Views and policies that depend on any of `columns` of the table. */
+export function dependentsQuery(table: TableFacts, columns: readonly string[]): string {
+  return `SELECT count(*) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+ WHERE d.refobjid = ${regclass(table)} AND a.attname IN (${columns.map(literal).join(', ')})
+   AND (d.classid = 'pg_policy'::regclass OR (d.classid = 'pg_rewrite'::regclass AND (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid) <> d.refobjid))`;
 }

@@ -19,6 +19,7 @@ import { ensureParser } from '../sql/parse';
 import { CONFIG_FILE_NAME } from '../migrations/config';
 import { CheckMigrationRequest, WorkspaceTrustNotification } from '../protocol';
 import { registerRunnerHandlers } from './runner-handlers';
+import { expandContractActions, registerExpandContractHandler } from './expand-contract';
 import { OpenDocuments, uriToPath } from './open-documents';
 import { WorkspaceConfigs } from './workspace-config';
 import { configDiagnostics, localDocsBase, type DiagnosticData } from './diagnostics';
@@ -201,7 +202,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       ? result.diagnostics.filter((d) => !(comparePositions(d.range.end, params.range.start) < 0 || comparePositions(d.range.start, params.range.end) > 0))
       : params.context.diagnostics;
     try {
-      const actions = quickFixes(inRange, ctx);
+      const actions = [...quickFixes(inRange, ctx), ...expandContractActions(inRange, ctx)];
       const rollback = generateRollbackAction(ctx);
       return rollback ? [...actions, rollback] : actions;
     } catch (error) {
@@ -235,6 +236,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   registerRunnerHandlers(connection);
+  registerExpandContractHandler(connection, docs, configs);
   docs.documents.listen(connection);
 }
 

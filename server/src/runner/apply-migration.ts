@@ -49,6 +49,9 @@ export class MigrationApplier {
     const plan = await planSection(migration.up, migration);
     const started = Date.now();
     const base = { version: migration.version, name: migration.name, action: 'apply' as const };
+    // The migration's own notices (a backfill's rows done of the total) as they arrive, as psql shows them.
+    const progress = this.options.progress;
+    const stopNotices = progress ? this.session.db.onNotice((message) => progress(`${migration.version}: ${message}`)) : undefined;
     try {
       refuseTransactionControl(migration, plan);
       const byStatement = plan.transaction !== 'wrapped';
@@ -56,6 +59,8 @@ export class MigrationApplier {
       return { step: { ...base, outcome: 'ok', durationMs: Date.now() - started, message } };
     } catch (error) {
       return this.failed(migration, plan, error, Date.now() - started);
+    } finally {
+      stopNotices?.();
     }
   }
 

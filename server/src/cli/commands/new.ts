@@ -21,10 +21,11 @@ const command: CliCommand = {
     '',
     '--expand-contract writes three migrations (expand, backfill, contract; a table rename: expand,',
     'switch, contract) for a change made while old and new code run side by side. The table is read',
-    "from the schema the project's migrations build. Soak times come from expandContract.soak in",
-    'tidemark.json (defaults: 48h before the backfill; before the contract 48h, 7d in protected environments).',
+    "from the schema the project's migrations build. split-column and merge-columns take --first and",
+    '--second (each part from the whole column) and --join (the whole from the parts). Soak times come',
+    'from expandContract.soak in tidemark.json (defaults: 48h before the backfill; before the contract 48h, 7d in protected environments).',
   ].join('\n'),
-  flags: { 'expand-contract': 'value', using: 'value', reverse: 'value', fill: 'value', 'batch-size': 'value' },
+  flags: { 'expand-contract': 'value', using: 'value', reverse: 'value', fill: 'value', first: 'value', second: 'value', join: 'value', 'batch-size': 'value' },
   async run(args, out) {
     const kind = args.flags.get('expand-contract') as string | undefined;
     const json = args.common.format === 'json';
@@ -41,6 +42,9 @@ const command: CliCommand = {
           using: args.flags.get('using') as string | undefined,
           reverse: args.flags.get('reverse') as string | undefined,
           fill: args.flags.get('fill') as string | undefined,
+          first: args.flags.get('first') as string | undefined,
+          second: args.flags.get('second') as string | undefined,
+          join: args.flags.get('join') as string | undefined,
           batchSize: batch === undefined ? undefined : Number(batch),
         }),
       );
@@ -51,7 +55,8 @@ const command: CliCommand = {
       }
       return 0;
     }
-    for (const flag of ['using', 'reverse', 'fill', 'batch-size']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is only for --expand-contract`);
+    for (const flag of ['using', 'reverse', 'fill', 'first', 'second', 'join', 'batch-size'])
+      if (args.flags.has(flag)) throw new UsageError(`--${flag} is only for --expand-contract`);
     if (args.positionals.length !== 1) throw new UsageError('tidemark new needs exactly one NAME, e.g. tidemark new add_users_email');
     const project = openProject(args);
     const { files } = asCliErrors(() => scaffoldMigration(project, args.positionals[0]));
