@@ -143,7 +143,7 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
 }
 
 /**
- * The up part of a backfill phase (a no-transaction migration): the session's lock timeout, no
+ * The up section of a backfill phase (a no-transaction migration): the session's lock timeout, no
  * statement timeout for the copy as a whole, the backfill's statements, then `after` (moving the
  * policies, say).
  */

@@ -36,7 +36,7 @@ export function expandContractActions(diagnostics: readonly Diagnostic[], ctx: C
     if (data?.version !== ctx.version) continue;
     const finding = ctx.findings[data.finding];
     if (!finding || finding.rule !== diagnostic.code) continue;
-    // The up section only: a down or verify part is not where a change is made.
+    // The up section only: a down or verify section is not where a change is made.
     const statement = ctx.unit.up?.statements.find((s) => s.start <= finding.start && finding.start < s.end);
     if (!statement || seen.has(statement.start)) continue;
     const proposal = proposeRewrite(statement, finding.rule);
@@ -46,7 +46,7 @@ export function expandContractActions(diagnostics: readonly Diagnostic[], ctx: C
       change: proposal.change,
       needs: proposal.needs,
       rewrite: {
-        uri: ctx.target.uriOf(ctx.file.path),
+        uri: ctx.documents.uriOf(ctx.file.path),
         version: ctx.version,
         range: { start: ctx.file.positionAt(statement.start), end: ctx.file.positionAt(statement.end) },
         ...(proposal.replacement ? { replacement: proposal.replacement } : {}),

@@ -16,7 +16,7 @@ import type { ObservedLocks } from '../replay/check';
  */
 export function statementAt(unit: LintUnit, file: SourceFile, offset: number): Statement | undefined {
   let best: Statement | undefined;
-  for (const section of [unit, ...(unit.siblings ?? [])].flatMap((u) => [u.up, u.down, u.verify, u.check])) {
+  for (const section of [unit, ...(unit.siblings ?? [])].flatMap((u) => [u.up, u.down, u.verify, u.precheck])) {
     if (!section || section.file.path !== file.path) continue;
     for (const statement of section.statementsWithEmbedded) {
       if (offset < statement.start || offset > statement.end) continue;

@@ -162,7 +162,7 @@ export class WorkspaceLinter {
       if (discoveryStop(result, migrationsDir)) return undefined;
       const ordinal = new Map<string, number>();
       result.migrations.forEach((m, i) => {
-        for (const s of [m.up, m.down, m.verify, m.check]) if (s) ordinal.set(s.file.path, i);
+        for (const s of [m.up, m.down, m.verify, m.precheck]) if (s) ordinal.set(s.file.path, i);
       });
       const files = lintableFiles(result);
       for (const file of files) if (!ordinal.has(file)) ordinal.set(file, -1);

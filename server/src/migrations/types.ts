@@ -54,7 +54,7 @@ export interface MigrationExecution {
 }
 
 /**
- * How a migration's parts are spread over files: `sections` in one file (dbmate, goose,
+ * How a migration's sections are spread over files: `sections` in one file (dbmate, goose,
  * node-pg-migrate...), `paired` NAME.up.sql / NAME.down.sql files, `folders` NAME.sql with
  * rollback/NAME.sql, `flyway` V/U files, `directory` one folder per migration (diesel, Prisma,
  * Drizzle v1). Where a generated rollback goes and how `tidemark new` names files follow it;
@@ -99,7 +99,7 @@ export interface SoakDirective {
   text: string;
 }
 
-/** A numbered migration with its up, and optional down and verify parts. */
+/** A numbered migration with its up, and optional down and verify sections. */
 export interface Migration {
   /**
    * The version as written (`001`, `20251126_004`, `1.2` for Flyway `V1_2`/`V1.2`), or, in layouts
@@ -117,7 +117,7 @@ export interface Migration {
   down?: Section;
   verify?: Section;
   /** Pre-checks (`-- migrate:check`, NAME.check.sql, check/NAME.sql): run before the up, in its transaction; a failure stops the run. */
-  check?: Section;
+  precheck?: Section;
   /** Directives found in the up section (`-- tidemark:no-transaction`). */
   noTransactionDirective: boolean;
   /** `-- tidemark:blocked REASON` / `-- tidemark:draft`: apply stops before it while any reason is listed. */

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { Migration } from '../migrations/types';
-import { checkMigration, type ReplayOptions, type ReplayResult } from './check';
+import { replayMigration, type ReplayOptions, type ReplayResult } from './check';
 import { Shadow, withMigrationExtensions, type ShadowSetup } from './shadow';
 import { projectEmbeddedSetup } from '../database/embedded-setup';
 import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay, type EditorReplayResult } from './editor-check';
@@ -42,7 +42,7 @@ export function migrationHoldsFile(migration: Migration, path: string): boolean 
  * Checks the migrations of `loaded.migrationsDir` whose files are in `files` (all when absent),
  * oldest first. Calls `onResult` as each one finishes.
  */
-export async function checkProject(
+export async function replayProject(
   loaded: LoadedConfig,
   files: readonly string[] | undefined,
   options: ReplayOptions & { onResult?: (result: ReplayResult, migration: Migration) => void } = {},
@@ -61,7 +61,7 @@ export async function checkProject(
         shadow = await Shadow.open(setup);
       }
       // The project's own lint.idempotency unless the caller says otherwise.
-      const result = await checkMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
+      const result = await replayMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }
@@ -72,13 +72,13 @@ export async function checkProject(
 }
 
 /**
- * checkProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
+ * replayProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
  * keeps its shadow warm from one migration to the next, with `check.timeout` per migration. PGlite
  * runs a statement without yielding, so a migration that never ends (an endless loop, pg_sleep)
  * can only be stopped by ending its thread: it gets a replay-timeout finding and the next
  * migration a fresh worker.
  */
-export async function checkProjectOnWorker(
+export async function replayProjectOnWorker(
   loaded: LoadedConfig,
   files: readonly string[] | undefined,
   options: { workerDir: string; severities?: Record<string, SeveritySetting>; docsBase: string; onResult: (result: EditorReplayResult) => void },

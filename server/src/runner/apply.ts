@@ -11,7 +11,7 @@ import type { HistoryRow } from '../database/history';
 import { errorMessage } from './execution';
 import { refuseUntracked } from './refuse-untracked';
 import { readTracking } from '../database/tracking';
-import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions } from './session';
+import { validateToVersion, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions } from './session';
 import { verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 import { withBackupNote } from './backup-hook';
@@ -39,7 +39,7 @@ export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], t
  * section. An upstream managed by another tool is read from that tool's table, which keeps no
  * verification: there, applied from the same file is enough.
  */
-export async function checkUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions, migrations: Migration[] = candidates): Promise<void> {
+export async function validateUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions, migrations: Migration[] = candidates): Promise<void> {
   const upstreamName = env.info.after;
   if (!upstreamName || candidates.length === 0) return;
   const upstream = findEnvironment(project, upstreamName);
@@ -84,7 +84,7 @@ export async function applyMigrations(project: Project, environment: string | un
     throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
   if (options.ignoreSoak && !options.ignoreSoak.reason.trim()) throw new RunnerInputError('--ignore-soak needs --reason TEXT: it is recorded in the history');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion, migrations);
+  validateToVersion(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(
     env,
@@ -93,9 +93,10 @@ export async function applyMigrations(project: Project, environment: string | un
       // Read under the lock: another runner may have applied some of these a moment ago.
       const rows = await session.history.rows();
       const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
-      if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options, (runnable) => checkUpstream(project, env, runnable, options, migrations));
+      if (managed)
+        return applyInToolHistory(project, env, session, migrations, managed.managed, options, (runnable) => validateUpstream(project, env, runnable, options, migrations));
       const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
-      await checkUpstream(project, env, candidates, options);
+      await validateUpstream(project, env, candidates, options);
       const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
       const keyOf = versionOrder(migrations);
       const newest = newestRun(rows, keyOf);

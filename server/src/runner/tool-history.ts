@@ -95,7 +95,7 @@ export async function applyInToolHistory(
   managed: ManagedState,
   options: RunOptions,
   /** The `after:` check of the normal runner, on what is about to run. */
-  checkUpstream: (runnable: Migration[]) => Promise<void> = async () => {},
+  validateUpstream: (runnable: Migration[]) => Promise<void> = async () => {},
 ): Promise<RunReport> {
   const writer = compatWriter(managed.table.tool)!;
   refuseWhatCompatCannotKeep(env, session, managed, 'apply to');
@@ -110,7 +110,7 @@ export async function applyInToolHistory(
     return why ? [`${m.version} (${m.name}): ${why}`] : [];
   });
   if (refused.length) throw new RunnerInputError(`refusing to apply to ${env.name} in ${managed.table.tool}'s compatibility mode; nothing was run: ${refused.join('; ')}`);
-  await checkUpstream(runnable);
+  await validateUpstream(runnable);
   const { steps, failure } = await runSteps(runnable, options, {
     action: 'apply',
     verb: 'applying',
@@ -126,7 +126,7 @@ export async function applyInToolHistory(
           m.up,
           {
             record: () => writer.record(session.db, managed.table, m),
-            precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
+            precheck: m.precheck ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.precheck!, options.isCancelled)) : undefined,
           },
           options,
         );

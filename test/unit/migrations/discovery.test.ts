@@ -45,7 +45,7 @@ describe('migrations/discovery: the four layouts, mixed in one folder', () => {
     assert.deepEqual(result.problems, []);
   });
 
-  it('pairs up, down and verify parts from sections, sibling files and folders', () => {
+  it('pairs up, down and verify sections from sections, sibling files and folders', () => {
     const [tenants, users, audit, roles, later] = result.migrations;
     assert.equal(tenants.up.text.trim(), 'CREATE TABLE tenants (id bigint);');
     assert.equal(tenants.down?.text.trim(), 'DROP TABLE tenants;');
@@ -134,7 +134,7 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
     // What pairing by version got wrong: rollback files flagged as duplicates or as ups, a migration paired with the other's rollback.
     const pairing = new Set(['duplicate-version', 'ban-drop-table', 'rollback-incomplete']);
     const rules = (target: string) =>
-      lintFiles(files, { target })
+      lintFiles(files, { linted: target })
         .findings.filter((f) => pairing.has(f.rule))
         .map((f) => `${f.rule}: ${f.message}`);
     assert.deepEqual(rules('rollback/0006_billing.sql'), []);
@@ -158,7 +158,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     const { migrations, problems } = discoverMigrations(dir);
     assert.deepEqual(problems, []);
     assert.deepEqual(
-      migrations.map((m) => [m.version, m.check?.text.trim(), m.up.text.trim().split('\n')[0]]),
+      migrations.map((m) => [m.version, m.precheck?.text.trim(), m.up.text.trim().split('\n')[0]]),
       [
         ['001', '-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;', 'ALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;'],
         ['002', "SELECT to_regclass('agents') IS NOT NULL;", 'CREATE TABLE IF NOT EXISTS users (id bigint);'],
@@ -169,7 +169,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     assert.equal(migrations[2].layout, 'folders');
   });
 
-  it('lints a check part like a verify part: its syntax errors, never the DDL rules', async () => {
+  it('lints a pre-check section like a verify section: its syntax errors, never the DDL rules', async () => {
     await ensureParser();
     const agents =
       '-- migrate:check\n-- expect: 0\nDELETE FROM agents WHERE tenant_id IS NULL RETURNING 0;\n-- migrate:up\nALTER TABLE agents ADD COLUMN IF NOT EXISTS note text;\n-- migrate:down\nALTER TABLE agents DROP COLUMN IF EXISTS note;\n';
@@ -178,7 +178,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     assert.deepEqual(
       findings.filter((f) => f.start < checkEnd).map((f) => f.rule),
       [],
-      'no rule judges the check part as DDL',
+      'no rule judges the pre-check section as DDL',
     );
     const broken = lintFiles(
       { 'check/001_a.sql': 'SELECT count(*) FROM a WHERE;\n', '001_a.sql': 'CREATE TABLE IF NOT EXISTS a (id bigint);\n-- migrate:down\nDROP TABLE IF EXISTS a;\n' },

@@ -339,7 +339,7 @@ function changesetMigration(cs: Changeset, _where: string, position: number, pro
     execution: describeExecution('liquibase', { noTransaction: none, repeatable: cs.runOnChange || cs.runAlways }),
     up: cs.up,
     down: cs.down,
-    check: cs.check,
+    precheck: cs.check,
     noTransactionDirective: none,
     blockedReasons: blockedReasons(cs.up.text),
     environments: environmentsDirective(cs.up.text)?.names.map((n) => n.name),

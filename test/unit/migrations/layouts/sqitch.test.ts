@@ -106,7 +106,7 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
       found.migrations.map((m) => [m.toolId, m.name]),
       raw.map((c) => [c.id, c.name]),
     );
-    // No verify script: sqitch skips the verification with a warning; Tidemark has no verify part for it.
+    // No verify script: sqitch skips the verification with a warning; Tidemark has no verify section for it.
     assert.equal(found.migrations[3].version, 'audit');
     assert.equal(found.migrations[3].verify, undefined);
   });
@@ -218,7 +218,7 @@ describe('migrations/layouts/sqitch: a script linted as part of its change', () 
     const path = join(fixture, 'revert', 'app.devices', 'create.sql');
     const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
     assert.equal(unit.version, 'app.devices/create');
-    assert.equal(unit.fileRole, 'down');
+    assert.equal(unit.fileSection, 'down');
     assert.equal(unit.up?.file.path, join(fixture, 'deploy', 'app.devices', 'create.sql'));
     assert.equal(unit.execution.transaction, 'own');
     // The earlier instance of a reworked change, from its @TAG file.
