@@ -11,7 +11,7 @@ import {
   AdoptRequest,
   ApplyRequest,
   ApproveRequest,
-  CheckMigrationRequest,
+  ReplayMigrationRequest,
   HistoryRequest,
   MarkRequest,
   NewMigrationRequest,
@@ -40,7 +40,7 @@ export interface CommandContext {
 }
 
 /** What a command acts on: from a tree node, a code lens, or picked when run from the palette. */
-export interface Target {
+export interface CommandScope {
   root: string;
   environment: string;
   version?: string;
@@ -50,16 +50,16 @@ type Handler = (ctx: CommandContext, ...args: unknown[]) => Promise<unknown>;
 
 // Typed by CommandId: the compiler insists on exactly one handler per id in command-ids.ts.
 const table: Record<CommandId, Handler> = {
-  [CommandId.applyAll]: async (ctx, arg) => run(ctx, 'apply', await resolveTarget(ctx, arg, false)),
-  [CommandId.applyTo]: async (ctx, arg) => run(ctx, 'apply', await resolveTarget(ctx, arg, true)),
-  [CommandId.verify]: async (ctx, arg) => run(ctx, 'verify', await resolveTarget(ctx, arg, false)),
-  [CommandId.rollbackLast]: async (ctx, arg) => run(ctx, 'rollback', { ...(await resolveTarget(ctx, arg, false)), version: undefined }),
-  [CommandId.rollbackTo]: async (ctx, arg) => run(ctx, 'rollback', await resolveTarget(ctx, arg, true)),
-  [CommandId.plan]: async (ctx, arg) => run(ctx, 'plan', await resolveTarget(ctx, arg, false)),
+  [CommandId.applyAll]: async (ctx, arg) => run(ctx, 'apply', await resolveScope(ctx, arg, false)),
+  [CommandId.applyTo]: async (ctx, arg) => run(ctx, 'apply', await resolveScope(ctx, arg, true)),
+  [CommandId.verify]: async (ctx, arg) => run(ctx, 'verify', await resolveScope(ctx, arg, false)),
+  [CommandId.rollbackLast]: async (ctx, arg) => run(ctx, 'rollback', { ...(await resolveScope(ctx, arg, false)), version: undefined }),
+  [CommandId.rollbackTo]: async (ctx, arg) => run(ctx, 'rollback', await resolveScope(ctx, arg, true)),
+  [CommandId.plan]: async (ctx, arg) => run(ctx, 'plan', await resolveScope(ctx, arg, false)),
   [CommandId.showDiff]: showDiff,
-  [CommandId.openUp]: async (ctx, arg) => openPart(ctx, arg, 'up'),
-  [CommandId.openDown]: async (ctx, arg) => openPart(ctx, arg, 'down'),
-  [CommandId.openVerify]: async (ctx, arg) => openPart(ctx, arg, 'verify'),
+  [CommandId.openUp]: async (ctx, arg) => openSection(ctx, arg, 'up'),
+  [CommandId.openDown]: async (ctx, arg) => openSection(ctx, arg, 'down'),
+  [CommandId.openVerify]: async (ctx, arg) => openSection(ctx, arg, 'verify'),
   [CommandId.newMigration]: newMigration,
   [CommandId.setPassword]: async (ctx, arg) => {
     const { environment, status } = await resolveEnvironment(ctx, arg);
@@ -77,11 +77,11 @@ const table: Record<CommandId, Handler> = {
     void vscode.window.showInformationMessage(had ? `Tidemark: forgot the password for ${environment}.` : `Tidemark: no password was stored for ${environment}.`);
   },
   [CommandId.showHistory]: async (ctx, arg) => {
-    const target = await resolveTarget(ctx, arg, false);
-    const events = await withProgress(`Reading the history of ${target.environment}`, (token) =>
-      ctx.client.sendRequest(HistoryRequest.type, { root: target.root, environment: target.environment, limit: 500 }, token),
+    const scope = await resolveScope(ctx, arg, false);
+    const events = await withProgress(`Reading the history of ${scope.environment}`, (token) =>
+      ctx.client.sendRequest(HistoryRequest.type, { root: scope.root, environment: scope.environment, limit: 500 }, token),
     );
-    await openMarkdown(renderHistory(target.environment, events));
+    await openMarkdown(renderHistory(scope.environment, events));
   },
   [CommandId.refresh]: async (ctx) => ctx.store.refresh(),
   [CommandId.selectEnvironment]: selectEnvironment,
@@ -148,23 +148,23 @@ const runRequests: Record<RunKind, ProtocolRequestType<RunParams, RunReport, nev
 };
 const runTitles: Record<RunKind, string> = { apply: 'Applying migrations to', verify: 'Verifying', rollback: 'Rolling back', plan: 'Planning (dry run) on' };
 
-async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<RunReport> {
-  const status = statusOf(ctx, target);
+async function run(ctx: CommandContext, kind: RunKind, scope: CommandScope): Promise<RunReport> {
+  const status = statusOf(ctx, scope);
   let confirm: string | undefined;
-  if (status?.environment.protected && kind !== 'plan' && kind !== 'verify') confirm = await confirmProtected(kind === 'rollback' ? 'Roll back' : 'Apply migrations to', target);
+  if (status?.environment.protected && kind !== 'plan' && kind !== 'verify') confirm = await confirmProtected(kind === 'rollback' ? 'Roll back' : 'Apply migrations to', scope);
 
-  const params: RunParams & { version?: string } = { root: target.root, environment: target.environment, confirm };
-  if (kind === 'verify') params.version = target.version;
-  else if (target.version !== undefined) params.toVersion = target.version;
+  const params: RunParams & { version?: string } = { root: scope.root, environment: scope.environment, confirm };
+  if (kind === 'verify') params.version = scope.version;
+  else if (scope.version !== undefined) params.toVersion = scope.version;
 
-  const what = `${runTitles[kind]} ${target.environment}${target.version ? ` (${kind === 'rollback' ? 'down to' : 'up to'} ${target.version})` : ''}`;
-  ctx.log.info(`${what}: ${JSON.stringify({ root: target.root, environment: target.environment, toVersion: params.toVersion, version: params.version })}`);
+  const what = `${runTitles[kind]} ${scope.environment}${scope.version ? ` (${kind === 'rollback' ? 'down to' : 'up to'} ${scope.version})` : ''}`;
+  ctx.log.info(`${what}: ${JSON.stringify({ root: scope.root, environment: scope.environment, toVersion: params.toVersion, version: params.version })}`);
   const report = await withProgress(what, async (token, progress) => {
     const workDoneToken = randomUUID();
     const listening = ctx.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
       if (value.kind !== 'end' && value.message) {
         progress.report({ message: value.message });
-        ctx.log.info(`${target.environment}: ${value.message}`);
+        ctx.log.info(`${scope.environment}: ${value.message}`);
       }
     });
     try {
@@ -183,7 +183,7 @@ async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<
     const short = statement.length > 80 ? `${statement.slice(0, 77)}...` : statement;
     ctx.log.error(`${report.summary} ${f.file}:${f.line + 1}:${f.character + 1} ${f.message}`);
     const choice = await vscode.window.showErrorMessage(
-      `Tidemark: ${f.version} failed in ${target.environment} at \`${short}\` (${path.basename(f.file)}:${f.line + 1}): ${f.message}`,
+      `Tidemark: ${f.version} failed in ${scope.environment} at \`${short}\` (${path.basename(f.file)}:${f.line + 1}): ${f.message}`,
       'Open',
       'Show Log',
     );
@@ -196,28 +196,28 @@ async function run(ctx: CommandContext, kind: RunKind, target: Target): Promise<
   ctx.log.info(report.summary);
   if (report.backup) {
     const restore = report.backup.restoreCommand;
-    ctx.log.info(`backup of ${target.environment}: ${report.backup.file}; restore with: ${restore}`);
+    ctx.log.info(`backup of ${scope.environment}: ${report.backup.file}; restore with: ${restore}`);
     void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`, 'Copy Restore Command').then((choice) => choice && vscode.env.clipboard.writeText(restore));
   } else void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
   return report;
 }
 
 /** Protected environments need the user to type the environment's name, which the server checks. */
-async function confirmProtected(verb: string, target: Target): Promise<string> {
+async function confirmProtected(verb: string, scope: CommandScope): Promise<string> {
   const proceed = 'Continue…';
   const choice = await vscode.window.showWarningMessage(
-    `${verb} the protected environment "${target.environment}"${target.version ? ` (to ${target.version})` : ''}?`,
+    `${verb} the protected environment "${scope.environment}"${scope.version ? ` (to ${scope.version})` : ''}?`,
     { modal: true, detail: 'You will be asked to type its name to confirm.' },
     proceed,
   );
   if (choice !== proceed) throw new Cancelled();
   const typed = await vscode.window.showInputBox({
-    title: `Confirm: ${verb.toLowerCase()} ${target.environment}`,
-    prompt: `Type "${target.environment}" to confirm.`,
+    title: `Confirm: ${verb.toLowerCase()} ${scope.environment}`,
+    prompt: `Type "${scope.environment}" to confirm.`,
     ignoreFocusOut: true,
-    validateInput: (value) => (value === target.environment ? undefined : `Type the environment's name exactly: ${target.environment}`),
+    validateInput: (value) => (value === scope.environment ? undefined : `Type the environment's name exactly: ${scope.environment}`),
   });
-  if (typed !== target.environment) throw new Cancelled();
+  if (typed !== scope.environment) throw new Cancelled();
   return typed;
 }
 
@@ -230,22 +230,22 @@ async function openMarkdown(content: string): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 
-function isTarget(arg: unknown): arg is Target {
-  return typeof arg === 'object' && arg !== null && typeof (arg as Target).root === 'string' && typeof (arg as Target).environment === 'string';
+function isCommandScope(arg: unknown): arg is CommandScope {
+  return typeof arg === 'object' && arg !== null && typeof (arg as CommandScope).root === 'string' && typeof (arg as CommandScope).environment === 'string';
 }
 
-function statusOf(ctx: CommandContext, target: Target): EnvironmentStatus | undefined {
-  return ctx.store.environmentsOf(target.root).find((s) => s.environment.name === target.environment);
+function statusOf(ctx: CommandContext, scope: CommandScope): EnvironmentStatus | undefined {
+  return ctx.store.environmentsOf(scope.root).find((s) => s.environment.name === scope.environment);
 }
 
 /**
  * The target of a command: a tree node or code-lens argument, else the active environment
  * (tidemark.activeEnvironment), else one picked by the user.
  */
-async function resolveTarget(ctx: CommandContext, arg: unknown, needsVersion: boolean): Promise<Target> {
-  let target: Target | undefined;
-  if (isTarget(arg)) {
-    const node = arg as Partial<Extract<TidemarkNode, { kind: 'migration' }>> & Target;
+async function resolveScope(ctx: CommandContext, arg: unknown, needsVersion: boolean): Promise<CommandScope> {
+  let target: CommandScope | undefined;
+  if (isCommandScope(arg)) {
+    const node = arg as Partial<Extract<TidemarkNode, { kind: 'migration' }>> & CommandScope;
     target = { root: arg.root, environment: arg.environment, version: node.migration?.version ?? arg.version };
   } else {
     if (ctx.store.all.length === 0) await ctx.store.refresh();
@@ -264,13 +264,13 @@ async function resolveTarget(ctx: CommandContext, arg: unknown, needsVersion: bo
 }
 
 async function resolveEnvironment(ctx: CommandContext, arg: unknown): Promise<{ environment: string; status: EnvironmentStatus }> {
-  const target = await resolveTarget(ctx, arg, false);
-  const status = statusOf(ctx, target);
-  if (!status) throw new Error(`no environment named "${target.environment}" in ${target.root}`);
-  return { environment: target.environment, status };
+  const scope = await resolveScope(ctx, arg, false);
+  const status = statusOf(ctx, scope);
+  if (!status) throw new Error(`no environment named "${scope.environment}" in ${scope.root}`);
+  return { environment: scope.environment, status };
 }
 
-async function pickEnvironment(ctx: CommandContext): Promise<Target> {
+async function pickEnvironment(ctx: CommandContext): Promise<CommandScope> {
   const all = ctx.store.all.flatMap((p) => p.environments.map((s) => ({ root: p.root, status: s })));
   if (all.length === 0) {
     const problem = ctx.store.all.find((p) => p.error);
@@ -305,7 +305,7 @@ async function selectEnvironment(ctx: CommandContext): Promise<void> {
   await vscode.workspace.getConfiguration('tidemark').update('activeEnvironment', picked.label, vscode.ConfigurationTarget.Workspace);
 }
 
-async function openPart(ctx: CommandContext, arg: unknown, part: 'up' | 'down' | 'verify'): Promise<void> {
+async function openSection(ctx: CommandContext, arg: unknown, part: 'up' | 'down' | 'verify'): Promise<void> {
   const node = arg as Extract<TidemarkNode, { kind: 'migration' }> | undefined;
   const files = node?.migration?.files;
   if (!files) throw new Error('choose a migration in the Tidemark view to open its files');
@@ -333,7 +333,7 @@ async function showDiff(_ctx: CommandContext, arg: unknown): Promise<void> {
 
 async function newMigration(ctx: CommandContext, arg: unknown): Promise<void> {
   if (ctx.store.all.length === 0) await ctx.store.refresh();
-  let root = isTarget(arg) ? arg.root : (arg as { root?: string } | undefined)?.root;
+  let root = isCommandScope(arg) ? arg.root : (arg as { root?: string } | undefined)?.root;
   if (!root) {
     const roots = ctx.store.all.map((p) => p.root);
     if (roots.length === 0) {
@@ -363,9 +363,9 @@ async function newMigration(ctx: CommandContext, arg: unknown): Promise<void> {
  * record, and confirms; nothing runs but the bookkeeping.
  */
 async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
-  const target = await resolveTarget(ctx, arg, false);
-  const status = statusOf(ctx, target);
-  if (!status) throw new Error(`no environment named "${target.environment}" in ${target.root}`);
+  const scope = await resolveScope(ctx, arg, false);
+  const status = statusOf(ctx, scope);
+  if (!status) throw new Error(`no environment named "${scope.environment}" in ${scope.root}`);
   const foreign = status.tracking?.foreign;
   type Source = vscode.QuickPickItem & { params: Pick<AdoptParams, 'from' | 'to'> | 'baseline' };
   const sources: Source[] = [];
@@ -383,25 +383,25 @@ async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
     detail: 'Records every migration up to the one you pick as applied (the database already has them).',
     params: 'baseline',
   });
-  const source = sources.length === 1 && !foreign ? sources[0] : await vscode.window.showQuickPick(sources, { title: `Adopt ${target.environment}: what does it already have?` });
+  const source = sources.length === 1 && !foreign ? sources[0] : await vscode.window.showQuickPick(sources, { title: `Adopt ${scope.environment}: what does it already have?` });
   if (!source) throw new Cancelled();
   let params: Pick<AdoptParams, 'from' | 'to'>;
   if (source.params === 'baseline') {
     const picked = await vscode.window.showQuickPick(
       [...status.migrations].reverse().map((m) => ({ label: `${m.version} ${m.name}`, version: m.version })),
-      { title: `Adopt ${target.environment}: the newest migration it already has` },
+      { title: `Adopt ${scope.environment}: the newest migration it already has` },
     );
     if (!picked) throw new Cancelled();
     params = { to: picked.version };
   } else params = source.params;
 
-  const request = { root: target.root, environment: target.environment, ...params };
-  const preview = await withProgress(`Reading what adopting ${target.environment} would record`, (token) =>
+  const request = { root: scope.root, environment: scope.environment, ...params };
+  const preview = await withProgress(`Reading what adopting ${scope.environment} would record`, (token) =>
     ctx.client.sendRequest(AdoptRequest.type, { ...request, dryRun: true }, token),
   );
   if (preview.recorded.length === 0) {
     void vscode.window.showInformationMessage(
-      `Tidemark: nothing to record in ${target.environment}: ${preview.skipped.map((s) => `${s.version} ${s.reason}`).join('; ') || 'no versions'}.`,
+      `Tidemark: nothing to record in ${scope.environment}: ${preview.skipped.map((s) => `${s.version} ${s.reason}`).join('; ') || 'no versions'}.`,
     );
     return;
   }
@@ -412,33 +412,33 @@ async function adopt(ctx: CommandContext, arg: unknown): Promise<void> {
     ...preview.recorded.map((r) => ({ label: `${r.version} ${r.name}`, description: r.appliedAt ? `applied ${r.appliedAt}` : 'applied date unknown' })),
     ...preview.skipped.map((s) => ({ label: `$(circle-slash) ${s.version}`, description: `left out: ${s.reason}` })),
   ];
-  const choice = await vscode.window.showQuickPick(rows, { title: `Adopt ${target.environment}: preview`, placeHolder: 'Pick the first entry to record these rows' });
+  const choice = await vscode.window.showQuickPick(rows, { title: `Adopt ${scope.environment}: preview`, placeHolder: 'Pick the first entry to record these rows' });
   if (!choice?.record) throw new Cancelled();
-  const confirm = status.environment.protected ? await confirmProtected('Adopt', target) : undefined;
-  const report = await withProgress(`Adopting ${target.environment}`, (token) => ctx.client.sendRequest(AdoptRequest.type, { ...request, confirm }, token));
+  const confirm = status.environment.protected ? await confirmProtected('Adopt', scope) : undefined;
+  const report = await withProgress(`Adopting ${scope.environment}`, (token) => ctx.client.sendRequest(AdoptRequest.type, { ...request, confirm }, token));
   ctx.log.info(report.summary);
   void vscode.window.showInformationMessage(`Tidemark: ${report.summary}`);
 }
 
 /** Mark as Applied / Mark as Not Applied: a history row recorded or removed by hand, with the reason. */
 async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'): Promise<void> {
-  const target = await resolveTarget(ctx, arg, true);
-  const status = statusOf(ctx, target);
+  const scope = await resolveScope(ctx, arg, true);
+  const status = statusOf(ctx, scope);
   const what = as === 'applied' ? 'as applied' : 'as not applied';
   const reason = await vscode.window.showInputBox({
-    title: `Mark ${target.version} ${what} in ${target.environment} (no SQL runs)`,
+    title: `Mark ${scope.version} ${what} in ${scope.environment} (no SQL runs)`,
     prompt: 'Why? Kept with the event in the history.',
     placeHolder: as === 'applied' ? 'e.g. applied by hand during the incident of 2026-12-01' : 'e.g. the operator dropped the half-built index',
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : 'Say why: the reason is kept in the history'),
   });
   if (reason === undefined) throw new Cancelled();
-  const confirm = status?.environment.protected ? await confirmProtected(`Mark ${target.version} ${what} in`, target) : undefined;
+  const confirm = status?.environment.protected ? await confirmProtected(`Mark ${scope.version} ${what} in`, scope) : undefined;
   const report = await ctx.client.sendRequest(MarkRequest.type, {
-    root: target.root,
-    environment: target.environment,
+    root: scope.root,
+    environment: scope.environment,
     mark: as,
-    versions: [target.version!],
+    versions: [scope.version!],
     reason: reason.trim(),
     confirm,
   });
@@ -452,19 +452,19 @@ async function mark(ctx: CommandContext, arg: unknown, as: 'applied' | 'pending'
  * migration there (tidemark approve), asking who and why.
  */
 async function approve(ctx: CommandContext, arg: unknown): Promise<void> {
-  const target = await resolveTarget(ctx, arg, true);
-  const approvers = statusOf(ctx, target)?.environment.approvers;
+  const scope = await resolveScope(ctx, arg, true);
+  const approvers = statusOf(ctx, scope)?.environment.approvers;
   const by = approvers?.length
-    ? await vscode.window.showQuickPick(approvers, { title: `Approve ${target.version} for ${target.environment}: who approves?`, ignoreFocusOut: true })
+    ? await vscode.window.showQuickPick(approvers, { title: `Approve ${scope.version} for ${scope.environment}: who approves?`, ignoreFocusOut: true })
     : await vscode.window.showInputBox({
-        title: `Approve ${target.version} for ${target.environment}`,
+        title: `Approve ${scope.version} for ${scope.environment}`,
         prompt: 'Who approves? Kept with the approval in the history.',
         ignoreFocusOut: true,
         validateInput: (value) => (value.trim() ? undefined : 'Name who approves'),
       });
   if (by === undefined) throw new Cancelled();
   const reason = await vscode.window.showInputBox({
-    title: `Approve ${target.version} for ${target.environment} as ${by}`,
+    title: `Approve ${scope.version} for ${scope.environment} as ${by}`,
     prompt: 'Why may it be applied? Kept with the approval in the history.',
     placeHolder: 'e.g. backup taken, tests passing, soak clean',
     ignoreFocusOut: true,
@@ -472,9 +472,9 @@ async function approve(ctx: CommandContext, arg: unknown): Promise<void> {
   });
   if (reason === undefined) throw new Cancelled();
   const report = await ctx.client.sendRequest(ApproveRequest.type, {
-    root: target.root,
-    environment: target.environment,
-    version: target.version!,
+    root: scope.root,
+    environment: scope.environment,
+    version: scope.version!,
     by: by.trim(),
     reason: reason.trim(),
   });
@@ -494,7 +494,7 @@ async function checkMigration(ctx: CommandContext, arg: unknown): Promise<void> 
   await vscode.window.showTextDocument(document, { preview: false });
   const name = path.basename(file.fsPath);
   const result = await withProgress(`Replaying ${name} on a shadow database`, (token) =>
-    ctx.client.sendRequest(CheckMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token),
+    ctx.client.sendRequest(ReplayMigrationRequest.type, { uri: ctx.client.code2ProtocolConverter.asUri(file) }, token),
   );
   if (result.state === 'failed') throw new Error(`cannot check ${name}: ${result.message ?? 'the replay check failed'}`);
   if (result.state === 'cancelled') throw new Cancelled();

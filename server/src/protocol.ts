@@ -374,12 +374,12 @@ export interface ReplayStatus {
  * Client → server: run the replay check of an open migration file now (VS Code's "Check
  * Migration"); answers when it ends. `state: 'failed'` with a message when it could not run.
  */
-export namespace CheckMigrationRequest {
+export namespace ReplayMigrationRequest {
   export const method = 'tidemark/checkMigration' as const;
-  export const type = new RequestType<{ uri: string }, CheckMigrationResult, void>(method);
+  export const type = new RequestType<{ uri: string }, ReplayMigrationResult, void>(method);
 }
 
-export type CheckMigrationResult = Omit<ReplayStatus, 'state'> & { state: Exclude<ReplayStatus['state'], 'started'>; message?: string };
+export type ReplayMigrationResult = Omit<ReplayStatus, 'state'> & { state: Exclude<ReplayStatus['state'], 'started'>; message?: string };
 
 /**
  * Client → server: whether the workspace is trusted (VS Code's workspace trust). Sent as

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckMigrationRequest, WorkspaceTrustNotification } from '../../server/src/protocol';
+import { ReplayMigrationRequest, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { tempWorkspace, TestLspClient } from '../support/lsp-client';
 import { tidemark } from '../support/cli';
 
@@ -52,7 +52,7 @@ describe('replay check: statements that never end', function () {
       const path = join(dir, 'migrations', '002_loop.sql');
       const u = client.open(path, LOOP);
       await client.diagnosticsFor(u, 1);
-      const stuck = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      const stuck = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
       assert.equal(stuck.state, 'finished', JSON.stringify(stuck));
       const timedOut = await client.diagnostics(u, (d) => d.some((x) => x.code === 'replay-timeout'), 0, 30_000);
       assert.equal(timedOut.find((d) => d.code === 'replay-timeout')!.range.start.line, 2);
@@ -71,12 +71,12 @@ describe('replay check: statements that never end', function () {
       await client.initialize();
       const u = client.open(join(dir, 'migrations', '002_loop.sql'), LOOP);
       await client.diagnosticsFor(u, 1);
-      const running = client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      const running = client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
       // Let the worker reach the loop (the default timeout is 10 s; the cancel must come well before).
       await new Promise((r) => setTimeout(r, 3000));
       const started = Date.now();
       client.change(u, BROKEN);
-      const again = client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      const again = client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
       const first = await running;
       assert.equal(first.state, 'cancelled', JSON.stringify(first));
       assert.ok(Date.now() - started < 5000, `the stuck replay took ${Date.now() - started} ms to stop`);
@@ -89,7 +89,7 @@ describe('replay check: statements that never end', function () {
       await client.initialize();
       const u = client.open(join(dir, 'migrations', '002_index.sql'), BROKEN);
       await client.diagnosticsFor(u, 1);
-      const refused = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      const refused = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
       assert.equal(refused.state, 'untrusted');
       assert.match(refused.message!, /only in a trusted workspace/);
       client.save(u);
@@ -97,7 +97,7 @@ describe('replay check: statements that never end', function () {
       assert.ok(!client.published.some((p) => p.diagnostics.some((d) => String(d.code).startsWith('replay-'))), 'a replay ran in an untrusted workspace');
       assert.ok(client.notifications.some((n) => (n.params as { state: string }).state === 'untrusted'));
       await client.connection.sendNotification(WorkspaceTrustNotification.type, { trusted: true });
-      const checked = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+      const checked = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
       assert.equal(checked.state, 'finished');
       assert.ok(checked.findings! > 0);
     });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
-import { CheckMigrationRequest } from '../../server/src/protocol';
+import { ReplayMigrationRequest } from '../../server/src/protocol';
 import { codes, tempWorkspace, TestLspClient } from '../support/lsp-client';
 
 const USERS = '-- migrate:up\nCREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text NOT NULL);\n-- migrate:down\nDROP TABLE IF EXISTS users;\n';
@@ -82,7 +82,7 @@ describe('language server: replay check', function () {
     const u = client.open(join(dir, 'migrations', '002_email.sql'), BROKEN);
     await client.diagnosticsFor(u, 1);
     const before = client.mark();
-    const result = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: u });
+    const result = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: u });
     assert.deepEqual({ state: result.state, findings: result.findings }, { state: 'finished', findings: 2 });
     const replayed = await client.diagnostics(u, (d) => d.some((x) => String(x.code).startsWith('replay-')), before, 60_000);
     assert.deepEqual(
@@ -91,10 +91,10 @@ describe('language server: replay check', function () {
     );
 
     const fixed = client.open(join(dir, 'migrations', '003_fixed.sql'), FIXED.replace(/idx_users_email/g, 'idx_users_email2'));
-    const clean = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: fixed });
+    const clean = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: fixed });
     assert.deepEqual({ state: clean.state, findings: clean.findings }, { state: 'finished', findings: 0 });
     const outside = client.open(join(dir, 'notes.sql'), 'SELECT 1;\n');
-    const refused = await client.connection.sendRequest(CheckMigrationRequest.type, { uri: outside });
+    const refused = await client.connection.sendRequest(ReplayMigrationRequest.type, { uri: outside });
     assert.equal(refused.state, 'failed');
     assert.match(refused.message ?? '', /^not a migration: it is outside .*migrations$/);
   });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { applyMigrations } from '../../server/src/runner/apply';
 import { loadConfig } from '../../server/src/migrations/config';
-import { checkProject } from '../../server/src/replay/project';
+import { replayProject } from '../../server/src/replay/project';
 import type { RunReport } from '../../server/src/protocol';
 import type { ReplayResult } from '../../server/src/replay/check';
 import { postgresBackend, pgliteBackend, type Backend, type Fixture } from './backends';
@@ -135,7 +135,7 @@ describe('check and apply agree (sandbox, server, replay check)', function () {
         return { outcome: applyOutcome(report), fixture, report };
       };
       const [onServer, onSandbox] = await Promise.all([run(server), run(sandbox)]);
-      const [checked] = await checkProject(loadConfig(onSandbox.fixture.root), [onSandbox.fixture.root + '/migrations/002_case.sql']);
+      const [checked] = await replayProject(loadConfig(onSandbox.fixture.root), [onSandbox.fixture.root + '/migrations/002_case.sql']);
 
       const outcomes = { server: onServer.outcome, sandbox: onSandbox.outcome, check: checkOutcome(checked) };
       assert.deepEqual(

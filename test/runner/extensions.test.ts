@@ -15,7 +15,7 @@ import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
 import { PGLITE_EXTENSION_BUNDLES } from '../../server/src/database/pglite-extensions';
 import { loadConfig } from '../../server/src/migrations/config';
-import { checkProject } from '../../server/src/replay/project';
+import { replayProject } from '../../server/src/replay/project';
 import { writeFiles } from '../support/databases';
 import { scratchDir } from '../support/test-cleanup';
 
@@ -139,7 +139,7 @@ describe('extensions in the sandbox and the shadow', function () {
 
     // The replay check's shadow loads them too: each up and verify replays (running an up a second
     // time may fail, CREATE TABLE without IF NOT EXISTS: that is a finding about the file, not the shadow).
-    const results = await checkProject(loadConfig(root), undefined);
+    const results = await replayProject(loadConfig(root), undefined);
     assert.equal(results.length, count);
     const wrong = results.flatMap((r) => r.findings.filter((f) => f.rule !== 'replay-not-idempotent').map((f) => `${r.version}: ${f.rule}: ${f.message}`));
     assert.deepEqual(wrong, []);
@@ -175,7 +175,7 @@ describe('extensions in the sandbox and the shadow', function () {
     assert.match(report.steps[0].message!, /^extension "postgis" is not available in the sandbox \(PGlite, PostgreSQL in WASM\); it has: amcheck, autoinc, .*uuid-ossp\./);
     assert.match(report.steps[0].message!, /"check": \{"stubs": \{"postgis": /);
 
-    const [result] = await checkProject(loadConfig(root), undefined);
+    const [result] = await replayProject(loadConfig(root), undefined);
     assert.deepEqual(
       result.findings.map((f) => f.rule),
       ['replay-skipped'],
@@ -190,7 +190,7 @@ describe('extensions in the sandbox and the shadow', function () {
       'stubs/postgis.sql':
         "CREATE TYPE geometry;\nCREATE FUNCTION geometry_in(cstring) RETURNS geometry LANGUAGE internal IMMUTABLE STRICT AS 'textin';\nCREATE FUNCTION geometry_out(geometry) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';\nCREATE TYPE geometry (INPUT = geometry_in, OUTPUT = geometry_out, LIKE = text);\nCREATE FUNCTION ST_MakePoint(float8, float8) RETURNS geometry LANGUAGE sql AS $$ SELECT geometry_in(format('POINT(%s %s)', $1, $2)::cstring) $$;\n",
     });
-    const [stubbed] = await checkProject(loadConfig(root), undefined);
+    const [stubbed] = await replayProject(loadConfig(root), undefined);
     assert.deepEqual(
       stubbed.findings.map((f) => `${f.rule}: ${f.message}`),
       [],

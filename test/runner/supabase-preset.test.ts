@@ -10,7 +10,7 @@ import { applyMigrations } from '../../server/src/runner/apply';
 import { loadProject } from '../../server/src/database/environments';
 import { withReadSession } from '../../server/src/runner/session';
 import { loadConfig } from '../../server/src/migrations/config';
-import { checkProject } from '../../server/src/replay/project';
+import { replayProject } from '../../server/src/replay/project';
 import { writeFiles } from '../support/databases';
 import { scratchDir } from '../support/test-cleanup';
 
@@ -141,7 +141,7 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
 
   it('the replay check replays the same migration in its shadow, and without the preset it cannot', async () => {
     const root = supabaseProject({ 'db/migrations/20240101000000_profiles.sql': PROFILES });
-    const [result] = await checkProject(loadConfig(root), undefined);
+    const [result] = await replayProject(loadConfig(root), undefined);
     assert.deepEqual(
       result.findings.map((f) => `${f.rule}: ${f.message}`),
       [],
@@ -150,7 +150,7 @@ describe('the Supabase preset in the sandbox and the shadow', function () {
 
     const plain = scratchDir('not-supabase-');
     writeFiles(plain, { 'tidemark.json': JSON.stringify({ migrationsDir: 'db/migrations', layout: 'dbmate' }), 'db/migrations/20240101000000_profiles.sql': PROFILES });
-    const [without] = await checkProject(loadConfig(plain), undefined);
+    const [without] = await replayProject(loadConfig(plain), undefined);
     assert.deepEqual(
       without.findings.map((f) => f.rule),
       ['replay-skipped'],

@@ -22,14 +22,14 @@ export { ensureParser };
  */
 export function lintFiles(
   files: Record<string, string>,
-  options: { target?: string; rule?: string; environments?: string[]; allowSyntaxErrors?: boolean; policy?: ExecutionPolicy } = {},
+  options: { linted?: string; rule?: string; environments?: string[]; allowSyntaxErrors?: boolean; policy?: ExecutionPolicy } = {},
 ): { findings: Finding[]; dir: string; text: string } {
   const dir = scratchDir('lint-');
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);
   }
-  const target = options.target ?? Object.keys(files)[0];
+  const target = options.linted ?? Object.keys(files)[0];
   const path = join(dir, target);
   const unit = buildLintUnit(path, files[target]);
   if (!options.allowSyntaxErrors && options.rule !== 'syntax-error') refuseSyntaxErrors(unit, dir);
@@ -48,7 +48,7 @@ export function lintFiles(
 
 /** Throws when a statement of the migration under test (any of its files) does not parse, naming it. */
 export function refuseSyntaxErrors(unit: LintUnit, dir: string): void {
-  const broken = [unit.up, unit.down, unit.verify, unit.check].flatMap((section) =>
+  const broken = [unit.up, unit.down, unit.verify, unit.precheck].flatMap((section) =>
     (section?.statements ?? [])
       .filter((statement) => statement.syntaxError)
       .map(

@@ -8,7 +8,7 @@ import type { Migration } from '../migrations/types';
 import type { AdoptReport } from '../protocol';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
-import { checkTarget, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
+import { validateToVersion, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
 import { FOREIGN_TOOLS, findForeignTables, matchEntry, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
 
 export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress' | 'confirm'> {
@@ -34,7 +34,7 @@ export async function adoptEnvironment(project: Project, environment: string | u
     throw new RunnerInputError("adopt takes --from (import another tool's history) or --to VERSION (a baseline), not both");
   if (!options.dryRun) requireConfirmation(env, options.confirm, 'adopt');
   const { migrations } = migrationsOnDisk(project, true);
-  checkTarget(options.to, migrations);
+  validateToVersion(options.to, migrations);
   const plan = async (session: Session) => {
     const rows = await session.history.rows();
     const { source, adoptedFrom, candidates } = await candidatesFor(session, migrations, options);

@@ -49,7 +49,7 @@ export class ProjectConfigs {
       const explicit = this.explicit !== undefined;
       loaded = loadConfig(dirname(configPath), explicit ? configPath : undefined);
       if (!explicit && !loaded.path) loaded = loadConfig(root);
-      checkConfig(loaded, this.cwd, this.out);
+      validateConfig(loaded, this.cwd, this.out);
       this.byPath.set(configPath, loaded);
     }
     return loaded;
@@ -57,7 +57,7 @@ export class ProjectConfigs {
 }
 
 /** An invalid config stops the run (exit 2); an unknown rule id is only a warning. */
-function checkConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
+function validateConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
   const where = (problem: ConfigProblem) => {
     if (!loaded.path) return relative(cwd, cwd) || '.';
     const text = lenientDiskReader.read(loaded.path);

@@ -14,7 +14,7 @@ import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../mi
 import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { migrationFolder, parseSection } from './unit';
 import { listEntries } from '../migrations/layouts/reader';
-import { isPartFolder } from '../migrations/layouts/named-files';
+import { isSectionFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
 
@@ -50,7 +50,7 @@ function signatureOf(dir: string, files: string[]): string {
 function watchedFiles(dir: string): string[] {
   const files = listMigrationFiles(dir);
   for (const entry of listEntries(dir)) {
-    if (entry.kind !== 'folder' || entry.name.startsWith('.') || isPartFolder(entry.name)) continue;
+    if (entry.kind !== 'folder' || entry.name.startsWith('.') || isSectionFolder(entry.name)) continue;
     for (const inner of listEntries(join(dir, entry.name))) if (inner.kind === 'file' && inner.name.toLowerCase().endsWith('.sql')) files.push(`${entry.name}/${inner.name}`);
   }
   // The files that order a folder where the names do not: a sqitch plan, Atlas's sum.

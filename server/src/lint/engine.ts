@@ -37,7 +37,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const rules = options.rules ?? allRules;
   // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
   // for the whole file still runs, and its findings are dropped, counted against the comment.
-  const auditors = rules.filter((rule) => rule.checkSuppressions && configuredSeverity(options.severities, rule) !== undefined);
+  const auditors = rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined);
   const use = auditors.length ? new SuppressionUse(new Set([...allRules, ...replayRules].map((r) => r.id))) : undefined;
   const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => {
     if (r.section.file.path !== unit.file.path) return;
@@ -65,12 +65,12 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   };
   for (const rule of rules) {
     const severity = configuredSeverity(options.severities, rule);
-    if (severity === undefined || rule.checkSuppressions) continue;
+    if (severity === undefined || rule.lintSuppressions) continue;
     const fileIgnored = fileIgnores.has(rule.id) || fileIgnores.has('*');
     if (fileIgnored && !use) continue;
     use?.ruleRan(rule.id);
     try {
-      rule.check(unit, reporter(rule, severity, fileIgnored));
+      rule.lint(unit, reporter(rule, severity, fileIgnored));
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }
@@ -78,7 +78,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   for (const rule of auditors) {
     if (fileIgnores.has(rule.id) || fileIgnores.has('*')) continue;
     try {
-      rule.checkSuppressions!(unit, use!, reporter(rule, configuredSeverity(options.severities, rule)!, false));
+      rule.lintSuppressions!(unit, use!, reporter(rule, configuredSeverity(options.severities, rule)!, false));
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }

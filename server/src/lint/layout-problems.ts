@@ -7,7 +7,7 @@ import type { DiscoveryProblem } from '../migrations/types';
 import type { LintUnit, RuleReport } from './types';
 
 export function reportProblems(unit: LintUnit, codes: ReadonlyArray<DiscoveryProblem['code']>, report: (finding: RuleReport) => void): void {
-  const sections = [unit.up, unit.down, unit.verify, unit.check].filter((s) => s !== undefined && s.file.path === unit.file.path);
+  const sections = [unit.up, unit.down, unit.verify, unit.precheck].filter((s) => s !== undefined && s.file.path === unit.file.path);
   if (sections.length === 0) return;
   const text = unit.file.text;
   for (const problem of unit.problems) {

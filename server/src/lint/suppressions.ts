@@ -39,7 +39,7 @@ export function suppressionDirectives(unit: LintUnit): SuppressionDirective[] {
 
 /** For each top-level statement of the linted file, the text its leading comments come from. */
 function statementGaps(unit: LintUnit): Array<{ from: number; to: number; statement: Statement }> {
-  const sections = [unit.up, unit.down, unit.verify, unit.check].filter((s): s is ParsedSection => !!s && s.file.path === unit.file.path);
+  const sections = [unit.up, unit.down, unit.verify, unit.precheck].filter((s): s is ParsedSection => !!s && s.file.path === unit.file.path);
   return sections.flatMap((section) =>
     section.statements.map((statement, i) => ({ from: i === 0 ? section.offset : section.statements[i - 1].end, to: statement.start, statement })),
   );

@@ -30,13 +30,13 @@ export interface LintUnit {
   /** How the migration's parts are spread over files (where a generated rollback goes); the tool is `execution.layout`. */
   layout: LayoutKind;
   /** The role of the linted file: a one-file migration, or one part of a split migration. */
-  fileRole: 'sections' | 'up' | 'down' | 'verify' | 'check';
+  fileSection: 'sections' | 'up' | 'down' | 'verify' | 'check';
   /** Sections of the migration, including those in companion files. */
   up?: ParsedSection;
   down?: ParsedSection;
   verify?: ParsedSection;
   /** Pre-checks: queries run before the up; read-only like verify. */
-  check?: ParsedSection;
+  precheck?: ParsedSection;
   /** `-- tidemark:no-transaction` (or dbmate's transaction:false) is present. */
   noTransactionDirective: boolean;
   /** How the migration will run: rules decide from this, never from the tool's name. */
@@ -78,12 +78,12 @@ export interface Rule {
    * file change when an earlier migration does: `tidemark lint --cache` keys on those files too.
    */
   readsEarlierMigrations?: boolean;
-  check(unit: LintUnit, report: (finding: RuleReport) => void): void;
+  lint(unit: LintUnit, report: (finding: RuleReport) => void): void;
   /**
    * Runs after every other rule with what each `-- tidemark-ignore` comment suppressed in this
    * run (unused-ignore). Only the engine knows that, so such a rule's `check` finds nothing itself.
    */
-  checkSuppressions?(unit: LintUnit, use: SuppressionUse, report: (finding: RuleReport) => void): void;
+  lintSuppressions?(unit: LintUnit, use: SuppressionUse, report: (finding: RuleReport) => void): void;
 }
 
 /** What each `-- tidemark-ignore` comment suppressed in one lint run (kept by lint/suppressions.ts). */

@@ -8,8 +8,8 @@ import { SourceFile } from '../sql/source';
 import { parseStatements, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
 import { diskReader, type FileReader } from '../migrations/text-file';
-import { assembleMigration, isPartFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
-import { checkMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
+import { assembleMigration, isSectionFolder, migrationFilesByVersion, pairVersionGroup, READER_OF_KIND } from '../migrations/layouts/named-files';
+import { validateMigration, folderLayout, isNamedFilesLayout, layoutReader, READERS } from '../migrations/layouts';
 import type { FileReading } from '../migrations/layouts/reader';
 import { discoverMigrations } from '../migrations/discovery';
 import { classifyFile, versionId, type ClassifiedFile } from '../migrations/version';
@@ -39,7 +39,7 @@ export function migrationFolder(path: string, layout?: LayoutId): string {
     if (folder) return folder;
   }
   const dir = dirname(path);
-  if (isPartFolder(basename(dir))) return dirname(dir);
+  if (isSectionFolder(basename(dir))) return dirname(dir);
   const parent = dirname(dir);
   // A folder that is a migrations folder itself (Drizzle's with its journal) keeps its files.
   if (parent !== dir && !folderLayout(dir) && folderLayout(parent, layout)?.reader.migrationsAreFolders) return parent;
@@ -59,7 +59,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   if (layout && !isNamedFilesLayout(layout.reader.id) && !layout.reader.fromNamedFiles) {
     const found = layout.reader.readFile ? layout.reader.readFile(path, text, folder, reader) : fromFolderReading(path, text, folder, reader, options.layout);
     if (found) {
-      checkMigration(found.migration, layout.reader, found.problems);
+      validateMigration(found.migration, layout.reader, found.problems);
       const unit = unitFromMigration(file, found.migration, [...problems, ...found.problems]);
       if (found.others?.length) unit.siblings = found.others.map((m) => unitFromMigration(file, m, []));
       return unit;
@@ -119,7 +119,7 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
       version: own.version,
       name: own.name,
       layout: own.layout,
-      fileRole: own.role,
+      fileSection: own.role,
       [section.kind]: parsed,
       noTransactionDirective: false,
       execution: describeExecution(READER_OF_KIND[own.layout]),
@@ -129,8 +129,8 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 
   const named = assembleMigration(parts)!;
   const migration = layout?.reader.fromNamedFiles ? layout.reader.fromNamedFiles(named) : named;
-  if (layout) checkMigration(migration, layout.reader, problems);
-  return { ...unitFromMigration(file, migration, problems), fileRole: own.role, downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout) };
+  if (layout) validateMigration(migration, layout.reader, problems);
+  return { ...unitFromMigration(file, migration, problems), fileSection: own.role, downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout) };
 }
 
 /**
@@ -140,9 +140,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
 function fromFolderReading(path: string, text: string, folder: string, reader: FileReader, layout: LayoutId | undefined): FileReading | undefined {
   const withText: FileReader = { read: (p) => (p === path ? text : reader.read(p)) };
   const found = discoverMigrations(folder, withText, { layout });
-  const migration = found.migrations.find((m) => [m.up, m.down, m.verify, m.check].some((s) => s?.file.path === path));
+  const migration = found.migrations.find((m) => [m.up, m.down, m.verify, m.precheck].some((s) => s?.file.path === path));
   if (!migration) return undefined;
-  const files = new Set([migration.up, migration.down, migration.verify, migration.check].map((s) => s?.file.path));
+  const files = new Set([migration.up, migration.down, migration.verify, migration.precheck].map((s) => s?.file.path));
   // checkMigration runs again on the unit: its own problems are not taken twice.
   return { migration, problems: found.problems.filter((p) => files.has(p.path) && p.code !== 'foreign-marker' && p.code !== 'empty-up') };
 }
@@ -150,7 +150,7 @@ function fromFolderReading(path: string, text: string, folder: string, reader: F
 /** The unit of a migration a reader found, linted from `file` (one of its files). */
 function unitFromMigration(file: SourceFile, migration: Migration, problems: DiscoveryProblem[]): LintUnit {
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
-  const inFile = [migration.up, migration.down, migration.verify, migration.check].filter((s) => s?.file.path === file.path);
+  const inFile = [migration.up, migration.down, migration.verify, migration.precheck].filter((s) => s?.file.path === file.path);
   const fileRole = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
   const up = parse(migration.up);
   return {
@@ -158,11 +158,11 @@ function unitFromMigration(file: SourceFile, migration: Migration, problems: Dis
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
-    fileRole,
+    fileSection: fileRole,
     up,
     down: parse(migration.down),
     verify: parse(migration.verify),
-    check: parse(migration.check),
+    precheck: parse(migration.precheck),
     noTransactionDirective: migration.noTransactionDirective,
     execution: up ? withUpStatements(migration.execution, up.statements) : migration.execution,
     problems,
@@ -178,7 +178,7 @@ function unitFromSections(file: SourceFile, version: string | undefined, problem
     file,
     version,
     layout: 'sections',
-    fileRole: 'sections',
+    fileSection: 'sections',
     noTransactionDirective,
     execution: describeExecution('dbmate', { noTransaction: noTransactionDirective }),
     problems,

@@ -12,7 +12,7 @@ import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
 export const GENERATE_ROLLBACK_KIND = `${CodeActionKind.Refactor}.generateRollback`;
 
 /** Where edits go: open documents keep their URI spelling and version; others are read from disk. */
-export interface EditTarget {
+export interface EditDocuments {
   uriOf(path: string): string;
   versionOf(path: string): number | null;
   read(path: string): string | undefined;
@@ -25,7 +25,7 @@ export interface CodeActionContext {
   unit: LintUnit;
   /** The findings of that lint, which diagnostics point at (DiagnosticData.finding). */
   findings: readonly Finding[];
-  target: EditTarget;
+  documents: EditDocuments;
   /** Which kinds the client asked for (undefined: all). */
   only?: string[];
 }
@@ -72,18 +72,18 @@ function isIgnore(action: CodeAction): boolean {
 export function fixToWorkspaceEdit(fix: Fix, ctx: CodeActionContext): WorkspaceEdit | undefined {
   const changes: Array<TextDocumentEdit | CreateFile> = [];
   for (const created of fix.createFiles ?? []) {
-    const uri = ctx.target.uriOf(created.path);
+    const uri = ctx.documents.uriOf(created.path);
     changes.push({ kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } });
     changes.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: created.text }] });
   }
   if (fix.edits.length) {
-    changes.push({ textDocument: { uri: ctx.target.uriOf(ctx.file.path), version: ctx.version }, edits: fix.edits.map((e) => toLspEdit(e, ctx.file)) });
+    changes.push({ textDocument: { uri: ctx.documents.uriOf(ctx.file.path), version: ctx.version }, edits: fix.edits.map((e) => toLspEdit(e, ctx.file)) });
   }
   for (const other of fix.otherFileEdits ?? []) {
-    const text = ctx.target.read(other.path);
+    const text = ctx.documents.read(other.path);
     if (text === undefined) return undefined;
     const file = new SourceFile(other.path, text);
-    changes.push({ textDocument: { uri: ctx.target.uriOf(other.path), version: ctx.target.versionOf(other.path) }, edits: other.edits.map((e) => toLspEdit(e, file)) });
+    changes.push({ textDocument: { uri: ctx.documents.uriOf(other.path), version: ctx.documents.versionOf(other.path) }, edits: other.edits.map((e) => toLspEdit(e, file)) });
   }
   return changes.length ? { documentChanges: changes } : undefined;
 }
@@ -99,7 +99,7 @@ function toLspEdit(edit: TextEdit, file: SourceFile): { range: Range; newText: s
 export function generateRollbackAction(ctx: CodeActionContext): CodeAction | undefined {
   if (!wanted(GENERATE_ROLLBACK_KIND, ctx.only)) return undefined;
   const { unit } = ctx;
-  if (unit.fileRole === 'down' || unit.fileRole === 'verify' || unit.fileRole === 'check') return undefined;
+  if (unit.fileSection === 'down' || unit.fileSection === 'verify' || unit.fileSection === 'check') return undefined;
   if (!unit.up || !unit.up.statements.some((s) => s.node)) return undefined;
   const rollback = generateRollback(unit.up);
   if (!rollback.sql.trim() && rollback.skipped.length === 0) return undefined;

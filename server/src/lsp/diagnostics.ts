@@ -70,7 +70,7 @@ export const MAX_LINTED_CHARS = 1024 * 1024;
 
 function tooLargeResult(doc: { uri: string; version: number; path: string; text: string }): LintResult {
   const file = new SourceFile(doc.path, doc.text);
-  const unit: LintUnit = { file, layout: 'sections', fileRole: 'sections', noTransactionDirective: false, execution: describeExecution('dbmate'), problems: [] };
+  const unit: LintUnit = { file, layout: 'sections', fileSection: 'sections', noTransactionDirective: false, execution: describeExecution('dbmate'), problems: [] };
   const megabytes = (n: number) => (n / (1024 * 1024)).toFixed(1);
   const diagnostic: Diagnostic = {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -13,7 +13,7 @@ import type { ObservedLocks } from '../replay/check';
 /** The innermost statement at `offset`: a statement inside a DO block beats the DO block. */
 export function statementAt(unit: LintUnit, file: SourceFile, offset: number): Statement | undefined {
   let best: Statement | undefined;
-  for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
+  for (const section of [unit.up, unit.down, unit.verify, unit.precheck]) {
     if (!section || section.file.path !== file.path) continue;
     for (const statement of section.statementsWithEmbedded) {
       if (offset < statement.start || offset > statement.end) continue;

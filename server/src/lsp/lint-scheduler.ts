@@ -115,7 +115,7 @@ export class LintScheduler {
       if (other === path || !isSqlDocument(doc)) continue;
       const otherFolder = dirname(other);
       const unit = this.states.peek(doc.uri)?.lint?.unit;
-      const uses = [unit?.up, unit?.down, unit?.verify, unit?.check].some((s) => s?.file.path === path) || unit?.problems.some((p) => p.relatedPath === path);
+      const uses = [unit?.up, unit?.down, unit?.verify, unit?.precheck].some((s) => s?.file.path === path) || unit?.problems.some((p) => p.relatedPath === path);
       if (uses || otherFolder === folder || otherFolder === dirname(folder) || dirname(otherFolder) === folder) this.schedule(doc.uri);
     }
   }

@@ -8,7 +8,7 @@ import type { Connection } from 'vscode-languageserver';
 import { DEFAULT_REPLAY_TIMEOUT_MS, EditorReplay } from '../replay/editor-check';
 import { durationMs } from '../migrations/config';
 import { shadowSetupOf } from '../replay/project';
-import { ReplayStatusNotification, type CheckMigrationResult, type ReplayStatus } from '../protocol';
+import { ReplayStatusNotification, type ReplayMigrationResult, type ReplayStatus } from '../protocol';
 import type { DocumentStates } from './document-state';
 import { isSqlDocument, type LintScheduler, type Log } from './lint-scheduler';
 import { uriToPath, type OpenDocuments } from './open-documents';
@@ -42,7 +42,7 @@ export class ReplayCoordinator {
   }
 
   /** The static lint now (unless current), then the replay. */
-  lintThenReplay(uri: string): Promise<CheckMigrationResult> {
+  lintThenReplay(uri: string): Promise<ReplayMigrationResult> {
     return this.lint.ready.then(
       () => {
         if (!this.lint.isCurrent(uri)) this.lint.lintNow(uri);
@@ -74,7 +74,7 @@ export class ReplayCoordinator {
     this.replay.dispose();
   }
 
-  private async run(uri: string): Promise<CheckMigrationResult> {
+  private async run(uri: string): Promise<ReplayMigrationResult> {
     this.states.peek(uri)?.cancelReplayTimer();
     if (!this.workspaceTrusted) {
       this.notify({ uri, state: 'untrusted' });

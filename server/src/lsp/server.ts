@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver';
 import { ensureParser } from '../sql/parse';
 import { CONFIG_FILE_NAME } from '../migrations/config';
-import { CheckMigrationRequest, WorkspaceTrustNotification } from '../protocol';
+import { ReplayMigrationRequest, WorkspaceTrustNotification } from '../protocol';
 import { registerRunnerHandlers } from './runner-handlers';
 import { OpenDocuments, uriToPath } from './open-documents';
 import { WorkspaceConfigs } from './workspace-config';
@@ -82,7 +82,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     configs.setEditorRules(settings.rules);
   };
 
-  connection.onRequest(CheckMigrationRequest.type, ({ uri }) => replay.lintThenReplay(uri));
+  connection.onRequest(ReplayMigrationRequest.type, ({ uri }) => replay.lintThenReplay(uri));
   connection.onNotification(WorkspaceTrustNotification.type, ({ trusted }) => {
     replay.workspaceTrusted = trusted;
   });
@@ -182,7 +182,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       unit: result.unit,
       findings: result.findings,
       only: params.context.only,
-      target: { uriOf: (p) => docs.uriOf(p), versionOf: (p) => docs.byPath(p)?.version ?? null, read: (p) => docs.read(p) },
+      documents: { uriOf: (p) => docs.uriOf(p), versionOf: (p) => docs.byPath(p)?.version ?? null, read: (p) => docs.read(p) },
     };
     // Diagnostics from before the last edit carry stale offsets: use the fresh ones in the range.
     const stale = params.context.diagnostics.some((d) => (d.data as DiagnosticData | undefined)?.version !== result.version);

@@ -150,7 +150,7 @@ interface SectionSpan {
 function sectionsInFile(unit: LintUnit, file: SourceFile): SectionSpan[] {
   const markers = new Map(splitSections(file.text).map((raw) => [raw.offset, raw.markerOffset]));
   const spans: SectionSpan[] = [];
-  for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
+  for (const section of [unit.up, unit.down, unit.verify, unit.precheck]) {
     if (!section || section.file.path !== file.path) continue;
     const end = section.offset + section.text.length;
     const start = markers.get(section.offset) ?? section.offset;

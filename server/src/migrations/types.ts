@@ -112,7 +112,7 @@ export interface Migration {
   down?: Section;
   verify?: Section;
   /** Pre-checks (`-- migrate:check`, NAME.check.sql, check/NAME.sql): run before the up, in its transaction; a failure stops the run. */
-  check?: Section;
+  precheck?: Section;
   /** Directives found in the up section (`-- tidemark:no-transaction`). */
   noTransactionDirective: boolean;
   /** `-- tidemark:blocked REASON` / `-- tidemark:draft`: apply stops before it while any reason is listed. */

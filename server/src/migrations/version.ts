@@ -10,13 +10,13 @@
  */
 import type { Migration } from './types';
 
-export type FileRole = 'sections' | 'up' | 'down' | 'verify' | 'check';
+export type FileSection = 'sections' | 'up' | 'down' | 'verify' | 'check';
 
 export interface ClassifiedFile {
   version: string;
   versionKey: number[];
   name: string;
-  role: FileRole;
+  role: FileSection;
   layout: 'sections' | 'paired' | 'folders' | 'flyway';
 }
 
@@ -109,7 +109,7 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
     return {
       ...parsed,
       versionKey: versionKey(parsed.version),
-      role: paired[2].toLowerCase() as FileRole,
+      role: paired[2].toLowerCase() as FileSection,
       layout: 'paired',
     };
   }

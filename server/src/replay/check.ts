@@ -56,7 +56,7 @@ export interface ReplayResult {
 }
 
 /** A failure that ends the check of the migration: the rest would only repeat its consequence. */
-class StopCheck extends Error {}
+class StopReplay extends Error {}
 
 /**
  * A migration that runs statement by statement (no transaction, or its own transactions) used a
@@ -203,7 +203,7 @@ class ReplayRun {
     const limitation = shadowLimitation(statement, error);
     if (limitation) {
       this.report(REPLAY_SKIPPED, section, statement, `not replayed: ${limitation}`);
-      throw new StopCheck();
+      throw new StopReplay();
     }
     if (pass === 'again') {
       this.report(REPLAY_NOT_IDEMPOTENT, section, statement, `the ${section.kind} section fails when it runs a second time: ${message}`, at);
@@ -217,11 +217,11 @@ class ReplayRun {
         statement,
         `not replayed: ${message}, but the shadow could not build all earlier migrations (${gap.version}: ${gap.reason}), so this may come from there`,
       );
-      throw new StopCheck();
+      throw new StopReplay();
     }
     const where = section.kind === 'down' ? 'the down section fails after the up section ran: ' : '';
     this.report(REPLAY_ERROR, section, statement, `${where}${message}`, at);
-    throw new StopCheck();
+    throw new StopReplay();
   }
 
   private note(section: Section, statement: Statement, text: string): void {
@@ -291,7 +291,7 @@ function summariseDifferences(differences: readonly CatalogDifference[]): string
  * Checks `migrations[index]` on `shadow`, which must hold (or be able to build) the migrations
  * before it. Throws CancelledError when cancelled; the shadow stays usable.
  */
-export async function checkMigration(shadow: Shadow, migrations: readonly Migration[], index: number, options: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayMigration(shadow: Shadow, migrations: readonly Migration[], index: number, options: ReplayOptions = {}): Promise<ReplayResult> {
   const started = Date.now();
   const migration = migrations[index];
   await shadow.build(migrations.slice(0, index), options.isCancelled);
@@ -333,7 +333,7 @@ async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: 
       if (twice) await run.runSection(migration.down, 'again');
     }
   } catch (error) {
-    if (!(error instanceof StopCheck)) {
+    if (!(error instanceof StopReplay)) {
       if (inTransaction) await db.query('ROLLBACK').catch(() => undefined);
       throw error;
     }

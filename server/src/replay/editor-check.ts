@@ -65,13 +65,13 @@ export type WorkerReply =
   | { kind: 'cancelled'; id: number }
   | { kind: 'failed'; id: number; message: string };
 
-export type EditorCheckRequest = Omit<Extract<WorkerRequest, { kind: 'check' }>, 'kind' | 'id'>;
+export type EditorReplayRequest = Omit<Extract<WorkerRequest, { kind: 'check' }>, 'kind' | 'id'>;
 
 /**
  * What a check came to: a result (undefined when the file is in no migration), or cancelled. A
  * check stopped at its time limit is a result holding one replay-timeout finding.
  */
-export type EditorCheckOutcome = { kind: 'result'; result: EditorReplayResult | undefined; timedOut?: boolean } | { kind: 'cancelled' };
+export type EditorReplayOutcome = { kind: 'result'; result: EditorReplayResult | undefined; timedOut?: boolean } | { kind: 'cancelled' };
 
 /** `check.timeout` when tidemark.json sets none: per migration. */
 export const DEFAULT_REPLAY_TIMEOUT_MS = 10_000;
@@ -95,7 +95,7 @@ export class EditorReplay {
   private readonly pending = new Map<
     number,
     {
-      resolve: (o: EditorCheckOutcome) => void;
+      resolve: (o: EditorReplayOutcome) => void;
       reject: (e: Error) => void;
       message: WorkerRequest;
       running?: RunningStatement;
@@ -117,12 +117,12 @@ export class EditorReplay {
    * After `timeoutMs` the worker is ended (a statement in PGlite cannot be interrupted otherwise)
    * and the next check gets a fresh one.
    */
-  check(request: EditorCheckRequest, timeoutMs = DEFAULT_REPLAY_TIMEOUT_MS): Promise<EditorCheckOutcome> {
+  check(request: EditorReplayRequest, timeoutMs = DEFAULT_REPLAY_TIMEOUT_MS): Promise<EditorReplayOutcome> {
     this.cancel(request.path);
     const id = this.nextId++;
     this.running.set(request.path, id);
     const worker = this.ensureWorker();
-    return new Promise<EditorCheckOutcome>((resolve, reject) => {
+    return new Promise<EditorReplayOutcome>((resolve, reject) => {
       const stop = (reason: 'time' | 'memory') => {
         const waiter = this.pending.get(id);
         if (!waiter) return;
@@ -252,7 +252,7 @@ export class EditorReplay {
 }
 
 /** The result of a check stopped at its time limit: a replay-timeout finding on the statement it was running. */
-export function timeoutResult(request: EditorCheckRequest, timeoutMs: number, running: RunningStatement | undefined, reason: 'time' | 'memory' = 'time'): EditorReplayResult {
+export function timeoutResult(request: EditorReplayRequest, timeoutMs: number, running: RunningStatement | undefined, reason: 'time' | 'memory' = 'time'): EditorReplayResult {
   const setting = request.severities[REPLAY_TIMEOUT.id];
   const findings: EditorReplayFinding[] = [];
   if (setting !== 'off') {

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import type { Migration } from '../migrations/types';
-import { checkMigration, type ReplayOptions, type ReplayResult } from './check';
+import { replayMigration, type ReplayOptions, type ReplayResult } from './check';
 import { Shadow, withMigrationExtensions, type ShadowSetup } from './shadow';
 import { withPreset } from '../database/embedded-setup';
 import type { ExtensionStub } from '../database/pglite-extensions';
@@ -48,7 +48,7 @@ export function migrationHoldsFile(migration: Migration, path: string): boolean 
  * Checks the migrations of `loaded.migrationsDir` whose files are in `files` (all when absent),
  * oldest first. Calls `onResult` as each one finishes.
  */
-export async function checkProject(
+export async function replayProject(
   loaded: LoadedConfig,
   files: readonly string[] | undefined,
   options: ReplayOptions & { onResult?: (result: ReplayResult, migration: Migration) => void } = {},
@@ -67,7 +67,7 @@ export async function checkProject(
         shadow = await Shadow.open(setup);
       }
       // The project's own lint.idempotency unless the caller says otherwise.
-      const result = await checkMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
+      const result = await replayMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }
@@ -84,7 +84,7 @@ export async function checkProject(
  * can only be stopped by ending its thread: it gets a replay-timeout finding and the next
  * migration a fresh worker.
  */
-export async function checkProjectOnWorker(
+export async function replayProjectOnWorker(
   loaded: LoadedConfig,
   files: readonly string[] | undefined,
   options: { workerDir: string; severities?: Record<string, SeveritySetting>; docsBase: string; onResult: (result: EditorReplayResult) => void },

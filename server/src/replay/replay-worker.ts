@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { discoverMigrations, lenientDiskReader, type FileReader } from '../migrations/discovery';
 import { ensureParser } from '../sql/parse';
 import { CancelledError } from '../runner/execution';
-import { checkMigration } from './check';
+import { replayMigration } from './check';
 import { migrationHoldsFile } from './project';
 import { Shadow, withMigrationExtensions } from './shadow';
 import type { Migration } from '../migrations/types';
@@ -55,7 +55,7 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       instance = await shadowFor(request, migrations);
     }
     post({ kind: 'started', id: request.id });
-    const result = await checkMigration(instance, migrations, index, {
+    const result = await replayMigration(instance, migrations, index, {
       severities: request.severities,
       policy: request.policy,
       docsBase: request.docsBase,

@@ -36,7 +36,7 @@ export interface ShadowSetup {
 /** `setup` with the extensions `migrations` create added: the shadow loads them when it opens. */
 export function withMigrationExtensions(setup: ShadowSetup, migrations: readonly Migration[]): ShadowSetup {
   const named = new Set(setup.embedded?.extensions ?? []);
-  for (const m of migrations) for (const s of [m.up, m.down, m.verify, m.check]) if (s) for (const name of extensionsNamedIn(s.text)) named.add(name);
+  for (const m of migrations) for (const s of [m.up, m.down, m.verify, m.precheck]) if (s) for (const name of extensionsNamedIn(s.text)) named.add(name);
   return { ...setup, embedded: { stubs: [], ...setup.embedded, extensions: [...named].sort() } };
 }
 

@@ -65,7 +65,7 @@ export class MigrationApplier {
     let message: string | undefined;
     await db.transaction(async () => {
       await setTimeouts(db, this.env, 'LOCAL');
-      if (migration.check) message = preChecksPassed(await runVerifyChecks(db, migration, migration.check, this.options.isCancelled).catch(asPreCheckFailure));
+      if (migration.precheck) message = preChecksPassed(await runVerifyChecks(db, migration, migration.precheck, this.options.isCancelled).catch(asPreCheckFailure));
       await runStatements(db, migration, plan, { isCancelled: this.options.isCancelled });
       await history.upsertWithEvent(historyRow(migration, 'applied', plan.statements.length, started), 'apply', message);
     });
@@ -85,8 +85,8 @@ export class MigrationApplier {
     if (resumeNote?.ran) from += 1;
     // Pre-checks guard the first statement; a resumed migration is past them.
     const checked =
-      migration.check && from === 0
-        ? await db.transaction(() => runVerifyChecks(db, migration, migration.check!, this.options.isCancelled), { rollback: true }).catch(asPreCheckFailure)
+      migration.precheck && from === 0
+        ? await db.transaction(() => runVerifyChecks(db, migration, migration.precheck!, this.options.isCancelled), { rollback: true }).catch(asPreCheckFailure)
         : undefined;
     const message = [
       checked !== undefined ? preChecksPassed(checked) : '',

@@ -10,7 +10,7 @@ import { findEnvironment, RunnerInputError, type Environment, type Project } fro
 import type { HistoryRow } from '../database/history';
 import { errorMessage } from './execution';
 import { refuseUntracked } from './refuse-untracked';
-import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions } from './session';
+import { validateToVersion, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions } from './session';
 import { verifySection } from './verify';
 import { appliesIn, describeBlock, migrationsFor, untilBlocked } from './directives';
 import { withBackupNote } from './backup-hook';
@@ -30,7 +30,7 @@ export function pendingMigrations(migrations: Migration[], rows: HistoryRow[], t
 }
 
 /** `after: X`: every version must already be applied in X, and verified there when it has a verify section. */
-async function checkUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions): Promise<void> {
+async function validateUpstream(project: Project, env: Environment, candidates: Migration[], options: RunOptions): Promise<void> {
   const upstreamName = env.info.after;
   if (!upstreamName || candidates.length === 0) return;
   const upstream = findEnvironment(project, upstreamName);
@@ -68,7 +68,7 @@ export async function applyMigrations(project: Project, environment: string | un
     throw new RunnerInputError(`--ignore-soak applies migrations before their soak time is over: confirm with --confirm ${env.name}`);
   if (options.ignoreSoak && !options.ignoreSoak.reason.trim()) throw new RunnerInputError('--ignore-soak needs --reason TEXT: it is recorded in the history');
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion, migrations);
+  validateToVersion(options.toVersion, migrations);
   const verifyAfter = options.verifyAfterApply ?? project.verifyAfterApply;
   return withLockedSession(
     env,
@@ -79,7 +79,7 @@ export async function applyMigrations(project: Project, environment: string | un
       const managed = await refuseUntracked(session.db, session.history, env, migrations, rows);
       if (managed) return applyInToolHistory(project, env, session, migrations, managed.managed, options);
       const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, rows, options.toVersion), options.toVersion);
-      await checkUpstream(project, env, candidates, options);
+      await validateUpstream(project, env, candidates, options);
       const backup = candidates.length ? await session.backup?.run(session.history, candidates[0].version, options.progress, options.isCancelled) : undefined;
       const keyOf = versionOrder(migrations);
       const newest = newestRun(rows, keyOf);

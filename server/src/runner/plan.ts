@@ -24,7 +24,7 @@ import { CancelledError, errorMessage, planSection, setTimeouts, statementFailur
 import { preChecksPassed, runVerifyChecks } from './verify';
 import { findEnvironment, type Environment, type Project } from '../database/environments';
 import { describeBlock, migrationsFor, untilBlocked } from './directives';
-import { checkTarget, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+import { validateToVersion, failureLocation, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 
 type Step = RunReport['steps'][number];
 type LockTaken = NonNullable<Step['locks']>[number];
@@ -46,7 +46,7 @@ interface Planned {
 export async function planMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   const migrations = migrationsFor(migrationsOnDisk(project, true).migrations, env.name);
-  checkTarget(options.toVersion, migrations);
+  validateToVersion(options.toVersion, migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
     const { runnable: candidates, blockedBy } = untilBlocked(pendingMigrations(migrations, (await stateRows(db, history, migrations)).rows, options.toVersion), options.toVersion);
     const planned: Planned[] = [];
@@ -120,9 +120,9 @@ async function measure(
   let error: unknown;
   let failedAt: number | undefined;
   // The pre-checks run as apply runs them, before the up: a failing one is the plan's finding.
-  if (migration.check) {
+  if (migration.precheck) {
     try {
-      notes.push(preChecksPassed(await runVerifyChecks(db, migration, migration.check)));
+      notes.push(preChecksPassed(await runVerifyChecks(db, migration, migration.precheck)));
     } catch (e) {
       if (!(e instanceof StatementError)) throw e;
       await db.query('ROLLBACK TO SAVEPOINT tidemark_plan');

@@ -13,14 +13,14 @@ import type { HistoryRow } from '../database/history';
 import { withBackupNote } from './backup-hook';
 import { refuseUntracked } from './refuse-untracked';
 import { rollbackInToolHistory } from './tool-history';
-import { checkTarget, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
+import { validateToVersion, failureLocation, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from './session';
 import { runSteps, type StepOutcome } from './steps';
 
 export async function rollbackMigrations(project: Project, environment: string | undefined, options: RunOptions = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   requireConfirmation(env, options.confirm, 'roll back');
   const { migrations } = migrationsOnDisk(project, false);
-  checkTarget(options.toVersion, migrations);
+  validateToVersion(options.toVersion, migrations);
   const keyOf = versionOrder(migrations);
   return withLockedSession(
     env,

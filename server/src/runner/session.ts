@@ -144,7 +144,7 @@ export function failureLocation(project: Project, f: StatementFailure): string {
  * A version given by the user (--to) must look like one: a number, or — in layouts whose
  * migrations are known by name (sqitch, Liquibase) — the version of one of the migrations.
  */
-export function checkTarget(toVersion: string | undefined, migrations: ReadonlyArray<Pick<Migration, 'version'>> = []): void {
+export function validateToVersion(toVersion: string | undefined, migrations: ReadonlyArray<Pick<Migration, 'version'>> = []): void {
   if (toVersion === undefined || isNumberedVersion(toVersion)) return;
   if (migrations.some((m) => m.version === toVersion)) return;
   const named = migrations.find((m) => !isNumberedVersion(m.version));

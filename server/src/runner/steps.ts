@@ -21,8 +21,8 @@ export interface StepLoop<T> {
   /** "applying", "rolling back", "verifying": the progress message's verb. */
   verb: string;
   /** The version and name a migration is reported under. */
-  label(target: T): { version: string; name: string };
-  run(target: T): Promise<StepOutcome>;
+  label(item: T): { version: string; name: string };
+  run(item: T): Promise<StepOutcome>;
 }
 
 export interface StepsDone {
@@ -33,17 +33,17 @@ export interface StepsDone {
   stopped: boolean;
 }
 
-export async function runSteps<T>(targets: readonly T[], options: Pick<RunOptions, 'isCancelled' | 'progress'>, loop: StepLoop<T>): Promise<StepsDone> {
+export async function runSteps<T>(items: readonly T[], options: Pick<RunOptions, 'isCancelled' | 'progress'>, loop: StepLoop<T>): Promise<StepsDone> {
   const steps: Step[] = [];
   let failure: StatementFailure | undefined;
-  for (const [i, target] of targets.entries()) {
-    const { version, name } = loop.label(target);
+  for (const [i, item] of items.entries()) {
+    const { version, name } = loop.label(item);
     if (options.isCancelled?.()) {
       steps.push({ version, name, action: loop.action, outcome: 'skipped', durationMs: 0, message: 'cancelled' });
       return { steps, failure, stopped: true };
     }
-    options.progress?.(`${loop.verb} ${version} ${name}`, Math.round((i / targets.length) * 100));
-    const outcome = await loop.run(target);
+    options.progress?.(`${loop.verb} ${version} ${name}`, Math.round((i / items.length) * 100));
+    const outcome = await loop.run(item);
     steps.push(...outcome.steps);
     failure ??= outcome.failure;
     if (outcome.stop) return { steps, failure, stopped: true };

@@ -114,7 +114,7 @@ export async function applyInToolHistory(
           m.up,
           {
             record: () => writer.record(session.db, managed.table, m),
-            precheck: m.check ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.check!, options.isCancelled)) : undefined,
+            precheck: m.precheck ? async () => preChecksPassed(await runVerifyChecks(session.db, m, m.precheck!, options.isCancelled)) : undefined,
           },
           options,
         );

@@ -14,7 +14,7 @@ import { stateRows } from '../database/tracking';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { CancelledError, planSection, statementFailure, StatementError, storedSection } from './execution';
 import type { History } from '../database/history';
-import { checkTarget, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
+import { validateToVersion, migrationsOnDisk, withLockedSession, type RunOptions } from './session';
 import { transactionControl } from '../sql/transaction';
 import { runSteps, type StepOutcome } from './steps';
 
@@ -134,7 +134,7 @@ export async function verifySection(
 export async function verifyMigrations(project: Project, environment: string | undefined, options: RunOptions & { version?: string } = {}): Promise<RunReport> {
   const env = findEnvironment(project, environment);
   const { migrations } = migrationsOnDisk(project, false);
-  checkTarget(options.toVersion ?? options.version, migrations);
+  validateToVersion(options.toVersion ?? options.version, migrations);
   const keyOf = versionOrder(migrations);
   return withLockedSession(env, options, async ({ db, history }) => {
     const { rows: stated, managed } = await stateRows(db, history, migrations);

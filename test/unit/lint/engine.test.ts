@@ -15,7 +15,7 @@ function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
     id: 'test-rule',
     defaultSeverity: 'warning',
     summary: 'flags every statement',
-    check(unit, report) {
+    lint(unit, report) {
       for (const statement of unit.up?.statements ?? []) report({ section: unit.up!, statement, message: 'flagged', fixes });
     },
   };

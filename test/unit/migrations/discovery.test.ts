@@ -134,7 +134,7 @@ describe('migrations/discovery: two migrations of one version in the sibling-fol
     // What pairing by version got wrong: rollback files flagged as duplicates or as ups, a migration paired with the other's rollback.
     const pairing = new Set(['duplicate-version', 'ban-drop-table', 'rollback-incomplete']);
     const rules = (target: string) =>
-      lintFiles(files, { target })
+      lintFiles(files, { linted: target })
         .findings.filter((f) => pairing.has(f.rule))
         .map((f) => `${f.rule}: ${f.message}`);
     assert.deepEqual(rules('rollback/0006_billing.sql'), []);
@@ -158,7 +158,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     const { migrations, problems } = discoverMigrations(dir);
     assert.deepEqual(problems, []);
     assert.deepEqual(
-      migrations.map((m) => [m.version, m.check?.text.trim(), m.up.text.trim().split('\n')[0]]),
+      migrations.map((m) => [m.version, m.precheck?.text.trim(), m.up.text.trim().split('\n')[0]]),
       [
         ['001', '-- expect: 0\nSELECT count(*) FROM agents WHERE tenant_id IS NULL;', 'ALTER TABLE agents ALTER COLUMN tenant_id SET NOT NULL;'],
         ['002', "SELECT to_regclass('agents') IS NOT NULL;", 'CREATE TABLE IF NOT EXISTS users (id bigint);'],

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadConfig } from '../../../server/src/migrations/config';
-import { checkProject } from '../../../server/src/replay/project';
+import { replayProject } from '../../../server/src/replay/project';
 import type { ReplayFinding } from '../../../server/src/replay/check';
 import { writeFiles } from '../../support/databases';
 import { scratchDir } from '../../support/test-cleanup';
@@ -23,7 +23,7 @@ async function check(files: Record<string, string>, target: string, config?: obj
   const dir = scratchDir('replay-');
   writeFiles(dir, { ...files, ...(config ? { 'tidemark.json': JSON.stringify(config) } : {}) });
   const loaded = loadConfig(dir);
-  const results = await checkProject(loaded, [join(dir, 'migrations', target)]);
+  const results = await replayProject(loaded, [join(dir, 'migrations', target)]);
   assert.equal(results.length, 1, `one migration checked for ${target}`);
   const show = (f: ReplayFinding): Shown => ({
     rule: f.rule,

@@ -58,8 +58,8 @@ CREATE INDEX o_other ON orders (created_at, customer_id);`;
       '010_fk.sql': 'ALTER TABLE members ADD CONSTRAINT members_org_fk FOREIGN KEY (organization_id) REFERENCES tenants (id) NOT VALID;',
       '011_index.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS members_org_idx ON members (organization_id);',
     };
-    assert.deepEqual(lintFiles(files, { target: '009_fk.sql', rule: RULE }).findings, []);
-    assert.equal(lintFiles(files, { target: '010_fk.sql', rule: RULE }).findings.length, 1);
+    assert.deepEqual(lintFiles(files, { linted: '009_fk.sql', rule: RULE }).findings, []);
+    assert.equal(lintFiles(files, { linted: '010_fk.sql', rule: RULE }).findings.length, 1);
   });
 
   it('fixes a new table with a plain CREATE INDEX after the statement; the index exists and the rule is silent', async () => {

@@ -10,11 +10,11 @@ describe('rule migration-layout', () => {
       '002_b.sql': '-- migrate:up\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\n',
       '003_c.sql': 'CREATE TABLE c (id int);\n-- +goose Down\nDROP TABLE c;\n',
     };
-    const { findings, text } = lintFiles(files, { target: '003_c.sql', rule: 'migration-layout' });
+    const { findings, text } = lintFiles(files, { linted: '003_c.sql', rule: 'migration-layout' });
     assert.equal(findings.length, 1);
     assert.equal(flagged(text, findings[0]), '-- +goose Down');
     assert.match(findings[0].message, /line 2 is `-- \+goose Down`, a goose marker, but this folder is read as dbmate/);
-    assert.deepEqual(lintFiles(files, { target: '001_a.sql', rule: 'migration-layout' }).findings, []);
+    assert.deepEqual(lintFiles(files, { linted: '001_a.sql', rule: 'migration-layout' }).findings, []);
   });
 
   it('flags what goose refuses, at the line', () => {

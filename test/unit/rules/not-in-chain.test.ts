@@ -10,13 +10,13 @@ describe('rule not-in-chain', () => {
   };
 
   it('warns on a Drizzle file the journal does not list', () => {
-    const { findings } = lintFiles(files, { target: 'drizzle/0000_stale.sql', rule: 'not-in-chain' });
+    const { findings } = lintFiles(files, { linted: 'drizzle/0000_stale.sql', rule: 'not-in-chain' });
     assert.equal(findings.length, 1);
     assert.equal(findings[0].severity, 'warning');
     assert.match(findings[0].message, /0000_stale\.sql is not part of the chain: meta\/_journal\.json does not list it/);
   });
 
   it('is quiet on a listed file', () => {
-    assert.deepEqual(lintFiles(files, { target: 'drizzle/0000_init.sql', rule: 'not-in-chain' }).findings, []);
+    assert.deepEqual(lintFiles(files, { linted: 'drizzle/0000_init.sql', rule: 'not-in-chain' }).findings, []);
   });
 });

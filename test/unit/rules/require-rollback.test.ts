@@ -58,7 +58,7 @@ describe('rule require-rollback', () => {
 
     it('on an empty file, on the down file itself, or when suppressed', () => {
       assert.deepEqual(lintSql('-- just a comment\n', RULE), []);
-      assert.deepEqual(lintFiles({ '002_a.down.sql': '', '002_a.up.sql': 'CREATE TABLE a (id int);' }, { rule: RULE, target: '002_a.down.sql' }).findings, []);
+      assert.deepEqual(lintFiles({ '002_a.down.sql': '', '002_a.up.sql': 'CREATE TABLE a (id int);' }, { rule: RULE, linted: '002_a.down.sql' }).findings, []);
       assert.deepEqual(lintSql('-- tidemark-ignore require-rollback\nCREATE TABLE a (id int);', RULE), []);
     });
   });

@@ -47,8 +47,8 @@ END $$;`,
       '006_enable.sql': 'ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;',
       '007_policies.sql': 'CREATE POLICY tenant_isolation ON audit_log USING (tenant_id = 1);',
     };
-    assert.deepEqual(lintFiles(files, { target: '005_enable.sql', rule: RULE }).findings, []);
-    assert.equal(lintFiles(files, { target: '006_enable.sql', rule: RULE }).findings.length, 1);
+    assert.deepEqual(lintFiles(files, { linted: '005_enable.sql', rule: RULE }).findings, []);
+    assert.equal(lintFiles(files, { linted: '006_enable.sql', rule: RULE }).findings.length, 1);
   });
 
   it('does not judge the down section (re-enabling on rollback restores the old state) nor DISABLE', () => {

@@ -10,7 +10,7 @@ import { CliError } from '../command';
 import type { LoadedConfig } from '../../migrations/config';
 import { allRules } from '../../lint/rules';
 import { DEFAULT_DOCS_BASE } from '../../lint/engine';
-import { checkProjectOnWorker, ReplayInputError } from '../../replay/project';
+import { replayProjectOnWorker, ReplayInputError } from '../../replay/project';
 import { SourceFile } from '../../sql/source';
 import { readTextFile } from '../../migrations/text-file';
 import { ShadowSetupError } from '../../replay/shadow';
@@ -80,7 +80,7 @@ export async function replayFindings(cwd: string, configs: ProjectConfigs, files
   for (const { loaded, files: chosen } of runs) {
     if (!files) filesFromMigrationsDir(loaded, cwd); // the same clear error as lint for a missing folder
     try {
-      await checkProjectOnWorker(loaded, chosen, {
+      await replayProjectOnWorker(loaded, chosen, {
         workerDir: replayWorkerDir(),
         severities: loaded.config.lint?.rules,
         docsBase: DEFAULT_DOCS_BASE,

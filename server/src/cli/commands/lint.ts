@@ -106,7 +106,7 @@ const command: CliCommand = {
     }
     cache?.findings.save();
 
-    const replay = args.flags.get('replay') ? await replayCheck(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
+    const replay = args.flags.get('replay') ? await runReplay(cwd, configs, args.positionals.length ? files : undefined, out) : undefined;
     if (replay) report.findings.push(...replay.findings);
 
     switch (args.common.format) {
@@ -199,7 +199,7 @@ function cacheFor(args: ParsedArgs, out: Output) {
  * so a plain `tidemark lint` never loads PGlite. Its errors are that bundle's classes: re-thrown
  * as this bundle's CliError so main.ts prints them as one line.
  */
-async function replayCheck(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
+async function runReplay(cwd: string, configs: ProjectConfigs, files: string[] | undefined, out: Output) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the check bundle, loaded only for --replay
   const check = require('../check-commands') as typeof import('../check-commands');
   try {

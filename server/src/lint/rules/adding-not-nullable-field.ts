@@ -16,7 +16,7 @@ const rule: Rule = {
   id: 'adding-not-nullable-field',
   defaultSeverity: 'warning',
   summary: 'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const command of alterTableCommands(section)) {

@@ -15,7 +15,7 @@ const rule: Rule = {
   id: 'adding-required-field',
   defaultSeverity: 'error',
   summary: 'Adding a NOT NULL column without a DEFAULT fails on a table that has rows.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const { command, def, constraints } of columnsAddedToExistingTables(section)) {

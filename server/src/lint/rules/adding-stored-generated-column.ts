@@ -11,7 +11,7 @@ const rule: Rule = {
   id: 'adding-stored-generated-column',
   defaultSeverity: 'warning',
   summary: 'ADD COLUMN ... GENERATED ALWAYS AS (...) STORED rewrites an existing table under ACCESS EXCLUSIVE.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const { command, def, constraints } of columnsAddedToExistingTables(section)) {

@@ -19,7 +19,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'ADD COLUMN with a volatile default (gen_random_uuid(), serial, identity...) rewrites an existing table under ACCESS EXCLUSIVE.',
   readsEarlierMigrations: true,
-  check(unit, report) {
+  lint(unit, report) {
     let declared: DeclaredVolatility | undefined;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;

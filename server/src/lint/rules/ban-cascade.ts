@@ -14,7 +14,7 @@ const rule: Rule = {
   id: 'ban-cascade',
   defaultSeverity: 'warning',
   summary: 'DROP or TRUNCATE ... CASCADE silently removes dependent objects or rows.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {
@@ -40,7 +40,7 @@ const rule: Rule = {
   },
 };
 
-function reportCascade(section: ParsedSection, statement: Statement, within: TextRange, what: string, report: Parameters<Rule['check']>[1]): void {
+function reportCascade(section: ParsedSection, statement: Statement, within: TextRange, what: string, report: Parameters<Rule['lint']>[1]): void {
   const tokens = statementTokens(statement);
   const cascade = tokens.filter((t) => t.kind === 'word' && t.value === 'cascade' && statement.start + t.start >= within.start && statement.start + t.end <= within.end).pop();
   const start = cascade ? statement.start + cascade.start : within.start;

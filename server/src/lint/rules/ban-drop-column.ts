@@ -13,7 +13,7 @@ const rule: Rule = {
   id: 'ban-drop-column',
   defaultSeverity: 'warning',
   summary: 'Dropping a column breaks application code that still reads or writes it.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const command of alterTableCommands(section)) {

@@ -13,7 +13,7 @@ const rule: Rule = {
   id: 'ban-drop-table',
   defaultSeverity: 'warning',
   summary: 'Dropping a table loses its data and breaks application code that still uses it.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

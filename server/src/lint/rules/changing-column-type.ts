@@ -21,7 +21,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'Changing a column type rewrites the table under an ACCESS EXCLUSIVE lock.',
   readsEarlierMigrations: true,
-  check(unit, report) {
+  lint(unit, report) {
     let earlier: Map<string, TypeName> | undefined;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;

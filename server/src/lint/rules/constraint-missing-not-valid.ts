@@ -15,7 +15,7 @@ const rule: Rule = {
   id: 'constraint-missing-not-valid',
   defaultSeverity: 'warning',
   summary: 'A FOREIGN KEY or CHECK added to an existing table without NOT VALID scans it under lock.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       const text = section.file.text;

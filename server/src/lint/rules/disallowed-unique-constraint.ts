@@ -15,7 +15,7 @@ const rule: Rule = {
   id: 'disallowed-unique-constraint',
   defaultSeverity: 'warning',
   summary: 'Adding a UNIQUE or PRIMARY KEY constraint builds its index under an ACCESS EXCLUSIVE lock.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const command of alterTableCommands(section)) {

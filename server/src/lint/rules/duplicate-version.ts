@@ -5,8 +5,8 @@ const rule: Rule = {
   id: 'duplicate-version',
   defaultSeverity: 'error',
   summary: 'Two migration files use the same version number.',
-  check(unit, report) {
-    const section = [unit.up, unit.down, unit.verify, unit.check].find((s) => s?.file.path === unit.file.path);
+  lint(unit, report) {
+    const section = [unit.up, unit.down, unit.verify, unit.precheck].find((s) => s?.file.path === unit.file.path);
     if (!section) return;
     for (const problem of unit.problems) {
       if (problem.code !== 'duplicate-version') continue;

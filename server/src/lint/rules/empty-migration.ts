@@ -6,6 +6,6 @@ const rule: Rule = {
   id: 'empty-migration',
   defaultSeverity: 'error',
   summary: 'The up section holds no SQL: applying it would record a migration that did nothing.',
-  check: (unit, report) => reportProblems(unit, ['empty-up'], report),
+  lint: (unit, report) => reportProblems(unit, ['empty-up'], report),
 };
 export default rule;

@@ -166,7 +166,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   readsEarlierMigrations: true,
   summary: 'A foreign key without an index on its referencing columns: deletes and key updates on the parent scan the child table.',
-  check(unit, report) {
+  lint(unit, report) {
     const section = unit.up;
     if (!section) return;
     const statements = section.statementsWithEmbedded;

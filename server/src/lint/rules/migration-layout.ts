@@ -10,6 +10,6 @@ const rule: Rule = {
   id: 'migration-layout',
   defaultSeverity: 'error',
   summary: "The file breaks its migration tool's rules, or carries another tool's markers.",
-  check: (unit, report) => reportProblems(unit, ['layout-error', 'foreign-marker'], report),
+  lint: (unit, report) => reportProblems(unit, ['layout-error', 'foreign-marker'], report),
 };
 export default rule;

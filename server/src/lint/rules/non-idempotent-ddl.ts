@@ -18,7 +18,7 @@ const rule: Rule = {
   id: 'non-idempotent-ddl',
   defaultSeverity: 'warning',
   summary: 'DDL that fails when the migration runs again (missing IF [NOT] EXISTS, OR REPLACE or an existence guard).',
-  check(unit, report) {
+  lint(unit, report) {
     // Only where a statement can run twice (execution.canRunTwice): a resumed no-transaction
     // migration, a repeatable one, or a project that re-runs files by hand (lint.idempotency).
     // A runner that records each migration and rolls a failed one back whole never re-runs DDL.

@@ -6,6 +6,6 @@ const rule: Rule = {
   id: 'not-in-chain',
   defaultSeverity: 'warning',
   summary: 'The file is in the migrations folder but its tool never runs it.',
-  check: (unit, report) => reportProblems(unit, ['not-in-chain'], report),
+  lint: (unit, report) => reportProblems(unit, ['not-in-chain'], report),
 };
 export default rule;

@@ -28,7 +28,7 @@ const rule: Rule = {
   id: 'permissive-policy',
   defaultSeverity: 'warning',
   summary: 'A policy with USING (true) or WITH CHECK (true) lets its roles see or write every row.',
-  check(unit, report) {
+  lint(unit, report) {
     const section = unit.up;
     if (!section) return;
     for (const statement of section.statementsWithEmbedded) {

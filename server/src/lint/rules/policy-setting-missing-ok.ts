@@ -19,7 +19,7 @@ const rule: Rule = {
   id: 'policy-setting-missing-ok',
   defaultSeverity: 'warning',
   summary: "A policy calls current_setting('...') without missing_ok = true: queries fail while the setting is unset.",
-  check(unit, report) {
+  lint(unit, report) {
     const section = unit.up;
     if (!section) return;
     for (const statement of section.statementsWithEmbedded) {

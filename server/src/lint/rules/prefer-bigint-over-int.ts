@@ -56,7 +56,7 @@ const rule: Rule = {
   id: 'prefer-bigint-over-int',
   defaultSeverity: 'warning',
   summary: 'New key columns (primary, identity/serial, foreign key) should be bigint, not int or smallint: widening later rewrites the table.',
-  check(unit, report) {
+  lint(unit, report) {
     const added = new Map<ParsedSection, Set<string>>();
     for (const site of columnTypeSites(unit)) {
       if (site.column.context === 'alter type') continue;

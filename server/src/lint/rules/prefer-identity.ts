@@ -14,7 +14,7 @@ const rule: Rule = {
   id: 'prefer-identity',
   defaultSeverity: 'warning',
   summary: 'Use GENERATED ... AS IDENTITY instead of serial/bigserial.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const site of columnTypeSites(unit)) {
       if (site.column.context === 'alter type' || !SERIALS.has(site.typeName)) continue;
       report({

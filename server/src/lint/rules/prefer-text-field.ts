@@ -12,7 +12,7 @@ const rule: Rule = {
   id: 'prefer-text-field',
   defaultSeverity: 'warning',
   summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).',
-  check(unit, report) {
+  lint(unit, report) {
     for (const site of columnTypeSites(unit)) {
       if (site.typeName !== 'varchar' || !site.column.type.typmods?.length) continue;
       const limit = /\(\s*(\d+)\s*\)/.exec(site.modifiers ?? '')?.[1];

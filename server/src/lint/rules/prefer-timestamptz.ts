@@ -11,7 +11,7 @@ const rule: Rule = {
   id: 'prefer-timestamptz',
   defaultSeverity: 'warning',
   summary: 'Use timestamptz instead of timestamp without time zone.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const site of columnTypeSites(unit)) {
       if (site.typeName !== 'timestamp') continue;
       const replacement = `timestamptz${site.modifiers ?? ''}`;

@@ -11,7 +11,7 @@ const rule: Rule = {
   id: 'renaming-column',
   defaultSeverity: 'warning',
   summary: 'Renaming a column breaks application code that still uses the old name.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

@@ -15,7 +15,7 @@ const rule: Rule = {
   id: 'renaming-table',
   defaultSeverity: 'warning',
   summary: 'Renaming a table breaks application code that still uses the old name.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

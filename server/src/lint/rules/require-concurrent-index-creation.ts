@@ -13,7 +13,7 @@ const rule: Rule = {
   id: 'require-concurrent-index-creation',
   defaultSeverity: 'warning',
   summary: 'CREATE INDEX on an existing table without CONCURRENTLY blocks writes during the build.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

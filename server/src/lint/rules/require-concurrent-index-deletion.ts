@@ -15,7 +15,7 @@ const rule: Rule = {
   id: 'require-concurrent-index-deletion',
   defaultSeverity: 'warning',
   summary: 'DROP INDEX without CONCURRENTLY locks the table against reads and writes.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

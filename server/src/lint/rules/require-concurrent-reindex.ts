@@ -22,7 +22,7 @@ const rule: Rule = {
   id: 'require-concurrent-reindex',
   defaultSeverity: 'warning',
   summary: 'REINDEX without CONCURRENTLY blocks writes to the table (and reads through the index) during the rebuild.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

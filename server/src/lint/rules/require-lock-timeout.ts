@@ -22,7 +22,7 @@ const rule: Rule = {
   id: 'require-lock-timeout',
   defaultSeverity: 'warning',
   summary: 'A migration that takes write-blocking locks on existing tables should set lock_timeout first.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       const transactional = runsInTransaction(unit, section);

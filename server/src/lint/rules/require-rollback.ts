@@ -10,7 +10,7 @@ const rule: Rule = {
   id: 'require-rollback',
   defaultSeverity: 'warning',
   summary: 'A migration without a down section or rollback file cannot be rolled back.',
-  check(unit, report) {
+  lint(unit, report) {
     // Prisma, Drizzle, up-only sqlx files...: no down by design, unless lint.rollbacks is "require".
     if (!unit.execution.downsByDesign) return;
     const up = unit.up;

@@ -46,7 +46,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   readsEarlierMigrations: true,
   summary: 'ENABLE ROW LEVEL SECURITY with no CREATE POLICY for that table in this or an earlier migration.',
-  check(unit, report) {
+  lint(unit, report) {
     const section = unit.up;
     if (!section) return;
     const byName = (tables: QualifiedName[]) => groupByName(tables, (t) => t);

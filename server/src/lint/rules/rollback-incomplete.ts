@@ -31,7 +31,7 @@ const rule: Rule = {
   id: 'rollback-incomplete',
   defaultSeverity: 'warning',
   summary: 'The down section does not reverse everything the up section creates, enables or renames.',
-  check(unit, report) {
+  lint(unit, report) {
     if (!unit.execution.downsByDesign) return;
     const { up, down } = unit;
     if (!up || !down || down.statements.length === 0) return;

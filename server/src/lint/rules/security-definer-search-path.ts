@@ -41,7 +41,7 @@ const rule: Rule = {
   id: 'security-definer-search-path',
   defaultSeverity: 'warning',
   summary: 'SECURITY DEFINER function without SET search_path: callers can hijack the names it uses.',
-  check(unit, report) {
+  lint(unit, report) {
     const section = unit.up;
     if (!section) return;
     for (const statement of section.statementsWithEmbedded) {

@@ -8,8 +8,8 @@ const rule: Rule = {
   id: 'statement-too-complex',
   defaultSeverity: 'warning',
   summary: 'A statement nested too deeply for Tidemark to analyse; no rule checked it.',
-  check(unit, report) {
-    for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
+  lint(unit, report) {
+    for (const section of [unit.up, unit.down, unit.verify, unit.precheck]) {
       for (const statement of section?.statements ?? []) {
         const failure = statement.notAnalysed;
         if (!failure) continue;

@@ -5,8 +5,8 @@ const rule: Rule = {
   id: 'syntax-error',
   defaultSeverity: 'error',
   summary: 'A statement PostgreSQL cannot parse.',
-  check(unit, report) {
-    for (const section of [unit.up, unit.down, unit.verify, unit.check]) {
+  lint(unit, report) {
+    for (const section of [unit.up, unit.down, unit.verify, unit.precheck]) {
       for (const statement of section?.statements ?? []) {
         const error = statement.syntaxError;
         if (!error) continue;

@@ -20,7 +20,7 @@ const rule: Rule = {
   id: 'transaction-incompatible-statement',
   defaultSeverity: 'error',
   summary: 'A statement that cannot run in a transaction block is inside one, or shares its migration with other statements.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

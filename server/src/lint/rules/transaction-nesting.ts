@@ -22,7 +22,7 @@ const rule: Rule = {
   id: 'transaction-nesting',
   defaultSeverity: 'error',
   summary: 'BEGIN/COMMIT/ROLLBACK inside a migration the runner already runs in a transaction.',
-  check(unit, report) {
+  lint(unit, report) {
     // Only where the runner itself wraps the file (execution.transaction 'wrapped'): a file that
     // opens and commits its own transaction ('own': golang-migrate and sqitch files, and any file
     // Tidemark's runner runs as written) is atomic because of that BEGIN/COMMIT, and deleting them

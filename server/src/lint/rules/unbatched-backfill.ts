@@ -13,7 +13,7 @@ const rule: Rule = {
   id: 'unbatched-backfill',
   defaultSeverity: 'warning',
   summary: 'UPDATE or DELETE without WHERE on an existing table touches every row in one transaction.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

@@ -9,7 +9,7 @@ const rule: Rule = {
   id: 'unknown-environment',
   defaultSeverity: 'error',
   summary: '-- tidemark:environments names an environment that tidemark.json does not declare.',
-  check(unit, report) {
+  lint(unit, report) {
     const known = unit.environmentNames;
     const section = unit.up;
     if (!known || !section || section.file.path !== unit.file.path) return;

@@ -6,6 +6,6 @@ const rule: Rule = {
   id: 'unsubstituted-variable',
   defaultSeverity: 'info',
   summary: 'A ${VAR} that the migration tool substitutes from its environment is run as written here.',
-  check: (unit, report) => reportProblems(unit, ['layout-note'], report),
+  lint: (unit, report) => reportProblems(unit, ['layout-note'], report),
 };
 export default rule;

@@ -12,11 +12,11 @@ const rule: Rule = {
   id: 'unused-ignore',
   defaultSeverity: 'warning',
   summary: 'A -- tidemark-ignore comment that suppresses nothing: a misspelt rule, no statement under it, or a finding that is gone.',
-  check() {
+  lint() {
     // Nothing to decide from the parse tree alone: see checkSuppressions.
   },
-  checkSuppressions(unit, use, report) {
-    const section = [unit.up, unit.down, unit.verify, unit.check].find((s): s is ParsedSection => !!s && s.file.path === unit.file.path);
+  lintSuppressions(unit, use, report) {
+    const section = [unit.up, unit.down, unit.verify, unit.precheck].find((s): s is ParsedSection => !!s && s.file.path === unit.file.path);
     if (!section) return;
     const text = unit.file.text;
     const whole = (d: SuppressionDirective, message: string) => report({ section, start: d.start, end: d.end, message, fixes: [removeLine(text, d)] });

@@ -155,7 +155,7 @@ export function readAtlas(census: FolderCensus): LayoutReading {
     files.push({ name, file: new SourceFile(path, text), bytes: bytesOf(path, text) });
   }
 
-  checkIntegrity(census, files, problems);
+  validateIntegrity(census, files, problems);
 
   const byVersion = new Map<string, string[]>();
   files.forEach(({ name, file }, index) => {
@@ -216,7 +216,7 @@ function atlasMigration(name: string, file: SourceFile, position: number, proble
 }
 
 /** Compares the folder with atlas.sum as `atlas migrate validate` does, naming the file that differs. */
-function checkIntegrity(census: FolderCensus, files: ReadonlyArray<{ name: string; file: SourceFile; bytes: Uint8Array }>, problems: DiscoveryProblem[]): void {
+function validateIntegrity(census: FolderCensus, files: ReadonlyArray<{ name: string; file: SourceFile; bytes: Uint8Array }>, problems: DiscoveryProblem[]): void {
   const folder = census.folder;
   const sumPath = join(folder, 'atlas.sum');
   const rehash = 'run `atlas migrate hash` if the change is intended';

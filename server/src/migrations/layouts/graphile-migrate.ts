@@ -139,7 +139,7 @@ export function readGraphileMigrate(census: FolderCensus): LayoutReading {
         offset: previousLine,
       });
     }
-    problems.push(...checkCommitted(c, placeholders));
+    problems.push(...validateCommitted(c, placeholders));
     migrations.push(committedMigration(c, index + 1));
     before = c;
   }
@@ -180,7 +180,7 @@ function readCommitted(path: string, text: string): Committed | { problem: Disco
 }
 
 /** What a committed file says about itself: its hash against its body, and the placeholders it leaves to graphile-migrate. */
-function checkCommitted(c: Committed, placeholders: readonly string[]): DiscoveryProblem[] {
+function validateCommitted(c: Committed, placeholders: readonly string[]): DiscoveryProblem[] {
   const problems: DiscoveryProblem[] = [];
   const shown = `committed/${c.name}`;
   const computed = graphileHash(c.parsed.body, c.previous);
@@ -302,6 +302,6 @@ export const graphileMigrate: LayoutReader = {
     const read = readCommitted(path, text);
     if ('problem' in read) return undefined;
     const census = new FolderCensus(folder, lenientDiskReader);
-    return { migration: committedMigration(read, Number(read.number)), problems: checkCommitted(read, placeholdersOf(census)) };
+    return { migration: committedMigration(read, Number(read.number)), problems: validateCommitted(read, placeholdersOf(census)) };
   },
 };

@@ -29,7 +29,7 @@ import { nodePgMigrate } from './node-pg-migrate';
 import { prisma } from './prisma';
 import { sqlx } from './sqlx';
 import { supabase } from './supabase';
-import { isPartFolder } from './named-files';
+import { isSectionFolder } from './named-files';
 import { entryKind, FolderCensus, type Detection, type LayoutReader, type LayoutReading } from './reader';
 import { sqitch } from './sqitch';
 
@@ -132,19 +132,19 @@ export function readMigrationsFolder(migrationsDir: string, reader: FileReader, 
   const detected = detectLayout(census, forced);
   if (!detected) return { migrationsDir, migrations: [], problems: notRegularFiles(census), unused: [], unrecognised: describeUnrecognised(census) };
   const reading = detected.reader.read(census, reader);
-  if (!reading.refused) checkReading(reading, detected.reader, census);
+  if (!reading.refused) validateReading(reading, detected.reader, census);
   return { migrationsDir, layout: detected.reader.id, layoutEvidence: detected.evidence, ...reading };
 }
 
 /** What every layout must hold, whichever reader read it. */
-function checkReading(reading: LayoutReading, reader: LayoutReader, census: FolderCensus): void {
+function validateReading(reading: LayoutReading, reader: LayoutReader, census: FolderCensus): void {
   reading.problems.push(...notRegularFiles(census));
   markDuplicates(reading, census.folder);
-  for (const m of reading.migrations) checkMigration(m, reader, reading.problems);
+  for (const m of reading.migrations) validateMigration(m, reader, reading.problems);
 }
 
 /** What every migration must hold: no other layout's markers, an up with SQL in it. Problems are added to `problems`, and block apply. */
-export function checkMigration(m: Migration, reader: LayoutReader, problems: DiscoveryProblem[]): void {
+export function validateMigration(m: Migration, reader: LayoutReader, problems: DiscoveryProblem[]): void {
   refuseForeignMarkers(m, reader, problems);
   refuseEmptyUp(m, problems);
 }
@@ -156,7 +156,7 @@ function notRegularFiles(census: FolderCensus): DiscoveryProblem[] {
     '',
     ...census
       .entries()
-      .filter((e) => e.kind === 'folder' && isPartFolder(e.name))
+      .filter((e) => e.kind === 'folder' && isSectionFolder(e.name))
       .map((e) => e.name),
   ];
   for (const rel of folders) {
@@ -207,7 +207,7 @@ export function foreignMarker(text: string, layout: LayoutId): { offset: number;
 }
 
 function refuseForeignMarkers(m: Migration, reader: LayoutReader, problems: DiscoveryProblem[]): void {
-  const files = new Map([m.up, m.down, m.verify, m.check].filter((s) => s !== undefined).map((s) => [s.file.path, s.file]));
+  const files = new Map([m.up, m.down, m.verify, m.precheck].filter((s) => s !== undefined).map((s) => [s.file.path, s.file]));
   for (const file of files.values()) {
     const found = foreignMarker(file.text, m.execution.layout);
     if (!found) continue;
@@ -241,7 +241,7 @@ export function discoveryStop(result: DiscoveryResult, shownDir: string): string
 
 /** The problems a reading found that belong to no migration file (a FIFO, a folder without up.sql): a file-by-file lint never sees them. */
 export function folderProblems(result: DiscoveryResult): DiscoveryProblem[] {
-  const files = new Set(result.migrations.flatMap((m) => [m.up, m.down, m.verify, m.check].filter((s) => s !== undefined).map((s) => s.file.path)));
+  const files = new Set(result.migrations.flatMap((m) => [m.up, m.down, m.verify, m.precheck].filter((s) => s !== undefined).map((s) => s.file.path)));
   return result.problems.filter((p) => !files.has(p.path) && p.code !== 'not-in-chain');
 }
 
@@ -250,7 +250,7 @@ export function lintableFiles(result: DiscoveryResult): string[] {
   const files = new Set<string>();
   for (const m of result.migrations) {
     if (m.hole) continue;
-    for (const s of [m.up, m.down, m.verify, m.check]) if (s) files.add(s.file.path);
+    for (const s of [m.up, m.down, m.verify, m.precheck]) if (s) files.add(s.file.path);
   }
   for (const p of result.problems) if (p.code === 'not-in-chain' && p.path.toLowerCase().endsWith('.sql')) files.add(p.path);
   // SQL that no migration uses (notes.sql beside dbmate files) is still linted, as a loose file.

@@ -338,7 +338,7 @@ function changesetMigration(cs: Changeset, _where: string, position: number, pro
     execution: { layout: 'liquibase', transaction: none ? 'none' : 'wrapped', downsByDesign: true, canRunTwice: none || cs.runOnChange || cs.runAlways },
     up: cs.up,
     down: cs.down,
-    check: cs.check,
+    precheck: cs.check,
     noTransactionDirective: none,
     blockedReasons: blockedReasons(cs.up.text),
     environments: environmentsDirective(cs.up.text)?.names.map((n) => n.name),

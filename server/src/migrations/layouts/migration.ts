@@ -8,7 +8,7 @@ import { checksum } from '../checksum';
 import { blockedReasons, environmentsDirective, gateDirectives } from '../sections';
 import type { LayoutKind, Migration, MigrationExecution, Section } from '../types';
 
-export interface MigrationParts {
+export interface MigrationSections {
   version: string;
   /** Defaults to the version's digit groups, compared as numbers. */
   versionKey?: number[];
@@ -18,7 +18,7 @@ export interface MigrationParts {
   up: Section;
   down?: Section;
   verify?: Section;
-  check?: Section;
+  precheck?: Section;
   downMarker?: string;
   /** Where a generated rollback file goes, for layouts that keep downs in files of their own. */
   downFile?: string;
@@ -26,7 +26,7 @@ export interface MigrationParts {
   blocked?: string[];
 }
 
-export function makeMigration(parts: MigrationParts): Migration {
+export function makeMigration(parts: MigrationSections): Migration {
   const { up } = parts;
   const directiveText = up.file.text.slice(0, up.offset) + up.text;
   return {
@@ -43,7 +43,7 @@ export function makeMigration(parts: MigrationParts): Migration {
     up,
     down: parts.down,
     verify: parts.verify,
-    check: parts.check,
+    precheck: parts.precheck,
     noTransactionDirective: parts.execution.transaction === 'none',
     blockedReasons: [...(parts.blocked ?? []), ...blockedReasons(directiveText)],
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),

@@ -24,9 +24,9 @@ export const READER_OF_KIND: Record<Exclude<LayoutKind, 'directory'>, LayoutId> 
 };
 
 /** Subfolders that hold parts of migrations rather than migrations of their own. */
-const PART_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification', 'check', 'checks']);
+const SECTION_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'verification', 'check', 'checks']);
 
-export const isPartFolder = (name: string) => PART_FOLDERS.has(name.toLowerCase());
+export const isSectionFolder = (name: string) => SECTION_FOLDERS.has(name.toLowerCase());
 
 /** Paths of the .sql files that may be migrations or their parts, relative to `dir`. */
 export function listMigrationFiles(dir: string): string[] {
@@ -42,7 +42,7 @@ export function listMigrationFiles(dir: string): string[] {
     // Only regular files: a FIFO or a device named like a migration would block the read.
     const kind = entryKind(full);
     if (kind === 'folder') {
-      if (!PART_FOLDERS.has(entry.toLowerCase())) continue;
+      if (!SECTION_FOLDERS.has(entry.toLowerCase())) continue;
       for (const inner of safeReaddir(full).sort()) if (inner.toLowerCase().endsWith('.sql') && entryKind(join(full, inner)) === 'file') out.push(`${entry}/${inner}`);
     } else if (kind === 'file' && entry.toLowerCase().endsWith('.sql')) {
       out.push(entry);
@@ -64,7 +64,7 @@ function folderStamp(dir: string): string {
   // Adding, removing or renaming a file changes its folder's mtime; edits to contents do not
   // matter here because texts are always read fresh.
   const stamps: number[] = [];
-  for (const sub of ['', ...PART_FOLDERS]) {
+  for (const sub of ['', ...SECTION_FOLDERS]) {
     try {
       stamps.push(statSync(sub ? join(dir, sub) : dir).mtimeMs);
     } catch {
@@ -148,7 +148,7 @@ export function assembleMigration(parts: Parts): Migration | undefined {
     up,
     down,
     verify,
-    check,
+    precheck: check,
     noTransactionDirective,
     blockedReasons: blockedReasons(directiveText),
     environments: environmentsDirective(directiveText)?.names.map((n) => n.name),
@@ -165,7 +165,7 @@ export interface VersionGroup<T extends { info: ClassifiedFile }> {
   leftovers: Array<{ file: T; rival?: T }>;
 }
 
-const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' || info.role === 'verify' || info.role === 'check' ? info.role : 'primary');
+const fileSectionOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' || info.role === 'verify' || info.role === 'check' ? info.role : 'primary');
 
 /**
  * Pairs the files of one version: a down or verify file goes to the migration of its name
@@ -174,10 +174,10 @@ const slotOf = (info: ClassifiedFile): keyof Parts => (info.role === 'down' || i
  * Files left over never become migrations.
  */
 export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
-  const primaries = files.filter((f) => slotOf(f.info) === 'primary');
+  const primaries = files.filter((f) => fileSectionOf(f.info) === 'primary');
   const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
   for (const slot of ['down', 'verify', 'check'] as const) {
-    const free = files.filter((f) => slotOf(f.info) === slot);
+    const free = files.filter((f) => fileSectionOf(f.info) === slot);
     const take = (m: (typeof group.migrations)[number], pick: (f: T) => boolean) => {
       if (m[slot]) return;
       const found = free.find(pick);
@@ -252,7 +252,7 @@ export function readNamedFiles(census: FolderCensus): LayoutReading {
       }
     }
     for (const { file, rival } of group.leftovers) {
-      const what = `${slotOf(file.info)} file`;
+      const what = `${fileSectionOf(file.info)} file`;
       if (rival) {
         problems.push({
           code: 'duplicate-version',

@@ -247,12 +247,12 @@ export function parseSqitchPlan(text: string): SqitchPlan {
     changeLines.set(name, lineNo);
     previous = full;
   }
-  checkDependencies(plan, seenTags);
+  validateDependencies(plan, seenTags);
   return plan;
 }
 
 /** sqitch refuses a plan whose changes require what is not planned before them (Plan.pm `check_changes`). */
-function checkDependencies(plan: SqitchPlan, tagLines: Map<string, number>): void {
+function validateDependencies(plan: SqitchPlan, tagLines: Map<string, number>): void {
   const firstLine = new Map<string, number>();
   const position = new Map<string, number>();
   plan.changes.forEach((c, index) => {

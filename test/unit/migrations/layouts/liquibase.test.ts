@@ -67,7 +67,7 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
     assert.deepEqual(statements(seed.down), []);
     assert.match(seed.down!.text, /--rollback not required/);
     for (const m of [one, two, three, fn, seed]) {
-      for (const s of [m.up, m.down, m.check]) {
+      for (const s of [m.up, m.down, m.precheck]) {
         if (!s) continue;
         assert.equal(s.file.path, join(fixture, m.version.startsWith('carol') ? 'changes/002-functions.sql' : 'changes/001-accounts.sql'));
         for (const st of parseStatements(s.text, s.offset, s.breaks)) assert.equal(s.file.text.slice(st.start, st.end).trim(), st.text.trim(), `${m.version} ${s.kind}`);
@@ -77,7 +77,7 @@ describe('migrations/layouts/liquibase: formatted SQL changesets as Liquibase re
 
   it('turns --precondition-sql-check expectedResult:N into a pre-check whose query must return N', () => {
     const three = discoverMigrations(fixture).migrations[2];
-    const checks = parseStatements(three.check!.text, three.check!.offset);
+    const checks = parseStatements(three.precheck!.text, three.precheck!.offset);
     assert.deepEqual(
       checks.map((s) => [s.text, s.leadingComments]),
       [["SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_name_idx'", ['-- expect: 0']]],

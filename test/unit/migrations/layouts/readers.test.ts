@@ -72,14 +72,14 @@ describe('migrations/layouts: diesel', () => {
   it('lint: up.sql is an up whose down is down.sql (no require-rollback); down.sql is linted as a down', async () => {
     await ensureParser();
     const up = buildLintUnit(join(dir, '2019-02-26-002946_create_users/up.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY);\n');
-    assert.equal(up.fileRole, 'up');
+    assert.equal(up.fileSection, 'up');
     assert.equal(up.down?.text, 'DROP TABLE users;\n');
     assert.equal(up.execution.layout, 'diesel');
     const down = buildLintUnit(join(dir, '2019-02-26-002946_create_users/down.sql'), 'DROP TABLE users;\n');
-    assert.equal(down.fileRole, 'down');
+    assert.equal(down.fileSection, 'down');
     const findings = lintFiles(
       { 'diesel.toml': '', 'migrations/2019-02-26-002946_create_users/up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
-      { target: 'migrations/2019-02-26-002946_create_users/up.sql' },
+      { linted: 'migrations/2019-02-26-002946_create_users/up.sql' },
     ).findings;
     const fix = findings.find((f) => f.rule === 'require-rollback')?.fixes[0];
     assert.match(fix?.createFiles?.[0]?.path ?? '', /2019-02-26-002946_create_users\/down\.sql$/, 'the generated rollback goes to down.sql');
@@ -122,7 +122,7 @@ describe('migrations/layouts: Prisma', () => {
   it('lint: require-rollback is quiet (Prisma has no downs by design)', () => {
     const { findings } = lintFiles(
       { 'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n', 'prisma/migrations/20210313140442_init/migration.sql': 'CREATE TABLE "User" ("id" bigint);\n' },
-      { target: 'prisma/migrations/20210313140442_init/migration.sql' },
+      { linted: 'prisma/migrations/20210313140442_init/migration.sql' },
     );
     assert.equal(findings.filter((f) => f.rule === 'require-rollback').length, 0);
   });
@@ -174,12 +174,12 @@ describe('migrations/layouts: Drizzle', () => {
   });
 
   it('lint: the orphan file gets the warning in the editor; listed files do not; no duplicate-version', () => {
-    const orphan = lintFiles(files, { target: 'drizzle/0001_old_attempt.sql' }).findings;
+    const orphan = lintFiles(files, { linted: 'drizzle/0001_old_attempt.sql' }).findings;
     assert.ok(
       orphan.some((f) => f.rule === 'not-in-chain' && /not part of the chain/.test(f.message)),
       JSON.stringify(orphan.map((f) => f.rule)),
     );
-    const listed = lintFiles(files, { target: 'drizzle/0001_odd_wolf.sql' }).findings;
+    const listed = lintFiles(files, { linted: 'drizzle/0001_odd_wolf.sql' }).findings;
     assert.deepEqual(
       listed.filter((f) => f.rule === 'duplicate-version' || f.rule === 'not-in-chain' || f.rule === 'require-rollback'),
       [],
@@ -227,7 +227,7 @@ describe('migrations/layouts: sqlx, node-pg-migrate, Supabase', () => {
       ],
     );
     const lint = (target: string) =>
-      lintFiles({ 'Cargo.toml': '[dependencies]\nsqlx = "0.8"\n', [target]: 'CREATE TABLE users (id bigint);\n' }, { target }).findings.map((f) => f.rule);
+      lintFiles({ 'Cargo.toml': '[dependencies]\nsqlx = "0.8"\n', [target]: 'CREATE TABLE users (id bigint);\n' }, { linted: target }).findings.map((f) => f.rule);
     assert.ok(!lint('migrations/20240101000000_users.sql').includes('require-rollback'));
   });
 

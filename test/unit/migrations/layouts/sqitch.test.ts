@@ -218,7 +218,7 @@ describe('migrations/layouts/sqitch: a script linted as part of its change', () 
     const path = join(fixture, 'revert', 'app.devices', 'create.sql');
     const unit = buildLintUnit(path, readFileSync(path, 'utf8'));
     assert.equal(unit.version, 'app.devices/create');
-    assert.equal(unit.fileRole, 'down');
+    assert.equal(unit.fileSection, 'down');
     assert.equal(unit.up?.file.path, join(fixture, 'deploy', 'app.devices', 'create.sql'));
     assert.equal(unit.execution.transaction, 'own');
     // The earlier instance of a reworked change, from its @TAG file.
