@@ -51,7 +51,7 @@ const rule: Rule = {
   id: '${name}',
   defaultSeverity: 'warning',
   summary: 'One sentence: what this rule flags, for the rule index and SARIF.',
-  check(unit, report) {
+  lint(unit, report) {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {

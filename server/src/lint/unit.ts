@@ -151,14 +151,14 @@ function fromFolderReading(path: string, text: string, folder: string, reader: F
 function unitFromMigration(file: SourceFile, migration: Migration, problems: DiscoveryProblem[]): LintUnit {
   const parse = (s: Section | undefined) => (s ? parseSection(s) : undefined);
   const inFile = [migration.up, migration.down, migration.verify, migration.precheck].filter((s) => s?.file.path === file.path);
-  const fileRole = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
+  const fileSection = inFile.length === 1 && migration.layout !== 'sections' ? inFile[0]!.kind : 'sections';
   const up = parse(migration.up);
   return {
     file,
     version: migration.version,
     name: migration.name,
     layout: migration.layout,
-    fileSection: fileRole,
+    fileSection,
     up,
     down: parse(migration.down),
     verify: parse(migration.verify),

@@ -7,7 +7,7 @@ import { diskReader, type FileReader } from './text-file';
 import type { DiscoveryResult, LayoutId } from './types';
 
 export { diskReader, lenientDiskReader, type FileReader } from './text-file';
-export { isSectionFolder as isPartFolder, listMigrationFiles, migrationFilesByVersion, pairVersionGroup, assembleMigration, type IndexedFile, type VersionGroup } from './layouts/named-files';
+export { isSectionFolder, listMigrationFiles, migrationFilesByVersion, pairVersionGroup, assembleMigration, type IndexedFile, type VersionGroup } from './layouts/named-files';
 
 export interface DiscoveryOptions {
   /** The layout tidemark.json sets; detected from the folder otherwise. */

@@ -78,7 +78,7 @@ export async function replayProject(
 }
 
 /**
- * checkProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
+ * replayProject for the CLI: each migration replayed on the worker thread (replay-worker.ts), which
  * keeps its shadow warm from one migration to the next, with `check.timeout` per migration. PGlite
  * runs a statement without yielding, so a migration that never ends (an endless loop, pg_sleep)
  * can only be stopped by ending its thread: it gets a replay-timeout finding and the next

@@ -13,7 +13,7 @@ const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'A -- tidemark-ignore comment that suppresses nothing: a misspelt rule, no statement under it, or a finding that is gone.',
   lint() {
-    // Nothing to decide from the parse tree alone: see checkSuppressions.
+    // Nothing to decide from the parse tree alone: see lintSuppressions.
   },
   lintSuppressions(unit, use, report) {
     const section = [unit.up, unit.down, unit.verify, unit.precheck].find((s): s is ParsedSection => !!s && s.file.path === unit.file.path);
