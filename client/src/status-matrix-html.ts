@@ -32,7 +32,7 @@ const ACTION_TITLES: Record<CellAction['command'], string> = {
   [CommandId.rollbackTo]: 'Roll back to here',
 };
 
-/** The buttons of one cell: apply where apply acts, verify what ran and has a verify part, roll back to a version with newer ones run after it. */
+/** The buttons of one cell: apply where apply acts, verify what ran and has a verify section, roll back to a version with newer ones run after it. */
 export function cellActions(root: string, environment: EnvironmentStatus, row: MatrixRow, column: number, rows: readonly MatrixRow[]): CellAction[] {
   const m = row.cells[column].status;
   if (!m || environment.error) return [];

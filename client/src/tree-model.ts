@@ -159,7 +159,7 @@ export function newestAppliedVersion(status: EnvironmentStatus): string | undefi
   return undefined;
 }
 
-/** The migration owning `file` (its up, down or verify part) in one environment's status. */
+/** The migration owning `file` (its up, down or verify section) in one environment's status. */
 export function migrationForFile(status: EnvironmentStatus, file: string): MigrationStatus | undefined {
   const same = (a: string | undefined) => a !== undefined && normalizePath(a) === normalizePath(file);
   return status.migrations.find((m) => m.files && (same(m.files.up) || same(m.files.down) || same(m.files.verify)));

@@ -91,7 +91,7 @@ insert into storage.objects (bucket_id, name) values ('avatars', '${BOB}/not-min
 
 /**
  * A Supabase project (supabase/config.toml) whose migrations are written with Tidemark's sections,
- * so that they carry a verify part: db/migrations, read as dbmate files (supabase/migrations is
+ * so that they carry a verify section: db/migrations, read as dbmate files (supabase/migrations is
  * read as Supabase's own layout, one up per file: the last test).
  */
 function supabaseProject(files: Record<string, string>): string {

@@ -1,7 +1,7 @@
 /**
  * Writes the phases of an expand/contract change as consecutive migrations in the layout and
  * numbering the project already uses (as `tidemark new` does): each with its up, down, verify and,
- * where it has one, pre-check part.
+ * where it has one, pre-check section.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ export interface Phase {
   role: 'expand' | 'backfill' | 'switch' | 'contract';
   /** The migration's name: `expand_users_email_to_email_address`. */
   name: string;
-  /** Comment lines at the top of the up part: what the phase does, what to do before the next. */
+  /** Comment lines at the top of the up section: what the phase does, what to do before the next. */
   notes: string[];
   /** Directive lines (`-- tidemark:no-transaction`, `-- tidemark:soak 48h`). */
   directives: string[];

@@ -1,7 +1,7 @@
 /**
  * Where a generated rollback goes, for require-rollback's quick fix and the "Generate rollback"
  * refactoring alike, so both write the same text to the same place: into the migration's down
- * part when it has one, else where its layout keeps down parts.
+ * part when it has one, else where its layout keeps down sections.
  */
 import type { Fix, LintUnit, ParsedSection, TextEdit } from './types';
 
@@ -30,7 +30,7 @@ export function rollbackPlacements(unit: LintUnit, up: ParsedSection, sql: strin
 }
 
 /**
- * A down part without statements (comments, a TODO) is added to, keeping what it says; one with
+ * A down section without statements (comments, a TODO) is added to, keeping what it says; one with
  * statements is replaced, which is what regenerating means.
  */
 function intoDown(down: ParsedSection, sql: string): TextEdit {

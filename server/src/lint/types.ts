@@ -27,7 +27,7 @@ export interface LintUnit {
   file: SourceFile;
   version?: string;
   name?: string;
-  /** How the migration's parts are spread over files (where a generated rollback goes); the tool is `execution.layout`. */
+  /** How the migration's sections are spread over files (where a generated rollback goes); the tool is `execution.layout`. */
   layout: LayoutKind;
   /** The role of the linted file: a one-file migration, or one part of a split migration. */
   fileSection: 'sections' | 'up' | 'down' | 'verify' | 'check';

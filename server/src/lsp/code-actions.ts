@@ -94,7 +94,7 @@ function toLspEdit(edit: TextEdit, file: SourceFile): { range: Range; newText: s
 
 /**
  * "Generate rollback": the up section's reversal where require-rollback's fix would put it (a
- * `-- migrate:down` section, or the layout's down file), or in place of an existing down part.
+ * `-- migrate:down` section, or the layout's down file), or in place of an existing down section.
  */
 export function generateRollbackAction(ctx: CodeActionContext): CodeAction | undefined {
   if (!wanted(GENERATE_ROLLBACK_KIND, ctx.only)) return undefined;

@@ -49,7 +49,7 @@ export interface MigrationExecution {
 }
 
 /**
- * How a migration's parts are spread over files: `sections` in one file (dbmate, goose,
+ * How a migration's sections are spread over files: `sections` in one file (dbmate, goose,
  * node-pg-migrate...), `paired` NAME.up.sql / NAME.down.sql files, `folders` NAME.sql with
  * rollback/NAME.sql, `flyway` V/U files, `directory` one folder per migration (diesel, Prisma,
  * Drizzle v1). Where a generated rollback goes and how `tidemark new` names files follow it;
@@ -94,7 +94,7 @@ export interface SoakDirective {
   text: string;
 }
 
-/** A numbered migration with its up, and optional down and verify parts. */
+/** A numbered migration with its up, and optional down and verify sections. */
 export interface Migration {
   /**
    * The version as written (`001`, `20251126_004`, `1.2` for Flyway `V1_2`/`V1.2`), or, in layouts

@@ -1,7 +1,7 @@
 /**
  * `tidemark new NAME`: the next migration in the layout the project already uses (sections in one
  * file, paired .up/.down/.verify files, sibling rollback/ and verify/ folders, or Flyway names),
- * with up, down and verify parts.
+ * with up, down and verify sections.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';

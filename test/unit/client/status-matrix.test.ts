@@ -59,10 +59,10 @@ describe('status matrix page', () => {
     assert.match(html, /<div>Only for production<\/div>/);
   });
 
-  it('offers in each cell what can be done there: apply up to a pending one, verify what ran with a verify part, roll back to one with newer ones applied', () => {
+  it('offers in each cell what can be done there: apply up to a pending one, verify what ran with a verify section, roll back to one with newer ones applied', () => {
     const html = renderStatusMatrix([{ root: '/proj', label: 'proj', environments: [sandbox, production] }], page);
     assert.deepEqual(actionsIn(cellOf(html, '001', 'sandbox')), ['Verify', 'Roll back to here']);
-    assert.deepEqual(actionsIn(cellOf(html, '002', 'sandbox')), [], 'the newest applied: nothing newer to roll back, no verify part');
+    assert.deepEqual(actionsIn(cellOf(html, '002', 'sandbox')), [], 'the newest applied: nothing newer to roll back, no verify section');
     assert.deepEqual(actionsIn(cellOf(html, '003', 'sandbox')), [], 'blocked: apply stops before it');
     assert.deepEqual(actionsIn(cellOf(html, '004', 'sandbox')), [], 'not for this environment');
     assert.deepEqual(actionsIn(cellOf(html, '001', 'production')), ['Verify']);

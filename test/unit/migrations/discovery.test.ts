@@ -45,7 +45,7 @@ describe('migrations/discovery: the four layouts, mixed in one folder', () => {
     assert.deepEqual(result.problems, []);
   });
 
-  it('pairs up, down and verify parts from sections, sibling files and folders', () => {
+  it('pairs up, down and verify sections from sections, sibling files and folders', () => {
     const [tenants, users, audit, roles, later] = result.migrations;
     assert.equal(tenants.up.text.trim(), 'CREATE TABLE tenants (id bigint);');
     assert.equal(tenants.down?.text.trim(), 'DROP TABLE tenants;');
@@ -169,7 +169,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     assert.equal(migrations[2].layout, 'folders');
   });
 
-  it('lints a check part like a verify part: its syntax errors, never the DDL rules', async () => {
+  it('lints a pre-check section like a verify section: its syntax errors, never the DDL rules', async () => {
     await ensureParser();
     const agents =
       '-- migrate:check\n-- expect: 0\nDELETE FROM agents WHERE tenant_id IS NULL RETURNING 0;\n-- migrate:up\nALTER TABLE agents ADD COLUMN IF NOT EXISTS note text;\n-- migrate:down\nALTER TABLE agents DROP COLUMN IF EXISTS note;\n';
@@ -178,7 +178,7 @@ describe('migrations/discovery: pre-checks in each layout', () => {
     assert.deepEqual(
       findings.filter((f) => f.start < checkEnd).map((f) => f.rule),
       [],
-      'no rule judges the check part as DDL',
+      'no rule judges the pre-check section as DDL',
     );
     const broken = lintFiles(
       { 'check/001_a.sql': 'SELECT count(*) FROM a WHERE;\n', '001_a.sql': 'CREATE TABLE IF NOT EXISTS a (id bigint);\n-- migrate:down\nDROP TABLE IF EXISTS a;\n' },

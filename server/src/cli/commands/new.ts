@@ -9,7 +9,7 @@ const KIND_USAGE = Object.values(CHANGE_KINDS).map((k) => `  tidemark new --expa
 
 const command: CliCommand = {
   name: 'new',
-  summary: 'Create the next migration (up, down and verify parts), or the three phases of an expand/contract change',
+  summary: 'Create the next migration (up, down and verify sections), or the three phases of an expand/contract change',
   usage: [
     'tidemark new NAME [--cwd DIR] [--config FILE]',
     ...KIND_USAGE,

@@ -106,7 +106,7 @@ describe('migrations/layouts/sqitch: sqitch.plan order, deploy/revert/verify scr
       found.migrations.map((m) => [m.toolId, m.name]),
       raw.map((c) => [c.id, c.name]),
     );
-    // No verify script: sqitch skips the verification with a warning; Tidemark has no verify part for it.
+    // No verify script: sqitch skips the verification with a warning; Tidemark has no verify section for it.
     assert.equal(found.migrations[3].version, 'audit');
     assert.equal(found.migrations[3].verify, undefined);
   });
