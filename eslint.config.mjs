@@ -44,20 +44,6 @@ export default defineConfig(
     },
   },
   {
-    // These rule files still declare their own loose parse-tree type; server/src/sql/ast.ts's AstNode
-    // replaces it when the rules branch (which owns them) takes it over. Remove this block then.
-    files: [
-      'server/src/lint/rules/fk-missing-index.ts',
-      'server/src/lint/rules/permissive-policy.ts',
-      'server/src/lint/rules/policy-setting-missing-ok.ts',
-      'server/src/lint/rules/require-concurrent-reindex.ts',
-      'server/src/lint/rules/require-lock-timeout.ts',
-      'server/src/lint/rules/rls-enabled-without-policy.ts',
-      'server/src/lint/rules/security-definer-search-path.ts',
-    ],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: { globals: nodeGlobals },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

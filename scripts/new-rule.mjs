@@ -1,7 +1,8 @@
-// `npm run new-rule NAME`: the three files every lint rule has — the rule
+// `npm run new-rule NAME`: the four files every lint rule has — the rule
 // (server/src/lint/rules/NAME.ts, listed in rules/index.ts), its docs page (docs/rules/NAME.md,
-// which every finding links to) and its test (test/unit/rules/NAME.test.ts). The test starts out
-// failing: it asserts that the rule flags an example, which holds once the rule is written.
+// which every finding links to), its test (test/unit/rules/NAME.test.ts) and the examples its
+// reviewed snapshot is rendered from (test/unit/lint/snapshot-cases/NAME.sql). The test and the
+// snapshot start out failing: the rule flags nothing yet, and no snapshot has been reviewed.
 //
 //   node scripts/new-rule.mjs NAME [--root DIR]   (--root: another checkout, for the scaffold's own test)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,9 +28,10 @@ const paths = {
   index: join(root, 'server', 'src', 'lint', 'rules', 'index.ts'),
   doc: join(root, 'docs', 'rules', `${name}.md`),
   test: join(root, 'test', 'unit', 'rules', `${name}.test.ts`),
+  snapshotCases: join(root, 'test', 'unit', 'lint', 'snapshot-cases', `${name}.sql`),
 };
 if (!existsSync(paths.index)) fail(`${paths.index} not found: run this in a Tidemark checkout`);
-for (const key of ['rule', 'doc', 'test']) if (existsSync(paths[key])) fail(`${paths[key]} already exists: the rule ${name} is there`);
+for (const key of ['rule', 'doc', 'test', 'snapshotCases']) if (existsSync(paths[key])) fail(`${paths[key]} already exists: the rule ${name} is there`);
 
 const index = readFileSync(paths.index, 'utf8');
 const lastImport = [...index.matchAll(/^import \w+ from '\.\/[^']+';\n/gm)].pop();
@@ -119,18 +121,29 @@ describe(\`rule \${RULE}\`, () => {
 });
 `;
 
+const snapshotCases = `-- The examples of ${name} rendered into test/unit/lint/__snapshots__/${name}.snap: each
+-- "-- case: NAME" is a migration the rule must flag (format: test/support/rule-snapshots.ts).
+-- Replace the SQL with what the rule is about, then render and review the snapshot:
+--   UPDATE_SNAPSHOTS=1 node node_modules/mocha/bin/mocha.js --require ./test/test-cleanup-hooks.cjs --exit out/test/unit/lint/rule-snapshots.test.js
+-- case: the statement it is about
+SELECT 1;
+`;
+
 mkdirSync(dirname(paths.doc), { recursive: true });
+mkdirSync(dirname(paths.snapshotCases), { recursive: true });
 mkdirSync(dirname(paths.test), { recursive: true });
 writeFileSync(paths.rule, rule);
 writeFileSync(paths.doc, doc);
 writeFileSync(paths.test, test);
+writeFileSync(paths.snapshotCases, snapshotCases);
 writeFileSync(paths.index, withRule);
 const shown = (path) => path.slice(root.length + 1);
 process.stdout.write(
   [
-    `wrote ${shown(paths.rule)} (listed in ${shown(paths.index)}), ${shown(paths.doc)} and ${shown(paths.test)}.`,
+    `wrote ${shown(paths.rule)} (listed in ${shown(paths.index)}), ${shown(paths.doc)}, ${shown(paths.test)} and ${shown(paths.snapshotCases)}.`,
     'Next: write the rule until its test passes (it fails now, on purpose), fill in the docs page,',
-    'then `npm run docs:rules` to add it to docs/rules/README.md.',
+    'then `npm run docs:rules` to add it to docs/rules/README.md. Put the examples the rule flags in',
+    'the snapshot cases and render the snapshot with UPDATE_SNAPSHOTS=1 (CONTRIBUTING.md); review it.',
     '',
   ].join('\n'),
 );

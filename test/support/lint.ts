@@ -17,7 +17,7 @@ import { scratchDir } from './test-cleanup';
 export { ensureParser };
 
 /**
- * Writes `files` (relative path → text) into a fresh folder and lints `target` (default: the
+ * Writes `files` (relative path → text) into a fresh folder and lints `linted` (default: the
  * first file). `rule` limits the findings to one rule.
  */
 export function lintFiles(
@@ -29,9 +29,9 @@ export function lintFiles(
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);
   }
-  const target = options.linted ?? Object.keys(files)[0];
-  const path = join(dir, target);
-  const unit = buildLintUnit(path, files[target]);
+  const linted = options.linted ?? Object.keys(files)[0];
+  const path = join(dir, linted);
+  const unit = buildLintUnit(path, files[linted]);
   if (!options.allowSyntaxErrors && options.rule !== 'syntax-error') refuseSyntaxErrors(unit, dir);
   const rules = options.rule ? [rulesById.get(options.rule)!] : undefined;
   if (options.rule && !rules![0]) throw new Error(`no rule ${options.rule}`);
@@ -43,7 +43,7 @@ export function lintFiles(
       throw new Error(`rule ${id} threw: ${String(e)}`);
     },
   });
-  return { findings, dir, text: files[target] };
+  return { findings, dir, text: files[linted] };
 }
 
 /** Throws when a statement of the migration under test (any of its files) does not parse, naming it. */

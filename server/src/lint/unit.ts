@@ -213,8 +213,10 @@ function unitFromSections(file: SourceFile, version: string | undefined, problem
     downMarker: '-- migrate:down',
   };
   for (const raw of splitSections(file.text)) {
-    if (unit[raw.kind]) continue;
-    unit[raw.kind] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
+    // The `-- migrate:check` section is the unit's pre-check.
+    const field = raw.kind === 'check' ? 'precheck' : raw.kind;
+    if (unit[field]) continue;
+    unit[field] = parseSection({ kind: raw.kind, file, offset: raw.offset, text: raw.text });
   }
   unit.up ??= parseSection({ kind: 'up', file, offset: file.text.length, text: '' });
   unit.execution = withUpStatements(unit.execution, unit.up.statements);

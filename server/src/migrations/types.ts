@@ -1,6 +1,6 @@
 import type { SourceFile } from '../sql/source';
 
-/** The part of a migration a piece of SQL belongs to. */
+/** The section of a migration a piece of SQL belongs to (docs/architecture.md "Names"); `check` is the pre-check, named as its marker. */
 export type SectionKind = 'up' | 'down' | 'verify' | 'check';
 
 /**

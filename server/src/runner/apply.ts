@@ -1,5 +1,5 @@
 /**
- * apply: pending migrations in version order, up to a target, each verified after it when it has a
+ * apply: pending migrations in version order, up to the `--to` version, each verified after it when it has a
  * verify section. How one migration runs (in a transaction, or statement by statement with its
  * progress recorded) is apply-migration.ts's.
  */

@@ -27,7 +27,7 @@ export function describeBlock(m: Migration): string {
 
 /**
  * The pending migrations that may run now: those before the first blocked one. With `--to`,
- * reaching a blocked migration is refused rather than silently stopping short of the target.
+ * reaching a blocked migration is refused rather than silently stopping short of the `--to` version.
  */
 export function untilBlocked(candidates: Migration[], toVersion: string | undefined): { runnable: Migration[]; blockedBy?: Migration } {
   const at = candidates.findIndex((m) => m.blockedReasons.length > 0);

@@ -11,6 +11,7 @@ import { qualifiedName } from './names';
 import { optionEnabled } from './options';
 import { blockedOperations, LOCK_MODES, lockStrength, type LockMode } from './lock-modes';
 import type { AstNode } from './ast';
+import { builtinVolatility } from './builtin-functions';
 
 export interface LockEffect {
   /** Relation the lock is on, as written (`public.users`). */
@@ -58,30 +59,6 @@ const SAFER = {
 /** Storage parameters ALTER TABLE SET (...) changes under SHARE UPDATE EXCLUSIVE; the rest need ACCESS EXCLUSIVE. */
 const LIGHT_RELOPTIONS = /^(toast\.)?(autovacuum_\w+|vacuum_\w+|log_autovacuum_min_duration|fillfactor|parallel_workers|toast_tuple_target)$/;
 
-/** Default expressions PostgreSQL evaluates once (stable or immutable) and stores as a "fast default". */
-const NON_VOLATILE_FUNCTIONS = new Set([
-  'now',
-  'transaction_timestamp',
-  'statement_timestamp',
-  'current_setting',
-  'lower',
-  'upper',
-  'coalesce',
-  'concat',
-  'jsonb_build_object',
-  'json_build_object',
-  'jsonb_build_array',
-  'json_build_array',
-  'to_jsonb',
-  'to_json',
-  'make_interval',
-  'make_date',
-  'to_timestamp',
-  'to_date',
-  'length',
-  'md5',
-  'array_fill',
-]);
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
 /** The locks a statement takes, most restrictive first; empty when it takes none worth telling. */
@@ -266,7 +243,9 @@ function isVolatile(expr: unknown): boolean {
       .map((n: AstNode) => n?.String?.sval)
       .pop()
       ?.toLowerCase();
-    if (!NON_VOLATILE_FUNCTIONS.has(name)) return true;
+    // A function not in the table may be volatile: the prediction says rewrite rather than promise a fast default.
+    const volatility = builtinVolatility(name);
+    if (volatility === undefined || volatility === 'v') return true;
     return isVolatile(node.FuncCall.args);
   }
   // Subqueries and references to other columns cannot be a fast default; treat them as rewriting.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../../support/paths';
 import { scratchDir } from '../../support/test-cleanup';
+import { readSnapshotCases } from '../../support/rule-snapshots';
 
 const script = join(repoRoot, 'scripts', 'new-rule.mjs');
 
@@ -62,6 +63,20 @@ describe('npm run new-rule', function () {
     assert.match(test, /Fails until the rule is written/);
     const syntax = ts.transpileModule(test, { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.CommonJS } });
     assert.deepEqual(syntax.diagnostics, []);
+  });
+
+  it('writes the snapshot cases the rule snapshot test reads, with one case to replace', () => {
+    const root = checkout();
+    const result = scaffold(root, 'ban-drop-database');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /test\/unit\/lint\/snapshot-cases\/ban-drop-database\.sql/);
+    const path = join(root, 'test', 'unit', 'lint', 'snapshot-cases', 'ban-drop-database.sql');
+    const cases = readSnapshotCases(path);
+    assert.deepEqual(
+      cases.map((c) => [c.name, c.files]),
+      [['the statement it is about', { '001_test.sql': 'SELECT 1;\n' }]],
+    );
+    assert.match(readFileSync(path, 'utf8'), /UPDATE_SNAPSHOTS=1/);
   });
 
   it('refuses a name that is not a rule id, or a rule that exists, naming the problem and changing nothing', () => {

@@ -9,7 +9,7 @@ import { insertAfter } from '../statement-rewrite';
 import { tableCreatedEarlier } from '../created-in-migration';
 import { earlierCatalog } from '../earlier-migrations';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 interface ForeignKey {
   statement: Statement;
@@ -28,12 +28,12 @@ interface Cover {
 
 function foreignKeys(statement: Statement): ForeignKey[] {
   const found: ForeignKey[] = [];
-  const create = (statement.node as AnyNode | undefined)?.CreateStmt;
-  const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
+  const create = (statement.node as AstNode | undefined)?.CreateStmt;
+  const alter = (statement.node as AstNode | undefined)?.AlterTableStmt;
   const add = (table: RangeVar, columns: string[], constraint: Constraint, inCreateTable: boolean) => {
     if (constraint.contype === 'CONSTR_FOREIGN' && columns.length) found.push({ statement, table, columns, constraint, inCreateTable });
   };
-  const fromColumn = (table: RangeVar, column: AnyNode | undefined, inCreateTable: boolean) => {
+  const fromColumn = (table: RangeVar, column: AstNode | undefined, inCreateTable: boolean) => {
     for (const c of column?.constraints ?? []) if (c?.Constraint && column?.colname) add(table, [column.colname], c.Constraint, inCreateTable);
   };
   if (create?.relation) {
@@ -52,7 +52,7 @@ function foreignKeys(statement: Statement): ForeignKey[] {
 }
 
 function covers(statement: Statement): Cover[] {
-  const node = statement.node as AnyNode | undefined;
+  const node = statement.node as AstNode | undefined;
   const found: Cover[] = [];
   const index = node?.IndexStmt;
   // A partial index only helps for the rows its WHERE admits; the referential check looks at all.
@@ -65,7 +65,7 @@ function covers(statement: Statement): Cover[] {
     }
     found.push({ table: relationName(index.relation), columns });
   }
-  const keyConstraint = (table: RangeVar, constraint: AnyNode | undefined, column?: string) => {
+  const keyConstraint = (table: RangeVar, constraint: AstNode | undefined, column?: string) => {
     if (constraint?.contype !== 'CONSTR_PRIMARY' && constraint?.contype !== 'CONSTR_UNIQUE') return;
     const columns = column ? [column] : stringList(constraint.keys);
     if (columns.length) found.push({ table: relationName(table), columns });

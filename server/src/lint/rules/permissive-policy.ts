@@ -4,14 +4,14 @@ import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, tokensAtLocation } from '../../sql/token-ranges';
 import { policyDefinition } from '../policies';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 /** `true`, `TRUE`, `'t'::boolean`, `(true)`: an expression that admits every row. */
 function alwaysTrue(expression: unknown): { location?: number } | undefined {
-  const node = expression as AnyNode | undefined;
+  const node = expression as AstNode | undefined;
   if (node?.A_Const?.boolval?.boolval === true) return { location: node.A_Const.location };
   const cast = node?.TypeCast;
-  const target = (cast?.typeName?.names ?? []).map((n: AnyNode) => n?.String?.sval).pop();
+  const target = (cast?.typeName?.names ?? []).map((n: AstNode) => n?.String?.sval).pop();
   if (cast && (target === 'bool' || target === 'boolean')) {
     const value = cast.arg?.A_Const?.sval?.sval ?? (cast.arg?.A_Const?.boolval?.boolval === true ? 'true' : undefined);
     if (typeof value === 'string' && /^(t|true|y|yes|on|1)$/i.test(value.trim())) return { location: cast.arg.A_Const.location };

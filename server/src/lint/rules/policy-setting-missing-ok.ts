@@ -6,7 +6,7 @@ import { fileOffsetOf } from '../../sql/embedded';
 import { fileRange, matchingParen, tokensAtLocation } from '../../sql/token-ranges';
 import { policyDefinition, visitNodes } from '../policies';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 /**
  * `current_setting('app.tenant_id')` without its second argument raises "unrecognized
@@ -25,7 +25,7 @@ const rule: Rule = {
     for (const statement of section.statementsWithEmbedded) {
       const policy = policyDefinition(statement);
       if (!policy) continue;
-      const calls: AnyNode[] = [];
+      const calls: AstNode[] = [];
       visitNodes([policy.using, policy.withCheck], (type, body) => {
         if (type !== 'FuncCall') return;
         const name = stringList(body.funcname);

@@ -4,7 +4,7 @@ import { statementTokens } from '../../sql/clauses';
 import { qualifiedName } from '../../sql/names';
 import { indexCreatedEarlier, tableCreatedEarlier } from '../created-in-migration';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 const KIND_WORD: Record<string, string> = {
   REINDEX_OBJECT_INDEX: 'index',
@@ -26,9 +26,9 @@ const rule: Rule = {
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
       for (const statement of section.statementsWithEmbedded) {
-        const reindex = (statement.node as { ReindexStmt?: AnyNode } | undefined)?.ReindexStmt;
+        const reindex = (statement.node as { ReindexStmt?: AstNode } | undefined)?.ReindexStmt;
         if (!reindex) continue;
-        const concurrent = (reindex.params ?? []).some((p: AnyNode) => p?.DefElem?.defname === 'concurrently' && p.DefElem.arg?.Boolean?.boolval !== false);
+        const concurrent = (reindex.params ?? []).some((p: AstNode) => p?.DefElem?.defname === 'concurrently' && p.DefElem.arg?.Boolean?.boolval !== false);
         const word = KIND_WORD[reindex.kind as string];
         // REINDEX SYSTEM cannot run concurrently.
         if (concurrent || !word) continue;

@@ -8,7 +8,7 @@ import { transactionIncompatibility } from '../../sql/transaction';
 import { indexCreatedEarlier, tableCreatedEarlier } from '../created-in-migration';
 import { reversesUp } from '../reversal';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 // Locks from SHARE up block writes: waiting for one stalls every writer queued behind it.
 const WRITE_BLOCKING = lockStrength('SHARE');
@@ -69,7 +69,7 @@ function runsInTransaction(unit: LintUnit, section: ParsedSection): boolean {
 }
 
 function namesIndex(node: Node | undefined): boolean {
-  const n = node as AnyNode | undefined;
+  const n = node as AstNode | undefined;
   return n?.DropStmt?.removeType === 'OBJECT_INDEX' || n?.ReindexStmt?.kind === 'REINDEX_OBJECT_INDEX';
 }
 
@@ -85,13 +85,13 @@ function onExistingRelation(section: ParsedSection, statement: Statement, lock: 
  * in autocommit it ends with its own statement.
  */
 function lockTimeoutSetting(node: Node | undefined, transactional: boolean): boolean | undefined {
-  const set = (node as AnyNode | undefined)?.VariableSetStmt;
+  const set = (node as AstNode | undefined)?.VariableSetStmt;
   if (set?.name === 'lock_timeout') {
     if (set.kind !== 'VAR_SET_VALUE') return false;
     if (set.is_local && !transactional) return undefined;
     return !isZero(set.args?.[0]);
   }
-  const targets: AnyNode[] = (node as AnyNode | undefined)?.SelectStmt?.targetList ?? [];
+  const targets: AstNode[] = (node as AstNode | undefined)?.SelectStmt?.targetList ?? [];
   for (const target of targets) {
     const call = target?.ResTarget?.val?.FuncCall;
     const name = call?.funcname?.[call.funcname.length - 1]?.String?.sval;
@@ -104,7 +104,7 @@ function lockTimeoutSetting(node: Node | undefined, transactional: boolean): boo
 }
 
 /** 0, '0', '0s', '0ms': PostgreSQL's "wait forever". */
-function isZero(arg: AnyNode | undefined): boolean {
+function isZero(arg: AstNode | undefined): boolean {
   const constant = arg?.A_Const;
   if (!constant) return false;
   if (constant.ival) return !constant.ival.ival;

@@ -9,7 +9,7 @@ import type { ParsedSection } from '../types';
 import type { QualifiedName } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 /** `ENABLE ROW LEVEL SECURITY` as written in the statement, for the underline. */
 function enableClause(statement: Statement): { start: number; end: number } | undefined {
@@ -62,9 +62,9 @@ const rule: Rule = {
         .get(table.name)
         .some((t) => sameName(t, table));
     for (const statement of section.statementsWithEmbedded) {
-      const alter = (statement.node as AnyNode | undefined)?.AlterTableStmt;
+      const alter = (statement.node as AstNode | undefined)?.AlterTableStmt;
       if (!alter?.relation) continue;
-      if (!(alter.cmds ?? []).some((c: AnyNode) => c?.AlterTableCmd?.subtype === 'AT_EnableRowSecurity')) continue;
+      if (!(alter.cmds ?? []).some((c: AstNode) => c?.AlterTableCmd?.subtype === 'AT_EnableRowSecurity')) continue;
       const table = relationName(alter.relation);
       if (includesTable(policyTables, table) || hasEarlierPolicy(table)) continue;
       const name = renderName(table);

@@ -4,7 +4,7 @@ import { quoteIdentifier, stringList } from '../../sql/names';
 import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, tokensAtLocation } from '../../sql/token-ranges';
 
-type AnyNode = Record<string, any>;
+import type { AstNode } from '../../sql/ast';
 
 /**
  * Where the pinned path points: pg_catalog first (built-ins cannot be shadowed), then the
@@ -15,16 +15,16 @@ export function pinnedSearchPath(functionSchema: string | undefined): string {
   return `pg_catalog, ${quoteIdentifier(functionSchema ?? 'public')}, pg_temp`;
 }
 
-function securityDefiner(options: AnyNode[] | undefined): AnyNode | undefined {
+function securityDefiner(options: AstNode[] | undefined): AstNode | undefined {
   return (options ?? []).find((o) => o?.DefElem?.defname === 'security' && o.DefElem.arg?.Boolean?.boolval === true)?.DefElem;
 }
 
-function setsSearchPath(options: AnyNode[] | undefined): boolean {
+function setsSearchPath(options: AstNode[] | undefined): boolean {
   return (options ?? []).some((o) => o?.DefElem?.defname === 'set' && o.DefElem.arg?.VariableSetStmt?.name === 'search_path');
 }
 
 /** `SECURITY DEFINER` (or `EXTERNAL SECURITY DEFINER`) as written, from the option's location. */
-function definerClause(statement: Statement, option: AnyNode): { start: number; end: number } | undefined {
+function definerClause(statement: Statement, option: AstNode): { start: number; end: number } | undefined {
   if (!hasExactPositions(statement)) return undefined;
   const at = tokensAtLocation(statement, option.location);
   if (!at) return undefined;
@@ -45,10 +45,10 @@ const rule: Rule = {
     const section = unit.up;
     if (!section) return;
     for (const statement of section.statementsWithEmbedded) {
-      const node = statement.node as AnyNode | undefined;
+      const node = statement.node as AstNode | undefined;
       const create = node?.CreateFunctionStmt;
       const alter = node?.AlterFunctionStmt;
-      const options: AnyNode[] | undefined = create?.options ?? alter?.actions;
+      const options: AstNode[] | undefined = create?.options ?? alter?.actions;
       const definer = securityDefiner(options);
       if (!definer || setsSearchPath(options)) continue;
       const name = create ? stringList(create.funcname) : stringList(alter?.func?.ObjectWithArgs?.objname ?? alter?.func?.objname);

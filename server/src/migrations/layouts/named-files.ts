@@ -155,7 +155,7 @@ export function assembleMigration(parts: Parts): Migration | undefined {
       up,
       down,
       verify,
-      check,
+      precheck: check,
       noTransactionDirective,
       blockedReasons: blockedReasons(directiveText),
       environments: environmentsDirective(directiveText)?.names.map((n) => n.name),

@@ -1,0 +1,3 @@
+-- case: DROP ... CASCADE and TRUNCATE ... CASCADE
+DROP TYPE order_status CASCADE;
+TRUNCATE sessions CASCADE;

@@ -1,0 +1,2 @@
+-- case: renaming a column others read
+ALTER TABLE public.users RENAME COLUMN name TO full_name;

@@ -1,0 +1,3 @@
+-- case: REINDEX without CONCURRENTLY
+REINDEX INDEX users_email_idx;
+REINDEX TABLE orders;

@@ -1,0 +1,3 @@
+-- case: a typo
+CREATE TABEL users (id bigint);
+SELECT 1;

@@ -1,0 +1,4 @@
+-- case: a misspelt environment
+-- option: environments=local,staging,production
+-- tidemark:environments prodution, staging,qa
+INSERT INTO dbs VALUES (1);
