@@ -668,5 +668,4 @@ export async function runStatusMatrixFlows({ page, base, workspace, output, reco
   });
 }
 
-// Shared with the flows of other files (managed-flows.mjs).
-export { checker, migrationRows, openTidemarkView, rows, runCommand, screenshotTree, sidebarRows, until };
+export { screenshotTree };
