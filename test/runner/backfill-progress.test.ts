@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { tidemark } from '../support/cli';
-import { freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
+import { adminClient, freshDatabase, startServers, urlOf, writeFiles, type TestServer } from '../support/databases';
 import { repoRoot } from '../support/paths';
 import { scratchDir } from '../support/test-cleanup';
 import { usersSchema, USERS_DOWN } from '../support/live-change';
@@ -76,6 +76,27 @@ describe('apply shows the backfill progress (NOTICEs) as it arrives', function (
       const run = await tidemark(dir, ['apply', '--env', 'local', '--to', '003'], env);
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.deepEqual(progressLines(run.stderr), EXPECTED);
+    });
+
+    it('each batch commits on its own: a batch that fails keeps the batches before it', async () => {
+      const dir = scratchDir('progress-commit-');
+      const env = { PGPASSWORD: server.password };
+      const database = await freshDatabase(server);
+      await renameProject(dir, { environments: { local: { url: urlOf(server, database) } }, expandContract: { soak: { backfill: false } } }, env);
+      const expand = await tidemark(dir, ['apply', '--env', 'local', '--to', '002'], env);
+      assert.equal(expand.code, 0, expand.stdout + expand.stderr);
+      // Rows past id 1000 refuse the copy: the third batch fails.
+      const client = await adminClient(server, database);
+      try {
+        await client.query('ALTER TABLE users ADD CONSTRAINT late_rows_refuse_copy CHECK (id <= 1000 OR email_address IS NULL)');
+        const run = await tidemark(dir, ['apply', '--env', 'local', '--to', '003'], env);
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stdout + run.stderr, /late_rows_refuse_copy/);
+        const copied = await client.query('SELECT count(*)::int AS n FROM users WHERE email_address = email');
+        assert.equal(copied.rows[0].n, 1000, 'the two batches before the failing one stay committed');
+      } finally {
+        await client.end();
+      }
     });
 
     it('a notice raised before a long statement ends is shown before it ends', async () => {

@@ -93,7 +93,9 @@ export interface Backfill {
  * COMMIT inside a procedure is only allowed when it was CALLed outside a transaction block, as the
  * runner does for a no-transaction migration; inside one (the replay check, a BEGIN typed in psql)
  * the statement would fail, so the procedure commits only when its CALL started the transaction
- * (transaction_timestamp() = statement_timestamp(): true exactly for a statement run on its own).
+ * (transaction_timestamp() = statement_timestamp(): true for a statement run on its own) and no
+ * earlier statement of that transaction wrote anything (no transaction ID yet): PGlite's clock has
+ * millisecond steps, so a BEGIN and the CALL after it can share a timestamp.
  */
 export function backfillStatements(table: TableFacts, backfill: Backfill): { up: string[]; down: string[] } {
   const pk = table.primaryKey!;
@@ -104,7 +106,7 @@ export function backfillStatements(table: TableFacts, backfill: Backfill): { up:
     `CREATE OR REPLACE PROCEDURE ${procedure}(batch_size integer)`,
     'LANGUAGE plpgsql AS $$',
     'DECLARE',
-    '  commit_each_batch boolean := transaction_timestamp() = statement_timestamp();',
+    '  commit_each_batch boolean := transaction_timestamp() = statement_timestamp() AND txid_current_if_assigned() IS NULL;',
     `  lower_key ${keyType};`,
     `  upper_key ${keyType};`,
     '  batch_rows bigint;',

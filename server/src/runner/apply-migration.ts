@@ -14,7 +14,7 @@ import { RunnerInputError, type Environment, type Project } from '../database/en
 import type { HistoryRow } from '../database/history';
 import { splitStatements } from '../sql/split';
 import type { Statement } from '../sql/statements';
-import { transactionControl, transactionIncompatibility } from '../sql/transaction';
+import { callsProcedure, transactionControl, transactionIncompatibility } from '../sql/transaction';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, type SectionPlan } from './execution';
 import { failureLocation, type RunOptions, type Session } from './session';
 import type { Step } from './steps';
@@ -111,7 +111,8 @@ export class MigrationApplier {
         isCancelled: this.options.isCancelled,
         // A statement and its progress commit together, so a lost connection cannot leave one
         // without the other; only what PostgreSQL refuses in a transaction runs bare, marked as
-        // started first so that a resume knows it may or may not have run. Inside a transaction
+        // started first so that a resume knows it may or may not have run; so does a CALL, whose
+        // procedure may commit. Inside a transaction
         // the file opens, statements run as written and the progress is written just before its
         // COMMIT, in that transaction: the block and its progress commit together or not at all.
         step: async (i, statement, execute) => {
@@ -131,7 +132,7 @@ export class MigrationApplier {
             }
             return;
           }
-          const bare = control !== undefined || transactionIncompatibility(statement.node) !== undefined;
+          const bare = control !== undefined || transactionIncompatibility(statement.node) !== undefined || callsProcedure(statement.node);
           if (!bare) {
             await db.transaction(async () => {
               await execute();

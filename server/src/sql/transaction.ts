@@ -8,6 +8,15 @@ import { optionEnabled } from './options';
 import type { AstNode } from './ast';
 
 /** Why the statement cannot run in a transaction (e.g. "CREATE INDEX CONCURRENTLY"), or undefined. */
+/**
+ * A top-level CALL: the procedure may COMMIT or ROLLBACK (a batched backfill does), which
+ * PostgreSQL allows only when the CALL is not inside a transaction block, so a runner going
+ * statement by statement must not wrap it in one.
+ */
+export function callsProcedure(node: Node | undefined): boolean {
+  return !!node && 'CallStmt' in (node as AstNode);
+}
+
 export function transactionIncompatibility(node: Node | undefined): string | undefined {
   if (!node) return undefined;
   const [type, body] = Object.entries(node as AstNode)[0] ?? [];
