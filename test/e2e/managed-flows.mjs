@@ -73,8 +73,14 @@ export async function runManagedFlows({ page, base, workspace, output, record })
     const row = migrationRows(await rows(page), 'sandbox').find((r) => r.label.startsWith('003'));
     if (!row) throw new Error('no 003 row under sandbox');
     await page.locator(`${sidebarRows}[data-index="${row.index}"]`).click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'Mark as Not Applied' }).first().click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Mark 003 as not applied in sandbox' }).waitFor({ timeout: 30_000 });
+    const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Mark as Not Applied' }).first();
+    const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Mark 003 as not applied in sandbox' });
+    await menuItem.click();
+    // A click that lands while the context menu is still settling only highlights the item: choose it with Enter then.
+    await title.waitFor({ timeout: 5_000 }).catch(async () => {
+      if (await menuItem.isVisible()) await page.keyboard.press('Enter');
+    });
+    await title.waitFor({ timeout: 30_000 });
     await page.locator('.quick-input-widget input').fill('testing the warning');
     await page.keyboard.press('Enter');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'created objects that still exist in sandbox' }).first();
