@@ -8,7 +8,7 @@ import type { Migration } from '../migrations/types';
 import type { AdoptReport } from '../protocol';
 import { compareVersionKeys, versionId, versionOrder } from '../migrations/version';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
-import { validateToVersion, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
+import { historyFilesOf, validateToVersion, migrationsOnDisk, requireConfirmation, withLockedSession, withReadSession, type RunOptions, type Session } from '../runner/session';
 import { FOREIGN_TOOLS, findForeignTables, matchEntry, namedTable, qualifiedName, readForeignEntries, toolLabel, type ForeignTable } from '../database/foreign-history';
 
 export interface AdoptOptions extends Pick<RunOptions, 'askPassword' | 'progress' | 'confirm'> {
@@ -78,7 +78,7 @@ export async function adoptEnvironment(project: Project, environment: string | u
       for (const r of p.recorded) {
         const m = r.migration;
         await session.history.recordWithoutRunning(
-          { version: m.version, name: m.name, checksum: m.checksum, upSql: m.up.text, downSql: m.down?.text, verifySql: m.verify?.text, state: 'applied', statementsDone: 0 },
+          { ...historyFilesOf(m), state: 'applied', statementsDone: 0 },
           r.appliedAt,
           p.adoptedFrom,
           'adopt',

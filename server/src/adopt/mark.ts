@@ -9,7 +9,7 @@ import { versionId } from '../migrations/version';
 import type { MarkReport, MigrationStatus } from '../protocol';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { migrationStates } from '../runner/status';
-import { migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from '../runner/session';
+import { historyFilesOf, migrationsOnDisk, requireConfirmation, withLockedSession, type RunOptions } from '../runner/session';
 import type { DatabaseAdapter } from '../database/adapter';
 import { ensureParser } from '../sql/parse';
 import { parseStatements } from '../sql/statements';
@@ -59,16 +59,7 @@ export async function markMigrations(
         changes.push({ version: migration.version, name: migration.name, before: describe(state), after: 'applied (marked by hand)' });
         work.push(() =>
           history.recordWithoutRunning(
-            {
-              version: migration.version,
-              name: migration.name,
-              checksum: migration.checksum,
-              upSql: migration.up.text,
-              downSql: migration.down?.text,
-              verifySql: migration.verify?.text,
-              state: 'applied',
-              statementsDone: 0,
-            },
+            { ...historyFilesOf(migration), state: 'applied', statementsDone: 0 },
             undefined,
             'mark',
             'mark',

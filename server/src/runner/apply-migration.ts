@@ -16,7 +16,7 @@ import { splitStatements } from '../sql/split';
 import type { Statement } from '../sql/statements';
 import { callsProcedure, transactionControl, transactionIncompatibility } from '../sql/transaction';
 import { CancelledError, errorMessage, planSection, resetTimeouts, runStatements, setTimeouts, StatementError, type SectionPlan } from './execution';
-import { failureLocation, type RunOptions, type Session } from './session';
+import { failureLocation, historyFilesOf, type RunOptions, type Session } from './session';
 import type { Step } from './steps';
 import { preChecksPassed, runVerifyChecks } from './verify';
 
@@ -193,12 +193,7 @@ export class MigrationApplier {
 
 function historyRow(migration: Migration, state: 'applied' | 'failed', statementsDone: number, started: number, error?: string) {
   return {
-    version: migration.version,
-    name: migration.name,
-    checksum: migration.checksum,
-    upSql: migration.up.text,
-    downSql: migration.down?.text,
-    verifySql: migration.verify?.text,
+    ...historyFilesOf(migration),
     durationMs: Date.now() - started,
     state,
     statementsDone,

@@ -151,3 +151,15 @@ export function validateToVersion(toVersion: string | undefined, migrations: Rea
   if (named) throw new RunnerInputError(`--to must be the version of one of the migrations (such as ${named.version}), not "${toVersion}"`);
   throw new RunnerInputError(`--to must be a version such as 003 or 20251126_004, not "${toVersion}"`);
 }
+
+/** What a history row keeps of a migration's files: the same for apply, adopt and mark. */
+export function historyFilesOf(migration: Migration) {
+  return {
+    version: migration.version,
+    name: migration.name,
+    checksum: migration.checksum,
+    upSql: migration.up.text,
+    downSql: migration.down?.text,
+    verifySql: migration.verify?.text,
+  };
+}
