@@ -25,10 +25,11 @@ import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '..
 import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
 import { steadyDisk } from '../../migrations/steady-disk';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'lint',
-  summary: 'Lint migration files (text, json or sarif output); exit 1 on errors',
+  summary: COMMAND_SUMMARIES.lint,
   usage: [
     'Usage: tidemark lint [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE] [--cache [--cache-location DIR]] [--replay]',
     '',
