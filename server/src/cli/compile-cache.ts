@@ -8,12 +8,13 @@
  *
  * The cache is an optimisation only: a missing, stale or unwritable one is never an error. V8
  * rejects data made from other source text, another V8 or other flags (then the run rewrites it).
+ * One file per bundle path: a rebuilt bundle's cache replaces the old build's.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
@@ -63,8 +64,8 @@ function cacheFileOf(file: string): string | undefined {
   if (!base) return undefined;
   try {
     const stat = statSync(file);
-    const key = createHash('sha256').update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 20);
-    return join(base, 'tidemark', 'compile-cache', `${key}.v8`);
+    const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+    return join(base, 'tidemark', 'compile-cache', `${hash(file)}-${hash(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)}.v8`);
   } catch {
     return undefined;
   }
@@ -78,13 +79,19 @@ function readCache(cacheFile: string): Buffer | undefined {
   }
 }
 
-/** Written to a temporary name and renamed, so a process starting meanwhile never reads half a file. */
+/**
+ * Written to a temporary name and renamed, so a process starting meanwhile never reads half a
+ * file; the caches of the same bundle's earlier builds (same path, other size or time) go.
+ */
 function writeCache(cacheFile: string, script: Script): void {
   try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
+    const folder = dirname(cacheFile);
+    mkdirSync(folder, { recursive: true });
     const temporary = `${cacheFile}.${process.pid}`;
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, cacheFile);
+    const samePath = basename(cacheFile).split('-')[0] + '-';
+    for (const name of readdirSync(folder)) if (name.startsWith(samePath) && name.endsWith('.v8') && join(folder, name) !== cacheFile) rmSync(join(folder, name), { force: true });
   } catch {
     // A read-only home, a full disk: the next run compiles the bundle as this one did.
   }

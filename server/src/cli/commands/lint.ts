@@ -12,7 +12,7 @@ import { parseAgainWhenRecovered } from '../../sql/parse';
 import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs, type FolderFindings } from '../project-input';
 import { folderLayout } from '../../migrations/layouts';
 import { PACKAGE_JSON, packageVersion } from '../package-version';
-import { buildLintUnit } from '../../lint/unit';
+import { buildLintUnit, keepFewerParsedSections } from '../../lint/unit';
 import { DEFAULT_DOCS_BASE, lintUnit } from '../../lint/engine';
 import { allRules } from '../../lint/rules';
 import { displayPath, locateFinding, type LintReport, type LocatedFinding } from '../format/located';
@@ -25,6 +25,12 @@ import { DEFAULT_CACHE_LOCATION, LINT_FLAGS, lintCacheDir, lintRunKey } from '..
 import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
 import { steadyDisk } from '../../migrations/steady-disk';
+import { limitTextCaches } from '../../sql/text-cache';
+
+/** The statement texts whose trees and tokens a lint run keeps: those of the last few files. */
+const TEXT_CACHE_CHARS = 32 * 1024;
+/** The parsed sections it keeps: a migration's up and down, while its two files and the next migration's earlier context read them. */
+const PARSED_SECTIONS = 8;
 import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
@@ -42,7 +48,13 @@ const command: CliCommand = {
   ].join('\n'),
   flags: LINT_FLAGS,
   // One batch: each folder is listed, read and indexed once for all its files (steady-disk.ts).
-  run: (args, given) => steadyDisk(() => lint(args, given)),
+  run: (args, given) => {
+    // A run reads each statement about once (a file's up and down units share one parse, parse.ts's
+    // section cache): the caches an editor needs for re-lints on every keystroke only fill memory.
+    limitTextCaches(TEXT_CACHE_CHARS);
+    keepFewerParsedSections(PARSED_SECTIONS);
+    return steadyDisk(() => lint(args, given));
+  },
 };
 export default command;
 
