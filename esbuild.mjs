@@ -41,11 +41,7 @@ const commandBundleSeams = {
     });
     build.onLoad({ filter: /.*/, namespace: 'compile-cached-bundle' }, (args) => ({
       // The lint bundle sets --liftoff-only when it loads (sql/wasm-tiering.ts): the cache is made under it.
-      // --semi-space-growth-factor=1 keeps the young generation at its first size: a lint of 1,600
-      // small migrations otherwise grew it, and the old generation with what it promoted, to a heap
-      // of 97 MB (169 MB RSS; 38 MB and 125 MB with it). Set here, before the bundle compiles, as V8
-      // rejects a code cache made under other flags.
-      contents: `module.exports = require(${JSON.stringify(resolvePath('server/src/cli/compile-cache.ts'))}).loadBundle(${JSON.stringify(args.path)}, { v8Flags: '--liftoff-only --semi-space-growth-factor=1' });`,
+      contents: `module.exports = require(${JSON.stringify(resolvePath('server/src/cli/compile-cache.ts'))}).loadBundle(${JSON.stringify(args.path)}, { v8Flags: '--liftoff-only' });`,
       resolveDir: resolvePath('.'),
       loader: 'js',
     }));
