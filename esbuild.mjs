@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
 import { writeConfigSchema } from './scripts/config-schema.mjs';
 import { writePgliteTemplate } from './scripts/pglite-template.mjs';
@@ -34,9 +34,17 @@ const commandBundleSeams = {
   name: 'cli-command-bundle-seams',
   setup(build) {
     const bundles = { './lint-commands': './cli-lint.js', './runner-commands': './cli-runner.js', './check-commands': './cli-check.js' };
-    build.onResolve({ filter: /^\.\/(lint|runner|check)-commands$/ }, (args) =>
-      args.importer.endsWith(join('server', 'src', 'cli', 'main.ts')) ? { path: bundles[args.path], external: true } : undefined,
-    );
+    build.onResolve({ filter: /^\.\/(lint|runner|check)-commands$/ }, (args) => {
+      if (!args.importer.endsWith(join('server', 'src', 'cli', 'main.ts'))) return undefined;
+      // The lint bundle, which CI runs cold and often, loads through V8's code cache (cli/compile-cache.ts).
+      return args.path === './lint-commands' ? { path: 'cli-lint.js', namespace: 'compile-cached-bundle' } : { path: bundles[args.path], external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'compile-cached-bundle' }, (args) => ({
+      // The lint bundle sets --liftoff-only when it loads (sql/wasm-tiering.ts): the cache is made under it.
+      contents: `module.exports = require(${JSON.stringify(resolvePath('server/src/cli/compile-cache.ts'))}).loadBundle(${JSON.stringify(args.path)}, { v8Flags: '--liftoff-only' });`,
+      resolveDir: resolvePath('.'),
+      loader: 'js',
+    }));
     // `lint --replay` (commands/lint.ts) loads the check bundle the same way.
     build.onResolve({ filter: /^\.\.\/check-commands$/ }, (args) =>
       args.importer.endsWith(join('server', 'src', 'cli', 'commands', 'lint.ts')) ? { path: './cli-check.js', external: true } : undefined,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
@@ -183,10 +183,35 @@ describe('tidemark lint', function () {
       ['001 pending'],
     );
 
-    // With the full dist/, help lists every command, read from both bundles.
+    // Help lists every command without loading any command bundle.
     const help = tidemark(['--help'], dir);
     assert.equal(help.code, 0, help.stderr);
-    for (const name of ['lint', 'status', 'apply', 'verify', 'rollback', 'plan', 'new']) assert.match(help.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['lint', 'status', 'apply', 'verify', 'rollback', 'plan', 'new', 'check']) assert.match(help.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
+    const helpOnly = only(['cli.js'])(['--help']);
+    assert.equal(helpOnly.status, 0, helpOnly.stderr);
+    assert.equal(helpOnly.stdout, help.stdout);
+  });
+
+  it('keeps the lint bundle compiled in the user cache folder, and the next run uses it unchanged', () => {
+    const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP }, RULES);
+    const cacheHome = scratchDir('compile-cache-');
+    const run = () =>
+      spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'lint', '--format', 'json'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+      });
+    const first = run();
+    assert.equal(first.status, 0, first.stderr);
+    const cacheDir = join(cacheHome, 'tidemark', 'compile-cache');
+    const written = readdirSync(cacheDir);
+    assert.equal(written.length, 1, `one cache file: ${written.join(', ')}`);
+    const made = statSync(join(cacheDir, written[0])).mtimeMs;
+    const second = run();
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    // V8 accepted the cache (same flags as when it was made): the second run did not write it again.
+    assert.equal(statSync(join(cacheDir, written[0])).mtimeMs, made);
   });
   it('checks -- tidemark:environments against the environments of tidemark.json (unknown-environment)', () => {
     const dir = tempWorkspace({

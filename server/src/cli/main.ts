@@ -9,6 +9,7 @@
 import { parseArgs, UsageError } from './args';
 import type { CliCommand, CliError, Output } from './command';
 import { recordedLintRun } from './lint-options';
+import { COMMAND_SUMMARIES } from './command-summaries';
 
 /** What each command bundle exports: its commands and its own copies of the error classes. */
 interface CommandBundle {
@@ -41,7 +42,8 @@ export function allCommands(): readonly CliCommand[] {
 }
 
 function findCommand(name: string | undefined): CliCommand | undefined {
-  if (name === undefined) return undefined;
+  // A name help does not list loads no bundle to find out.
+  if (name === undefined || !Object.hasOwn(COMMAND_SUMMARIES, name)) return undefined;
   // Only lint lives in the lint bundle and check in the check bundle: any other name is looked up among the database commands.
   return bundle(name === 'lint' ? 'lint' : name === 'check' ? 'check' : 'runner').commands.find((c) => c.name === name);
 }
@@ -54,14 +56,15 @@ function isCliError(error: unknown): error is CliError {
   return [...loaded.values()].some((b) => error instanceof b.CliError);
 }
 
+/** From the list of summaries: help loads no command bundle. */
 function helpText(): string {
-  const commands = allCommands();
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const commands = Object.entries(COMMAND_SUMMARIES);
+  const width = Math.max(...commands.map(([name]) => name.length));
   return [
     'Usage: tidemark <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
     '',
     'Options for every command: --cwd DIR, --config FILE, --env NAME, --format text|json|sarif',
     'Run "tidemark <command> --help" for a command\'s own options.',
@@ -83,12 +86,7 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
       out.stdout(helpText() + '\n');
       return args.command || args.flags.get('help') ? 0 : 2;
     }
-    if (!command)
-      throw new UsageError(
-        `unknown command "${args.command}"; commands: ${allCommands()
-          .map((c) => c.name)
-          .join(', ')}`,
-      );
+    if (!command) throw new UsageError(`unknown command "${args.command}"; commands: ${Object.keys(COMMAND_SUMMARIES).join(', ')}`);
     if (args.flags.get('help')) {
       out.stdout(`${command.usage}\n`);
       return 0;

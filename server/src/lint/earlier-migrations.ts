@@ -131,10 +131,10 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
     if (!place) return [];
     const { state, own } = place;
     const { ups } = state;
-    if (!state.sorted) return ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0).map(parsedUp);
+    if (!state.sorted) return ups.filter((u) => compareVersionKeys(u.versionKey, own) < 0).map((u) => parsedUp(u, state));
     const count = countBelow(ups, own);
     const unavailable = unavailableParseCount();
-    const sections = state.last?.count === count ? state.last.sections : ups.slice(0, count).map(parsedUp);
+    const sections = state.last?.count === count ? state.last.sections : ups.slice(0, count).map((u) => parsedUp(u, state));
     // A parse that found no parser instance is redone when the run parses again, never kept.
     state.last = unavailableParseCount() === unavailable ? { count, sections } : undefined;
     return sections;
@@ -166,7 +166,7 @@ export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, me
     for (; running.read < count; running.read++) {
       const at = running.read;
       if (mentions && !mentions.test(state.ups[at].up.text)) continue;
-      for (const [name, item] of entries(parsedUp(state.ups[at]))) {
+      for (const [name, item] of entries(parsedUp(state.ups[at], state))) {
         const list = running.byName.get(name);
         if (list) list.push({ at, item });
         else running.byName.set(name, [{ at, item }]);
@@ -211,7 +211,7 @@ export function earlierFold<S>(unit: LintUnit, fold: EarlierFold<S>): S {
     let running = state.folds.get(fold as EarlierFold<unknown>) as { read: number; value: S } | undefined;
     if (!running || running.read > count) state.folds.set(fold as EarlierFold<unknown>, (running = { read: 0, value: fold.initial() }));
     const unavailable = unavailableParseCount();
-    for (; running.read < count; running.read++) fold.add(running.value, parsedUp(state.ups[running.read]));
+    for (; running.read < count; running.read++) fold.add(running.value, parsedUp(state.ups[running.read], state));
     // Built from a parse that found no parser instance: answered once, then built again.
     if (unavailableParseCount() !== unavailable) state.folds.delete(fold as EarlierFold<unknown>);
     return running.value;
@@ -231,11 +231,17 @@ function catalogOf<T>(sections: readonly ParsedSection[], entries: CatalogEntrie
   return { get: (name) => byName.get(name) ?? [] };
 }
 
-function parsedUp(u: FolderState['ups'][number]): ParsedSection {
+/**
+ * The parsed up section of `u`. Kept with the folder state for the editor, which asks again after
+ * each edit. Not in a batch over a sorted folder (`tidemark lint`): there the running catalogs and
+ * folds read each section once, in version order, just after its own file was linted (parseSection
+ * still has it), and keeping every one held the trees of a whole repository until the run ended.
+ */
+function parsedUp(u: FolderState['ups'][number], state: FolderState): ParsedSection {
   if (u.parsed) return u.parsed;
   const unavailable = unavailableParseCount();
   const parsed = parseSection(u.up);
-  if (unavailableParseCount() === unavailable) u.parsed = parsed;
+  if (unavailableParseCount() === unavailable && (!state.sorted || !inSteadyBatch())) u.parsed = parsed;
   return parsed;
 }
 

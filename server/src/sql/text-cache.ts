@@ -17,8 +17,20 @@ export class TextCache<T> {
     private readonly capacity: number,
     private readonly maxTextLength = 64 * 1024,
     /** The most text kept at once, in characters. */
-    private readonly maxTotalChars = 2 * 1024 * 1024,
-  ) {}
+    private maxTotalChars = 2 * 1024 * 1024,
+  ) {
+    everyCache.add(this as TextCache<unknown>);
+  }
+
+  /** Lowers the most text kept at once (limitTextCaches). */
+  limit(maxTotalChars: number): void {
+    this.maxTotalChars = Math.min(this.maxTotalChars, maxTotalChars);
+    while (this.entries.size > 0 && this.totalChars > this.maxTotalChars) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.totalChars -= oldest.length;
+    }
+  }
 
   has(text: string): boolean {
     return this.entries.has(text);
@@ -50,4 +62,16 @@ export class TextCache<T> {
     this.entries.set(text, value);
     this.totalChars += text.length;
   }
+}
+
+const everyCache = new Set<TextCache<unknown>>();
+
+/**
+ * Keeps at most `maxTotalChars` of text in every cache, for a process that reads each text about
+ * once: `tidemark lint` over a repository walks thousands of files in order and never comes back
+ * to one, and the editor-sized caches held the trees and tokens of thousands of statements, which
+ * the garbage collector copied into the old generation and marked for the rest of the run.
+ */
+export function limitTextCaches(maxTotalChars: number): void {
+  for (const cache of everyCache) cache.limit(maxTotalChars);
 }

@@ -8,6 +8,8 @@ import { ensureParser } from '../../../server/src/sql/parse';
 import { buildLintUnit } from '../../../server/src/lint/unit';
 import { lintUnit } from '../../../server/src/lint/engine';
 import type { Rule } from '../../../server/src/lint/types';
+import { allRules } from '../../../server/src/lint/rules';
+import { replayRules } from '../../../server/src/findings/replay-rules';
 import { scratchDir } from '../../support/test-cleanup';
 
 function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
@@ -57,5 +59,20 @@ describe('lint/engine: fixes on findings', () => {
       ['Ignore test-rule for this statement', 'Ignore test-rule in this file'],
     );
     assert.deepEqual(errors, ['test-rule: no place for it']);
+  });
+});
+
+describe('lint/engine: the order of findings', () => {
+  it('every rule id is lower-case ASCII letters, digits and hyphens, which the engine sorts by code unit', () => {
+    const ids = [...allRules, ...replayRules].map((rule) => rule.id);
+    assert.deepEqual(
+      ids.filter((id) => !/^[a-z0-9-]+$/.test(id)),
+      [],
+    );
+    // Code-unit order is then the order localeCompare gave, which findings were sorted by.
+    assert.deepEqual(
+      [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      [...ids].sort((a, b) => a.localeCompare(b)),
+    );
   });
 });

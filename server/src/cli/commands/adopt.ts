@@ -3,10 +3,11 @@ import { FOREIGN_TOOLS } from '../../database/foreign-history';
 import type { AdoptReport } from '../../protocol';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'adopt',
-  summary: 'Record migrations an existing database already has as applied, without running them',
+  summary: COMMAND_SUMMARIES.adopt,
   usage: [
     'tidemark adopt [--env NAME] [--from TOOL|table:SCHEMA.TABLE] [--to VERSION] [--dry-run] [--skip-failed] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]',
     '',

@@ -1,10 +1,11 @@
 import { applyMigrations } from '../../runner/apply';
 import { UsageError } from '../args';
 import { runCommand } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 export default runCommand({
   name: 'apply',
-  summary: 'Apply pending migrations (all, or up to --to VERSION), verifying each after it',
+  summary: COMMAND_SUMMARIES.apply,
   description: [
     'Each migration runs in one transaction with its history row; one holding statements that cannot run in a',
     'transaction (CREATE INDEX CONCURRENTLY, VACUUM...) or -- tidemark:no-transaction runs statement by statement and',

@@ -2,10 +2,11 @@ import { approveMigration } from '../../runner/approve';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'approve',
-  summary: 'Record an approval of a migration for one environment (an approve event in its history)',
+  summary: COMMAND_SUMMARIES.approve,
   usage: [
     'tidemark approve VERSION --env NAME --as NAME --reason TEXT [--format text|json] [--cwd DIR] [--config FILE]',
     '',

@@ -21,10 +21,11 @@ import { formatJson } from '../format/json';
 import { formatSarif } from '../format/sarif';
 import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs } from '../project-input';
 import { packageVersion } from '../package-version';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'check',
-  summary: 'Replay migrations on a shadow database: every statement runs, re-runs, and the rollback restores; exit 1 on errors',
+  summary: COMMAND_SUMMARIES.check,
   usage: [
     'Usage: tidemark check [paths...] [--format text|json|sarif] [--cwd DIR] [--config FILE]',
     '',

@@ -3,10 +3,11 @@ import { recentEvents } from '../../runner/status';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'history',
-  summary: "An environment's events, newest first: apply, rollback, verify, fail, adopt, mark, backup",
+  summary: COMMAND_SUMMARIES.history,
   usage: [
     'tidemark history [--env NAME] [--limit N] [--format text|json] [--cwd DIR] [--config FILE]',
     '',

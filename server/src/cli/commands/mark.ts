@@ -2,10 +2,11 @@ import { markMigrations } from '../../adopt/mark';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'mark',
-  summary: 'Record (mark applied) or remove (mark pending) history rows by hand, without running SQL',
+  summary: COMMAND_SUMMARIES.mark,
   usage: [
     'tidemark mark applied|pending VERSION... [--env NAME] [--reason TEXT] [--confirm NAME] [--format text|json] [--cwd DIR] [--config FILE]',
     '',

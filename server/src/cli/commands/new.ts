@@ -4,12 +4,13 @@ import { CHANGE_KINDS, generateExpandContract, isChangeKind } from '../../expand
 import type { CliCommand } from '../command';
 import { UsageError } from '../args';
 import { asCliErrors, openProject } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const KIND_USAGE = Object.values(CHANGE_KINDS).map((k) => `  tidemark new --expand-contract ${k.usage}`);
 
 const command: CliCommand = {
   name: 'new',
-  summary: 'Create the next migration (up, down and verify sections), or the three phases of an expand/contract change',
+  summary: COMMAND_SUMMARIES.new,
   usage: [
     'tidemark new NAME [--cwd DIR] [--config FILE]',
     ...KIND_USAGE,

@@ -2,10 +2,11 @@ import { restoreSandbox } from '../../backup/restore-sandbox';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { asCliErrors, openProject, requireTextOrJson } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'restore',
-  summary: 'Put a sandbox back as one of its backups left it',
+  summary: COMMAND_SUMMARIES.restore,
   usage: [
     'tidemark restore FILE [--env NAME] [--format text|json] [--cwd DIR] [--config FILE]',
     '',

@@ -1,9 +1,10 @@
 import { rollbackMigrations } from '../../runner/rollback';
 import { runCommand } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 export default runCommand({
   name: 'rollback',
-  summary: 'Roll back the newest migration, or every one newer than --to VERSION',
+  summary: COMMAND_SUMMARIES.rollback,
   description: [
     'Runs down sections newest first, each in a transaction with the removal of its history row.',
     'Without --to only the newest migration is rolled back. Protected environments need --confirm NAME.',

@@ -8,10 +8,11 @@ import { CliError } from '../command';
 import { asCliErrors, openProject, requireTextOrJson, warnAboutFolder } from '../runner-front';
 import { statusMarkdown, statusMatrix } from '../../status-document/matrix';
 import { basename } from 'node:path';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'status',
-  summary: 'Where every migration stands in an environment, or in all of them side by side',
+  summary: COMMAND_SUMMARIES.status,
   usage: [
     'tidemark status [--env NAME] [--format text|json|markdown] [--cwd DIR] [--config FILE]',
     '',

@@ -1,9 +1,10 @@
 import { verifyMigrations } from '../../runner/verify';
 import { runCommand } from '../runner-front';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 export default runCommand({
   name: 'verify',
-  summary: 'Run the verify sections of applied migrations (in a transaction that is rolled back)',
+  summary: COMMAND_SUMMARIES.verify,
   description: ['Verifies every applied migration with a verify section, up to --to VERSION.'],
   run: verifyMigrations,
 });
