@@ -27,12 +27,12 @@ import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
 import { steadyDisk } from '../../migrations/steady-disk';
 import { limitTextCaches } from '../../sql/text-cache';
+import { COMMAND_SUMMARIES } from '../command-summaries';
 
 /** The statement texts whose trees and tokens a lint run keeps: those of the last few files. */
 const TEXT_CACHE_CHARS = 32 * 1024;
 /** The parsed sections it keeps: a migration's up and down, while its two files and the next migration's earlier context read them. */
 const PARSED_SECTIONS = 8;
-import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
   name: 'lint',
