@@ -32,6 +32,7 @@ import { isSqlDocument, LintScheduler } from './lint-scheduler';
 import { ReplayCoordinator } from './replay-coordinator';
 import { readEditorSettings } from './editor-settings';
 import { WorkspaceLinter } from './workspace-lint';
+import { forgetEarlierMigrations } from '../lint/earlier-migrations';
 
 export interface ServerOptions {
   /** Folder of the bundle (dist/): the docs pages ship next to it. */
@@ -142,6 +143,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const CHANGE_KIND = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let config = false;
+    // What was read from disk may be stale now: the earlier migrations' context and the workspace
+    // lint's batch are read again by their next use, not a second later.
+    forgetEarlierMigrations();
+    workspace.diskChanged();
     for (const change of changes) {
       const path = uriToPath(change.uri);
       if (isConfigPath(path)) config = true;
