@@ -39,6 +39,9 @@ export interface ServerOptions {
   bundleDir: string;
 }
 
+/** Pause in typing in tidemark.json after which the project is re-read and re-linted with it. */
+const CONFIG_EDIT_DELAY_MS = 300;
+
 function isConfigPath(path: string): boolean {
   return basename(path) === CONFIG_FILE_NAME;
 }
@@ -66,7 +69,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const configProblems = new ConfigProblemsPublisher(connection, docs, configs);
   let capabilities: ClientCapabilities = {};
 
+  let configTimer: NodeJS.Timeout | undefined;
   const configChanged = () => {
+    clearTimeout(configTimer);
+    configTimer = undefined;
     configs.invalidate();
     lint.scheduleAll(0);
     workspace.refresh();
@@ -79,6 +85,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         ),
       0,
     );
+  };
+
+  // tidemark.json typed in the editor: each keystroke changes what every migration is linted with,
+  // and re-reading the project per keystroke kept the server busy re-linting all of it. It is
+  // re-read after a pause in typing instead; opening, saving and closing it apply at once.
+  const configEdited = () => {
+    clearTimeout(configTimer);
+    configTimer = setTimeout(configChanged, CONFIG_EDIT_DELAY_MS);
   };
 
   const loadEditorSettings = async (pushed?: unknown) => {
@@ -167,7 +181,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const opened = !state.opened;
     state.opened = true;
     const path = uriToPath(document.uri);
-    if (isConfigPath(path)) return configChanged();
+    if (isConfigPath(path)) return opened ? configChanged() : configEdited();
     if (!isSqlDocument(document)) return;
     replay.textChanged(document.uri, opened);
     lint.schedule(document.uri, opened ? 0 : lint.delayMs);
@@ -236,6 +250,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onShutdown(() => {
+    clearTimeout(configTimer);
     workspace.dispose();
     replay.dispose();
   });
