@@ -11,12 +11,13 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  WatchKind,
   type ClientCapabilities,
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { ensureParser } from '../sql/parse';
-import { CONFIG_FILE_NAME } from '../migrations/config';
+import { CONFIG_FILE_NAME, isInside } from '../migrations/config';
 import { ReplayMigrationRequest, WorkspaceTrustNotification } from '../protocol';
 import { registerRunnerHandlers } from './runner-handlers';
 import { expandContractActions, registerExpandContractHandler } from './expand-contract';
@@ -32,11 +33,27 @@ import { isSqlDocument, LintScheduler } from './lint-scheduler';
 import { ReplayCoordinator } from './replay-coordinator';
 import { readEditorSettings } from './editor-settings';
 import { WorkspaceLinter } from './workspace-lint';
-import { forgetEarlierMigrations } from '../lint/earlier-migrations';
+import { DiskFacts } from './disk-facts';
 
 export interface ServerOptions {
   /** Folder of the bundle (dist/): the docs pages ship next to it. */
   bundleDir: string;
+}
+
+/**
+ * What the client reports changes of: tidemark.json, SQL files, the files that order migrations
+ * where their names do not (sqitch.plan, atlas.sum, a Drizzle journal), and folders coming and
+ * going (a diesel or Prisma migration is a folder). Any of these drops what was read from disk.
+ */
+const FILE_WATCHERS = [
+  { globPattern: `**/${CONFIG_FILE_NAME}` },
+  { globPattern: '**/*.sql' },
+  { globPattern: '**/{sqitch.plan,atlas.sum,_journal.json}' },
+  { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
+];
+
+function isMigrationPath(path: string): boolean {
+  return /\.sql$/i.test(path) || /^(sqitch\.plan|atlas\.sum|_journal\.json)$/.test(basename(path));
 }
 
 /** Pause in typing in tidemark.json after which the project is re-read and re-linted with it. */
@@ -63,8 +80,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       setTimeout(resolve, 1000).unref();
     }),
   ]);
-  const lint = new LintScheduler(connection, docs, configs, states, docsBase, ready, log);
-  const workspace = new WorkspaceLinter(connection, docs, configs, lint, docsBase, log);
+  const disk = new DiskFacts();
+  const lint = new LintScheduler(connection, docs, configs, states, disk, docsBase, ready, log);
+  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log);
   const replay = new ReplayCoordinator(connection, docs, configs, states, lint, options.bundleDir, docsBase, log);
   const configProblems = new ConfigProblemsPublisher(connection, docs, configs);
   let capabilities: ClientCapabilities = {};
@@ -133,9 +151,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tidemark' });
     }
     if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*.sql' }],
-      });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: FILE_WATCHERS }).then(
+        () => {
+          disk.watched = true;
+        },
+        (error) => log('registering the file watchers failed: open files re-check the disk themselves', error),
+      );
     }
     if (capabilities.workspace?.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders(async () => {
@@ -157,10 +178,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const CHANGE_KIND = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let config = false;
-    // What was read from disk may be stale now: the earlier migrations' context and the workspace
-    // lint's batch are read again by their next use, not a second later.
-    forgetEarlierMigrations();
-    workspace.diskChanged();
+    const relevant = changes.map((c) => uriToPath(c.uri)).filter((path) => isConfigPath(path) || isMigrationPath(path) || isInside(configs.forFile(path).migrationsDir, path));
+    // What was read from disk may be stale now: read again by the next lint, not a second later.
+    if (relevant.length) disk.changed();
     for (const change of changes) {
       const path = uriToPath(change.uri);
       if (isConfigPath(path)) config = true;
@@ -169,6 +189,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         if (!config) workspace.fileChanged(path, CHANGE_KIND[change.type]);
         // An open document's editor text already wins over the disk; only other files matter.
         if (change.type !== FileChangeType.Changed || !docs.byPath(path)) lint.relintNeighbours(path);
+      } else if (relevant.includes(path)) {
+        // A migration folder came or went, or a file that orders the migrations changed.
+        if (!config) workspace.folderChanged(path);
+        lint.relintNeighbours(path);
       }
     }
     if (config) configChanged();

@@ -7,7 +7,7 @@
  * slices. Nothing is kept per file but whether diagnostics were published for it: a 1,600-migration
  * project costs its diagnostics, not 1,600 lint results.
  *
- * The slices run as one batch (steady-disk.ts), as `tidemark lint` does: each folder is listed,
+ * The slices run within one batch (disk-facts.ts), as `tidemark lint` does: each folder is listed,
  * classified and read once, and the earlier migrations' context is built once, in version order,
  * for all its files — not re-validated with a stat of every file for each file linted. The batch
  * holds until the disk changes: a file event drops it (and the engine's earlier-migrations states).
@@ -21,7 +21,6 @@
 import { isInside } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
-import { SteadyDisk, withSteadyDisk } from '../migrations/steady-disk';
 import type { DiscoveryProblem } from '../migrations/types';
 import { RULE_OF_PROBLEM } from '../lint/layout-problems';
 import { ensureParser, unavailableParseCount } from '../sql/parse';
@@ -31,6 +30,7 @@ import type { LintScope } from './editor-settings';
 import type { Log, LintScheduler } from './lint-scheduler';
 import { pathToUri, type OpenDocuments } from './open-documents';
 import type { ProjectConfig, WorkspaceConfigs } from './workspace-config';
+import type { DiskFacts } from './disk-facts';
 
 /** Work done between two yields to the event loop: short enough that an edit waits at most this. */
 const SLICE_MS = 8;
@@ -43,8 +43,8 @@ interface ProjectFiles {
   ordinal: Map<string, number>;
   /** Problems the folder's reading found on paths no migration file is (published on those paths). */
   folderProblems: DiscoveryProblem[];
-  /** The rule severities of the project's config (folder problems are reported by rules too). */
-  severities: ProjectConfig['severities'];
+  /** Its config (folder problems are reported by rules too, with their severities). */
+  config: ProjectConfig;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint } as const;
@@ -59,8 +59,6 @@ export class WorkspaceLinter {
   private running = false;
   /** The folders are to be read again before the next file is linted. */
   private rediscover = false;
-  /** What the slices read from disk, kept until a file changes (then a new batch). */
-  private disk = new SteadyDisk();
   /** Paths with folder problems published (not migration files: nothing else clears them). */
   private readonly folderPublished = new Set<string>();
 
@@ -69,6 +67,7 @@ export class WorkspaceLinter {
     private readonly docs: OpenDocuments,
     private readonly configs: WorkspaceConfigs,
     private readonly lint: LintScheduler,
+    private readonly disk: DiskFacts,
     private readonly docsBase: string,
     private readonly log: Log,
   ) {}
@@ -87,7 +86,7 @@ export class WorkspaceLinter {
    */
   refresh(): void {
     this.clearQueue();
-    this.disk = new SteadyDisk();
+    this.disk.changed();
     if (!this.enabled) {
       this.projects = [];
       this.rediscover = false;
@@ -97,11 +96,6 @@ export class WorkspaceLinter {
     }
     this.rediscover = true;
     this.start();
-  }
-
-  /** Files changed on disk: what the batch read is no longer the disk. */
-  diskChanged(): void {
-    this.disk = new SteadyDisk();
   }
 
   private discover(): void {
@@ -140,7 +134,7 @@ export class WorkspaceLinter {
     const before = project.ordinal.get(path);
     if (kind !== 'changed') {
       // The folder's list changed: read it again (a new file may pair with another or take a version).
-      const reread = withSteadyDisk(this.disk, () => this.readProject(project.migrationsDir, this.configs.forFile(path)));
+      const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
       if (!reread) {
         for (const file of project.files) this.clear(file);
         this.projects.splice(index, 1);
@@ -163,6 +157,28 @@ export class WorkspaceLinter {
     return true;
   }
 
+  /**
+   * Something other than a migration file came, went or changed in a project's folder (a diesel
+   * migration's folder, sqitch.plan): the folder is read again and all of its files re-linted,
+   * since the order of migrations, and so every file's earlier migrations, may have changed.
+   */
+  folderChanged(path: string): void {
+    if (!this.enabled || this.rediscover) return;
+    const index = this.projects.findIndex((p) => isInside(p.migrationsDir, path) || isInside(path, p.migrationsDir));
+    if (index < 0) return;
+    const project = this.projects[index];
+    const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
+    if (!reread) {
+      for (const file of project.files) this.clear(file);
+      this.projects.splice(index, 1);
+    } else {
+      this.projects[index] = reread;
+      for (const file of this.published) if (isInside(reread.migrationsDir, file) && !reread.ordinal.has(file)) this.clear(file);
+      this.enqueue(reread.files.filter((f) => !this.docs.byPath(f)));
+    }
+    this.publishFolderProblems();
+  }
+
   dispose(): void {
     this.clearQueue();
   }
@@ -181,7 +197,7 @@ export class WorkspaceLinter {
       for (const file of files) if (!ordinal.has(file)) ordinal.set(file, -1);
       // A problem on a file that is linted is reported by that file's lint.
       const problems = folderProblems(result).filter((p) => !ordinal.has(p.path));
-      return { migrationsDir, files, ordinal, folderProblems: problems, severities: config.severities };
+      return { migrationsDir, files, ordinal, folderProblems: problems, config };
     } catch (error) {
       this.log(`reading the migrations in ${migrationsDir} failed`, error);
       return undefined;
@@ -194,7 +210,7 @@ export class WorkspaceLinter {
     for (const project of this.projects) {
       for (const problem of project.folderProblems) {
         const rule = RULE_OF_PROBLEM[problem.code];
-        const setting = project.severities[rule];
+        const setting = project.config.severities[rule];
         if (setting === 'off') continue;
         const severity = setting ?? problem.severity ?? 'error';
         const at = { line: 0, character: 0 };
@@ -248,7 +264,7 @@ export class WorkspaceLinter {
   private slice(): void {
     // Open documents not linted yet go first: the file the user looks at never waits for the project.
     this.lint.lintUnlinted();
-    withSteadyDisk(this.disk, () => {
+    this.disk.background(() => {
       if (this.rediscover) this.discover();
       const until = performance.now() + SLICE_MS;
       while (this.queue.length && performance.now() < until) {
@@ -258,7 +274,10 @@ export class WorkspaceLinter {
       }
     });
     if (this.queue.length || this.rediscover) setImmediate(() => this.slice());
-    else this.running = false;
+    else {
+      this.running = false;
+      this.disk.idle();
+    }
   }
 
   private lintFile(path: string): void {
