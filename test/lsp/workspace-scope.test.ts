@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { codes, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { codes, onlyRules, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
 import { ensureParser } from '../support/lint';
 
 /** golang-migrate files: an index built CONCURRENTLY in its own migration, then the key it serves. */
@@ -20,8 +20,9 @@ describe('language server: tidemark.lint.scope', function () {
   before(ensureParser);
   afterEach(async () => client?.dispose());
 
-  const start = async (scope: 'workspace' | 'openFiles' | undefined, files: Record<string, string> = INDEX_FIRST, rules = RULES) => {
-    const dir = tempWorkspace(files, rules);
+  /** `rules: null` writes no tidemark.json (the test brings its own). */
+  const start = async (scope: 'workspace' | 'openFiles' | undefined, files: Record<string, string> = INDEX_FIRST, rules: string[] | null = RULES) => {
+    const dir = tempWorkspace(files, rules ?? undefined);
     client = new TestLspClient({ workspaceFolder: dir, scope });
     await client.initialize();
     return { dir, at: (rel: string) => join(dir, rel) };
@@ -197,5 +198,25 @@ describe('language server: tidemark.lint.scope', function () {
     );
     assert.deepEqual(codes(await client.diagnostics(uri(at('migrations/20240101000000_users.sql')), (d) => d.length > 0)), ['duplicate-version']);
     assert.deepEqual(codes(await client.diagnostics(uri(at('migrations/20240101000000_orders.sql')), (d) => d.length > 0)), ['duplicate-version']);
+  });
+
+  it('shows in tidemark.json that the migrations folder it names does not exist, until it does', async () => {
+    const { at } = await start('workspace', { 'tidemark.json': JSON.stringify({ migrationsDir: 'db/migrations', lint: { rules: onlyRules(RULES) } }) }, null);
+    const config = uri(at('tidemark.json'));
+    const problems = await client.diagnostics(config, (d) => d.length > 0);
+    assert.deepEqual(
+      problems.map((d) => d.message),
+      ['migrationsDir: the migrations folder db/migrations does not exist'],
+    );
+    assert.equal(problems[0].range.start.line, 0);
+
+    const since = client.mark();
+    const created = at('db/migrations/000001_drop.up.sql');
+    mkdirSync(dirname(created), { recursive: true });
+    writeFileSync(created, 'ALTER TABLE users DROP COLUMN email;\n');
+    client.filesChanged([{ path: created, type: 'created' }]);
+    assert.deepEqual(codes(await client.diagnostics(uri(created), () => true, since)), ['ban-drop-column']);
+    // The folder exists now: the problem goes from tidemark.json.
+    assert.deepEqual(await client.diagnostics(config, (d) => d.length === 0, since), []);
   });
 });

@@ -82,9 +82,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   ]);
   const disk = new DiskFacts();
   const lint = new LintScheduler(connection, docs, configs, states, disk, docsBase, ready, log);
-  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log);
+  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log, () => configProblems.publish());
   const replay = new ReplayCoordinator(connection, docs, configs, states, lint, options.bundleDir, docsBase, log);
-  const configProblems = new ConfigProblemsPublisher(connection, docs, configs);
+  const configProblems = new ConfigProblemsPublisher(connection, docs, configs, (path) => workspace.folderStop(path));
   let capabilities: ClientCapabilities = {};
 
   let configTimer: NodeJS.Timeout | undefined;
@@ -292,6 +292,8 @@ class ConfigProblemsPublisher {
     private readonly connection: Connection,
     private readonly docs: OpenDocuments,
     private readonly configs: WorkspaceConfigs,
+    /** Why the migrations folder a config names cannot be read (the workspace lint found). */
+    private readonly folderStop: (configPath: string) => string | undefined,
   ) {}
 
   publish(): void {
@@ -301,7 +303,13 @@ class ConfigProblemsPublisher {
       if (text === undefined) continue;
       const uri = this.docs.uriOf(config.path!);
       current.add(uri);
-      void this.connection.sendDiagnostics({ uri, diagnostics: configDiagnostics(config.allProblems, text, config.path!) });
+      const stop = this.folderStop(config.path!);
+      // On the migrationsDir value, which names the folder.
+      const at = Math.max(text.indexOf('"migrationsDir"'), 0);
+      const problems = stop
+        ? [...config.allProblems, { field: 'migrationsDir', message: stop, start: at, end: at + '"migrationsDir"'.length, severity: 'error' as const }]
+        : config.allProblems;
+      void this.connection.sendDiagnostics({ uri, diagnostics: configDiagnostics(problems, text, config.path!) });
     }
     for (const uri of this.published) if (!current.has(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     this.published = current;

@@ -18,6 +18,7 @@
  * of one migration file (a FIFO named like a migration, a migration folder without its up file)
  * are published on the path they name, as `tidemark lint` lists them.
  */
+import { relative } from 'node:path';
 import { isInside } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
@@ -61,6 +62,8 @@ export class WorkspaceLinter {
   private rediscover = false;
   /** Paths with folder problems published (not migration files: nothing else clears them). */
   private readonly folderPublished = new Set<string>();
+  /** Why the folder a tidemark.json names cannot be read, by config path (shown in that file). */
+  private readonly stops = new Map<string, string>();
 
   constructor(
     private readonly connection: Connection,
@@ -70,6 +73,8 @@ export class WorkspaceLinter {
     private readonly disk: DiskFacts,
     private readonly docsBase: string,
     private readonly log: Log,
+    /** The stops (folderStop) changed: tidemark.json's diagnostics are to be published again. */
+    private readonly onStopsChanged: () => void,
   ) {}
 
   setScope(scope: LintScope): void {
@@ -98,8 +103,15 @@ export class WorkspaceLinter {
     this.start();
   }
 
+  /** Why the migrations folder the config at `configPath` names cannot be linted, if it cannot. */
+  folderStop(configPath: string): string | undefined {
+    return this.enabled ? this.stops.get(configPath) : undefined;
+  }
+
   private discover(): void {
     this.rediscover = false;
+    const stopsBefore = JSON.stringify([...this.stops]);
+    this.stops.clear();
     this.projects = this.configs.workspaceProjects().flatMap((config) => {
       const project = this.readProject(config.migrationsDir, config);
       return project ? [project] : [];
@@ -109,6 +121,7 @@ export class WorkspaceLinter {
     this.clearQueue();
     this.enqueue([...files]);
     this.publishFolderProblems();
+    if (JSON.stringify([...this.stops]) !== stopsBefore) this.onStopsChanged();
   }
 
   /** Whether `path` is one of the migrations linted in the background. */
@@ -129,7 +142,7 @@ export class WorkspaceLinter {
     // A re-read of every folder is due anyway.
     if (!this.enabled || this.rediscover) return false;
     const index = this.projects.findIndex((p) => isInside(p.migrationsDir, path));
-    if (index < 0) return false;
+    if (index < 0) return this.retryStopped();
     let project = this.projects[index];
     const before = project.ordinal.get(path);
     if (kind !== 'changed') {
@@ -165,7 +178,10 @@ export class WorkspaceLinter {
   folderChanged(path: string): void {
     if (!this.enabled || this.rediscover) return;
     const index = this.projects.findIndex((p) => isInside(p.migrationsDir, path) || isInside(path, p.migrationsDir));
-    if (index < 0) return;
+    if (index < 0) {
+      this.retryStopped();
+      return;
+    }
     const project = this.projects[index];
     const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
     if (!reread) {
@@ -179,6 +195,12 @@ export class WorkspaceLinter {
     this.publishFolderProblems();
   }
 
+  /** A folder that could not be read may be readable now (created, filled): the projects are read again. */
+  private retryStopped(): boolean {
+    if (this.stops.size) this.refresh();
+    return false;
+  }
+
   dispose(): void {
     this.clearQueue();
   }
@@ -187,8 +209,11 @@ export class WorkspaceLinter {
     try {
       // The disk's files, as the lints of the earlier migrations read them: one reading per batch for both.
       const result = discoverMigrations(migrationsDir, lenientDiskReader, { layout: config.config.layout });
-      // No migrations folder there, or another database's: nothing to lint in the background.
-      if (discoveryStop(result, migrationsDir)) return undefined;
+      // No migrations folder there, or another database's: nothing to lint in the background. When
+      // tidemark.json names the folder, that is a mistake to show there (`tidemark lint` stops on it).
+      const stop = discoveryStop(result, relative(config.root, migrationsDir) || '.');
+      if (stop && config.path && config.config.migrationsDir) this.stops.set(config.path, stop);
+      if (stop) return undefined;
       const ordinal = new Map<string, number>();
       result.migrations.forEach((m, i) => {
         for (const s of [m.up, m.down, m.verify, m.precheck]) if (s) ordinal.set(s.file.path, i);
