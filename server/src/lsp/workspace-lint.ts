@@ -25,8 +25,8 @@ import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layo
 import type { DiscoveryProblem } from '../migrations/types';
 import { RULE_OF_PROBLEM } from '../lint/layout-problems';
 import { ensureParser, unavailableParseCount } from '../sql/parse';
-import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver';
-import { DIAGNOSTIC_SOURCE, lintDocument } from './diagnostics';
+import type { Connection, Diagnostic } from 'vscode-languageserver';
+import { DIAGNOSTIC_SEVERITY, DIAGNOSTIC_SOURCE, lintDocument } from './diagnostics';
 import type { LintScope } from './editor-settings';
 import type { Log, LintScheduler } from './lint-scheduler';
 import { pathToUri, type OpenDocuments } from './open-documents';
@@ -47,8 +47,6 @@ interface ProjectFiles {
   /** Its config (folder problems are reported by rules too, with their severities). */
   config: ProjectConfig;
 }
-
-const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint } as const;
 
 export class WorkspaceLinter {
   private scope: LintScope = 'workspace';
@@ -151,6 +149,7 @@ export class WorkspaceLinter {
       if (!reread) {
         for (const file of project.files) this.clear(file);
         this.projects.splice(index, 1);
+        this.onStopsChanged();
         return true;
       }
       project = this.projects[index] = reread;
@@ -187,6 +186,7 @@ export class WorkspaceLinter {
     if (!reread) {
       for (const file of project.files) this.clear(file);
       this.projects.splice(index, 1);
+      this.onStopsChanged();
     } else {
       this.projects[index] = reread;
       for (const file of this.published) if (isInside(reread.migrationsDir, file) && !reread.ordinal.has(file)) this.clear(file);
@@ -241,7 +241,7 @@ export class WorkspaceLinter {
         const at = { line: 0, character: 0 };
         const diagnostic: Diagnostic = {
           range: { start: at, end: at },
-          severity: SEVERITY[severity],
+          severity: DIAGNOSTIC_SEVERITY[severity],
           code: rule,
           codeDescription: { href: `${this.docsBase}${rule}.md` },
           source: DIAGNOSTIC_SOURCE,
