@@ -219,4 +219,17 @@ describe('language server: tidemark.lint.scope', function () {
     // The folder exists now: the problem goes from tidemark.json.
     assert.deepEqual(await client.diagnostics(config, (d) => d.length === 0, since), []);
   });
+
+  it('re-checks the disk itself for an open migration outside the workspace folders (no file events there)', async () => {
+    await start('openFiles', { 'notes.sql': 'SELECT 1;\n' });
+    const elsewhere = tempWorkspace(INDEX_FIRST, RULES);
+    const opened = client.open(join(elsewhere, 'migrations/000002_key.up.sql'), INDEX_FIRST['migrations/000002_key.up.sql']);
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, 1)), []);
+    // The client watches the workspace folders only: nothing reports this change.
+    writeFileSync(join(elsewhere, 'migrations/000001_index.up.sql'), 'CREATE INDEX CONCURRENTLY orders_created ON orders (created_at);\n');
+    // The engine's own look at the folder is trusted for a second (earlier-migrations.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const version = client.change(opened, INDEX_FIRST['migrations/000002_key.up.sql']);
+    assert.deepEqual(codes(await client.diagnosticsFor(opened, version)), ['fk-missing-index']);
+  });
 });

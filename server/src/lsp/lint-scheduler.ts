@@ -47,7 +47,7 @@ export class LintScheduler {
     try {
       const path = uriToPath(uri);
       const missedParses = unavailableParseCount();
-      const result = this.disk.editor(() =>
+      const result = this.disk.editor(path, () =>
         lintDocument({ uri, version: doc.version, path, text: doc.getText() }, this.docs, this.configs.forFile(path), this.docsBase, (rule, error) =>
           this.log(`rule ${rule} failed on ${path}`, error),
         ),

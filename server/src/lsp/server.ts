@@ -133,6 +133,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (typeof requested === 'number' && requested >= 0) lint.delayMs = requested;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
     configs.setWorkspaceFolders(folders);
+    disk.folders = folders;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -162,6 +163,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       connection.workspace.onDidChangeWorkspaceFolders(async () => {
         const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
         configs.setWorkspaceFolders(folders.map((f) => uriToPath(f.uri)));
+        disk.folders = folders.map((f) => uriToPath(f.uri));
         configChanged();
       });
     }
