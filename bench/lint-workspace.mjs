@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mb, median, ms, ratio, rssMb, startServer } from './lsp-driver.mjs';
+import { cpuMs, mb, median, ms, ratio, rssMb, startServer } from './lsp-driver.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -127,6 +127,7 @@ async function workspaceRun(ws) {
   const deadline = performance.now() + 60_000;
   while (published.size < ws.files && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   const allAt = Math.max(...published.values());
+  const cpu = cpuMs(server.child.pid);
   await new Promise((r) => setTimeout(r, 1000));
   const rss = rssMb(server.child.pid);
   const edits = await timeEdits(server, opened.uri, text);
@@ -138,6 +139,7 @@ async function workspaceRun(ws) {
     openTime: opened.time,
     openFromStart: openedAt - server.startedAt,
     openFirst: firstOther === undefined || openedAt <= firstOther,
+    cpu,
     rss,
     rssAfterEdits,
     edits,
@@ -146,11 +148,17 @@ async function workspaceRun(ws) {
 
 /** (W2)/(W3): a warm server (one other migration linted) opening the last migration, then editing it. */
 async function warmOpen(ws, command, args, options) {
-  const server = await startServer(command, args, ws.dir, options);
+  const published = new Set();
+  const server = await startServer(command, args, ws.dir, { ...options, onPublish: (params) => published.add(params.uri) });
   const warm = join(dirname(ws.last), '000001_step_1.up.sql');
   await server.open(warm, readFileSync(warm, 'utf8'));
-  // Workspace scope: wait until the background lint is done, so the open is measured alone.
-  if (options.settings?.['tidemark.lint.scope'] === 'workspace') await new Promise((r) => setTimeout(r, 4000));
+  // Workspace scope: wait until the background lint has published every file (however loaded the
+  // machine), so the open is measured alone.
+  if (options.settings?.['tidemark.lint.scope'] === 'workspace') {
+    const deadline = performance.now() + 60_000;
+    while (published.size < ws.files && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const text = readFileSync(ws.last, 'utf8');
   const opened = await server.open(ws.last, text);
   const edits = await timeEdits(server, opened.uri, text);
@@ -190,9 +198,17 @@ async function main() {
         '-',
         '-',
         '≤ 3000 ms',
-        `${ws.files} files; squawk's server lints open files only`,
+        `${ws.files} files; server CPU ${ms(w.cpu)} (load-independent); squawk's server lints open files only`,
       ],
-      ['', 'last file opened at once', ms(w.openTime), '-', '-', '≤ 150 ms', w.openFirst ? 'published before any background file' : 'AFTER a background file'],
+      [
+        '',
+        'last file opened at once',
+        ms(w.openTime),
+        '-',
+        '-',
+        '≤ 150 ms warm (W2)',
+        `cold server: parser load and the folder's first reading included; ${w.openFirst ? 'published before any background file' : 'AFTER a background file'}`,
+      ],
       ['', 'RSS when done', mb(w.rss), '-', '-', '≤ 120 MB', `after ${EDITS} edits: ${mb(w.rssAfterEdits)}`],
       ['', 'edit (median)', ms(median(w.edits)), ms(peerEdit), ratio(median(w.edits), peerEdit), '≤ 20 ms', `max ${ms(Math.max(...w.edits))}`],
       [

@@ -109,7 +109,10 @@ export async function startServer(command, args, folder, { initializationOptions
     async stop() {
       try {
         await Promise.race([connection.sendRequest(rpc.ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+        const exited = new Promise((r) => child.once('exit', r));
         await connection.sendNotification(rpc.ExitNotification.type);
+        // Let it exit by itself (a --cpu-prof profile is written on exit), then make sure.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       } catch {
         // Already gone.
       }

@@ -58,6 +58,31 @@ describe('language server: tidemark.json and settings', function () {
     await client.diagnostics(configUri, (d) => d.length === 0);
   });
 
+  it('re-lints the project once after a pause in typing in tidemark.json, with the last text', async () => {
+    const files: Record<string, string> = { 'tidemark.json': JSON.stringify({ lint: { rules: {} } }) };
+    for (let i = 1; i <= 20; i++) files[`migrations/${String(i).padStart(3, '0')}_drop.sql`] = `ALTER TABLE t${i} DROP COLUMN email;\n`;
+    const dir = tempWorkspace(files);
+    client = new TestLspClient({ workspaceFolder: dir, scope: 'workspace' });
+    await client.initialize();
+    const last = uri(join(dir, 'migrations/020_drop.sql'));
+    assert.deepEqual(codes(await client.diagnostics(last, (d) => has(d, 'ban-drop-column'))), ['ban-drop-column']);
+
+    const configUri = client.open(join(dir, 'tidemark.json'), files['tidemark.json']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const since = client.mark();
+    // Typed a character every 30 ms, switching the rule off and on; the last text turns it off.
+    const texts = ['warning', 'off', 'error', 'off', 'warning', 'off', 'error', 'off', 'info', 'off'].map((s) => JSON.stringify({ lint: { rules: { 'ban-drop-column': s } } }));
+    for (const text of texts) {
+      client.change(configUri, text);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    assert.deepEqual(codes(await client.diagnostics(last, () => true, since)), []);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const republished = client.published.slice(since).filter((p) => p.uri === last);
+    assert.ok(republished.length < texts.length / 2, `re-linted ${republished.length} times for ${texts.length} keystrokes`);
+    assert.deepEqual(codes(republished.at(-1)!.diagnostics), []);
+  });
+
   it('applies the tidemark.lint.rules setting, with tidemark.json taking precedence', async () => {
     const dir = tempWorkspace({ 'migrations/001_drop.sql': DROP + 'SELEC 1;\n' });
     client = new TestLspClient({ workspaceFolder: dir, settings: { 'ban-drop-column': 'error', 'syntax-error': 'off' } });

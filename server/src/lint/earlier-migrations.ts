@@ -104,12 +104,32 @@ function folderState(dir: string): FolderState {
     cached.checkedAt = now;
     return cached;
   }
-  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => ({ version: m.version, versionKey: m.versionKey, up: m.up }));
+  // An up whose text did not change keeps its parse: a change to one file re-parses that file only.
+  const parsedBefore = new Map(cached?.ups.filter((u) => u.parsed).map((u) => [u.up.file.path, u] as const));
+  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => {
+    const before = parsedBefore.get(m.up.file.path);
+    const parsed =
+      before && before.up.text === m.up.text && before.up.offset === m.up.offset && before.up.kind === m.up.kind && String(before.up.breaks) === String(m.up.breaks)
+        ? before.parsed
+        : undefined;
+    return { version: m.version, versionKey: m.versionKey, up: m.up, parsed };
+  });
   const sorted = ups.every((u, i) => i === 0 || compareVersionKeys(ups[i - 1].versionKey, u.versionKey) <= 0);
   const state: FolderState = { signature, checkedAt: now, ups, order: versionOrder(ups), sorted, catalogs: new Map(), folds: new Map() };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
   folders.set(dir, state);
   return state;
+}
+
+/**
+ * Files changed on disk (the language server was told so): the next lint of each folder reads it
+ * again instead of trusting its last look for up to a second. Parses of unchanged ups are kept.
+ */
+export function forgetEarlierMigrations(): void {
+  for (const state of folders.values()) {
+    state.checkedAt = -Infinity;
+    state.signature = '';
+  }
 }
 
 /** The unit's folder state and how many of its ups come first; undefined when the unit has no place among them. */

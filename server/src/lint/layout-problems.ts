@@ -19,3 +19,15 @@ export function reportProblems(unit: LintUnit, codes: ReadonlyArray<DiscoveryPro
     report({ section, start, end: Math.max(end, start), message: problem.message });
   }
 }
+
+/** The rule that owns each kind of problem the layout readers report. */
+export const RULE_OF_PROBLEM: Record<DiscoveryProblem['code'], string> = {
+  'duplicate-version': 'duplicate-version',
+  'orphan-file': 'migration-layout',
+  'unreadable-file': 'migration-layout',
+  'layout-error': 'migration-layout',
+  'foreign-marker': 'migration-layout',
+  'empty-up': 'empty-migration',
+  'not-in-chain': 'not-in-chain',
+  'layout-note': 'unsubstituted-variable',
+};

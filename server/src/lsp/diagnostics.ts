@@ -81,7 +81,7 @@ function tooLargeResult(doc: { uri: string; version: number; path: string; text:
   return { uri: doc.uri, version: doc.version, file, unit, findings: [], diagnostics: [diagnostic] };
 }
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+export const DIAGNOSTIC_SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   info: DiagnosticSeverity.Information,
@@ -92,7 +92,7 @@ export function toDiagnostic(finding: Finding, index: number, file: SourceFile, 
   const data: DiagnosticData = { version, finding: index };
   return {
     range: { start: file.positionAt(finding.start), end: file.positionAt(finding.end) },
-    severity: SEVERITY[finding.severity],
+    severity: DIAGNOSTIC_SEVERITY[finding.severity],
     code: finding.rule,
     codeDescription: { href: finding.docs },
     source: DIAGNOSTIC_SOURCE,

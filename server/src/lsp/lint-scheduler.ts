@@ -12,6 +12,7 @@ import type { DocumentStates } from './document-state';
 import { uriToPath, type OpenDocuments } from './open-documents';
 import { mergedDiagnostics } from './replay-diagnostics';
 import type { WorkspaceConfigs } from './workspace-config';
+import type { DiskFacts } from './disk-facts';
 
 /** Pause after a keystroke before re-linting; clients may lower it (benchmarks use 0). */
 export const DEFAULT_LINT_DELAY_MS = 150;
@@ -30,6 +31,7 @@ export class LintScheduler {
     private readonly docs: OpenDocuments,
     private readonly configs: WorkspaceConfigs,
     private readonly states: DocumentStates,
+    private readonly disk: DiskFacts,
     private readonly docsBase: string,
     /** The parser is loaded and the editor's settings read: the first lint waits for both. */
     readonly ready: Promise<unknown>,
@@ -45,8 +47,10 @@ export class LintScheduler {
     try {
       const path = uriToPath(uri);
       const missedParses = unavailableParseCount();
-      const result = lintDocument({ uri, version: doc.version, path, text: doc.getText() }, this.docs, this.configs.forFile(path), this.docsBase, (rule, error) =>
-        this.log(`rule ${rule} failed on ${path}`, error),
+      const result = this.disk.editor(path, () =>
+        lintDocument({ uri, version: doc.version, path, text: doc.getText() }, this.docs, this.configs.forFile(path), this.docsBase, (rule, error) =>
+          this.log(`rule ${rule} failed on ${path}`, error),
+        ),
       );
       this.states.of(uri).lint = result;
       this.publish(uri, result);

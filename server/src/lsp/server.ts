@@ -11,12 +11,13 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  WatchKind,
   type ClientCapabilities,
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { ensureParser } from '../sql/parse';
-import { CONFIG_FILE_NAME } from '../migrations/config';
+import { CONFIG_FILE_NAME, isInside } from '../migrations/config';
 import { ReplayMigrationRequest, WorkspaceTrustNotification } from '../protocol';
 import { registerRunnerHandlers } from './runner-handlers';
 import { expandContractActions, registerExpandContractHandler } from './expand-contract';
@@ -32,11 +33,31 @@ import { isSqlDocument, LintScheduler } from './lint-scheduler';
 import { ReplayCoordinator } from './replay-coordinator';
 import { readEditorSettings } from './editor-settings';
 import { WorkspaceLinter } from './workspace-lint';
+import { DiskFacts } from './disk-facts';
 
 export interface ServerOptions {
   /** Folder of the bundle (dist/): the docs pages ship next to it. */
   bundleDir: string;
 }
+
+/**
+ * What the client reports changes of: tidemark.json, SQL files, the files that order migrations
+ * where their names do not (sqitch.plan, atlas.sum, a Drizzle journal), and folders coming and
+ * going (a diesel or Prisma migration is a folder). Any of these drops what was read from disk.
+ */
+const FILE_WATCHERS = [
+  { globPattern: `**/${CONFIG_FILE_NAME}` },
+  { globPattern: '**/*.sql' },
+  { globPattern: '**/{sqitch.plan,atlas.sum,_journal.json}' },
+  { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
+];
+
+function isMigrationPath(path: string): boolean {
+  return /\.sql$/i.test(path) || /^(sqitch\.plan|atlas\.sum|_journal\.json)$/.test(basename(path));
+}
+
+/** Pause in typing in tidemark.json after which the project is re-read and re-linted with it. */
+const CONFIG_EDIT_DELAY_MS = 300;
 
 function isConfigPath(path: string): boolean {
   return basename(path) === CONFIG_FILE_NAME;
@@ -59,13 +80,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       setTimeout(resolve, 1000).unref();
     }),
   ]);
-  const lint = new LintScheduler(connection, docs, configs, states, docsBase, ready, log);
-  const workspace = new WorkspaceLinter(connection, docs, configs, lint, docsBase, log);
+  const disk = new DiskFacts();
+  const lint = new LintScheduler(connection, docs, configs, states, disk, docsBase, ready, log);
+  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log, () => configProblems.publish());
   const replay = new ReplayCoordinator(connection, docs, configs, states, lint, options.bundleDir, docsBase, log);
-  const configProblems = new ConfigProblemsPublisher(connection, docs, configs);
+  const configProblems = new ConfigProblemsPublisher(connection, docs, configs, (path) => workspace.folderStop(path));
   let capabilities: ClientCapabilities = {};
 
+  let configTimer: NodeJS.Timeout | undefined;
   const configChanged = () => {
+    clearTimeout(configTimer);
+    configTimer = undefined;
     configs.invalidate();
     lint.scheduleAll(0);
     workspace.refresh();
@@ -78,6 +103,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         ),
       0,
     );
+  };
+
+  // tidemark.json typed in the editor: each keystroke changes what every migration is linted with,
+  // and re-reading the project per keystroke kept the server busy re-linting all of it. It is
+  // re-read after a pause in typing instead; opening, saving and closing it apply at once.
+  const configEdited = () => {
+    clearTimeout(configTimer);
+    configTimer = setTimeout(configChanged, CONFIG_EDIT_DELAY_MS);
   };
 
   const loadEditorSettings = async (pushed?: unknown) => {
@@ -100,6 +133,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (typeof requested === 'number' && requested >= 0) lint.delayMs = requested;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
     configs.setWorkspaceFolders(folders);
+    disk.folders = folders;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -118,14 +152,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tidemark' });
     }
     if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*.sql' }],
-      });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: FILE_WATCHERS }).then(
+        () => {
+          disk.watched = true;
+        },
+        (error) => log('registering the file watchers failed: open files re-check the disk themselves', error),
+      );
     }
     if (capabilities.workspace?.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders(async () => {
         const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
         configs.setWorkspaceFolders(folders.map((f) => uriToPath(f.uri)));
+        disk.folders = folders.map((f) => uriToPath(f.uri));
         configChanged();
       });
     }
@@ -142,6 +180,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const CHANGE_KIND = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let config = false;
+    const relevant = changes.map((c) => uriToPath(c.uri)).filter((path) => isConfigPath(path) || isMigrationPath(path) || isInside(configs.forFile(path).migrationsDir, path));
+    // What was read from disk may be stale now: read again by the next lint, not a second later.
+    if (relevant.length) disk.changed();
     for (const change of changes) {
       const path = uriToPath(change.uri);
       if (isConfigPath(path)) config = true;
@@ -150,6 +191,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         if (!config) workspace.fileChanged(path, CHANGE_KIND[change.type]);
         // An open document's editor text already wins over the disk; only other files matter.
         if (change.type !== FileChangeType.Changed || !docs.byPath(path)) lint.relintNeighbours(path);
+      } else if (relevant.includes(path)) {
+        // A migration folder came or went, or a file that orders the migrations changed.
+        if (!config) workspace.folderChanged(path);
+        lint.relintNeighbours(path);
       }
     }
     if (config) configChanged();
@@ -162,7 +207,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const opened = !state.opened;
     state.opened = true;
     const path = uriToPath(document.uri);
-    if (isConfigPath(path)) return configChanged();
+    if (isConfigPath(path)) return opened ? configChanged() : configEdited();
     if (!isSqlDocument(document)) return;
     replay.textChanged(document.uri, opened);
     lint.schedule(document.uri, opened ? 0 : lint.delayMs);
@@ -231,6 +276,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onShutdown(() => {
+    clearTimeout(configTimer);
     workspace.dispose();
     replay.dispose();
   });
@@ -248,6 +294,8 @@ class ConfigProblemsPublisher {
     private readonly connection: Connection,
     private readonly docs: OpenDocuments,
     private readonly configs: WorkspaceConfigs,
+    /** Why the migrations folder a config names cannot be read (the workspace lint found). */
+    private readonly folderStop: (configPath: string) => string | undefined,
   ) {}
 
   publish(): void {
@@ -257,7 +305,13 @@ class ConfigProblemsPublisher {
       if (text === undefined) continue;
       const uri = this.docs.uriOf(config.path!);
       current.add(uri);
-      void this.connection.sendDiagnostics({ uri, diagnostics: configDiagnostics(config.allProblems, text, config.path!) });
+      const stop = this.folderStop(config.path!);
+      // On the migrationsDir value, which names the folder.
+      const at = Math.max(text.indexOf('"migrationsDir"'), 0);
+      const problems = stop
+        ? [...config.allProblems, { field: 'migrationsDir', message: stop, start: at, end: at + '"migrationsDir"'.length, severity: 'error' as const }]
+        : config.allProblems;
+      void this.connection.sendDiagnostics({ uri, diagnostics: configDiagnostics(problems, text, config.path!) });
     }
     for (const uri of this.published) if (!current.has(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     this.published = current;

@@ -7,30 +7,34 @@
  * slices. Nothing is kept per file but whether diagnostics were published for it: a 1,600-migration
  * project costs its diagnostics, not 1,600 lint results.
  *
+ * The slices run within one batch (disk-facts.ts), as `tidemark lint` does: each folder is listed,
+ * classified and read once, and the earlier migrations' context is built once, in version order,
+ * for all its files — not re-validated with a stat of every file for each file linted. The batch
+ * holds until the disk changes: a file event drops it (and the engine's earlier-migrations states).
+ *
  * Kept current from file events (workspace/didChangeWatchedFiles): a changed or created migration
  * is re-linted with the migrations after it (rules read the earlier migrations), a deleted one
- * loses its diagnostics, and a config change re-reads everything.
+ * loses its diagnostics, and a config change re-reads everything. Problems of a folder rather than
+ * of one migration file (a FIFO named like a migration, a migration folder without its up file)
+ * are published on the path they name, as `tidemark lint` lists them.
  */
+import { relative } from 'node:path';
 import { isInside } from '../migrations/config';
-import { discoverMigrations } from '../migrations/discovery';
-import { discoveryStop, lintableFiles } from '../migrations/layouts';
-import type { LayoutId } from '../migrations/types';
+import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
+import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
+import type { DiscoveryProblem } from '../migrations/types';
+import { RULE_OF_PROBLEM } from '../lint/layout-problems';
 import { ensureParser, unavailableParseCount } from '../sql/parse';
-import type { Connection } from 'vscode-languageserver';
-import { lintDocument } from './diagnostics';
+import type { Connection, Diagnostic } from 'vscode-languageserver';
+import { DIAGNOSTIC_SEVERITY, DIAGNOSTIC_SOURCE, lintDocument } from './diagnostics';
 import type { LintScope } from './editor-settings';
 import type { Log, LintScheduler } from './lint-scheduler';
 import { pathToUri, type OpenDocuments } from './open-documents';
-import type { WorkspaceConfigs } from './workspace-config';
+import type { ProjectConfig, WorkspaceConfigs } from './workspace-config';
+import type { DiskFacts } from './disk-facts';
 
 /** Work done between two yields to the event loop: short enough that an edit waits at most this. */
 const SLICE_MS = 8;
-
-/**
- * The earlier migrations a file's lint reads are re-checked on disk at most once a second
- * (lint/earlier-migrations.ts): the migrations after a changed one are re-linted after that.
- */
-const DEPENDENTS_DELAY_MS = 1100;
 
 interface ProjectFiles {
   migrationsDir: string;
@@ -38,6 +42,10 @@ interface ProjectFiles {
   files: string[];
   /** Position of each file's migration in that order; -1 for SQL no migration uses. */
   ordinal: Map<string, number>;
+  /** Problems the folder's reading found on paths no migration file is (published on those paths). */
+  folderProblems: DiscoveryProblem[];
+  /** Its config (folder problems are reported by rules too, with their severities). */
+  config: ProjectConfig;
 }
 
 export class WorkspaceLinter {
@@ -50,16 +58,21 @@ export class WorkspaceLinter {
   private running = false;
   /** The folders are to be read again before the next file is linted. */
   private rediscover = false;
-  private dependentsTimer?: NodeJS.Timeout;
-  private readonly dependentsWaiting = new Set<string>();
+  /** Paths with folder problems published (not migration files: nothing else clears them). */
+  private readonly folderPublished = new Set<string>();
+  /** Why the folder a tidemark.json names cannot be read, by config path (shown in that file). */
+  private readonly stops = new Map<string, string>();
 
   constructor(
     private readonly connection: Connection,
     private readonly docs: OpenDocuments,
     private readonly configs: WorkspaceConfigs,
     private readonly lint: LintScheduler,
+    private readonly disk: DiskFacts,
     private readonly docsBase: string,
     private readonly log: Log,
+    /** The stops (folderStop) changed: tidemark.json's diagnostics are to be published again. */
+    private readonly onStopsChanged: () => void,
   ) {}
 
   setScope(scope: LintScope): void {
@@ -76,26 +89,37 @@ export class WorkspaceLinter {
    */
   refresh(): void {
     this.clearQueue();
+    this.disk.changed();
     if (!this.enabled) {
       this.projects = [];
       this.rediscover = false;
       for (const path of [...this.published]) this.clear(path);
+      this.publishFolderProblems();
       return;
     }
     this.rediscover = true;
     this.start();
   }
 
+  /** Why the migrations folder the config at `configPath` names cannot be linted, if it cannot. */
+  folderStop(configPath: string): string | undefined {
+    return this.enabled ? this.stops.get(configPath) : undefined;
+  }
+
   private discover(): void {
     this.rediscover = false;
+    const stopsBefore = JSON.stringify([...this.stops]);
+    this.stops.clear();
     this.projects = this.configs.workspaceProjects().flatMap((config) => {
-      const project = this.readProject(config.migrationsDir, config.config.layout);
+      const project = this.readProject(config.migrationsDir, config);
       return project ? [project] : [];
     });
     const files = new Set(this.projects.flatMap((p) => p.files));
     for (const path of [...this.published]) if (!files.has(path)) this.clear(path);
     this.clearQueue();
     this.enqueue([...files]);
+    this.publishFolderProblems();
+    if (JSON.stringify([...this.stops]) !== stopsBefore) this.onStopsChanged();
   }
 
   /** Whether `path` is one of the migrations linted in the background. */
@@ -116,60 +140,121 @@ export class WorkspaceLinter {
     // A re-read of every folder is due anyway.
     if (!this.enabled || this.rediscover) return false;
     const index = this.projects.findIndex((p) => isInside(p.migrationsDir, path));
-    if (index < 0) return false;
+    if (index < 0) return this.retryStopped();
     let project = this.projects[index];
     const before = project.ordinal.get(path);
     if (kind !== 'changed') {
       // The folder's list changed: read it again (a new file may pair with another or take a version).
-      const reread = this.readProject(project.migrationsDir, this.configs.forFile(path).config.layout);
+      const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
       if (!reread) {
         for (const file of project.files) this.clear(file);
         this.projects.splice(index, 1);
+        this.onStopsChanged();
         return true;
       }
       project = this.projects[index] = reread;
       for (const file of this.published) if (isInside(project.migrationsDir, file) && !project.ordinal.has(file)) this.clear(file);
+      this.publishFolderProblems();
     }
     const ordinal = project.ordinal.get(path) ?? before;
     if (kind === 'deleted') this.clear(path);
     else if (project.ordinal.has(path) && !this.docs.byPath(path)) this.enqueue([path], true);
     if (ordinal === undefined || ordinal < 0) return true;
-    // Its own migration's other files at once (they pair with it), the later ones once their context is re-read.
+    // Its own migration's other files first (they pair with it), then the later ones, which read it.
     this.enqueue(
       project.files.filter((f) => project.ordinal.get(f) === ordinal && f !== path),
       true,
     );
-    for (const file of project.files) if ((project.ordinal.get(file) ?? -1) > ordinal) this.dependentsWaiting.add(file);
-    clearTimeout(this.dependentsTimer);
-    this.dependentsTimer = setTimeout(() => {
-      this.dependentsTimer = undefined;
-      const files = [...this.dependentsWaiting];
-      this.dependentsWaiting.clear();
-      this.enqueue(files);
-    }, DEPENDENTS_DELAY_MS);
+    this.enqueue(project.files.filter((f) => (project.ordinal.get(f) ?? -1) > ordinal));
     return true;
   }
 
+  /**
+   * Something other than a migration file came, went or changed in a project's folder (a diesel
+   * migration's folder, sqitch.plan): the folder is read again and all of its files re-linted,
+   * since the order of migrations, and so every file's earlier migrations, may have changed.
+   */
+  folderChanged(path: string): void {
+    if (!this.enabled || this.rediscover) return;
+    const index = this.projects.findIndex((p) => isInside(p.migrationsDir, path) || isInside(path, p.migrationsDir));
+    if (index < 0) {
+      this.retryStopped();
+      return;
+    }
+    const project = this.projects[index];
+    const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
+    if (!reread) {
+      for (const file of project.files) this.clear(file);
+      this.projects.splice(index, 1);
+      this.onStopsChanged();
+    } else {
+      this.projects[index] = reread;
+      for (const file of this.published) if (isInside(reread.migrationsDir, file) && !reread.ordinal.has(file)) this.clear(file);
+      this.enqueue(reread.files.filter((f) => !this.docs.byPath(f)));
+    }
+    this.publishFolderProblems();
+  }
+
+  /** A folder that could not be read may be readable now (created, filled): the projects are read again. */
+  private retryStopped(): boolean {
+    if (this.stops.size) this.refresh();
+    return false;
+  }
+
   dispose(): void {
-    clearTimeout(this.dependentsTimer);
     this.clearQueue();
   }
 
-  private readProject(migrationsDir: string, layout: LayoutId | undefined): ProjectFiles | undefined {
+  private readProject(migrationsDir: string, config: ProjectConfig): ProjectFiles | undefined {
     try {
-      const result = discoverMigrations(migrationsDir, this.docs, { layout });
-      // No migrations folder there, or another database's: nothing to lint in the background.
-      if (discoveryStop(result, migrationsDir)) return undefined;
+      // The disk's files, as the lints of the earlier migrations read them: one reading per batch for both.
+      const result = discoverMigrations(migrationsDir, lenientDiskReader, { layout: config.config.layout });
+      // No migrations folder there, or another database's: nothing to lint in the background. When
+      // tidemark.json names the folder, that is a mistake to show there (`tidemark lint` stops on it).
+      const stop = discoveryStop(result, relative(config.root, migrationsDir) || '.');
+      if (stop && config.path && config.config.migrationsDir) this.stops.set(config.path, stop);
+      if (stop) return undefined;
       const ordinal = new Map<string, number>();
       result.migrations.forEach((m, i) => {
         for (const s of [m.up, m.down, m.verify, m.precheck]) if (s) ordinal.set(s.file.path, i);
       });
       const files = lintableFiles(result);
       for (const file of files) if (!ordinal.has(file)) ordinal.set(file, -1);
-      return { migrationsDir, files, ordinal };
+      // A problem on a file that is linted is reported by that file's lint.
+      const problems = folderProblems(result).filter((p) => !ordinal.has(p.path));
+      return { migrationsDir, files, ordinal, folderProblems: problems, config };
     } catch (error) {
       this.log(`reading the migrations in ${migrationsDir} failed`, error);
       return undefined;
+    }
+  }
+
+  /** The projects' folder problems as diagnostics on the paths they name; cleared where gone. */
+  private publishFolderProblems(): void {
+    const byPath = new Map<string, Diagnostic[]>();
+    for (const project of this.projects) {
+      for (const problem of project.folderProblems) {
+        const rule = RULE_OF_PROBLEM[problem.code];
+        const setting = project.config.severities[rule];
+        if (setting === 'off') continue;
+        const severity = setting ?? problem.severity ?? 'error';
+        const at = { line: 0, character: 0 };
+        const diagnostic: Diagnostic = {
+          range: { start: at, end: at },
+          severity: DIAGNOSTIC_SEVERITY[severity],
+          code: rule,
+          codeDescription: { href: `${this.docsBase}${rule}.md` },
+          source: DIAGNOSTIC_SOURCE,
+          message: problem.message,
+        };
+        byPath.set(problem.path, [...(byPath.get(problem.path) ?? []), diagnostic]);
+      }
+    }
+    for (const path of this.folderPublished) if (!byPath.has(path)) void this.connection.sendDiagnostics({ uri: this.docs.uriOf(path), diagnostics: [] });
+    this.folderPublished.clear();
+    for (const [path, diagnostics] of byPath) {
+      this.folderPublished.add(path);
+      void this.connection.sendDiagnostics({ uri: this.docs.uriOf(path), diagnostics });
     }
   }
 
@@ -204,15 +289,20 @@ export class WorkspaceLinter {
   private slice(): void {
     // Open documents not linted yet go first: the file the user looks at never waits for the project.
     this.lint.lintUnlinted();
-    if (this.rediscover) this.discover();
-    const until = performance.now() + SLICE_MS;
-    while (this.queue.length && performance.now() < until) {
-      const path = this.queue.shift()!;
-      this.queued.delete(path);
-      this.lintFile(path);
-    }
+    this.disk.background(() => {
+      if (this.rediscover) this.discover();
+      const until = performance.now() + SLICE_MS;
+      while (this.queue.length && performance.now() < until) {
+        const path = this.queue.shift()!;
+        this.queued.delete(path);
+        this.lintFile(path);
+      }
+    });
     if (this.queue.length || this.rediscover) setImmediate(() => this.slice());
-    else this.running = false;
+    else {
+      this.running = false;
+      this.disk.idle();
+    }
   }
 
   private lintFile(path: string): void {

@@ -5,30 +5,58 @@
  * every other file of the batch instead of being re-validated with stat calls per file, which made
  * linting N files of a folder cost N folder scans. Outside a batch every cache re-validates itself
  * on each use, as an editor that lints one file after an edit needs.
+ *
+ * A batch is scoped to the work it runs, never to the process: the language server lints open
+ * documents (self-validating) between slices of its workspace batch, and a file changing on disk
+ * there must reach the next editor lint.
  */
-let depth = 0;
-const values = new Map<string, unknown>();
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The file-system facts one batch has read. Keep one to reuse them across separate pieces of work. */
+export class SteadyDisk {
+  readonly values = new Map<string, unknown>();
+}
+
+/** The batch a synchronous withSteadyDisk is running, if any. */
+let running: SteadyDisk | undefined;
+/** The batch of an asynchronous steadyDisk, followed across its awaits (and only there). */
+const asyncBatch = new AsyncLocalStorage<SteadyDisk>();
+
+function currentBatch(): SteadyDisk | undefined {
+  return running ?? asyncBatch.getStore();
+}
 
 /** Runs `work` as one batch: its file-system facts are read once. Nested batches join the outer one. */
 export async function steadyDisk<T>(work: () => Promise<T>): Promise<T> {
-  depth++;
+  if (currentBatch()) return work();
+  return asyncBatch.run(new SteadyDisk(), work);
+}
+
+/**
+ * Runs synchronous `work` within `batch`: the facts it reads are kept in `batch` for the next
+ * call, until its owner drops it (the language server does when a file changes on disk).
+ */
+export function withSteadyDisk<T>(batch: SteadyDisk, work: () => T): T {
+  const outer = running;
+  running = batch;
   try {
-    return await work();
+    return work();
   } finally {
-    if (--depth === 0) values.clear();
+    running = outer;
   }
 }
 
 /** `compute()`, once per batch for each key; every time outside a batch. */
 export function steadyValue<T>(key: string, compute: () => T): T {
-  if (depth === 0) return compute();
-  if (values.has(key)) return values.get(key) as T;
+  const batch = currentBatch();
+  if (!batch) return compute();
+  if (batch.values.has(key)) return batch.values.get(key) as T;
   const value = compute();
-  values.set(key, value);
+  batch.values.set(key, value);
   return value;
 }
 
 /** Whether a batch is running: a cache that would only be re-validated later may skip recording how. */
 export function inSteadyBatch(): boolean {
-  return depth > 0;
+  return currentBatch() !== undefined;
 }
