@@ -10,10 +10,11 @@ import { CliError } from './command';
 import { CONFIG_FILE_NAME, loadConfig, projectOfFile, type ConfigProblem, type LoadedConfig } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
 import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
-import type { DiscoveryProblem, LayoutId } from '../migrations/types';
+import type { LayoutId } from '../migrations/types';
 import type { LocatedFinding } from './format/located';
 import { SourceFile } from '../sql/source';
 import { unknownRuleProblems } from '../lint/rule-settings';
+import { RULE_OF_PROBLEM } from '../lint/layout-problems';
 
 /**
  * The config for each linted file: --config for all of them, else the tidemark.json of the
@@ -85,18 +86,6 @@ function validateConfig(loaded: LoadedConfig, cwd: string, out: Output): void {
 
 /** Findings about a folder rather than one of its files (a FIFO named like a migration, a diesel folder without up.sql). */
 export type FolderFindings = LocatedFinding[];
-
-/** Rules that own what the layout readers report. */
-const RULE_OF_PROBLEM: Record<DiscoveryProblem['code'], string> = {
-  'duplicate-version': 'duplicate-version',
-  'orphan-file': 'migration-layout',
-  'unreadable-file': 'migration-layout',
-  'layout-error': 'migration-layout',
-  'foreign-marker': 'migration-layout',
-  'empty-up': 'empty-migration',
-  'not-in-chain': 'not-in-chain',
-  'layout-note': 'unsubstituted-variable',
-};
 
 /**
  * The files to lint in a migrations folder, as its layout reader reads it. A folder that does not
