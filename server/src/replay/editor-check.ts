@@ -53,6 +53,8 @@ export type WorkerRequest =
        * project): the worker reads the folder once, not once per migration.
        */
       filesFixed?: boolean;
+      /** False: the caller shows no observed locks, so the check does not read them (ReplayOptions.observeLocks). */
+      observeLocks?: boolean;
     }
   | { kind: 'cancel'; id: number };
 
