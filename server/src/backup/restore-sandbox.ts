@@ -10,6 +10,7 @@ import { relative, resolve } from 'node:path';
 import { findEnvironment, RunnerInputError, type Project } from '../database/environments';
 import { History } from '../database/history';
 import { PgliteAdapter, withSandboxLock } from '../database/pglite-adapter';
+import { startPgliteEngine } from '../database/pglite-engine';
 import { fileStamp } from './backup';
 
 export interface RestoreReport {
@@ -58,10 +59,8 @@ export async function restoreSandbox(project: Project, environment: string | und
 
 /** Loads the tarball into a new data folder and reads its history, proving it opens. */
 async function loadInto(dataDir: string, file: string, historySchema: string): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-  const pglite = new PGlite(dataDir, { loadDataDir: new Blob([readFileSync(file)]) });
-  await pglite.waitReady;
+  // Started as every PGlite is (database/pglite-engine.ts): its settings, and the tarball let go once loaded.
+  const pglite = await startPgliteEngine(dataDir, { loadDataDir: new Blob([readFileSync(file)]) });
   const db = new PgliteAdapter(pglite, () => undefined);
   try {
     const history = new History(db, historySchema);
