@@ -137,6 +137,33 @@ const QUERIES: string[] = [
 const SNAPSHOT_SQL = QUERIES.map((q) => `(${q})`).join('\nUNION ALL\n');
 
 /**
+ * The catalog rows every snapshot query reads its user objects from (with every schema's), each by
+ * its version: no joins, no names. When none is newer than a snapshot and as many are older as
+ * there were rows then, the rows are the same ones, so the objects and definitions are too.
+ */
+const CATALOG_ROWS_SQL = [
+  `SELECT ${X('n')} AS version FROM pg_namespace n`,
+  ...[
+    ['pg_class', 'oid'],
+    ['pg_attribute', 'attrelid'],
+    ['pg_attrdef', 'oid'],
+    ['pg_constraint', 'oid'],
+    ['pg_index', 'indexrelid'],
+    ['pg_sequence', 'seqrelid'],
+    ['pg_proc', 'oid'],
+    ['pg_trigger', 'oid'],
+    ['pg_policy', 'oid'],
+    ['pg_type', 'oid'],
+    ['pg_enum', 'oid'],
+    ['pg_rewrite', 'oid'],
+    ['pg_extension', 'oid'],
+  ].map(([table, oid]) => `SELECT ${X('r')} FROM ${table} r WHERE r.${oid} >= ${USER_OID}`),
+].join('\nUNION ALL\n');
+
+/** How many catalog rows are older than $1 and how many are not. */
+const CATALOG_ROWS_SINCE_SQL = `SELECT count(*) FILTER (WHERE version < $1) AS older, count(*) FILTER (WHERE version >= $1) AS newer FROM (${CATALOG_ROWS_SQL}) r`;
+
+/**
  * The objects at least as new as $1, each with a hash of its key, then one row (kind NULL) with
  * the number of the older ones and the sum of their keys' hashes. The older ones are the cached
  * ones not written since: that count and sum tell whether one was dropped or renamed without
@@ -144,9 +171,9 @@ const SNAPSHOT_SQL = QUERIES.map((q) => `(${q})`).join('\nUNION ALL\n');
  * 100-table chain, cost a third of the snapshot's time and as much again to read in JavaScript).
  */
 const DELTA_SQL = `WITH o AS (${SNAPSHOT_SQL})
-SELECT kind, name, version, definition, hashtext(kind || ' ' || name)::bigint AS hash FROM o WHERE version >= $1
+SELECT kind, name, version, definition, hashtext(kind || ' ' || name)::bigint AS hash, NULL::bigint AS catalog_rows FROM o WHERE version >= $1
 UNION ALL
-SELECT NULL, NULL, count(*), NULL, coalesce(sum(hashtext(kind || ' ' || name)), 0)::bigint FROM o WHERE version < $1`;
+SELECT NULL, NULL, count(*), NULL, coalesce(sum(hashtext(kind || ' ' || name)), 0)::bigint, (SELECT count(*) FROM (${CATALOG_ROWS_SQL}) r) FROM o WHERE version < $1`;
 
 /**
  * The definitions of a committed state of the shadow, by object, and the transaction from which
@@ -158,8 +185,10 @@ export interface CatalogCache {
   /** Row versions written by this transaction or later are newer than the cached definitions. */
   horizon: number;
   definitions: Map<string, CachedObject>;
-  /** The snapshot query is a prepared statement of the shadow's session: planned once, not at every snapshot (half its time). */
-  prepared?: boolean;
+  /** How many catalog rows (CATALOG_ROWS_SQL) there were at the horizon. */
+  catalogRows?: number;
+  /** The snapshot queries are prepared statements of the shadow's session: planned once, not at every snapshot (half their time). */
+  prepared?: Set<string>;
 }
 
 interface CachedObject {
@@ -171,45 +200,62 @@ interface CachedObject {
   hash: number;
 }
 
-const PREPARED = 'tidemark_catalog_snapshot';
+const SNAPSHOT_STATEMENT = 'tidemark_catalog_snapshot';
+const ROWS_STATEMENT = 'tidemark_catalog_rows';
 
 /** What the snapshot query returned: the objects written since `since`, and the count and hash sum of the others. */
 interface Delta {
   fresh: CachedObject[];
   olderCount: number;
   olderHash: number;
+  catalogRows: number;
 }
 
 async function runSnapshot(db: DatabaseAdapter, since: number, cache: CatalogCache | undefined): Promise<Delta> {
-  const rows = (await querySnapshot(db, since, cache)).rows;
+  const rows = (await runPrepared(db, cache, SNAPSHOT_STATEMENT, DELTA_SQL, since)).rows;
   const fresh: CachedObject[] = [];
   let olderCount = 0;
   let olderHash = 0;
+  let catalogRows = 0;
   for (const row of rows) {
     if (row.kind === null) {
       olderCount = Number(row.version);
       olderHash = Number(row.hash);
+      catalogRows = Number(row.catalog_rows);
     } else {
       fresh.push({ kind: String(row.kind), name: String(row.name), version: Number(row.version), definition: String(row.definition ?? ''), hash: Number(row.hash) });
     }
   }
-  return { fresh, olderCount, olderHash };
+  return { fresh, olderCount, olderHash, catalogRows };
 }
 
-async function querySnapshot(db: DatabaseAdapter, since: number, cache: CatalogCache | undefined) {
-  if (!cache) return db.query(DELTA_SQL, [since]);
-  if (!cache.prepared) {
-    await db.exec(`PREPARE ${PREPARED}(bigint) AS ${DELTA_SQL}`);
-    cache.prepared = true;
+/** Runs `sql` with $1 = `since`: with a cache, as the session's prepared statement `name`. */
+async function runPrepared(db: DatabaseAdapter, cache: CatalogCache | undefined, name: string, sql: string, since: number) {
+  if (!cache) return db.query(sql, [since]);
+  cache.prepared ??= new Set();
+  if (!cache.prepared.has(name)) {
+    await db.exec(`PREPARE ${name}(bigint) AS ${sql}`);
+    cache.prepared.add(name);
   }
   try {
-    return await db.query(`EXECUTE ${PREPARED}(${Math.floor(since)})`);
+    return await db.query(`EXECUTE ${name}(${Math.floor(since)})`);
   } catch (error) {
     // A migration may DEALLOCATE ALL or DISCARD ALL: prepare it again.
     if ((error as { code?: string }).code !== '26000') throw error;
-    await db.exec(`PREPARE ${PREPARED}(bigint) AS ${DELTA_SQL}`);
-    return db.query(`EXECUTE ${PREPARED}(${Math.floor(since)})`);
+    await db.exec(`PREPARE ${name}(bigint) AS ${sql}`);
+    return db.query(`EXECUTE ${name}(${Math.floor(since)})`);
   }
+}
+
+/**
+ * True when the catalog holds exactly the rows it held when `cache` was filled: none written
+ * since, none gone. A check whose down drops what its up created (CREATE TABLE ... / DROP TABLE)
+ * leaves that; its snapshot is then the cached one, without reading the objects.
+ */
+async function unchangedSinceCache(db: DatabaseAdapter, cache: CatalogCache): Promise<boolean> {
+  if (cache.catalogRows === undefined || !cache.definitions.size) return false;
+  const { older, newer } = (await runPrepared(db, cache, ROWS_STATEMENT, CATALOG_ROWS_SINCE_SQL, cache.horizon)).rows[0];
+  return Number(newer) === 0 && Number(older) === cache.catalogRows;
 }
 
 /**
@@ -239,6 +285,9 @@ export async function catalogSnapshot(db: DatabaseAdapter, cache?: CatalogCache,
   // The current transaction's xid (assigned here if it had none): every row version written by a
   // transaction since, this one included, is at least this; every older one is committed state.
   const horizon = remember && cache ? Number((await db.query('SELECT (txid_current() % 4294967296)::bigint AS xid')).rows[0].xid) : 0;
+  if (!remember && cache && (await unchangedSinceCache(db, cache))) {
+    return new Map([...cache.definitions].map(([key, o]) => [key, { kind: o.kind, name: o.name, definition: o.definition }]));
+  }
   const since = cache?.definitions.size ? cache.horizon : 0;
   let delta = await runSnapshot(db, since, cache);
   let objects = since ? unchangedObjects(cache!, delta) : [];
@@ -258,6 +307,7 @@ export async function catalogSnapshot(db: DatabaseAdapter, cache?: CatalogCache,
   if (remember && cache) {
     cache.horizon = horizon;
     cache.definitions = remembered;
+    cache.catalogRows = delta.catalogRows;
   }
   return snapshot;
 }
