@@ -299,7 +299,9 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
         `ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;`,
         `ALTER TABLE users DROP COLUMN IF EXISTS bio;\nDROP FUNCTION IF EXISTS greeting(users);`,
       ),
-      'migrations/009_clean.sql': m(`ALTER TABLE users ADD COLUMN IF NOT EXISTS note text;`, `ALTER TABLE users DROP COLUMN IF EXISTS note;`),
+      // Nothing new, only an earlier object gone.
+      'migrations/009_drops_only.sql': m(`SELECT 1;`, `DROP SEQUENCE IF EXISTS invoice_no;`),
+      'migrations/010_clean.sql': m(`ALTER TABLE users ADD COLUMN IF NOT EXISTS note text;`, `ALTER TABLE users DROP COLUMN IF EXISTS note;`),
     });
     const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
     assert.deepEqual(
@@ -329,7 +331,8 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
           ],
         ],
         ['008', ['replay-rollback-mismatch: after the rollback, function greeting(u users) was not restored']],
-        ['009', []],
+        ['009', ['replay-rollback-mismatch: after the rollback, sequence invoice_no was not restored']],
+        ['010', []],
       ],
     );
   });
