@@ -59,7 +59,6 @@ export async function restoreSandbox(project: Project, environment: string | und
 
 /** Loads the tarball into a new data folder and reads its history, proving it opens. */
 async function loadInto(dataDir: string, file: string, historySchema: string): Promise<number> {
-  // Started as every PGlite is (database/pglite-engine.ts): its settings, and the tarball let go once loaded.
   const pglite = await startPgliteEngine(dataDir, { loadDataDir: new Blob([readFileSync(file)]) });
   const db = new PgliteAdapter(pglite, () => undefined);
   try {
