@@ -47,7 +47,10 @@ function timed(args: string[], cwd: string): number {
 function measured(args: string[], cwd: string, allowedExit = [0]): { ms: number; mb: number } {
   const hook = join(cwd, '.bench-maxrss.cjs');
   const out = join(cwd, '.bench-maxrss');
-  writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, /VmHWM:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]));\n`);
+  writeFileSync(
+    hook,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, /VmHWM:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]));\n`,
+  );
   const start = performance.now();
   const r = spawnSync(process.execPath, ['--require', hook, cli, ...args], { cwd, encoding: 'utf8' });
   const ms = performance.now() - start;
