@@ -102,6 +102,8 @@ export async function replayProjectOnWorker(
         docsBase: options.docsBase,
         skipVersions: [...skipVersions],
         filesFixed: true,
+        // The CLI reports findings only; observed locks are the editor's hover.
+        observeLocks: false,
       };
       const outcome = await host.check(request, timeoutMs);
       if (outcome.kind !== 'result' || !outcome.result) continue;

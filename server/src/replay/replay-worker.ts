@@ -66,6 +66,7 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       severities: request.severities,
       policy: request.policy,
       docsBase: request.docsBase,
+      observeLocks: request.observeLocks,
       isCancelled,
       // PGlite blocks this thread while a statement runs: the host names it if the time runs out.
       onStatement: (section, statement) =>

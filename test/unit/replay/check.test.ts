@@ -3,6 +3,7 @@
  * and stays quiet once the migration is corrected.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../../../server/src/migrations/config';
 import { replayProject } from '../../../server/src/replay/project';
@@ -34,6 +35,8 @@ async function check(files: Record<string, string>, target: string, config?: obj
   });
   return { findings: results[0].findings.map(show), notes: results[0].notes };
 }
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const REQUIRE = { lint: { idempotency: 'require' } };
 
@@ -255,6 +258,83 @@ SELECT count(*) FROM users WHERE role = 'admin';
       '002 line 3: CREATE INDEX CONCURRENTLY ran without CONCURRENTLY in the shadow database (the check runs in a transaction)',
       '002 line 5: DROP INDEX CONCURRENTLY ran without CONCURRENTLY in the shadow database (the check runs in a transaction)',
     ]);
+  });
+
+  it('replay-rollback-mismatch across a whole chain: what each down leaves behind, of every kind of object', async () => {
+    // One shadow for the chain: each check reads from the catalog only what was written since the
+    // last one, so each kind of object is left behind by a migration after others were checked.
+    const dir = scratchDir('replay-chain-');
+    const m = (up: string, down: string) => `-- migrate:up\n${up}\n-- migrate:down\n${down}\n`;
+    writeFiles(dir, {
+      'migrations/001_base.sql': m(
+        `CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, mood mood);
+CREATE SEQUENCE invoice_no;
+CREATE FUNCTION greeting(u users) RETURNS text LANGUAGE sql AS $$ SELECT 'hello ' || u.email $$;
+CREATE FUNCTION cheer(m mood) RETURNS text LANGUAGE sql AS $$ SELECT 'so ' || m::text $$;
+CREATE ROLE app_reader;`,
+        `DROP FUNCTION IF EXISTS cheer(mood);
+DROP FUNCTION IF EXISTS greeting(users);
+DROP SEQUENCE IF EXISTS invoice_no;
+DROP TABLE IF EXISTS users;
+DROP TYPE IF EXISTS mood;`,
+      ),
+      'migrations/002_function_body.sql': m(
+        `CREATE OR REPLACE FUNCTION greeting(u users) RETURNS text LANGUAGE sql AS $$ SELECT 'hi ' || u.email $$;`,
+        `CREATE OR REPLACE FUNCTION greeting(u users) RETURNS text LANGUAGE sql AS $$ SELECT 'hey ' || u.email $$;`,
+      ),
+      'migrations/003_policy.sql': m(
+        `ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON users USING (email = current_user);`,
+        `ALTER TABLE users DISABLE ROW LEVEL SECURITY;`,
+      ),
+      'migrations/004_grant.sql': m(`GRANT SELECT ON users TO app_reader;`, `SELECT 1;`),
+      'migrations/005_sequence.sql': m(`ALTER SEQUENCE invoice_no INCREMENT BY 10;`, `ALTER SEQUENCE invoice_no INCREMENT BY 5;`),
+      'migrations/006_type.sql': m(`CREATE TYPE size AS ENUM ('s', 'm', 'l');`, `SELECT 1;`),
+      // The function's own rows do not change when the type of its argument is renamed: only its
+      // name does; and a new type takes the old name, so as many objects are there as before.
+      'migrations/007_rename_type.sql': m(`ALTER TYPE mood RENAME TO feeling;\nCREATE TYPE mood AS ENUM ('calm');`, `SELECT 1;`),
+      // The down drops an object an earlier migration made.
+      'migrations/008_drops_earlier.sql': m(
+        `ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;`,
+        `ALTER TABLE users DROP COLUMN IF EXISTS bio;\nDROP FUNCTION IF EXISTS greeting(users);`,
+      ),
+      // Nothing new, only an earlier object gone.
+      'migrations/009_drops_only.sql': m(`SELECT 1;`, `DROP SEQUENCE IF EXISTS invoice_no;`),
+      'migrations/010_clean.sql': m(`ALTER TABLE users ADD COLUMN IF NOT EXISTS note text;`, `ALTER TABLE users DROP COLUMN IF EXISTS note;`),
+    });
+    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
+    assert.deepEqual(
+      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
+      [
+        ['001', []],
+        [
+          '002',
+          [
+            `replay-rollback-mismatch: after the rollback, function greeting(u users) is returns text language sql ${md5(" SELECT 'hey ' || u.email ")}, was returns text language sql ${md5(" SELECT 'hello ' || u.email ")}`,
+          ],
+        ],
+        ['003', ['replay-rollback-mismatch: after the rollback, policy own_rows on users still exists']],
+        ['004', ['replay-rollback-mismatch: after the rollback, grant on users still exists']],
+        [
+          '005',
+          [
+            'replay-rollback-mismatch: after the rollback, sequence invoice_no is bigint start 1 increment 5 min 1 max 9223372036854775807, was bigint start 1 increment 1 min 1 max 9223372036854775807',
+          ],
+        ],
+        ['006', ['replay-rollback-mismatch: after the rollback, enum type size still exists']],
+        [
+          '007',
+          [
+            'replay-rollback-mismatch: after the rollback, the schema differs from before the up in 5 places: ' +
+              '1 function still exists (cheer(m feeling)); 1 function was not restored (cheer(m mood)); 1 enum type still exists (feeling); 1 enum type is defined differently (mood); 1 column is defined differently (users.mood)',
+          ],
+        ],
+        ['008', ['replay-rollback-mismatch: after the rollback, function greeting(u users) was not restored']],
+        ['009', ['replay-rollback-mismatch: after the rollback, sequence invoice_no was not restored']],
+        ['010', []],
+      ],
+    );
   });
 
   it('builds earlier migrations whole, and statement by statement where one of their statements fails', async () => {
