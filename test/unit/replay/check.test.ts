@@ -337,6 +337,37 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
     );
   });
 
+  it('replay-rollback-mismatch after checks whose down restored the catalog exactly: objects of those migrations, and clean ones stay quiet', async () => {
+    // Checks 001-003 find the catalog rows after the down exactly as before the up and read no
+    // snapshot (check.ts); 004 and 005 then compare objects those migrations made, read for the
+    // first time after rolling back to the start of their check.
+    const dir = scratchDir('replay-marked-');
+    const m = (up: string, down: string) => `-- migrate:up\n${up}\n-- migrate:down\n${down}\n`;
+    writeFiles(dir, {
+      'migrations/001_users.sql': m(`CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);`, `DROP TABLE users;`),
+      'migrations/002_orders.sql': m(
+        `CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2));`,
+        `DROP TABLE orders;`,
+      ),
+      'migrations/003_items.sql': m(`CREATE TABLE items (id bigint PRIMARY KEY, sku text);\nCREATE INDEX items_sku ON items (sku);`, `DROP TABLE items;`),
+      'migrations/004_total.sql': m(`ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);`, `ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,3);`),
+      'migrations/005_sku_unique.sql': m(`DROP INDEX items_sku;\nCREATE UNIQUE INDEX items_sku ON items (sku);`, `SELECT 1;`),
+      'migrations/006_clean.sql': m(`CREATE TABLE tags (name text PRIMARY KEY);`, `DROP TABLE tags;`),
+    });
+    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
+    assert.deepEqual(
+      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
+      [
+        ['001', []],
+        ['002', []],
+        ['003', []],
+        ['004', ['replay-rollback-mismatch: after the rollback, column orders.total is numeric(12,3), was numeric(10,2)']],
+        ['005', ['replay-rollback-mismatch: after the rollback, index items_sku is CREATE UNIQUE INDEX items_sku ON public.items USING btree (sku), was CREATE INDEX items_sku ON public.items USING btree (sku)']],
+        ['006', []],
+      ],
+    );
+  });
+
   it('builds earlier migrations whole, and statement by statement where one of their statements fails', async () => {
     const files = {
       'migrations/001_users.sql': USERS,
