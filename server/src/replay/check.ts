@@ -121,13 +121,13 @@ class ReplayRun {
   async savepoint<T>(work: () => Promise<T>, keep: boolean): Promise<T> {
     if (this.committing) return keep ? work() : this.db.transaction(work, { rollback: true });
     const name = `tidemark_replay_${++this.savepoints}`;
-    await this.db.query(`SAVEPOINT ${name}`);
+    await this.db.exec(`SAVEPOINT ${name}`);
     try {
       const result = await work();
-      await this.db.query(keep ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`);
+      await this.db.exec(keep ? `RELEASE SAVEPOINT ${name}` : `ROLLBACK TO SAVEPOINT ${name}`);
       return result;
     } catch (error) {
-      await this.db.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.db.exec(`ROLLBACK TO SAVEPOINT ${name}`);
       throw error;
     }
   }
@@ -174,8 +174,8 @@ class ReplayRun {
       try {
         // A failure of the first pass ends the check and its transaction is rolled back whole:
         // only the second pass, which goes on after a failing statement, needs a savepoint each.
-        if (pass === 'first') await this.db.query(text.sql);
-        else await this.savepoint(() => this.db.query(text.sql), true);
+        if (pass === 'first') await this.db.exec(text.sql);
+        else await this.savepoint(() => this.db.exec(text.sql), true);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         this.failed(section, statement, error, pass);
@@ -337,13 +337,13 @@ const START = 'tidemark_replay_start';
  */
 async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: boolean, options: ReplayOptions): Promise<boolean> {
   const db = run.database;
-  if (inTransaction) await db.query('BEGIN');
+  if (inTransaction) await db.exec('BEGIN');
   let completed = true;
   let before: CatalogSnapshot | undefined;
   let after: CatalogSnapshot | undefined;
   try {
     const mark = inTransaction ? await markCatalog(db, run.catalogCache) : undefined;
-    if (mark) await db.query(`SAVEPOINT ${START}`);
+    if (mark) await db.exec(`SAVEPOINT ${START}`);
     else before = await catalogSnapshot(db, run.catalogCache, true);
     if (inTransaction && run.observesLocks) await run.recordHeldLocks();
     // Running a section twice proves it re-runnable; that matters only where it can run twice.
@@ -359,21 +359,21 @@ async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: 
     }
   } catch (error) {
     if (!(error instanceof StopReplay)) {
-      if (inTransaction) await db.query('ROLLBACK').catch(() => undefined);
+      if (inTransaction) await db.exec('ROLLBACK').catch(() => undefined);
       throw error;
     }
     completed = false;
   }
   if (after && !before) {
     try {
-      await db.query(`ROLLBACK TO SAVEPOINT ${START}`);
+      await db.exec(`ROLLBACK TO SAVEPOINT ${START}`);
       before = await catalogSnapshot(db, run.catalogCache, true);
     } catch (error) {
-      await db.query('ROLLBACK').catch(() => undefined);
+      await db.exec('ROLLBACK').catch(() => undefined);
       throw error;
     }
     await run.mismatch(compareSnapshots(before, after), migration.up, migration.down!);
   }
-  if (inTransaction) await db.query('ROLLBACK');
+  if (inTransaction) await db.exec('ROLLBACK');
   return completed;
 }
