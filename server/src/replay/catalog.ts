@@ -145,7 +145,9 @@ const CATALOG_ROWS_SQL = [
   `SELECT ${X('n')} AS version FROM pg_namespace n`,
   ...[
     ['pg_class', 'oid'],
-    ['pg_attribute', 'attrelid'],
+    // Not the system columns (ctid, xmin...; 6 of each table's rows): written and removed only with
+    // their table, whose pg_class row is counted (bench:check: 60% fewer rows, a quarter of the count).
+    ['pg_attribute', 'attrelid', 'AND r.attnum > 0'],
     ['pg_attrdef', 'oid'],
     ['pg_constraint', 'oid'],
     ['pg_index', 'indexrelid'],
@@ -157,7 +159,7 @@ const CATALOG_ROWS_SQL = [
     ['pg_enum', 'oid'],
     ['pg_rewrite', 'oid'],
     ['pg_extension', 'oid'],
-  ].map(([table, oid]) => `SELECT ${X('r')} FROM ${table} r WHERE r.${oid} >= ${USER_OID}`),
+  ].map(([table, oid, more]) => `SELECT ${X('r')} FROM ${table} r WHERE r.${oid} >= ${USER_OID} ${more ?? ''}`),
 ].join('\nUNION ALL\n');
 
 /** How many catalog rows are older than $1 and how many are not. */
