@@ -37,6 +37,12 @@ export interface ReplayOptions {
    * 100-migration chain). ReplayResult.observedLocks is then empty.
    */
   observeLocks?: boolean;
+  /**
+   * True when the next check on this shadow is of a later migration (`tidemark check` of a chain):
+   * a check that ran through leaves its up committed, its first pass as the build would run it,
+   * instead of the build running it again (bench:check: the build was ~15% of a whole chain).
+   */
+  keepUp?: boolean;
   /** Called before each statement runs on the shadow: what to name if it never returns. */
   onStatement?: (section: Section, statement: Statement) => void;
 }
@@ -103,6 +109,11 @@ class ReplayRun {
     return this.shadow.catalogCache;
   }
 
+  /** The up's first pass was committed: the shadow now holds this migration built. */
+  keptUp(): void {
+    this.shadow.builtBy(this.migration);
+  }
+
   report(rule: ReplayRule, section: Section, statement: Statement | undefined, message: string, at?: number): void {
     const severity = configuredSeverity(this.options.severities, rule);
     if (severity === undefined) return;
@@ -135,6 +146,8 @@ class ReplayRun {
   /** Set from the up's plan: apply runs it statement by statement (no transaction, or its own transactions). */
   runsStatementByStatement = false;
 
+  upHasSyntaxError = false;
+
   /** Each section is parsed once per check, not at each pass over it. */
   private readonly parsed = new Map<Section, Statement[]>();
 
@@ -142,7 +155,11 @@ class ReplayRun {
     const known = this.parsed.get(section);
     if (known) return known;
     const plan = await planSection(section, this.migration);
-    if (section.kind === 'up') this.runsStatementByStatement = plan.transaction !== 'wrapped';
+    if (section.kind === 'up') {
+      this.runsStatementByStatement = plan.transaction !== 'wrapped';
+      // The build runs these too (and records a gap): a kept up would differ from it.
+      this.upHasSyntaxError = plan.statements.some((s, i) => !plan.skipped.has(i) && s.syntaxError);
+    }
     const statements = plan.statements.filter((s, i) => !plan.skipped.has(i) && !s.syntaxError);
     this.parsed.set(section, statements);
     return statements;
@@ -325,6 +342,8 @@ export async function replayMigration(shadow: Shadow, migrations: readonly Migra
 
 /** The savepoint at the start of a check: the catalog before the up, read only when the down did not restore it. */
 const START = 'tidemark_replay_start';
+/** The savepoint right after the up's first pass: what is kept when the check keeps the up (ReplayOptions.keepUp). */
+const BUILT = 'tidemark_replay_built';
 
 /**
  * Runs the steps of the check; in one rolled-back transaction when `inTransaction`. True when every step ran.
@@ -349,6 +368,7 @@ async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: 
     // Running a section twice proves it re-runnable; that matters only where it can run twice.
     const twice = applyExecutionPolicy(migration.execution, options.policy).canRunTwice;
     await run.runSection(migration.up, 'first');
+    if (inTransaction && options.keepUp) await db.exec(`SAVEPOINT ${BUILT}`);
     if (migration.verify?.text.trim()) await run.verify(migration.verify);
     if (twice) await run.runSection(migration.up, 'again');
     if (migration.down?.text.trim()) {
@@ -374,6 +394,14 @@ async function replaySteps(run: ReplayRun, migration: Migration, inTransaction: 
     }
     await run.mismatch(compareSnapshots(before, after), migration.up, migration.down!);
   }
-  if (inTransaction) await db.exec('ROLLBACK');
+  // Kept only when the catalog after the down was as before the up (else the rollback to START
+  // above removed the up) and every statement of the up ran, as the build would have run them.
+  // Sequences advanced by the verify, the second pass and the down stay advanced, as they do when
+  // the whole check is rolled back.
+  if (inTransaction && options.keepUp && completed && !after && !run.upHasSyntaxError) {
+    await db.exec(`ROLLBACK TO SAVEPOINT ${BUILT}`);
+    await db.exec('COMMIT');
+    run.keptUp();
+  } else if (inTransaction) await db.exec('ROLLBACK');
   return completed;
 }

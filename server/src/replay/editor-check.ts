@@ -55,6 +55,8 @@ export type WorkerRequest =
       filesFixed?: boolean;
       /** False: the caller shows no observed locks, so the check does not read them (ReplayOptions.observeLocks). */
       observeLocks?: boolean;
+      /** The next request is of a later migration: keep this one's up in the shadow (ReplayOptions.keepUp). */
+      keepUp?: boolean;
     }
   | { kind: 'cancel'; id: number };
 

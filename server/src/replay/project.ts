@@ -61,7 +61,7 @@ export async function replayProject(
         shadow = await Shadow.open(setup);
       }
       // The project's own lint.idempotency unless the caller says otherwise.
-      const result = await replayMigration(shadow, migrations, i, { policy: loaded.config.lint, ...options });
+      const result = await replayMigration(shadow, migrations, i, { policy: loaded.config.lint, keepUp: true, ...options });
       results.push(result);
       options.onResult?.(result, m);
     }
@@ -104,6 +104,8 @@ export async function replayProjectOnWorker(
         filesFixed: true,
         // The CLI reports findings only; observed locks are the editor's hover.
         observeLocks: false,
+        // Checked oldest first: the next check builds on this one's up (ReplayOptions.keepUp).
+        keepUp: true,
       };
       const outcome = await host.check(request, timeoutMs);
       if (outcome.kind !== 'result' || !outcome.result) continue;

@@ -67,6 +67,7 @@ async function check(request: Extract<WorkerRequest, { kind: 'check' }>): Promis
       policy: request.policy,
       docsBase: request.docsBase,
       observeLocks: request.observeLocks,
+      keepUp: request.keepUp,
       isCancelled,
       // PGlite blocks this thread while a statement runs: the host names it if the time runs out.
       onStatement: (section, statement) =>

@@ -115,6 +115,11 @@ export class Shadow {
     return !this.spent && this.built.every((c, i) => earlier[i]?.checksum === c) && this.built.length <= earlier.length;
   }
 
+  /** `migration`, the next to build, was applied whole by its check (ReplayOptions.keepUp). */
+  builtBy(migration: Migration): void {
+    this.built.push(migration.checksum);
+  }
+
   /** What the shadow skipped while building the migrations it holds. */
   get buildGaps(): readonly BuildGap[] {
     return this.gaps;

@@ -362,8 +362,39 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
         ['002', []],
         ['003', []],
         ['004', ['replay-rollback-mismatch: after the rollback, column orders.total is numeric(12,3), was numeric(10,2)']],
-        ['005', ['replay-rollback-mismatch: after the rollback, index items_sku is CREATE UNIQUE INDEX items_sku ON public.items USING btree (sku), was CREATE INDEX items_sku ON public.items USING btree (sku)']],
+        [
+          '005',
+          [
+            'replay-rollback-mismatch: after the rollback, index items_sku is CREATE UNIQUE INDEX items_sku ON public.items USING btree (sku), was CREATE INDEX items_sku ON public.items USING btree (sku)',
+          ],
+        ],
         ['006', []],
+      ],
+    );
+  });
+
+  it('a chain builds on what each check ran of its up, never on its verify, second pass or down', async () => {
+    // Each check of the chain keeps its up's first pass in the shadow as the build of the next
+    // (ReplayOptions.keepUp). 003 sees n = 2 only if 002's up ran exactly once there and its down
+    // (n - 1) and second pass (n + 1 again, lint.idempotency "require") were undone.
+    const dir = scratchDir('replay-kept-');
+    const m = (up: string, down: string, verify = '') => `-- migrate:up\n${up}\n-- migrate:down\n${down}\n${verify ? `-- migrate:verify\n${verify}\n` : ''}`;
+    writeFiles(dir, {
+      'tidemark.json': JSON.stringify(REQUIRE),
+      'migrations/001_counter.sql': m(
+        `CREATE TABLE IF NOT EXISTS counters (n int NOT NULL);\nINSERT INTO counters SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM counters);`,
+        `DROP TABLE IF EXISTS counters;`,
+      ),
+      'migrations/002_bump.sql': m(`UPDATE counters SET n = n + 1;`, `UPDATE counters SET n = n - 1;`, `-- expect: 1\nSELECT count(*) FROM counters;`),
+      'migrations/003_read.sql': m(`CREATE TABLE IF NOT EXISTS reads (n int);`, `DROP TABLE IF EXISTS reads;`, `-- expect: 2\nSELECT n FROM counters;`),
+    });
+    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
+    assert.deepEqual(
+      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
+      [
+        ['001', []],
+        ['002', []],
+        ['003', []],
       ],
     );
   });
