@@ -36,6 +36,12 @@ async function check(files: Record<string, string>, target: string, config?: obj
   return { findings: results[0].findings.map(show), notes: results[0].notes };
 }
 
+/** Checks every migration of the project in `dir` on one shadow: each one's findings, as rule: message. */
+async function chainFindings(dir: string): Promise<Array<[string, string[]]>> {
+  const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
+  return results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]);
+}
+
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const REQUIRE = { lint: { idempotency: 'require' } };
@@ -303,38 +309,34 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
       'migrations/009_drops_only.sql': m(`SELECT 1;`, `DROP SEQUENCE IF EXISTS invoice_no;`),
       'migrations/010_clean.sql': m(`ALTER TABLE users ADD COLUMN IF NOT EXISTS note text;`, `ALTER TABLE users DROP COLUMN IF EXISTS note;`),
     });
-    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
-    assert.deepEqual(
-      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
+    assert.deepEqual(await chainFindings(dir), [
+      ['001', []],
       [
-        ['001', []],
+        '002',
         [
-          '002',
-          [
-            `replay-rollback-mismatch: after the rollback, function greeting(u users) is returns text language sql ${md5(" SELECT 'hey ' || u.email ")}, was returns text language sql ${md5(" SELECT 'hello ' || u.email ")}`,
-          ],
+          `replay-rollback-mismatch: after the rollback, function greeting(u users) is returns text language sql ${md5(" SELECT 'hey ' || u.email ")}, was returns text language sql ${md5(" SELECT 'hello ' || u.email ")}`,
         ],
-        ['003', ['replay-rollback-mismatch: after the rollback, policy own_rows on users still exists']],
-        ['004', ['replay-rollback-mismatch: after the rollback, grant on users still exists']],
-        [
-          '005',
-          [
-            'replay-rollback-mismatch: after the rollback, sequence invoice_no is bigint start 1 increment 5 min 1 max 9223372036854775807, was bigint start 1 increment 1 min 1 max 9223372036854775807',
-          ],
-        ],
-        ['006', ['replay-rollback-mismatch: after the rollback, enum type size still exists']],
-        [
-          '007',
-          [
-            'replay-rollback-mismatch: after the rollback, the schema differs from before the up in 5 places: ' +
-              '1 function still exists (cheer(m feeling)); 1 function was not restored (cheer(m mood)); 1 enum type still exists (feeling); 1 enum type is defined differently (mood); 1 column is defined differently (users.mood)',
-          ],
-        ],
-        ['008', ['replay-rollback-mismatch: after the rollback, function greeting(u users) was not restored']],
-        ['009', ['replay-rollback-mismatch: after the rollback, sequence invoice_no was not restored']],
-        ['010', []],
       ],
-    );
+      ['003', ['replay-rollback-mismatch: after the rollback, policy own_rows on users still exists']],
+      ['004', ['replay-rollback-mismatch: after the rollback, grant on users still exists']],
+      [
+        '005',
+        [
+          'replay-rollback-mismatch: after the rollback, sequence invoice_no is bigint start 1 increment 5 min 1 max 9223372036854775807, was bigint start 1 increment 1 min 1 max 9223372036854775807',
+        ],
+      ],
+      ['006', ['replay-rollback-mismatch: after the rollback, enum type size still exists']],
+      [
+        '007',
+        [
+          'replay-rollback-mismatch: after the rollback, the schema differs from before the up in 5 places: ' +
+            '1 function still exists (cheer(m feeling)); 1 function was not restored (cheer(m mood)); 1 enum type still exists (feeling); 1 enum type is defined differently (mood); 1 column is defined differently (users.mood)',
+        ],
+      ],
+      ['008', ['replay-rollback-mismatch: after the rollback, function greeting(u users) was not restored']],
+      ['009', ['replay-rollback-mismatch: after the rollback, sequence invoice_no was not restored']],
+      ['010', []],
+    ]);
   });
 
   it('replay-rollback-mismatch after checks whose down restored the catalog exactly: objects of those migrations, and clean ones stay quiet', async () => {
@@ -354,23 +356,19 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
       'migrations/005_sku_unique.sql': m(`DROP INDEX items_sku;\nCREATE UNIQUE INDEX items_sku ON items (sku);`, `SELECT 1;`),
       'migrations/006_clean.sql': m(`CREATE TABLE tags (name text PRIMARY KEY);`, `DROP TABLE tags;`),
     });
-    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
-    assert.deepEqual(
-      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
+    assert.deepEqual(await chainFindings(dir), [
+      ['001', []],
+      ['002', []],
+      ['003', []],
+      ['004', ['replay-rollback-mismatch: after the rollback, column orders.total is numeric(12,3), was numeric(10,2)']],
       [
-        ['001', []],
-        ['002', []],
-        ['003', []],
-        ['004', ['replay-rollback-mismatch: after the rollback, column orders.total is numeric(12,3), was numeric(10,2)']],
+        '005',
         [
-          '005',
-          [
-            'replay-rollback-mismatch: after the rollback, index items_sku is CREATE UNIQUE INDEX items_sku ON public.items USING btree (sku), was CREATE INDEX items_sku ON public.items USING btree (sku)',
-          ],
+          'replay-rollback-mismatch: after the rollback, index items_sku is CREATE UNIQUE INDEX items_sku ON public.items USING btree (sku), was CREATE INDEX items_sku ON public.items USING btree (sku)',
         ],
-        ['006', []],
       ],
-    );
+      ['006', []],
+    ]);
   });
 
   it('a chain builds on what each check ran of its up, never on its verify, second pass or down', async () => {
@@ -388,15 +386,11 @@ CREATE POLICY own_rows ON users USING (email = current_user);`,
       'migrations/002_bump.sql': m(`UPDATE counters SET n = n + 1;`, `UPDATE counters SET n = n - 1;`, `-- expect: 1\nSELECT count(*) FROM counters;`),
       'migrations/003_read.sql': m(`CREATE TABLE IF NOT EXISTS reads (n int);`, `DROP TABLE IF EXISTS reads;`, `-- expect: 2\nSELECT n FROM counters;`),
     });
-    const results = await replayProject(loadConfig(dir), undefined, { observeLocks: false });
-    assert.deepEqual(
-      results.map((r) => [r.version, r.findings.map((f) => `${f.rule}: ${f.message}`)]),
-      [
-        ['001', []],
-        ['002', []],
-        ['003', []],
-      ],
-    );
+    assert.deepEqual(await chainFindings(dir), [
+      ['001', []],
+      ['002', []],
+      ['003', []],
+    ]);
   });
 
   it('builds earlier migrations whole, and statement by statement where one of their statements fails', async () => {
