@@ -1,0 +1,115 @@
+/**
+ * What each rule reported over a migration, kept for the migration's other files. A migration split
+ * over files (golang-migrate's NAME.up.sql and NAME.down.sql, a rollback/ file, a verify file) is
+ * linted once per file, and each file's unit holds every section of the migration: the rules would
+ * judge the same sections once per file, and the engine keep each time only the findings in the
+ * file being linted. Instead the first file's lint records each rule's reports (all files'), and
+ * the other files' lints replay them through their own reporter, which keeps their findings.
+ *
+ * A rule's reports are reused only when nothing the rule read differs between the files' units:
+ * the same parsed sections (the same objects: an edit of either file parses it anew, and the unit
+ * no longer matches), the same execution, environments and layout facts; and a rule that reads
+ * what is the linted file's own — `unit.file`, `fileSection`, `problems` — while it lints is seen
+ * doing so and runs again for each file. Kept for one batch (migrations/steady-disk.ts: a CLI run,
+ * the language server's workspace pass), within which the earlier migrations are taken as steady
+ * too; outside a batch nothing is kept.
+ */
+import { steadyValue } from '../migrations/steady-disk';
+import type { LintUnit, ParsedSection, Rule, RuleReport } from './types';
+
+/** One rule's lint of a migration: what it reported, in order, and what it threw after that. */
+export interface RuleRun {
+  reports: RuleReport[];
+  threw?: { error: unknown };
+}
+
+/** The fields of a unit that belong to the linted file rather than to its migration. */
+const FILE_FIELDS = ['file', 'fileSection', 'problems'] as const;
+/** The parsed sections: the very same objects, as parsed once (lint/unit.ts parseSection). */
+const SECTION_FIELDS = ['up', 'down', 'verify', 'precheck'] as const;
+
+export class MigrationRuns {
+  private readonly runs = new Map<Rule, RuleRun>();
+  /** The rule linting the watched unit, while it does. */
+  private running?: Rule;
+  private readsFile = false;
+
+  constructor(readonly unit: LintUnit) {}
+
+  /** A run recorded by another file's lint of the migration. */
+  recorded(rule: Rule): RuleRun | undefined {
+    return this.runs.get(rule);
+  }
+
+  /** Runs `rule` over `unit` (a unit of this migration), recording its run for the migration's other files unless it read the linted file's own fields. */
+  run(rule: Rule, unit: LintUnit, report: (r: RuleReport) => void): RuleRun {
+    const run: RuleRun = { reports: [] };
+    this.running = rule;
+    this.readsFile = false;
+    try {
+      rule.lint(this.watched(unit), (r) => {
+        run.reports.push(r);
+        report(r);
+      });
+    } catch (error) {
+      run.threw = { error };
+    } finally {
+      this.running = undefined;
+    }
+    if (!this.readsFile) this.runs.set(rule, run);
+    return run;
+  }
+
+  private watchedUnit?: { of: LintUnit; view: LintUnit };
+
+  /** `unit` with its file's own fields noted when read, one object for all rules (their caches key on it). */
+  private watched(unit: LintUnit): LintUnit {
+    if (this.watchedUnit?.of === unit) return this.watchedUnit.view;
+    const view = { ...unit };
+    for (const key of FILE_FIELDS) {
+      Object.defineProperty(view, key, {
+        enumerable: true,
+        get: () => {
+          if (this.running) this.readsFile = true;
+          return unit[key];
+        },
+      });
+    }
+    this.watchedUnit = { of: unit, view };
+    return view;
+  }
+}
+
+/**
+ * The runs kept for `unit`'s migration in this batch, or new ones; undefined where nothing can be
+ * shared: outside a batch, a migration in one file, a file holding several migrations.
+ */
+export function migrationRunsFor(unit: LintUnit): MigrationRuns | undefined {
+  const up = unit.up;
+  if (!up || unit.siblings?.length || ![unit.down, unit.verify, unit.precheck].some((s) => s && s.file.path !== up.file.path)) return undefined;
+  const kept = steadyValue('lint:migration-runs', () => new WeakMap<ParsedSection, MigrationRuns>());
+  const runs = kept.get(up);
+  if (runs && sameMigration(runs.unit, unit)) return runs;
+  const fresh = new MigrationRuns(unit);
+  kept.set(up, fresh);
+  return fresh;
+}
+
+/** Whether two files' units hold the same migration: every field but the linted file's own alike. */
+function sameMigration(a: LintUnit, b: LintUnit): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof LintUnit>;
+  for (const key of FILE_FIELDS) keys.delete(key);
+  for (const key of SECTION_FIELDS) if (keys.delete(key) && a[key] !== b[key]) return false;
+  for (const key of keys) if (!shallowEqual(a[key], b[key])) return false;
+  return true;
+}
+
+/** The same value, or arrays or plain objects (an execution, environment names) with the same items. */
+function shallowEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) || (Object.getPrototypeOf(a) !== Object.prototype && !Array.isArray(a))) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
