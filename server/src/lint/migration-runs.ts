@@ -10,9 +10,9 @@
  * the same parsed sections (the same objects: an edit of either file parses it anew, and the unit
  * no longer matches), the same execution, environments and layout facts; and a rule that reads
  * what is the linted file's own — `unit.file`, `fileSection`, `problems` — while it lints is seen
- * doing so and runs again for each file. Kept for one batch (migrations/steady-disk.ts: a CLI run,
- * the language server's workspace pass), within which the earlier migrations are taken as steady
- * too; outside a batch nothing is kept.
+ * doing so and runs again for each file. Kept for the last few migrations of one batch
+ * (migrations/steady-disk.ts: a CLI run, the language server's workspace pass), within which the
+ * earlier migrations are taken as steady too; outside a batch nothing is kept.
  */
 import { steadyValue } from '../migrations/steady-disk';
 import type { LintUnit, ParsedSection, Rule, RuleReport } from './types';
@@ -81,16 +81,25 @@ export class MigrationRuns {
 }
 
 /**
+ * A batch lints a migration's files one after the other (a folder's files in order): the last few
+ * migrations' runs are all that is reused. Keeping every migration's for the batch held each one's
+ * reports and down section for as long as anything held its up (a language server's pass: +20 MB).
+ */
+const MIGRATIONS_KEPT = 8;
+
+/**
  * The runs kept for `unit`'s migration in this batch, or new ones; undefined where nothing can be
  * shared: outside a batch, a migration in one file, a file holding several migrations.
  */
 export function migrationRunsFor(unit: LintUnit): MigrationRuns | undefined {
   const up = unit.up;
   if (!up || unit.siblings?.length || ![unit.down, unit.verify, unit.precheck].some((s) => s && s.file.path !== up.file.path)) return undefined;
-  const kept = steadyValue('lint:migration-runs', () => new WeakMap<ParsedSection, MigrationRuns>());
+  const kept = steadyValue('lint:migration-runs', () => new Map<ParsedSection, MigrationRuns>());
   const runs = kept.get(up);
   if (runs && sameMigration(runs.unit, unit)) return runs;
   const fresh = new MigrationRuns(unit);
+  kept.delete(up);
+  if (kept.size >= MIGRATIONS_KEPT) kept.delete(kept.keys().next().value!);
   kept.set(up, fresh);
   return fresh;
 }
