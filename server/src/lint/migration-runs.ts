@@ -30,11 +30,16 @@ const SECTION_FIELDS = ['up', 'down', 'verify', 'precheck'] as const;
 
 export class MigrationRuns {
   private readonly runs = new Map<Rule, RuleRun>();
-  /** The rule linting the watched unit, while it does. */
-  private running?: Rule;
-  private readsFile = false;
+  /** Whether the rule running now read the linted file's own fields; the watched unit's getters set it. */
+  private readonly reads = { running: false, file: false };
+  private watchedUnit?: { of: LintUnit; view: LintUnit };
 
-  constructor(readonly unit: LintUnit) {}
+  /** The migration's files whose lint has not taken these runs yet. */
+  readonly unserved: Set<string>;
+
+  constructor(readonly unit: LintUnit) {
+    this.unserved = new Set([unit.up, unit.down, unit.verify, unit.precheck].flatMap((s) => (s ? [s.file.path] : [])));
+  }
 
   /** A run recorded by another file's lint of the migration. */
   recorded(rule: Rule): RuleRun | undefined {
@@ -44,48 +49,48 @@ export class MigrationRuns {
   /** Runs `rule` over `unit` (a unit of this migration), recording its run for the migration's other files unless it read the linted file's own fields. */
   run(rule: Rule, unit: LintUnit, report: (r: RuleReport) => void): RuleRun {
     const run: RuleRun = { reports: [] };
-    this.running = rule;
-    this.readsFile = false;
+    if (this.watchedUnit?.of !== unit) this.watchedUnit = { of: unit, view: watched(unit, this.reads) };
+    this.reads.running = true;
+    this.reads.file = false;
     try {
-      rule.lint(this.watched(unit), (r) => {
+      rule.lint(this.watchedUnit.view, (r) => {
         run.reports.push(r);
         report(r);
       });
     } catch (error) {
       run.threw = { error };
     } finally {
-      this.running = undefined;
+      this.reads.running = false;
     }
-    if (!this.readsFile) this.runs.set(rule, run);
+    if (!this.reads.file) this.runs.set(rule, run);
     return run;
-  }
-
-  private watchedUnit?: { of: LintUnit; view: LintUnit };
-
-  /** `unit` with its file's own fields noted when read, one object for all rules (their caches key on it). */
-  private watched(unit: LintUnit): LintUnit {
-    if (this.watchedUnit?.of === unit) return this.watchedUnit.view;
-    const view = { ...unit };
-    for (const key of FILE_FIELDS) {
-      Object.defineProperty(view, key, {
-        enumerable: true,
-        get: () => {
-          if (this.running) this.readsFile = true;
-          return unit[key];
-        },
-      });
-    }
-    this.watchedUnit = { of: unit, view };
-    return view;
   }
 }
 
 /**
- * A batch lints a migration's files one after the other (a folder's files in order): the last few
- * migrations' runs are all that is reused. Keeping every migration's for the batch held each one's
- * reports and down section for as long as anything held its up (a language server's pass: +20 MB).
+ * `unit` with its file's own fields noted in `reads` when read while a rule runs: one object for
+ * all rules of a lint (their caches may key on it), holding nothing of the runs (fixes keep it).
  */
-const MIGRATIONS_KEPT = 8;
+function watched(unit: LintUnit, reads: { running: boolean; file: boolean }): LintUnit {
+  const view = { ...unit };
+  for (const key of FILE_FIELDS) {
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get: () => {
+        if (reads.running) reads.file = true;
+        return unit[key];
+      },
+    });
+  }
+  return view;
+}
+
+/**
+ * A batch lints a migration's files one after the other (a folder's files in order): the runs are
+ * let go once each file took them, and only the last few migrations' are kept meanwhile: kept for
+ * the whole batch, each migration's reports and down section lived as long as its up section.
+ */
+const MIGRATIONS_KEPT = 4;
 
 /**
  * The runs kept for `unit`'s migration in this batch, or new ones; undefined where nothing can be
@@ -95,13 +100,17 @@ export function migrationRunsFor(unit: LintUnit): MigrationRuns | undefined {
   const up = unit.up;
   if (!up || unit.siblings?.length || ![unit.down, unit.verify, unit.precheck].some((s) => s && s.file.path !== up.file.path)) return undefined;
   const kept = steadyValue('lint:migration-runs', () => new Map<ParsedSection, MigrationRuns>());
-  const runs = kept.get(up);
-  if (runs && sameMigration(runs.unit, unit)) return runs;
-  const fresh = new MigrationRuns(unit);
-  kept.delete(up);
-  if (kept.size >= MIGRATIONS_KEPT) kept.delete(kept.keys().next().value!);
-  kept.set(up, fresh);
-  return fresh;
+  let runs = kept.get(up);
+  if (!runs || !sameMigration(runs.unit, unit)) {
+    runs = new MigrationRuns(unit);
+    kept.delete(up);
+    if (kept.size >= MIGRATIONS_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(up, runs);
+  }
+  // Every file linted: nothing left to share them with (a file linted again runs the rules again).
+  runs.unserved.delete(unit.file.path);
+  if (runs.unserved.size === 0) kept.delete(up);
+  return runs;
 }
 
 /** Whether two files' units hold the same migration: every field but the linted file's own alike. */
