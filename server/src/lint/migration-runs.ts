@@ -72,17 +72,23 @@ export class MigrationRuns {
  * all rules of a lint (their caches may key on it), holding nothing of the runs (fixes keep it).
  */
 function watched(unit: LintUnit, reads: { running: boolean; file: boolean }): LintUnit {
-  const view = { ...unit };
-  for (const key of FILE_FIELDS) {
-    Object.defineProperty(view, key, {
-      enumerable: true,
-      get: () => {
-        if (reads.running) reads.file = true;
-        return unit[key];
-      },
-    });
-  }
-  return view;
+  const read = <T>(value: T): T => {
+    if (reads.running) reads.file = true;
+    return value;
+  };
+  // Getters in the literal, not defineProperty afterwards: the object stays a fast one for the rules.
+  return {
+    ...unit,
+    get file() {
+      return read(unit.file);
+    },
+    get fileSection() {
+      return read(unit.fileSection);
+    },
+    get problems() {
+      return read(unit.problems);
+    },
+  };
 }
 
 /**
