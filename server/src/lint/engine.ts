@@ -11,6 +11,7 @@ import { replayRules } from '../findings/replay-rules';
 import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
 import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
+import { migrationRunsFor } from './migration-runs';
 
 export interface LintOptions {
   /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
@@ -35,6 +36,8 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
   if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
   const rules = options.rules ?? allRules;
+  // The rules run once for all files of a split migration (migration-runs.ts).
+  const shared = migrationRunsFor(unit);
   // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
   // for the whole file still runs, and its findings are dropped, counted against the comment.
   const auditors = rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined);
@@ -69,8 +72,17 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
     const fileIgnored = fileIgnores.has(rule.id) || fileIgnores.has('*');
     if (fileIgnored && !use) continue;
     use?.ruleRan(rule.id);
+    const report = reporter(rule, severity, fileIgnored);
+    if (shared) {
+      // Another file of the migration ran the rule: its reports, this file's findings among them.
+      const recorded = shared.recorded(rule);
+      if (recorded) for (const r of recorded.reports) report(r);
+      const run = recorded ?? shared.run(rule, unit, report);
+      if (run.threw) options.onRuleError?.(rule.id, run.threw.error);
+      continue;
+    }
     try {
-      rule.lint(unit, reporter(rule, severity, fileIgnored));
+      rule.lint(unit, report);
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }

@@ -5,11 +5,14 @@
  */
 import type { Fix, LintUnit, ParsedSection, TextEdit } from './types';
 
-/** The ways to place `sql` (statements ending in a newline), the one to offer first first. */
+/**
+ * The ways to place `sql` (statements ending in a newline), the one to offer first first. They are
+ * offered in the up section's file: the down part is "this file" when it shares it.
+ */
 export function rollbackPlacements(unit: LintUnit, up: ParsedSection, sql: string): Fix[] {
   const down = unit.down;
   if (down) {
-    const inThisFile = down.file.path === unit.file.path;
+    const inThisFile = down.file.path === up.file.path;
     const edit = intoDown(down, sql);
     const title = down.statements.length === 0 ? 'Generate rollback' : `Regenerate rollback (replace the down ${inThisFile ? 'section' : 'file'})`;
     return [inThisFile ? { title, edits: [edit], preferred: true } : { title, edits: [], otherFileEdits: [{ path: down.file.path, edits: [edit] }], preferred: true }];

@@ -3,6 +3,7 @@
  * function run when somebody reads them, once, and a fix that fails there costs only itself.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureParser } from '../../../server/src/sql/parse';
 import { buildLintUnit } from '../../../server/src/lint/unit';
@@ -11,6 +12,7 @@ import type { Rule } from '../../../server/src/lint/types';
 import { allRules } from '../../../server/src/lint/rules';
 import { replayRules } from '../../../server/src/findings/replay-rules';
 import { scratchDir } from '../../support/test-cleanup';
+import { steadyDisk } from '../../../server/src/migrations/steady-disk';
 
 function ruleWithFix(fixes: () => Array<{ title: string; edits: [] }>): Rule {
   return {
@@ -74,5 +76,92 @@ describe('lint/engine: the order of findings', () => {
       [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       [...ids].sort((a, b) => a.localeCompare(b)),
     );
+  });
+});
+
+describe('lint/engine: a migration split over files is judged once per batch', () => {
+  before(ensureParser);
+
+  /** A golang-migrate pair in a folder of its own; returns the paths and a builder of each file's unit. */
+  function pairedMigration(up: string, down: string) {
+    const dir = scratchDir('engine-pair-');
+    const upPath = join(dir, '000001_a.up.sql');
+    const downPath = join(dir, '000001_a.down.sql');
+    writeFileSync(upPath, up);
+    writeFileSync(downPath, down);
+    return { upPath, downPath, unit: (path: string, text = readFileSync(path, 'utf8')) => buildLintUnit(path, text) };
+  }
+
+  /** Flags every statement of both sections, counting its runs. */
+  function countingRule(runs: { count: number }): Rule {
+    return {
+      id: 'test-rule',
+      defaultSeverity: 'warning',
+      summary: 'flags every statement',
+      lint(unit, report) {
+        runs.count++;
+        for (const section of [unit.up, unit.down])
+          for (const statement of section?.statements ?? []) report({ section: section!, statement, message: `flagged in ${section!.kind}` });
+      },
+    };
+  }
+
+  const shown = (findings: ReturnType<typeof lintUnit>) => findings.map((f) => `${f.rule} ${f.start}-${f.end} ${f.message}`);
+
+  it('runs a rule once for the up and the down file, each file getting its own findings; an edit of either file runs it again', async () => {
+    const m = pairedMigration('CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n', 'DROP TABLE b;\n');
+    const runs = { count: 0 };
+    const rules = [countingRule(runs)];
+    const [up, down, edited] = await steadyDisk(async () => [
+      lintUnit(m.unit(m.upPath), { rules }),
+      lintUnit(m.unit(m.downPath), { rules }),
+      lintUnit(m.unit(m.downPath, 'DROP TABLE b;\nDROP TABLE a;\n'), { rules }),
+    ]);
+    assert.equal(runs.count, 2);
+    assert.deepEqual(shown(up), ['test-rule 0-24 flagged in up', 'test-rule 25-49 flagged in up']);
+    assert.deepEqual(shown(down), ['test-rule 0-13 flagged in down']);
+    assert.deepEqual(shown(edited), ['test-rule 0-13 flagged in down', 'test-rule 14-27 flagged in down']);
+    // Outside a batch nothing is kept: the same findings, from a run per file.
+    assert.deepEqual(shown(lintUnit(m.unit(m.downPath), { rules })), shown(down));
+    assert.equal(runs.count, 3);
+  });
+
+  it("runs a rule that reads the linted file's own fields again for each file", async () => {
+    const m = pairedMigration('CREATE TABLE a (id int);\n', 'DROP TABLE a;\n');
+    let runs = 0;
+    const rule: Rule = {
+      id: 'test-rule',
+      defaultSeverity: 'warning',
+      summary: 'names the linted file',
+      lint(unit, report) {
+        runs++;
+        report({ section: unit.up!, start: 0, end: 1, message: `linted as ${unit.fileSection}` });
+        report({ section: unit.down!, start: 0, end: 1, message: `linted as ${unit.fileSection}` });
+      },
+    };
+    const [up, down] = await steadyDisk(async () => [lintUnit(m.unit(m.upPath), { rules: [rule] }), lintUnit(m.unit(m.downPath), { rules: [rule] })]);
+    assert.equal(runs, 2);
+    assert.deepEqual(shown(up), ['test-rule 0-1 linted as up']);
+    assert.deepEqual(shown(down), ['test-rule 0-1 linted as down']);
+  });
+
+  it("reports a rule's failure for each file of the migration, after the findings it made", async () => {
+    const m = pairedMigration('CREATE TABLE a (id int);\n', 'DROP TABLE a;\n');
+    const rule: Rule = {
+      id: 'test-rule',
+      defaultSeverity: 'warning',
+      summary: 'fails halfway',
+      lint(unit, report) {
+        report({ section: unit.down!, start: 0, end: 4, message: 'before failing' });
+        throw new Error('broken');
+      },
+    };
+    const errors: string[] = [];
+    const [, down] = await steadyDisk(async () => [
+      lintUnit(m.unit(m.upPath), { rules: [rule], onRuleError: (id) => errors.push(`${id} on up`) }),
+      lintUnit(m.unit(m.downPath), { rules: [rule], onRuleError: (id) => errors.push(`${id} on down`) }),
+    ]);
+    assert.deepEqual(errors, ['test-rule on up', 'test-rule on down']);
+    assert.deepEqual(shown(down), ['test-rule 0-4 before failing']);
   });
 });

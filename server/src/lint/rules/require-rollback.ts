@@ -14,7 +14,8 @@ const rule: Rule = {
     // Prisma, Drizzle, up-only sqlx files...: no down by design, unless lint.rollbacks is "require".
     if (!unit.execution.downsByDesign) return;
     const up = unit.up;
-    if (!up || up.file.path !== unit.file.path) return;
+    // Reported on the up section: the engine keeps the finding in the up file's lint only.
+    if (!up) return;
     // Prisma, Drizzle, Supabase and sqlx up-only files have no down migrations by design.
     if (!unit.execution.downsByDesign) return;
     if (unit.down && unit.down.statements.length > 0) return;
@@ -23,7 +24,7 @@ const rule: Rule = {
     const first = up.statements[0];
     const lineEnd = up.file.text.indexOf('\n', first.start);
     const end = Math.min(first.end, lineEnd < 0 ? first.end : lineEnd);
-    const missing = unit.down ? `its ${unit.down.file.path === unit.file.path ? 'down section' : 'rollback file'} is empty` : 'it has no down section or rollback file';
+    const missing = unit.down ? `its ${unit.down.file.path === up.file.path ? 'down section' : 'rollback file'} is empty` : 'it has no down section or rollback file';
     report({
       section: up,
       statement: first,

@@ -1,4 +1,4 @@
-import type { Fix, LintUnit, ParsedSection, Rule, TextEdit } from '../types';
+import type { Fix, ParsedSection, Rule, TextEdit } from '../types';
 import { describeObject, objectEffects, sameObject, type DbObject, type ObjectKind } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
 import { changesRemovedBy, removedBy, renamesBack, runsInMigration, upOutcome, type UpChange } from '../reversal';
@@ -72,10 +72,10 @@ const rule: Rule = {
     const pointOf = insertionPoints(up, down, missing);
     const withSql = missing.filter((m) => m.sql);
     // One "add all" fix, shared by every finding: building it per finding would cost missing².
-    const all = withSql.length > 1 ? insertFix(unit, down, pointOf, withSql, `Add all ${withSql.length} missing reversals to the rollback`) : undefined;
+    const all = withSql.length > 1 ? insertFix(up, down, pointOf, withSql, `Add all ${withSql.length} missing reversals to the rollback`) : undefined;
     for (const item of missing) {
       const fixes: Fix[] = [];
-      if (item.sql) fixes.push(insertFix(unit, down, pointOf, [item], `Add "${item.sql}" to the rollback`));
+      if (item.sql) fixes.push(insertFix(up, down, pointOf, [item], `Add "${item.sql}" to the rollback`));
       if (item.sql && all) fixes.push(all);
       report({ section: up, statement: item.statement, message: `${item.problem}${item.sql ? ` Add to the rollback: ${item.sql}` : ''}`, fixes });
     }
@@ -167,7 +167,8 @@ function insertionPoints(up: ParsedSection, down: ParsedSection, missing: readon
   return (item) => points.get(item)!;
 }
 
-function insertFix(unit: LintUnit, down: ParsedSection, pointOf: (item: Missing) => number, items: readonly Missing[], title: string): Fix {
+/** An edit of the down part, offered in the up section's file (where the finding is). */
+function insertFix(up: ParsedSection, down: ParsedSection, pointOf: (item: Missing) => number, items: readonly Missing[], title: string): Fix {
   const text = down.file.text;
   const byPosition = new Map<number, string[]>();
   for (const item of items) {
@@ -179,7 +180,7 @@ function insertFix(unit: LintUnit, down: ParsedSection, pointOf: (item: Missing)
     const atLineStart = at === 0 || text[at - 1] === '\n';
     return { start: at, end: at, newText: `${atLineStart ? '' : '\n'}${lines.join('\n')}\n` };
   });
-  return down.file.path === unit.file.path ? { title, edits } : { title, edits: [], otherFileEdits: [{ path: down.file.path, edits }] };
+  return down.file.path === up.file.path ? { title, edits } : { title, edits: [], otherFileEdits: [{ path: down.file.path, edits }] };
 }
 
 export default rule;

@@ -12,9 +12,10 @@ const rule: Rule = {
   lint(unit, report) {
     const known = unit.environmentNames;
     const section = unit.up;
-    if (!known || !section || section.file.path !== unit.file.path) return;
+    // Reported on the up section: the engine keeps the findings in the up file's lint only.
+    if (!known || !section) return;
     // The directive may sit in the header above `-- migrate:up` as well as inside the up section.
-    const directive = environmentsDirective(unit.file.text.slice(0, section.offset + section.text.length));
+    const directive = environmentsDirective(section.file.text.slice(0, section.offset + section.text.length));
     for (const { name, offset } of directive?.names ?? []) {
       if (known.includes(name)) continue;
       report({
