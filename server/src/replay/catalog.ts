@@ -256,8 +256,7 @@ async function runPrepared(db: DatabaseAdapter, cache: CatalogCache | undefined,
  */
 async function unchangedSinceCache(db: DatabaseAdapter, cache: CatalogCache): Promise<boolean> {
   if (cache.catalogRows === undefined || !cache.definitions.size) return false;
-  const { older, newer } = (await runPrepared(db, cache, ROWS_STATEMENT, CATALOG_ROWS_SINCE_SQL, cache.horizon)).rows[0];
-  return Number(newer) === 0 && Number(older) === cache.catalogRows;
+  return unchangedSinceMark(db, { horizon: cache.horizon, catalogRows: cache.catalogRows }, cache);
 }
 
 /**
