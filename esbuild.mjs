@@ -76,6 +76,8 @@ const entries = [
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [pgOnNode] },
   // The language server's replay check runs on this worker thread (replay/editor-check.ts starts it).
   { entryPoints: ['server/src/replay/replay-worker.ts'], outfile: 'dist/replay-worker.js', plugins: [pgOnNode] },
+  // The workspace lint's worker threads (lsp/background-linters.ts starts them).
+  { entryPoints: ['server/src/lsp/workspace-lint-worker.ts'], outfile: 'dist/workspace-lint-worker.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js', plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },

@@ -9,7 +9,8 @@
 //   (W3) re-diagnosis after a one-character edit of that file, both scopes, vs squawk
 // Targets: all 1,600 within 3 s; first diagnostics of the opened file <= 150 ms; an edit <= 20 ms;
 // memory at 1,600 migrations <= 120 MB. Build first (npm run bench:lint does).
-//   BENCH_SIZES (default "400,1600"), BENCH_RUNS (edits per measure / 10, default 3)
+//   BENCH_SIZES (default "400,1600"), BENCH_RUNS (edits per measure / 10, default 3),
+//   BENCH_ONLY=W1 runs (W1) alone, BENCH_SERVER_FLAGS replaces the server's Node flags (--cpu-prof)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -185,6 +186,13 @@ async function main() {
     const ws = generateWorkspace(size);
     const n = size.toLocaleString('en');
     const w = await workspaceRun(ws);
+    if (process.env.BENCH_ONLY === 'W1') {
+      console.log(
+        `(W1) ${n}: all ${w.all === undefined ? `${w.published}/${ws.files}` : ms(w.all)}, CPU ${ms(w.cpu)}, open ${ms(w.openTime)}${w.openFirst ? '' : ' (AFTER a background file)'}, RSS ${mb(w.rss)} (${mb(w.rssAfterEdits)} after edits), edit ${ms(median(w.edits))}; load ${loadavg()[0].toFixed(1)}`,
+      );
+      rmSync(ws.dir, { recursive: true, force: true });
+      continue;
+    }
     const scoped = { initializationOptions: { lintDelayMs: 0 } };
     const warmWorkspace = await warmOpen(ws, process.execPath, serverArgs, { ...scoped, settings: { 'tidemark.lint.scope': 'workspace' } });
     const warmOpenFiles = await warmOpen(ws, process.execPath, serverArgs, { ...scoped, settings: { 'tidemark.lint.scope': 'openFiles' } });

@@ -11,7 +11,7 @@
 //       statements each, a down file each), cold `tidemark lint --format json` at the root vs squawk
 //       and pgfence on the same up files; the growth 400 → 1,600; `lint FILE` of the last migration
 //       of the 1,600 folder vs the same file alone in an empty folder; and the Node floors.
-// BENCH_ONLY=repo runs (6) alone.
+// BENCH_ONLY=repo runs (6) alone; BENCH_ONLY=edit runs (3) alone.
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // (2) and (3) time one open file: the other migrations of the folder are not linted meanwhile.
 const OPEN_FILE_ONLY = { initializationOptions: { lintDelayMs: 0 }, settings: { 'tidemark.lint.scope': 'openFiles' } };
 // Our server started as the editor starts it (client/src/extension.ts), with its Node flags.
-const ourServerArgs = [...require(join(root, 'out', 'server', 'src', 'protocol.js')).SERVER_NODE_FLAGS, join(root, 'dist', 'server.js'), '--stdio'];
+// BENCH_SERVER_FLAGS replaces those flags (e.g. to add --cpu-prof).
+const serverFlags =
+  process.env.BENCH_SERVER_FLAGS !== undefined
+    ? process.env.BENCH_SERVER_FLAGS.split(' ').filter(Boolean)
+    : require(join(root, 'out', 'server', 'src', 'protocol.js')).SERVER_NODE_FLAGS;
+const ourServerArgs = [...serverFlags, join(root, 'dist', 'server.js'), '--stdio'];
 
 function squawkBinary() {
   const candidates = [join(root, 'node_modules', '.bin', 'squawk')];
@@ -378,6 +383,13 @@ async function main() {
   const medium = join(dir, 'migrations', '002_edit.sql');
   const mediumText = migration(1000);
   writeFileSync(medium, mediumText);
+  if (process.env.BENCH_ONLY === 'edit') {
+    const { times, cpu } = await timeEdits(await startServer(process.execPath, ourServerArgs, dir, OPEN_FILE_ONLY), medium, mediumText);
+    const mean = cpu.reduce((x, y) => x + y, 0) / cpu.length;
+    console.log(`(3) LSP re-diagnosis after an edit, 1,000: median ${ms(median(times))} (max ${ms(Math.max(...times))}), CPU ${ms(mean)} mean per edit`);
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   console.log(`Generated ${big}: 5,000 statements, ${(bigText.length / 1024).toFixed(0)} KB; ${medium}: 1,000 statements. Median of ${RUNS} runs.\n`);
 
   // (1) CLI, cold processes.

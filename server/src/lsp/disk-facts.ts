@@ -20,6 +20,12 @@ export class DiskFacts {
   watched = false;
   /** The workspace folders: the client's watchers report changes inside them only. */
   folders: readonly string[] = [];
+  private readonly listeners: Array<() => void> = [];
+
+  /** Calls `listener` whenever the disk changed (workers keeping their own batch drop it too). */
+  whenChanged(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Runs background work within the batch. */
   background<T>(work: () => T): T {
@@ -38,6 +44,7 @@ export class DiskFacts {
   changed(): void {
     this.batch = new SteadyDisk();
     forgetEarlierMigrations();
+    for (const listener of this.listeners) listener();
   }
 
   /** The background work is done: without change reports the batch would only grow stale. */

@@ -82,7 +82,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   ]);
   const disk = new DiskFacts();
   const lint = new LintScheduler(connection, docs, configs, states, disk, docsBase, ready, log);
-  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log, () => configProblems.publish());
+  const workspace = new WorkspaceLinter(connection, docs, configs, lint, disk, docsBase, log, () => configProblems.publish(), options.bundleDir);
   const replay = new ReplayCoordinator(connection, docs, configs, states, lint, options.bundleDir, docsBase, log);
   const configProblems = new ConfigProblemsPublisher(connection, docs, configs, (path) => workspace.folderStop(path));
   let capabilities: ClientCapabilities = {};

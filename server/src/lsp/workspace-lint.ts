@@ -2,15 +2,19 @@
  * `tidemark.lint.scope: "workspace"`: every migration of the workspace folders' projects is linted
  * in the background and its diagnostics published, so the Problems panel lists the whole project's
  * findings and not only the open files'. Open files are not linted here: their editor text is
- * linted by LintScheduler, first. The background work runs in slices of a few milliseconds,
- * each started from setImmediate, so requests and edits that arrive meanwhile are served between
- * slices. Nothing is kept per file but whether diagnostics were published for it: a 1,600-migration
- * project costs its diagnostics, not 1,600 lint results.
+ * linted by LintScheduler, first. The folders are read here; the files are linted on worker threads
+ * (background-linters.ts), in chunks sent in the order queued, so the server's thread stays free
+ * for requests and edits, and a project is linted on two cores. A few files when no worker runs
+ * (a save, a closed editor) are linted here in slices of a few milliseconds, each started from
+ * setImmediate, as all of them are if a worker fails. Nothing is kept per file but whether
+ * diagnostics were published for it: a 1,600-migration project costs its diagnostics, not 1,600
+ * lint results.
  *
- * The slices run within one batch (disk-facts.ts), as `tidemark lint` does: each folder is listed,
- * classified and read once, and the earlier migrations' context is built once, in version order,
- * for all its files — not re-validated with a stat of every file for each file linted. The batch
- * holds until the disk changes: a file event drops it (and the engine's earlier-migrations states).
+ * Workers and slices lint within one batch (disk-facts.ts; a worker keeps its own), as `tidemark
+ * lint` does: each folder is listed, classified and read once, and the earlier migrations' context
+ * is built once, in version order, for all its files — not re-validated with a stat of every file
+ * for each file linted. The batch holds until the disk changes: a file event drops it (and the
+ * engine's earlier-migrations states), in the workers too.
  *
  * Kept current from file events (workspace/didChangeWatchedFiles): a changed or created migration
  * is re-linted with the migrations after it (rules read the earlier migrations), a deleted one
@@ -29,12 +33,18 @@ import type { Connection, Diagnostic } from 'vscode-languageserver';
 import { DIAGNOSTIC_SEVERITY, DIAGNOSTIC_SOURCE, lintDocument } from './diagnostics';
 import type { LintScope } from './editor-settings';
 import type { Log, LintScheduler } from './lint-scheduler';
-import { pathToUri, type OpenDocuments } from './open-documents';
+import { pathToUri, uriToPath, type OpenDocuments } from './open-documents';
 import type { ProjectConfig, WorkspaceConfigs } from './workspace-config';
 import type { DiskFacts } from './disk-facts';
+import { BackgroundLinters } from './background-linters';
+import type { LintedFile, LinterReply } from './workspace-lint-worker';
 
 /** Work done between two yields to the event loop: short enough that an edit waits at most this. */
 const SLICE_MS = 8;
+/** Files sent to a worker at once: a few milliseconds of work, so a file queued first waits little. */
+const CHUNK_FILES = 40;
+/** Up to this many files queued are linted here when no worker runs: less work than starting one. */
+const HERE_AT_MOST = 64;
 
 interface ProjectFiles {
   migrationsDir: string;
@@ -62,6 +72,7 @@ export class WorkspaceLinter {
   private readonly folderPublished = new Set<string>();
   /** Why the folder a tidemark.json names cannot be read, by config path (shown in that file). */
   private readonly stops = new Map<string, string>();
+  private readonly linters: BackgroundLinters;
 
   constructor(
     private readonly connection: Connection,
@@ -73,7 +84,17 @@ export class WorkspaceLinter {
     private readonly log: Log,
     /** The stops (folderStop) changed: tidemark.json's diagnostics are to be published again. */
     private readonly onStopsChanged: () => void,
-  ) {}
+    /** Where the bundle is (dist/): the workers' script is beside it. */
+    bundleDir: string,
+  ) {
+    this.linters = new BackgroundLinters(
+      bundleDir,
+      (reply) => this.linted(reply),
+      (files) => this.enqueue(files, true),
+      log,
+    );
+    disk.whenChanged(() => this.linters.diskChanged());
+  }
 
   setScope(scope: LintScope): void {
     this.scope = scope;
@@ -98,6 +119,7 @@ export class WorkspaceLinter {
       return;
     }
     this.rediscover = true;
+    this.linters.warm();
     this.start();
   }
 
@@ -203,6 +225,7 @@ export class WorkspaceLinter {
 
   dispose(): void {
     this.clearQueue();
+    this.linters.dispose();
   }
 
   private readProject(migrationsDir: string, config: ProjectConfig): ProjectFiles | undefined {
@@ -289,20 +312,60 @@ export class WorkspaceLinter {
   private slice(): void {
     // Open documents not linted yet go first: the file the user looks at never waits for the project.
     this.lint.lintUnlinted();
-    this.disk.background(() => {
-      if (this.rediscover) this.discover();
-      const until = performance.now() + SLICE_MS;
-      while (this.queue.length && performance.now() < until) {
-        const path = this.queue.shift()!;
-        this.queued.delete(path);
-        this.lintFile(path);
-      }
-    });
-    if (this.queue.length || this.rediscover) setImmediate(() => this.slice());
-    else {
-      this.running = false;
+    if (this.rediscover) this.disk.background(() => this.discover());
+    // A short queue with no worker running is linted here; a long one, or one a worker runs for, is sent.
+    const here = this.linters.failed || (!this.linters.alive && this.queue.length <= HERE_AT_MOST);
+    if (here) {
+      this.disk.background(() => {
+        const until = performance.now() + SLICE_MS;
+        while (this.queue.length && performance.now() < until) {
+          const path = this.queue.shift()!;
+          this.queued.delete(path);
+          this.lintFile(path);
+        }
+      });
+    } else this.send();
+    if (here && (this.queue.length || this.rediscover)) return void setImmediate(() => this.slice());
+    this.running = false;
+    if (!this.queue.length && !this.linters.busy) {
+      this.linters.idle();
       this.disk.idle();
     }
+  }
+
+  /** Sends chunks of the queue to the workers while they take them; the rest goes as they answer. */
+  private send(): void {
+    while (this.queue.length && this.linters.canTake()) {
+      const chunk: Array<{ path: string; config: ProjectConfig }> = [];
+      while (this.queue.length && chunk.length < CHUNK_FILES) {
+        const path = this.queue.shift()!;
+        this.queued.delete(path);
+        // An open file's editor text is linted by the scheduler; a file no longer in a project is cleared.
+        if (this.docs.byPath(path)) continue;
+        if (!this.covers(path)) this.clear(path);
+        else chunk.push({ path, config: this.configs.forFile(path) });
+      }
+      if (!chunk.length) continue;
+      // The open documents' texts win over the disk for the files a lint reads (a migration's down file reads its up).
+      const open = this.docs.all().map((doc): [string, string] => [uriToPath(doc.uri), doc.getText()]);
+      this.linters.send(chunk, open, this.docsBase);
+    }
+  }
+
+  /** A worker's diagnostics for a chunk, published unless the file was opened, left the project or is queued again. */
+  private linted(reply: LinterReply): void {
+    for (const error of reply.errors) this.log(error);
+    for (const { path, diagnostics } of JSON.parse(new TextDecoder().decode(reply.results)) as LintedFile[]) {
+      // Queued again (changed on disk since it was sent): its next lint publishes.
+      if (this.queued.has(path) || this.docs.byPath(path)) continue;
+      if (!diagnostics || !this.covers(path)) {
+        this.clear(path);
+        continue;
+      }
+      void this.connection.sendDiagnostics({ uri: this.docs.uriOf(path), diagnostics });
+      this.published.add(path);
+    }
+    this.start();
   }
 
   private lintFile(path: string): void {
