@@ -25,6 +25,8 @@ const rule: Rule = {
     let earlier: Map<string, TypeName> | undefined;
     for (const section of [unit.up, unit.down]) {
       if (!section) continue;
+      // The types as the section's statements leave them, carried from one type change to the next.
+      const history: SectionTypes = { position: 0 };
       const other = section.kind === 'up' ? unit.down : unit.up;
       for (const command of alterTableCommands(section)) {
         const { statement, alter, cmd } = command;
@@ -35,7 +37,7 @@ const rule: Rule = {
         const plain = !def.raw_default && !def.collClause;
         const before =
           knownOldType(section, other, statement, alter, cmd.name) ??
-          (section.kind === 'up' ? fromEarlier((earlier ??= earlierColumnTypes(unit)), section, statement, relationName(alter.relation!), cmd.name) : undefined);
+          (section.kind === 'up' ? fromEarlier((earlier ??= earlierColumnTypes(unit)), history, section, statement, relationName(alter.relation!), cmd.name) : undefined);
         if (plain && before && isBinaryCompatibleChange(before, target)) continue;
         const table = qualifiedName(alter.relation!);
         const maybeSafe = plain && !before && widensToUnknown(target);
@@ -166,12 +168,34 @@ function earlierColumnTypes(unit: LintUnit): Map<string, TypeName> {
   return earlierFold(unit, typeHistory);
 }
 
-/** The column's type from the earlier migrations and this section's statements before `statement`. */
-function fromEarlier(earlier: Map<string, TypeName>, section: ParsedSection, statement: Statement, table: QualifiedName, column: string): TypeDescription | undefined {
-  const types = new Map(earlier);
-  const position = positionInSection(section, statement);
-  applyTypeHistory(types, section.statementsWithEmbedded.slice(0, Math.max(0, position)));
-  const type = types.get(`${table.name}.${column}`);
+/** The column types after the earlier migrations and the first `position` statements of a section. */
+interface SectionTypes {
+  position: number;
+  types?: Map<string, TypeName>;
+}
+
+/**
+ * The column's type from the earlier migrations and this section's statements before `statement`.
+ * `history` moves on from the last type change asked about instead of replaying the section from
+ * its start for each one: a 1,000-statement file with 80 type changes replayed 40,000 statements
+ * on every keystroke (a third of its re-lint).
+ */
+function fromEarlier(
+  earlier: Map<string, TypeName>,
+  history: SectionTypes,
+  section: ParsedSection,
+  statement: Statement,
+  table: QualifiedName,
+  column: string,
+): TypeDescription | undefined {
+  const position = Math.max(0, positionInSection(section, statement));
+  if (!history.types || position < history.position) {
+    history.types = new Map(earlier);
+    history.position = 0;
+  }
+  applyTypeHistory(history.types, section.statementsWithEmbedded.slice(history.position, position));
+  history.position = position;
+  const type = history.types.get(`${table.name}.${column}`);
   return type && describeType(type);
 }
 
