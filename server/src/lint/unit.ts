@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { SourceFile } from '../sql/source';
-import { parseStatements, type Statement } from '../sql/statements';
+import { parseStatements, parseStatementsAfterEdit, type Statement } from '../sql/statements';
 import { embeddedStatements } from '../sql/embedded';
 import { unavailableParseCount } from '../sql/parse';
 import { diskReader, type FileReader } from '../migrations/text-file';
@@ -44,13 +44,32 @@ export function parseSection(section: Section): ParsedSection {
   const recent = recentSections.get(key);
   if (recent?.text === section.text) return recent;
   const unavailable = unavailableParseCount();
-  const parsed = parseSectionAnew(section);
+  // The same section before an edit (an editor's re-lint): only what the edit touched is parsed again.
+  const parsed = (recent && !section.breaks?.length && parseSectionAfterEdit(recent, section)) || parseSectionAnew(section);
   // A parse that found no parser instance is redone (parseAgainWhenRecovered), never kept.
   if (unavailableParseCount() !== unavailable) return parsed;
   recentSections.delete(key);
   if (recentSections.size >= recentSectionsKept) recentSections.delete(recentSections.keys().next().value!);
   recentSections.set(key, parsed);
   return parsed;
+}
+
+/** `section` from `previous`, its text before an edit (parseStatementsAfterEdit); undefined when it must be parsed anew. */
+function parseSectionAfterEdit(previous: ParsedSection, section: Section): ParsedSection | undefined {
+  const statements = parseStatementsAfterEdit(previous, section.text, section.offset);
+  if (!statements) return undefined;
+  // The statements kept are the same objects: so are the ones found in their bodies.
+  const embeddedOf = new Map<Statement, Statement[]>();
+  for (const statement of previous.statementsWithEmbedded) {
+    const parent = statement.embedding?.parent;
+    if (parent) embeddedOf.set(parent, [...(embeddedOf.get(parent) ?? []), statement]);
+  }
+  const statementsWithEmbedded: Statement[] = [];
+  for (const statement of statements) {
+    statementsWithEmbedded.push(statement);
+    if (statement.node) statementsWithEmbedded.push(...(embeddedOf.get(statement) ?? embeddedStatements(statement)));
+  }
+  return { kind: section.kind, file: section.file, offset: section.offset, text: section.text, statements, statementsWithEmbedded };
 }
 
 function parseSectionAnew(section: Section): ParsedSection {
