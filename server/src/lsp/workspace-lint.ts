@@ -112,6 +112,7 @@ export class WorkspaceLinter {
     this.clearQueue();
     this.disk.changed();
     if (!this.enabled) {
+      this.linters.dispose();
       this.projects = [];
       this.rediscover = false;
       for (const path of [...this.published]) this.clear(path);

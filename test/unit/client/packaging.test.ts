@@ -21,6 +21,7 @@ describe('client packaging (.vscodeignore whitelist)', () => {
       'dist/cli-runner.js',
       'dist/cli-check.js',
       'dist/replay-worker.js',
+      'dist/workspace-lint-worker.js',
       'dist/libpg-query.wasm',
       'dist/pglite.wasm',
       'dist/pglite.data',
