@@ -120,7 +120,6 @@ export class WorkspaceLinter {
       return;
     }
     this.rediscover = true;
-    this.linters.warm();
     this.start();
   }
 
@@ -313,7 +312,12 @@ export class WorkspaceLinter {
   private slice(): void {
     // Open documents not linted yet go first: the file the user looks at never waits for the project.
     this.lint.lintUnlinted();
-    if (this.rediscover) this.disk.background(() => this.discover());
+    if (this.rediscover) {
+      // The worker loads its code and parser while the folders are read here: after the open
+      // documents' first lint, which it would otherwise compete with for the CPU.
+      this.linters.warm();
+      this.disk.background(() => this.discover());
+    }
     // A short queue with no worker running is linted here; a long one, or one a worker runs for, is sent.
     const here = this.linters.failed || (!this.linters.alive && this.queue.length <= HERE_AT_MOST);
     if (here) {
