@@ -22,7 +22,7 @@
  * of one migration file (a FIFO named like a migration, a migration folder without its up file)
  * are published on the path they name, as `tidemark lint` lists them.
  */
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { isInside } from '../migrations/config';
 import { discoverMigrations, lenientDiskReader } from '../migrations/discovery';
 import { discoveryStop, folderProblems, lintableFiles } from '../migrations/layouts';
@@ -340,6 +340,14 @@ export class WorkspaceLinter {
 
   /** Sends chunks of the queue to the workers while they take them; the rest goes as they answer. */
   private send(): void {
+    // A config governs a folder's files alike (projectOfFile looks up from the file's folder): one lookup per folder.
+    const configOfFolder = new Map<string, ProjectConfig>();
+    const configOf = (path: string) => {
+      const folder = dirname(path);
+      let config = configOfFolder.get(folder);
+      if (!config) configOfFolder.set(folder, (config = this.configs.forFile(path)));
+      return config;
+    };
     while (this.queue.length && this.linters.canTake()) {
       const chunk: Array<{ path: string; config: ProjectConfig }> = [];
       while (this.queue.length && chunk.length < CHUNK_FILES) {
@@ -348,7 +356,7 @@ export class WorkspaceLinter {
         // An open file's editor text is linted by the scheduler; a file no longer in a project is cleared.
         if (this.docs.byPath(path)) continue;
         if (!this.covers(path)) this.clear(path);
-        else chunk.push({ path, config: this.configs.forFile(path) });
+        else chunk.push({ path, config: configOf(path) });
       }
       if (!chunk.length) continue;
       // The open documents' texts win over the disk for the files a lint reads (a migration's down file reads its up).
