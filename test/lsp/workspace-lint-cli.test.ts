@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { LocatedFinding } from '../../server/src/cli/format/located';
 import { tidemark } from '../support/cli';
 import { codes, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
 import { ensureParser } from '../support/lint';
@@ -52,21 +53,10 @@ function fromDiagnostics(file: string, diagnostics: Diagnostic[]): string[] {
   );
 }
 
-interface CliFinding {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  rule: string;
-  severity: string;
-  message: string;
-}
-
 async function cliFindings(dir: string): Promise<string[]> {
   const result = await tidemark(dir, ['lint', '--format', 'json']);
   assert.ok(result.code === 0 || result.code === 1, result.stderr);
-  const findings = JSON.parse(result.stdout) as CliFinding[];
+  const findings = JSON.parse(result.stdout) as LocatedFinding[];
   return findings.map((f) => `${f.file}:${f.line}:${f.column}-${f.endLine}:${f.endColumn} ${f.rule} ${f.severity} ${f.message}`).sort();
 }
 
