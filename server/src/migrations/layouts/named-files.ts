@@ -5,7 +5,7 @@
  * golang-migrate.ts, folders.ts, flyway.ts) share this one reading: files classified by name,
  * paired by version.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { withLazyChecksum } from '../checksum';
@@ -13,7 +13,7 @@ import { DBMATE_NO_TRANSACTION, describeExecution, TIDEMARK_NO_TRANSACTION } fro
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
-import { entryKind, type FolderCensus, type LayoutReading } from './reader';
+import { listEntries, type FolderCensus, type FolderEntry, type LayoutReading } from './reader';
 import { steadyValue } from '../steady-disk';
 
 /** The reader each file shape stands for when files are classified by name. */
@@ -29,24 +29,20 @@ const SECTION_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'ver
 
 export const isSectionFolder = (name: string) => SECTION_FOLDERS.has(name.toLowerCase());
 
-/** Paths of the .sql files that may be migrations or their parts, relative to `dir`. */
-export function listMigrationFiles(dir: string): string[] {
+/**
+ * Paths of the .sql files that may be migrations or their parts, relative to `dir`. `entries`
+ * lists a folder relative to `dir` (a census's listing, already taken); by default it is listed.
+ */
+export function listMigrationFiles(dir: string, entries: (rel: string) => readonly FolderEntry[] = (rel) => listEntries(rel ? join(dir, rel) : dir)): string[] {
   const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const entry of entries.sort()) {
-    const full = join(dir, entry);
-    // Only regular files: a FIFO or a device named like a migration would block the read.
-    const kind = entryKind(full);
-    if (kind === 'folder') {
-      if (!SECTION_FOLDERS.has(entry.toLowerCase())) continue;
-      for (const inner of safeReaddir(full).sort()) if (inner.toLowerCase().endsWith('.sql') && entryKind(join(full, inner)) === 'file') out.push(`${entry}/${inner}`);
-    } else if (kind === 'file' && entry.toLowerCase().endsWith('.sql')) {
-      out.push(entry);
+  // The listing says what each entry is, following links: only regular files, as a FIFO or a
+  // device named like a migration would block the read.
+  for (const entry of entries('')) {
+    if (entry.kind === 'folder') {
+      if (!SECTION_FOLDERS.has(entry.name.toLowerCase())) continue;
+      for (const inner of entries(entry.name)) if (inner.kind === 'file' && inner.name.toLowerCase().endsWith('.sql')) out.push(`${entry.name}/${inner.name}`);
+    } else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql')) {
+      out.push(entry.name);
     }
   }
   return out;
@@ -100,13 +96,6 @@ function indexFolder(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
   return byVersion;
 }
 
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 interface Parts {
   primary?: { file: SourceFile; info: ClassifiedFile };
@@ -219,7 +208,7 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
   const shown = (file: SourceFile) => relative(migrationsDir, file.path);
 
   const unused: LayoutReading['unused'] = [];
-  for (const rel of listMigrationFiles(migrationsDir)) {
+  for (const rel of listMigrationFiles(migrationsDir, (rel) => census.entries(rel))) {
     const info = classifyFile(rel);
     if (!info) {
       const path = join(migrationsDir, rel);
