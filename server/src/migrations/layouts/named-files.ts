@@ -96,7 +96,6 @@ function indexFolder(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
   return byVersion;
 }
 
-
 interface Parts {
   primary?: { file: SourceFile; info: ClassifiedFile };
   down?: { file: SourceFile; info: ClassifiedFile };
