@@ -56,11 +56,6 @@ export function steadyValue<T>(key: string, compute: () => T): T {
   return value;
 }
 
-/** Keeps `value` under `key` for the running batch, when there is one: a fact learnt on the way (a listing saw a regular file). */
-export function keepSteadyValue(key: string, value: unknown): void {
-  currentBatch()?.values.set(key, value);
-}
-
 /** What the running batch keeps under `key`; undefined outside a batch or when it has not been read. */
 export function steadyFact(key: string): unknown {
   return currentBatch()?.values.get(key);

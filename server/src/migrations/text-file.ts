@@ -7,7 +7,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { steadyFact, steadyValue } from './steady-disk';
+import { steadyValue } from './steady-disk';
+import { listedAsFile } from './listing';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
@@ -48,15 +49,12 @@ function fileBytes(path: string): Buffer {
   return steadyValue(`bytes:${path}`, () => readFileSync(regularFile(path)));
 }
 
-/** The steady-disk key under which a batch keeps that a listing found `path` a regular file. */
-export const regularFileKey = (path: string) => `regular:${path}`;
-
 /**
  * Reading a FIFO or a device would block or never end: only regular files are read. A file a
  * folder listing of the same batch found regular is not asked again.
  */
 function regularFile(path: string): string {
-  if (steadyFact(regularFileKey(path)) !== true && !statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
+  if (!listedAsFile(path) && !statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
   return path;
 }
 

@@ -9,6 +9,7 @@
  * position in the plan), never a comparison of names.
  */
 import type { Migration } from './types';
+import { steadyValue } from './steady-disk';
 
 export type FileSection = 'sections' | 'up' | 'down' | 'verify' | 'check';
 
@@ -98,6 +99,11 @@ export function compareVersions(a: string, b: string): number {
  * `V1_2__x.sql`, `U1_2__x.sql`. Undefined for files that are not migrations.
  */
 export function classifyFile(relativePath: string): ClassifiedFile | undefined {
+  // Detection, discovery and the linter's lookup of a file's companions each classify every file of a folder.
+  return steadyValue(`classified:${relativePath}`, () => classifyName(relativePath));
+}
+
+function classifyName(relativePath: string): ClassifiedFile | undefined {
   const parts = relativePath.split(/[\\/]/);
   const base = parts[parts.length - 1];
   const folder = parts.length > 1 ? parts[parts.length - 2].toLowerCase() : '';

@@ -3,10 +3,9 @@
  * default, and how its files become the one migration model (types.ts). One reader per file in
  * this folder; index.ts lists them.
  */
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { regularFileKey, type FileReader } from '../text-file';
-import { inSteadyBatch, keepSteadyValue } from '../steady-disk';
+import type { FileReader } from '../text-file';
+import { listEntries, type FolderEntry } from '../listing';
 import type { DiscoveryProblem, LayoutId, Migration, UnusedFile } from '../types';
 
 /** What a reader found in a folder. */
@@ -88,12 +87,7 @@ export interface FileReading {
   others?: Migration[];
 }
 
-export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';
-
-export interface FolderEntry {
-  name: string;
-  kind: EntryKind;
-}
+export { entryKind, listEntries, type EntryKind, type FolderEntry } from '../listing';
 
 /**
  * One look at a migrations folder, shared by every reader's detection: its entries (with what
@@ -149,40 +143,5 @@ export class FolderCensus {
     const text = this.reader.read(join(this.folder, rel));
     this.texts.set(rel, text);
     return text;
-  }
-}
-
-export function listEntries(dir: string): FolderEntry[] {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  // The listing already says what each entry is (Node asks lstat where the file system does not):
-  // only symbolic links are followed with a stat of their own, as a folder of thousands of
-  // migrations otherwise costs thousands of stat calls per listing.
-  const entries = dirents.map((d): FolderEntry => ({ name: d.name, kind: direntKind(dir, d) }));
-  // In a batch, a file this listing found regular is read without a stat of its own (text-file.ts).
-  if (inSteadyBatch()) for (const entry of entries) if (entry.kind === 'file') keepSteadyValue(regularFileKey(join(dir, entry.name)), true);
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function direntKind(dir: string, d: Dirent): EntryKind {
-  if (d.isSymbolicLink()) return entryKind(join(dir, d.name));
-  return d.isFile() ? 'file' : d.isDirectory() ? 'folder' : 'not-a-file';
-}
-
-/** What a path is, following symbolic links as the tools do; never opens it. */
-export function entryKind(path: string): EntryKind {
-  try {
-    const stat = statSync(path);
-    return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'not-a-file';
-  } catch {
-    try {
-      return lstatSync(path).isSymbolicLink() ? 'dangling-link' : 'not-a-file';
-    } catch {
-      return 'not-a-file';
-    }
   }
 }
