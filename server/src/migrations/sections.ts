@@ -92,11 +92,24 @@ export function hasNoTransactionDirective(text: string): boolean {
 
 const BLOCKED = /^[ \t]*--[ \t]*tidemark:(blocked|draft)(?![-\w])[ \t]*([^\r\n]*)$/gim;
 
+/** The text mayHoldDirective last looked at, and what it found: a migration's reader asks it of the same text for each directive. */
+let lastLooked: { text: string; holds: boolean } | undefined;
+
+/**
+ * Whether `text` may hold a `-- tidemark:` directive: each directive's pattern needs the word,
+ * which most migrations do not have, so one search for it spares a scan per directive.
+ */
+function mayHoldDirective(text: string): boolean {
+  if (lastLooked?.text !== text) lastLooked = { text, holds: /tidemark:/i.test(text) };
+  return lastLooked.holds;
+}
+
 /**
  * Why a migration must not run yet: one reason per `-- tidemark:blocked REASON` line (each a
  * prerequisite), "draft" for `-- tidemark:draft`. Empty when nothing blocks it.
  */
 export function blockedReasons(text: string): string[] {
+  if (!mayHoldDirective(text)) return [];
   return [...text.matchAll(BLOCKED)].map((m) => (m[1].toLowerCase() === 'draft' ? 'draft' : m[2].trim() || 'blocked (no reason given)'));
 }
 
@@ -109,6 +122,7 @@ const ENVIRONMENTS = /^[ \t]*--[ \t]*tidemark:environments(?![-\w])([^\r\n]*)$/g
 
 /** The environments a migration is meant for (`-- tidemark:environments production, staging`); undefined when not limited. */
 export function environmentsDirective(text: string): EnvironmentsDirective | undefined {
+  if (!mayHoldDirective(text)) return undefined;
   const found = [...text.matchAll(ENVIRONMENTS)];
   if (found.length === 0) return undefined;
   const names: EnvironmentsDirective['names'] = [];
@@ -160,6 +174,7 @@ export function soakDurationMs(text: string): number | undefined {
 export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadable: string[] } {
   const soaks: SoakDirective[] = [];
   const unreadable: string[] = [];
+  if (!mayHoldDirective(text)) return { soaks, unreadable };
   for (const m of text.matchAll(SOAK)) {
     const line = m[0].trim();
     const parts = /^(\S+)(?:\s+after\s+(\S+))?(?:\s+in\s+(.+?))?\s*$/i.exec(m[1].trim());
@@ -183,5 +198,5 @@ export function gateDirectives(text: string): { soaks: SoakDirective[]; unreadab
 
 /** `-- tidemark:requires-approval`: applying it to a protected environment needs an approval recorded there. */
 export function requiresApprovalDirective(text: string): boolean {
-  return /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
+  return mayHoldDirective(text) && /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
 }
