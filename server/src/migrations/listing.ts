@@ -5,7 +5,7 @@
  */
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { steadyFact, steadyValue } from './steady-disk';
+import { steadyValue } from './steady-disk';
 
 export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';
 
@@ -28,9 +28,9 @@ export function listEntries(dir: string): FolderEntry[] {
   return steadyValue(listingKey(dir), () => readListing(dir)).entries;
 }
 
-/** Whether a listing of this batch found `path` a regular file: then reading it needs no stat of its own. */
-export function listedAsFile(path: string): boolean {
-  const listing = steadyFact(listingKey(dirname(path))) as Listing | undefined;
+/** Whether a listing of the batch (`facts`: steadyFacts()) found `path` a regular file: then reading it needs no stat of its own. */
+export function listedAsFile(path: string, facts: Map<string, unknown> | undefined): boolean {
+  const listing = facts?.get(listingKey(dirname(path))) as Listing | undefined;
   return listing?.files.has(basename(path)) ?? false;
 }
 
