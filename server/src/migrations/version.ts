@@ -122,9 +122,11 @@ const classified = new Map<string, ClassifiedFile | null>();
 const MAX_CLASSIFIED = 50_000;
 
 function classifyName(relativePath: string): ClassifiedFile | undefined {
-  const parts = relativePath.split(/[\\/]/);
-  const base = parts[parts.length - 1];
-  const folder = parts.length > 1 ? parts[parts.length - 2].toLowerCase() : '';
+  // The last two parts of the path, either separator (a regular expression split costs more than the rest).
+  const cut = Math.max(relativePath.lastIndexOf('/'), relativePath.lastIndexOf('\\'));
+  const base = relativePath.slice(cut + 1);
+  const parent = cut < 0 ? '' : relativePath.slice(0, cut);
+  const folder = cut < 0 ? '' : parent.slice(Math.max(parent.lastIndexOf('/'), parent.lastIndexOf('\\')) + 1).toLowerCase();
   if (!base.toLowerCase().endsWith('.sql')) return undefined;
 
   const flyway = FLYWAY.exec(base);
