@@ -233,10 +233,11 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
   const migrations: Migration[] = [];
   for (const files of byVersion.values()) {
     const group = pairVersionGroup(files);
-    const sharing = group.migrations.map((m) => shown(m.primary.file));
+    // Named only in a problem (most versions have none): a relative path costs more than the pairing.
+    const sharing = () => group.migrations.map((m) => shown(m.primary.file));
     const duplicate =
-      sharing.length > 1
-        ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version`
+      group.migrations.length > 1
+        ? `version ${group.migrations[0].primary.info.version} is used by ${group.migrations.length} migrations: ${sharing().join(', ')}; every migration needs its own version`
         : undefined;
     for (const [i, parts] of group.migrations.entries()) {
       const migration = assembleMigration(parts)!;
@@ -265,7 +266,7 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
         problems.push({
           code: 'orphan-file',
           message: group.migrations.length
-            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing.join(', ')})`
+            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing().join(', ')})`
             : `${shown(file.file)} belongs to version ${file.info.version}, which has no up migration`,
           path: file.file.path,
         });
