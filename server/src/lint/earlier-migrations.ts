@@ -175,15 +175,21 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
  * parsed, which is what keeps `tidemark lint FILE` of the last of many migrations cheap.
  */
 export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
-  const dir = unit.version && unit.up ? migrationFolder(unit.up.file.path) : undefined;
-  if (!dir || !mentions || !prefilterable(dir, mentions)) return runningCatalog(unit, entries, mentions);
+  let dir: string | undefined;
+  try {
+    dir = unit.version && unit.up && mentions ? migrationFolder(unit.up.file.path) : undefined;
+    if (!dir || !mentions || !prefilterable(dir, mentions)) return runningCatalog(unit, entries, mentions);
+  } catch {
+    return runningCatalog(unit, entries, mentions);
+  }
+  const folder = dir;
   // Read by name when asked: a rule that asks nothing costs nothing, and a name no earlier file
   // can hold is answered from the files' texts without reading the folder's migrations.
   let catalog: EarlierCatalog<T> | undefined;
   return {
     get(name) {
       try {
-        if (!catalog && !mayHold(dir, mentions, name)) return [];
+        if (!catalog && !mayHold(folder, mentions, name)) return [];
         return (catalog ??= runningCatalog(unit, entries, mentions)).get(name);
       } catch {
         return [];
