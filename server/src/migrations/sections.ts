@@ -193,7 +193,8 @@ export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadab
 /** The gate directives of a migration (its up section and the header above it), as the Migration model holds them. */
 export function gateDirectives(text: string): { soaks: SoakDirective[]; unreadableSoaks?: string[]; requiresApproval: boolean } {
   const { soaks, unreadable } = soakDirectives(text);
-  return { soaks, ...(unreadable.length ? { unreadableSoaks: unreadable } : {}), requiresApproval: requiresApprovalDirective(text) };
+  const requiresApproval = requiresApprovalDirective(text);
+  return unreadable.length ? { soaks, unreadableSoaks: unreadable, requiresApproval } : { soaks, requiresApproval };
 }
 
 /** `-- tidemark:requires-approval`: applying it to a protected environment needs an approval recorded there. */

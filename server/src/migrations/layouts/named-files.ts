@@ -170,6 +170,14 @@ const fileSectionOf = (info: ClassifiedFile): keyof Parts => (info.role === 'dow
  * Files left over never become migrations.
  */
 export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
+  // Most versions are one migration, alone or with a down file of its name: paired as below would pair them.
+  const [first, second] = files;
+  if (files.length === 1 && fileSectionOf(first.info) === 'primary') return { migrations: [{ primary: first }], leftovers: [] };
+  if (files.length === 2) {
+    const [primary, down] = fileSectionOf(first.info) === 'primary' ? [first, second] : [second, first];
+    if (fileSectionOf(primary.info) === 'primary' && down.info.role === 'down' && primary.info.name.toLowerCase() === down.info.name.toLowerCase())
+      return { migrations: [{ primary, down }], leftovers: [] };
+  }
   const primaries = files.filter((f) => fileSectionOf(f.info) === 'primary');
   const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
   for (const slot of ['down', 'verify', 'check'] as const) {
