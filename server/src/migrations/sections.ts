@@ -4,6 +4,7 @@
  * `-- tidemark-ignore` and `-- tidemark-ignore-file`.
  */
 import type { SectionKind, SoakDirective } from './types';
+import { sqlTokens } from '../sql/tokens';
 
 export interface RawSection {
   kind: SectionKind;
@@ -52,37 +53,14 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
 }
 
 /**
- * Whether `text` holds anything but whitespace and comments: whether sqlTokens (sql/tokens.ts)
- * would find a token in it, skipping what it skips the same way, without tokenizing the rest.
+ * Whether `text` holds anything but whitespace and comments (sqlTokens finds a token in it).
+ * Text that starts, after whitespace, with anything but a comment's first character does, and
+ * most sections start with SQL: only the others are tokenized.
  */
 export function holdsSql(text: string): boolean {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
-      i++;
-    } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
-      // A line comment ends at \n or \r, as PostgreSQL reads it.
-      let end = i + 2;
-      while (end < n && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
-      i = end < n ? end + 1 : n;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      // Block comments nest; one left open runs to the end of the text.
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
-          depth++;
-          i += 2;
-        } else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-    } else return true;
-  }
-  return false;
+  const first = /[^ \t\n\r\f\v]/.exec(text);
+  if (!first) return false;
+  return (first[0] !== '-' && first[0] !== '/') || sqlTokens(text).length > 0;
 }
 
 /** `-- tidemark:no-transaction`, or dbmate's `-- migrate:up transaction:false`. */

@@ -117,6 +117,17 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
   return found ?? undefined;
 }
 
+/** Subfolders whose files are parts of the migration of their name, and the suffix such a name may carry. */
+const COMPANION_FOLDERS = new Map<string, { role: FileSection; suffix: RegExp }>([
+  ['rollback', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['rollbacks', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['down', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['verify', { role: 'verify', suffix: /[._-]?verify$/i }],
+  ['verification', { role: 'verify', suffix: /[._-]?verify$/i }],
+  ['check', { role: 'check', suffix: /[._-]?check$/i }],
+  ['checks', { role: 'check', suffix: /[._-]?check$/i }],
+]);
+
 /** Names already classified (null: not a migration's). Shared answers: read them, never change them. */
 const classified = new Map<string, ClassifiedFile | null>();
 const MAX_CLASSIFIED = 50_000;
@@ -156,26 +167,11 @@ function classifyName(relativePath: string): ClassifiedFile | undefined {
 
   const parsed = versionOf(base.slice(0, -4));
   if (!parsed) return undefined;
-  if (folder === 'rollback' || folder === 'rollbacks' || folder === 'down') {
-    return {
-      version: parsed.version,
-      name: parsed.name.replace(/[._-]?rollback$/i, '') || parsed.version,
-      versionKey: versionKey(parsed.version),
-      role: 'down',
-      layout: 'folders',
-    };
-  }
-  if (folder === 'verify' || folder === 'verification') {
-    return {
-      version: parsed.version,
-      name: parsed.name.replace(/[._-]?verify$/i, '') || parsed.version,
-      versionKey: versionKey(parsed.version),
-      role: 'verify',
-      layout: 'folders',
-    };
-  }
-  if (folder === 'check' || folder === 'checks') {
-    return { version: parsed.version, name: parsed.name.replace(/[._-]?check$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'check', layout: 'folders' };
+  const companion = COMPANION_FOLDERS.get(folder);
+  if (companion) {
+    // rollback/001_x.sql or rollback/001_x_rollback.sql is the down of 001_x.sql (and so on).
+    const name = parsed.name.replace(companion.suffix, '') || parsed.version;
+    return { version: parsed.version, name, versionKey: versionKey(parsed.version), role: companion.role, layout: 'folders' };
   }
   // Literals rather than spreads of `parsed`: a spread costs more than the rest of classifying a name.
   return { version: parsed.version, name: parsed.name, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
