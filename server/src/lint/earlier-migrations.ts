@@ -10,14 +10,15 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverMigrations, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoverMigrations, discoveryKey, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { isNamedFilesLayout, layoutOnDisk } from '../migrations/layouts';
 import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { migrationFolder, parseSection } from './unit';
 import { listEntries } from '../migrations/layouts/reader';
 import { isSectionFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
 import type { Section } from '../migrations/types';
-import { inSteadyBatch, steadyValue } from '../migrations/steady-disk';
+import { inSteadyBatch, steadyFact, steadyValue } from '../migrations/steady-disk';
 import { unavailableParseCount } from '../sql/parse';
 
 interface FolderState {
@@ -174,6 +175,76 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
  * parsed, which is what keeps `tidemark lint FILE` of the last of many migrations cheap.
  */
 export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
+  let dir: string | undefined;
+  try {
+    dir = unit.version && unit.up && mentions ? migrationFolder(unit.up.file.path) : undefined;
+    if (!dir || !mentions || !prefilterable(dir, mentions)) return runningCatalog(unit, entries, mentions);
+  } catch {
+    return runningCatalog(unit, entries, mentions);
+  }
+  const folder = dir;
+  // Read by name when asked: a rule that asks nothing costs nothing, and a name no earlier file
+  // can hold is answered from the files' texts without reading the folder's migrations.
+  let catalog: EarlierCatalog<T> | undefined;
+  return {
+    get(name) {
+      try {
+        if (!catalog && !mayHold(folder, mentions, name)) return [];
+        return (catalog ??= runningCatalog(unit, entries, mentions)).get(name);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+/**
+ * Whether names asked of a catalog of `dir` may be answered from its files' texts (mayHold):
+ * when nothing read its migrations yet — neither this batch nor an earlier lint kept them, so the
+ * answer would cost discovering the whole folder (`tidemark lint FILE` of one file among
+ * thousands) — the folder's layout is one whose migrations are the named .sql files
+ * listMigrationFiles lists (up sections are parts of those files' texts), and `mentions` is a
+ * plain list of words (/function/i, /index|primary|unique/i), which a part of a text can only
+ * contain if the text does.
+ */
+function prefilterable(dir: string, mentions: RegExp): boolean {
+  if (!inSteadyBatch() || folders.has(dir) || steadyFact(discoveryKey(dir)) !== undefined) return false;
+  if (!/^[A-Za-z_ |]+$/.test(mentions.source) || mentions.flags.replace('i', '') !== '') return false;
+  const layout = layoutOnDisk(dir);
+  return layout !== undefined && isNamedFilesLayout(layout.reader.id);
+}
+
+/** Every .sql file of a named-files folder that `mentions` finds, lower-cased, and whether its names may be written otherwise than as themselves. */
+function mentioningFiles(dir: string, mentions: RegExp): Array<{ lower: string; escapes: boolean }> {
+  return steadyValue(`earlier-mentions:${dir}\0${mentions.source}\0${mentions.flags}`, () => {
+    const found: Array<{ lower: string; escapes: boolean }> = [];
+    for (const rel of listMigrationFiles(dir)) {
+      const text = lenientDiskReader.read(join(dir, rel));
+      if (text === undefined || !mentions.test(text)) continue;
+      const lower = text.toLowerCase();
+      // A backslash (E'...' escapes, or standard_conforming_strings off) or U&"..." (Unicode
+      // escapes, whatever UESCAPE says) can spell a name without writing it.
+      found.push({ lower, escapes: lower.includes('\\') || lower.includes('u&') });
+    }
+    return found;
+  });
+}
+
+/**
+ * False only when no earlier up section can hold an entry under `name`: a catalog's names come
+ * from identifiers or string literals of the section's own text (as written, folded to lower
+ * case when unquoted, PL/pgSQL bodies and EXECUTE'd literals included), so a section whose file
+ * does not contain the name, compared case-insensitively, has none under it. Names that may be
+ * written otherwise are never ruled out: with a quote (doubled inside quotes), with characters
+ * beyond ASCII (whose case folding depends on context), empty, or in a file with escapes.
+ */
+function mayHold(dir: string, mentions: RegExp, name: string): boolean {
+  if (name === '' || !/^[\x20-\x7e]*$/.test(name) || /["']/.test(name)) return true;
+  const lower = name.toLowerCase();
+  return mentioningFiles(dir, mentions).some((file) => file.escapes || file.lower.includes(lower));
+}
+
+function runningCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
   try {
     const place = placeOf(unit);
     if (!place) return EMPTY_CATALOG;

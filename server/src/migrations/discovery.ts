@@ -15,9 +15,12 @@ export interface DiscoveryOptions {
   layout?: LayoutId;
 }
 
+/** The steady-disk key of a batch's discovery of `migrationsDir` (read as `layout`, or detected). */
+export const discoveryKey = (migrationsDir: string, layout?: LayoutId) => `discovery:${migrationsDir}\0${layout ?? ''}`;
+
 /** Discovers the migrations in `migrationsDir`. Never throws for bad files: they become problems. */
 export function discoverMigrations(migrationsDir: string, reader: FileReader = diskReader, options: DiscoveryOptions = {}): DiscoveryResult {
   // In a batch lint the folder is read once for listing its files and for the earlier migrations' context.
-  if (reader === lenientDiskReader) return steadyValue(`discovery:${migrationsDir}\0${options.layout ?? ''}`, () => readMigrationsFolder(migrationsDir, reader, options.layout));
+  if (reader === lenientDiskReader) return steadyValue(discoveryKey(migrationsDir, options.layout), () => readMigrationsFolder(migrationsDir, reader, options.layout));
   return readMigrationsFolder(migrationsDir, reader, options.layout);
 }

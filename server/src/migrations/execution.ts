@@ -40,16 +40,16 @@ export const DBMATE_NO_TRANSACTION = 'the -- migrate:up transaction:false option
 export function describeExecution(layout: LayoutId, facts: ExecutionFacts = {}): MigrationExecution {
   const transaction = facts.noTransaction ? 'none' : 'wrapped';
   const marker = typeof facts.noTransaction === 'string' ? facts.noTransaction : (NO_TRANSACTION_MARKERS[layout] ?? TIDEMARK_NO_TRANSACTION);
-  return {
-    layout,
-    transaction,
-    ...(transaction === 'none' ? { noTransactionMarker: marker } : {}),
-    downsByDesign: !facts.noDownsByDesign,
-    // A no-transaction migration that fails is resumed at the failed statement: what ran before it
-    // stays, and the statement itself may have half-run, so it must be safe to run again.
-    canRunTwice: transaction === 'none' || !!facts.repeatable,
-    ...(facts.generatedBy ? { generatedBy: facts.generatedBy } : {}),
-  };
+  const downsByDesign = !facts.noDownsByDesign;
+  // A no-transaction migration that fails is resumed at the failed statement: what ran before it
+  // stays, and the statement itself may have half-run, so it must be safe to run again.
+  const canRunTwice = transaction === 'none' || !!facts.repeatable;
+  // Literals rather than spreads of optional parts (every migration of a folder is described; a
+  // spread costs more than the rest), in the same key order.
+  const execution: MigrationExecution =
+    transaction === 'none' ? { layout, transaction, noTransactionMarker: marker, downsByDesign, canRunTwice } : { layout, transaction, downsByDesign, canRunTwice };
+  if (facts.generatedBy) execution.generatedBy = facts.generatedBy;
+  return execution;
 }
 
 /**

@@ -32,7 +32,7 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
   // A header comment above `-- migrate:up` is not a section of its own; SQL above it belongs to
   // that up section. Only before a down/verify marker does the preamble form the up section.
   const firstIsDefault = markers[0][1].toLowerCase() === defaultKind;
-  const preambleHasSql = sqlTokens(preamble).length > 0;
+  const preambleHasSql = holdsSql(preamble);
   if (preambleHasSql && !firstIsDefault) sections.push({ kind: defaultKind, offset: 0, text: preamble });
   markers.forEach((m, i) => {
     const lineEnd = m.index! + m[0].length;
@@ -52,6 +52,17 @@ export function splitSections(text: string, defaultKind: SectionKind = 'up'): Ra
   return sections;
 }
 
+/**
+ * Whether `text` holds anything but whitespace and comments (sqlTokens finds a token in it).
+ * Text that starts, after whitespace, with anything but a comment's first character does, and
+ * most sections start with SQL: only the others are tokenized.
+ */
+export function holdsSql(text: string): boolean {
+  const first = /[^ \t\n\r\f\v]/.exec(text);
+  if (!first) return false;
+  return (first[0] !== '-' && first[0] !== '/') || sqlTokens(text).length > 0;
+}
+
 /** `-- tidemark:no-transaction`, or dbmate's `-- migrate:up transaction:false`. */
 export function hasNoTransactionDirective(text: string): boolean {
   return /^[ \t]*--[ \t]*tidemark:no-transaction\b/im.test(text) || /^[ \t]*--[ \t]*migrate:up\b[^\r\n]*transaction:false/im.test(text);
@@ -59,11 +70,24 @@ export function hasNoTransactionDirective(text: string): boolean {
 
 const BLOCKED = /^[ \t]*--[ \t]*tidemark:(blocked|draft)(?![-\w])[ \t]*([^\r\n]*)$/gim;
 
+/** The text mayHoldDirective last looked at, and what it found: a migration's reader asks it of the same text for each directive. */
+let lastLooked: { text: string; holds: boolean } | undefined;
+
+/**
+ * Whether `text` may hold a `-- tidemark:` directive: each directive's pattern needs the word,
+ * which most migrations do not have, so one search for it spares a scan per directive.
+ */
+function mayHoldDirective(text: string): boolean {
+  if (lastLooked?.text !== text) lastLooked = { text, holds: /tidemark:/i.test(text) };
+  return lastLooked.holds;
+}
+
 /**
  * Why a migration must not run yet: one reason per `-- tidemark:blocked REASON` line (each a
  * prerequisite), "draft" for `-- tidemark:draft`. Empty when nothing blocks it.
  */
 export function blockedReasons(text: string): string[] {
+  if (!mayHoldDirective(text)) return [];
   return [...text.matchAll(BLOCKED)].map((m) => (m[1].toLowerCase() === 'draft' ? 'draft' : m[2].trim() || 'blocked (no reason given)'));
 }
 
@@ -76,6 +100,7 @@ const ENVIRONMENTS = /^[ \t]*--[ \t]*tidemark:environments(?![-\w])([^\r\n]*)$/g
 
 /** The environments a migration is meant for (`-- tidemark:environments production, staging`); undefined when not limited. */
 export function environmentsDirective(text: string): EnvironmentsDirective | undefined {
+  if (!mayHoldDirective(text)) return undefined;
   const found = [...text.matchAll(ENVIRONMENTS)];
   if (found.length === 0) return undefined;
   const names: EnvironmentsDirective['names'] = [];
@@ -127,6 +152,7 @@ export function soakDurationMs(text: string): number | undefined {
 export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadable: string[] } {
   const soaks: SoakDirective[] = [];
   const unreadable: string[] = [];
+  if (!mayHoldDirective(text)) return { soaks, unreadable };
   for (const m of text.matchAll(SOAK)) {
     const line = m[0].trim();
     const parts = /^(\S+)(?:\s+after\s+(\S+))?(?:\s+in\s+(.+?))?\s*$/i.exec(m[1].trim());
@@ -145,10 +171,11 @@ export function soakDirectives(text: string): { soaks: SoakDirective[]; unreadab
 /** The gate directives of a migration (its up section and the header above it), as the Migration model holds them. */
 export function gateDirectives(text: string): { soaks: SoakDirective[]; unreadableSoaks?: string[]; requiresApproval: boolean } {
   const { soaks, unreadable } = soakDirectives(text);
-  return { soaks, ...(unreadable.length ? { unreadableSoaks: unreadable } : {}), requiresApproval: requiresApprovalDirective(text) };
+  const requiresApproval = requiresApprovalDirective(text);
+  return unreadable.length ? { soaks, unreadableSoaks: unreadable, requiresApproval } : { soaks, requiresApproval };
 }
 
 /** `-- tidemark:requires-approval`: applying it to a protected environment needs an approval recorded there. */
 export function requiresApprovalDirective(text: string): boolean {
-  return /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
+  return mayHoldDirective(text) && /^[ \t]*--[ \t]*tidemark:requires-approval(?![-\w])/im.test(text);
 }

@@ -56,6 +56,19 @@ export function steadyValue<T>(key: string, compute: () => T): T {
   return value;
 }
 
+/** What the running batch keeps under `key`; undefined outside a batch or when it has not been read. */
+export function steadyFact(key: string): unknown {
+  return currentBatch()?.values.get(key);
+}
+
+/**
+ * The facts of the running batch (undefined outside one), for code that asks several for each of
+ * thousands of files: finding the batch costs more than a lookup in it.
+ */
+export function steadyFacts(): Map<string, unknown> | undefined {
+  return currentBatch()?.values;
+}
+
 /** Whether a batch is running: a cache that would only be re-validated later may skip recording how. */
 export function inSteadyBatch(): boolean {
   return currentBatch() !== undefined;

@@ -7,7 +7,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { steadyValue } from './steady-disk';
+import { steadyFacts } from './steady-disk';
+import { listedAsFile } from './listing';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
@@ -35,22 +36,41 @@ export class FileEncodingError extends Error {
 
 /** The file's text; throws FileEncodingError when it is not UTF-8, and fs errors as they come. */
 export function readTextFile(path: string): string {
-  return decodeText(fileBytes(path), path);
+  const text = readTextFileLenient(path);
+  // Bytes that are not UTF-8 read as U+FFFD: only a text holding one can be other than its strict
+  // decoding (or hold the character itself), and only then are the bytes decoded strictly.
+  return text.includes('\uFFFD') ? decodeText(readFileSync(regularFile(path, steadyFacts())), path) : text;
 }
 
-/** The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for running. */
+/**
+ * The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for
+ * running. In a batch lint (steady-disk.ts) read once, though its folder's discovery, its layout's
+ * detection and its own lint each ask.
+ */
 export function readTextFileLenient(path: string): string {
-  return lenient.decode(fileBytes(path));
+  const facts = steadyFacts();
+  if (!facts) return readLenient(path, undefined);
+  const key = `text:${path}`;
+  let text = facts.get(key) as string | undefined;
+  if (text === undefined) facts.set(key, (text = readLenient(path, facts)));
+  return text;
 }
 
-/** A file's bytes; in a batch lint (steady-disk.ts) read once, though its folder's discovery, its layout's detection and its own lint each ask. */
-function fileBytes(path: string): Buffer {
-  return steadyValue(`bytes:${path}`, () => readFileSync(regularFile(path)));
+/**
+ * Node's own UTF-8 reading replaces bytes that are not UTF-8 as the decoder does, without a
+ * buffer per file (a folder's detection reads thousands); the decoder drops a byte order mark.
+ */
+function readLenient(path: string, facts: Map<string, unknown> | undefined): string {
+  const text = readFileSync(regularFile(path, facts), 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Reading a FIFO or a device would block or never end: only regular files are read. */
-function regularFile(path: string): string {
-  if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
+/**
+ * Reading a FIFO or a device would block or never end: only regular files are read. A file a
+ * folder listing of the same batch found regular is not asked again.
+ */
+function regularFile(path: string, facts: Map<string, unknown> | undefined): string {
+  if (!listedAsFile(path, facts) && !statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
   return path;
 }
 

@@ -41,7 +41,16 @@ function versionOf(stem: string): { version: string; name: string } | undefined 
 }
 
 export function versionKey(version: string): number[] {
-  return version.split(/[._]/).map((group) => Number.parseInt(group, 10));
+  // As version.split(/[._]/).map(parseInt), without the regular expression split: a folder's
+  // every file name is keyed, and that split cost more than the rest of classifying the name.
+  const key: number[] = [];
+  let start = 0;
+  for (let i = 0; i <= version.length; i++) {
+    if (i < version.length && version[i] !== '.' && version[i] !== '_') continue;
+    key.push(Number.parseInt(version.slice(start, i), 10));
+    start = i + 1;
+  }
+  return key;
 }
 
 /** A numbered version (`001`, `20251126_004`, `1.2`), as opposed to a name (`insert_user`, `alice:1`). */
@@ -98,9 +107,37 @@ export function compareVersions(a: string, b: string): number {
  * `V1_2__x.sql`, `U1_2__x.sql`. Undefined for files that are not migrations.
  */
 export function classifyFile(relativePath: string): ClassifiedFile | undefined {
-  const parts = relativePath.split(/[\\/]/);
-  const base = parts[parts.length - 1];
-  const folder = parts.length > 1 ? parts[parts.length - 2].toLowerCase() : '';
+  // Detection, discovery and the linter's lookup of a file's companions each classify every file
+  // of a folder: a name is classified once (the answer depends on the name alone).
+  let found = classified.get(relativePath);
+  if (found === undefined) {
+    if (classified.size >= MAX_CLASSIFIED) classified.clear();
+    classified.set(relativePath, (found = classifyName(relativePath) ?? null));
+  }
+  return found ?? undefined;
+}
+
+/** Subfolders whose files are parts of the migration of their name, and the suffix such a name may carry. */
+const COMPANION_FOLDERS = new Map<string, { role: FileSection; suffix: RegExp }>([
+  ['rollback', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['rollbacks', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['down', { role: 'down', suffix: /[._-]?rollback$/i }],
+  ['verify', { role: 'verify', suffix: /[._-]?verify$/i }],
+  ['verification', { role: 'verify', suffix: /[._-]?verify$/i }],
+  ['check', { role: 'check', suffix: /[._-]?check$/i }],
+  ['checks', { role: 'check', suffix: /[._-]?check$/i }],
+]);
+
+/** Names already classified (null: not a migration's). Shared answers: read them, never change them. */
+const classified = new Map<string, ClassifiedFile | null>();
+const MAX_CLASSIFIED = 50_000;
+
+function classifyName(relativePath: string): ClassifiedFile | undefined {
+  // The last two parts of the path, either separator (a regular expression split costs more than the rest).
+  const cut = Math.max(relativePath.lastIndexOf('/'), relativePath.lastIndexOf('\\'));
+  const base = relativePath.slice(cut + 1);
+  const parent = cut < 0 ? '' : relativePath.slice(0, cut);
+  const folder = cut < 0 ? '' : parent.slice(Math.max(parent.lastIndexOf('/'), parent.lastIndexOf('\\')) + 1).toLowerCase();
   if (!base.toLowerCase().endsWith('.sql')) return undefined;
 
   const flyway = FLYWAY.exec(base);
@@ -120,7 +157,8 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
     const parsed = versionOf(paired[1]);
     if (!parsed) return undefined;
     return {
-      ...parsed,
+      version: parsed.version,
+      name: parsed.name,
       versionKey: versionKey(parsed.version),
       role: paired[2].toLowerCase() as FileSection,
       layout: 'paired',
@@ -129,14 +167,12 @@ export function classifyFile(relativePath: string): ClassifiedFile | undefined {
 
   const parsed = versionOf(base.slice(0, -4));
   if (!parsed) return undefined;
-  if (folder === 'rollback' || folder === 'rollbacks' || folder === 'down') {
-    return { ...parsed, name: parsed.name.replace(/[._-]?rollback$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'down', layout: 'folders' };
+  const companion = COMPANION_FOLDERS.get(folder);
+  if (companion) {
+    // rollback/001_x.sql or rollback/001_x_rollback.sql is the down of 001_x.sql (and so on).
+    const name = parsed.name.replace(companion.suffix, '') || parsed.version;
+    return { version: parsed.version, name, versionKey: versionKey(parsed.version), role: companion.role, layout: 'folders' };
   }
-  if (folder === 'verify' || folder === 'verification') {
-    return { ...parsed, name: parsed.name.replace(/[._-]?verify$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'verify', layout: 'folders' };
-  }
-  if (folder === 'check' || folder === 'checks') {
-    return { ...parsed, name: parsed.name.replace(/[._-]?check$/i, '') || parsed.version, versionKey: versionKey(parsed.version), role: 'check', layout: 'folders' };
-  }
-  return { ...parsed, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
+  // Literals rather than spreads of `parsed`: a spread costs more than the rest of classifying a name.
+  return { version: parsed.version, name: parsed.name, versionKey: versionKey(parsed.version), role: 'sections', layout: 'sections' };
 }

@@ -5,6 +5,7 @@ import { discoverMigrations } from '../../../server/src/migrations/discovery';
 import { checksum } from '../../../server/src/migrations/checksum';
 import { decodeText, FileEncodingError, readTextFile, readTextFileLenient } from '../../../server/src/migrations/text-file';
 import { scratchDir } from '../../support/test-cleanup';
+import { SteadyDisk, withSteadyDisk } from '../../../server/src/migrations/steady-disk';
 
 const BOM = [0xef, 0xbb, 0xbf];
 const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
@@ -51,5 +52,46 @@ describe('migrations/text-file: reading migration files as the editor does', () 
     assert.equal(readTextFileLenient(join(dir, '001_x.sql')), 'SELECT \uFFFD;');
     // Read to run, the same file is refused.
     assert.throws(() => discoverMigrations(dir), FileEncodingError);
+  });
+
+  it('reads any bytes as the WHATWG decoder does, leniently and strictly, in a lint run and outside one', () => {
+    const dir = scratchDir('text-file-');
+    // Pieces of well-formed and broken UTF-8: marks, overlongs, surrogates, cut-off sequences, U+FFFD itself.
+    const pieces = [
+      [0x41],
+      [0xef, 0xbb, 0xbf],
+      [0xc3, 0xa9],
+      [0x80],
+      [0xe2, 0x82, 0xac],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90],
+      [0xc0, 0xaf],
+      [0xff],
+      [0xef, 0xbf, 0xbd],
+      [0x0a],
+    ];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    for (let i = 0; i < 400; i++) {
+      const data = Buffer.from(Array.from({ length: 1 + random(6) }, () => pieces[random(pieces.length)]).flat());
+      const path = join(dir, `${i}.sql`);
+      writeFileSync(path, data);
+      let expected: string | undefined;
+      try {
+        expected = strict.decode(data);
+      } catch {
+        expected = undefined;
+      }
+      const read = () => {
+        assert.equal(readTextFileLenient(path), new TextDecoder('utf-8').decode(data), `lenient ${data.toString('hex')}`);
+        if (expected === undefined) assert.throws(() => readTextFile(path), FileEncodingError, data.toString('hex'));
+        else assert.equal(readTextFile(path), expected, `strict ${data.toString('hex')}`);
+      };
+      read();
+      withSteadyDisk(new SteadyDisk(), read);
+    }
   });
 });

@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { steadyValue } from '../steady-disk';
 import { join, relative } from 'node:path';
-import { sqlTokens } from '../../sql/tokens';
+import { holdsSql } from '../sections';
 import { lenientDiskReader, type FileReader } from '../text-file';
 import type { DiscoveryProblem, DiscoveryResult, LayoutId, Migration } from '../types';
 import { versionId } from '../version';
@@ -103,6 +103,11 @@ function detectFolderLayout(folder: string, forced: LayoutId | undefined): Detec
   if (folderLayouts.size >= 64) folderLayouts.delete(folderLayouts.keys().next().value!);
   folderLayouts.set(folder, { stamp, detected });
   return detected;
+}
+
+/** The layout discovery detects for `folder` as on disk (no layout forced); undefined when it is no folder or none fits. */
+export function layoutOnDisk(folder: string): DetectedLayout | undefined {
+  return entryKind(folder) === 'folder' ? detectOnDisk(new FolderCensus(folder, lenientDiskReader), undefined) : undefined;
 }
 
 /** The layout of a folder as on disk: in a batch lint detected once, for its discovery and for each file's unit alike. */
@@ -202,15 +207,24 @@ function markDuplicates(reading: LayoutReading, folder: string): void {
   }
 }
 
+/** Each reader's marker line, matched at any line's start (multiline), compiled once. */
+let markerPatterns: Array<{ id: LayoutId; pattern: RegExp }> | undefined;
+
 /** The first line of `text` another layout gives a meaning to, with that layout. */
 export function foreignMarker(text: string, layout: LayoutId): { offset: number; line: string; layout: LayoutId } | undefined {
-  for (const other of READERS) {
-    if (!other.markerLine || other.id === layout || (NAMED_FILES.has(other.id) && NAMED_FILES.has(layout))) continue;
-    const pattern = new RegExp(other.markerLine.source, other.markerLine.flags.includes('m') ? other.markerLine.flags : `${other.markerLine.flags}m`);
+  // Every marker line is a comment: a text without "--" has none (most migrations of a folder).
+  if (!text.includes('--')) return undefined;
+  markerPatterns ??= READERS.filter((r) => r.markerLine).map((r) => ({
+    id: r.id,
+    pattern: new RegExp(r.markerLine!.source, r.markerLine!.flags.includes('m') ? r.markerLine!.flags : `${r.markerLine!.flags}m`),
+  }));
+  for (const { id, pattern } of markerPatterns) {
+    if (id === layout || (NAMED_FILES.has(id) && NAMED_FILES.has(layout))) continue;
+    pattern.lastIndex = 0;
     const m = pattern.exec(text);
     if (m) {
       const end = text.indexOf('\n', m.index);
-      return { offset: m.index, line: text.slice(m.index, end < 0 ? text.length : end).trim(), layout: other.id };
+      return { offset: m.index, line: text.slice(m.index, end < 0 ? text.length : end).trim(), layout: id };
     }
   }
   return undefined;
@@ -230,8 +244,8 @@ function refuseForeignMarkers(m: Migration, reader: LayoutReader, problems: Disc
 
 /** A migration whose up holds no SQL would be recorded as applied with nothing run. */
 function refuseEmptyUp(m: Migration, problems: DiscoveryProblem[]): void {
-  if (m.hole || sqlTokens(m.up.text).length > 0) return;
-  const onlyDown = m.down && m.down.file === m.up.file && sqlTokens(m.down.text).length > 0;
+  if (m.hole || holdsSql(m.up.text)) return;
+  const onlyDown = m.down && m.down.file === m.up.file && holdsSql(m.down.text);
   const message = onlyDown ? 'the up section is empty: the file has only a down section' : 'the up section is empty: there is no SQL to apply';
   problems.push({ code: 'empty-up', message, path: m.up.file.path, offset: m.up.offset });
   m.blockedReasons.push(message);

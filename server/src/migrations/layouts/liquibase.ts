@@ -92,8 +92,15 @@ function maskedSection(
 
 /** Whether a file is a Liquibase formatted SQL changelog: its first non-blank line says so. */
 export function isFormattedSql(text: string): boolean {
-  const first = text.split('\n').find((l) => l.trim() !== '');
-  return first !== undefined && FIRST_LINE.test(first.replace(/\r$/, ''));
+  // Line by line up to the first that is not blank: detection asks this of every .sql file in a folder.
+  for (let start = 0; start <= text.length;) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    if (line.trim() !== '') return FIRST_LINE.test(line.replace(/\r$/, ''));
+    if (end < 0) return false;
+    start = end + 1;
+  }
+  return false;
 }
 
 export interface ParsedChangelog {

@@ -5,7 +5,7 @@
  * golang-migrate.ts, folders.ts, flyway.ts) share this one reading: files classified by name,
  * paired by version.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SourceFile } from '../../sql/source';
 import { withLazyChecksum } from '../checksum';
@@ -13,7 +13,7 @@ import { DBMATE_NO_TRANSACTION, describeExecution, TIDEMARK_NO_TRANSACTION } fro
 import { blockedReasons, environmentsDirective, gateDirectives, hasNoTransactionDirective, splitSections } from '../sections';
 import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from '../types';
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
-import { entryKind, type FolderCensus, type LayoutReading } from './reader';
+import { listEntries, type FolderCensus, type FolderEntry, type LayoutReading } from './reader';
 import { steadyValue } from '../steady-disk';
 
 /** The reader each file shape stands for when files are classified by name. */
@@ -29,24 +29,20 @@ const SECTION_FOLDERS = new Set(['rollback', 'rollbacks', 'down', 'verify', 'ver
 
 export const isSectionFolder = (name: string) => SECTION_FOLDERS.has(name.toLowerCase());
 
-/** Paths of the .sql files that may be migrations or their parts, relative to `dir`. */
-export function listMigrationFiles(dir: string): string[] {
+/**
+ * Paths of the .sql files that may be migrations or their parts, relative to `dir`. `entries`
+ * lists a folder relative to `dir` (a census's listing, already taken); by default it is listed.
+ */
+export function listMigrationFiles(dir: string, entries: (rel: string) => readonly FolderEntry[] = (rel) => listEntries(rel ? join(dir, rel) : dir)): string[] {
   const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const entry of entries.sort()) {
-    const full = join(dir, entry);
-    // Only regular files: a FIFO or a device named like a migration would block the read.
-    const kind = entryKind(full);
-    if (kind === 'folder') {
-      if (!SECTION_FOLDERS.has(entry.toLowerCase())) continue;
-      for (const inner of safeReaddir(full).sort()) if (inner.toLowerCase().endsWith('.sql') && entryKind(join(full, inner)) === 'file') out.push(`${entry}/${inner}`);
-    } else if (kind === 'file' && entry.toLowerCase().endsWith('.sql')) {
-      out.push(entry);
+  // The listing says what each entry is, following links: only regular files, as a FIFO or a
+  // device named like a migration would block the read.
+  for (const entry of entries('')) {
+    if (entry.kind === 'folder') {
+      if (!SECTION_FOLDERS.has(entry.name.toLowerCase())) continue;
+      for (const inner of entries(entry.name)) if (inner.kind === 'file' && inner.name.toLowerCase().endsWith('.sql')) out.push(`${entry.name}/${inner.name}`);
+    } else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql')) {
+      out.push(entry.name);
     }
   }
   return out;
@@ -98,14 +94,6 @@ function indexFolder(dir: string): ReadonlyMap<string, readonly IndexedFile[]> {
   }
   folderIndexes.set(dir, { stamp, byVersion });
   return byVersion;
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 interface Parts {
@@ -182,6 +170,14 @@ const fileSectionOf = (info: ClassifiedFile): keyof Parts => (info.role === 'dow
  * Files left over never become migrations.
  */
 export function pairVersionGroup<T extends { info: ClassifiedFile }>(files: readonly T[]): VersionGroup<T> {
+  // Most versions are one migration, alone or with a down file of its name: paired as below would pair them.
+  const [first, second] = files;
+  if (files.length === 1 && fileSectionOf(first.info) === 'primary') return { migrations: [{ primary: first }], leftovers: [] };
+  if (files.length === 2) {
+    const [primary, down] = fileSectionOf(first.info) === 'primary' ? [first, second] : [second, first];
+    if (fileSectionOf(primary.info) === 'primary' && down.info.role === 'down' && primary.info.name.toLowerCase() === down.info.name.toLowerCase())
+      return { migrations: [{ primary, down }], leftovers: [] };
+  }
   const primaries = files.filter((f) => fileSectionOf(f.info) === 'primary');
   const group: VersionGroup<T> = { migrations: primaries.map((primary) => ({ primary })), leftovers: [] };
   for (const slot of ['down', 'verify', 'check'] as const) {
@@ -219,7 +215,7 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
   const shown = (file: SourceFile) => relative(migrationsDir, file.path);
 
   const unused: LayoutReading['unused'] = [];
-  for (const rel of listMigrationFiles(migrationsDir)) {
+  for (const rel of listMigrationFiles(migrationsDir, (rel) => census.entries(rel))) {
     const info = classifyFile(rel);
     if (!info) {
       const path = join(migrationsDir, rel);
@@ -245,10 +241,11 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
   const migrations: Migration[] = [];
   for (const files of byVersion.values()) {
     const group = pairVersionGroup(files);
-    const sharing = group.migrations.map((m) => shown(m.primary.file));
+    // Named only in a problem (most versions have none): a relative path costs more than the pairing.
+    const sharing = () => group.migrations.map((m) => shown(m.primary.file));
     const duplicate =
-      sharing.length > 1
-        ? `version ${group.migrations[0].primary.info.version} is used by ${sharing.length} migrations: ${sharing.join(', ')}; every migration needs its own version`
+      group.migrations.length > 1
+        ? `version ${group.migrations[0].primary.info.version} is used by ${group.migrations.length} migrations: ${sharing().join(', ')}; every migration needs its own version`
         : undefined;
     for (const [i, parts] of group.migrations.entries()) {
       const migration = assembleMigration(parts)!;
@@ -277,7 +274,7 @@ export function readNamedFiles(census: FolderCensus, options: { repeatablesReadH
         problems.push({
           code: 'orphan-file',
           message: group.migrations.length
-            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing.join(', ')})`
+            ? `${shown(file.file)} belongs to version ${file.info.version}, but no migration of that version is named ${file.info.name} (${sharing().join(', ')})`
             : `${shown(file.file)} belongs to version ${file.info.version}, which has no up migration`,
           path: file.file.path,
         });

@@ -3,9 +3,9 @@
  * default, and how its files become the one migration model (types.ts). One reader per file in
  * this folder; index.ts lists them.
  */
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { FileReader } from '../text-file';
+import { listEntries, type FolderEntry } from '../listing';
 import type { DiscoveryProblem, LayoutId, Migration, UnusedFile } from '../types';
 
 /** What a reader found in a folder. */
@@ -87,12 +87,7 @@ export interface FileReading {
   others?: Migration[];
 }
 
-export type EntryKind = 'file' | 'folder' | 'not-a-file' | 'dangling-link';
-
-export interface FolderEntry {
-  name: string;
-  kind: EntryKind;
-}
+export { entryKind, listEntries, type EntryKind, type FolderEntry } from '../listing';
 
 /**
  * One look at a migrations folder, shared by every reader's detection: its entries (with what
@@ -100,7 +95,7 @@ export interface FolderEntry {
  * at most once.
  */
 export class FolderCensus {
-  private listings = new Map<string, FolderEntry[]>();
+  private listings = new Map<string, { entries: FolderEntry[]; byName: Map<string, FolderEntry>; byExt: Map<string, string[]> }>();
   private texts = new Map<string, string | undefined>();
 
   constructor(
@@ -108,27 +103,38 @@ export class FolderCensus {
     private readonly reader: FileReader,
   ) {}
 
-  /** Entries of the folder or of a subfolder (`rel`), sorted by name; empty when it is not a folder. */
-  entries(rel = ''): FolderEntry[] {
+  /** Every reader's detection asks about the same listing: it is indexed once, by name and by extension. */
+  private listing(rel: string) {
     let found = this.listings.get(rel);
     if (found) return found;
-    found = listEntries(rel ? join(this.folder, rel) : this.folder);
+    const entries = listEntries(rel ? join(this.folder, rel) : this.folder);
+    found = { entries, byName: new Map(entries.map((e) => [e.name, e])), byExt: new Map() };
     this.listings.set(rel, found);
     return found;
   }
 
+  /** Entries of the folder or of a subfolder (`rel`), sorted by name; empty when it is not a folder. Read it, never change it. */
+  entries(rel = ''): FolderEntry[] {
+    return this.listing(rel).entries;
+  }
+
   /** Regular files of the folder (or of `rel`) whose names end with `ext` (lower case, with the dot). */
   files(ext: string, rel = ''): string[] {
-    return this.entries(rel)
-      .filter((e) => e.kind === 'file' && e.name.toLowerCase().endsWith(ext))
-      .map((e) => e.name);
+    const listing = this.listing(rel);
+    let names = listing.byExt.get(ext);
+    if (!names) {
+      names = listing.entries.filter((e) => e.kind === 'file' && e.name.toLowerCase().endsWith(ext)).map((e) => e.name);
+      listing.byExt.set(ext, names);
+    }
+    // A copy: callers may sort or change what they are given.
+    return names.slice();
   }
 
   has(rel: string): boolean {
     const slash = rel.lastIndexOf('/');
     const parent = slash < 0 ? '' : rel.slice(0, slash);
-    const name = rel.slice(slash + 1);
-    return this.entries(parent).some((e) => e.name === name && (e.kind === 'file' || e.kind === 'folder'));
+    const entry = this.listing(parent).byName.get(rel.slice(slash + 1));
+    return entry !== undefined && (entry.kind === 'file' || entry.kind === 'folder');
   }
 
   /** Text of a file relative to the folder, read once; undefined when it cannot be read. */
@@ -137,38 +143,5 @@ export class FolderCensus {
     const text = this.reader.read(join(this.folder, rel));
     this.texts.set(rel, text);
     return text;
-  }
-}
-
-export function listEntries(dir: string): FolderEntry[] {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  // The listing already says what each entry is (Node asks lstat where the file system does not):
-  // only symbolic links are followed with a stat of their own, as a folder of thousands of
-  // migrations otherwise costs thousands of stat calls per listing.
-  const entries = dirents.map((d): FolderEntry => ({ name: d.name, kind: direntKind(dir, d) }));
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function direntKind(dir: string, d: Dirent): EntryKind {
-  if (d.isSymbolicLink()) return entryKind(join(dir, d.name));
-  return d.isFile() ? 'file' : d.isDirectory() ? 'folder' : 'not-a-file';
-}
-
-/** What a path is, following symbolic links as the tools do; never opens it. */
-export function entryKind(path: string): EntryKind {
-  try {
-    const stat = statSync(path);
-    return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'not-a-file';
-  } catch {
-    try {
-      return lstatSync(path).isSymbolicLink() ? 'dangling-link' : 'not-a-file';
-    } catch {
-      return 'not-a-file';
-    }
   }
 }
