@@ -31,7 +31,8 @@ export { DEFAULT_DOCS_BASE };
 
 export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const findings: Finding[] = [];
-  const fileIgnores = fileIgnoredRules(unit.file.text);
+  const suppressible = mayHoldSuppressions(unit.file.text);
+  const fileIgnores = suppressible ? fileIgnoredRules(unit.file.text) : NO_RULES;
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
   if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
@@ -39,9 +40,10 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   // The rules run once for all files of a split migration (migration-runs.ts).
   const shared = migrationRunsFor(unit);
   // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
-  // for the whole file still runs, and its findings are dropped, counted against the comment.
-  const auditors = rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined);
-  const use = auditors.length ? new SuppressionUse(new Set([...allRules, ...replayRules].map((r) => r.id))) : undefined;
+  // for the whole file still runs, and its findings are dropped, counted against the comment. A
+  // file without a suppression comment has nothing to audit (most files: none of the bookkeeping).
+  const auditors = suppressible ? rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined) : [];
+  const use = auditors.length ? new SuppressionUse(knownRuleIds()) : undefined;
   const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => {
     if (r.section.file.path !== unit.file.path) return;
     if (r.statement) {
@@ -99,6 +101,22 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   // Rule ids are lower-case ASCII and hyphens, which code-unit order sorts as localeCompare did,
   // without loading ICU collation (its first call) in every CLI run.
   return findings.sort((a, b) => a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+/**
+ * Whether `text` may hold a `-- tidemark-ignore` or `-- tidemark-ignore-file` comment: every
+ * suppression names itself so (case aside), and a file without one needs no suppression audit.
+ */
+function mayHoldSuppressions(text: string): boolean {
+  return /tidemark-ignore/i.test(text);
+}
+
+const NO_RULES: ReadonlySet<string> = new Set();
+let ruleIds: ReadonlySet<string> | undefined;
+
+/** Every rule id a suppression comment may name: lint's and the replay check's (the same for every file). */
+function knownRuleIds(): ReadonlySet<string> {
+  return (ruleIds ??= new Set([...allRules, ...replayRules].map((r) => r.id)));
 }
 
 /**
