@@ -154,6 +154,16 @@ export function tokenAt(tokens: readonly Token[], offset: number): number {
 // By text rather than by statement: the server builds new Statement objects on every keystroke.
 const tokensByText = new TextCache<Token[]>(20_000, 64 * 1024, 512 * 1024);
 
+/**
+ * Keeps at most `maxTotalChars` of statement text in the tokens cache. A run over a folder asks for
+ * a statement's tokens only while its own migration is linted, and the statement keeps the tokens
+ * it was asked for (clauses.ts): cached by text as well they outlived a few garbage collections each
+ * and were copied into the old generation, for no later use.
+ */
+export function limitTokenCache(maxTotalChars: number): void {
+  tokensByText.limit(maxTotalChars);
+}
+
 /** The tokens of one statement's text, cached; callers must not modify them. */
 export function cachedTokens(text: string): Token[] {
   return tokensByText.get(text, sqlTokens);

@@ -91,7 +91,17 @@ async function instantiate(): Promise<EmscriptenModule> {
  * Instances kept ready. Two: a file whose one deep statement traps twice (once in the whole-file
  * parse, once alone) still gets every other statement parsed in the same synchronous run.
  */
-const SPARES = 2;
+let sparesKept = 2;
+
+/**
+ * Keeps fewer spare instances, for a process that can wait for a new one after a trap: `tidemark
+ * lint` redoes a file whose parse found no instance (parseAgainWhenRecovered), and each spare kept
+ * 3-5 MB of its memory resident for a trap that almost never comes.
+ */
+export function keepSpareParsers(count: number): void {
+  sparesKept = Math.min(sparesKept, count);
+  spares.splice(sparesKept);
+}
 let current: EmscriptenModule | undefined;
 const spares: EmscriptenModule[] = [];
 let pending: Promise<void> | undefined;
@@ -99,11 +109,11 @@ let traps = 0;
 
 /** Makes sure an instance is in use and a spare is ready (or being made). */
 export function prepareParser(): Promise<void> {
-  if (current && spares.length >= SPARES) return Promise.resolve();
+  if (current && spares.length >= sparesKept) return Promise.resolve();
   pending ??= (async () => {
     try {
       // A trap may take `current` while an instance is being made: fill whichever is missing.
-      while (!current || spares.length < SPARES) {
+      while (!current || spares.length < sparesKept) {
         const instance = await instantiate();
         if (!current) current = instance;
         else spares.push(instance);

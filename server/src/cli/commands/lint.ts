@@ -9,7 +9,7 @@ import { CliError } from '../command';
 import { UsageError, type ParsedArgs } from '../args';
 import { configFileCandidates, environmentNames, type SeveritySetting } from '../../migrations/config';
 import { FileEncodingError, readTextFile } from '../../migrations/text-file';
-import { parseAgainWhenRecovered } from '../../sql/parse';
+import { keepSpareParsers, parseAgainWhenRecovered } from '../../sql/parse';
 import { filesFromMigrationsDir, filesFromPaths, isDirectory, ProjectConfigs, type FolderFindings } from '../project-input';
 import { folderLayout } from '../../migrations/layouts';
 import { PACKAGE_JSON, packageVersion } from '../package-version';
@@ -27,6 +27,7 @@ import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
 import { steadyDisk } from '../../migrations/steady-disk';
 import { limitTextCaches } from '../../sql/text-cache';
+import { limitTokenCache } from '../../sql/tokens';
 import { COMMAND_SUMMARIES } from '../command-summaries';
 
 /** The statement texts whose trees and tokens a lint run keeps: those of the last few files. */
@@ -53,6 +54,8 @@ const command: CliCommand = {
     // A run reads each statement about once (a file's up and down units share one parse, parse.ts's
     // section cache): the caches an editor needs for re-lints on every keystroke only fill memory.
     limitTextCaches(TEXT_CACHE_CHARS);
+    limitTokenCache(0);
+    keepSpareParsers(0);
     keepFewerParsedSections(PARSED_SECTIONS);
     const youngGeneration = keepYoungGenerationSmall();
     return steadyDisk(() => lint(args, given, youngGeneration)).finally(youngGeneration.restore);
