@@ -23,6 +23,8 @@ interface EmscriptenModule {
   lengthBytesUTF8(text: string): number;
   stringToUTF8(text: string, ptr: number, max: number): void;
   UTF8ToString(ptr: number): string;
+  /** The module's memory as bytes (replaced when the memory grows: read it for each call). */
+  HEAPU8: Uint8Array;
   getValue(ptr: number, type: 'i32'): number;
   _wasm_parse_query_raw(ptr: number): number;
   _wasm_free_parse_result(ptr: number): void;
@@ -189,12 +191,24 @@ export function parseSql(text: string): { stmts?: Array<{ stmt?: unknown; stmt_l
           throw new PgParseError(messagePtr ? module.UTF8ToString(messagePtr) : 'unknown parser error', cursor > 0 ? cursor - 1 : 0);
         }
         if (!tree) return {};
-        return JSON.parse(module.UTF8ToString(tree));
+        return JSON.parse(treeText(module, tree));
       } finally {
         module._wasm_free_parse_result(result);
       }
     }),
   );
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The NUL-terminated parse tree at `ptr`, as UTF8ToString reads it (it decodes more than 16 bytes
+ * with a TextDecoder), but found with indexOf rather than a loop over the JSON's bytes in JavaScript.
+ */
+function treeText(module: EmscriptenModule, ptr: number): string {
+  const heap = module.HEAPU8;
+  const end = heap.indexOf(0, ptr);
+  return end - ptr > 16 ? utf8.decode(heap.subarray(ptr, end)) : module.UTF8ToString(ptr);
 }
 
 /** A string result of the module: JSON when it starts with `{`, else an error message. */
