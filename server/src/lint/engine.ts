@@ -44,7 +44,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   // file without a suppression comment has nothing to audit (most files: none of the bookkeeping).
   const auditors = suppressible ? rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined) : [];
   const use = auditors.length ? new SuppressionUse(knownRuleIds()) : undefined;
-  const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => {
+  const reportAs = (rule: Rule, severity: Severity, fileIgnored: boolean, r: RuleReport): void => {
     if (r.section.file.path !== unit.file.path) return;
     if (r.statement) {
       const top = r.statement.embedding?.parent ?? r.statement;
@@ -68,13 +68,22 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       }),
     );
   };
+  const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => reportAs(rule, severity, fileIgnored, r);
+  // The rule running now: one report function for all of them (each reports while it runs, or
+  // its recorded reports are replayed then), none made per rule and file.
+  let ruleNow!: Rule;
+  let severityNow!: Severity;
+  let ignoredNow = false;
+  const report = (r: RuleReport) => reportAs(ruleNow, severityNow, ignoredNow, r);
   for (const rule of rules) {
     const severity = configuredSeverity(options.severities, rule);
     if (severity === undefined || rule.lintSuppressions) continue;
     const fileIgnored = fileIgnores.has(rule.id) || fileIgnores.has('*');
     if (fileIgnored && !use) continue;
     use?.ruleRan(rule.id);
-    const report = reporter(rule, severity, fileIgnored);
+    ruleNow = rule;
+    severityNow = severity;
+    ignoredNow = fileIgnored;
     if (shared) {
       // Another file of the migration ran the rule: its reports, this file's findings among them.
       const recorded = shared.recorded(rule);
