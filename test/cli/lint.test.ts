@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { onlyRules, tempWorkspace } from '../support/lsp-client';
 import { repoRoot } from '../support/paths';
 import { scratchDir } from '../support/test-cleanup';
+import { longSum } from '../support/hostile-sql';
 
 function tidemark(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, encoding: 'utf8' });
@@ -233,6 +234,28 @@ describe('tidemark lint', function () {
       'tidemark.json': JSON.stringify({ lint: { rules: onlyRules(['unknown-environment']) } }),
     });
     assert.match(tidemark(['lint'], bare).stdout, /names "prod", .*\(known: sandbox\)/);
+  });
+
+  it('lints on after a statement too deep for the parser, which the run keeps no spare parser for', () => {
+    // Each deep statement traps the parser twice (the whole file, then the statement alone): the
+    // run waits for a new instance and redoes the file, and every other statement is still judged.
+    const deep = `${longSum(20_000)}${DROP}`;
+    const dir = tempWorkspace({ 'migrations/001_deep.sql': deep, 'migrations/002_drop.sql': DROP, 'migrations/003_deep.sql': deep, 'migrations/004_drop.sql': DROP }, [
+      'ban-drop-column',
+      'statement-too-complex',
+      'syntax-error',
+    ]);
+    const run = tidemark(['lint', '--format', 'json'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const found = (JSON.parse(run.stdout) as Array<{ file: string; line: number; rule: string }>).map((f) => `${f.file}:${f.line} ${f.rule}`);
+    assert.deepEqual(found, [
+      'migrations/001_deep.sql:1 statement-too-complex',
+      'migrations/001_deep.sql:2 ban-drop-column',
+      'migrations/002_drop.sql:1 ban-drop-column',
+      'migrations/003_deep.sql:1 statement-too-complex',
+      'migrations/003_deep.sql:2 ban-drop-column',
+      'migrations/004_drop.sql:1 ban-drop-column',
+    ]);
   });
 });
 

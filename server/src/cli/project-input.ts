@@ -23,6 +23,8 @@ import { RULE_OF_PROBLEM } from '../lint/layout-problems';
  */
 export class ProjectConfigs {
   private readonly byPath = new Map<string, LoadedConfig>();
+  /** The config of each folder's files, and the working folder's migrationsDir when it has a tidemark.json. */
+  private readonly byFolder = new Map<string, { loaded: LoadedConfig; cwdMigrationsDir?: string }>();
   /** Whether each candidate tidemark.json exists, looked up once per run: every file of a folder asks about the same ones. */
   private readonly existing = new Map<string, boolean>();
   private readonly byFile = new Map<string, LoadedConfig>();
@@ -46,7 +48,22 @@ export class ProjectConfigs {
 
   private findForFile(path: string): LoadedConfig {
     if (this.explicit) return this.forCwd();
-    const { configPath, root } = projectOfFile(resolve(path), [this.cwd], {
+    const file = resolve(path);
+    // The files of one folder share their project: looked up once per folder (a run lints thousands
+    // of files in a few). Not for a file that is the working folder's migrationsDir itself, the
+    // one case where projectOfFile's answer for a file differs from its folder's.
+    const folder = dirname(file);
+    const known = this.byFolder.get(folder);
+    if (known && file !== known.cwdMigrationsDir) return known.loaded;
+    const loaded = this.lookUp(file);
+    const cwdConfig = join(this.cwd, CONFIG_FILE_NAME);
+    const cwdMigrationsDir = this.existing.get(cwdConfig) ? resolve(this.load(cwdConfig).migrationsDir) : undefined;
+    if (!known && file !== cwdMigrationsDir) this.byFolder.set(folder, { loaded, cwdMigrationsDir });
+    return loaded;
+  }
+
+  private lookUp(file: string): LoadedConfig {
+    const { configPath, root } = projectOfFile(file, [this.cwd], {
       exists: (p) => {
         let found = this.existing.get(p);
         if (found === undefined) this.existing.set(p, (found = lenientDiskReader.read(p) !== undefined));

@@ -31,7 +31,8 @@ export { DEFAULT_DOCS_BASE };
 
 export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const findings: Finding[] = [];
-  const fileIgnores = fileIgnoredRules(unit.file.text);
+  const suppressible = mayHoldSuppressions(unit.file.text);
+  const fileIgnores = suppressible ? fileIgnoredRules(unit.file.text) : NO_RULES;
   const docsBase = options.docsBase ?? DEFAULT_DOCS_BASE;
   if (options.environments) unit = { ...unit, environmentNames: options.environments };
   if (options.policy) unit = { ...unit, execution: applyExecutionPolicy(unit.execution, options.policy) };
@@ -39,10 +40,11 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   // The rules run once for all files of a split migration (migration-runs.ts).
   const shared = migrationRunsFor(unit);
   // Rules that audit the suppressions need to know what each one suppressed: then a rule ignored
-  // for the whole file still runs, and its findings are dropped, counted against the comment.
-  const auditors = rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined);
-  const use = auditors.length ? new SuppressionUse(new Set([...allRules, ...replayRules].map((r) => r.id))) : undefined;
-  const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => {
+  // for the whole file still runs, and its findings are dropped, counted against the comment. A
+  // file without a suppression comment has nothing to audit (most files: none of the bookkeeping).
+  const auditors = suppressible ? rules.filter((rule) => rule.lintSuppressions && configuredSeverity(options.severities, rule) !== undefined) : [];
+  const use = auditors.length ? new SuppressionUse(knownRuleIds()) : undefined;
+  const reportAs = (rule: Rule, severity: Severity, fileIgnored: boolean, r: RuleReport): void => {
     if (r.section.file.path !== unit.file.path) return;
     if (r.statement) {
       const top = r.statement.embedding?.parent ?? r.statement;
@@ -66,13 +68,22 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       }),
     );
   };
+  const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => reportAs(rule, severity, fileIgnored, r);
+  // The rule running now: one report function for all of them (each reports while it runs, or
+  // its recorded reports are replayed then), none made per rule and file.
+  let ruleNow!: Rule;
+  let severityNow!: Severity;
+  let ignoredNow = false;
+  const report = (r: RuleReport) => reportAs(ruleNow, severityNow, ignoredNow, r);
   for (const rule of rules) {
     const severity = configuredSeverity(options.severities, rule);
     if (severity === undefined || rule.lintSuppressions) continue;
     const fileIgnored = fileIgnores.has(rule.id) || fileIgnores.has('*');
     if (fileIgnored && !use) continue;
     use?.ruleRan(rule.id);
-    const report = reporter(rule, severity, fileIgnored);
+    ruleNow = rule;
+    severityNow = severity;
+    ignoredNow = fileIgnored;
     if (shared) {
       // Another file of the migration ran the rule: its reports, this file's findings among them.
       const recorded = shared.recorded(rule);
@@ -99,6 +110,22 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   // Rule ids are lower-case ASCII and hyphens, which code-unit order sorts as localeCompare did,
   // without loading ICU collation (its first call) in every CLI run.
   return findings.sort((a, b) => a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+/**
+ * Whether `text` may hold a `-- tidemark-ignore` or `-- tidemark-ignore-file` comment: every
+ * suppression names itself so (case aside), and a file without one needs no suppression audit.
+ */
+function mayHoldSuppressions(text: string): boolean {
+  return /tidemark-ignore/i.test(text);
+}
+
+const NO_RULES: ReadonlySet<string> = new Set();
+let ruleIds: ReadonlySet<string> | undefined;
+
+/** Every rule id a suppression comment may name: lint's and the replay check's (the same for every file). */
+function knownRuleIds(): ReadonlySet<string> {
+  return (ruleIds ??= new Set([...allRules, ...replayRules].map((r) => r.id)));
 }
 
 /**

@@ -19,9 +19,12 @@ import type { LintUnit, ParsedSection, Rule, RuleReport } from './types';
 
 /** One rule's lint of a migration: what it reported, in order, and what it threw after that. */
 export interface RuleRun {
-  reports: RuleReport[];
+  readonly reports: readonly RuleReport[];
   threw?: { error: unknown };
 }
+
+/** The reports of the many runs that report nothing (one array for all of them). */
+const NO_REPORTS: readonly RuleReport[] = Object.freeze([]);
 
 /** The fields of a unit that belong to the linted file rather than to its migration. */
 const FILE_FIELDS = ['file', 'fileSection', 'problems'] as const;
@@ -46,22 +49,33 @@ export class MigrationRuns {
     return this.runs.get(rule);
   }
 
+  /** The reports of the rule running now, and where they go as well (run). */
+  private reportsOfRun?: RuleReport[];
+  private passOn: (r: RuleReport) => void = () => undefined;
+  /** One function for every run (a rule reports synchronously, while it runs): none made per rule and file. */
+  private readonly record = (r: RuleReport): void => {
+    (this.reportsOfRun ??= []).push(r);
+    this.passOn(r);
+  };
+
   /** Runs `rule` over `unit` (a unit of this migration), recording its run for the migration's other files unless it read the linted file's own fields. */
   run(rule: Rule, unit: LintUnit, report: (r: RuleReport) => void): RuleRun {
-    const run: RuleRun = { reports: [] };
     if (this.watchedUnit?.of !== unit) this.watchedUnit = { of: unit, view: watched(unit, this.reads) };
     this.reads.running = true;
     this.reads.file = false;
+    this.reportsOfRun = undefined;
+    this.passOn = report;
+    let threw: RuleRun['threw'];
     try {
-      rule.lint(this.watchedUnit.view, (r) => {
-        run.reports.push(r);
-        report(r);
-      });
+      rule.lint(this.watchedUnit.view, this.record);
     } catch (error) {
-      run.threw = { error };
+      threw = { error };
     } finally {
       this.reads.running = false;
     }
+    const reports = this.reportsOfRun ?? NO_REPORTS;
+    this.reportsOfRun = undefined;
+    const run: RuleRun = threw ? { reports, threw } : { reports };
     if (!this.reads.file) this.runs.set(rule, run);
     return run;
   }

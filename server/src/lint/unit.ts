@@ -18,6 +18,7 @@ import { hasNoTransactionDirective, splitSections } from '../migrations/sections
 import type { DiscoveryProblem, LayoutId, Migration, Section } from '../migrations/types';
 import type { LintUnit, ParsedSection } from './types';
 import { describeExecution, withUpStatements } from '../migrations/execution';
+import { inSteadyBatch, steadyValue } from '../migrations/steady-disk';
 
 /**
  * Sections parsed lately, by file, kind, offset and statement breaks, with their text. A lint run
@@ -121,6 +122,8 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
     // Not one of the layout's migrations (a note, a seed file): linted as one up section.
     return unitFromSections(file, undefined, problems);
   }
+  const kept = takeAssembled(path, text, reader, options.layout);
+  if (kept) return { ...unitFromMigration(file, kept.migration, [...kept.problems]), fileSection: kept.role, downFilePath: kept.downFilePath };
   const own = classifyFile(relative(folder, path));
 
   if (!own) {
@@ -134,7 +137,9 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   type Part = { file: SourceFile; info: ClassifiedFile };
   const parts: { primary?: Part; down?: Part; verify?: Part; check?: Part } = {};
   const companions = (migrationFilesByVersion(folder).get(versionId(own.versionKey)) ?? []).map((f) => ({ path: join(folder, f.rel), info: f.info }));
-  if (!companions.some((f) => f.path === path)) companions.push({ path, info: own });
+  // A file the folder's listing has not (named on the command line): its companions' lint would not see it.
+  const listed = companions.some((f) => f.path === path);
+  if (!listed) companions.push({ path, info: own });
   const group = pairVersionGroup(companions);
   const mine = group.migrations.find((m) => m.primary.path === path || m.down?.path === path || m.verify?.path === path || m.check?.path === path);
   const leftover = group.leftovers.find((l) => l.file.path === path);
@@ -187,7 +192,62 @@ export function buildLintUnit(path: string, text: string, reader: FileReader = d
   const named = assembleMigration(parts)!;
   const migration = layout?.reader.fromNamedFiles ? layout.reader.fromNamedFiles(named) : named;
   if (layout) validateMigration(migration, layout.reader, problems);
-  return { ...unitFromMigration(file, migration, problems), fileSection: own.role, downFilePath: downFilePath(folder, parts.primary.file.path, migration.layout) };
+  const downFile = downFilePath(folder, parts.primary.file.path, migration.layout);
+  // A version with one migration and no rival file: each of its files has the same problems.
+  if (listed && mine && group.migrations.length === 1 && group.leftovers.length === 0)
+    keepAssembled(path, mine, parts, { reader, layout: options.layout, migration, problems, downFilePath: downFile });
+  return { ...unitFromMigration(file, migration, problems), fileSection: own.role, downFilePath: downFile };
+}
+
+/** A migration assembled and validated while linting one of its files, for another of its files. */
+interface Assembled {
+  reader: FileReader;
+  layout: LayoutId | undefined;
+  /** The text each of the migration's files was read as (undefined: it could not be read). */
+  texts: Map<string, string | undefined>;
+  /** The role of the file it is kept for. */
+  role: ClassifiedFile['role'];
+  migration: Migration;
+  problems: readonly DiscoveryProblem[];
+  downFilePath: string | undefined;
+}
+
+type NamedParts = { primary?: { file: SourceFile }; down?: { file: SourceFile }; verify?: { file: SourceFile }; check?: { file: SourceFile } };
+type GroupMigration = { [slot in 'primary' | 'down' | 'verify' | 'check']?: { path: string; info: ClassifiedFile } };
+
+/**
+ * Keeps the migration just assembled from `path` for its other files, within a batch (a run lints
+ * a migration's up file and then its down file): read, assembled and validated again for each,
+ * it was a tenth of a run's time. Each is kept until that file asks for it (takeAssembled).
+ */
+function keepAssembled(path: string, mine: GroupMigration, parts: NamedParts, found: Omit<Assembled, 'texts' | 'role'>): void {
+  if (!inSteadyBatch()) return;
+  const texts = new Map<string, string | undefined>();
+  for (const slot of ['primary', 'down', 'verify', 'check'] as const) {
+    const f = mine[slot];
+    if (f) texts.set(f.path, parts[slot]?.file.text);
+  }
+  const kept = steadyValue('lint:assembled-migrations', () => new Map<string, Assembled>());
+  for (const slot of ['primary', 'down', 'verify', 'check'] as const) {
+    const f = mine[slot];
+    if (f && f.path !== path) kept.set(f.path, { ...found, texts, role: f.info.role });
+  }
+}
+
+/**
+ * The migration kept for `path` by another of its files' lint, when it is what assembling it now
+ * would give: the same reader and layout, `text` the one it was assembled with, and its other
+ * files still read as they were then (a batch takes the disk as steady; an editor's reader may not).
+ */
+function takeAssembled(path: string, text: string, reader: FileReader, layout: LayoutId | undefined): Assembled | undefined {
+  if (!inSteadyBatch()) return undefined;
+  const kept = steadyValue('lint:assembled-migrations', () => new Map<string, Assembled>());
+  const found = kept.get(path);
+  if (!found) return undefined;
+  kept.delete(path);
+  if (found.reader !== reader || found.layout !== layout || found.texts.get(path) !== text) return undefined;
+  for (const [other, was] of found.texts) if (other !== path && reader.read(other) !== was) return undefined;
+  return found;
 }
 
 /**

@@ -21,6 +21,8 @@ export function scanTokens(text: string): ScanResult {
   return scanSql(text);
 }
 
+export { keepSpareParsers } from './wasm-parser';
+
 export function parserReady(): boolean {
   return parserAvailable();
 }

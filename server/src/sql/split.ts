@@ -4,7 +4,7 @@
  * The tokenizer already knows what can hide a semicolon (strings, quoted names, dollar quotes,
  * comments); this adds BEGIN ATOMIC ... END bodies, whose semicolons do not end the statement.
  */
-import { rememberTokens, sqlTokens, type Token } from './tokens';
+import { rememberTokens, remembersTokens, scanTokens, tokenOf, type Token } from './tokens';
 
 export interface StatementSpan {
   /** Offset of the statement's first character (after whitespace and comments). */
@@ -25,35 +25,39 @@ export function splitStatements(text: string, baseOffset = 0): StatementSpan[] {
   // Depth of BEGIN ATOMIC bodies; CASE ... END nests inside them.
   let atomicDepth = 0;
   let previousWord = '';
-  const tokens = sqlTokens(text);
+  // The tokens, kept for the statements' rules when the tokens cache keeps any (an editor): a run
+  // over a repository only looks at the few that can end a statement.
+  const tokens: Token[] | undefined = remembersTokens() ? [] : undefined;
   let first = 0;
-  for (let k = 0; k < tokens.length; k++) {
-    const token = tokens[k];
+  scanTokens(text, (kind, tokenStart, tokenEnd, upper) => {
+    tokens?.push(tokenOf(text, kind, tokenStart, tokenEnd, upper));
     if (start < 0) {
-      start = token.start;
-      first = k;
+      start = tokenStart;
+      first = tokens ? tokens.length - 1 : 0;
     }
-    lastTokenEnd = token.end;
-    if (token.kind === 'punct' && token.value === ';' && atomicDepth === 0) {
-      spans.push({ start: start + baseOffset, end: token.end + baseOffset, gapStart: gapStart + baseOffset, terminated: true });
+    lastTokenEnd = tokenEnd;
+    if (kind === 'punct' && tokenEnd === tokenStart + 1 && text.charCodeAt(tokenStart) === 59 /* ; */ && atomicDepth === 0) {
+      spans.push({ start: start + baseOffset, end: tokenEnd + baseOffset, gapStart: gapStart + baseOffset, terminated: true });
+      if (tokens) keepStatementTokens(text, tokens, first, tokens.length);
       start = -1;
-      gapStart = token.end;
-      keepStatementTokens(text, tokens, first, k + 1);
+      gapStart = tokenEnd;
       previousWord = '';
-      continue;
+      return;
     }
-    if (token.kind !== 'word') {
+    if (kind !== 'word') {
       previousWord = '';
-      continue;
+      return;
     }
-    if (token.value === 'atomic' && previousWord === 'begin') atomicDepth++;
-    else if (atomicDepth > 0 && token.value === 'case') atomicDepth++;
-    else if (atomicDepth > 0 && token.value === 'end') atomicDepth--;
-    previousWord = token.value;
-  }
+    // Only the words BEGIN, ATOMIC, CASE and END matter here: longer ones need no lower-casing.
+    const word = tokenEnd - tokenStart > 6 ? '' : upper ? text.slice(tokenStart, tokenEnd).toLowerCase() : text.slice(tokenStart, tokenEnd);
+    if (word === 'atomic' && previousWord === 'begin') atomicDepth++;
+    else if (atomicDepth > 0 && word === 'case') atomicDepth++;
+    else if (atomicDepth > 0 && word === 'end') atomicDepth--;
+    previousWord = word;
+  });
   if (start >= 0) {
     spans.push({ start: start + baseOffset, end: lastTokenEnd + baseOffset, gapStart: gapStart + baseOffset, terminated: false });
-    keepStatementTokens(text, tokens, first, tokens.length);
+    if (tokens) keepStatementTokens(text, tokens, first, tokens.length);
   }
   return spans;
 }

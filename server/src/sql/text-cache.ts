@@ -32,6 +32,11 @@ export class TextCache<T> {
     }
   }
 
+  /** Whether any text is kept at all (limit(0) keeps none worth asking for). */
+  keepsText(): boolean {
+    return this.maxTotalChars > 0;
+  }
+
   has(text: string): boolean {
     return this.entries.has(text);
   }

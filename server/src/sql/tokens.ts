@@ -24,6 +24,26 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c 
 /** Tokenizes SQL; never throws (an unterminated quote runs to the end of the text). */
 export function sqlTokens(text: string): Token[] {
   const tokens: Token[] = [];
+  scanTokens(text, (kind, start, end, upper) => tokens.push(tokenOf(text, kind, start, end, upper)));
+  return tokens;
+}
+
+/** The token scanTokens found at `start`..`end` of `text`, as sqlTokens gives it. */
+export function tokenOf(text: string, kind: TokenKind, start: number, end: number, upper: boolean): Token {
+  let value: string;
+  if (kind === 'word') value = upper ? text.slice(start, end).toLowerCase() : text.slice(start, end);
+  else if (kind === 'quoted') value = text.slice(start + 1, Math.max(start + 1, end - 1)).replace(/""/g, '"');
+  else value = text.slice(start, end);
+  return { kind, start, end, value };
+}
+
+/**
+ * Calls `visit` with each token of `text` as sqlTokens finds it, without making it an object:
+ * its kind, its range, and for a word whether it has characters to lower-case (an upper-case
+ * letter or any beyond ASCII). For callers that look at few tokens (splitStatements): tokens
+ * made and dropped were a tenth of what a run over a repository allocated.
+ */
+export function scanTokens(text: string, visit: (kind: TokenKind, start: number, end: number, upper: boolean) => void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -55,19 +75,13 @@ export function sqlTokens(text: string): Token[] {
     }
     const start = i;
     if (c === 39 /* ' */) {
-      const prev = tokens[tokens.length - 1];
-      const escapes = prev?.kind === 'word' && prev.end === i && prev.value === 'e';
-      i = closeQuote(text, i + 1, 39, escapes);
-      if (escapes) {
-        // E'...' is one string token with its prefix.
-        tokens.pop();
-        tokens.push({ kind: 'string', start: prev.start, end: i, value: text.slice(prev.start, i) });
-      } else tokens.push({ kind: 'string', start, end: i, value: text.slice(start, i) });
+      i = closeQuote(text, i + 1, 39, false);
+      visit('string', start, i, false);
       continue;
     }
     if (c === 34 /* " */) {
       i = closeQuote(text, i + 1, 34, false);
-      tokens.push({ kind: 'quoted', start, end: i, value: text.slice(start + 1, Math.max(start + 1, i - 1)).replace(/""/g, '"') });
+      visit('quoted', start, i, false);
       continue;
     }
     if (c === 36 /* $ */) {
@@ -77,13 +91,13 @@ export function sqlTokens(text: string): Token[] {
         const tag = text.slice(i, j + 1);
         const closing = text.indexOf(tag, j + 1);
         i = closing < 0 ? n : closing + tag.length;
-        tokens.push({ kind: 'string', start, end: i, value: text.slice(start, i) });
+        visit('string', start, i, false);
         continue;
       }
       // $1: a parameter.
       while (j < n && isDigit(text.charCodeAt(j))) j++;
       i = Math.max(j, i + 1);
-      tokens.push({ kind: 'punct', start, end: i, value: text.slice(start, i) });
+      visit('punct', start, i, false);
       continue;
     }
     if (isIdentStart(c)) {
@@ -96,21 +110,25 @@ export function sqlTokens(text: string): Token[] {
         upper ||= (d >= 65 && d <= 90) || d > 127;
       }
       i = j;
-      const word = text.slice(start, i);
-      tokens.push({ kind: 'word', start, end: i, value: upper ? word.toLowerCase() : word });
+      if (j === start + 1 && (c === 101 || c === 69) && text.charCodeAt(j) === 39) {
+        // E'...' is one string token with its prefix, in which backslashes escape.
+        i = closeQuote(text, j + 1, 39, true);
+        visit('string', start, i, false);
+        continue;
+      }
+      visit('word', start, i, upper);
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
       while (j < n && (isIdentChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
       i = j;
-      tokens.push({ kind: 'number', start, end: i, value: text.slice(start, i) });
+      visit('number', start, i, false);
       continue;
     }
     i++;
-    tokens.push({ kind: 'punct', start, end: i, value: text[start] });
+    visit('punct', start, i, false);
   }
-  return tokens;
 }
 
 function closeQuote(text: string, i: number, quote: number, backslashEscapes: boolean): number {
@@ -154,6 +172,16 @@ export function tokenAt(tokens: readonly Token[], offset: number): number {
 // By text rather than by statement: the server builds new Statement objects on every keystroke.
 const tokensByText = new TextCache<Token[]>(20_000, 64 * 1024, 512 * 1024);
 
+/**
+ * Keeps at most `maxTotalChars` of statement text in the tokens cache. A run over a folder asks for
+ * a statement's tokens only while its own migration is linted, and the statement keeps the tokens
+ * it was asked for (clauses.ts): cached by text as well they outlived a few garbage collections each
+ * and were copied into the old generation, for no later use.
+ */
+export function limitTokenCache(maxTotalChars: number): void {
+  tokensByText.limit(maxTotalChars);
+}
+
 /** The tokens of one statement's text, cached; callers must not modify them. */
 export function cachedTokens(text: string): Token[] {
   return tokensByText.get(text, sqlTokens);
@@ -170,4 +198,9 @@ export function knownTokens(text: string): Token[] | undefined {
  */
 export function rememberTokens(text: string, tokens: Token[]): void {
   tokensByText.set(text, tokens);
+}
+
+/** Whether rememberTokens keeps anything (not in a run that limited the cache to nothing). */
+export function remembersTokens(): boolean {
+  return tokensByText.keepsText();
 }

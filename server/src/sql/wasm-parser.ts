@@ -23,6 +23,8 @@ interface EmscriptenModule {
   lengthBytesUTF8(text: string): number;
   stringToUTF8(text: string, ptr: number, max: number): void;
   UTF8ToString(ptr: number): string;
+  /** The module's memory as bytes (replaced when the memory grows: read it for each call). */
+  HEAPU8: Uint8Array;
   getValue(ptr: number, type: 'i32'): number;
   _wasm_parse_query_raw(ptr: number): number;
   _wasm_free_parse_result(ptr: number): void;
@@ -91,7 +93,17 @@ async function instantiate(): Promise<EmscriptenModule> {
  * Instances kept ready. Two: a file whose one deep statement traps twice (once in the whole-file
  * parse, once alone) still gets every other statement parsed in the same synchronous run.
  */
-const SPARES = 2;
+let sparesKept = 2;
+
+/**
+ * Keeps fewer spare instances, for a process that can wait for a new one after a trap: `tidemark
+ * lint` redoes a file whose parse found no instance (parseAgainWhenRecovered), and each spare kept
+ * 3-5 MB of its memory resident for a trap that almost never comes.
+ */
+export function keepSpareParsers(count: number): void {
+  sparesKept = Math.min(sparesKept, count);
+  spares.splice(sparesKept);
+}
 let current: EmscriptenModule | undefined;
 const spares: EmscriptenModule[] = [];
 let pending: Promise<void> | undefined;
@@ -99,11 +111,11 @@ let traps = 0;
 
 /** Makes sure an instance is in use and a spare is ready (or being made). */
 export function prepareParser(): Promise<void> {
-  if (current && spares.length >= SPARES) return Promise.resolve();
+  if (current && spares.length >= sparesKept) return Promise.resolve();
   pending ??= (async () => {
     try {
       // A trap may take `current` while an instance is being made: fill whichever is missing.
-      while (!current || spares.length < SPARES) {
+      while (!current || spares.length < sparesKept) {
         const instance = await instantiate();
         if (!current) current = instance;
         else spares.push(instance);
@@ -179,12 +191,24 @@ export function parseSql(text: string): { stmts?: Array<{ stmt?: unknown; stmt_l
           throw new PgParseError(messagePtr ? module.UTF8ToString(messagePtr) : 'unknown parser error', cursor > 0 ? cursor - 1 : 0);
         }
         if (!tree) return {};
-        return JSON.parse(module.UTF8ToString(tree));
+        return JSON.parse(treeText(module, tree));
       } finally {
         module._wasm_free_parse_result(result);
       }
     }),
   );
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The NUL-terminated parse tree at `ptr`, as UTF8ToString reads it (it decodes more than 16 bytes
+ * with a TextDecoder), but found with indexOf rather than a loop over the JSON's bytes in JavaScript.
+ */
+function treeText(module: EmscriptenModule, ptr: number): string {
+  const heap = module.HEAPU8;
+  const end = heap.indexOf(0, ptr);
+  return end - ptr > 16 ? utf8.decode(heap.subarray(ptr, end)) : module.UTF8ToString(ptr);
 }
 
 /** A string result of the module: JSON when it starts with `{`, else an error message. */

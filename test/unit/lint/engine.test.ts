@@ -145,6 +145,39 @@ describe('lint/engine: a migration split over files is judged once per batch', (
     assert.deepEqual(shown(down), ['test-rule 0-1 linted as down']);
   });
 
+  it("builds the down file's unit from the migration the up file assembled only while the files read the same", async () => {
+    const m = pairedMigration('-- tidemark:environments prod\nCREATE TABLE a (id int);\n', 'DROP TABLE a;\n');
+    const editedUp = 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n';
+    // An editor's reader with the up file's unsaved copy, the down file from disk.
+    const unsaved = { read: (path: string) => (path === m.upPath ? editedUp : readFileSync(path, 'utf8')) };
+    const units = await steadyDisk(async () => {
+      buildLintUnit(m.upPath, readFileSync(m.upPath, 'utf8'));
+      const reused = buildLintUnit(m.downPath, readFileSync(m.downPath, 'utf8'));
+      buildLintUnit(m.upPath, readFileSync(m.upPath, 'utf8'));
+      const edited = buildLintUnit(m.downPath, readFileSync(m.downPath, 'utf8'), unsaved);
+      buildLintUnit(m.upPath, readFileSync(m.upPath, 'utf8'));
+      const downEdited = buildLintUnit(m.downPath, 'DROP TABLE b;\n');
+      return { reused, edited, downEdited };
+    });
+    const summary = (unit: ReturnType<typeof buildLintUnit>) => ({
+      file: unit.file.path,
+      fileSection: unit.fileSection,
+      up: unit.up?.statements.map((s) => s.text),
+      down: unit.down?.statements.map((s) => s.text),
+      execution: unit.execution,
+      noTransactionDirective: unit.noTransactionDirective,
+      downFilePath: unit.downFilePath,
+      problems: unit.problems,
+    });
+    // Each is what building it outside a batch gives.
+    assert.deepEqual(summary(units.reused), summary(buildLintUnit(m.downPath, readFileSync(m.downPath, 'utf8'))));
+    assert.deepEqual(summary(units.edited), summary(buildLintUnit(m.downPath, readFileSync(m.downPath, 'utf8'), unsaved)));
+    assert.deepEqual(summary(units.downEdited), summary(buildLintUnit(m.downPath, 'DROP TABLE b;\n')));
+    assert.deepEqual(summary(units.edited).up, ['CREATE TABLE a (id int);', 'CREATE TABLE b (id int);']);
+    assert.deepEqual(summary(units.downEdited).down, ['DROP TABLE b;']);
+    assert.equal(units.reused.fileSection, 'down');
+  });
+
   it("reports a rule's failure for each file of the migration, after the findings it made", async () => {
     const m = pairedMigration('CREATE TABLE a (id int);\n', 'DROP TABLE a;\n');
     const rule: Rule = {

@@ -25,8 +25,17 @@ export interface LintReport {
 
 /** How findings name their file: relative to the working folder, with forward slashes. */
 export function displayPath(path: string, cwd: string): string {
+  // A run names thousands of files under the working folder: their relative path is what follows
+  // the folder's own, when nothing in it (an empty, `.` or `..` part) needs path.relative's resolving.
+  if (sep === '/' && cwd.startsWith('/') && !cwd.endsWith('/') && path.startsWith(cwd) && path.charCodeAt(cwd.length) === 47) {
+    const rest = path.slice(cwd.length + 1);
+    if (!SPECIAL_PART.test(rest)) return rest;
+  }
   return relative(cwd, path).split(sep).join('/');
 }
+
+/** An empty, `.` or `..` part of a slash-separated path (a doubled or trailing slash included). */
+const SPECIAL_PART = /(^|\/)\.{0,2}(\/|$)/;
 
 export function locateFinding(finding: Finding, file: SourceFile, shownPath: string): LocatedFinding {
   const start = file.positionAt(finding.start);

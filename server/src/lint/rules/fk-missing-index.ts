@@ -7,7 +7,7 @@ import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, matchingParen, tokensAtLocation } from '../../sql/token-ranges';
 import { insertAfter } from '../statement-rewrite';
 import { tableCreatedEarlier } from '../created-in-migration';
-import { earlierCatalog } from '../earlier-migrations';
+import { earlierCatalog, type EarlierCatalog } from '../earlier-migrations';
 
 import type { AstNode } from '../../sql/ast';
 
@@ -176,11 +176,10 @@ const rule: Rule = {
     if (!section) return;
     const statements = section.statementsWithEmbedded;
     const byTable = coversByTable(sectionCovers(section));
-    // Earlier migrations are read only when this one leaves a key uncovered.
+    // Earlier migrations are read only when this one leaves a key uncovered, and then once.
+    let earlier: EarlierCatalog<Cover> | undefined;
     const coveredEarlier = (key: ForeignKey) =>
-      earlierCatalog(unit, coverEntries, /index|primary|unique/i)
-        .get(key.table.relname ?? '')
-        .some((cover) => serves(cover, key));
+      (earlier ??= earlierCatalog(unit, coverEntries, /index|primary|unique/i)).get(key.table.relname ?? '').some((cover) => serves(cover, key));
     for (const statement of statements) {
       for (const key of foreignKeys(statement)) {
         if ((byTable.get(key.table.relname ?? '') ?? []).some((cover) => serves(cover, key))) continue;

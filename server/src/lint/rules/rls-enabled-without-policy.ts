@@ -4,7 +4,7 @@ import { hasExactPositions } from '../../sql/embedded';
 import { statementTokens } from '../../sql/clauses';
 import { fileRange } from '../../sql/token-ranges';
 import { policyDefinition } from '../policies';
-import { earlierCatalog } from '../earlier-migrations';
+import { earlierCatalog, type EarlierCatalog } from '../earlier-migrations';
 import type { ParsedSection } from '../types';
 import type { QualifiedName } from '../../sql/objects';
 import type { Statement } from '../../sql/statements';
@@ -56,11 +56,9 @@ const rule: Rule = {
     if (!section) return;
     const byName = (tables: QualifiedName[]) => groupByName(tables, (t) => t);
     const policyTables = byName(policyTablesOf(section));
-    // Earlier migrations are read only when this one enables RLS on a table it gives no policy.
-    const hasEarlierPolicy = (table: QualifiedName) =>
-      earlierCatalog(unit, policyTableEntries, /policy/i)
-        .get(table.name)
-        .some((t) => sameName(t, table));
+    // Earlier migrations are read only when this one enables RLS on a table it gives no policy, and then once.
+    let earlier: EarlierCatalog<QualifiedName> | undefined;
+    const hasEarlierPolicy = (table: QualifiedName) => (earlier ??= earlierCatalog(unit, policyTableEntries, /policy/i)).get(table.name).some((t) => sameName(t, table));
     for (const statement of section.statementsWithEmbedded) {
       const alter = (statement.node as AstNode | undefined)?.AlterTableStmt;
       if (!alter?.relation) continue;
