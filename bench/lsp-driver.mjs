@@ -22,12 +22,17 @@ export function cpuMs(pid) {
 }
 
 /** Resident memory of a process in MB (Linux), undefined elsewhere. */
-export function rssMb(pid) {
+export function rssMb(pid, field = 'VmRSS') {
   try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
   } catch {
     return undefined;
   }
+}
+
+/** The process's peak resident memory so far (its own, not inherited: VmHWM). */
+export function peakRssMb(pid) {
+  return rssMb(pid, 'VmHWM');
 }
 
 /**
