@@ -167,16 +167,9 @@ export class WorkspaceLinter {
     const before = project.ordinal.get(path);
     if (kind !== 'changed') {
       // The folder's list changed: read it again (a new file may pair with another or take a version).
-      const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
-      if (!reread) {
-        for (const file of project.files) this.clear(file);
-        this.projects.splice(index, 1);
-        this.onStopsChanged();
-        return true;
-      }
-      project = this.projects[index] = reread;
-      for (const file of this.published) if (isInside(project.migrationsDir, file) && !project.ordinal.has(file)) this.clear(file);
-      this.publishFolderProblems();
+      const reread = this.rereadProject(index);
+      if (!reread) return true;
+      project = reread;
     }
     const ordinal = project.ordinal.get(path) ?? before;
     if (kind === 'deleted') this.clear(path);
@@ -203,6 +196,16 @@ export class WorkspaceLinter {
       this.retryStopped();
       return;
     }
+    const reread = this.rereadProject(index);
+    if (reread) this.enqueue(reread.files.filter((f) => !this.docs.byPath(f)));
+  }
+
+  /**
+   * Reads the project at `index` again: its files no longer in it are cleared, and the folder
+   * problems published again. Undefined when its folder can no longer be linted: then the project
+   * is dropped, its files cleared and tidemark.json's diagnostics told.
+   */
+  private rereadProject(index: number): ProjectFiles | undefined {
     const project = this.projects[index];
     const reread = this.disk.background(() => this.readProject(project.migrationsDir, project.config));
     if (!reread) {
@@ -212,9 +215,9 @@ export class WorkspaceLinter {
     } else {
       this.projects[index] = reread;
       for (const file of this.published) if (isInside(reread.migrationsDir, file) && !reread.ordinal.has(file)) this.clear(file);
-      this.enqueue(reread.files.filter((f) => !this.docs.byPath(f)));
     }
     this.publishFolderProblems();
+    return reread;
   }
 
   /** A folder that could not be read may be readable now (created, filled): the projects are read again. */
@@ -348,6 +351,8 @@ export class WorkspaceLinter {
       if (!config) configOfFolder.set(folder, (config = this.configs.forFile(path)));
       return config;
     };
+    // The open documents' texts win over the disk for the files a lint reads (a migration's down file reads its up).
+    let open: Array<[string, string]> | undefined;
     while (this.queue.length && this.linters.canTake()) {
       const chunk: Array<{ path: string; config: ProjectConfig }> = [];
       while (this.queue.length && chunk.length < CHUNK_FILES) {
@@ -359,8 +364,7 @@ export class WorkspaceLinter {
         else chunk.push({ path, config: configOf(path) });
       }
       if (!chunk.length) continue;
-      // The open documents' texts win over the disk for the files a lint reads (a migration's down file reads its up).
-      const open = this.docs.all().map((doc): [string, string] => [uriToPath(doc.uri), doc.getText()]);
+      open ??= this.docs.all().map((doc): [string, string] => [uriToPath(doc.uri), doc.getText()]);
       this.linters.send(chunk, open, this.docsBase);
     }
   }
