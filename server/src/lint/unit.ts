@@ -63,7 +63,10 @@ function parseSectionAfterEdit(previous: ParsedSection, section: Section): Parse
   const embeddedOf = new Map<Statement, Statement[]>();
   for (const statement of previous.statementsWithEmbedded) {
     const parent = statement.embedding?.parent;
-    if (parent) embeddedOf.set(parent, [...(embeddedOf.get(parent) ?? []), statement]);
+    if (!parent) continue;
+    const found = embeddedOf.get(parent);
+    if (found) found.push(statement);
+    else embeddedOf.set(parent, [statement]);
   }
   const statementsWithEmbedded: Statement[] = [];
   for (const statement of statements) {
@@ -222,16 +225,20 @@ type GroupMigration = { [slot in 'primary' | 'down' | 'verify' | 'check']?: { pa
  */
 function keepAssembled(path: string, mine: GroupMigration, parts: NamedParts, found: Omit<Assembled, 'texts' | 'role'>): void {
   if (!inSteadyBatch()) return;
+  // One map of texts for all of the migration's files, filled before any is asked for.
   const texts = new Map<string, string | undefined>();
+  const kept = assembledMigrations();
   for (const slot of ['primary', 'down', 'verify', 'check'] as const) {
     const f = mine[slot];
-    if (f) texts.set(f.path, parts[slot]?.file.text);
+    if (!f) continue;
+    texts.set(f.path, parts[slot]?.file.text);
+    if (f.path !== path) kept.set(f.path, { ...found, texts, role: f.info.role });
   }
-  const kept = steadyValue('lint:assembled-migrations', () => new Map<string, Assembled>());
-  for (const slot of ['primary', 'down', 'verify', 'check'] as const) {
-    const f = mine[slot];
-    if (f && f.path !== path) kept.set(f.path, { ...found, texts, role: f.info.role });
-  }
+}
+
+/** The migrations kept by keepAssembled in the running batch, by the path of the file each is kept for. */
+function assembledMigrations(): Map<string, Assembled> {
+  return steadyValue('lint:assembled-migrations', () => new Map<string, Assembled>());
 }
 
 /**
@@ -241,7 +248,7 @@ function keepAssembled(path: string, mine: GroupMigration, parts: NamedParts, fo
  */
 function takeAssembled(path: string, text: string, reader: FileReader, layout: LayoutId | undefined): Assembled | undefined {
   if (!inSteadyBatch()) return undefined;
-  const kept = steadyValue('lint:assembled-migrations', () => new Map<string, Assembled>());
+  const kept = assembledMigrations();
   const found = kept.get(path);
   if (!found) return undefined;
   kept.delete(path);
