@@ -27,7 +27,6 @@ export class ProjectConfigs {
   private readonly byFolder = new Map<string, { loaded: LoadedConfig; cwdMigrationsDir?: string }>();
   /** Whether each candidate tidemark.json exists, looked up once per run: every file of a folder asks about the same ones. */
   private readonly existing = new Map<string, boolean>();
-  private readonly byFile = new Map<string, LoadedConfig>();
 
   constructor(
     private readonly cwd: string,
@@ -39,14 +38,7 @@ export class ProjectConfigs {
     return this.load(this.explicit ? resolve(this.cwd, this.explicit) : join(this.cwd, CONFIG_FILE_NAME));
   }
 
-  /** Each file's config, found once: a run asks for it several times per file (its layout, its rules). */
   forFile(path: string): LoadedConfig {
-    let loaded = this.byFile.get(path);
-    if (!loaded) this.byFile.set(path, (loaded = this.findForFile(path)));
-    return loaded;
-  }
-
-  private findForFile(path: string): LoadedConfig {
     if (this.explicit) return this.forCwd();
     const file = resolve(path);
     // The files of one folder share their project: looked up once per folder (a run lints thousands
