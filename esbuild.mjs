@@ -35,7 +35,10 @@ const commandBundleSeams = {
   setup(build) {
     const bundles = { './lint-commands': './cli-lint.js', './runner-commands': './cli-runner.js', './check-commands': './cli-check.js' };
     build.onResolve({ filter: /^\.\/(lint|runner|check)-commands$/ }, (args) => {
-      if (!args.importer.endsWith(join('server', 'src', 'cli', 'main.ts'))) return undefined;
+      // main.ts, and the lint threads' script (cli/lint-worker.ts), which loads the lint bundle as the command does.
+      const fromMain = args.importer.endsWith(join('server', 'src', 'cli', 'main.ts'));
+      const fromLintThread = args.importer.endsWith(join('server', 'src', 'cli', 'lint-worker.ts')) && args.path === './lint-commands';
+      if (!fromMain && !fromLintThread) return undefined;
       // The lint bundle, which CI runs cold and often, loads through V8's code cache (cli/compile-cache.ts).
       return args.path === './lint-commands' ? { path: 'cli-lint.js', namespace: 'compile-cached-bundle' } : { path: bundles[args.path], external: true };
     });
@@ -80,6 +83,8 @@ const entries = [
   { entryPoints: ['server/src/lsp/workspace-lint-worker.ts'], outfile: 'dist/workspace-lint-worker.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/lint-commands.ts'], outfile: 'dist/cli-lint.js', plugins: [commandBundleSeams] },
+  // The lint threads of `tidemark lint` over many files (cli/lint-threads.ts starts them): a loader of dist/cli-lint.js.
+  { entryPoints: ['server/src/cli/lint-worker.ts'], outfile: 'dist/cli-lint-worker.js', plugins: [commandBundleSeams] },
   { entryPoints: ['server/src/cli/runner-commands.ts'], outfile: 'dist/cli-runner.js', plugins: [pgOnNode] },
   { entryPoints: ['server/src/cli/check-commands.ts'], outfile: 'dist/cli-check.js', plugins: [commandBundleSeams, pgOnNode] },
 ];

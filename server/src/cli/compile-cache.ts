@@ -17,6 +17,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 
 export interface BundleOptions {
   /**
@@ -49,8 +50,10 @@ export function loadBundle(name: string, options: BundleOptions = {}): unknown {
     throw error;
   }
   module.loaded = true;
-  // Written when the process ends, so the functions the run compiled are in it too.
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(cacheFile, script));
+  // Written when the process ends, so the functions the run compiled are in it too. Not by a lint
+  // thread (cli/lint-threads.ts): it loads the bundle under the flags the run set (V8 rejects the
+  // cache there), and its cache would be rejected by the next run's command.
+  if ((!cachedData || script.cachedDataRejected) && isMainThread) process.once('exit', () => writeCache(cacheFile, script));
   return module.exports;
 }
 

@@ -12,3 +12,4 @@ import type { CliCommand } from './command';
 export const commands: readonly CliCommand[] = [lint];
 export { CliError } from './command';
 export { UsageError } from './args';
+export { serveLintThread } from './lint-threads';

@@ -1,0 +1,9 @@
+/**
+ * A lint thread of `tidemark lint` (lint-threads.ts starts it): dist/cli-lint-worker.js, which
+ * loads the lint bundle (dist/cli-lint.js) through V8's code cache as the command does (esbuild.mjs
+ * routes this import like main.ts's), so a thread compiles none of the engine's code again.
+ */
+import { serveLintThread } from './lint-commands';
+
+// A failure ends the thread as an uncaught error, which the command's thread reports (lint-threads.ts).
+void serveLintThread();
