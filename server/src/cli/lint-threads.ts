@@ -18,8 +18,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
 import { CliError } from './command';
+import { displayPath } from './format/located';
 import type { TidemarkConfig } from '../migrations/config';
 import { steadyDisk } from '../migrations/steady-disk';
 import { keepCachesOfRun, lintMigrationFile, type LintedFile } from './file-lint';
@@ -193,16 +194,12 @@ export class LintThreads {
         return [path, index];
       }),
     };
-    const first = files[0]?.path;
-    const failed = (what: string) =>
-      new CliError(
-        `the lint thread for ${files.length} files from ${first} ${what}; TIDEMARK_LINT_THREADS=1 lints on one thread`,
-        3,
-      );
+    const first = files.length ? displayPath(files[0].path, cwd) : '';
+    const failed = (what: string) => new CliError(`a lint thread (${files.length} files from ${first}) ${what}; TIDEMARK_LINT_THREADS=1 lints on one thread`, 3);
     const answer = new Promise<ThreadAnswer>((resolve, reject) => {
       let worker: Worker;
       try {
-        worker = new Worker(script, { workerData: task, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+        worker = new Worker(script, { workerData: task, resourceLimits: threadHeapLimits() });
       } catch (error) {
         reject(failed(`could not start: ${error instanceof Error ? error.message : String(error)}`));
         return;
@@ -228,6 +225,16 @@ export class LintThreads {
     answer.catch(() => undefined);
     return answer;
   }
+}
+
+/**
+ * A lint thread's heap: YOUNG_GENERATION_MB, and the old generation V8 chooses unless
+ * TIDEMARK_LINT_THREAD_MEMORY_MB caps it (for tests and constrained machines; a thread that
+ * needs more ends the run with an error).
+ */
+function threadHeapLimits(): ResourceLimits {
+  const limit = Number(process.env.TIDEMARK_LINT_THREAD_MEMORY_MB);
+  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...(limit > 0 ? { maxOldGenerationSizeMb: limit } : {}) };
 }
 
 /** The thread's script: the bundle's (dist/cli-lint-worker.js) next to the lint bundle, else lint-worker.js compiled beside this module. */
