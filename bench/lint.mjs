@@ -10,7 +10,9 @@
 //   (6) whole repositories: generated golang-migrate folders of 100 / 400 / 1,600 migrations (1-5
 //       statements each, a down file each), cold `tidemark lint --format json` at the root vs squawk
 //       and pgfence on the same up files; the growth 400 → 1,600; `lint FILE` of the last migration
-//       of the 1,600 folder vs the same file alone in an empty folder; and the Node floors.
+//       of the 1,600 folder vs the same file alone in an empty folder; and the Node floors. Each
+//       folder is also linted on one thread and on two (TIDEMARK_LINT_THREADS), which must print
+//       the same; the default uses a second thread only when the load leaves a core idle.
 // BENCH_ONLY=repo runs (6) alone; BENCH_ONLY=edit runs (3) alone.
 // Build first (npm run build); the script does it when dist/ is missing.
 import { spawnSync } from 'node:child_process';
@@ -252,9 +254,13 @@ function repositoryRows(dir, squawk) {
     const project = join(dir, `repository-${count}`);
     const ups = writeGolangMigrateFolder(join(project, 'migrations'), count);
     if (count === 1600) lastFile = ups.at(-1);
-    const list = { ours: [], squawk: [], pgfence: [] };
+    const list = { ours: [], squawk: [], pgfence: [], oneThread: [], twoThreads: [] };
+    // The default run, and the run on one thread and on two whatever the load (cli/lint-threads.ts).
+    const withThreads = (threads) => ({ cwd: project, env: { ...process.env, TIDEMARK_LINT_THREADS: String(threads) } });
     for (let i = 0; i < runs; i++) {
       list.ours.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json'], { cwd: project }, 1));
+      list.oneThread.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json'], withThreads(1), 1));
+      list.twoThreads.push(timeProcess(process.execPath, [tidemarkCli, 'lint', '--format', 'json'], withThreads(2), 1));
       list.squawk.push(timeProcess(squawk, ['--reporter', 'json', ...ups], { cwd: project }, 1));
       list.pgfence.push(timeProcess(process.execPath, [pgfence, 'analyze', '--output', 'json', ...ups], { cwd: project }, 1));
     }
@@ -266,6 +272,17 @@ function repositoryRows(dir, squawk) {
     rows.push([label, 'wall', ms(o.time), ms(sq.time), ratio(o.time, sq.time), '≤ 2×', `pgfence ${ms(pf.time)} (${ratio(o.time, pf.time)}, target ≤ 0.5×); ${findings}`]);
     rows.push(['', 'CPU', cpuText(o.cpu), cpuText(sq.cpu), ratio(o.cpu, sq.cpu), '', `pgfence ${cpuText(pf.cpu)} (${ratio(o.cpu, pf.cpu)})`]);
     rows.push(['', 'peak RSS', mb(o.rss), mb(sq.rss), ratio(o.rss, sq.rss), count === 1600 ? '≤ 120 MB' : '', `pgfence ${mb(pf.rss)}`]);
+    const [one, two] = [list.oneThread, list.twoThreads].map((l) => ({ time: m(l, 'time'), cpu: m(l, 'cpu'), rss: m(l, 'rss'), stdout: l.at(-1).result.stdout }));
+    if (one.stdout !== o.stdout || two.stdout !== o.stdout) throw new Error(`${count} migrations: the output on one or two threads differs from the default run's`);
+    rows.push([
+      '    TIDEMARK_LINT_THREADS=1 / =2',
+      'wall',
+      `${ms(one.time)} / ${ms(two.time)}`,
+      '',
+      '',
+      '',
+      `CPU ${cpuText(one.cpu)} / ${cpuText(two.cpu)}; peak RSS ${mb(one.rss)} / ${mb(two.rss)}; same output`,
+    ]);
   }
   const grow = (field) => ratio(ours.get(1600)[field], ours.get(400)[field]);
   rows.push(['(6) growth, 1,600 / 400 migrations', 'wall', grow('time'), '', '', '≤ 4.4×', `CPU ${grow('cpu')} (4× the files)`]);
