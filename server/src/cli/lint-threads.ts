@@ -28,18 +28,19 @@ import { keepCachesOfRun, lintMigrationFile, type LintedFile } from './file-lint
 /** At most this many threads lint, the command's own included: the rest of a machine's cores are other work's. */
 const MAX_THREADS = 4;
 /**
- * What starting a lint thread costs, in files linted (0.6-0.7 ms of CPU each on the generated
- * folders of bench/lint.mjs): its isolate, the bundle and the WASM parser (120 ms of the thread's
- * CPU), and the folder's discovery, which the command's thread did already; and it answers only
- * 200-350 ms after it was started on a 2-core machine under load.
+ * What starting a lint thread costs, in files linted (0.63 ms of CPU each on one thread, on the
+ * generated folders of bench/lint.mjs): its isolate, the bundle (compiled again: the code cache is
+ * made under V8's default flags, not the run's) and the WASM parser, 130 ms of the thread's CPU and
+ * 180-350 ms before it lints its first file; the folder's discovery, which the command's thread did
+ * already; and files linted 20% slower than on the command's warm thread (0.76 ms each).
  */
-const START_COST_FILES = 250;
+const START_COST_FILES = 400;
 /**
  * What a file earlier than a range costs its thread, in files linted: the earlier migrations'
  * context reads (parses) each one's up section, several times for the rules whose catalogs it
  * keeps (measured: 1,423 files after 1,777 others, 1.5 s of CPU instead of 0.95 s).
  */
-const EARLIER_FILE_COST = 0.35;
+const EARLIER_FILE_COST = 0.45;
 /** Threads are used only when they save at least this share of the time one thread would take. */
 const MIN_SAVING = 0.2;
 /**
