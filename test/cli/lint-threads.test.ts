@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/paths';
 import { scratchDir } from '../support/test-cleanup';
+import { tempWorkspace } from '../support/lsp-client';
+import { longSum } from '../support/hostile-sql';
 
 /** `tidemark lint` (dist/cli.js) with TIDEMARK_LINT_THREADS=`threads` and `env`. */
 function lint(cwd: string, threads: number, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -91,6 +93,23 @@ describe('tidemark lint over worker threads', function () {
     assert.match(one.stderr, /000005_step_4\.up\.sql/);
     const three = lint(dir, 3, ['--format', 'json']);
     assert.deepEqual(three, one);
+  });
+
+  it('finds a statement too deep for the parser on a lint thread as on the command thread', () => {
+    // Whether the parser can read a deep statement depends on the thread's stack: a lint thread's
+    // is as deep as the command's, so statement-too-complex is found wherever the file is linted.
+    const deep = `${longSum(20_000)}ALTER TABLE users DROP COLUMN email;\n`;
+    const dir = tempWorkspace({ 'migrations/001_deep.sql': deep, 'migrations/002_deep.sql': deep, 'migrations/003_deep.sql': deep }, [
+      'ban-drop-column',
+      'statement-too-complex',
+      'syntax-error',
+    ]);
+    const one = lint(dir, 1, ['--format', 'json']);
+    const three = lint(dir, 3, ['--format', 'json']);
+    assert.equal(three.code, one.code, three.stderr);
+    assert.equal(three.stdout, one.stdout);
+    const found = (JSON.parse(three.stdout) as Array<{ file: string; rule: string }>).filter((f) => f.rule === 'statement-too-complex').map((f) => f.file);
+    assert.deepEqual(found, ['migrations/001_deep.sql', 'migrations/002_deep.sql', 'migrations/003_deep.sql']);
   });
 
   it('ends with a clear error, exit 3 and no output, when a lint thread fails', () => {

@@ -48,6 +48,13 @@ const MIN_SAVING = 0.2;
  * v8OfRun), which a thread keeps from its start.
  */
 const YOUNG_GENERATION_MB = 8;
+/**
+ * A lint thread's stack: as deep for JavaScript and the WASM parser as the command's thread (V8's
+ * --stack-size, 984 KB; Node keeps 192 KB of a thread's stack for itself), so a statement too deep
+ * for the parser there (statement-too-complex) is too deep on a lint thread too. With Node's
+ * default (4 MB) a thread parsed what the command's thread could not, and the finding went missing.
+ */
+const STACK_MB = (984 + 192) / 1024;
 
 export interface FileToLint {
   path: string;
@@ -159,8 +166,8 @@ export class LintThreads {
     files: readonly FileToLint[],
     private readonly starts: readonly number[],
     cwd: string,
+    script: string,
   ) {
-    const script = workerScript();
     this.answers = starts.slice(0, -1).map((start, i) => this.start(script, cwd, files.slice(start, starts[i + 1])));
   }
 
@@ -235,13 +242,16 @@ export class LintThreads {
  */
 function threadHeapLimits(): ResourceLimits {
   const limit = Number(process.env.TIDEMARK_LINT_THREAD_MEMORY_MB);
-  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...(limit > 0 ? { maxOldGenerationSizeMb: limit } : {}) };
+  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, stackSizeMb: STACK_MB, ...(limit > 0 ? { maxOldGenerationSizeMb: limit } : {}) };
 }
 
-/** The thread's script: the bundle's (dist/cli-lint-worker.js) next to the lint bundle, else lint-worker.js compiled beside this module. */
-function workerScript(): string {
-  const bundled = join(__dirname, 'cli-lint-worker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'lint-worker.js');
+/**
+ * The lint threads' script: the bundle's (dist/cli-lint-worker.js) next to the lint bundle, else
+ * lint-worker.js compiled beside this module; undefined in a copy of the CLI without it, which
+ * then lints on the command's thread.
+ */
+export function lintThreadScript(): string | undefined {
+  return [join(__dirname, 'cli-lint-worker.js'), join(__dirname, 'lint-worker.js')].find((path) => existsSync(path));
 }
 
 function asError(stopped: Stopped): Error {

@@ -24,7 +24,7 @@ import { migrationFolder } from '../../lint/unit';
 import type { ExecutionPolicy } from '../../migrations/execution';
 import { steadyDisk } from '../../migrations/steady-disk';
 import { keepCachesOfRun, lintMigrationFile, type LintedFile } from '../file-lint';
-import { LintThreads, planRanges, threadsToUse, type FileToLint } from '../lint-threads';
+import { lintThreadScript, LintThreads, planRanges, threadsToUse, type FileToLint } from '../lint-threads';
 import { COMMAND_SUMMARIES } from '../command-summaries';
 
 const command: CliCommand = {
@@ -133,9 +133,11 @@ async function lint(args: ParsedArgs, given: Output, heap: { check(): void }): P
  * first file whose lint threw, where the results end (the files after it may not be linted).
  */
 async function lintFiles(files: readonly FileToLint[], cwd: string, heap: { check(): void }): Promise<{ results: LintedFile[]; stopped?: { at: number; error: unknown } }> {
-  const starts = planRanges(files.length, threadsToUse());
+  const allowed = threadsToUse();
+  const script = lintThreadScript();
+  const starts = script ? planRanges(files.length, allowed) : [0];
   const own = starts[starts.length - 1];
-  const threads = own > 0 ? new LintThreads(files, starts, cwd) : undefined;
+  const threads = own > 0 && script ? new LintThreads(files, starts, cwd, script) : undefined;
   try {
     const results: LintedFile[] = [];
     let stopped: { at: number; error: unknown } | undefined;
