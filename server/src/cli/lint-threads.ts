@@ -31,16 +31,18 @@ const MAX_THREADS = 4;
  * What starting a lint thread costs, in files linted (0.63 ms of CPU each on one thread, on the
  * generated folders of bench/lint.mjs): its isolate, the bundle (compiled again: the code cache is
  * made under V8's default flags, not the run's) and the WASM parser, 130 ms of the thread's CPU and
- * 180-350 ms before it lints its first file; the folder's discovery, which the command's thread did
- * already; and files linted 20% slower than on the command's warm thread (0.76 ms each).
+ * 180-350 ms before it lints its first file, and the folder's discovery, which the command's
+ * thread did already.
  */
-const START_COST_FILES = 400;
+const START_COST_FILES = 320;
+/** A file on a lint thread, in files linted on the command's warm thread: 0.76 ms against 0.63. */
+const THREAD_FILE_COST = 1.2;
 /**
  * What a file earlier than a range costs its thread, in files linted: the earlier migrations'
  * context reads (parses) each one's up section, several times for the rules whose catalogs it
- * keeps (measured: 1,423 files after 1,777 others, 1.5 s of CPU instead of 0.95 s).
+ * keeps (measured: 1,423 files after 1,777 others, 1.52 s of CPU instead of 0.9 s).
  */
-const EARLIER_FILE_COST = 0.45;
+const EARLIER_FILE_COST = 0.55;
 /** Threads are used only when they save at least this share of the time one thread would take. */
 const MIN_SAVING = 0.2;
 /**
@@ -108,12 +110,13 @@ export function threadsToUse(): ThreadCount {
 }
 
 /**
- * Where each thread's range of the `count` files starts: lint threads take [starts[i], starts[i + 1]),
- * the command's thread from the last start to the end; [0] for the command's thread alone. Ranges
- * are sized so that every thread ends about together (a lint thread pays its start, a later range
- * the reading of the files before it: START_COST_FILES, EARLIER_FILE_COST). Unless forced, as many
- * threads as save MIN_SAVING of the time, and none when `count` files do not pay for one; forced,
- * `threads` ranges (at most one per file) sized as if threads started for free.
+ * Where each thread's range of the `count` files starts: lint threads take [starts[i],
+ * starts[i + 1]), the command's thread from the last start to the end; [0] for the command's
+ * thread alone. Ranges are sized so that every thread ends about together (a lint thread pays its
+ * start and a slower file, a later range the reading of the files before it: START_COST_FILES,
+ * THREAD_FILE_COST, EARLIER_FILE_COST). Unless forced, as many threads as save MIN_SAVING of the
+ * time, and none when `count` files do not pay for one; forced, `threads` ranges (at most one per
+ * file) sized as if threads started for free and linted as fast.
  */
 export function planRanges(count: number, { threads, forced }: ThreadCount): number[] {
   let best = [0];
@@ -124,7 +127,8 @@ export function planRanges(count: number, { threads, forced }: ThreadCount): num
       const result: number[] = [];
       let start = 0;
       for (let i = 0; i < t; i++) {
-        const size = Math.max(forced ? 1 : 0, Math.floor(tau - (i < t - 1 ? startCost : 0) - start * EARLIER_FILE_COST));
+        const thread = i < t - 1;
+        const size = Math.max(forced ? 1 : 0, Math.floor((tau - (thread ? startCost : 0) - start * EARLIER_FILE_COST) / (thread && !forced ? THREAD_FILE_COST : 1)));
         result.push(size);
         start += size;
       }
