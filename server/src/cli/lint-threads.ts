@@ -4,8 +4,8 @@
  * command alone would lint it (file-lint.ts on every thread). The results come back in file order,
  * so the output is the same byte for byte whatever the number of threads.
  *
- * A lint thread (dist/cli-lint-worker.js, from lint-worker.ts) loads the lint bundle through the
- * same V8 code cache as the command (cli/compile-cache.ts) and its own WASM parser, reads the disk
+ * A lint thread (dist/cli-lint-worker.js, from lint-worker.ts) loads the lint bundle as the
+ * command does (cli/compile-cache.ts) and its own WASM parser, reads the disk
  * itself within its own disk batch (migrations/steady-disk.ts) — the files, folders and earlier
  * migrations the command would read — and answers once, with every file's findings or the first
  * file that stopped it. Contiguous ranges, not chunks dealt in turn: the earlier migrations'
@@ -13,7 +13,7 @@
  * pays for reading the k migrations before it once, and a thread dealt every other chunk would
  * read all of them.
  *
- * `TIDEMARK_LINT_THREADS` caps the threads (1: the command's thread alone).
+ * `TIDEMARK_LINT_THREADS` sets the number of threads (1: the command's thread alone).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -227,7 +227,8 @@ export class LintThreads {
         }
       });
       worker.on('error', (error: Error & { code?: string }) =>
-        reject(failed(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${error.stack ?? error.message}`)),
+        // One line, as every CLI error: the message, not the thread's stack.
+        reject(failed(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${String(error.message).split('\n')[0]}`)),
       );
       worker.on('exit', (code) => {
         if (!answered) reject(failed(`ended (exit code ${code}) before it answered`));

@@ -1,7 +1,7 @@
 /**
  * A lint thread of `tidemark lint` (lint-threads.ts starts it): dist/cli-lint-worker.js, which
- * loads the lint bundle (dist/cli-lint.js) through V8's code cache as the command does (esbuild.mjs
- * routes this import like main.ts's), so a thread compiles none of the engine's code again.
+ * loads the lint bundle (dist/cli-lint.js) as the command does (esbuild.mjs routes this import
+ * like main.ts's, through cli/compile-cache.ts), so the package ships the engine's code once.
  */
 import { serveLintThread } from './lint-commands';
 
