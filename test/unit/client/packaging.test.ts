@@ -18,6 +18,7 @@ describe('client packaging (.vscodeignore whitelist)', () => {
       'dist/server.js',
       'dist/cli.js',
       'dist/cli-lint.js',
+      'dist/cli-lint-worker.js',
       'dist/cli-runner.js',
       'dist/cli-check.js',
       'dist/replay-worker.js',
