@@ -130,6 +130,14 @@ describe('tidemark lint over worker threads', function () {
     writeFileSync(join(dir, 'migrations', '001_a.sql'), 'SELECT 1;\n');
     const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'lint'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TIDEMARK_LINT_THREADS: 'two' } });
     assert.equal(run.status, 2);
-    assert.equal(run.stderr, 'tidemark: TIDEMARK_LINT_THREADS must be a whole number from 1, not "two"\n');
+    assert.equal(run.stderr, 'tidemark: TIDEMARK_LINT_THREADS must be "auto" or a whole number from 1, not "two"\n');
+  });
+
+  it('takes "auto", linting as on one thread', async () => {
+    const dir = await generatedProject(20);
+    const auto = lint(dir, 1, ['--format', 'json'], { TIDEMARK_LINT_THREADS: 'auto' });
+    assert.equal(auto.stderr, '');
+    assert.equal(auto.stdout, lint(dir, 1, ['--format', 'json']).stdout);
+    assert.match(auto.stdout, /"rule":/);
   });
 });

@@ -38,7 +38,7 @@ const command: CliCommand = {
     'only files whose text, migration, earlier migrations (for rules that read them) or config changed;',
     'a re-run of the same command on an unchanged tree prints the recorded output without linting.',
     '--replay also runs the replay check (tidemark check) on the same migrations.',
-    'Many files are linted over worker threads when a core is idle; TIDEMARK_LINT_THREADS=N sets how many (1: none).',
+    'TIDEMARK_LINT_THREADS=auto lints many files over worker threads when a core is idle; =N sets how many (default 1: none).',
     'Exit status: 0 no errors, 1 a finding with severity error, 2 bad input (config, paths), 3 a lint thread failed.',
   ].join('\n'),
   flags: LINT_FLAGS,
