@@ -46,7 +46,8 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const use = auditors.length ? new SuppressionUse(knownRuleIds()) : undefined;
   const reportAs = (rule: Rule, severity: Severity, fileIgnored: boolean, r: RuleReport): void => {
     if (r.section.file.path !== unit.file.path) return;
-    if (r.statement) {
+    // Only a `-- tidemark-ignore` comment suppresses: without one in the file, none to look for.
+    if (suppressible && r.statement) {
       const top = r.statement.embedding?.parent ?? r.statement;
       const by = suppressedBy(top, rule.id);
       if (by) return use?.suppressedAt(top, by);

@@ -5,3 +5,12 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- probed field by field; the one loose type of the parse tree
 export type AstNode = Record<string, any>;
+
+/**
+ * The type name of a tree node (`CreateStmt`, `IndexStmt`...): its one key. Read with `for ... in`
+ * rather than `Object.keys(node)[0]`, which builds an array for every statement on every re-lint.
+ */
+export function nodeTypeName(node: object | undefined): string | undefined {
+  for (const key in node) return key;
+  return undefined;
+}

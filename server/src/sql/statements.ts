@@ -5,6 +5,7 @@
 import type { Node } from '@pgsql/types';
 import { splitStatements, type StatementSpan } from './split';
 import { parseSpans, ByteOffsets } from './parse';
+import { nodeTypeName } from './ast';
 
 export interface Statement {
   /** 0-based position among the statements of its section. */
@@ -173,5 +174,5 @@ function splitAtBreaks(text: string, breaks: readonly number[]): StatementSpan[]
 
 /** The node type name of a statement (`CreateStmt`, `IndexStmt`...). */
 export function nodeType(node: Node | undefined): string | undefined {
-  return node ? Object.keys(node)[0] : undefined;
+  return nodeTypeName(node);
 }
