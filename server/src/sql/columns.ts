@@ -19,7 +19,21 @@ export interface ColumnDefinition {
   tableConstraints: Constraint[];
 }
 
-export function columnDefinitions(node: Node | undefined): ColumnDefinition[] {
+const definitionsCache = new WeakMap<Node, readonly ColumnDefinition[]>();
+
+/**
+ * The column definitions of a statement's tree, computed once per node: an editor's re-lint keeps
+ * the trees of the statements an edit did not touch, and several rules ask for every statement.
+ * Read-only.
+ */
+export function columnDefinitions(node: Node | undefined): readonly ColumnDefinition[] {
+  if (!node) return [];
+  let found = definitionsCache.get(node);
+  if (!found) definitionsCache.set(node, (found = definitionsOf(node)));
+  return found;
+}
+
+function definitionsOf(node: Node): ColumnDefinition[] {
   const create = (node as AstNode | undefined)?.CreateStmt;
   if (create?.relation) {
     const elements: AstNode[] = create.tableElts ?? [];
