@@ -26,7 +26,7 @@ const WIDEN_EMAIL = 'ALTER TABLE accounts ALTER COLUMN email TYPE varchar(200);'
 const ORDERS_FK = 'ALTER TABLE orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);';
 const ITEMS_INDEX = 'CREATE INDEX items_account ON items (account_id);';
 const DROP_LEGACY = 'ALTER TABLE accounts DROP COLUMN legacy;';
-const IN_DO = "DO $$\nBEGIN\n  ALTER TABLE accounts ADD COLUMN note varchar(20);\nEND\n$$;";
+const IN_DO = 'DO $$\nBEGIN\n  ALTER TABLE accounts ADD COLUMN note varchar(20);\nEND\n$$;';
 const POLICY = "CREATE POLICY orders_own ON orders USING (account_id = current_setting('app.account')::bigint);";
 const ORDERS_RLS = 'ALTER TABLE orders ENABLE ROW LEVEL SECURITY;';
 
@@ -80,10 +80,19 @@ describe('language server: diagnostics after an edit are those of a fresh lint',
       return join(root, name, 'migrations', '002_change.sql');
     };
     const edited = new TestLspClient({ workspaceFolder: root, scope: 'openFiles' });
-    // The fresh side: each text opened once, in a folder of its own, by a server that never saw it.
-    const fresh = new TestLspClient({ workspaceFolder: root, scope: 'openFiles' });
-    clients.push(edited, fresh);
-    await Promise.all([edited.initialize(), fresh.initialize()]);
+    clients.push(edited);
+    await edited.initialize();
+    // The fresh side: each text opened by a server that never saw it (a server keeps parse trees
+    // and what rules judged of them by statement text, whatever the file).
+    const freshLint = async (name: string, text: string) => {
+      const fresh = new TestLspClient({ workspaceFolder: root, scope: 'openFiles' });
+      try {
+        await fresh.initialize();
+        return await fresh.diagnosticsFor(fresh.open(project(name, text), text), 1);
+      } finally {
+        await fresh.dispose();
+      }
+    };
 
     const path = project('edited', START);
     const u = edited.open(path, START);
@@ -98,8 +107,7 @@ describe('language server: diagnostics after an edit are those of a fresh lint',
         text = text.slice(0, change.start) + change.newText + text.slice(change.end);
         diagnostics = await edited.diagnosticsFor(u, version);
       }
-      const freshPath = project(`fresh-${step}`, text);
-      const expected = await fresh.diagnosticsFor(fresh.open(freshPath, text), 1);
+      const expected = await freshLint(`fresh-${step}`, text);
       assert.equal(shown(diagnostics), shown(expected), `after "${what}", the text being:\n${text}`);
       for (const code of codes(diagnostics)) seen.add(String(code));
     }

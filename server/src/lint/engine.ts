@@ -12,6 +12,7 @@ import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
 import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { migrationRunsFor } from './migration-runs';
+import { lintStatementsKept } from './statement-judge';
 
 export interface LintOptions {
   /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
@@ -94,7 +95,8 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       continue;
     }
     try {
-      rule.lint(unit, report);
+      if (rule.eachStatement) lintStatementsKept(rule, rule.eachStatement, unit, report);
+      else rule.lint(unit, report);
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }
