@@ -54,7 +54,7 @@ export function lintStatementsKept(rule: Rule, judge: StatementJudge, unit: Lint
       }
       const before = kept.get(node);
       if (before && before.context === context) {
-        before.reports.forEach((r, index) => report(moved(judge, r, index, statement, section, unit)));
+        for (let index = 0; index < before.reports.length; index++) report(moved(judge, before.reports[index], index, statement, section, unit));
         continue;
       }
       const reports: KeptReport[] = [];

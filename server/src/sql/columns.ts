@@ -64,6 +64,15 @@ function constraintsOf(column: ColumnDef): Constraint[] {
 
 /** The type's own name, lower case, without `pg_catalog.`: `int4`, `varchar`, `timestamp`, `serial`. */
 export function baseTypeName(type: TypeName): string {
+  let name = baseNames.get(type);
+  if (name === undefined) baseNames.set(type, (name = baseNameOf(type)));
+  return name;
+}
+
+// Per type node, as columnDefinitions: every column's type is asked for on every re-lint.
+const baseNames = new WeakMap<TypeName, string>();
+
+function baseNameOf(type: TypeName): string {
   const names = (type.names ?? []).map((n) => (n as AstNode).String?.sval as string | undefined).filter(Boolean) as string[];
   return (names[names.length - 1] ?? '').toLowerCase();
 }
