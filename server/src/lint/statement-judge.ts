@@ -33,6 +33,20 @@ interface Kept {
 const keptByRule = new WeakMap<Rule, WeakMap<Node, Kept>>();
 
 /**
+ * Each context string once: kept reports are compared with the context by identity (a pointer
+ * comparison) rather than by content for every statement and rule. Few: one per section kind and
+ * way of running a migration the server met.
+ */
+const contexts = new Map<string, string>();
+
+function contextOf(kind: string, execution: string): string {
+  const context = `${kind}\0${execution}`;
+  let known = contexts.get(context);
+  if (known === undefined) contexts.set(context, (known = context));
+  return known;
+}
+
+/**
  * Runs `rule.eachStatement` over the unit as lintEachStatement does, reporting the kept reports of
  * each statement whose tree is the one judged before (the same text) in the same context. Only
  * top-level statements are kept: a statement inside a DO block also depends on where the block
@@ -45,7 +59,7 @@ export function lintStatementsKept(rule: Rule, judge: StatementJudge, unit: Lint
   for (const kind of judge.sections) {
     const section = unit[kind];
     if (!section) continue;
-    const context = `${section.kind}\0${execution}`;
+    const context = contextOf(section.kind, execution);
     for (const statement of section.statementsWithEmbedded) {
       const node = statement.node;
       if (!node || statement.embedding) {
