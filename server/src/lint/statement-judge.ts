@@ -17,6 +17,11 @@ export function lintEachStatement(judge: StatementJudge, unit: LintUnit, report:
   }
 }
 
+/** A rule judging each statement by itself: its `lint` judges them all, the engine keeps what it can. */
+export function judgingEachStatement(rule: Omit<Rule, 'lint' | 'eachStatement'>, judge: StatementJudge): Rule {
+  return { ...rule, eachStatement: judge, lint: (unit, report) => lintEachStatement(judge, unit, report) };
+}
+
 /** A report kept for a statement: its range relative to the statement's start. */
 interface KeptReport {
   start?: number;

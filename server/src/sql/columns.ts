@@ -4,7 +4,7 @@
  */
 import type { ColumnDef, Constraint, Node, RangeVar, TypeName } from '@pgsql/types';
 import { tokenAt, type Token } from './tokens';
-import type { AstNode } from './ast';
+import { perNode, type AstNode } from './ast';
 
 export interface ColumnDefinition {
   table: RangeVar;
@@ -27,13 +27,12 @@ const definitionsCache = new WeakMap<Node, readonly ColumnDefinition[]>();
  * Read-only.
  */
 export function columnDefinitions(node: Node | undefined): readonly ColumnDefinition[] {
-  if (!node) return [];
-  let found = definitionsCache.get(node);
-  if (!found) definitionsCache.set(node, (found = definitionsOf(node)));
-  return found;
+  return perNode(definitionsCache, node, definitionsOf, NONE);
 }
 
-function definitionsOf(node: Node): ColumnDefinition[] {
+const NONE: readonly ColumnDefinition[] = [];
+
+function definitionsOf(node: AstNode): ColumnDefinition[] {
   const create = (node as AstNode | undefined)?.CreateStmt;
   if (create?.relation) {
     const elements: AstNode[] = create.tableElts ?? [];

@@ -9,7 +9,7 @@ import { insertAfter } from '../statement-rewrite';
 import { tableCreatedEarlier } from '../created-in-migration';
 import { earlierCatalog, type EarlierCatalog } from '../earlier-migrations';
 
-import type { AstNode } from '../../sql/ast';
+import { perNode, type AstNode } from '../../sql/ast';
 
 interface ForeignKey {
   table: RangeVar;
@@ -30,13 +30,7 @@ const keysByNode = new WeakMap<object, readonly ForeignKey[]>();
 const coversByNode = new WeakMap<object, readonly Cover[]>();
 const NONE: readonly never[] = [];
 
-function foreignKeys(statement: Statement): readonly ForeignKey[] {
-  const node = statement.node;
-  if (!node) return NONE;
-  let found = keysByNode.get(node);
-  if (!found) keysByNode.set(node, (found = foreignKeysOf(node as AstNode)));
-  return found;
-}
+const foreignKeys = (statement: Statement): readonly ForeignKey[] => perNode(keysByNode, statement.node, foreignKeysOf, NONE);
 
 function foreignKeysOf(node: AstNode): ForeignKey[] {
   const found: ForeignKey[] = [];
@@ -63,13 +57,7 @@ function foreignKeysOf(node: AstNode): ForeignKey[] {
   return found;
 }
 
-function covers(statement: Statement): readonly Cover[] {
-  const node = statement.node;
-  if (!node) return NONE;
-  let found = coversByNode.get(node);
-  if (!found) coversByNode.set(node, (found = coversOf(node as AstNode)));
-  return found;
-}
+const covers = (statement: Statement): readonly Cover[] => perNode(coversByNode, statement.node, coversOf, NONE);
 
 function coversOf(node: AstNode | undefined): Cover[] {
   const found: Cover[] = [];

@@ -1,5 +1,5 @@
 import type { Rule, StatementJudge } from '../types';
-import { lintEachStatement } from '../statement-judge';
+import { judgingEachStatement } from '../statement-judge';
 import { relationName, renderName } from '../../sql/objects';
 import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, tokensAtLocation } from '../../sql/token-ranges';
@@ -50,11 +50,8 @@ const eachStatement: StatementJudge = {
   },
 };
 
-const rule: Rule = {
-  id: 'permissive-policy',
-  defaultSeverity: 'warning',
-  summary: 'A policy with USING (true) or WITH CHECK (true) lets its roles see or write every row.',
+const rule: Rule = judgingEachStatement(
+  { id: 'permissive-policy', defaultSeverity: 'warning', summary: 'A policy with USING (true) or WITH CHECK (true) lets its roles see or write every row.' },
   eachStatement,
-  lint: (unit, report) => lintEachStatement(eachStatement, unit, report),
-};
+);
 export default rule;

@@ -1,5 +1,5 @@
 import type { Rule, StatementJudge } from '../types';
-import { lintEachStatement } from '../statement-judge';
+import { judgingEachStatement } from '../statement-judge';
 import { relationName, renderName } from '../../sql/objects';
 import { hasExactPositions } from '../../sql/embedded';
 import { stringList } from '../../sql/names';
@@ -52,11 +52,12 @@ const eachStatement: StatementJudge = {
   },
 };
 
-const rule: Rule = {
-  id: 'policy-setting-missing-ok',
-  defaultSeverity: 'warning',
-  summary: "A policy calls current_setting('...') without missing_ok = true: queries fail while the setting is unset.",
+const rule: Rule = judgingEachStatement(
+  {
+    id: 'policy-setting-missing-ok',
+    defaultSeverity: 'warning',
+    summary: "A policy calls current_setting('...') without missing_ok = true: queries fail while the setting is unset.",
+  },
   eachStatement,
-  lint: (unit, report) => lintEachStatement(eachStatement, unit, report),
-};
+);
 export default rule;

@@ -1,6 +1,6 @@
 import type { Rule, StatementJudge } from '../types';
 import { siteRange, statementColumnTypeSites } from '../column-types';
-import { lintEachStatement } from '../statement-judge';
+import { judgingEachStatement } from '../statement-judge';
 import { quoteIdentifier } from '../../sql/names';
 import { schemaChangeAdvice } from '../orm-schema-change';
 
@@ -38,11 +38,8 @@ const eachStatement: StatementJudge = {
   },
 };
 
-const rule: Rule = {
-  id: 'prefer-text-field',
-  defaultSeverity: 'warning',
-  summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).',
+const rule: Rule = judgingEachStatement(
+  { id: 'prefer-text-field', defaultSeverity: 'warning', summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).' },
   eachStatement,
-  lint: (unit, report) => lintEachStatement(eachStatement, unit, report),
-};
+);
 export default rule;

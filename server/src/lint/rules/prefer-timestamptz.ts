@@ -1,6 +1,6 @@
 import type { Rule, StatementJudge } from '../types';
 import { siteRange, statementColumnTypeSites } from '../column-types';
-import { lintEachStatement } from '../statement-judge';
+import { judgingEachStatement } from '../statement-judge';
 import { schemaChangeAdvice } from '../orm-schema-change';
 
 /**
@@ -30,11 +30,8 @@ const eachStatement: StatementJudge = {
   },
 };
 
-const rule: Rule = {
-  id: 'prefer-timestamptz',
-  defaultSeverity: 'warning',
-  summary: 'Use timestamptz instead of timestamp without time zone.',
+const rule: Rule = judgingEachStatement(
+  { id: 'prefer-timestamptz', defaultSeverity: 'warning', summary: 'Use timestamptz instead of timestamp without time zone.' },
   eachStatement,
-  lint: (unit, report) => lintEachStatement(eachStatement, unit, report),
-};
+);
 export default rule;
