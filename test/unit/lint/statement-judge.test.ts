@@ -32,16 +32,22 @@ function counted(): { rules: Rule[]; asked: () => number } {
   return { rules, asked: () => asked };
 }
 
+/** TEXT as the only migration of a fresh folder. */
+function migrationFile(): string {
+  const dir = scratchDir('judge-');
+  mkdirSync(join(dir, 'migrations'));
+  const path = join(dir, 'migrations', '001_events.sql');
+  writeFileSync(path, TEXT);
+  return path;
+}
+
 const shown = (findings: Finding[]) => findings.map((f) => ({ rule: f.rule, start: f.start, end: f.end, message: f.message, severity: f.severity, fixes: f.fixes }));
 
 describe('rules judging each statement alone', () => {
   before(ensureParser);
 
   it('are asked only about the statement an edit changed, and report as a fresh lint does', () => {
-    const dir = scratchDir('judge-');
-    mkdirSync(join(dir, 'migrations'));
-    const path = join(dir, 'migrations', '001_events.sql');
-    writeFileSync(path, TEXT);
+    const path = migrationFile();
     const { rules, asked } = counted();
     assert.ok(rules.length >= 4, rules.map((r) => r.id).join(', '));
 
@@ -69,10 +75,7 @@ describe('rules judging each statement alone', () => {
   });
 
   it('are asked again when the migration runs differently (its execution is part of the context)', () => {
-    const dir = scratchDir('judge-');
-    mkdirSync(join(dir, 'migrations'));
-    const path = join(dir, 'migrations', '001_events.sql');
-    writeFileSync(path, TEXT);
+    const path = migrationFile();
     const { rules, asked } = counted();
     lintUnit(buildLintUnit(path, TEXT), { rules });
     const before = asked();
