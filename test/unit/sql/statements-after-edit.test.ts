@@ -60,7 +60,11 @@ describe('parseStatementsAfterEdit', () => {
     let reused = 0;
     let edits = 0;
     // The long text spans several of the blocks texts are compared by (1,024 characters).
-    for (const [base, baseOffset] of [[BASE, 0], [BASE, 17], [LONG, 5]] as const) {
+    for (const [base, baseOffset] of [
+      [BASE, 0],
+      [BASE, 17],
+      [LONG, 5],
+    ] as const) {
       let text = base;
       let previous = { text, statements: parseStatements(text, baseOffset) };
       for (let i = 0; i < 1500; i++, edits++) {
