@@ -44,13 +44,31 @@ class StatementClauses {
   ) {}
 
   ranges(): TextRange[] | undefined {
-    this.commandRanges ??= { value: alterTableCommandRanges(this.statement, this.alter.relation, this.commandCount) };
+    this.commandRanges ??= { value: commandRanges(this.statement, this.alter, this.commandCount) };
     return this.commandRanges.value;
   }
 
   whole(): TextRange {
     return (this.body ??= bodyRange(this.statement));
   }
+}
+
+/**
+ * Command ranges relative to the statement's start, per tree: an edit moves the statements after
+ * it, and their ranges were found again from their tokens on every keystroke. Only for top-level
+ * statements: one in a DO block is placed by its block (its offsets may be inexact).
+ */
+const relativeRanges = new WeakMap<AlterTableStmt, readonly TextRange[] | null>();
+
+function commandRanges(statement: Statement, alter: AlterTableStmt, commandCount: number): TextRange[] | undefined {
+  if (statement.embedding) return alterTableCommandRanges(statement, alter.relation, commandCount);
+  let relative = relativeRanges.get(alter);
+  if (relative === undefined) {
+    const found = alterTableCommandRanges(statement, alter.relation, commandCount);
+    relative = found?.map((r) => ({ start: r.start - statement.start, end: r.end - statement.start })) ?? null;
+    relativeRanges.set(alter, relative);
+  }
+  return relative?.map((r) => ({ start: statement.start + r.start, end: statement.start + r.end }));
 }
 
 interface SectionCommands {

@@ -82,6 +82,11 @@ export function columnTypeSites(unit: LintUnit): ColumnTypeSite[] {
 
 const sitesBySection = new WeakMap<ParsedSection, ColumnTypeSite[]>();
 
+/** The column types one statement of the up section chooses (a rule judging statements one by one). */
+export function statementColumnTypeSites(section: ParsedSection, statement: Statement): ColumnTypeSite[] {
+  return section.kind === 'up' ? columnDefinitions(statement.node).map((column) => new ColumnTypeSite(section, statement, column)) : [];
+}
+
 /** The finding's range: the type when known, else the whole statement. */
 export function siteRange(site: ColumnTypeSite): { start?: number; end?: number } {
   return site.start !== undefined ? { start: site.start, end: site.end } : {};

@@ -5,15 +5,20 @@
  * creating it: that is what the migration means.)
  */
 import type { RangeVar } from '@pgsql/types';
-import { objectEffects, relationName, sameName, type QualifiedName } from '../sql/objects';
+import { objectEffects, type QualifiedName } from '../sql/objects';
 import type { Statement } from '../sql/statements';
 import type { ParsedSection } from './types';
+
+interface Creation {
+  schema?: string;
+  position: number;
+}
 
 interface Creations {
   /** Position of each statement in section.statementsWithEmbedded. */
   positions: Map<Statement, number>;
-  /** `kind:name` → where an object of that kind and name is created (schema as written). */
-  byName: Map<string, Array<{ schema?: string; position: number }>>;
+  /** By kind, then bare name: where an object of that kind and name is created (schema as written). */
+  byName: Record<'table' | 'index', Map<string, Creation[]>>;
 }
 
 const cache = new WeakMap<ParsedSection, Creations>();
@@ -22,14 +27,13 @@ const cache = new WeakMap<ParsedSection, Creations>();
 function creationsOf(section: ParsedSection): Creations {
   const cached = cache.get(section);
   if (cached) return cached;
-  const creations: Creations = { positions: new Map(), byName: new Map() };
-  const add = (kind: string, name: QualifiedName, position: number) => {
-    const key = `${kind}:${name.name}`;
-    const list = creations.byName.get(key) ?? [];
-    list.push({ schema: name.schema, position });
-    creations.byName.set(key, list);
+  const creations: Creations = { positions: new Map(), byName: { table: new Map(), index: new Map() } };
+  const add = (kind: 'table' | 'index', name: QualifiedName, position: number) => {
+    const list = creations.byName[kind].get(name.name);
+    if (list) list.push({ schema: name.schema, position });
+    else creations.byName[kind].set(name.name, [{ schema: name.schema, position }]);
   };
-  const created = (kind: string, name: QualifiedName) => (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => sameName({ schema: c.schema, name: name.name }, name));
+  const created = (kind: 'table' | 'index', name: QualifiedName) => createdWithin(creations.byName[kind].get(name.name), name, Infinity);
   section.statementsWithEmbedded.forEach((statement, position) => {
     creations.positions.set(statement, position);
     for (const effect of objectEffects(statement.node)) {
@@ -46,14 +50,24 @@ function creationsOf(section: ParsedSection): Creations {
   return creations;
 }
 
-function asName(relation: RangeVar | QualifiedName): QualifiedName {
-  return 'name' in relation ? relation : relationName(relation);
+/**
+ * Whether one of `list` is `name` (sameName: a schema on either side must match the other's) and
+ * comes before `limit`. Asked for most statements by several rules on every re-lint: a loop, with
+ * no key string or name object made per question.
+ */
+function createdWithin(list: readonly Creation[] | undefined, name: { schema?: string }, limit: number): boolean {
+  if (!list) return false;
+  for (const c of list) if (c.position < limit && (!c.schema || !name.schema || c.schema === name.schema)) return true;
+  return false;
 }
 
-function createdBefore(section: ParsedSection, statement: Statement, kind: 'table' | 'index', name: QualifiedName): boolean {
+function createdBefore(section: ParsedSection, statement: Statement, kind: 'table' | 'index', relation: RangeVar | QualifiedName): boolean {
   const creations = creationsOf(section);
   const limit = creations.positions.get(statement) ?? section.statementsWithEmbedded.length;
-  return (creations.byName.get(`${kind}:${name.name}`) ?? []).some((c) => c.position < limit && sameName({ schema: c.schema, name: name.name }, name));
+  // A RangeVar names its schema `schemaname` and its name `relname` (relationName's reading).
+  const bare = 'name' in relation ? relation.name : (relation.relname ?? '');
+  const schema = 'name' in relation ? relation.schema : relation.schemaname || undefined;
+  return createdWithin(creations.byName[kind].get(bare), { schema }, limit);
 }
 
 /** Position of the statement in its section's statementsWithEmbedded (-1 when not in it). */
@@ -63,7 +77,7 @@ export function positionInSection(section: ParsedSection, statement: Statement):
 
 /** The table was created in this section before `statement`: it is new, empty and unused. */
 export function tableCreatedEarlier(section: ParsedSection, statement: Statement, table: RangeVar | QualifiedName): boolean {
-  return createdBefore(section, statement, 'table', asName(table));
+  return createdBefore(section, statement, 'table', table);
 }
 
 /** The index was created in this section before `statement`. */

@@ -12,6 +12,7 @@ import { fileIgnoredRules, ignoredRules } from '../migrations/sections';
 import type { Statement } from '../sql/statements';
 import { applyExecutionPolicy, type ExecutionPolicy } from '../migrations/execution';
 import { migrationRunsFor } from './migration-runs';
+import { lintStatementsKept } from './statement-judge';
 
 export interface LintOptions {
   /** Severity per rule id from tidemark.json and editor settings; "off" disables a rule. */
@@ -46,7 +47,8 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
   const use = auditors.length ? new SuppressionUse(knownRuleIds()) : undefined;
   const reportAs = (rule: Rule, severity: Severity, fileIgnored: boolean, r: RuleReport): void => {
     if (r.section.file.path !== unit.file.path) return;
-    if (r.statement) {
+    // Only a `-- tidemark-ignore` comment suppresses: without one in the file, none to look for.
+    if (suppressible && r.statement) {
       const top = r.statement.embedding?.parent ?? r.statement;
       const by = suppressedBy(top, rule.id);
       if (by) return use?.suppressedAt(top, by);
@@ -54,19 +56,7 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
     if (fileIgnored) return use?.suppressedInFile(fileIgnores.has(rule.id) ? rule.id : '*');
     const start = r.start ?? r.statement?.start ?? 0;
     const end = r.end ?? r.statement?.end ?? start;
-    const reported = r.fixes;
-    findings.push(
-      new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, () => {
-        let ruleFixes: Fix[] = [];
-        try {
-          ruleFixes = (typeof reported === 'function' ? reported() : reported) ?? [];
-        } catch (error) {
-          // Computed later than the finding: a failing fix loses itself, not the ignore actions.
-          options.onRuleError?.(rule.id, error);
-        }
-        return [...ruleFixes, ...ignoreFixes(unit, rule.id, r.statement)];
-      }),
-    );
+    findings.push(new LintFinding(rule.id, severity, r.message, start, end, `${docsBase}${rule.id}.md`, r.fixes, unit, r.statement, options.onRuleError));
   };
   const reporter = (rule: Rule, severity: Severity, fileIgnored: boolean) => (r: RuleReport) => reportAs(rule, severity, fileIgnored, r);
   // The rule running now: one report function for all of them (each reports while it runs, or
@@ -93,7 +83,8 @@ export function lintUnit(unit: LintUnit, options: LintOptions = {}): Finding[] {
       continue;
     }
     try {
-      rule.lint(unit, report);
+      if (rule.eachStatement) lintStatementsKept(rule, rule.eachStatement, unit, report);
+      else rule.lint(unit, report);
     } catch (error) {
       options.onRuleError?.(rule.id, error);
     }
@@ -130,10 +121,16 @@ function knownRuleIds(): ReadonlySet<string> {
 
 /**
  * A finding whose `fixes` are computed when first read. Most findings are only ever printed (the
- * CLI, a file the user scrolls past), and their fixes can cost more than finding them.
+ * CLI, a file the user scrolls past), and their fixes can cost more than finding them. What they
+ * are computed from is in private fields (never serialised or spread), not a closure: an editor keeps
+ * the last lint's findings, hundreds of them, and a closure per finding held its whole report.
  */
 class LintFinding implements Finding {
-  private computed?: Fix[];
+  #reported: RuleReport['fixes'];
+  #unit: LintUnit | undefined;
+  #statement: Statement | undefined;
+  #onRuleError: ((rule: string, error: unknown) => void) | undefined;
+  #computed?: Fix[];
 
   constructor(
     readonly rule: string,
@@ -142,11 +139,32 @@ class LintFinding implements Finding {
     readonly start: number,
     readonly end: number,
     readonly docs: string,
-    private readonly computeFixes: () => Fix[],
-  ) {}
+    reported: RuleReport['fixes'],
+    unit: LintUnit,
+    statement: Statement | undefined,
+    onRuleError: ((rule: string, error: unknown) => void) | undefined,
+  ) {
+    this.#reported = reported;
+    this.#unit = unit;
+    this.#statement = statement;
+    this.#onRuleError = onRuleError;
+  }
 
   get fixes(): Fix[] {
-    return (this.computed ??= this.computeFixes());
+    if (!this.#computed) {
+      const reported = this.#reported;
+      let ruleFixes: Fix[] = [];
+      try {
+        ruleFixes = (typeof reported === 'function' ? reported() : reported) ?? [];
+      } catch (error) {
+        // Computed later than the finding: a failing fix loses itself, not the ignore actions.
+        this.#onRuleError?.(this.rule, error);
+      }
+      this.#computed = [...ruleFixes, ...ignoreFixes(this.#unit!, this.rule, this.#statement)];
+      // Read once: what they came from can go.
+      this.#reported = this.#unit = this.#statement = this.#onRuleError = undefined;
+    }
+    return this.#computed;
   }
 }
 

@@ -54,8 +54,12 @@ export function visitNodes(node: unknown, visit: (type: string, body: AstNode) =
     return;
   }
   if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node as AstNode)) {
-    if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as AstNode);
+  // for...in and a character test: Object.entries and a regex per key allocated a third of a
+  // re-lint's garbage in a file of policies.
+  for (const key in node) {
+    const value = (node as AstNode)[key];
+    const first = key.charCodeAt(0);
+    if (first >= 65 && first <= 90 && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as AstNode);
     visitNodes(value, visit);
   }
 }

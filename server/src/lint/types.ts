@@ -82,10 +82,27 @@ export interface Rule {
   readsEarlierMigrations?: boolean;
   lint(unit: LintUnit, report: (finding: RuleReport) => void): void;
   /**
+   * Set by a rule that judges each statement by itself (lintEachStatement in statement-judge.ts
+   * is then its `lint`): the engine keeps its reports per statement and reports them again for a
+   * statement an edit did not touch, instead of judging it again on every keystroke.
+   */
+  eachStatement?: StatementJudge;
+  /**
    * Runs after every other rule with what each `-- tidemark-ignore` comment suppressed in this
    * run (unused-ignore). Only the engine knows that, so such a rule's `check` finds nothing itself.
    */
   lintSuppressions?(unit: LintUnit, use: SuppressionUse, report: (finding: RuleReport) => void): void;
+}
+
+/**
+ * A rule's judgement of one statement. Its reports may depend on the statement alone — its text
+ * and tree, which section kind it is in — and on `unit.execution`; never on other statements, other
+ * files or the statement's place. The statement must be the one reported, and ranges must lie in it.
+ */
+export interface StatementJudge {
+  /** The sections whose statements (statementsWithEmbedded) are judged. */
+  sections: ReadonlyArray<'up' | 'down'>;
+  lint(statement: Statement, section: ParsedSection, unit: LintUnit, report: (finding: RuleReport) => void): void;
 }
 
 /** What each `-- tidemark-ignore` comment suppressed in one lint run (kept by lint/suppressions.ts). */

@@ -4,7 +4,7 @@
  */
 import type { ColumnDef, Constraint, Node, RangeVar, TypeName } from '@pgsql/types';
 import { tokenAt, type Token } from './tokens';
-import type { AstNode } from './ast';
+import { perNode, type AstNode } from './ast';
 
 export interface ColumnDefinition {
   table: RangeVar;
@@ -19,7 +19,20 @@ export interface ColumnDefinition {
   tableConstraints: Constraint[];
 }
 
-export function columnDefinitions(node: Node | undefined): ColumnDefinition[] {
+const definitionsCache = new WeakMap<Node, readonly ColumnDefinition[]>();
+
+/**
+ * The column definitions of a statement's tree, computed once per node: an editor's re-lint keeps
+ * the trees of the statements an edit did not touch, and several rules ask for every statement.
+ * Read-only.
+ */
+export function columnDefinitions(node: Node | undefined): readonly ColumnDefinition[] {
+  return perNode(definitionsCache, node, definitionsOf, NONE);
+}
+
+const NONE: readonly ColumnDefinition[] = [];
+
+function definitionsOf(node: AstNode): ColumnDefinition[] {
   const create = (node as AstNode | undefined)?.CreateStmt;
   if (create?.relation) {
     const elements: AstNode[] = create.tableElts ?? [];
@@ -50,6 +63,15 @@ function constraintsOf(column: ColumnDef): Constraint[] {
 
 /** The type's own name, lower case, without `pg_catalog.`: `int4`, `varchar`, `timestamp`, `serial`. */
 export function baseTypeName(type: TypeName): string {
+  let name = baseNames.get(type);
+  if (name === undefined) baseNames.set(type, (name = baseNameOf(type)));
+  return name;
+}
+
+// Per type node, as columnDefinitions: every column's type is asked for on every re-lint.
+const baseNames = new WeakMap<TypeName, string>();
+
+function baseNameOf(type: TypeName): string {
   const names = (type.names ?? []).map((n) => (n as AstNode).String?.sval as string | undefined).filter(Boolean) as string[];
   return (names[names.length - 1] ?? '').toLowerCase();
 }

@@ -73,7 +73,8 @@ function findEmbedded(statement: Statement): Found[] {
       inexact: s.embedding?.inexact ?? false,
       start: s.start,
       end: s.end,
-      offsetOf: s.offsetOf,
+      // Called on the statement it belongs to (offsetOf may be a method reading `this`).
+      offsetOf: (location: number | undefined) => s.offsetOf(location),
     }));
   } catch {
     // Malformed bodies are the syntax-error rule's business; finding nothing here is the safe answer.
@@ -221,7 +222,7 @@ function fromSqlBody(top: Statement, holder: Statement, toFile: OffsetMap, sqlBo
   const nodes = items.flatMap((item) => (Array.isArray(item?.List?.items) ? item.List.items : [item]));
   return nodes.map((node) => {
     const statement = makeStatement(top.index, holder.text, toFile(0), { node: node as Statement['node'], embedding: { parent: top, guarded } });
-    statement.offsetOf = holder.offsetOf;
+    statement.offsetOf = (location) => holder.offsetOf(location);
     statement.end = toFile(holder.text.length);
     return statement;
   });

@@ -10,7 +10,7 @@ import type { Node, RangeVar } from '@pgsql/types';
 import { qualifiedName } from './names';
 import { optionEnabled } from './options';
 import { blockedOperations, LOCK_MODES, lockStrength, type LockMode } from './lock-modes';
-import type { AstNode } from './ast';
+import { nodeTypeName, type AstNode } from './ast';
 import { builtinVolatility } from './builtin-functions';
 
 export interface LockEffect {
@@ -64,8 +64,9 @@ const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smalls
 /** The locks a statement takes, most restrictive first; empty when it takes none worth telling. */
 export function lockEffects(node: Node | undefined): LockEffect[] {
   if (!node) return [];
-  const [type, body] = Object.entries(node as AstNode)[0] ?? [];
-  if (!body || typeof body !== 'object') return [];
+  const type = nodeTypeName(node);
+  const body = type === undefined ? undefined : (node as AstNode)[type];
+  if (type === undefined || !body || typeof body !== 'object') return [];
   return merge(partialEffects(type, body as AstNode));
 }
 

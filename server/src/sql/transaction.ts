@@ -5,7 +5,7 @@
  */
 import type { Node } from '@pgsql/types';
 import { optionEnabled } from './options';
-import type { AstNode } from './ast';
+import { nodeTypeName, type AstNode } from './ast';
 
 /** Why the statement cannot run in a transaction (e.g. "CREATE INDEX CONCURRENTLY"), or undefined. */
 /**
@@ -19,7 +19,8 @@ export function callsProcedure(node: Node | undefined): boolean {
 
 export function transactionIncompatibility(node: Node | undefined): string | undefined {
   if (!node) return undefined;
-  const [type, body] = Object.entries(node as AstNode)[0] ?? [];
+  const type = nodeTypeName(node);
+  const body = type === undefined ? undefined : (node as AstNode)[type];
   const stmt = body as AstNode;
   switch (type) {
     case 'IndexStmt':

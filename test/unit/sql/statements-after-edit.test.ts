@@ -22,6 +22,8 @@ const BASE = [
   'ALTER TABLE accounts ALTER COLUMN name TYPE varchar(200)',
 ].join('\n\n');
 
+const LONG = Array.from({ length: 6 }, () => BASE).join('\n\n');
+
 const SNIPPETS = [';', "'", '"', '--', '\n', '/*', '*/', '$$', 'x', ' ', 'END;', 'BEGIN ATOMIC ', 'SELECT 1;', 'ü', ');', 'CASE WHEN true THEN 1 END'];
 
 /** A deterministic pseudo-random sequence. */
@@ -57,15 +59,20 @@ describe('parseStatementsAfterEdit', () => {
     const next = random(27);
     let reused = 0;
     let edits = 0;
-    for (const baseOffset of [0, 17]) {
-      let text = BASE;
+    // The long text spans several of the blocks texts are compared by (1,024 characters).
+    for (const [base, baseOffset] of [
+      [BASE, 0],
+      [BASE, 17],
+      [LONG, 5],
+    ] as const) {
+      let text = base;
       let previous = { text, statements: parseStatements(text, baseOffset) };
       for (let i = 0; i < 1500; i++, edits++) {
         const at = Math.floor(next() * (text.length + 1));
         const removed = next() < 0.3 ? Math.floor(next() * 6) : 0;
         const inserted = next() < 0.8 ? SNIPPETS[Math.floor(next() * SNIPPETS.length)] : '';
         // Drifting far from SQL makes every edit a fallback: start again now and then.
-        text = i % 100 === 99 ? BASE : text.slice(0, at) + inserted + text.slice(at + removed);
+        text = i % 100 === 99 ? base : text.slice(0, at) + inserted + text.slice(at + removed);
         const whole = parseStatements(text, baseOffset);
         const after = parseStatementsAfterEdit(previous, text, baseOffset);
         if (after) {

@@ -134,14 +134,14 @@ function typeSites(section: ParsedSection) {
  * `table.column` → its type after the migrations before this one ran (last definition wins),
  * following renames of tables and columns, which move a column's type to its new name.
  */
-function applyTypeHistory(types: Map<string, TypeName>, statements: readonly Statement[]): void {
+function applyTypeHistory(types: ColumnTypes, statements: readonly Statement[]): void {
   for (const statement of statements) {
     for (const column of columnDefinitions(statement.node)) types.set(`${relationName(column.table).name}.${column.name}`, column.type);
     for (const effect of objectEffects(statement.node)) {
       if (effect.action !== 'rename' || !effect.newName) continue;
       const { object } = effect;
       if (object.kind === 'table') {
-        for (const [key, type] of [...types]) {
+        for (const [key, type] of [...types.entries()]) {
           if (!key.startsWith(`${object.name}.`)) continue;
           types.delete(key);
           types.set(`${effect.newName}.${key.slice(object.name.length + 1)}`, type);
@@ -154,6 +154,43 @@ function applyTypeHistory(types: Map<string, TypeName>, statements: readonly Sta
         types.set(`${object.table.name}.${effect.newName}`, type);
       }
     }
+  }
+}
+
+/** `table.column` → type, as applyTypeHistory reads and writes them: a Map, or a SectionTypes' overlay. */
+interface ColumnTypes {
+  get(key: string): TypeName | undefined;
+  set(key: string, type: TypeName): unknown;
+  delete(key: string): unknown;
+  entries(): Iterable<[string, TypeName]>;
+}
+
+/**
+ * The earlier migrations' column types (read-only) with a section's own changes over them. A copy
+ * of the earlier types per lint cost a Map of every column of the earlier migrations (thousands)
+ * on each keystroke, for the few a migration changes.
+ */
+class TypesOverEarlier implements ColumnTypes {
+  /** This section's changes; undefined: the column is gone (renamed). */
+  private readonly own = new Map<string, TypeName | undefined>();
+
+  constructor(private readonly earlier: ReadonlyMap<string, TypeName>) {}
+
+  get(key: string): TypeName | undefined {
+    return this.own.has(key) ? this.own.get(key) : this.earlier.get(key);
+  }
+
+  set(key: string, type: TypeName): void {
+    this.own.set(key, type);
+  }
+
+  delete(key: string): void {
+    this.own.set(key, undefined);
+  }
+
+  *entries(): IterableIterator<[string, TypeName]> {
+    for (const entry of this.earlier) if (!this.own.has(entry[0])) yield entry;
+    for (const [key, type] of this.own) if (type) yield [key, type];
   }
 }
 
@@ -171,7 +208,7 @@ function earlierColumnTypes(unit: LintUnit): Map<string, TypeName> {
 /** The column types after the earlier migrations and the first `position` statements of a section. */
 interface SectionTypes {
   position: number;
-  types?: Map<string, TypeName>;
+  types?: TypesOverEarlier;
 }
 
 /**
@@ -190,7 +227,7 @@ function fromEarlier(
 ): TypeDescription | undefined {
   const position = Math.max(0, positionInSection(section, statement));
   if (!history.types || position < history.position) {
-    history.types = new Map(earlier);
+    history.types = new TypesOverEarlier(earlier);
     history.position = 0;
   }
   applyTypeHistory(history.types, section.statementsWithEmbedded.slice(history.position, position));

@@ -9,10 +9,9 @@ import { insertAfter } from '../statement-rewrite';
 import { tableCreatedEarlier } from '../created-in-migration';
 import { earlierCatalog, type EarlierCatalog } from '../earlier-migrations';
 
-import type { AstNode } from '../../sql/ast';
+import { perNode, type AstNode } from '../../sql/ast';
 
 interface ForeignKey {
-  statement: Statement;
   table: RangeVar;
   columns: string[];
   constraint: Constraint;
@@ -26,12 +25,19 @@ interface Cover {
   columns: string[];
 }
 
-function foreignKeys(statement: Statement): ForeignKey[] {
+// Per parse tree node: an editor's re-lint keeps the trees of the statements an edit did not touch.
+const keysByNode = new WeakMap<object, readonly ForeignKey[]>();
+const coversByNode = new WeakMap<object, readonly Cover[]>();
+const NONE: readonly never[] = [];
+
+const foreignKeys = (statement: Statement): readonly ForeignKey[] => perNode(keysByNode, statement.node, foreignKeysOf, NONE);
+
+function foreignKeysOf(node: AstNode): ForeignKey[] {
   const found: ForeignKey[] = [];
-  const create = (statement.node as AstNode | undefined)?.CreateStmt;
-  const alter = (statement.node as AstNode | undefined)?.AlterTableStmt;
+  const create = node.CreateStmt;
+  const alter = node.AlterTableStmt;
   const add = (table: RangeVar, columns: string[], constraint: Constraint, inCreateTable: boolean) => {
-    if (constraint.contype === 'CONSTR_FOREIGN' && columns.length) found.push({ statement, table, columns, constraint, inCreateTable });
+    if (constraint.contype === 'CONSTR_FOREIGN' && columns.length) found.push({ table, columns, constraint, inCreateTable });
   };
   const fromColumn = (table: RangeVar, column: AstNode | undefined, inCreateTable: boolean) => {
     for (const c of column?.constraints ?? []) if (c?.Constraint && column?.colname) add(table, [column.colname], c.Constraint, inCreateTable);
@@ -51,8 +57,9 @@ function foreignKeys(statement: Statement): ForeignKey[] {
   return found;
 }
 
-function covers(statement: Statement): Cover[] {
-  const node = statement.node as AstNode | undefined;
+const covers = (statement: Statement): readonly Cover[] => perNode(coversByNode, statement.node, coversOf, NONE);
+
+function coversOf(node: AstNode | undefined): Cover[] {
   const found: Cover[] = [];
   const index = node?.IndexStmt;
   // A partial index only helps for the rows its WHERE admits; the referential check looks at all.
@@ -143,8 +150,8 @@ function constraintRange(statement: Statement, constraint: Constraint): { start:
   return last < tokens.length ? fileRange(statement, tokens, index, last) : undefined;
 }
 
-function indexFixes(section: ParsedSection, key: ForeignKey, newTable: boolean): Fix[] {
-  const top = key.statement.embedding?.parent ?? key.statement;
+function indexFixes(section: ParsedSection, statement: Statement, key: ForeignKey, newTable: boolean): Fix[] {
+  const top = statement.embedding?.parent ?? statement;
   const name = quoteIdentifier(indexName(key.table.relname ?? 'table', key.columns));
   const target = `${renderName(relationName(key.table))} (${key.columns.map(quoteIdentifier).join(', ')})`;
   const plain = `CREATE INDEX IF NOT EXISTS ${name} ON ${target}`;
@@ -193,7 +200,7 @@ const rule: Rule = {
           statement,
           ...(constraintRange(statement, key.constraint) ?? {}),
           message: `Foreign key ${table} (${columns}) → ${parent} has no index leading with (${columns}) in this or an earlier migration: every DELETE from ${parent}, and every update of its key, scans ${table} to find referencing rows. Add CREATE INDEX ON ${table} (${columns}).`,
-          fixes: () => indexFixes(section, key, newTable),
+          fixes: () => indexFixes(section, statement, key, newTable),
         });
       }
     }

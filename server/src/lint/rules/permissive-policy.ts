@@ -1,4 +1,5 @@
-import type { Rule } from '../types';
+import type { Rule, StatementJudge } from '../types';
+import { judgingEachStatement } from '../statement-judge';
 import { relationName, renderName } from '../../sql/objects';
 import { hasExactPositions } from '../../sql/embedded';
 import { fileRange, tokensAtLocation } from '../../sql/token-ranges';
@@ -24,34 +25,33 @@ function alwaysTrue(expression: unknown): { location?: number } | undefined {
  * such policy switches row level security off for its roles and commands, whatever the other
  * policies say.
  */
-const rule: Rule = {
-  id: 'permissive-policy',
-  defaultSeverity: 'warning',
-  summary: 'A policy with USING (true) or WITH CHECK (true) lets its roles see or write every row.',
-  lint(unit, report) {
-    const section = unit.up;
-    if (!section) return;
-    for (const statement of section.statementsWithEmbedded) {
-      const policy = policyDefinition(statement);
-      if (!policy?.permissive) continue;
-      const table = renderName(relationName(policy.table));
-      const roles = policy.roles.length ? policy.roles.join(', ') : 'its roles';
-      const clauses: Array<['USING' | 'WITH CHECK', unknown, string]> = [
-        ['USING', policy.using, 'read (and update or delete) every row'],
-        ['WITH CHECK', policy.withCheck, 'write any row, including rows of other tenants'],
-      ];
-      for (const [clause, expression, consequence] of clauses) {
-        const hit = alwaysTrue(expression);
-        if (!hit) continue;
-        const at = hasExactPositions(statement) ? tokensAtLocation(statement, hit.location) : undefined;
-        report({
-          section,
-          statement,
-          ...(at ? fileRange(statement, at.tokens, at.index, at.index) : {}),
-          message: `Policy "${policy.name}" on ${table} has ${clause} (true): ${roles} can ${consequence}${policy.command && policy.command !== 'all' ? ` for ${policy.command.toUpperCase()}` : ''}, and because permissive policies are OR-ed this overrides every other policy on the table. Write the real condition (e.g. tenant_id = current_setting('app.tenant_id', true)::uuid).`,
-        });
-      }
+const eachStatement: StatementJudge = {
+  sections: ['up'],
+  lint(statement, section, _unit, report) {
+    const policy = policyDefinition(statement);
+    if (!policy?.permissive) return;
+    const table = renderName(relationName(policy.table));
+    const roles = policy.roles.length ? policy.roles.join(', ') : 'its roles';
+    const clauses: Array<['USING' | 'WITH CHECK', unknown, string]> = [
+      ['USING', policy.using, 'read (and update or delete) every row'],
+      ['WITH CHECK', policy.withCheck, 'write any row, including rows of other tenants'],
+    ];
+    for (const [clause, expression, consequence] of clauses) {
+      const hit = alwaysTrue(expression);
+      if (!hit) continue;
+      const at = hasExactPositions(statement) ? tokensAtLocation(statement, hit.location) : undefined;
+      report({
+        section,
+        statement,
+        ...(at ? fileRange(statement, at.tokens, at.index, at.index) : {}),
+        message: `Policy "${policy.name}" on ${table} has ${clause} (true): ${roles} can ${consequence}${policy.command && policy.command !== 'all' ? ` for ${policy.command.toUpperCase()}` : ''}, and because permissive policies are OR-ed this overrides every other policy on the table. Write the real condition (e.g. tenant_id = current_setting('app.tenant_id', true)::uuid).`,
+      });
     }
   },
 };
+
+const rule: Rule = judgingEachStatement(
+  { id: 'permissive-policy', defaultSeverity: 'warning', summary: 'A policy with USING (true) or WITH CHECK (true) lets its roles see or write every row.' },
+  eachStatement,
+);
 export default rule;

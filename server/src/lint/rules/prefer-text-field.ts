@@ -1,5 +1,6 @@
-import type { Rule } from '../types';
-import { columnTypeSites, siteRange } from '../column-types';
+import type { Rule, StatementJudge } from '../types';
+import { siteRange, statementColumnTypeSites } from '../column-types';
+import { judgingEachStatement } from '../statement-judge';
 import { quoteIdentifier } from '../../sql/names';
 import { schemaChangeAdvice } from '../orm-schema-change';
 
@@ -8,12 +9,10 @@ import { schemaChangeAdvice } from '../orm-schema-change';
  * later is an ALTER COLUMN TYPE under ACCESS EXCLUSIVE — shrinking it rewrites or scans the
  * table. A CHECK constraint on the length can be replaced with NOT VALID + VALIDATE instead.
  */
-const rule: Rule = {
-  id: 'prefer-text-field',
-  defaultSeverity: 'warning',
-  summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).',
-  lint(unit, report) {
-    for (const site of columnTypeSites(unit)) {
+const eachStatement: StatementJudge = {
+  sections: ['up'],
+  lint(statement, section, unit, report) {
+    for (const site of statementColumnTypeSites(section, statement)) {
       if (site.typeName !== 'varchar' || !site.column.type.typmods?.length) continue;
       const limit = /\(\s*(\d+)\s*\)/.exec(site.modifiers ?? '')?.[1];
       const column = quoteIdentifier(site.column.name);
@@ -38,4 +37,9 @@ const rule: Rule = {
     }
   },
 };
+
+const rule: Rule = judgingEachStatement(
+  { id: 'prefer-text-field', defaultSeverity: 'warning', summary: 'Use text (with a CHECK on its length if needed) instead of varchar(n).' },
+  eachStatement,
+);
 export default rule;

@@ -1,5 +1,6 @@
-import type { Rule } from '../types';
-import { columnTypeSites, siteRange } from '../column-types';
+import type { Rule, StatementJudge } from '../types';
+import { siteRange, statementColumnTypeSites } from '../column-types';
+import { judgingEachStatement } from '../statement-judge';
 import { schemaChangeAdvice } from '../orm-schema-change';
 
 /**
@@ -7,12 +8,10 @@ import { schemaChangeAdvice } from '../orm-schema-change';
  * stored differently by servers and clients in different zones, and DST makes some values
  * ambiguous. `timestamptz` stores an instant and converts on the way in and out.
  */
-const rule: Rule = {
-  id: 'prefer-timestamptz',
-  defaultSeverity: 'warning',
-  summary: 'Use timestamptz instead of timestamp without time zone.',
-  lint(unit, report) {
-    for (const site of columnTypeSites(unit)) {
+const eachStatement: StatementJudge = {
+  sections: ['up'],
+  lint(statement, section, unit, report) {
+    for (const site of statementColumnTypeSites(section, statement)) {
       if (site.typeName !== 'timestamp') continue;
       const replacement = `timestamptz${site.modifiers ?? ''}`;
       // Generated SQL is fixed in the ORM's schema: no edit of this file is offered.
@@ -30,4 +29,9 @@ const rule: Rule = {
     }
   },
 };
+
+const rule: Rule = judgingEachStatement(
+  { id: 'prefer-timestamptz', defaultSeverity: 'warning', summary: 'Use timestamptz instead of timestamp without time zone.' },
+  eachStatement,
+);
 export default rule;
