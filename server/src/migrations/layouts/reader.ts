@@ -4,7 +4,7 @@
  * this folder; index.ts lists them.
  */
 import { join } from 'node:path';
-import type { FileReader } from '../text-file';
+import { diskReader, lenientDiskReader, readTextsLenient, type FileReader } from '../text-file';
 import { listEntries, type FolderEntry } from '../listing';
 import type { DiscoveryProblem, LayoutId, Migration, UnusedFile } from '../types';
 
@@ -140,8 +140,35 @@ export class FolderCensus {
   /** Text of a file relative to the folder, read once; undefined when it cannot be read. */
   text(rel: string): string | undefined {
     if (this.texts.has(rel)) return this.texts.get(rel);
+    this.readSqlFilesBeside(rel);
+    if (this.texts.has(rel)) return this.texts.get(rel);
     const text = this.reader.read(join(this.folder, rel));
     this.texts.set(rel, text);
     return text;
+  }
+
+  /** Folders (relative) whose .sql files were read at once. */
+  private readAtOnce = new Set<string>();
+
+  /**
+   * A .sql file asked of a folder read from disk: every .sql file of its folder is read at once.
+   * Detection reads all of them (Liquibase's first lines, goose's and dbmate's markers) and
+   * discovery again; read one by one, each paid a path join and the reader's own lookups.
+   * A text the strict reader would refuse (it holds U+FFFD) is left to that reader, as is a file
+   * that could not be read.
+   */
+  private readSqlFilesBeside(rel: string): void {
+    if ((this.reader !== lenientDiskReader && this.reader !== diskReader) || !rel.toLowerCase().endsWith('.sql')) return;
+    const slash = rel.lastIndexOf('/');
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    if (this.readAtOnce.has(dir)) return;
+    this.readAtOnce.add(dir);
+    const names = this.files('.sql', dir);
+    const texts = readTextsLenient(dir ? join(this.folder, dir) : this.folder, names);
+    for (const [name, text] of texts) {
+      const key = dir ? `${dir}/${name}` : name;
+      if (this.reader === diskReader && text.includes('\uFFFD')) continue;
+      if (!this.texts.has(key)) this.texts.set(key, text);
+    }
   }
 }
