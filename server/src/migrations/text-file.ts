@@ -5,7 +5,7 @@
  * in, PostgreSQL reads it as part of the first word ("syntax error at or near \uFEFFALTER").
  * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { steadyFacts } from './steady-disk';
 import { listedAsFile } from './listing';
@@ -56,15 +56,22 @@ export function readTextFileLenient(path: string): string {
   return text;
 }
 
+/**
+ * Node's own UTF-8 reading replaces bytes that are not UTF-8 as the decoder does, without a
+ * buffer per file (a folder's detection reads thousands); the decoder drops a byte order mark.
+ */
 function readLenient(path: string, facts: Map<string, unknown> | undefined): string {
-  return decodeScratch(readIntoScratch(regularFile(path, facts)));
+  return withoutByteOrderMark(readFileSync(regularFile(path, facts), 'utf8'));
 }
 
+const withoutByteOrderMark = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 /**
- * The texts of regular files (as a folder's listing found them: `names` in `folder`), read as
- * readTextFileLenient reads each, with none of its per-file lookups: a folder's detection reads
- * every .sql file of folders of thousands. In a batch each is kept for readTextFileLenient; a file
- * that cannot be read is left out (its own read then fails as it would have).
+ * The texts of regular files (`names` in `folder`, as its listing found them), read as
+ * readTextFileLenient reads each but without its per-file lookups (the batch, a path join, the
+ * listing's word that each is a regular file): a folder's detection reads every .sql file of
+ * folders of thousands. In a batch each is kept for readTextFileLenient; a file that cannot be
+ * read is left out (its own read then fails as it would have).
  */
 export function readTextsLenient(folder: string, names: readonly string[]): Map<string, string> {
   const facts = steadyFacts();
@@ -77,7 +84,7 @@ export function readTextsLenient(folder: string, names: readonly string[]): Map<
     let text = facts?.get(key) as string | undefined;
     if (text === undefined) {
       try {
-        text = decodeScratch(readIntoScratch(path));
+        text = withoutByteOrderMark(readFileSync(path, 'utf8'));
       } catch {
         continue;
       }
@@ -86,45 +93,6 @@ export function readTextsLenient(folder: string, names: readonly string[]): Map<
     texts.set(name, text);
   }
   return texts;
-}
-
-/**
- * One buffer every read of a file reuses: a folder's detection reads thousands of small files,
- * and a buffer (and the size lookup readFileSync makes to size it) per file cost more than the
- * reading. Grown for a larger file; given back when that was over a megabyte.
- */
-let scratch = Buffer.allocUnsafe(64 * 1024);
-const SCRATCH_KEPT = 1024 * 1024;
-
-/** Reads the whole file into `scratch`, to its end (a read may return less than asked); its length. */
-function readIntoScratch(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const larger = Buffer.allocUnsafe(scratch.length * 2);
-        scratch.copy(larger, 0, 0, length);
-        scratch = larger;
-      }
-      const read = readSync(fd, scratch, length, scratch.length - length, null);
-      if (read === 0) return length;
-      length += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The first `length` bytes of `scratch` as text: bytes that are not UTF-8 read as U+FFFD (as
- * Node's own UTF-8 reading and the decoder replace them), a leading byte order mark dropped.
- */
-function decodeScratch(length: number): string {
-  const bom = length >= 3 && scratch[0] === 0xef && scratch[1] === 0xbb && scratch[2] === 0xbf;
-  const text = scratch.toString('utf8', bom ? 3 : 0, length);
-  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(64 * 1024);
-  return text;
 }
 
 /**
