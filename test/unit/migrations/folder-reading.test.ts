@@ -95,6 +95,21 @@ describe('migrations: a folder read at once for its layout', () => {
     });
   });
 
+  it('read strictly, the first file that is not UTF-8 in the order detection reads them is the one named', () => {
+    const dir = scratchDir('folder-reading-');
+    mkdirSync(join(dir, 'a'));
+    const latin1 = Buffer.from([...Buffer.from('SELECT '), 0xe9, ...Buffer.from(';\n')]);
+    writeFileSync(join(dir, 'a', '001_x.sql'), latin1);
+    writeFileSync(join(dir, 'b.sql'), latin1);
+    writeFileSync(join(dir, 'c.sql'), '-- migrate:up\nSELECT 1;\n');
+    bothWays(() => {
+      assert.throws(
+        () => discoverMigrations(dir, diskReader),
+        (error: unknown) => error instanceof FileEncodingError && error.path === join(dir, 'a', '001_x.sql'),
+      );
+    });
+  });
+
   it('never opens a FIFO named like a migration: detection and discovery finish and name it', function () {
     if (process.platform === 'win32') this.skip();
     const dir = scratchDir('folder-reading-');

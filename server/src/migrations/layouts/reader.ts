@@ -130,6 +130,32 @@ export class FolderCensus {
     return names.slice();
   }
 
+  /**
+   * The files of files(ext, rel) whose text holds `--`. Every content marker a reader detects is
+   * a `--` comment (goose's, dbmate's, node-pg-migrate's, sqlx's, Liquibase's first line): its
+   * detection tests its marker on these alone, not on every file of a folder of thousands.
+   * Call census.text(name) for each, which may throw as the reader does.
+   */
+  commented(ext: string, rel = ''): string[] {
+    const key = `${rel}\0${ext}`;
+    let names = this.withComments.get(key);
+    if (!names) {
+      names = this.files(ext, rel).filter((name) => {
+        try {
+          return this.text(rel ? `${rel}/${name}` : name)?.includes('--') ?? false;
+        } catch {
+          // A text the reader refuses (not UTF-8, read strictly) is left in: the detection that
+          // asks for it gets the reader's error, in its own order, as it did reading every file.
+          return true;
+        }
+      });
+      this.withComments.set(key, names);
+    }
+    return names.slice();
+  }
+
+  private withComments = new Map<string, string[]>();
+
   has(rel: string): boolean {
     const slash = rel.lastIndexOf('/');
     const parent = slash < 0 ? '' : rel.slice(0, slash);
