@@ -11,13 +11,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverMigrations, discoveryKey, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
-import { isNamedFilesLayout, layoutOnDisk } from '../migrations/layouts';
+import { isNamedFilesLayout, layoutOnDisk, layoutReader } from '../migrations/layouts';
 import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { migrationFolder, parseSection } from './unit';
 import { listEntries } from '../migrations/layouts/reader';
 import { isSectionFolder } from '../migrations/layouts/named-files';
 import type { LintUnit, ParsedSection } from './types';
-import type { Section } from '../migrations/types';
+import type { LayoutId, Section } from '../migrations/types';
 import { inSteadyBatch, steadyFact, steadyValue } from '../migrations/steady-disk';
 import { unavailableParseCount } from '../sql/parse';
 
@@ -94,8 +94,12 @@ function watchedFiles(dir: string): string[] {
   return files;
 }
 
-function folderState(dir: string): FolderState {
-  const cached = folders.get(dir);
+/** Which reading of a folder a state holds: a folder forced to a layout in tidemark.json is read as that layout. */
+const stateKey = (dir: string, layout: LayoutId | undefined) => `${dir}\0${layout ?? ''}`;
+
+function folderState(dir: string, layout: LayoutId | undefined): FolderState {
+  const key = stateKey(dir, layout);
+  const cached = folders.get(key);
   const now = performance.now();
   if (cached && now - cached.checkedAt < RECHECK_AFTER_MS) return cached;
   // In a batch the state is taken as current (steady-disk.ts): no stat per file for a signature that
@@ -107,7 +111,7 @@ function folderState(dir: string): FolderState {
   }
   // An up whose text did not change keeps its parse: a change to one file re-parses that file only.
   const parsedBefore = new Map(cached?.ups.filter((u) => u.parsed).map((u) => [u.up.file.path, u] as const));
-  const ups = discoverMigrations(dir, lenientDiskReader).migrations.map((m) => {
+  const ups = discoverMigrations(dir, lenientDiskReader, { layout }).migrations.map((m) => {
     const before = parsedBefore.get(m.up.file.path);
     const parsed =
       before && before.up.text === m.up.text && before.up.offset === m.up.offset && before.up.kind === m.up.kind && String(before.up.breaks) === String(m.up.breaks)
@@ -118,7 +122,7 @@ function folderState(dir: string): FolderState {
   const sorted = ups.every((u, i) => i === 0 || compareVersionKeys(ups[i - 1].versionKey, u.versionKey) <= 0);
   const state: FolderState = { signature, checkedAt: now, ups, order: versionOrder(ups), sorted, catalogs: new Map(), folds: new Map() };
   if (folders.size >= MAX_FOLDERS) folders.delete(folders.keys().next().value!);
-  folders.set(dir, state);
+  folders.set(key, state);
   return state;
 }
 
@@ -136,8 +140,9 @@ export function forgetEarlierMigrations(): void {
 /** The unit's folder state and how many of its ups come first; undefined when the unit has no place among them. */
 function placeOf(unit: LintUnit): { state: FolderState; own: number[] } | undefined {
   if (!unit.version || !unit.up) return undefined;
-  const dir = migrationFolder(unit.up.file.path);
-  const state = steadyValue(`earlier-migrations:${dir}`, () => folderState(dir));
+  const layout = unit.forcedLayout;
+  const dir = migrationFolder(unit.up.file.path, layout);
+  const state = steadyValue(`earlier-migrations:${stateKey(dir, layout)}`, () => folderState(dir, layout));
   // The unit's place as its reader ordered it: a version number, or a position in a plan.
   return { state, own: state.order(unit.version) };
 }
@@ -177,8 +182,8 @@ export function earlierUpSections(unit: LintUnit): ParsedSection[] {
 export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, mentions?: RegExp): EarlierCatalog<T> {
   let dir: string | undefined;
   try {
-    dir = unit.version && unit.up && mentions ? migrationFolder(unit.up.file.path) : undefined;
-    if (!dir || !mentions || !prefilterable(dir, mentions)) return runningCatalog(unit, entries, mentions);
+    dir = unit.version && unit.up && mentions ? migrationFolder(unit.up.file.path, unit.forcedLayout) : undefined;
+    if (!dir || !mentions || !prefilterable(dir, mentions, unit.forcedLayout)) return runningCatalog(unit, entries, mentions);
   } catch {
     return runningCatalog(unit, entries, mentions);
   }
@@ -207,11 +212,11 @@ export function earlierCatalog<T>(unit: LintUnit, entries: CatalogEntries<T>, me
  * plain list of words (/function/i, /index|primary|unique/i), which a part of a text can only
  * contain if the text does.
  */
-function prefilterable(dir: string, mentions: RegExp): boolean {
-  if (!inSteadyBatch() || folders.has(dir) || steadyFact(discoveryKey(dir)) !== undefined) return false;
+function prefilterable(dir: string, mentions: RegExp, forced: LayoutId | undefined): boolean {
+  if (!inSteadyBatch() || folders.has(stateKey(dir, forced)) || steadyFact(discoveryKey(dir, forced)) !== undefined) return false;
   if (!/^[A-Za-z_ |]+$/.test(mentions.source) || mentions.flags.replace('i', '') !== '') return false;
-  const layout = layoutOnDisk(dir);
-  return layout !== undefined && isNamedFilesLayout(layout.reader.id);
+  const reader = forced ? layoutReader(forced) : layoutOnDisk(dir)?.reader;
+  return reader !== undefined && isNamedFilesLayout(reader.id);
 }
 
 /** Every .sql file of a named-files folder that `mentions` finds, lower-cased, and whether its names may be written otherwise than as themselves. */

@@ -1,6 +1,6 @@
 import type { SourceFile } from '../sql/source';
 import type { Statement } from '../sql/statements';
-import type { DiscoveryProblem, LayoutKind, MigrationExecution, SectionKind } from '../migrations/types';
+import type { DiscoveryProblem, LayoutId, LayoutKind, MigrationExecution, SectionKind } from '../migrations/types';
 import type { Fix, Severity } from '../findings/finding';
 
 // The finding contract lives in findings/ (shared with the replay check); rules import it from here.
@@ -47,6 +47,8 @@ export interface LintUnit {
   downFilePath?: string;
   /** The marker that starts a down section in this layout (`-- migrate:down`, `-- +goose Down`); undefined where downs are files of their own. */
   downMarker?: string;
+  /** The layout tidemark.json sets (undefined: detected from the folder): the earlier migrations are read as it too. */
+  forcedLayout?: LayoutId;
   /** The environments of the project's tidemark.json; undefined when not known (names are then not checked). */
   environmentNames?: readonly string[];
   /**

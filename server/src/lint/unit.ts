@@ -110,6 +110,12 @@ export interface LintUnitOptions {
 }
 
 export function buildLintUnit(path: string, text: string, reader: FileReader = diskReader, options: LintUnitOptions = {}): LintUnit {
+  const unit = readLintUnit(path, text, reader, options);
+  if (options.layout) for (const u of [unit, ...(unit.siblings ?? [])]) u.forcedLayout = options.layout;
+  return unit;
+}
+
+function readLintUnit(path: string, text: string, reader: FileReader, options: LintUnitOptions): LintUnit {
   const file = new SourceFile(path, text);
   const folder = migrationFolder(path, options.layout);
   const problems: DiscoveryProblem[] = [];
