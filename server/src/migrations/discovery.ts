@@ -8,7 +8,16 @@ import { steadyValue } from './steady-disk';
 import type { DiscoveryResult, LayoutId } from './types';
 
 export { diskReader, lenientDiskReader, type FileReader } from './text-file';
-export { isSectionFolder, listMigrationFiles, migrationFilesByVersion, pairVersionGroup, assembleMigration, type IndexedFile, type VersionGroup } from './layouts/named-files';
+export {
+  isSectionFolder,
+  listMigrationFiles,
+  readMigrationFiles,
+  migrationFilesByVersion,
+  pairVersionGroup,
+  assembleMigration,
+  type IndexedFile,
+  type VersionGroup,
+} from './layouts/named-files';
 
 export interface DiscoveryOptions {
   /** The layout tidemark.json sets; detected from the folder otherwise. */

@@ -6,7 +6,7 @@
  * Text that is not UTF-8 is refused, naming where, rather than sent to the server garbled.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { steadyFacts } from './steady-disk';
 import { listedAsFile } from './listing';
 
@@ -61,8 +61,38 @@ export function readTextFileLenient(path: string): string {
  * buffer per file (a folder's detection reads thousands); the decoder drops a byte order mark.
  */
 function readLenient(path: string, facts: Map<string, unknown> | undefined): string {
-  const text = readFileSync(regularFile(path, facts), 'utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return withoutByteOrderMark(readFileSync(regularFile(path, facts), 'utf8'));
+}
+
+const withoutByteOrderMark = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/**
+ * The texts of regular files (`names` in `folder`, as its listing found them), read as
+ * readTextFileLenient reads each but without its per-file lookups (the batch, a path join, the
+ * listing's word that each is a regular file): a folder's detection reads every .sql file of
+ * folders of thousands. In a batch each is kept for readTextFileLenient; a file that cannot be
+ * read is left out (its own read then fails as it would have).
+ */
+export function readTextsLenient(folder: string, names: readonly string[]): Map<string, string> {
+  const facts = steadyFacts();
+  const texts = new Map<string, string>();
+  // join(folder, name) for every name, as other readers key the same files, without joining each.
+  const base = join(folder, 'x').slice(0, -1);
+  for (const name of names) {
+    const path = base + name;
+    const key = `text:${path}`;
+    let text = facts?.get(key) as string | undefined;
+    if (text === undefined) {
+      try {
+        text = withoutByteOrderMark(readFileSync(path, 'utf8'));
+      } catch {
+        continue;
+      }
+      facts?.set(key, text);
+    }
+    texts.set(name, text);
+  }
+  return texts;
 }
 
 /**

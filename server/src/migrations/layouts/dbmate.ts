@@ -17,7 +17,8 @@ export const dbmate: LayoutReader = {
   detect(census) {
     const sql = census.files('.sql').filter((name) => classifyFile(name)?.layout === 'sections');
     if (sql.length === 0) return undefined;
-    const marked = sql.filter((name) => MARKER.test(census.text(name) ?? ''));
+    const commented = new Set(census.commented('.sql'));
+    const marked = sql.filter((name) => commented.has(name) && MARKER.test(census.text(name) ?? ''));
     if (marked.length) return { score: CONTENT * marked.length, evidence: `-- migrate:up markers in ${marked.length} of ${sql.length} files` };
     return { score: FILE_NAMES * sql.length, evidence: `${sql.length} files named VERSION_name.sql` };
   },

@@ -197,7 +197,7 @@ export const goose: LayoutReader = {
   markerLine: /^[ \t]*--.*\+goose\b/m,
   detect(census) {
     const sql = census.files('.sql');
-    const marked = sql.filter((name) => /^--.*\+goose\s+up\b/im.test(census.text(name) ?? ''));
+    const marked = census.commented('.sql').filter((name) => /^--.*\+goose\s+up\b/im.test(census.text(name) ?? ''));
     return marked.length ? { score: CONTENT * marked.length, evidence: `-- +goose Up in ${marked.length} of ${sql.length} .sql files` } : undefined;
   },
   read(census): LayoutReading {

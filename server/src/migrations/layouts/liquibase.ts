@@ -313,12 +313,14 @@ function runsOnPostgres(dbms: readonly string[] | undefined): boolean {
 function changelogFiles(census: FolderCensus): string[] {
   const out: string[] = [];
   const walk = (rel: string, depth: number) => {
+    // Only a file with a `--` comment can open with `--liquibase formatted sql`.
+    const commented = new Set(census.commented('.sql', rel));
     for (const entry of census.entries(rel)) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       // includeAll reads nested folders; two levels cover changelog/<release>/<file>.sql without walking a whole repository.
       if (entry.kind === 'folder') {
         if (depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path, depth + 1);
-      } else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.sql') && isFormattedSql(census.text(path) ?? '')) out.push(path);
+      } else if (commented.has(entry.name) && isFormattedSql(census.text(path) ?? '')) out.push(path);
     }
   };
   walk('', 0);

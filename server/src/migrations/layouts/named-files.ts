@@ -15,6 +15,7 @@ import type { DiscoveryProblem, LayoutId, LayoutKind, Migration, Section } from 
 import { classifyFile, compareVersionKeys, versionId, type ClassifiedFile } from '../version';
 import { listEntries, type FolderCensus, type FolderEntry, type LayoutReading } from './reader';
 import { steadyValue } from '../steady-disk';
+import { readTextsLenient } from '../text-file';
 
 /** The reader each file shape stands for when files are classified by name. */
 export const READER_OF_KIND: Record<Exclude<LayoutKind, 'directory'>, LayoutId> = {
@@ -46,6 +47,29 @@ export function listMigrationFiles(dir: string, entries: (rel: string) => readon
     }
   }
   return out;
+}
+
+/**
+ * The texts of a folder's migration files (listMigrationFiles), read leniently as
+ * lenientDiskReader reads each (undefined: it cannot be read). In a batch the folder's detection
+ * has read them already: they are looked up per folder, without joining and keying each path.
+ */
+export function readMigrationFiles(dir: string): Array<{ rel: string; text: string | undefined }> {
+  const rels = listMigrationFiles(dir);
+  const byFolder = new Map<string, string[]>();
+  for (const rel of rels) {
+    const slash = rel.indexOf('/');
+    const sub = slash < 0 ? '' : rel.slice(0, slash);
+    let names = byFolder.get(sub);
+    if (!names) byFolder.set(sub, (names = []));
+    names.push(slash < 0 ? rel : rel.slice(slash + 1));
+  }
+  const texts = new Map<string, ReadonlyMap<string, string>>();
+  for (const [sub, names] of byFolder) texts.set(sub, readTextsLenient(sub ? join(dir, sub) : dir, names));
+  return rels.map((rel) => {
+    const slash = rel.indexOf('/');
+    return { rel, text: slash < 0 ? texts.get('')!.get(rel) : texts.get(rel.slice(0, slash))!.get(rel.slice(slash + 1)) };
+  });
 }
 
 export interface IndexedFile {

@@ -79,7 +79,7 @@ export const nodePgMigrate: LayoutReader = {
   markerLine: /^[ \t]*--[ \t-]*(up|down)[ \t]+migration\b/im,
   detect(census) {
     const sql = census.files('.sql');
-    const marked = sql.filter((name) => UP.test(census.text(name) ?? ''));
+    const marked = census.commented('.sql').filter((name) => UP.test(census.text(name) ?? ''));
     return marked.length ? { score: CONTENT * marked.length, evidence: `-- Up Migration in ${marked.length} of ${sql.length} .sql files` } : undefined;
   },
   read(census): LayoutReading {

@@ -4,7 +4,7 @@
  * this folder; index.ts lists them.
  */
 import { join } from 'node:path';
-import type { FileReader } from '../text-file';
+import { diskReader, lenientDiskReader, readTextsLenient, type FileReader } from '../text-file';
 import { listEntries, type FolderEntry } from '../listing';
 import type { DiscoveryProblem, LayoutId, Migration, UnusedFile } from '../types';
 
@@ -130,6 +130,32 @@ export class FolderCensus {
     return names.slice();
   }
 
+  /**
+   * The files of files(ext, rel) whose text holds `--`. Every content marker a reader detects is
+   * a `--` comment (goose's, dbmate's, node-pg-migrate's, sqlx's, Liquibase's first line): its
+   * detection tests its marker on these alone, not on every file of a folder of thousands.
+   * Call census.text(name) for each, which may throw as the reader does.
+   */
+  commented(ext: string, rel = ''): string[] {
+    const key = `${rel}\0${ext}`;
+    let names = this.withComments.get(key);
+    if (!names) {
+      names = this.files(ext, rel).filter((name) => {
+        try {
+          return this.text(rel ? `${rel}/${name}` : name)?.includes('--') ?? false;
+        } catch {
+          // A text the reader refuses (not UTF-8, read strictly) is left in: the detection that
+          // asks for it gets the reader's error, in its own order, as it did reading every file.
+          return true;
+        }
+      });
+      this.withComments.set(key, names);
+    }
+    return names.slice();
+  }
+
+  private withComments = new Map<string, string[]>();
+
   has(rel: string): boolean {
     const slash = rel.lastIndexOf('/');
     const parent = slash < 0 ? '' : rel.slice(0, slash);
@@ -140,8 +166,35 @@ export class FolderCensus {
   /** Text of a file relative to the folder, read once; undefined when it cannot be read. */
   text(rel: string): string | undefined {
     if (this.texts.has(rel)) return this.texts.get(rel);
+    this.readSqlFilesBeside(rel);
+    if (this.texts.has(rel)) return this.texts.get(rel);
     const text = this.reader.read(join(this.folder, rel));
     this.texts.set(rel, text);
     return text;
+  }
+
+  /** Folders (relative) whose .sql files were read at once. */
+  private readAtOnce = new Set<string>();
+
+  /**
+   * A .sql file asked of a folder read from disk: every .sql file of its folder is read at once.
+   * Detection reads all of them (Liquibase's first lines, goose's and dbmate's markers) and
+   * discovery again; read one by one, each paid a path join and the reader's own lookups.
+   * A text the strict reader would refuse (it holds U+FFFD) is left to that reader, as is a file
+   * that could not be read.
+   */
+  private readSqlFilesBeside(rel: string): void {
+    if ((this.reader !== lenientDiskReader && this.reader !== diskReader) || !rel.toLowerCase().endsWith('.sql')) return;
+    const slash = rel.lastIndexOf('/');
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    if (this.readAtOnce.has(dir)) return;
+    this.readAtOnce.add(dir);
+    const names = this.files('.sql', dir);
+    const texts = readTextsLenient(dir ? join(this.folder, dir) : this.folder, names);
+    for (const [name, text] of texts) {
+      const key = dir ? `${dir}/${name}` : name;
+      if (this.reader === diskReader && text.includes('\uFFFD')) continue;
+      if (!this.texts.has(key)) this.texts.set(key, text);
+    }
   }
 }

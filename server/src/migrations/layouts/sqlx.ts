@@ -30,7 +30,7 @@ export const sqlx: LayoutReader = {
     if (sql.length === 0) return undefined;
     const cargo = census.has('../Cargo.toml') ? census.text('../Cargo.toml') : undefined;
     if (cargo && /^\s*sqlx\b/m.test(cargo)) return { score: MARKER_FILE, evidence: 'Cargo.toml depends on sqlx' };
-    const noTx = sql.filter((name) => NO_TRANSACTION.test(census.text(name) ?? ''));
+    const noTx = census.commented('.sql').filter((name) => NO_TRANSACTION.test(census.text(name) ?? ''));
     return noTx.length ? { score: CONTENT * noTx.length, evidence: `-- no-transaction first lines in ${noTx.length} files` } : undefined;
   },
   read(census) {
