@@ -10,7 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverMigrations, discoveryKey, lenientDiskReader, listMigrationFiles } from '../migrations/discovery';
+import { discoverMigrations, discoveryKey, lenientDiskReader, listMigrationFiles, readMigrationFiles } from '../migrations/discovery';
 import { isNamedFilesLayout, layoutOnDisk, layoutReader } from '../migrations/layouts';
 import { compareVersionKeys, versionOrder } from '../migrations/version';
 import { migrationFolder, parseSection } from './unit';
@@ -223,8 +223,7 @@ function prefilterable(dir: string, mentions: RegExp, forced: LayoutId | undefin
 function mentioningFiles(dir: string, mentions: RegExp): Array<{ lower: string; escapes: boolean }> {
   return steadyValue(`earlier-mentions:${dir}\0${mentions.source}\0${mentions.flags}`, () => {
     const found: Array<{ lower: string; escapes: boolean }> = [];
-    for (const rel of listMigrationFiles(dir)) {
-      const text = lenientDiskReader.read(join(dir, rel));
+    for (const { text } of readMigrationFiles(dir)) {
       if (text === undefined || !mentions.test(text)) continue;
       const lower = text.toLowerCase();
       // A backslash (E'...' escapes, or standard_conforming_strings off) or U&"..." (Unicode
