@@ -5,7 +5,7 @@
  * lock file that names its holder.
  */
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -126,6 +126,9 @@ async function lockFile(path: string, waitMs: number): Promise<() => void> {
   for (;;) {
     if (createExclusively(path)) return () => rmSync(path, { force: true });
     const holder = readHolder(path);
+    // Released between the create and the read (its holder ended, or a take-over moved it aside):
+    // the lock is free, so try again at once rather than report it busy at the deadline.
+    if (!holder && !existsSync(path)) continue;
     if (holder && isStale(holder)) {
       await staleLockPause();
       if (takeOverStale(path, holder)) return () => rmSync(path, { force: true });
