@@ -7,6 +7,7 @@ import type { LocatedFinding } from '../../server/src/cli/format/located';
 import { tidemark } from '../support/cli';
 import { codes, tempWorkspace, TestLspClient, uri } from '../support/lsp-client';
 import { ensureParser } from '../support/lint';
+import { longSum } from '../support/hostile-sql';
 
 /**
  * A golang-migrate history of `count` migrations: tables, then columns, indexes, keys and
@@ -86,6 +87,21 @@ describe('language server: the workspace lint publishes what `tidemark lint` rep
     const cli = await cliFindings(dir);
     // Rules that read earlier migrations fire too (a key on a column no earlier index serves).
     assert.ok(cli.some((line) => / fk-missing-index /.test(line)) && cli.length > 100, `too few findings to compare: ${cli.length}`);
+    assert.deepEqual(lsp, cli);
+  });
+
+  it('publishes a statement too deep for the parser as the CLI finds it, from the background pass', async () => {
+    // Whether the parser can read a deep statement depends on the thread's stack: the background
+    // pass's worker thread has a stack as deep as the CLI's, so statement-too-complex is published.
+    const files = history(40);
+    const deep = `${longSum(20_000)}ALTER TABLE users DROP COLUMN email;\n`;
+    for (const n of [7, 23, 38]) files[`migrations/${String(n).padStart(6, '0')}_step_${n}.up.sql`] = deep;
+    const dir = tempWorkspace(files);
+    client = new TestLspClient({ workspaceFolder: dir, scope: 'workspace' });
+    await client.initialize();
+    const lsp = await published(dir, Object.keys(files));
+    const cli = await cliFindings(dir);
+    assert.equal(cli.filter((line) => / statement-too-complex /.test(line)).length, 3, cli.join('\n'));
     assert.deepEqual(lsp, cli);
   });
 

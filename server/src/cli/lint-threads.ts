@@ -27,6 +27,7 @@ import { displayPath } from './format/located';
 import type { TidemarkConfig } from '../migrations/config';
 import { steadyDisk } from '../migrations/steady-disk';
 import { keepCachesOfRun, lintMigrationFile, type LintedFile } from './file-lint';
+import { PARSING_THREAD_STACK_MB } from '../sql/parse';
 
 /** At most this many threads lint, the command's own included: the rest of a machine's cores are other work's. */
 const MAX_THREADS = 4;
@@ -53,13 +54,6 @@ const MIN_SAVING = 0.2;
  * v8OfRun), which a thread keeps from its start.
  */
 const YOUNG_GENERATION_MB = 8;
-/**
- * A lint thread's stack: as deep for JavaScript and the WASM parser as the command's thread (V8's
- * --stack-size, 984 KB; Node keeps 192 KB of a thread's stack for itself), so a statement too deep
- * for the parser there (statement-too-complex) is too deep on a lint thread too. With Node's
- * default (4 MB) a thread parsed what the command's thread could not, and the finding went missing.
- */
-const STACK_MB = (984 + 192) / 1024;
 
 export interface FileToLint {
   path: string;
@@ -251,7 +245,7 @@ export class LintThreads {
  */
 function threadHeapLimits(): ResourceLimits {
   const limit = Number(process.env.TIDEMARK_LINT_THREAD_MEMORY_MB);
-  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, stackSizeMb: STACK_MB, ...(limit > 0 ? { maxOldGenerationSizeMb: limit } : {}) };
+  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, stackSizeMb: PARSING_THREAD_STACK_MB, ...(limit > 0 ? { maxOldGenerationSizeMb: limit } : {}) };
 }
 
 /**

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { PARSING_THREAD_STACK_MB } from '../sql/parse';
 import type { LinterReply, LinterRequest } from './workspace-lint-worker';
 import type { Log } from './lint-scheduler';
 import type { ProjectConfig } from './workspace-config';
@@ -137,7 +138,7 @@ export class BackgroundLinters {
   private start(): Running | undefined {
     let worker: Worker;
     try {
-      worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, stackSizeMb: PARSING_THREAD_STACK_MB } });
     } catch (error) {
       this.fail('starting a workspace lint worker failed', error);
       return undefined;

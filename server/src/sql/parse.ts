@@ -11,6 +11,15 @@ import { TextCache } from './text-cache';
 import type { StatementSpan } from './split';
 import { ParserTrap, PgParseError, parsePlpgsqlSql, parseSql, parserAvailable, prepareParser, scanSql } from './wasm-parser';
 
+/**
+ * The stack of a worker thread that parses, in MB: as deep for JavaScript and the WASM parser as
+ * a main thread's (V8's --stack-size, 984 KB; Node keeps 192 KB of a thread's stack for itself),
+ * so a statement too deep for the parser there (statement-too-complex) is too deep on a worker
+ * too. With Node's default (4 MB) a worker parsed what the main thread could not, and the finding
+ * went missing from what the worker linted.
+ */
+export const PARSING_THREAD_STACK_MB = (984 + 192) / 1024;
+
 /** Loads the WASM parser (once, and again after a trap); every parse function below needs it. */
 export async function ensureParser(): Promise<void> {
   await prepareParser();
