@@ -42,6 +42,9 @@ export function readTextFile(path: string): string {
   return text.includes('\uFFFD') ? decodeText(readFileSync(regularFile(path, steadyFacts())), path) : text;
 }
 
+/** The steady-disk key of a file's lenient text: readTextFileLenient and readTextsLenient keep one text per file. */
+const textKey = (path: string) => `text:${path}`;
+
 /**
  * The file's text with bytes that are not UTF-8 replaced (U+FFFD): for reading context, never for
  * running. In a batch lint (steady-disk.ts) read once, though its folder's discovery, its layout's
@@ -50,7 +53,7 @@ export function readTextFile(path: string): string {
 export function readTextFileLenient(path: string): string {
   const facts = steadyFacts();
   if (!facts) return readLenient(path, undefined);
-  const key = `text:${path}`;
+  const key = textKey(path);
   let text = facts.get(key) as string | undefined;
   if (text === undefined) facts.set(key, (text = readLenient(path, facts)));
   return text;
@@ -80,7 +83,7 @@ export function readTextsLenient(folder: string, names: readonly string[]): Map<
   const base = join(folder, 'x').slice(0, -1);
   for (const name of names) {
     const path = base + name;
-    const key = `text:${path}`;
+    const key = textKey(path);
     let text = facts?.get(key) as string | undefined;
     if (text === undefined) {
       try {
